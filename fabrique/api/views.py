@@ -1,0 +1,2 @@
+urlpatterns: list = []
+fabrique_urlpatterns: list = []

@@ -1,0 +1,81 @@
+"""The append-only audit log: one row per create, update, delete and transition done by a service."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def delete(self):
+        raise PermissionError("Audit entries cannot be deleted.")
+
+    def update(self, **kwargs):
+        raise PermissionError("Audit entries cannot be modified.")
+
+    def for_target(self, target) -> "AuditEntryQuerySet":
+        return self.filter(
+            target_type=ContentType.objects.get_for_model(type(target)), target_id=str(target.pk)
+        )
+
+
+class AuditEntry(models.Model):
+    """Never updated, never deleted (also enforced by database triggers, see migration 0002)."""
+
+    created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    fabrique = models.ForeignKey(
+        "fabriques.Fabrique",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("fabrique"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("auteur"),
+    )
+    actor_label = models.CharField(_("auteur (libellé)"), max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=120, db_index=True)
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.CharField(max_length=64)
+    target_repr = models.CharField(_("objet"), max_length=300)
+    old_values = models.JSONField(_("anciennes valeurs"), default=dict, blank=True)
+    new_values = models.JSONField(_("nouvelles valeurs"), default=dict, blank=True)
+    decision_ref = models.CharField(_("décision liée"), max_length=200, blank=True)
+    note = models.TextField(_("commentaire"), blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("entrée du journal")
+        verbose_name_plural = _("journal d'audit")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit entries cannot be modified.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit entries cannot be deleted.")
+
+    @property
+    def action_label(self) -> str:
+        from .labels import action_label
+
+        return action_label(self.action)
+
+    @property
+    def changes(self) -> list[tuple[str, object, object]]:
+        keys = list(dict.fromkeys([*self.old_values.keys(), *self.new_values.keys()]))
+        return [(k, self.old_values.get(k), self.new_values.get(k)) for k in keys]

@@ -1,0 +1,81 @@
+"""Writing the audit log. Call `audit_log` inside the service's transaction."""
+
+import datetime
+import decimal
+import uuid
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
+
+from .models import AuditEntry
+
+
+def _jsonable(value):
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or None
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict:
+    """Field values of `instance` as JSON-able data (foreign keys as their string form)."""
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        if field.name in {"id", "created_at", "updated_at", "fabrique", "deleted_at", "search_name"}:
+            continue
+        if field.is_relation:
+            related = getattr(instance, field.name)
+            data[field.name] = str(related) if related is not None else None
+        else:
+            data[field.name] = _jsonable(getattr(instance, field.attname))
+    return data
+
+
+def diff(old: dict, new: dict) -> tuple[dict, dict]:
+    """Only the keys whose value changed."""
+    keys = [k for k in new if old.get(k) != new.get(k)] + [k for k in old if k not in new]
+    return {k: old.get(k) for k in keys}, {k: new.get(k) for k in keys}
+
+
+def audit_log(
+    *,
+    actor,
+    fabrique,
+    target: models.Model,
+    action: str,
+    old: dict | None = None,
+    new: dict | None = None,
+    decision_ref: str = "",
+    note: str = "",
+) -> AuditEntry:
+    """Append one entry. Must run inside the caller's atomic block (same transaction as the change)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_log must be called inside the service's transaction.atomic block.")
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEntry.objects.create(
+        actor=actor,
+        actor_label=(actor.get_full_name() or actor.email) if actor else "",
+        fabrique=fabrique,
+        action=action,
+        target_type=ContentType.objects.get_for_model(type(target)),
+        target_id=str(target.pk),
+        target_repr=str(target)[:300],
+        old_values=_jsonable(old or {}),
+        new_values=_jsonable(new or {}),
+        decision_ref=decision_ref,
+        note=note,
+    )

@@ -1,0 +1,23 @@
+"""Back-office URLs. Every view under <fabrique_slug>/ goes through FabriqueViewMixin.
+
+The permission-matrix test (tests/test_permission_matrix.py) discovers every URL here and fails
+on any URL missing from its expectation table.
+"""
+
+from django.urls import include, path
+
+from .views import directory, home, territories, workstreams
+
+app_name = "backoffice"
+
+fabrique_patterns = [
+    *home.fabrique_urlpatterns,
+    *directory.urlpatterns,
+    *workstreams.urlpatterns,
+    *territories.urlpatterns,
+]
+
+urlpatterns = [
+    *home.urlpatterns,
+    path("<slug:fabrique_slug>/", include(fabrique_patterns)),
+]

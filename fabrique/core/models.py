@@ -1,0 +1,54 @@
+"""Abstract bases shared by the domain apps: timestamps, tenant ownership and soft delete."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class TenantQuerySet(models.QuerySet):
+    def for_fabrique(self, fabrique) -> "TenantQuerySet":
+        return self.filter(fabrique=fabrique)
+
+    def alive(self) -> "TenantQuerySet":
+        return self.filter(deleted_at__isnull=True)
+
+    def delete(self):  # pragma: no cover - guard
+        raise TypeError("Business objects are soft-deleted through their service, never bulk-deleted.")
+
+
+class AliveManager(models.Manager.from_queryset(TenantQuerySet)):
+    """Default manager: hides soft-deleted rows."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class TenantModel(TimeStampedModel):
+    """A private row of one fabrique. Deleting it is a soft delete done by a service."""
+
+    fabrique = models.ForeignKey(
+        "fabriques.Fabrique", on_delete=models.PROTECT, related_name="+", verbose_name=_("fabrique")
+    )
+    deleted_at = models.DateTimeField(_("supprimé le"), null=True, blank=True, editable=False)
+
+    objects = AliveManager()
+    all_objects = models.Manager.from_queryset(TenantQuerySet)()
+
+    class Meta:
+        abstract = True
+        base_manager_name = "all_objects"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Business objects are soft-deleted through their service (core.services.soft_delete).")

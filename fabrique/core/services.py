@@ -1,0 +1,80 @@
+"""Generic write helpers used by the domain services: validated, atomic and audited.
+
+Domain services stay the public entry points (`organization_create`, ...); they call these
+helpers so that every create, update and soft delete validates, saves and writes its audit
+entry in one transaction.
+"""
+
+from collections.abc import Iterable
+from typing import TypeVar
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from fabrique.audit.services import audit_log, diff, snapshot
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _action_prefix(instance: models.Model) -> str:
+    return f"{instance._meta.app_label}.{instance._meta.model_name}"
+
+
+def audited_create(*, instance: M, actor, fabrique, m2m: dict[str, Iterable] | None = None) -> M:
+    """Validate and insert `instance`, set its many-to-many values and log `<app>.<model>.created`."""
+    with transaction.atomic():
+        instance.full_clean()
+        instance.save()
+        for name, values in (m2m or {}).items():
+            getattr(instance, name).set(values)
+        new = snapshot(instance)
+        for name, values in (m2m or {}).items():
+            new[name] = sorted(str(v) for v in values)
+        audit_log(actor=actor, fabrique=fabrique, target=instance, action=f"{_action_prefix(instance)}.created",
+                  new=new)
+    return instance
+
+
+def audited_update(
+    *, instance: M, actor, fabrique, data: dict, m2m: dict[str, Iterable] | None = None
+) -> tuple[M, bool]:
+    """Apply `data` to the locked row; do nothing when nothing changes; log old and new values."""
+    model = type(instance)
+    with transaction.atomic():
+        locked = model._base_manager.select_for_update().get(pk=instance.pk)
+        fields = list(data.keys())
+        old = snapshot(locked, fields)
+        for name in (m2m or {}):
+            old[name] = sorted(str(v) for v in getattr(locked, name).all())
+        for name, value in data.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        new = snapshot(locked, fields)
+        for name, values in (m2m or {}).items():
+            new[name] = sorted(str(v) for v in values)
+        old_changed, new_changed = diff(old, new)
+        if not new_changed:
+            return locked, False
+        scalar = [f for f in fields if f in old_changed or f in new_changed]
+        if scalar:
+            update_fields = scalar + (["updated_at"] if hasattr(locked, "updated_at") else [])
+            locked.save(update_fields=update_fields)
+        for name, values in (m2m or {}).items():
+            getattr(locked, name).set(values)
+        audit_log(actor=actor, fabrique=fabrique, target=locked, action=f"{_action_prefix(locked)}.updated",
+                  old=old_changed, new=new_changed)
+    return locked, True
+
+
+def soft_delete(*, instance: M, actor, fabrique) -> M:
+    """Mark the row deleted (it stays in the database and in the log) and log `<app>.<model>.deleted`."""
+    model = type(instance)
+    with transaction.atomic():
+        locked = model._base_manager.select_for_update().get(pk=instance.pk)
+        if locked.deleted_at is not None:
+            return locked
+        locked.deleted_at = timezone.now()
+        locked.save(update_fields=["deleted_at", "updated_at"])
+        audit_log(actor=actor, fabrique=fabrique, target=locked, action=f"{_action_prefix(locked)}.deleted",
+                  old=snapshot(locked))
+    return locked

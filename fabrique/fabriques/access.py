@@ -1,0 +1,49 @@
+"""The one access layer: every back-office and API read goes through these functions.
+
+`access_fabrique` authorizes a user on a fabrique for a permission; `access_object` fetches one
+row of that fabrique (404 for any other fabrique's row). A user who is not a member of the
+fabrique gets a 404 (we never reveal that another fabrique's objects exist); a member whose
+role lacks the permission gets a 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from .models import Fabrique, Membership, Permission
+
+
+def memberships_of(user) -> models.QuerySet[Membership]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Membership.objects.none()
+    return Membership.objects.filter(user=user, is_active=True, fabrique__is_active=True).select_related(
+        "fabrique"
+    )
+
+
+def access_fabrique(user, slug: str, permission: str = Permission.VIEW) -> Membership:
+    membership = memberships_of(user).filter(fabrique__slug=slug).first()
+    if membership is None:
+        raise Http404(_("Fabrique introuvable."))
+    if not membership.has_permission(permission):
+        raise PermissionDenied(_("Votre rôle ne permet pas cette action."))
+    return membership
+
+
+def scoped(model_or_qs, fabrique: Fabrique) -> models.QuerySet:
+    """Rows of `fabrique` only (soft-deleted rows excluded by the default manager)."""
+    qs = model_or_qs if isinstance(model_or_qs, models.QuerySet) else model_or_qs.objects.all()
+    return qs.filter(fabrique=fabrique)
+
+
+def access_object(model_or_qs, *, fabrique: Fabrique, pk) -> models.Model:
+    try:
+        return scoped(model_or_qs, fabrique).get(pk=pk)
+    except (models.ObjectDoesNotExist, ValueError, TypeError) as exc:
+        raise Http404(_("Élément introuvable.")) from exc
+
+
+def require_network_head(user) -> None:
+    if not getattr(user, "is_authenticated", False) or not (user.is_network_head or user.is_superuser):
+        raise PermissionDenied(_("Réservé à la tête de réseau."))

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FabriquesConfig(AppConfig):
+    name = "fabrique.fabriques"
+    label = "fabriques"

@@ -1,0 +1,81 @@
+"""The tenant: a Fabrique à initiatives, its team and their roles."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fabrique.core.models import TimeStampedModel
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("administrateur·rice")
+    OFFICER = "officer", _("chargé·e de mission")
+    COMMITTEE = "committee", _("membre de comité")
+    READER = "reader", _("lecteur·rice")
+
+
+class Permission(models.TextChoices):
+    """What a back-office or API view requires. Each role grants a fixed set (ROLE_PERMISSIONS)."""
+
+    VIEW = "view", _("consulter")
+    EDIT = "edit", _("créer et modifier")
+    DECIDE = "decide", _("participer aux décisions de comité")
+    MANAGE = "manage", _("administrer la fabrique")
+
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({Permission.VIEW, Permission.EDIT, Permission.DECIDE, Permission.MANAGE}),
+    Role.OFFICER: frozenset({Permission.VIEW, Permission.EDIT, Permission.DECIDE}),
+    Role.COMMITTEE: frozenset({Permission.VIEW, Permission.DECIDE}),
+    Role.READER: frozenset({Permission.VIEW}),
+}
+
+
+class Fabrique(TimeStampedModel):
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("identifiant d'URL"), max_length=60, unique=True)
+    short_description = models.CharField(_("présentation courte"), max_length=300, blank=True)
+    description = models.TextField(_("présentation"), blank=True)
+    operator_name = models.CharField(_("structure porteuse"), max_length=200, blank=True)
+    since_year = models.PositiveSmallIntegerField(_("depuis"), null=True, blank=True)
+    contact_email = models.EmailField(_("e-mail de contact"), blank=True)
+    contact_phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    website = models.URLField(_("site web"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    communes = models.ManyToManyField(
+        "territories.Commune", verbose_name=_("communes couvertes"), blank=True, related_name="+"
+    )
+    epcis = models.ManyToManyField(
+        "territories.EPCI", verbose_name=_("intercommunalités couvertes"), blank=True, related_name="+"
+    )
+    departements = models.ManyToManyField(
+        "territories.Departement", verbose_name=_("départements couverts"), blank=True, related_name="+"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("fabrique")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(TimeStampedModel):
+    """A user's role in one fabrique."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
+    fabrique = models.ForeignKey(Fabrique, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.READER)
+    is_active = models.BooleanField(_("actif"), default=True)
+
+    class Meta:
+        verbose_name = _("membre de l'équipe")
+        verbose_name_plural = _("membres de l'équipe")
+        constraints = [models.UniqueConstraint(fields=["user", "fabrique"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.fabrique} ({self.get_role_display()})"
+
+    def has_permission(self, permission: str) -> bool:
+        return self.is_active and permission in ROLE_PERMISSIONS[self.role]

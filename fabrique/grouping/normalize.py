@@ -1,0 +1,65 @@
+"""Text folding, tokenisation and stemming for French reports (accents, case, typos, SMS spelling)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from snowballstemmer import stemmer as _snowball
+from unidecode import unidecode
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_STEMMER = _snowball("french")
+
+# Frequent SMS / informal spellings and abbreviations, folded (no accents). General French, not dataset-specific.
+ABBREVIATIONS: dict[str, str] = {
+    "pr": "pour", "ds": "dans", "ac": "avec", "avc": "avec", "bcp": "beaucoup", "tt": "tout", "tjs": "toujours",
+    "tjrs": "toujours", "qd": "quand", "pq": "pourquoi", "pcq": "parce", "pb": "probleme", "pbs": "problemes",
+    "pbm": "probleme", "svp": "", "stp": "", "mm": "meme", "jms": "jamais", "rdv": "rendez vous",
+    "qq": "quelques", "qqs": "quelques", "qqn": "quelqu un", "ya": "il y a", "yen": "il y en", "vx": "vieux",
+    "vielles": "vieilles", "ptit": "petit", "ptits": "petits", "ptite": "petite", "ptites": "petites",
+    "gamins": "enfants", "gosses": "enfants", "mome": "enfant", "momes": "enfants", "ado": "adolescent",
+    "ados": "adolescents", "pa": "personnes agees", "pmr": "personne mobilite reduite", "ph": "personnes handicapees",
+    "tad": "transport a la demande", "ehpad": "ehpad", "rsa": "rsa", "bsa": "beneficiaires rsa",
+    "dej": "dejeuner", "ptidej": "petit dejeuner", "bagnole": "voiture", "caisse": "voiture",
+    "apl": "aide logement", "caf": "caf", "ccas": "ccas", "mds": "maison departementale solidarites",
+    "ss": "sans", "sn": "son", "nn": "non", "bjr": "", "slt": "", "cc": "communaute communes",
+    "qpv": "quartier prioritaire", "zrr": "zone rurale", "ess": "economie sociale solidaire",
+    "iae": "insertion activite economique", "aah": "aah", "mdph": "mdph", "esat": "esat", "ime": "ime",
+    "vae": "velo assistance electrique", "velos": "velo", "covoit": "covoiturage", "auto": "auto",
+    "appart": "appartement", "apparts": "appartements", "hlm": "logement social", "boulot": "travail",
+    "taf": "travail", "job": "emploi", "jobs": "emplois", "dr": "docteur", "doc": "medecin", "toubib": "medecin",
+    "medoc": "medicament", "medocs": "medicaments", "ordi": "ordinateur", "ordis": "ordinateurs",
+    "internet": "internet", "wifi": "internet", "ptt": "", "etc": "", "cad": "", "cf": "", "nb": "",
+}
+
+
+def fold(text: str | None) -> str:
+    """Lowercase, strip accents and punctuation: 'Personnes âgées !' -> 'personnes agees'."""
+    if not text:
+        return ""
+    return _NON_ALNUM.sub(" ", unidecode(str(text)).lower()).strip()
+
+
+def tokens(text: str | None) -> list[str]:
+    """Folded tokens with abbreviations expanded (SMS spelling, acronyms)."""
+    out: list[str] = []
+    for tok in fold(text).split():
+        rep = ABBREVIATIONS.get(tok)
+        if rep is None:
+            out.append(tok)
+        elif rep:
+            out.extend(rep.split())
+    return out
+
+
+@lru_cache(maxsize=200_000)
+def stem(token: str) -> str:
+    """Snowball French stem of a folded token (cached: reports reuse a small vocabulary)."""
+    if len(token) <= 3 or token.isdigit():
+        return token
+    s = _STEMMER.stemWord(token)
+    # Snowball keeps some plural/feminine endings on folded words; trim the common ones.
+    if len(s) > 4 and s.endswith(("e", "s", "x")):
+        s = s[:-1]
+    return s

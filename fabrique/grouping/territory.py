@@ -1,0 +1,442 @@
+"""Territory reference (communes, EPCI, QPV) read from the project's own data files, and place resolution.
+
+Loaded once per process from ``fabrique/territories/data`` (no database, no download).  A report's
+place is resolved from its ``commune`` field (INSEE code, tolerating postal codes, arrondissements,
+communes déléguées, EPCI SIREN or département codes) and its free ``territory_label`` (commune name,
+EPCI name or acronym, QPV or neighbourhood name).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from fabrique.grouping.normalize import fold
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "territories" / "data"
+
+# Words that say a label names an intercommunality rather than a commune.
+_EPCI_WORDS = {
+    "cc", "ca", "cu", "communaute", "communautes", "communes", "agglo", "agglomeration",
+    "metropole", "interco", "intercommunalite", "intercommunal", "intercommunale", "comcom", "com",
+    "territoire", "epci", "pays",
+}
+_EPCI_PREFIX = re.compile(
+    r"^(communaute (de |d )?(communes|agglomeration|urbaine)|metropole|cc|ca|cu|comcom|com com|agglo)\b"
+)
+_STOP = {"de", "du", "des", "la", "le", "les", "l", "d", "et", "en", "sur", "a", "au", "aux"}
+# Words that introduce a neighbourhood inside a commune.
+_SUB_WORDS = {
+    "quartier", "quartiers", "qpv", "cite", "secteur", "residence", "lotissement", "hameau", "bourg",
+    "centre", "ville", "zone", "ilot", "rue", "avenue", "place", "village", "prioritaire", "quart",
+}
+
+
+def norm_name(text: str | None) -> str:
+    """Fold a place name: 'St-Herblain' -> 'saint herblain', "L'Île-d'Yeu" -> 'l ile d yeu'."""
+    words = fold(text).split()
+    out = []
+    for w in words:
+        if w == "st":
+            w = "saint"
+        elif w == "ste":
+            w = "sainte"
+        elif w == "sts":
+            w = "saints"
+        out.append(w)
+    return " ".join(out)
+
+
+def _without_article(name: str) -> str:
+    for art in ("le ", "la ", "les ", "l "):
+        if name.startswith(art):
+            return name[len(art):]
+    return name
+
+
+@dataclass(frozen=True)
+class Commune:
+    code: str
+    name: str
+    dept: str
+    epci: str
+    population: int
+    lon: float | None
+    lat: float | None
+
+
+@dataclass(frozen=True)
+class Place:
+    """Resolved territory of a report. ``level`` is the finest level known."""
+
+    level: str = "unknown"  # "qpv", "quartier", "commune", "epci", "dept", "unknown"
+    commune: str = ""  # INSEE code of the commune actuelle (or of a commune déléguée without parent)
+    epci: str = ""  # SIREN
+    dept: str = ""
+    qpv: str = ""
+    sub: str = ""  # folded neighbourhood name, when not a known QPV
+    communes: frozenset[str] = field(default_factory=frozenset)  # all communes the place may cover
+    lon: float | None = None
+    lat: float | None = None
+
+    def block_keys(self) -> list[str]:
+        if self.commune:
+            return [f"C:{self.commune}"]
+        if self.epci:
+            return [f"E:{self.epci}"]
+        if self.dept:
+            return [f"D:{self.dept}"]
+        return []
+
+
+class Territories:
+    """In-memory gazetteer of French communes, EPCI and QPV."""
+
+    def __init__(self, data_dir: Path = DATA_DIR) -> None:
+        self.communes: dict[str, Commune] = {}
+        self.parent: dict[str, str] = {}  # arrondissement / déléguée code -> commune actuelle code
+        self.deleg_epci: dict[str, tuple[str, str]] = {}  # déléguée code without parent -> (epci, dept)
+        self.by_name: dict[str, list[str]] = {}
+        self.by_postcode: dict[str, list[str]] = {}
+        self.epci_name: dict[str, str] = {}
+        self.epci_by_name: dict[str, list[str]] = {}
+        self.epci_strong: set[str] = set()  # full names and acronyms: enough on their own
+        self.epci_members: dict[str, list[str]] = {}
+        self.qpv_label: dict[str, str] = {}
+        self.qpv_communes: dict[str, tuple[str, ...]] = {}
+        self.qpv_by_name: dict[str, list[str]] = {}
+        self.depts: dict[str, str] = {}
+        self.dept_by_name: dict[str, list[str]] = {}
+        self._load(data_dir)
+
+    # ------------------------------------------------------------------ loading
+    def _load(self, data_dir: Path) -> None:
+        centroids: dict[str, tuple[float, float]] = {}
+        with gzip.open(data_dir / "communes_centroids.csv.gz", "rt", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                try:
+                    centroids[row["insee"]] = (float(row["lon"]), float(row["lat"]))
+                except (TypeError, ValueError):
+                    continue
+        with gzip.open(data_dir / "communes.csv.gz", "rt", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        for row in rows:
+            if row["type"] != "commune-actuelle":
+                continue
+            lonlat = centroids.get(row["code"])
+            com = Commune(
+                code=row["code"], name=row["nom"], dept=row["departement"], epci=row["epci"],
+                population=int(row["population"] or 0),
+                lon=lonlat[0] if lonlat else None, lat=lonlat[1] if lonlat else None,
+            )
+            self.communes[com.code] = com
+            self.epci_members.setdefault(com.epci, []).append(com.code)
+            for pc in row["codes_postaux"].split("|"):
+                if pc:
+                    self.by_postcode.setdefault(pc, []).append(com.code)
+        for row in rows:
+            code, kind = row["code"], row["type"]
+            if kind == "commune-actuelle":
+                self._add_name(row["nom"], code)
+            elif kind == "arrondissement-municipal":
+                parent = self._parent_by_prefix(row)
+                if parent:
+                    self.parent[code] = parent
+                    self._add_name(row["nom"], parent)
+            elif code in self.communes:  # commune déléguée sharing its code with the commune nouvelle
+                self._add_name(row["nom"], code, weak=True)
+            else:
+                self.deleg_epci[code] = (row["epci"], row["departement"])
+                self._add_name(row["nom"], code, weak=True)
+        with open(data_dir / "epci.csv", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                self.epci_name[row["code"]] = row["nom"]
+                for inner in re.findall(r"\(([^)]+)\)", row["nom"]):
+                    self.epci_strong.add(norm_name(inner))
+                self.epci_strong.add(norm_name(re.sub(r"\([^)]*\)", " ", row["nom"])))
+                for alias in self._epci_aliases(row["nom"]):
+                    lst = self.epci_by_name.setdefault(alias, [])
+                    if row["code"] not in lst:
+                        lst.append(row["code"])
+        with open(data_dir / "departements.csv", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                self.depts[row["code"]] = row["nom"]
+                for alias in {norm_name(row["nom"]), _without_article(norm_name(row["nom"]))}:
+                    self.dept_by_name.setdefault(alias, []).append(row["code"])
+        with gzip.open(data_dir / "qpv2024.json.gz", "rt", encoding="utf-8") as fh:
+            for q in json.load(fh)["qpvs"]:
+                self.qpv_label[q["code"]] = q["label"]
+                self.qpv_communes[q["code"]] = tuple(q["insee"])
+                for alias in {norm_name(q["label"]), _without_article(norm_name(q["label"]))}:
+                    if alias:
+                        self.qpv_by_name.setdefault(alias, []).append(q["code"])
+                # composite labels 'Bout des landes - Bout des pavés' also match by their parts
+                for part in re.split(r"\s[-/]\s|/|,", q["label"]):
+                    alias = norm_name(part)
+                    if alias and alias != norm_name(q["label"]) and len(alias) >= 5:
+                        self.qpv_by_name.setdefault(alias, []).append(q["code"])
+
+    def _parent_by_prefix(self, row: dict[str, str]) -> str:
+        name = norm_name(row["nom"])
+        for code in self.epci_members.get(row["epci"], []):
+            com = self.communes[code]
+            if name.startswith(norm_name(com.name) + " "):
+                return code
+        return ""
+
+    def _add_name(self, name: str, code: str, weak: bool = False) -> None:
+        n = norm_name(name)
+        for alias in {n, _without_article(n)}:
+            lst = self.by_name.setdefault(alias, [])
+            if code not in lst:
+                if weak:
+                    lst.append(code)
+                else:
+                    lst.insert(0, code)
+
+    @staticmethod
+    def _epci_aliases(name: str) -> set[str]:
+        aliases = set()
+        for inner in re.findall(r"\(([^)]+)\)", name):
+            aliases.add(norm_name(inner))
+        base = norm_name(re.sub(r"\([^)]*\)", " ", name))
+        aliases.add(base)
+        core = _EPCI_PREFIX.sub("", base).strip()
+        core_words = [w for w in core.split() if w not in _STOP and w not in {"agglo", "agglomeration"}]
+        if core_words:
+            aliases.add(" ".join(core_words))
+        return {a for a in aliases if a}
+
+    # ------------------------------------------------------------------ lookups
+    def commune_place(self, code: str, **extra: object) -> Place:
+        com = self.communes[code]
+        kw: dict = {"level": "commune", "commune": code, "epci": com.epci, "dept": com.dept,
+                    "communes": frozenset([code]), "lon": com.lon, "lat": com.lat}
+        kw.update(extra)
+        return Place(**kw)
+
+    def epci_place(self, siren: str) -> Place:
+        members = self.epci_members.get(siren, [])
+        depts = {self.communes[c].dept for c in members}
+        lons = [self.communes[c].lon for c in members if self.communes[c].lon is not None]
+        lats = [self.communes[c].lat for c in members if self.communes[c].lat is not None]
+        return Place(
+            level="epci", epci=siren, dept=next(iter(depts)) if len(depts) == 1 else "",
+            communes=frozenset(members),
+            lon=sum(lons) / len(lons) if lons else None, lat=sum(lats) / len(lats) if lats else None,
+        )
+
+    def _code_place(self, raw: str) -> Place | None:
+        code = raw.strip().upper().replace(" ", "")
+        if not code:
+            return None
+        if code.isdigit() and len(code) == 4:  # spreadsheet ate the leading zero
+            code = "0" + code
+        if code in self.communes:
+            return self.commune_place(code)
+        if code in self.parent:
+            return self.commune_place(self.parent[code])
+        if code in self.deleg_epci:
+            epci, dept = self.deleg_epci[code]
+            return Place(level="commune", commune=code, epci=epci, dept=dept, communes=frozenset([code]))
+        if code in self.by_postcode:
+            cands = self.by_postcode[code]
+            best = max(cands, key=lambda c: self.communes[c].population)
+            return self.commune_place(best)
+        if code.isdigit() and len(code) == 9 and code in self.epci_name:
+            return self.epci_place(code)
+        if code in self.depts:
+            return Place(level="dept", dept=code)
+        return None
+
+    def _find(self, index: dict[str, list[str]], words: list[str], min_len: int = 3) -> list[tuple[int, int, str]]:
+        """All (start, end, key) n-grams of ``words`` present in ``index``, longest first."""
+        found = []
+        n = len(words)
+        for size in range(min(n, 10), 0, -1):
+            for start in range(0, n - size + 1):
+                key = " ".join(words[start:start + size])
+                if len(key) >= min_len and key in index:
+                    found.append((start, start + size, key))
+        return found
+
+    def _pick_commune(self, codes: list[str], dept_hint: str) -> str:
+        if dept_hint:
+            inside = [c for c in codes if c in self.communes and self.communes[c].dept == dept_hint]
+            if inside:
+                codes = inside
+        real = [c for c in codes if c in self.communes]
+        if real:
+            return max(real, key=lambda c: self.communes[c].population)
+        return codes[0]
+
+    def resolve(self, commune: str | None, label: str | None, dept_hint: str = "") -> Place:
+        """Resolve a report's place from its commune code and territory label (both may be empty)."""
+        base = self._code_place(commune or "") if commune else None
+        words = norm_name(label).split()
+        if not words:
+            return base or Place()
+        label_dept = ""
+        for w in words:
+            if w in self.depts and len(w) == 2 and w.isdigit():
+                label_dept = w
+        hint = (base.dept if base and base.dept else "") or label_dept or dept_hint
+        has_epci_word = any(w in _EPCI_WORDS for w in words)
+
+        # 1. intercommunality named in the label (matched without stop words: 'CC Erdre et Gesvres')
+        content = [w for w in words if w not in _STOP]
+        epci = ""
+        for _s, _e, key in self._find(self.epci_by_name, content, min_len=4):
+            cands = self.epci_by_name[key]
+            if has_epci_word or key in self.epci_strong:
+                if base and base.epci in cands:
+                    epci = base.epci
+                elif hint:
+                    inside = [c for c in cands if hint in self._epci_depts(c)]
+                    epci = inside[0] if inside else ""
+                else:
+                    epci = cands[0]
+                if epci:
+                    break
+        # 2. communes (and départements) named in the label; generic words never name a commune
+        com_code = ""
+        com_span = (0, 0)
+        hits = [
+            (e - s, s, e, key) for s, e, key in self._find(self.by_name, words, min_len=2)
+            if key not in _SUB_WORDS and key not in _STOP and not (e - s == 1 and len(key) < 4 and len(words) > 1)
+        ]
+        if hits:
+            size = max(h[0] for h in hits)
+            best = max(
+                (h for h in hits if h[0] == size),
+                key=lambda h: max(self.communes[c].population if c in self.communes else 0
+                                  for c in self.by_name[h[3]]),
+            )
+            com_code = self._pick_commune(self.by_name[best[3]], hint)
+            com_span = (best[1], best[2])
+        dept_hits = self._find(self.dept_by_name, words, min_len=3)
+        if dept_hits:
+            ds, de, dkey = dept_hits[0]
+            if not com_code or de - ds > com_span[1] - com_span[0] or (
+                de - ds == com_span[1] - com_span[0] and {"departement", "dept", "dpt"} & set(words)
+            ):
+                label_dept = self.dept_by_name[dkey][0]
+                if not base and not epci:
+                    return Place(level="dept", dept=label_dept)
+                com_code, com_span = "", (0, 0)
+        if com_code and not epci and has_epci_word and com_code in self.communes:
+            # 'Pornic agglo': the intercommunality named after its main commune
+            siren = self.communes[com_code].epci
+            if siren and norm_name(self.communes[com_code].name) in norm_name(self.epci_name.get(siren, "")):
+                epci = siren
+        # 3. QPV / neighbourhood
+        qpv = ""
+        area = set(base.communes) if base else set()
+        if com_code:
+            area.add(com_code)
+        if epci and not area:
+            area = set(self.epci_members.get(epci, []))
+        rest = [w for i, w in enumerate(words) if not com_span[0] <= i < com_span[1]]
+        for _s, _e, key in self._find(self.qpv_by_name, rest, min_len=4):
+            cands = self.qpv_by_name[key]
+            inside = [q for q in cands if area.intersection(self.qpv_communes[q])]
+            if inside:
+                qpv = inside[0]
+                break
+            generic = all(w in _SUB_WORDS or w in _STOP or len(w) <= 3 for w in key.split())
+            if not area and len(cands) == 1 and len(key) >= 8 and not generic:
+                qpv = cands[0]
+                break
+        sub = ""
+        if not qpv:
+            leftover = [w for w in rest if w not in _STOP and not w.isdigit() and w not in _EPCI_WORDS]
+            if leftover and (com_code or base) and any(w in _SUB_WORDS for w in words):
+                sub = " ".join(w for w in leftover if w not in _SUB_WORDS) or " ".join(leftover)
+
+        # combine
+        if qpv:
+            q_communes = self.qpv_communes[qpv]
+            main = base.commune if base and base.commune in q_communes else ""
+            if not main and com_code in q_communes:
+                main = com_code
+            if not main:
+                main = q_communes[0]
+            if main in self.communes:
+                return self.commune_place(main, level="qpv", qpv=qpv, communes=frozenset([main]))
+        if base and base.level in ("commune",):
+            extra_communes = {base.commune}
+            if com_code and com_code != base.commune and com_code in self.communes:
+                extra_communes.add(com_code)  # inconsistent fields: keep both candidates
+            if base.commune in self.communes:
+                if epci and epci == base.epci and has_epci_word and not sub:
+                    # 'Nantes Métropole' written by a member commune: the need is intercommunal
+                    return self.epci_place(epci)
+                return self.commune_place(base.commune, level="quartier" if sub else "commune", sub=sub,
+                                          communes=frozenset(extra_communes))
+            return base
+        if epci and (not com_code or has_epci_word):
+            return self.epci_place(epci)
+        if com_code:
+            if com_code in self.communes:
+                return self.commune_place(com_code, level="quartier" if sub else "commune", sub=sub)
+            epci_d, dept = self.deleg_epci.get(com_code, ("", ""))
+            return Place(level="commune", commune=com_code, epci=epci_d, dept=dept, communes=frozenset([com_code]))
+        if base:
+            return base
+        if label_dept:
+            return Place(level="dept", dept=label_dept)
+        return Place()
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one gazetteer per process
+    def _epci_depts(self, siren: str) -> frozenset[str]:
+        return frozenset(self.communes[c].dept for c in self.epci_members.get(siren, []))
+
+
+@lru_cache(maxsize=1)
+def territories() -> Territories:
+    """The process-wide gazetteer (about 1 s to load, then cached)."""
+    return Territories()
+
+
+def distance_km(a: Place, b: Place) -> float | None:
+    if a.lon is None or b.lon is None or a.lat is None or b.lat is None:
+        return None
+    dx = (a.lon - b.lon) * math.cos(math.radians((a.lat + b.lat) / 2)) * 111.32
+    dy = (a.lat - b.lat) * 110.57
+    return math.hypot(dx, dy)
+
+
+def overlap(a: Place, b: Place) -> float:
+    """How compatible two places are for being the same need.
+
+    1.0  same commune, commune and a QPV/neighbourhood in it, commune and its EPCI, same EPCI;
+    0.7  two different neighbourhoods of the same commune;
+    0.5  one side unknown, or a département and a place inside it;
+    0.0  disjoint places (two different communes, a commune and another EPCI, different départements).
+    """
+    if a.level == "unknown" or b.level == "unknown":
+        return 0.5
+    if a.level == "dept" or b.level == "dept":
+        da, db = a.dept or "", b.dept or ""
+        if not da or not db:
+            return 0.5
+        return 0.5 if da == db else 0.0
+    if a.commune and b.commune:
+        if a.commune != b.commune and not (a.communes & b.communes):
+            return 0.0
+        qa, qb = a.qpv or a.sub, b.qpv or b.sub
+        if qa and qb and qa != qb:
+            return 0.7
+        return 1.0
+    # at least one side is EPCI-level
+    if a.communes & b.communes:
+        return 1.0
+    if a.epci and a.epci == b.epci:
+        return 1.0
+    return 0.0

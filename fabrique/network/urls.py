@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import views
+
+app_name = "network"
+
+urlpatterns = [path("", views.NetworkHomeView.as_view(), name="home")]

@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Copy the front-end libraries installed by `npm ci` into the static folder (no CDN at run time).
+
+The list below is the only place that says which npm file is served under which static path.
+"""
+
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE = ROOT / "node_modules"
+VENDOR = ROOT / "fabrique" / "static" / "fabrique" / "vendor"
+
+FILES = {
+    "htmx.org/dist/htmx.min.js": "htmx.min.js",
+    "tom-select/dist/js/tom-select.complete.min.js": "tom-select.complete.min.js",
+    "tom-select/dist/css/tom-select.css": "tom-select.css",
+    "leaflet/dist/leaflet.js": "leaflet/leaflet.js",
+    "leaflet/dist/leaflet.css": "leaflet/leaflet.css",
+    "leaflet.markercluster/dist/leaflet.markercluster.js": "leaflet/leaflet.markercluster.js",
+    "leaflet.markercluster/dist/MarkerCluster.css": "leaflet/MarkerCluster.css",
+    "leaflet.markercluster/dist/MarkerCluster.Default.css": "leaflet/MarkerCluster.Default.css",
+}
+
+
+def main() -> int:
+    missing = []
+    for source, target in FILES.items():
+        src = NODE / source
+        if not src.exists():
+            missing.append(source)
+            continue
+        dst = VENDOR / target
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dst)
+    optional = [m for m in missing if m.startswith("leaflet")]
+    required = [m for m in missing if m not in optional]
+    if required:
+        print("Missing npm files (run `npm ci`):", ", ".join(required), file=sys.stderr)
+        return 1
+    print(f"vendored {len(FILES) - len(missing)} files into {VENDOR.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
