@@ -9,6 +9,11 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent  # the fabrique package
 PROJECT_DIR = Path(os.environ.get("FABRIQUE_HOME", Path.cwd()))
 VAR_DIR = Path(os.environ.get("FABRIQUE_VAR_DIR", PROJECT_DIR / "var"))
+for _dir in (VAR_DIR, VAR_DIR / "static"):
+    try:
+        _dir.mkdir(parents=True, exist_ok=True)
+    except OSError:  # read-only installs set FABRIQUE_VAR_DIR / STATIC_ROOT elsewhere
+        pass
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -127,6 +132,7 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the login form field (it holds the e-mail address)
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "fr"

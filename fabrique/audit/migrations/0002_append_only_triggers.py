@@ -28,21 +28,18 @@ POSTGRES_REVERSE = [
 ]
 
 
-def install_triggers(schema_editor) -> None:
-    vendor = schema_editor.connection.vendor
-    for sql in {"sqlite": SQLITE_SQL, "postgresql": POSTGRES_SQL}.get(vendor, []):
-        schema_editor.execute(sql)
+def install_triggers(connection) -> None:
+    with connection.cursor() as cursor:
+        for sql in {"sqlite": SQLITE_SQL, "postgresql": POSTGRES_SQL}.get(connection.vendor, []):
+            cursor.execute(sql)
 
 
 def forwards(apps, schema_editor):
     # The test settings turn this off because test isolation flushes tables between tests;
-    # tests/audit/test_append_only.py installs the same triggers inside a test transaction.
+    # tests/audit/test_audit_log.py installs the same triggers inside a test transaction.
     if not getattr(settings, "FABRIQUE_AUDIT_DB_TRIGGERS", True):
         return
-    vendor = schema_editor.connection.vendor
-    statements = {"sqlite": SQLITE_SQL, "postgresql": POSTGRES_SQL}.get(vendor, [])
-    for sql in statements:
-        schema_editor.execute(sql)
+    install_triggers(schema_editor.connection)
 
 
 def backwards(apps, schema_editor):

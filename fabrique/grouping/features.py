@@ -1,0 +1,246 @@
+"""Featurizer: one report -> place, public, theme and a sparse text vector (stateless, stable hashing).
+
+The vector concatenates four L2-normalised blocks, each scaled so that the dot product of two vectors is
+the weighted sum of the blocks' cosines:
+
+* ``w`` content word stems (typo-corrected against the lexicon, generic need-words down-weighted),
+* ``c`` character 4-grams of content words (robust to typos, missing accents, agreement),
+* ``k`` fine concepts of the lexicon (paraphrases: 'pas de bus' ~ 'mobilité', 'courses' ~ 'supermarché'),
+* ``t`` themes of those concepts and of the ``theme`` field.
+
+No corpus statistics are used, so a stored vector never needs recomputing when other reports arrive.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from fabrique.grouping import lexicon
+from fabrique.grouping.normalize import fold, stem, tokens
+from fabrique.grouping.territory import Place, territories
+
+BLOCK_BITS = 20
+BLOCKS = ("w", "c", "k", "t")  # block b occupies indices [b << BLOCK_BITS, (b + 1) << BLOCK_BITS)
+DIM = len(BLOCKS) << BLOCK_BITS
+TITLE_BOOST = 2.0
+GENERIC_WEIGHT = 0.25
+
+_STOP = frozenset(fold(lexicon.STOPWORDS).split())
+_GENERIC = frozenset(stem(t) for t in fold(lexicon.GENERIC_WORDS).split())
+
+
+def _content_stems(text: str) -> list[str]:
+    return [stem(t) for t in tokens(text) if t not in _STOP]
+
+
+def _build_index(sections: dict[str, list[str]]) -> tuple[dict[tuple[str, ...], list[str]], int]:
+    index: dict[tuple[str, ...], list[str]] = {}
+    longest = 1
+    for key, exprs in sections.items():
+        for expr in exprs:
+            seq = tuple(_content_stems(expr))
+            if not seq:
+                continue
+            longest = max(longest, len(seq))
+            lst = index.setdefault(seq, [])
+            if key not in lst:
+                lst.append(key)
+    return index, longest
+
+
+_CONCEPTS, _CONCEPT_N = _build_index(lexicon.parse_sections(lexicon.CONCEPTS))
+_PUBLICS, _PUBLIC_N = _build_index(lexicon.parse_sections(lexicon.PUBLICS))
+_THEMES, _THEME_N = _build_index(lexicon.parse_sections(lexicon.THEMES))
+_LEXICON_STEMS = frozenset(s for idx in (_CONCEPTS, _PUBLICS, _THEMES) for seq in idx for s in seq)
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+@lru_cache(maxsize=1)
+def _deletion_index() -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for s in _LEXICON_STEMS:
+        if len(s) >= 5:
+            for key in _deletions(s) | {s}:
+                index.setdefault(key, []).append(s)
+    return index
+
+
+@lru_cache(maxsize=200_000)
+def correct(s: str) -> str:
+    """Map a stem one edit away from a single lexicon stem onto it ('transpor' -> 'transport')."""
+    if s in _LEXICON_STEMS or len(s) < 5 or s.isdigit():
+        return s
+    index = _deletion_index()
+    cands: set[str] = set()
+    for key in _deletions(s) | {s}:
+        cands.update(index.get(key, ()))
+    cands = {c for c in cands if abs(len(c) - len(s)) <= 1 and c[0] == s[0]}
+    if len(cands) == 1:
+        return cands.pop()
+    return s
+
+
+def _match(seq: list[str], index: dict[tuple[str, ...], list[str]], longest: int) -> list[tuple[int, str]]:
+    """(position, key) of lexicon expressions found in a stem sequence, longest match first."""
+    found: list[tuple[int, str]] = []
+    n = len(seq)
+    i = 0
+    while i < n:
+        step = 1
+        for size in range(min(longest, n - i), 0, -1):
+            keys = index.get(tuple(seq[i:i + size]))
+            if keys:
+                found.extend((i, k) for k in keys)
+                step = size if size > 1 else 1
+                break
+        i += step
+    return found
+
+
+@lru_cache(maxsize=1_000_000)
+def _hash(feature: str) -> int:
+    block = BLOCKS.index(feature[0])
+    return (block << BLOCK_BITS) | (zlib.crc32(feature.encode()) & ((1 << BLOCK_BITS) - 1))
+
+
+@lru_cache(maxsize=200_000)
+def _char_grams(s: str) -> tuple[int, ...]:
+    padded = f"<{s}>"
+    if len(padded) <= 4:
+        return (_hash("c:" + padded),)
+    return tuple(_hash("c:" + padded[i:i + 4]) for i in range(len(padded) - 3))
+
+
+def parse_public(text: str | None) -> list[str]:
+    """Public keys named in a text, most frequent first ('Personnes âgées isolées' -> ['seniors'])."""
+    seq = [correct(s) for s in _content_stems(text or "")]
+    counts = Counter(k for _i, k in _match(seq, _PUBLICS, _PUBLIC_N))
+    return [k for k, _c in counts.most_common()]
+
+
+def parse_theme(text: str | None) -> str:
+    seq = [correct(s) for s in _content_stems(text or "")]
+    hits = _match(seq, _THEMES, _THEME_N)
+    return hits[0][1] if hits else ""
+
+
+@dataclass
+class Features:
+    """Everything the similarity needs about one report; storable (see ``to_dict``)."""
+
+    id: str
+    place: Place
+    public: str = ""  # canonical public key, '' when unknown or 'tout_public'
+    public_explicit: bool = False  # from the public field (vs inferred from the text)
+    theme: str = ""
+    concepts: tuple[str, ...] = ()
+    indices: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    values: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+
+    def cosines(self, other: Features) -> np.ndarray:
+        """Cosine similarity of each block (w, c, k, t) with another report's features."""
+        out = np.zeros(len(BLOCKS), dtype=np.float64)
+        common, ia, ib = np.intersect1d(self.indices, other.indices, assume_unique=True, return_indices=True)
+        if len(common):
+            np.add.at(out, common >> BLOCK_BITS, self.values[ia].astype(np.float64) * other.values[ib])
+        return out
+
+    def to_dict(self) -> dict:
+        p = self.place
+        return {
+            "id": self.id, "public": self.public, "public_explicit": self.public_explicit, "theme": self.theme,
+            "concepts": list(self.concepts),
+            "place": {"level": p.level, "commune": p.commune, "epci": p.epci, "dept": p.dept, "qpv": p.qpv,
+                      "sub": p.sub, "communes": sorted(p.communes), "lon": p.lon, "lat": p.lat},
+            "indices": self.indices.tolist(), "values": [round(float(v), 5) for v in self.values],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping) -> Features:
+        pl = dict(d["place"])
+        pl["communes"] = frozenset(pl.get("communes", ()))
+        return cls(
+            id=str(d["id"]), place=Place(**pl), public=d.get("public", ""),
+            public_explicit=bool(d.get("public_explicit")), theme=d.get("theme", ""),
+            concepts=tuple(d.get("concepts", ())), indices=np.asarray(d["indices"], dtype=np.int32),
+            values=np.asarray(d["values"], dtype=np.float32),
+        )
+
+
+def _text(report: Mapping, key: str) -> str:
+    value = report.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return " ; ".join(str(v) for v in value)
+    return str(value)
+
+
+_PUBLIC_BY_THEME = {"vieillissement": "seniors", "jeunesse": "jeunes", "handicap": "handicap",
+                    "agriculture": "agriculteurs", "enfance": "familles"}
+
+
+def featurize(report: Mapping, dept_hint: str = "") -> Features:
+    """Features of one report given as a mapping with the JSONL fields (missing fields are fine)."""
+    title, desc = _text(report, "title"), _text(report, "description")
+    t_seq = [correct(s) for s in _content_stems(title)]
+    d_seq = [correct(s) for s in _content_stems(desc)]
+
+    # --- public: field first, then title, then description
+    field_publics = [p for p in parse_public(_text(report, "public")) if p != "tout_public"]
+    public, explicit = "", False
+    if field_publics:
+        public, explicit = field_publics[0], True
+    else:
+        for seq in (t_seq, d_seq):
+            counts = Counter(k for _i, k in _match(seq, _PUBLICS, _PUBLIC_N) if k != "tout_public")
+            if counts:
+                public = counts.most_common(1)[0][0]
+                break
+
+    # --- blocks
+    blocks: dict[str, Counter] = {"w": Counter(), "c": Counter(), "k": Counter(), "t": Counter()}
+    for seq, boost in ((t_seq, TITLE_BOOST), (d_seq, 1.0)):
+        for s in seq:
+            if s.isdigit() and len(s) != 2:
+                continue
+            weight = boost * (GENERIC_WEIGHT if s in _GENERIC else 1.0)
+            blocks["w"][_hash("w:" + s)] += weight
+            if s not in _GENERIC:
+                for g in _char_grams(s):
+                    blocks["c"][g] += boost
+        for _i, concept in _match(seq, _CONCEPTS, _CONCEPT_N):
+            blocks["k"][_hash("k:" + concept)] += boost
+            blocks["t"][_hash("t:" + concept.split(".")[0])] += boost
+    concepts = tuple(sorted({k for seq in (t_seq, d_seq) for _i, k in _match(seq, _CONCEPTS, _CONCEPT_N)}))
+    theme = parse_theme(_text(report, "theme"))
+    if theme:
+        blocks["t"][_hash("t:" + theme)] += 1.5
+    if not public and theme in _PUBLIC_BY_THEME:
+        public = _PUBLIC_BY_THEME[theme]
+
+    merged: dict[int, float] = {}
+    for counter in blocks.values():
+        if not counter:
+            continue
+        vals = {i: 1.0 + math.log(v) if v >= 1 else v for i, v in counter.items()}
+        norm = math.sqrt(sum(v * v for v in vals.values()))
+        for i, v in vals.items():
+            merged[i] = v / norm  # each block has unit norm
+    idx = np.fromiter(sorted(merged), dtype=np.int32, count=len(merged))
+    val = np.fromiter((merged[i] for i in idx.tolist()), dtype=np.float32, count=len(merged))
+    place = territories().resolve(_text(report, "commune"), _text(report, "territory_label"), dept_hint)
+    return Features(
+        id=str(report.get("id", "")), place=place, public=public, public_explicit=explicit, theme=theme,
+        concepts=concepts, indices=idx, values=val,
+    )

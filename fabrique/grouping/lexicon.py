@@ -1,0 +1,244 @@
+"""Hand-written French lexicon of social needs: concepts by theme, publics, themes.
+
+General vocabulary of the social and solidarity economy and of local public action, written from the
+domain (field notes of territorial development, usual wording of municipal and association documents),
+not from the benchmark's examples.  Each concept is ``theme.concept`` followed by trigger expressions;
+expressions are folded and stemmed like report text, and match as contiguous runs of content words.
+"""
+
+from __future__ import annotations
+
+# theme.concept: expression; expression; ...
+CONCEPTS = """
+mobilite.transport_collectif: bus; autobus; autocar; ligne de bus; transport en commun; transports collectifs; \
+arret de bus; desserte; desservi; navette; tram; tramway; ter; gare; trains; horaires de bus; reseau de transport; \
+frequence des bus; lila; aleop
+mobilite.transport_demande: transport a la demande; transport solidaire; chauffeur benevole; chauffeurs benevoles; \
+accompagnement vehicule; conduire les personnes; emmener; amener; vehicule adapte; taxi social; minibus; \
+transport accompagne; mobilite solidaire
+mobilite.permis_vehicule: permis de conduire; permis; auto ecole; code de la route; voiture; vehicule; \
+location de voiture; pret de vehicule; garage solidaire; reparation voiture; scooter; mobylette; cyclomoteur; \
+voiture sans permis
+mobilite.velo: velo; velos; cyclable; piste cyclable; atelier velo; reparation de velo; velo electrique; \
+velo assistance electrique; cycliste
+mobilite.covoiturage: covoiturage; autopartage; partage de vehicule; stop organise; auto stop
+mobilite.isolement_geo: enclave; isole geographiquement; zone blanche mobilite; loin de tout; eloigne; \
+eloignement; pas de moyen de locomotion; sans voiture; sans vehicule; se deplacer; deplacement; deplacements; \
+mobilite; immobilite; locomotion
+alimentation.aide_alimentaire: aide alimentaire; colis alimentaire; colis; banque alimentaire; restos du coeur; \
+distribution alimentaire; epicerie solidaire; epicerie sociale; frigo solidaire; frigo partage; \
+precarite alimentaire; insecurite alimentaire; faim; manger a sa faim; denrees; cheque alimentaire
+alimentation.commerce_alimentaire: courses; faire les courses; supermarche; superette; epicerie; commerce alimentaire; \
+boulangerie; magasin; commerce de proximite; dernier commerce; commerces; marche; ravitaillement; approvisionnement; \
+desert alimentaire; drive; livraison de courses; epicerie ambulante; commerce ambulant
+alimentation.alimentation_durable: circuit court; circuits courts; produits locaux; bio; alimentation durable; \
+producteurs locaux; vente directe; amap; projet alimentaire territorial; pat; manger sain; alimentation saine; \
+fruits et legumes; legumerie; nutrition; malbouffe; obesite
+alimentation.cuisine: cuisine collective; atelier cuisine; cuisiner; cuisine partagee; repas partages; repas; \
+cantine; restauration scolaire; self; repas a domicile; portage de repas; livraison de repas
+restauration.restauration: restaurant; restauration; traiteur; food truck; foodtruck; cuisine centrale; \
+laboratoire de cuisine; cuisine professionnelle; labo; local de cuisine; cuisine equipee; cuisine aux normes; \
+restauratrice; restaurateur; restaurateurs; cuisinier; cuisiniere; cuisinieres; traiteurs; plats cuisines; \
+couveuse culinaire; incubateur culinaire; tiers lieu culinaire; cafe associatif; bar associatif; guinguette; \
+buvette; snack
+logement.acces_logement: logement; logements; se loger; trouver un logement; location; locatif; loyer; loyers; \
+logement social; bailleur; hlm; parc social; demande de logement; logement abordable; logement jeunes; \
+colocation; habitat; hebergement; foyer de jeunes travailleurs; fjt; residence sociale; sous location; \
+logement temporaire; logement saisonnier; saisonniers
+logement.precarite_energetique: precarite energetique; chauffage; se chauffer; isolation thermique; isolation des logements; passoire thermique; \
+factures energie; facture d electricite; electricite; impaye; impayes; energie; renovation energetique; froid; \
+humidite; moisissure; insalubre; insalubrite; indigne; logement indigne
+logement.urgence: sans abri; sdf; a la rue; dormir dehors; hebergement d urgence; mise a l abri; \
+expulsion; expulse; squat; campement; mal loges; mal logement; 115; maraude
+logement.habitat_seniors: habitat inclusif; habitat partage; habitat intergenerationnel; residence autonomie; \
+logement adapte; adaptation du logement; colocation seniors; beguinage; maintien a domicile; maintien au domicile
+enfance.garde: garde d enfants; garde; faire garder; mode de garde; modes de garde; creche; creches; \
+micro creche; halte garderie; garderie; assistante maternelle; assistantes maternelles; nounou; \
+place en creche; places en creche; multi accueil; accueil petite enfance; petite enfance; horaires atypiques; \
+horaires decales; baby sitting; periscolaire; accueil periscolaire; centre de loisirs; alsh; mercredi; vacances scolaires
+enfance.parentalite: parentalite; soutien a la parentalite; lieu d accueil enfants parents; laep; parents isoles; \
+famille monoparentale; familles monoparentales; mere isolee; meres isolees; maman solo; relais parents; \
+ecoute des parents; epuisement parental
+education.soutien_scolaire: soutien scolaire; aide aux devoirs; devoirs; accompagnement scolaire; decrochage scolaire; \
+decrocheurs; decrochage; echec scolaire; college; ecole; eleves; lecture; illettrisme; alphabetisation; \
+apprendre le francais; cours de francais; fle; francais langue etrangere; allophone; allophones; analphabete
+sante.acces_soins: medecin; medecins; generaliste; medecin traitant; desert medical; soins; consultation; \
+rendez vous medical; specialiste; dentiste; kine; infirmier; infirmiere; pharmacie; maison de sante; \
+centre de sante; hopital; urgences; sante; soigner; se soigner; renoncement aux soins; mutuelle; complementaire sante
+sante.sante_mentale: sante mentale; psychologique; psychologue; psychiatrie; depression; souffrance psychique; \
+mal etre; detresse; suicide; addiction; addictions; alcool; drogue; stupefiants; burn out
+sante.prevention: prevention; depistage; vaccination; education a la sante; activite physique adaptee; \
+sport sante; bien etre; nutrition sante
+numerique.inclusion_numerique: numerique; illectronisme; fracture numerique; demarches en ligne; \
+demarches administratives en ligne; dematerialisation; internet; ordinateur; ordinateurs; tablette; \
+smartphone; telephone portable; informatique; mail; email; adresse mail; site internet; en ligne; connexion; \
+conseiller numerique; atelier numerique; espace numerique; france services; outils numeriques; zone blanche; \
+reseau mobile; couverture reseau; fibre; equipement informatique; reconditionne; reconditionnes
+droits.acces_droits: acces aux droits; droits; demarches administratives; papiers; dossier; dossiers; \
+formulaire; caf; cpam; impots; retraite; prefecture; titre de sejour; rsa; prime d activite; aides sociales; \
+non recours; ecrivain public; permanence; guichet; service public; services publics; mairie annexe; \
+accompagnement administratif
+emploi.insertion: insertion; insertion professionnelle; retour a l emploi; remobilisation; chantier d insertion; \
+aci; entreprise d insertion; structure d insertion; iae; parcours d insertion; accompagnement vers l emploi; \
+demandeurs d emploi; chomeurs; chomage; chomage longue duree; sans emploi; privees d emploi; \
+territoire zero chomeur; tzcld; ebe; entreprise a but d emploi; contrat aide; clause sociale
+emploi.formation: formation; formations; qualification; apprentissage; apprenti; apprentis; alternance; \
+stage; stages; orientation; reconversion; competences; diplome; metier; metiers; bts
+emploi.recrutement: recrutement; recruter; penurie de main d oeuvre; main d oeuvre; difficultes de recrutement; \
+postes vacants; offres d emploi; embauche; embaucher; candidats; saisonniers agricoles; tension
+emploi.freins: frein a l emploi; freins peripheriques; freins a l emploi; levee des freins
+entreprendre.creation: creation d entreprise; creer son entreprise; creer son activite; entreprendre; \
+entrepreneur; entrepreneurs; entrepreneuriat; auto entrepreneur; micro entrepreneur; micro entrepreneurs; \
+micro entreprise; porteur de projet; porteurs de projet; couveuse; cae; cooperative d activite; \
+incubateur; pepiniere; test d activite; espace test; local professionnel; locaux; local commercial; \
+bureau partage; coworking; atelier partage; financement; pret d honneur; microcredit; creer sa boite; \
+lancer son activite; lancer sa boite
+entreprendre.commerce_local: commerce; commercant; commercants; artisan; artisans; artisanat; vitrine; \
+centre bourg; revitalisation; cellules commerciales; fermeture; reprise; repreneur; transmission; \
+cession; multiservice; commerce multiservices; bistrot; cafe; bar; tabac; presse; point poste
+reemploi.reemploi: reemploi; reutilisation; ressourcerie; recyclerie; recyclage; recycler; dechet; dechets; \
+dechetterie; encombrants; economie circulaire; seconde main; occasion; depot vente; vide grenier; don; dons; \
+gaspillage; anti gaspillage; zero dechet; reparation; repair cafe; reparer; reparable; bricotheque; \
+objets; meubles; mobilier; electromenager; jouets; materiaux; materiaux de construction; textile; \
+vetements; friperie; vestiaire solidaire; vestiboutique; boutique solidaire; collecte; upcycling; compost; \
+compostage; biodechets; invendus
+agriculture.agriculture: agriculture; agriculteur; agriculteurs; agricole; agricoles; exploitation; exploitations; \
+exploitant; exploitants; ferme; fermes; eleveur; eleveurs; elevage; maraicher; maraichers; maraichage; \
+paysan; paysans; installation agricole; foncier agricole; terres agricoles; transmission des fermes; \
+reprise d exploitation; recolte; recoltes; cueillette; vendange; vendanges; viticulteur; viticulture; \
+abattoir; atelier de transformation; conserverie; outil de transformation; cuma; \
+materiel agricole; service de remplacement; astreinte; vaches; troupeau
+agriculture.detresse_agricole: detresse des agriculteurs; isolement des agriculteurs; surcharge de travail; \
+epuisement; burn out agricole; suicide agricole; difficultes financieres; endettement; faillite
+vieillissement.isolement_seniors: isolement; isole; isoles; isolee; isolees; solitude; seul; seule; seuls; \
+lien social; liens sociaux; rompre l isolement; visites de convivialite; visite a domicile; visites a domicile; \
+repli sur soi; ennui; personne ne vient; ne sortent plus; sortir de chez; coupes du monde
+vieillissement.aide_domicile: aide a domicile; aides a domicile; aide menagere; auxiliaire de vie; \
+services a la personne; sap; ssiad; saad; soins a domicile; portage; dependance; perte d autonomie; autonomie; \
+apa; gir; aidant; aidants; aidants familiaux; repit; droit au repit; accueil de jour; plateforme de repit; \
+ehpad; maison de retraite; residence seniors; grand age; fin de vie; alzheimer; troubles cognitifs; \
+chute; chutes; teleassistance
+vieillissement.activites_seniors: activites pour seniors; club des aines; club du troisieme age; animation seniors; \
+gym douce; marche seniors; atelier memoire; sorties seniors
+handicap.handicap: handicap; handicape; handicapes; handicapee; handicapees; situation de handicap; \
+personne handicapee; accessibilite; accessible; inaccessible; fauteuil roulant; fauteuil; pmr; \
+mobilite reduite; malvoyant; malvoyants; aveugle; non voyant; sourd; sourds; malentendant; langue des signes; \
+lsf; autisme; autiste; tsa; tdah; dys; polyhandicap; trisomie; deficience; mdph; aah; esat; ime; \
+emploi accompagne; travailleurs handicapes; rqth; inclusion; inclusif; inclusive; adapte; adaptee; \
+falc; facile a lire
+jeunesse.jeunesse: jeunes; jeunesse; adolescents; adolescent; ados; lyceens; lyceen; etudiants; etudiant; \
+mission locale; neet; jeunes adultes; 16 25; 16 25 ans; 18 25 ans; majeurs; service civique; \
+point information jeunesse; pij; local jeunes; maison des jeunes; mjc; animateur jeunesse; espace jeunes; \
+foyer des jeunes; desoeuvres; desoeuvrement; trainent; oisivete
+loisirs.loisirs: loisirs; sport; sportif; sports; club; association sportive; city stade; \
+terrain de foot; skatepark; piscine; equipement sportif; culture; culturel; culturelle; musique; theatre; \
+cinema; bibliotheque; mediatheque; ludotheque; jeux; aire de jeux; animation; animations; fete; vacances; \
+colonie; sejours; sorties
+lien_social.lieu_convivialite: tiers lieu; tiers lieux; lieu de rencontre; lieu convivial; convivialite; \
+salle commune; salle des fetes; espace de rencontre; cafe social; centre social; maison de quartier; \
+espace de vie sociale; evs; jardin partage; jardins partages; jardin familial; jardins familiaux; \
+vivre ensemble; voisinage; entraide; solidarite de voisinage; rencontre; rencontres; intergenerationnel; \
+benevoles; benevolat; vie associative; associations
+environnement.environnement: environnement; biodiversite; espaces verts; nature; pollution; bruit; proprete; \
+depots sauvages; transition ecologique; climat; eau; secheresse; inondation
+securite.tranquillite: securite; insecurite; incivilites; deal; trafic; violences; tranquillite; eclairage; \
+agressions; harcelement; rodeos
+violences.violences_femmes: violences conjugales; violences intrafamiliales; femmes victimes; victimes de violences; \
+mise a l abri des femmes; harcelement de rue; egalite femmes hommes
+migrants.accueil: refugies; refugie; exiles; exile; migrants; migrant; demandeurs d asile; asile; \
+primo arrivants; etrangers; sans papiers; regularisation; cada; mineurs non accompagnes; mna; integration
+"""
+
+# Publics: canonical key -> trigger expressions (field values and text).
+PUBLICS = """
+seniors: personnes agees; personne agee; seniors; senior; aines; aine; anciens; retraites; retraite; \
+troisieme age; 3eme age; 3e age; quatrieme age; grand age; vieux; vieilles personnes; personnes vieillissantes; \
+plus de 60 ans; plus de 65 ans; plus de 70 ans; plus de 75 ans; plus de 80 ans; octogenaires; ehpad; \
+residents d ehpad; papys; mamies; papy; mamie; personnes en perte d autonomie
+jeunes: jeunes; jeune; jeunesse; 16 25; 16 25 ans; 18 25 ans; 15 25 ans; 16 29 ans; jeunes adultes; adolescents; \
+adolescent; ados; lyceens; etudiants; etudiant; apprentis; neet; decrocheurs; mission locale; jeunes majeurs
+familles: familles; famille; parents; parent; enfants; enfant; petite enfance; bebes; bebe; tout petits; \
+monoparentales; monoparentale; meres isolees; mere isolee; mamans; papas; jeunes parents; fratries; ecoliers; \
+eleves; collegiens
+handicap: handicap; handicapees; handicapes; personnes handicapees; personnes en situation de handicap; \
+situation de handicap; pmr; personnes a mobilite reduite; mobilite reduite; fauteuil; malvoyants; sourds; \
+autistes; autisme; travailleurs handicapes; aah; mdph
+agriculteurs: agriculteurs; agricultrices; agriculteur; exploitants agricoles; exploitants; paysans; paysan; \
+eleveurs; eleveur; maraichers; maraicher; viticulteurs; producteurs; monde agricole; cedants agricoles
+entrepreneurs: entrepreneurs; entrepreneur; micro entrepreneurs; micro entrepreneur; auto entrepreneurs; \
+createurs d entreprise; createurs; porteurs de projet; porteur de projet; artisans; commercants; \
+restaurateurs; traiteurs; cuisiniers; independants; tpe; tres petites entreprises; entreprises; employeurs
+demandeurs_emploi: demandeurs d emploi; demandeur d emploi; chomeurs; chomeur; chomeuses; sans emploi; \
+beneficiaires du rsa; beneficiaires rsa; allocataires du rsa; rsa; minima sociaux; personnes eloignees de l emploi; \
+chomeurs de longue duree; salaries en insertion; personnes en insertion; privees d emploi
+precaires: personnes precaires; precaires; menages modestes; foyers modestes; menages precaires; \
+familles precaires; personnes en precarite; bas revenus; faibles revenus; pauvres; pauvrete; \
+travailleurs pauvres; personnes en difficulte; publics fragiles; sans abri; sdf; personnes a la rue; \
+mal loges; sans domicile
+migrants: refugies; migrants; exiles; demandeurs d asile; primo arrivants; etrangers; allophones; \
+personnes etrangeres; mineurs non accompagnes
+femmes: femmes; femme; femmes victimes; meres; femmes isolees; femmes seules
+tout_public: tout public; tous publics; habitants; population; tous; grand public; usagers; citoyens
+"""
+
+# Themes: canonical key -> words of free "theme" field values.
+THEMES = """
+mobilite: mobilite; transport; transports; deplacement; deplacements; velo; bus; covoiturage
+alimentation: alimentation; alimentaire; nourriture; aide alimentaire; circuits courts; epicerie; courses
+restauration: restauration; traiteur; cuisine; metiers de bouche; food
+logement: logement; habitat; hebergement; energie; precarite energetique
+enfance: petite enfance; enfance; garde d enfants; garde; creche; parentalite; famille; familles
+education: education; scolaire; soutien scolaire; illettrisme; francais
+sante: sante; soins; acces aux soins; medecin; sante mentale; prevention
+numerique: numerique; inclusion numerique; informatique; internet
+droits: acces aux droits; droits; services publics; administratif; demarches
+emploi: emploi; insertion; formation; travail; recrutement; insertion professionnelle
+entreprendre: entrepreneuriat; creation d entreprise; commerce; artisanat; economie; developpement economique; \
+commerce de proximite
+reemploi: reemploi; recyclage; economie circulaire; dechets; reparation; ressourcerie
+agriculture: agriculture; agricole; alimentation durable; ruralite; monde agricole
+vieillissement: vieillissement; grand age; seniors; personnes agees; autonomie; bien vieillir; dependance
+handicap: handicap; inclusion; accessibilite
+jeunesse: jeunesse; jeunes
+lien_social: lien social; isolement; vie sociale; solidarite; vivre ensemble; convivialite; tiers lieu
+loisirs: culture; sport; loisirs; animation
+environnement: environnement; transition ecologique; ecologie; biodiversite
+securite: securite; tranquillite publique; prevention de la delinquance
+"""
+
+# Generic words of need reports: they say that there is a need, not which one.  Down-weighted.
+GENERIC_WORDS = """
+besoin besoins manque manques manquer absence insuffisance insuffisant insuffisante difficulte difficultes
+difficile probleme problemes probleme souci soucis demande demandes aucun aucune plus pas peu tres trop
+commune communes ville village territoire territoires secteur quartier habitants habitant population personnes
+personne gens public publics projet projets mettre mise place creer creation developper developpement
+proposer propose solution solutions action actions dispositif dispositifs service services offre offres
+accompagnement accompagner aide aider aides soutien soutenir acces acceder permettre possible possibilite
+nombreux nombreuses beaucoup certains certaines souvent toujours jamais depuis annee annees mois jours
+faire fait font avoir etre sont est ont peut peuvent doit doivent faut falloir vouloir veulent voudrais
+nous vous ils elles leur leurs notre nos votre vos mon ma mes son sa ses ce cette ces cela ca celui
+qui que quoi dont ou quand comme mais donc car ainsi alors aussi encore deja tres bien mal bon bonne
+signalement signale signalons constat constate constatons remonte remontee remontees observe observons
+actuellement aujourd hui rien tout toute tous toutes chaque autre autres meme memes enormement vraiment
+merci bonjour madame monsieur mairie elus elu conseil municipal ccas association associations structure structures
+collectif partenaires partenaire acteurs acteur local locale locaux existant existe existent nouveau nouvelle
+"""
+
+STOPWORDS = """
+a à au aux avec ce ces dans de des du elle en et eux il je la le les leur lui ma mais me meme mes moi mon ne nos
+notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton tu un une vos votre vous c d j l m n s
+t y ete etre avoir ai as avons avez ont eu est sont suis es etes etait etaient sera seront serait seraient fut
+cet cette ceux celle celles celui ici la lors puis sans sous vers chez entre apres avant tres plus moins aussi
+tant si soit afin selon ainsi donc or ni car dont quel quelle quels quelles tel telle
+"""
+
+
+def parse_sections(text: str) -> dict[str, list[str]]:
+    """Parse 'key: expr; expr' blocks (lines continued by a trailing backslash are already joined)."""
+    out: dict[str, list[str]] = {}
+    for line in text.strip().splitlines():
+        if ":" not in line:
+            continue
+        key, exprs = line.split(":", 1)
+        out[key.strip()] = [e.strip() for e in exprs.split(";") if e.strip()]
+    return out

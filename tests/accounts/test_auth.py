@@ -1,0 +1,59 @@
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from ..conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_redirects_a_single_fabrique_member_to_its_dashboard(client, team):
+    response = client.post(reverse("accounts:login"), {"username": team.officer.email, "password": PASSWORD},
+                           follow=True)
+    assert response.redirect_chain[-1][0] == reverse("backoffice:dashboard", kwargs={"fabrique_slug": "nantes"})
+    assert "Fabrique de test Nantes" in response.content.decode()
+
+
+def test_wrong_password_shows_a_french_error(client, team):
+    response = client.post(reverse("accounts:login"), {"username": team.officer.email, "password": "faux"})
+    assert response.status_code == 200
+    assert "Adresse e-mail ou mot de passe incorrect" in response.content.decode()
+
+
+def test_login_is_throttled_after_repeated_failures(client, team, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:login"), {"username": team.officer.email, "password": "faux"})
+    response = client.post(reverse("accounts:login"), {"username": team.officer.email, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Trop de tentatives" in response.content.decode()
+
+
+def test_logout_requires_post_and_ends_the_session(client, login, team):
+    login(team.reader)
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert client.get(reverse("backoffice:home")).status_code == 302
+
+
+def test_password_reset_by_email(client, team):
+    response = client.post(reverse("accounts:password_reset"), {"email": team.reader.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    assert "réinitialisation" in mail.outbox[0].subject
+    link = re.search(r"https?://[^/]+(/compte/mot-de-passe/nouveau/\S+)", body).group(1)
+    response = client.get(link, follow=True)
+    assert response.status_code == 200
+    new_password = "un-nouveau-mot-de-passe-solide"
+    response = client.post(response.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
+    assert response.status_code == 302
+    team.reader.refresh_from_db()
+    assert team.reader.check_password(new_password)
+
+
+def test_unknown_email_gets_the_same_answer_and_no_mail(client, db):
+    response = client.post(reverse("accounts:password_reset"), {"email": "inconnu@example.org"})
+    assert response.status_code == 302
+    assert mail.outbox == []
