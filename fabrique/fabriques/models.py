@@ -52,6 +52,12 @@ class Fabrique(TimeStampedModel):
         "territories.Departement", verbose_name=_("départements couverts"), blank=True, related_name="+"
     )
     is_active = models.BooleanField(_("active"), default=True)
+    stage_labels = models.JSONField(
+        _("libellés des étapes"),
+        default=dict,
+        blank=True,
+        help_text=_('Libellés propres à la fabrique, par objet et étape : {"needs.need": {"retained": "Retenu"}}.'),
+    )
 
     class Meta:
         verbose_name = _("fabrique")
@@ -59,6 +65,9 @@ class Fabrique(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def stage_label(self, model_label: str, stage: str, default: str) -> str:
+        return self.stage_labels.get(model_label, {}).get(stage) or default
 
 
 class Membership(TimeStampedModel):

@@ -55,6 +55,12 @@ INSTALLED_APPS = [
     "fabrique.territories",
     "fabrique.directory",
     "fabrique.workstreams",
+    "fabrique.needs",
+    "fabrique.committees",
+    "fabrique.studies",
+    "fabrique.projects",
+    "fabrique.recruitment",
+    "fabrique.support",
     "fabrique.grouping",
     # interfaces
     "fabrique.public",

@@ -1,0 +1,136 @@
+"""Committees, their meetings, agendas and decisions. A decision is a row, never an overwritten field."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fabrique.core.models import TenantModel, TimeStampedModel
+
+
+class CommitteeKind(models.TextChoices):
+    STEERING = "steering", _("comité de pilotage")
+    COMMITMENT = "commitment", _("comité d'engagement")
+    SELECTION = "selection", _("comité de sélection")
+    OTHER = "other", _("autre comité")
+
+
+class CommitteeType(TimeStampedModel):
+    """Configurable per fabrique (defaults: copil, comité d'engagement, comité de sélection)."""
+
+    fabrique = models.ForeignKey("fabriques.Fabrique", on_delete=models.PROTECT, related_name="committee_types")
+    kind = models.CharField(_("nature"), max_length=20, choices=CommitteeKind.choices)
+    label = models.CharField(_("nom"), max_length=120)
+    description = models.TextField(_("rôle"), blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("type de comité")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Committee(TenantModel):
+    committee_type = models.ForeignKey(CommitteeType, on_delete=models.PROTECT, related_name="committees",
+                                       verbose_name=_("type"))
+    name = models.CharField(_("nom"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    members = models.ManyToManyField("directory.Person", blank=True, related_name="committees",
+                                     verbose_name=_("membres"))
+    study = models.ForeignKey("studies.Study", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="committees", verbose_name=_("étude suivie (copil)"))
+
+    class Meta:
+        verbose_name = _("comité")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", _("prévue")
+    HELD = "held", _("tenue")
+    CANCELLED = "cancelled", _("annulée")
+
+
+class Meeting(TenantModel):
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="meetings",
+                                  verbose_name=_("comité"))
+    date = models.DateTimeField(_("date et heure"))
+    place = models.CharField(_("lieu"), max_length=200, blank=True)
+    status = models.CharField(_("statut"), max_length=20, choices=MeetingStatus.choices,
+                              default=MeetingStatus.PLANNED)
+    attendees = models.ManyToManyField("directory.Person", blank=True, related_name="meetings_attended",
+                                       verbose_name=_("présents"))
+    notes = models.TextField(_("compte rendu général"), blank=True)
+
+    class Meta:
+        verbose_name = _("séance")
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.committee} — {self.date:%d/%m/%Y}"
+
+
+class AgendaItem(TimeStampedModel):
+    """An item of a meeting's agenda, about a need, a study, a project, a call or an application."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    title = models.CharField(_("intitulé"), max_length=250)
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    presenter = models.CharField(_("présenté par"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("point de l'ordre du jour")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Decision(TenantModel):
+    """Who decided what, when, why, on what — and the transition it performed."""
+
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    target_repr = models.CharField(max_length=300, blank=True)
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="decisions", verbose_name=_("séance"))
+    agenda_item = models.OneToOneField(AgendaItem, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="decision")
+    outcome = models.CharField(_("décision"), max_length=40)
+    outcome_label = models.CharField(max_length=120, blank=True)
+    reason_code = models.CharField(_("motif"), max_length=40, blank=True)
+    reasons = models.TextField(_("motifs"), blank=True)
+    votes_for = models.PositiveSmallIntegerField(_("pour"), null=True, blank=True)
+    votes_against = models.PositiveSmallIntegerField(_("contre"), null=True, blank=True)
+    votes_abstain = models.PositiveSmallIntegerField(_("abstention"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("enregistrée par"))
+    decided_on = models.DateField(_("date de la décision"))
+
+    class Meta:
+        verbose_name = _("décision")
+        ordering = ["-decided_on", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.outcome_label or self.outcome} — {self.target_repr}"
+
+    @property
+    def reference(self) -> str:
+        return f"committees.decision:{self.pk}"
+
+    @property
+    def has_votes(self) -> bool:
+        return any(v is not None for v in (self.votes_for, self.votes_against, self.votes_abstain))

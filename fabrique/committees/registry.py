@@ -1,0 +1,51 @@
+"""What a decision can decide about each kind of object, and the transition each outcome performs.
+
+Domain apps register their outcomes in their AppConfig.ready(): the committees app never imports
+needs, studies or projects, yet a committee decision performs their transitions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import models
+
+# handler(target, decision, actor) performs the transition (raising DomainError to refuse)
+Handler = Callable[[models.Model, models.Model, object], None]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: str
+    label: str
+    handler: Handler
+    reason_choices: tuple[tuple[str, str], ...] = ()
+    requires_reasons: bool = False
+    # stages of the target from which this outcome can be decided (empty: any)
+    from_stages: frozenset[str] = field(default_factory=frozenset)
+
+
+_OUTCOMES: dict[str, list[Outcome]] = {}
+
+
+def _key(model: type[models.Model] | models.Model) -> str:
+    return model._meta.label_lower
+
+
+def register_outcomes(model: type[models.Model], outcomes: list[Outcome]) -> None:
+    _OUTCOMES[_key(model)] = list(outcomes)
+
+
+def outcomes_for(target: models.Model) -> list[Outcome]:
+    """Outcomes possible now for `target` (filtered by its current stage)."""
+    stage = getattr(target, "stage", None)
+    return [o for o in _OUTCOMES.get(_key(target), []) if not o.from_stages or stage in o.from_stages]
+
+
+def outcome(target: models.Model, code: str) -> Outcome | None:
+    return next((o for o in _OUTCOMES.get(_key(target), []) if o.code == code), None)
+
+
+def decidable_models() -> list[str]:
+    return list(_OUTCOMES)

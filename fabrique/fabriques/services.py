@@ -1,0 +1,69 @@
+"""Creating fabriques and managing their team."""
+
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from fabrique.audit.services import audit_log
+from fabrique.core.errors import DomainError
+from fabrique.core.services import audited_create, audited_update
+
+from .models import Fabrique, Membership, Role
+
+# Domain apps register what a new fabrique needs by default (criteria, committee types...).
+# Each hook is idempotent: hook(fabrique=...) creates only what is missing.
+SETUP_HOOKS: list[Callable[..., None]] = []
+
+
+def register_setup_hook(fn: Callable[..., None]) -> Callable[..., None]:
+    SETUP_HOOKS.append(fn)
+    return fn
+
+
+def fabrique_setup_defaults(*, fabrique: Fabrique) -> None:
+    with transaction.atomic():
+        for hook in SETUP_HOOKS:
+            hook(fabrique=fabrique)
+
+
+def fabrique_create(*, actor, data: dict, communes=(), epcis=(), departements=()) -> Fabrique:
+    with transaction.atomic():
+        fabrique = audited_create(
+            instance=Fabrique(**data), actor=actor, fabrique=None,
+            m2m={"communes": communes, "epcis": epcis, "departements": departements},
+        )
+        fabrique_setup_defaults(fabrique=fabrique)
+    return fabrique
+
+
+def fabrique_update(*, fabrique: Fabrique, actor, data: dict, m2m: dict | None = None) -> Fabrique:
+    fabrique, _changed = audited_update(instance=fabrique, actor=actor, fabrique=fabrique, data=data, m2m=m2m)
+    return fabrique
+
+
+def membership_set(*, fabrique: Fabrique, actor, user, role: str) -> Membership:
+    """Add `user` to the team with `role`, or change their role."""
+    if role not in Role.values:
+        raise DomainError(_("Rôle inconnu : %(role)s.") % {"role": role})
+    with transaction.atomic():
+        membership = Membership.objects.filter(fabrique=fabrique, user=user).first()
+        if membership is None:
+            return audited_create(instance=Membership(fabrique=fabrique, user=user, role=role), actor=actor,
+                                  fabrique=fabrique)
+        membership, _changed = audited_update(instance=membership, actor=actor, fabrique=fabrique,
+                                              data={"role": role, "is_active": True})
+        return membership
+
+
+def membership_deactivate(*, membership: Membership, actor) -> Membership:
+    with transaction.atomic():
+        if membership.role == Role.ADMIN and not Membership.objects.filter(
+            fabrique=membership.fabrique, role=Role.ADMIN, is_active=True
+        ).exclude(pk=membership.pk).exists():
+            raise DomainError(_("La fabrique doit garder au moins un·e administrateur·rice."))
+        membership, _changed = audited_update(instance=membership, actor=actor, fabrique=membership.fabrique,
+                                              data={"is_active": False})
+        audit_log(actor=actor, fabrique=membership.fabrique, target=membership,
+                  action="fabriques.membership.deactivated")
+    return membership

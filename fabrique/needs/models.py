@@ -1,0 +1,252 @@
+"""Need reports (signalements), needs, qualification criteria and scores."""
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fabrique.core.choices import Public, ReporterType, Theme
+from fabrique.core.models import TenantModel, TimeStampedModel
+from fabrique.core.workflow import Workflow, allowed
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class ReportStage(models.TextChoices):
+    RECEIVED = "received", _("reçu")
+    ATTACHED = "attached", _("rattaché à un besoin")
+    DISMISSED = "dismissed", _("écarté")
+
+
+class ReportSource(models.TextChoices):
+    PUBLIC_FORM = "public_form", _("formulaire public")
+    PARTNER = "partner", _("espace partenaire")
+    PHONE = "phone", _("appel téléphonique")
+    EMAIL = "email", _("e-mail")
+    MEETING = "meeting", _("réunion, rendez-vous")
+    CREATIVITY_SESSION = "creativity_session", _("séance de créativité")
+    EVENT = "event", _("événement, forum")
+    OTHER = "other", _("autre")
+
+
+class DismissReason(models.TextChoices):
+    SPAM = "spam", _("indésirable")
+    OUT_OF_SCOPE = "out_of_scope", _("hors du champ de la fabrique")
+    OUT_OF_TERRITORY = "out_of_territory", _("hors du territoire")
+    DUPLICATE = "duplicate", _("doublon exact")
+    OTHER = "other", _("autre")
+
+
+class NeedReport(TenantModel):
+    """One report of a need by one person: the raw material of detection."""
+
+    workflow = Workflow(
+        stages=ReportStage,
+        transitions=allowed(
+            {
+                ReportStage.RECEIVED: {ReportStage.ATTACHED, ReportStage.DISMISSED},
+                ReportStage.ATTACHED: {ReportStage.RECEIVED},  # split out of its need
+                ReportStage.DISMISSED: {ReportStage.RECEIVED},
+            }
+        ),
+    )
+
+    reference = models.CharField(_("référence"), max_length=20, blank=True, db_index=True)
+    title = models.CharField(_("ce qui manque"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    public = models.CharField(_("public concerné"), max_length=30, choices=Public.choices, blank=True)
+    public_detail = models.CharField(_("précision sur le public"), max_length=200, blank=True)
+    theme = models.CharField(_("thème"), max_length=30, choices=Theme.choices, blank=True)
+    commune = models.ForeignKey(
+        "territories.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("commune"),
+    )
+    place = models.CharField(_("quartier ou lieu"), max_length=200, blank=True)
+    qpv = models.ForeignKey(
+        "territories.QPV", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("quartier prioritaire"),
+    )
+    evidence = models.TextField(_("éléments de preuve"), blank=True)
+    evidence_document = models.FileField(_("document joint"), upload_to="reports/%Y/%m/", blank=True)
+    # who reports
+    reporter_name = models.CharField(_("nom"), max_length=200, blank=True)
+    reporter_organization_name = models.CharField(_("structure"), max_length=200, blank=True)
+    reporter_email = models.EmailField(_("e-mail"), blank=True)
+    reporter_phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    reporter_type = models.CharField(_("vous êtes"), max_length=30, choices=ReporterType.choices, blank=True)
+    consent_processing = models.BooleanField(_("accord pour le traitement des données"), default=False)
+    consent_notifications = models.BooleanField(_("accord pour être informé·e par e-mail"), default=False)
+    reporter_person = models.ForeignKey(
+        "directory.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports",
+        verbose_name=_("contact de l'annuaire"),
+    )
+    reporter_organization = models.ForeignKey(
+        "directory.Organization", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports",
+        verbose_name=_("structure de l'annuaire"),
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("compte partenaire"),
+    )
+    # how it came in
+    source = models.CharField(_("source"), max_length=30, choices=ReportSource.choices,
+                              default=ReportSource.PUBLIC_FORM)
+    source_detail = models.CharField(_("précision sur la source"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("saisi par"),
+    )
+    reported_on = models.DateField(_("date du signalement"), null=True, blank=True)
+    # what became of it
+    need = models.ForeignKey(
+        "needs.Need", on_delete=models.PROTECT, null=True, blank=True, related_name="reports",
+        verbose_name=_("besoin"),
+    )
+    stage = models.CharField(_("étape"), max_length=20, choices=ReportStage.choices, default=ReportStage.RECEIVED)
+    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    dismiss_reason = models.CharField(_("motif"), max_length=30, choices=DismissReason.choices, blank=True)
+    followup_token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
+
+    class Meta:
+        verbose_name = _("signalement")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["fabrique", "stage"]), models.Index(fields=["fabrique", "commune"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}".strip()
+
+
+class NeedStage(models.TextChoices):
+    NEW = "new", _("nouveau")
+    QUALIFYING = "qualifying", _("en qualification")
+    MORE_EVIDENCE = "more_evidence", _("à documenter")
+    RETAINED = "retained", _("retenu")
+    NOT_RETAINED = "not_retained", _("non retenu")
+    IN_STUDY = "in_study", _("en étude d'opportunité")
+    ANSWERED = "answered", _("un projet y répond")
+    CLOSED = "closed", _("clos")
+
+
+class NotRetainedReason(models.TextChoices):
+    NOT_EVIDENCED = "not_evidenced", _("besoin non avéré")
+    ALREADY_ANSWERED = "already_answered", _("déjà couvert par une offre existante")
+    TOO_FEW = "too_few", _("trop peu de personnes concernées")
+    NO_ECONOMIC_MODEL = "no_economic_model", _("pas de potentiel économique")
+    NO_LOCAL_ACTORS = "no_local_actors", _("pas d'acteurs locaux mobilisables")
+    NOT_ESS = "not_ess", _("ne relève pas d'une entreprise de l'ESS")
+    OUT_OF_SCOPE = "out_of_scope", _("hors du champ de la fabrique")
+    OTHER = "other", _("autre")
+
+
+class Need(TenantModel):
+    """A need: one or more reports of the same problem, for the same public, on the same territory."""
+
+    workflow = Workflow(
+        stages=NeedStage,
+        transitions=allowed(
+            {
+                NeedStage.NEW: {NeedStage.QUALIFYING, NeedStage.CLOSED},
+                NeedStage.QUALIFYING: {NeedStage.RETAINED, NeedStage.NOT_RETAINED, NeedStage.MORE_EVIDENCE,
+                                       NeedStage.CLOSED},
+                NeedStage.MORE_EVIDENCE: {NeedStage.QUALIFYING, NeedStage.RETAINED, NeedStage.NOT_RETAINED,
+                                          NeedStage.CLOSED},
+                NeedStage.NOT_RETAINED: {NeedStage.QUALIFYING},
+                NeedStage.RETAINED: {NeedStage.IN_STUDY, NeedStage.QUALIFYING, NeedStage.CLOSED},
+                NeedStage.IN_STUDY: {NeedStage.ANSWERED, NeedStage.RETAINED, NeedStage.CLOSED},
+                NeedStage.ANSWERED: {NeedStage.IN_STUDY, NeedStage.CLOSED},
+                NeedStage.CLOSED: {NeedStage.QUALIFYING},
+            }
+        ),
+    )
+
+    reference = models.CharField(_("référence"), max_length=20, blank=True, db_index=True)
+    title = models.CharField(_("intitulé"), max_length=200)
+    public_title = models.CharField(
+        _("intitulé public"), max_length=200, blank=True,
+        help_text=_("Ce que voient le public et les personnes qui ont signalé le besoin."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    public = models.CharField(_("public concerné"), max_length=30, choices=Public.choices, blank=True)
+    theme = models.CharField(_("thème"), max_length=30, choices=Theme.choices, blank=True)
+    commune = models.ForeignKey(
+        "territories.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("commune"),
+    )
+    epci = models.ForeignKey(
+        "territories.EPCI", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("intercommunalité"),
+    )
+    qpv = models.ForeignKey(
+        "territories.QPV", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("quartier prioritaire"),
+    )
+    territory_label = models.CharField(_("précision territoriale"), max_length=200, blank=True)
+    workstream = models.ForeignKey(
+        "workstreams.Workstream", on_delete=models.SET_NULL, null=True, blank=True, related_name="needs",
+        verbose_name=_("chantier"),
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("chargé·e de mission"),
+    )
+    stage = models.CharField(_("étape"), max_length=20, choices=NeedStage.choices, default=NeedStage.NEW)
+    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    not_retained_reason = models.CharField(
+        _("motif de non-retenue"), max_length=30, choices=NotRetainedReason.choices, blank=True
+    )
+    decision_notes = models.TextField(_("motifs de la décision"), blank=True)
+    next_step_due = models.DateField(_("prochaine échéance"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("besoin")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["fabrique", "stage"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}".strip()
+
+    @property
+    def display_public_title(self) -> str:
+        return self.public_title or self.title
+
+
+class Criterion(TimeStampedModel):
+    """A qualification criterion of a fabrique (configurable list, with defaults)."""
+
+    fabrique = models.ForeignKey("fabriques.Fabrique", on_delete=models.PROTECT, related_name="criteria")
+    code = models.SlugField(_("code"), max_length=40)
+    label = models.CharField(_("critère"), max_length=200)
+    help_text = models.TextField(_("aide"), blank=True)
+    weight = models.PositiveSmallIntegerField(_("poids"), default=1)
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    is_active = models.BooleanField(_("actif"), default=True)
+
+    class Meta:
+        verbose_name = _("critère de qualification")
+        verbose_name_plural = _("critères de qualification")
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["fabrique", "code"], name="criterion_code_unique")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class CriterionScore(TimeStampedModel):
+    """A 0–3 score of one need on one criterion, with a comment."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
+    score = models.PositiveSmallIntegerField(_("note"), validators=[MinValueValidator(0), MaxValueValidator(3)])
+    comment = models.TextField(_("commentaire"), blank=True)
+    scored_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("note de qualification")
+        constraints = [models.UniqueConstraint(fields=["need", "criterion"], name="score_need_criterion_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score}"
