@@ -18,6 +18,7 @@ class Team:
     officer: User
     committee: User
     reader: User
+    partner: User
 
     def user(self, role: str) -> User:
         return getattr(self, role)
@@ -30,7 +31,7 @@ def make_user(email: str, *, first_name: str = "", last_name: str = "", **extra)
 def make_team(slug: str, name: str) -> Team:
     fabrique = Fabrique.objects.create(slug=slug, name=name)
     users = {}
-    for role in ("admin", "officer", "committee", "reader"):
+    for role in ("admin", "officer", "committee", "reader", "partner"):
         user = make_user(f"{role}@{slug}.test", first_name=role.capitalize(), last_name=slug.upper())
         Membership.objects.create(user=user, fabrique=fabrique, role=getattr(Role, role.upper()))
         users[role] = user

@@ -9,9 +9,6 @@ shows that a view forgetting its access check is caught.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
 import pytest
 from django.http import HttpResponse
 from django.test import Client, override_settings
@@ -20,54 +17,22 @@ from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from fabrique.fabriques.models import Permission
 
 from .conftest import make_team, make_user
+from .matrix import full_matrix
+from .matrix.rules import AUTHENTICATED, NETWORK, PUBLIC, Rule, V
 from .world import World, build_world
 
 pytestmark = pytest.mark.django_db
 
-# Who may open a URL.
-PUBLIC = "public"  # anyone, no data of a fabrique
-AUTHENTICATED = "authenticated"  # any logged-in user (chooses among their own fabriques)
-NETWORK = "network"  # network head only: aggregate figures
-ROLES = ("admin", "officer", "committee", "reader")
+ROLES = ("admin", "officer", "committee", "reader", "partner")
 ROLE_PERMS = {
+    Permission.REPORT: {"admin", "officer", "committee", "reader", "partner"},
     Permission.VIEW: {"admin", "officer", "committee", "reader"},
     Permission.DECIDE: {"admin", "officer", "committee"},
     Permission.EDIT: {"admin", "officer"},
     Permission.MANAGE: {"admin"},
 }
 SCANNED_NAMESPACES = ("backoffice", "api", "network")
-
-
-@dataclass
-class Rule:
-    access: str
-    # kwargs (besides fabrique_slug) pointing at objects of fabrique A
-    params: Callable[[World], dict] = field(default=lambda w: {})
-    # the same URL pointing at an object of fabrique B (must be 404 for fabrique A's users)
-    foreign: Callable[[World], dict] | None = None
-    # also POST an empty body: forbidden roles get 403, the others a validation answer
-    post: bool = False
-
-
-def _pk(attr):
-    return lambda w: {"pk": getattr(w.a, attr).pk}
-
-
-def _foreign_pk(attr):
-    return lambda w: {"pk": getattr(w.b, attr).pk}
-
-
-V, E, M = Permission.VIEW, Permission.EDIT, Permission.MANAGE
-
-MATRIX: dict[str, Rule] = {
-    # shell
-    "backoffice:home": Rule(AUTHENTICATED),
-    "backoffice:dashboard": Rule(V),
-    "backoffice:audit_log": Rule(M),
-    "network:home": Rule(NETWORK),
-    "api:schema": Rule(PUBLIC),
-    "api:docs": Rule(PUBLIC),
-}
+MATRIX = full_matrix()
 
 
 def discover(resolver=None, prefix: str = "", namespace: str = "") -> list[tuple[str, str, list[str]]]:
@@ -139,16 +104,21 @@ def check_url(name: str, rule: Rule, world: World, kwargs_names: list[str]) -> l
             problems.append(f"{name} GET as {actor_name}: shows data of another fabrique")
         if rule.post:
             response = client.post(url, {})
-            ok_roles = {200, 400} if actor_name in ROLE_PERMS.get(rule.access, ()) else allowed - {200}
-            if rule.access in ROLE_PERMS and actor_name in ROLES and actor_name not in ROLE_PERMS[rule.access]:
-                ok_roles = {403}
+            if rule.access in ROLE_PERMS and actor_name in ROLES:
+                ok_roles = {200, 302, 400} if actor_name in ROLE_PERMS[rule.access] else {403}
+            else:
+                ok_roles = allowed - {200}
             if response.status_code not in ok_roles:
-                problems.append(f"{name} POST as {actor_name}: {response.status_code}, expected {sorted(ok_roles)}")
+                problems.append(
+                    f"{name} POST as {actor_name}: {response.status_code}, expected {sorted(ok_roles)}"
+                )
         if rule.foreign and user is not None and actor_name in ROLES:
             foreign_url = reverse(name, kwargs={**kwargs, **rule.foreign(world)})
             response = client.get(foreign_url)
             if response.status_code != 404:
-                problems.append(f"{name} with another fabrique's object as {actor_name}: {response.status_code}")
+                problems.append(
+                    f"{name} with another fabrique's object as {actor_name}: {response.status_code}"
+                )
     return problems
 
 
@@ -186,9 +156,12 @@ def leaky_view(request, fabrique_slug):
 
 
 leaky_urlpatterns = [
-    path("espace/", __import__("django.urls", fromlist=["include"]).include(
-        ([path("<slug:fabrique_slug>/fuite/", leaky_view, name="leaky")], "backoffice")
-    )),
+    path(
+        "espace/",
+        __import__("django.urls", fromlist=["include"]).include(
+            ([path("<slug:fabrique_slug>/fuite/", leaky_view, name="leaky")], "backoffice")
+        ),
+    ),
 ]
 
 

@@ -34,7 +34,12 @@ class World:
 
 
 def populate(side: Side, label: str) -> None:
-    """Create one object of every kind for `side`. Modules add their objects here."""
+    """Create one object of every kind for `side` (each tests/matrix module adds its own)."""
+    from .matrix import modules
+
+    for module in modules():
+        if hasattr(module, "populate"):
+            module.populate(side, label)
 
 
 def build_world() -> World:

@@ -4,11 +4,15 @@ v1/<fabrique_slug>/ goes through the same access layer as the back-office."""
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
-from . import views
+from . import needs, pipeline, views
 
 app_name = "api"
 
-fabrique_patterns = [*views.fabrique_urlpatterns]
+fabrique_patterns = [
+    *views.fabrique_urlpatterns,
+    *needs.fabrique_urlpatterns,
+    *pipeline.fabrique_urlpatterns,
+]
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,12 +1,24 @@
 """Back-office URLs. Every view under <fabrique_slug>/ goes through FabriqueViewMixin.
 
 The permission-matrix test (tests/test_permission_matrix.py) discovers every URL here and fails
-on any URL missing from its expectation table.
+on any URL missing from its expectation table (tests/matrix/).
 """
 
 from django.urls import include, path
 
-from .views import directory, home, territories, workstreams
+from .views import (
+    committees,
+    directory,
+    home,
+    needs,
+    pipeline,
+    projects,
+    recruitment,
+    studies,
+    support,
+    territories,
+    workstreams,
+)
 
 app_name = "backoffice"
 
@@ -15,6 +27,13 @@ fabrique_patterns = [
     *directory.urlpatterns,
     *workstreams.urlpatterns,
     *territories.urlpatterns,
+    *needs.urlpatterns,
+    *committees.urlpatterns,
+    *studies.urlpatterns,
+    *projects.urlpatterns,
+    *recruitment.urlpatterns,
+    *support.urlpatterns,
+    *pipeline.urlpatterns,
 ]
 
 urlpatterns = [

@@ -12,6 +12,7 @@ class Role(models.TextChoices):
     OFFICER = "officer", _("chargé·e de mission")
     COMMITTEE = "committee", _("membre de comité")
     READER = "reader", _("lecteur·rice")
+    PARTNER = "partner", _("partenaire (signale des besoins)")
 
 
 class Permission(models.TextChoices):
@@ -21,13 +22,16 @@ class Permission(models.TextChoices):
     EDIT = "edit", _("créer et modifier")
     DECIDE = "decide", _("participer aux décisions de comité")
     MANAGE = "manage", _("administrer la fabrique")
+    REPORT = "report", _("signaler des besoins et suivre ses signalements")
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset({Permission.VIEW, Permission.EDIT, Permission.DECIDE, Permission.MANAGE}),
-    Role.OFFICER: frozenset({Permission.VIEW, Permission.EDIT, Permission.DECIDE}),
-    Role.COMMITTEE: frozenset({Permission.VIEW, Permission.DECIDE}),
-    Role.READER: frozenset({Permission.VIEW}),
+    Role.ADMIN: frozenset({Permission.VIEW, Permission.EDIT, Permission.DECIDE, Permission.MANAGE, Permission.REPORT}),
+    Role.OFFICER: frozenset({Permission.VIEW, Permission.EDIT, Permission.DECIDE, Permission.REPORT}),
+    Role.COMMITTEE: frozenset({Permission.VIEW, Permission.DECIDE, Permission.REPORT}),
+    Role.READER: frozenset({Permission.VIEW, Permission.REPORT}),
+    # a local actor (town hall, association) with an account: reports needs, sees their own reports
+    Role.PARTNER: frozenset({Permission.REPORT}),
 }
 
 
@@ -56,7 +60,9 @@ class Fabrique(TimeStampedModel):
         _("libellés des étapes"),
         default=dict,
         blank=True,
-        help_text=_('Libellés propres à la fabrique, par objet et étape : {"needs.need": {"retained": "Retenu"}}.'),
+        help_text=_(
+            'Libellés propres à la fabrique, par objet et étape : {"needs.need": {"retained": "Retenu"}}.'
+        ),
     )
 
     class Meta:

@@ -30,7 +30,9 @@ def fabrique_setup_defaults(*, fabrique: Fabrique) -> None:
 def fabrique_create(*, actor, data: dict, communes=(), epcis=(), departements=()) -> Fabrique:
     with transaction.atomic():
         fabrique = audited_create(
-            instance=Fabrique(**data), actor=actor, fabrique=None,
+            instance=Fabrique(**data),
+            actor=actor,
+            fabrique=None,
             m2m={"communes": communes, "epcis": epcis, "departements": departements},
         )
         fabrique_setup_defaults(fabrique=fabrique)
@@ -49,21 +51,31 @@ def membership_set(*, fabrique: Fabrique, actor, user, role: str) -> Membership:
     with transaction.atomic():
         membership = Membership.objects.filter(fabrique=fabrique, user=user).first()
         if membership is None:
-            return audited_create(instance=Membership(fabrique=fabrique, user=user, role=role), actor=actor,
-                                  fabrique=fabrique)
-        membership, _changed = audited_update(instance=membership, actor=actor, fabrique=fabrique,
-                                              data={"role": role, "is_active": True})
+            return audited_create(
+                instance=Membership(fabrique=fabrique, user=user, role=role), actor=actor, fabrique=fabrique
+            )
+        membership, _changed = audited_update(
+            instance=membership, actor=actor, fabrique=fabrique, data={"role": role, "is_active": True}
+        )
         return membership
 
 
 def membership_deactivate(*, membership: Membership, actor) -> Membership:
     with transaction.atomic():
-        if membership.role == Role.ADMIN and not Membership.objects.filter(
-            fabrique=membership.fabrique, role=Role.ADMIN, is_active=True
-        ).exclude(pk=membership.pk).exists():
+        if (
+            membership.role == Role.ADMIN
+            and not Membership.objects.filter(fabrique=membership.fabrique, role=Role.ADMIN, is_active=True)
+            .exclude(pk=membership.pk)
+            .exists()
+        ):
             raise DomainError(_("La fabrique doit garder au moins un·e administrateur·rice."))
-        membership, _changed = audited_update(instance=membership, actor=actor, fabrique=membership.fabrique,
-                                              data={"is_active": False})
-        audit_log(actor=actor, fabrique=membership.fabrique, target=membership,
-                  action="fabriques.membership.deactivated")
+        membership, _changed = audited_update(
+            instance=membership, actor=actor, fabrique=membership.fabrique, data={"is_active": False}
+        )
+        audit_log(
+            actor=actor,
+            fabrique=membership.fabrique,
+            target=membership,
+            action="fabriques.membership.deactivated",
+        )
     return membership

@@ -1,14 +1,27 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from . import calls, portfolio, reports, views
 
 app_name = "public"
 
+fabrique_public_patterns = [
+    path("", views.FabriquePublicView.as_view(), name="fabrique"),
+    *reports.urlpatterns,
+    *calls.urlpatterns,
+    *portfolio.urlpatterns,
+]
+
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("accessibilite/", views.StaticPageView.as_view(template_name="public/accessibility.html"),
-         name="accessibility"),
-    path("donnees-personnelles/", views.StaticPageView.as_view(template_name="public/privacy.html"),
-         name="privacy"),
-    path("f/<slug:fabrique_slug>/", views.FabriquePublicView.as_view(), name="fabrique"),
+    path(
+        "accessibilite/",
+        views.StaticPageView.as_view(template_name="public/accessibility.html"),
+        name="accessibility",
+    ),
+    path(
+        "donnees-personnelles/",
+        views.StaticPageView.as_view(template_name="public/privacy.html"),
+        name="privacy",
+    ),
+    path("f/<slug:fabrique_slug>/", include(fabrique_public_patterns)),
 ]

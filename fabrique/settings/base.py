@@ -1,5 +1,6 @@
 """Settings read from the environment. With nothing set: SQLite under var/, debug on, console e-mail."""
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -10,10 +11,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent  # the fabrique package
 PROJECT_DIR = Path(os.environ.get("FABRIQUE_HOME", Path.cwd()))
 VAR_DIR = Path(os.environ.get("FABRIQUE_VAR_DIR", PROJECT_DIR / "var"))
 for _dir in (VAR_DIR, VAR_DIR / "static"):
-    try:
+    # read-only installs set FABRIQUE_VAR_DIR / STATIC_ROOT elsewhere
+    with contextlib.suppress(OSError):
         _dir.mkdir(parents=True, exist_ok=True)
-    except OSError:  # read-only installs set FABRIQUE_VAR_DIR / STATIC_ROOT elsewhere
-        pass
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -114,7 +114,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].update({"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"})
+    DATABASES["default"]["OPTIONS"].update(
+        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

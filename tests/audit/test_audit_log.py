@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from fabrique.audit.models import AuditEntry
@@ -26,8 +27,12 @@ def test_audit_log_requires_the_service_transaction(team):
 def test_entry_records_actor_fabrique_target_and_values(team):
     with transaction.atomic():
         entry = audit_log(
-            actor=team.officer, fabrique=team.fabrique, target=team.fabrique, action="fabriques.fabrique.updated",
-            old={"name": "Avant"}, new={"name": "Après"},
+            actor=team.officer,
+            fabrique=team.fabrique,
+            target=team.fabrique,
+            action="fabriques.fabrique.updated",
+            old={"name": "Avant"},
+            new={"name": "Après"},
         )
     entry.refresh_from_db()
     assert entry.actor == team.officer
@@ -67,10 +72,14 @@ def test_database_triggers_refuse_update_and_delete(team):
 
 def test_audited_update_logs_only_changed_values_and_skips_no_op(team):
     membership = team.fabrique.memberships.get(user=team.reader)
-    _, changed = audited_update(instance=membership, actor=team.admin, fabrique=team.fabrique, data={"role": "reader"})
+    _, changed = audited_update(
+        instance=membership, actor=team.admin, fabrique=team.fabrique, data={"role": "reader"}
+    )
     assert not changed
     assert not AuditEntry.objects.filter(action="fabriques.membership.updated").exists()
-    _, changed = audited_update(instance=membership, actor=team.admin, fabrique=team.fabrique, data={"role": "officer"})
+    _, changed = audited_update(
+        instance=membership, actor=team.admin, fabrique=team.fabrique, data={"role": "officer"}
+    )
     assert changed
     entry = AuditEntry.objects.get(action="fabriques.membership.updated")
     assert entry.old_values == {"role": "reader"}
@@ -84,8 +93,11 @@ def test_audited_create_is_atomic_with_its_entry(team):
 
     user = make_user("new@nantes.test")
     before = AuditEntry.objects.count()
-    with pytest.raises(Exception):  # invalid role: nothing saved, nothing logged
-        audited_create(instance=Membership(user=user, fabrique=team.fabrique, role="boss"), actor=team.admin,
-                       fabrique=team.fabrique)
+    with pytest.raises(ValidationError):  # invalid role: nothing saved, nothing logged
+        audited_create(
+            instance=Membership(user=user, fabrique=team.fabrique, role="boss"),
+            actor=team.admin,
+            fabrique=team.fabrique,
+        )
     assert AuditEntry.objects.count() == before
     assert not Membership.objects.filter(user=user).exists()

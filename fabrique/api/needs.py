@@ -1,0 +1,1 @@
+fabrique_urlpatterns: list = []

@@ -1,0 +1,34 @@
+"""The vocabulary of the permission matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from fabrique.fabriques.models import Permission
+
+PUBLIC = "public"  # anyone; shows no private data of a fabrique
+AUTHENTICATED = "authenticated"  # any logged-in user (sees only their own fabriques)
+NETWORK = "network"  # network head only: aggregate figures
+V, D, E, M, R = Permission.VIEW, Permission.DECIDE, Permission.EDIT, Permission.MANAGE, Permission.REPORT
+
+
+@dataclass
+class Rule:
+    access: str
+    # kwargs (besides fabrique_slug) pointing at objects of fabrique A
+    params: Callable = field(default=lambda w: {})
+    # the same URL pointing at an object of fabrique B (must be 404 for fabrique A's users)
+    foreign: Callable | None = None
+    # also POST an empty body: forbidden roles get 403, allowed ones a validation answer (200/400)
+    # or a redirect (302) for actions without fields
+    post: bool = False
+
+
+def pk(name: str, kwarg: str = "pk"):
+    """params builder: {kwarg: <object `name` of fabrique A>.pk}"""
+    return lambda w: {kwarg: getattr(w.a, name).pk}
+
+
+def foreign_pk(name: str, kwarg: str = "pk"):
+    return lambda w: {kwarg: getattr(w.b, name).pk}
