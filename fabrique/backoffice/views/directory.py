@@ -1,1 +1,422 @@
-urlpatterns: list = []
+"""Back-office pages of the directory: organisations (structures), people (contacts), exchanges.
+
+Thin views: parse with a form, fetch with `scoped_get` (another fabrique's pk is a 404), call the
+service, turn its errors into French form errors. This module also registers the directory's
+dashboard figures, deadlines and network columns (imported with the back-office URLs).
+"""
+
+import datetime
+from types import SimpleNamespace
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from fabrique.audit.selectors import audit_timeline
+from fabrique.core.errors import DomainError
+from fabrique.directory.errors import ProbableDuplicate
+from fabrique.directory.filters import OrganizationFilter, PersonFilter
+from fabrique.directory.forms import InteractionForm, OrganizationForm, PersonForm, add_service_errors
+from fabrique.directory.models import Interaction, Organization, Person
+from fabrique.directory.selectors import (
+    interaction_list,
+    organization_count,
+    organization_list,
+    organization_people,
+    people_retention_due,
+    person_count,
+    person_list,
+)
+from fabrique.directory.services import (
+    interaction_create,
+    interaction_delete,
+    organization_create,
+    organization_delete,
+    organization_update,
+    person_anonymize,
+    person_create,
+    person_delete,
+    person_update,
+)
+from fabrique.fabriques.models import Permission
+from fabrique.network.selectors import register_network_column
+from fabrique.workstreams.selectors import workstreams_of_organization
+
+from ..dashboard import Deadline, Figure, register_deadlines, register_figures
+from ..mixins import FabriqueViewMixin
+
+PAGE_SIZE = 25
+
+
+class PageMixin(FabriqueViewMixin):
+    """Adds `can_edit` (show edit buttons) and a URL helper."""
+
+    def url(self, name: str, **kwargs) -> str:
+        return reverse(f"backoffice:{name}", kwargs={"fabrique_slug": self.fabrique.slug, **kwargs})
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_edit"] = self.membership.has_permission(Permission.EDIT)
+        return context
+
+
+class FilteredListView(PageMixin, ListView):
+    """A paginated list whose rows come from a selector and whose filter form is a FilterSet's form."""
+
+    permission = Permission.VIEW
+    paginate_by = PAGE_SIZE
+    filterset_class: type | None = None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.filterset_class(self.request.GET or None, fabrique=self.fabrique).form
+        context["filtered"] = any(v for k, v in self.request.GET.items() if k != "page")
+        context["total"] = context["paginator"].count if context.get("paginator") else len(self.object_list)
+        return context
+
+
+class ServiceFormView(PageMixin, FormView):
+    """Create or update through a service. Subclasses implement `perform(form)` and `success_url_for(obj)`."""
+
+    permission = Permission.EDIT
+    success_message = ""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["fabrique"] = self.fabrique
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            obj = self.perform(form)
+        except ProbableDuplicate as exc:
+            form.flag_duplicates(exc)
+            return self.form_invalid(form)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message % {"name": obj})
+        return redirect(self.success_url_for(obj))
+
+
+def masked_timeline(entries):
+    """Timeline of an anonymised person: who did what and when, without the values it logged."""
+    return [
+        SimpleNamespace(created_at=e.created_at, actor_label=e.actor_label, action_label=e.action_label,
+                        changes=[], note="")
+        for e in entries
+    ]
+
+
+# --- organisations ---------------------------------------------------------------------------------------
+
+
+class OrganizationListView(FilteredListView):
+    template_name = "backoffice/directory/organization_list.html"
+    context_object_name = "organizations"
+    filterset_class = OrganizationFilter
+
+    def get_queryset(self):
+        return organization_list(fabrique=self.fabrique, filters=self.request.GET)
+
+
+class OrganizationDetailView(PageMixin, DetailView):
+    permission = Permission.VIEW
+    template_name = "backoffice/directory/organization_detail.html"
+    context_object_name = "organization"
+
+    def get_object(self, queryset=None):
+        return self.scoped_get(Organization.objects.select_related("commune", "commune__departement"),
+                               self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        organization = self.object
+        context["people"] = organization_people(organization=organization)
+        context["workstreams"] = workstreams_of_organization(organization=organization)
+        context["interactions"] = interaction_list(fabrique=self.fabrique, organization=organization)[:50]
+        context["timeline"] = audit_timeline(target=organization)
+        if context["can_edit"]:
+            context["interaction_form"] = InteractionForm(
+                instance=Interaction(organization=organization), organization=organization
+            )
+        return context
+
+
+class OrganizationCreateView(ServiceFormView):
+    template_name = "backoffice/directory/organization_form.html"
+    form_class = OrganizationForm
+    success_message = gettext_lazy("La structure « %(name)s » a été créée.")
+
+    def perform(self, form):
+        return organization_create(
+            fabrique=self.fabrique, actor=self.request.user, allow_duplicate=form.allow_duplicate,
+            **form.service_data(),
+        )
+
+    def success_url_for(self, obj):
+        return self.url("organization_detail", pk=obj.pk)
+
+
+class OrganizationUpdateView(OrganizationCreateView):
+    success_message = gettext_lazy("La structure « %(name)s » a été modifiée.")
+
+    def get_object(self):
+        if not hasattr(self, "object"):
+            self.object = self.scoped_get(Organization, self.kwargs["pk"])
+        return self.object
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.get_object()}
+
+    def perform(self, form):
+        # a fresh row: the form has already written its values onto self.object
+        organization = self.scoped_get(Organization, self.kwargs["pk"])
+        return organization_update(
+            organization=organization, actor=self.request.user, data=form.service_data(),
+            allow_duplicate=form.allow_duplicate,
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(organization=self.get_object(), **kwargs)
+
+
+class OrganizationDeleteView(PageMixin, TemplateView):
+    permission = Permission.EDIT
+    template_name = "backoffice/directory/organization_confirm_delete.html"
+
+    def get_context_data(self, **kwargs):
+        organization = self.scoped_get(Organization, self.kwargs["pk"])
+        return super().get_context_data(
+            organization=organization, people_count=organization_people(organization=organization).count(),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        organization = self.scoped_get(Organization, self.kwargs["pk"])
+        organization_delete(organization=organization, actor=request.user)
+        messages.success(request, _("La structure « %(name)s » a été supprimée.") % {"name": organization})
+        return redirect(self.url("organization_list"))
+
+
+# --- people ----------------------------------------------------------------------------------------------
+
+
+class PersonListView(FilteredListView):
+    template_name = "backoffice/directory/person_list.html"
+    context_object_name = "people"
+    filterset_class = PersonFilter
+
+    def get_queryset(self):
+        return person_list(fabrique=self.fabrique, filters=self.request.GET)
+
+
+class PersonDetailView(PageMixin, DetailView):
+    permission = Permission.VIEW
+    template_name = "backoffice/directory/person_detail.html"
+    context_object_name = "person"
+
+    def get_object(self, queryset=None):
+        return self.scoped_get(Person.objects.select_related("organization"), self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        person = self.object
+        timeline = audit_timeline(target=person)
+        context["timeline"] = masked_timeline(timeline) if person.is_anonymized else timeline
+        context["interactions"] = interaction_list(fabrique=self.fabrique, person=person)[:50]
+        context["retention_passed"] = person.retention_until < timezone.localdate()
+        if context["can_edit"] and not person.is_anonymized:
+            context["interaction_form"] = InteractionForm(instance=Interaction(person=person))
+        return context
+
+
+class PersonCreateView(ServiceFormView):
+    template_name = "backoffice/directory/person_form.html"
+    form_class = PersonForm
+    success_message = gettext_lazy("Le contact « %(name)s » a été créé.")
+
+    def get_initial(self):
+        initial = super().get_initial()
+        organization_pk = self.request.GET.get("structure")
+        if organization_pk and organization_pk.isdigit():
+            initial["organization"] = organization_pk
+        return initial
+
+    def perform(self, form):
+        return person_create(
+            fabrique=self.fabrique, actor=self.request.user, allow_duplicate=form.allow_duplicate,
+            **form.service_data(),
+        )
+
+    def success_url_for(self, obj):
+        return self.url("person_detail", pk=obj.pk)
+
+
+class PersonUpdateView(PersonCreateView):
+    success_message = gettext_lazy("Le contact « %(name)s » a été modifié.")
+
+    def get_object(self):
+        if not hasattr(self, "object"):
+            self.object = self.scoped_get(Person.objects.filter(anonymized_at__isnull=True), self.kwargs["pk"])
+        return self.object
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.get_object()}
+
+    def perform(self, form):
+        person = self.scoped_get(Person, self.kwargs["pk"])
+        return person_update(
+            person=person, actor=self.request.user, data=form.service_data(), allow_duplicate=form.allow_duplicate
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(person=self.get_object(), **kwargs)
+
+
+class PersonDeleteView(PageMixin, TemplateView):
+    permission = Permission.EDIT
+    template_name = "backoffice/directory/person_confirm_delete.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(person=self.scoped_get(Person, self.kwargs["pk"]), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        person = self.scoped_get(Person, self.kwargs["pk"])
+        person_delete(person=person, actor=request.user)
+        messages.success(request, _("Le contact « %(name)s » a été supprimé.") % {"name": person})
+        return redirect(self.url("person_list"))
+
+
+class PersonAnonymizeView(PageMixin, TemplateView):
+    permission = Permission.EDIT
+    template_name = "backoffice/directory/person_confirm_anonymize.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(person=self.scoped_get(Person, self.kwargs["pk"]), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        person = self.scoped_get(Person, self.kwargs["pk"])
+        person_anonymize(person=person, actor=request.user)
+        messages.success(request, _("Les données personnelles du contact ont été effacées."))
+        return redirect(self.url("person_detail", pk=person.pk))
+
+
+# --- exchanges -------------------------------------------------------------------------------------------
+
+
+class InteractionCreateView(PageMixin, FormView):
+    """POST only, from the organisation or person page; on error, the form is shown alone."""
+
+    permission = Permission.EDIT
+    template_name = "backoffice/directory/interaction_form.html"
+    form_class = InteractionForm
+    http_method_names = ["post"]
+
+    def get_target(self):
+        if self.kwargs.get("organization_pk"):
+            return self.scoped_get(Organization, self.kwargs["organization_pk"]), None
+        return None, self.scoped_get(Person.objects.filter(anonymized_at__isnull=True), self.kwargs["person_pk"])
+
+    def get_form_kwargs(self):
+        self.organization, self.person = self.get_target()
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = Interaction(organization=self.organization, person=self.person)
+        if self.organization is not None:
+            kwargs["organization"] = self.organization
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(target=self.organization or self.person, **kwargs)
+
+    def back_url(self):
+        if self.organization is not None:
+            return self.url("organization_detail", pk=self.organization.pk)
+        return self.url("person_detail", pk=self.person.pk)
+
+    def form_valid(self, form):
+        data = form.service_data()
+        try:
+            interaction_create(
+                fabrique=self.fabrique, actor=self.request.user, date=data["date"], kind=data["kind"],
+                summary=data["summary"], organization=self.organization,
+                person=self.person or data.get("person"),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("L'échange a été ajouté à l'historique."))
+        return redirect(self.back_url())
+
+
+class InteractionDeleteView(PageMixin, View):
+    permission = Permission.EDIT
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        interaction = self.scoped_get(Interaction, self.kwargs["pk"])
+        interaction_delete(interaction=interaction, actor=request.user)
+        messages.success(request, _("L'échange a été supprimé."))
+        if interaction.organization_id and not request.POST.get("from_person"):
+            return redirect(self.url("organization_detail", pk=interaction.organization_id))
+        return redirect(self.url("person_detail", pk=interaction.person_id))
+
+
+urlpatterns = [
+    path("annuaire/structures/", OrganizationListView.as_view(), name="organization_list"),
+    path("annuaire/structures/nouvelle/", OrganizationCreateView.as_view(), name="organization_create"),
+    path("annuaire/structures/<int:pk>/", OrganizationDetailView.as_view(), name="organization_detail"),
+    path("annuaire/structures/<int:pk>/modifier/", OrganizationUpdateView.as_view(), name="organization_update"),
+    path("annuaire/structures/<int:pk>/supprimer/", OrganizationDeleteView.as_view(), name="organization_delete"),
+    path("annuaire/structures/<int:organization_pk>/echanges/", InteractionCreateView.as_view(),
+         name="organization_interaction_create"),
+    path("annuaire/contacts/", PersonListView.as_view(), name="person_list"),
+    path("annuaire/contacts/nouveau/", PersonCreateView.as_view(), name="person_create"),
+    path("annuaire/contacts/<int:pk>/", PersonDetailView.as_view(), name="person_detail"),
+    path("annuaire/contacts/<int:pk>/modifier/", PersonUpdateView.as_view(), name="person_update"),
+    path("annuaire/contacts/<int:pk>/supprimer/", PersonDeleteView.as_view(), name="person_delete"),
+    path("annuaire/contacts/<int:pk>/anonymiser/", PersonAnonymizeView.as_view(), name="person_anonymize"),
+    path("annuaire/contacts/<int:person_pk>/echanges/", InteractionCreateView.as_view(),
+         name="person_interaction_create"),
+    path("annuaire/echanges/<int:pk>/supprimer/", InteractionDeleteView.as_view(), name="interaction_delete"),
+]
+
+
+# --- dashboard and network registrations ------------------------------------------------------------------
+
+
+@register_figures
+def directory_figures(*, fabrique) -> list[Figure]:
+    def url(name):
+        return reverse(f"backoffice:{name}", kwargs={"fabrique_slug": fabrique.slug})
+
+    return [
+        Figure(label=_("structures"), value=organization_count(fabrique=fabrique), url=url("organization_list")),
+        Figure(label=_("contacts"), value=person_count(fabrique=fabrique), url=url("person_list")),
+    ]
+
+
+@register_deadlines
+def retention_deadlines(*, fabrique, start: datetime.date, end: datetime.date) -> list[Deadline]:
+    """Contacts whose retention period ends soon or has ended: anonymise or extend."""
+    return [
+        Deadline(
+            date=person.retention_until,
+            label=_("Fin de conservation des données de %(name)s") % {"name": person},
+            url=reverse("backoffice:person_detail", kwargs={"fabrique_slug": fabrique.slug, "pk": person.pk}),
+            kind=_("RGPD"),
+        )
+        for person in people_retention_due(fabrique=fabrique, until=end)
+    ]
+
+
+register_network_column(gettext_lazy("Structures de l'annuaire"), lambda f: organization_count(fabrique=f))

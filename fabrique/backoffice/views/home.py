@@ -19,7 +19,10 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         memberships = list(memberships_of(request.user))
         if len(memberships) == 1:
-            return redirect("backoffice:dashboard", fabrique_slug=memberships[0].fabrique.slug)
+            membership = memberships[0]
+            if not membership.has_permission(Permission.VIEW):  # partners: their own reports
+                return redirect("backoffice:my_reports", fabrique_slug=membership.fabrique.slug)
+            return redirect("backoffice:dashboard", fabrique_slug=membership.fabrique.slug)
         if not memberships and request.user.is_network_head:
             return redirect("network:home")
         return self.render_to_response(self.get_context_data(memberships=memberships))

@@ -1,1 +1,156 @@
-urlpatterns: list = []
+"""Back-office pages of the workstreams (chantiers). Same pattern as the directory pages.
+
+Also registers the workstream dashboard figure and network column (imported with the URLs).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import DetailView, TemplateView
+
+from fabrique.audit.selectors import audit_timeline
+from fabrique.directory.models import Organization
+from fabrique.fabriques.models import Permission
+from fabrique.network.selectors import register_network_column
+from fabrique.workstreams.filters import WorkstreamFilter
+from fabrique.workstreams.forms import MemberAddForm, WorkstreamForm
+from fabrique.workstreams.models import Workstream
+from fabrique.workstreams.selectors import workstream_count, workstream_list, workstream_members
+from fabrique.workstreams.services import (
+    workstream_create,
+    workstream_delete,
+    workstream_member_add,
+    workstream_member_remove,
+    workstream_update,
+)
+
+from ..dashboard import Figure, register_figures
+from .directory import FilteredListView, PageMixin, ServiceFormView
+
+
+class WorkstreamListView(FilteredListView):
+    template_name = "backoffice/workstreams/workstream_list.html"
+    context_object_name = "workstreams"
+    filterset_class = WorkstreamFilter
+
+    def get_queryset(self):
+        return workstream_list(fabrique=self.fabrique, filters=self.request.GET)
+
+
+class WorkstreamDetailView(PageMixin, DetailView):
+    permission = Permission.VIEW
+    template_name = "backoffice/workstreams/workstream_detail.html"
+    context_object_name = "workstream"
+
+    def get_object(self, queryset=None):
+        return self.scoped_get(Workstream.objects.select_related("lead"), self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["members"] = workstream_members(workstream=self.object)
+        context["timeline"] = audit_timeline(target=self.object)
+        if context["can_edit"]:
+            context["member_form"] = MemberAddForm(workstream=self.object)
+        return context
+
+
+class WorkstreamCreateView(ServiceFormView):
+    template_name = "backoffice/workstreams/workstream_form.html"
+    form_class = WorkstreamForm
+    success_message = gettext_lazy("Le chantier « %(name)s » a été créé.")
+
+    def perform(self, form):
+        return workstream_create(fabrique=self.fabrique, actor=self.request.user, **form.service_data())
+
+    def success_url_for(self, obj):
+        return self.url("workstream_detail", pk=obj.pk)
+
+
+class WorkstreamUpdateView(WorkstreamCreateView):
+    success_message = gettext_lazy("Le chantier « %(name)s » a été modifié.")
+
+    def get_object(self):
+        if not hasattr(self, "object"):
+            self.object = self.scoped_get(Workstream, self.kwargs["pk"])
+        return self.object
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.get_object()}
+
+    def perform(self, form):
+        workstream = self.scoped_get(Workstream, self.kwargs["pk"])
+        return workstream_update(workstream=workstream, actor=self.request.user, data=form.service_data())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(workstream=self.get_object(), **kwargs)
+
+
+class WorkstreamDeleteView(PageMixin, TemplateView):
+    permission = Permission.EDIT
+    template_name = "backoffice/workstreams/workstream_confirm_delete.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(workstream=self.scoped_get(Workstream, self.kwargs["pk"]), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        workstream = self.scoped_get(Workstream, self.kwargs["pk"])
+        workstream_delete(workstream=workstream, actor=request.user)
+        messages.success(request, _("Le chantier « %(name)s » a été supprimé.") % {"name": workstream})
+        return redirect(self.url("workstream_list"))
+
+
+class WorkstreamMemberAddView(PageMixin, View):
+    permission = Permission.EDIT
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        workstream = self.scoped_get(Workstream, self.kwargs["pk"])
+        form = MemberAddForm(request.POST, workstream=workstream)
+        if form.is_valid():
+            organization = form.cleaned_data["organization"]
+            try:
+                workstream_member_add(workstream=workstream, organization=organization, actor=request.user)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("« %(name)s » a rejoint le chantier.") % {"name": organization})
+        else:
+            messages.error(request, _("Choisissez une structure de la fabrique qui n'est pas déjà membre."))
+        return redirect(self.url("workstream_detail", pk=workstream.pk))
+
+
+class WorkstreamMemberRemoveView(PageMixin, View):
+    permission = Permission.EDIT
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        workstream = self.scoped_get(Workstream, self.kwargs["pk"])
+        organization = self.scoped_get(Organization, self.kwargs["organization_pk"])
+        if workstream_member_remove(workstream=workstream, organization=organization, actor=request.user):
+            messages.success(request, _("« %(name)s » a quitté le chantier.") % {"name": organization})
+        return redirect(self.url("workstream_detail", pk=workstream.pk))
+
+
+urlpatterns = [
+    path("chantiers/", WorkstreamListView.as_view(), name="workstream_list"),
+    path("chantiers/nouveau/", WorkstreamCreateView.as_view(), name="workstream_create"),
+    path("chantiers/<int:pk>/", WorkstreamDetailView.as_view(), name="workstream_detail"),
+    path("chantiers/<int:pk>/modifier/", WorkstreamUpdateView.as_view(), name="workstream_update"),
+    path("chantiers/<int:pk>/supprimer/", WorkstreamDeleteView.as_view(), name="workstream_delete"),
+    path("chantiers/<int:pk>/membres/", WorkstreamMemberAddView.as_view(), name="workstream_member_add"),
+    path("chantiers/<int:pk>/membres/<int:organization_pk>/retirer/", WorkstreamMemberRemoveView.as_view(),
+         name="workstream_member_remove"),
+]
+
+
+@register_figures
+def workstream_figures(*, fabrique) -> list[Figure]:
+    url = reverse("backoffice:workstream_list", kwargs={"fabrique_slug": fabrique.slug})
+    return [Figure(label=_("chantiers actifs"), value=workstream_count(fabrique=fabrique), url=url)]
+
+
+register_network_column(gettext_lazy("Chantiers actifs"), lambda f: workstream_count(fabrique=f))
