@@ -1,1 +1,132 @@
-urlpatterns: list = []
+"""The team's pipeline: board by stage, filtered list with CSV export, committee queue, deadlines."""
+
+import csv
+
+from django import forms
+from django.http import HttpResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from fabrique.accounts.models import User
+from fabrique.fabriques.models import Permission
+from fabrique.needs.models import Need
+from fabrique.projects.models import Project
+from fabrique.reporting.pipeline import (
+    KIND_LABELS,
+    PipelineFilters,
+    awaiting_committee,
+    pipeline_board,
+    pipeline_items,
+    stage_choices,
+)
+from fabrique.territories.models import Commune
+from fabrique.workstreams.models import Workstream
+
+from ..dashboard import dashboard_deadlines
+from ..mixins import FabriqueViewMixin
+
+
+class PipelineFilterForm(forms.Form):
+    q = forms.CharField(label=_("Recherche"), required=False)
+    kind = forms.ChoiceField(label=_("Type"), required=False)
+    stage = forms.ChoiceField(label=_("Étape"), required=False)
+    workstream = forms.ModelChoiceField(label=_("Chantier"), queryset=Workstream.objects.none(), required=False)
+    commune = forms.ModelChoiceField(label=_("Commune"), queryset=Commune.objects.none(), required=False)
+    officer = forms.ModelChoiceField(label=_("Chargé·e de mission"), queryset=User.objects.none(), required=False)
+    since = forms.DateField(label=_("Modifié depuis le"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Modifié jusqu'au"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, fabrique, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Tous"))] + [(k, str(v).capitalize()) for k, v in KIND_LABELS.items()]
+        self.fields["stage"].choices = [("", _("Toutes"))] + stage_choices()
+        self.fields["workstream"].queryset = Workstream.objects.filter(fabrique=fabrique)
+        commune_ids = set(Need.objects.filter(fabrique=fabrique).values_list("commune_id", flat=True)) | set(
+            Project.objects.filter(fabrique=fabrique).values_list("commune_id", flat=True)
+        )
+        self.fields["commune"].queryset = Commune.objects.filter(pk__in=commune_ids - {None}).order_by("name")
+        self.fields["officer"].queryset = User.objects.filter(
+            memberships__fabrique=fabrique, memberships__is_active=True
+        ).order_by("last_name")
+
+    def filters(self) -> PipelineFilters:
+        if not self.is_valid():
+            return PipelineFilters()
+        data = self.cleaned_data
+        return PipelineFilters(
+            kind=data["kind"] or "",
+            stage=data["stage"] or "",
+            workstream_id=data["workstream"].pk if data["workstream"] else None,
+            commune_id=data["commune"].pk if data["commune"] else None,
+            officer_id=data["officer"].pk if data["officer"] else None,
+            since=data["since"],
+            until=data["until"],
+            q=data["q"].strip(),
+        )
+
+
+class PipelineBoardView(FabriqueViewMixin, TemplateView):
+    permission = Permission.VIEW
+    template_name = "backoffice/pipeline/board.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = PipelineFilterForm(self.request.GET or None, fabrique=self.fabrique)
+        workstream = officer = None
+        if form.is_bound and form.is_valid():
+            workstream = form.cleaned_data["workstream"]
+            officer = form.cleaned_data["officer"]
+        context["form"] = form
+        context["columns"] = pipeline_board(fabrique=self.fabrique, workstream=workstream, officer=officer)
+        context["awaiting"] = awaiting_committee(fabrique=self.fabrique)
+        context["deadlines"] = dashboard_deadlines(fabrique=self.fabrique, days=30)
+        return context
+
+
+class PipelineListView(FabriqueViewMixin, TemplateView):
+    permission = Permission.VIEW
+    template_name = "backoffice/pipeline/list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = PipelineFilterForm(self.request.GET or None, fabrique=self.fabrique)
+        context["form"] = form
+        context["items"] = pipeline_items(fabrique=self.fabrique, filters=form.filters())
+        context["querystring"] = self.request.GET.urlencode()
+        return context
+
+
+class PipelineExportView(FabriqueViewMixin, View):
+    """The filtered list as CSV for a spreadsheet (UTF-8 with BOM, semicolons: opens in French Excel)."""
+
+    permission = Permission.VIEW
+
+    def get(self, request, *args, **kwargs):
+        form = PipelineFilterForm(request.GET or None, fabrique=self.fabrique)
+        items = pipeline_items(fabrique=self.fabrique, filters=form.filters())
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="pipeline-{self.fabrique.slug}-{stamp}.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response, delimiter=";")
+        writer.writerow(
+            [_("Type"), _("Référence"), _("Intitulé"), _("Étape"), _("Chantier"), _("Commune"),
+             _("Chargé·e de mission"), _("Dernier changement"), _("Lien")]
+        )
+        for item in items:
+            writer.writerow(
+                [item.kind_label, item.reference, item.title, item.stage_label, item.workstream, item.commune,
+                 item.officer, timezone.localtime(item.updated).strftime("%d/%m/%Y %H:%M"),
+                 request.build_absolute_uri(item.url) if item.url else ""]
+            )
+        return response
+
+
+urlpatterns = [
+    path("pilotage/", PipelineBoardView.as_view(), name="pipeline_board"),
+    path("pilotage/liste/", PipelineListView.as_view(), name="pipeline_list"),
+    path("pilotage/export.csv", PipelineExportView.as_view(), name="pipeline_export"),
+]

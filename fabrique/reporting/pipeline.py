@@ -1,0 +1,192 @@
+"""Selectors of the team's pipeline view: the board by stage, the filtered list, what waits for a
+committee. Read-only; every query is scoped to one fabrique."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from fabrique.needs.models import Need, NeedStage
+from fabrique.projects.models import Project, ProjectStage
+from fabrique.recruitment.models import Application, ApplicationStage, CallStage
+from fabrique.studies.models import Study, StudyStage
+
+KIND_NEED, KIND_STUDY, KIND_PROJECT = "need", "study", "project"
+KIND_LABELS = {KIND_NEED: _("besoin"), KIND_STUDY: _("étude"), KIND_PROJECT: _("projet")}
+
+
+@dataclass
+class PipelineItem:
+    kind: str
+    obj: object
+    reference: str
+    title: str
+    stage: str
+    stage_label: str
+    workstream: str
+    commune: str
+    officer: str
+    updated: datetime.datetime
+    url: str
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS[self.kind])
+
+
+# Board columns: (key, title, kind, stages)
+BOARD_COLUMNS = [
+    ("detection", _("Besoins à qualifier"), KIND_NEED, [NeedStage.NEW, NeedStage.QUALIFYING, NeedStage.MORE_EVIDENCE]),
+    ("retained", _("Besoins retenus"), KIND_NEED, [NeedStage.RETAINED]),
+    ("studies", _("Études d'opportunité"), KIND_STUDY, [StudyStage.IN_PROGRESS, StudyStage.AWAITING_DECISION]),
+    ("leader", _("Recherche de porteur"), KIND_PROJECT, [ProjectStage.SEEKING_LEADER, ProjectStage.LEADER_SELECTED]),
+    ("support", _("Accompagnement"), KIND_PROJECT, [ProjectStage.IN_SUPPORT]),
+    ("created", _("Entreprises créées"), KIND_PROJECT, [ProjectStage.CREATED]),
+]
+
+MODELS = {KIND_NEED: Need, KIND_STUDY: Study, KIND_PROJECT: Project}
+DETAIL_URLS = {KIND_NEED: "backoffice:need_detail", KIND_STUDY: "backoffice:study_detail",
+               KIND_PROJECT: "backoffice:project_detail"}
+
+
+def _url(kind: str, obj) -> str:
+    try:
+        return reverse(DETAIL_URLS[kind], kwargs={"fabrique_slug": obj.fabrique.slug, "pk": obj.pk})
+    except NoReverseMatch:
+        return ""
+
+
+def _commune_of(kind: str, obj) -> str:
+    if kind == KIND_STUDY:
+        communes = sorted({str(n.commune) for n in obj.needs.all() if n.commune_id})
+        return ", ".join(communes)
+    return str(obj.commune) if getattr(obj, "commune_id", None) else ""
+
+
+def _item(kind: str, obj) -> PipelineItem:
+    workflow = type(obj).workflow
+    stage = getattr(obj, workflow.field)
+    return PipelineItem(
+        kind=kind,
+        obj=obj,
+        reference=obj.reference,
+        title=obj.title,
+        stage=stage,
+        stage_label=obj.fabrique.stage_label(obj._meta.label_lower, stage, workflow.label(stage)),
+        workstream=str(obj.workstream) if obj.workstream_id else "",
+        commune=_commune_of(kind, obj),
+        officer=str(obj.officer) if obj.officer_id else "",
+        updated=obj.stage_changed_at or obj.updated_at,
+        url=_url(kind, obj),
+    )
+
+
+def _base_queryset(kind: str, fabrique) -> QuerySet:
+    qs = MODELS[kind].objects.filter(fabrique=fabrique).select_related("fabrique", "workstream", "officer")
+    if kind == KIND_STUDY:
+        return qs.prefetch_related("needs__commune")
+    return qs.select_related("commune")
+
+
+def pipeline_board(*, fabrique, workstream=None, officer=None) -> list[dict]:
+    columns = []
+    for key, title, kind, stages in BOARD_COLUMNS:
+        qs = _base_queryset(kind, fabrique).filter(stage__in=stages)
+        if workstream is not None:
+            qs = qs.filter(workstream=workstream)
+        if officer is not None:
+            qs = qs.filter(officer=officer)
+        items = [_item(kind, obj) for obj in qs.order_by("-updated_at")[:200]]
+        columns.append({"key": key, "title": title, "kind": kind, "items": items, "count": len(items)})
+    return columns
+
+
+@dataclass
+class PipelineFilters:
+    kind: str = ""
+    stage: str = ""
+    workstream_id: int | None = None
+    commune_id: int | None = None
+    officer_id: int | None = None
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+    q: str = ""
+
+
+def pipeline_items(*, fabrique, filters: PipelineFilters) -> list[PipelineItem]:
+    """Needs, studies and projects of the fabrique matching the filters, most recent first."""
+    items: list[PipelineItem] = []
+    for kind in (KIND_NEED, KIND_STUDY, KIND_PROJECT):
+        if filters.kind and filters.kind != kind:
+            continue
+        qs = _base_queryset(kind, fabrique)
+        if filters.stage:
+            if filters.stage not in MODELS[kind].workflow.stages.values:
+                continue
+            qs = qs.filter(stage=filters.stage)
+        if filters.workstream_id:
+            qs = qs.filter(workstream_id=filters.workstream_id)
+        if filters.officer_id:
+            qs = qs.filter(officer_id=filters.officer_id)
+        if filters.commune_id:
+            if kind == KIND_STUDY:
+                qs = qs.filter(needs__commune_id=filters.commune_id).distinct()
+            else:
+                qs = qs.filter(commune_id=filters.commune_id)
+        if filters.since:
+            qs = qs.filter(updated_at__date__gte=filters.since)
+        if filters.until:
+            qs = qs.filter(updated_at__date__lte=filters.until)
+        if filters.q:
+            qs = qs.filter(Q(title__icontains=filters.q) | Q(reference__icontains=filters.q))
+        items.extend(_item(kind, obj) for obj in qs)
+    return sorted(items, key=lambda i: i.updated, reverse=True)
+
+
+def awaiting_committee(*, fabrique) -> list[PipelineItem | dict]:
+    """What a committee must decide: needs in qualification, studies awaiting decision, applications
+    of closed calls — unless already on the agenda of a planned meeting."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from fabrique.committees.models import AgendaItem, MeetingStatus
+
+    scheduled = set(
+        AgendaItem.objects.filter(
+            meeting__fabrique=fabrique, meeting__status=MeetingStatus.PLANNED, decision__isnull=True
+        ).values_list("target_type_id", "target_id")
+    )
+    result = []
+
+    def _add(kind_label: str, obj, url_name: str, stage_label: str):
+        ct = ContentType.objects.get_for_model(type(obj))
+        try:
+            url = reverse(url_name, kwargs={"fabrique_slug": fabrique.slug, "pk": obj.pk})
+        except NoReverseMatch:
+            url = ""
+        result.append({"kind_label": kind_label, "title": str(obj), "url": url, "stage_label": stage_label,
+                       "scheduled": (ct.pk, obj.pk) in scheduled})
+
+    for need in Need.objects.filter(fabrique=fabrique, stage__in=[NeedStage.QUALIFYING, NeedStage.MORE_EVIDENCE]):
+        _add(_("besoin"), need, "backoffice:need_detail", need.workflow.label(need.stage))
+    for study in Study.objects.filter(fabrique=fabrique, stage=StudyStage.AWAITING_DECISION):
+        _add(_("étude"), study, "backoffice:study_detail", study.workflow.label(study.stage))
+    for application in Application.objects.filter(
+        fabrique=fabrique,
+        stage__in=[ApplicationStage.SUBMITTED, ApplicationStage.UNDER_REVIEW],
+        call__stage=CallStage.CLOSED,
+    ).select_related("call"):
+        _add(_("candidature"), application, "backoffice:application_detail",
+             application.workflow.label(application.stage))
+    return result
+
+
+def stage_choices() -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for model in (Need, Study, Project):
+        for value, label in model.workflow.stages.choices:
+            seen.setdefault(value, f"{label} ({model._meta.verbose_name})")
+    return list(seen.items())
