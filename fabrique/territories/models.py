@@ -68,10 +68,16 @@ class Commune(models.Model):
     departement = models.ForeignKey(
         Departement, on_delete=models.PROTECT, related_name="communes", null=True, blank=True
     )
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="communes", null=True, blank=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="communes", null=True, blank=True
+    )
     epci = models.ForeignKey(EPCI, on_delete=models.PROTECT, related_name="communes", null=True, blank=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, related_name="children", null=True, blank=True,
+        "self",
+        on_delete=models.PROTECT,
+        related_name="children",
+        null=True,
+        blank=True,
         help_text=_("Commune actuelle dont dépend une commune déléguée ou un arrondissement."),
     )
     postal_codes = models.CharField(_("codes postaux"), max_length=200, blank=True)
@@ -121,3 +127,77 @@ class QPV(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+
+class SearchEntry(models.Model):
+    """One searchable territory (denormalised for the autocomplete; rebuilt by `search_index_rebuild`).
+
+    Not edited by hand: derived from the tables above after every load.
+    """
+
+    class Kind(models.TextChoices):
+        COMMUNE = "commune", _("commune")
+        EPCI = "epci", _("EPCI")
+        DEPARTEMENT = "departement", _("département")
+        QPV = "qpv", _("QPV")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    code = models.CharField(max_length=12)
+    # Commune.Kind for communes (a commune déléguée may share its code with its commune nouvelle).
+    commune_kind = models.CharField(max_length=30, blank=True)
+    name = models.CharField(max_length=200)
+    search_name = models.CharField(max_length=220)
+    search_code = models.CharField(max_length=12)
+    population = models.PositiveIntegerField(null=True, blank=True)
+    departement_code = models.CharField(max_length=3, blank=True)
+    departement_name = models.CharField(max_length=100, blank=True)
+    epci_siren = models.CharField(max_length=9, blank=True)
+    epci_name = models.CharField(max_length=200, blank=True)
+    parent_code = models.CharField(max_length=5, blank=True)
+    parent_name = models.CharField(max_length=200, blank=True)
+    # Global order of the entries: communes actuelles, EPCI and départements by population,
+    # then QPVs, then communes déléguées/associées. Ties broken by name.
+    rank = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "code", "commune_kind"], name="search_entry_key_unique")
+        ]
+        indexes = [
+            # Equality and prefix (`LIKE 'st e%'` needs the pattern operator class on PostgreSQL).
+            models.Index(fields=["search_name"], name="search_entry_name", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["search_code"], name="search_entry_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.code} {self.name}"
+
+
+class SearchTerm(models.Model):
+    """A word of an entry's name, or one of its codes (INSEE, postal, SIREN), matched by prefix.
+
+    `kind`, `rank` and `first` copy what the search orders by, so that a one-word search reads the
+    index alone: the entries whose term starts with the word, first-word matches first, by rank.
+    """
+
+    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="terms", db_index=False)
+    term = models.CharField(max_length=60)
+    kind = models.CharField(max_length=12, choices=SearchEntry.Kind.choices)
+    rank = models.PositiveIntegerField(default=0)
+    # The term is the first word of the name (or its expansion, "saint" for "st").
+    first = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entry", "term"], name="search_term_entry_unique")]
+        indexes = [
+            # Prefix scans (`term >= 'herb' AND term < 'herb{'` on SQLite, `LIKE 'herb%'` on PostgreSQL,
+            # hence the pattern operator class there) that read everything else from the index.
+            models.Index(
+                fields=["term", "kind", "first", "rank", "entry"],
+                name="search_term_prefix",
+                opclasses=["varchar_pattern_ops", "varchar_ops", "bool_ops", "int4_ops", "int8_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.term

@@ -1,0 +1,15 @@
+from .rules import Rule, V
+
+MATRIX = {
+    "backoffice:territory_search": Rule(V),
+    "backoffice:commune_detail": Rule(V, params=lambda w: {"code": "44162"}),
+    "backoffice:epci_detail": Rule(V, params=lambda w: {"siren": "244400404"}),
+    "backoffice:departement_detail": Rule(V, params=lambda w: {"code": "44"}),
+    "backoffice:qpv_detail": Rule(V, params=lambda w: {"code": "QN04405M"}),
+}
+
+
+def populate(side, label):
+    from tests.territories.fixtures import load_test_territories
+
+    load_test_territories()
