@@ -15,7 +15,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from fabrique.audit.selectors import audit_timeline
@@ -111,8 +110,13 @@ class ServiceFormView(PageMixin, FormView):
 def masked_timeline(entries):
     """Timeline of an anonymised person: who did what and when, without the values it logged."""
     return [
-        SimpleNamespace(created_at=e.created_at, actor_label=e.actor_label, action_label=e.action_label,
-                        changes=[], note="")
+        SimpleNamespace(
+            created_at=e.created_at,
+            actor_label=e.actor_label,
+            action_label=e.action_label,
+            changes=[],
+            note="",
+        )
         for e in entries
     ]
 
@@ -135,8 +139,9 @@ class OrganizationDetailView(PageMixin, DetailView):
     context_object_name = "organization"
 
     def get_object(self, queryset=None):
-        return self.scoped_get(Organization.objects.select_related("commune", "commune__departement"),
-                               self.kwargs["pk"])
+        return self.scoped_get(
+            Organization.objects.select_related("commune", "commune__departement"), self.kwargs["pk"]
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -159,7 +164,9 @@ class OrganizationCreateView(ServiceFormView):
 
     def perform(self, form):
         return organization_create(
-            fabrique=self.fabrique, actor=self.request.user, allow_duplicate=form.allow_duplicate,
+            fabrique=self.fabrique,
+            actor=self.request.user,
+            allow_duplicate=form.allow_duplicate,
             **form.service_data(),
         )
 
@@ -182,7 +189,9 @@ class OrganizationUpdateView(OrganizationCreateView):
         # a fresh row: the form has already written its values onto self.object
         organization = self.scoped_get(Organization, self.kwargs["pk"])
         return organization_update(
-            organization=organization, actor=self.request.user, data=form.service_data(),
+            organization=organization,
+            actor=self.request.user,
+            data=form.service_data(),
             allow_duplicate=form.allow_duplicate,
         )
 
@@ -197,7 +206,8 @@ class OrganizationDeleteView(PageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         organization = self.scoped_get(Organization, self.kwargs["pk"])
         return super().get_context_data(
-            organization=organization, people_count=organization_people(organization=organization).count(),
+            organization=organization,
+            people_count=organization_people(organization=organization).count(),
             **kwargs,
         )
 
@@ -254,7 +264,9 @@ class PersonCreateView(ServiceFormView):
 
     def perform(self, form):
         return person_create(
-            fabrique=self.fabrique, actor=self.request.user, allow_duplicate=form.allow_duplicate,
+            fabrique=self.fabrique,
+            actor=self.request.user,
+            allow_duplicate=form.allow_duplicate,
             **form.service_data(),
         )
 
@@ -267,7 +279,9 @@ class PersonUpdateView(PersonCreateView):
 
     def get_object(self):
         if not hasattr(self, "object"):
-            self.object = self.scoped_get(Person.objects.filter(anonymized_at__isnull=True), self.kwargs["pk"])
+            self.object = self.scoped_get(
+                Person.objects.filter(anonymized_at__isnull=True), self.kwargs["pk"]
+            )
         return self.object
 
     def get_form_kwargs(self):
@@ -276,7 +290,10 @@ class PersonUpdateView(PersonCreateView):
     def perform(self, form):
         person = self.scoped_get(Person, self.kwargs["pk"])
         return person_update(
-            person=person, actor=self.request.user, data=form.service_data(), allow_duplicate=form.allow_duplicate
+            person=person,
+            actor=self.request.user,
+            data=form.service_data(),
+            allow_duplicate=form.allow_duplicate,
         )
 
     def get_context_data(self, **kwargs):
@@ -315,17 +332,18 @@ class PersonAnonymizeView(PageMixin, TemplateView):
 
 
 class InteractionCreateView(PageMixin, FormView):
-    """POST only, from the organisation or person page; on error, the form is shown alone."""
+    """The exchange form: inline on the organisation and person pages, alone here (errors, no JS)."""
 
     permission = Permission.EDIT
     template_name = "backoffice/directory/interaction_form.html"
     form_class = InteractionForm
-    http_method_names = ["post"]
 
     def get_target(self):
         if self.kwargs.get("organization_pk"):
             return self.scoped_get(Organization, self.kwargs["organization_pk"]), None
-        return None, self.scoped_get(Person.objects.filter(anonymized_at__isnull=True), self.kwargs["person_pk"])
+        return None, self.scoped_get(
+            Person.objects.filter(anonymized_at__isnull=True), self.kwargs["person_pk"]
+        )
 
     def get_form_kwargs(self):
         self.organization, self.person = self.get_target()
@@ -336,7 +354,10 @@ class InteractionCreateView(PageMixin, FormView):
         return kwargs
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(target=self.organization or self.person, **kwargs)
+        context = super().get_context_data(**kwargs)
+        context["target"] = self.organization or self.person
+        context["back_url"] = self.back_url()
+        return context
 
     def back_url(self):
         if self.organization is not None:
@@ -347,8 +368,12 @@ class InteractionCreateView(PageMixin, FormView):
         data = form.service_data()
         try:
             interaction_create(
-                fabrique=self.fabrique, actor=self.request.user, date=data["date"], kind=data["kind"],
-                summary=data["summary"], organization=self.organization,
+                fabrique=self.fabrique,
+                actor=self.request.user,
+                date=data["date"],
+                kind=data["kind"],
+                summary=data["summary"],
+                organization=self.organization,
                 person=self.person or data.get("person"),
             )
         except ValidationError as exc:
@@ -358,35 +383,67 @@ class InteractionCreateView(PageMixin, FormView):
         return redirect(self.back_url())
 
 
-class InteractionDeleteView(PageMixin, View):
+class InteractionDeleteView(PageMixin, TemplateView):
+    """Confirmation page; POST soft-deletes. `?retour=contact` returns to the person's page."""
+
     permission = Permission.EDIT
-    http_method_names = ["post"]
+    template_name = "backoffice/directory/interaction_confirm_delete.html"
+
+    def get_interaction(self):
+        return self.scoped_get(
+            Interaction.objects.select_related("organization", "person"), self.kwargs["pk"]
+        )
+
+    def back_url(self, interaction, to_person: bool) -> str:
+        if interaction.person_id and (to_person or not interaction.organization_id):
+            return self.url("person_detail", pk=interaction.person_id)
+        return self.url("organization_detail", pk=interaction.organization_id)
+
+    def get_context_data(self, **kwargs):
+        interaction = self.get_interaction()
+        to_person = self.request.GET.get("retour") == "contact"
+        return super().get_context_data(
+            interaction=interaction,
+            to_person=to_person,
+            back_url=self.back_url(interaction, to_person),
+            **kwargs,
+        )
 
     def post(self, request, *args, **kwargs):
-        interaction = self.scoped_get(Interaction, self.kwargs["pk"])
+        interaction = self.get_interaction()
         interaction_delete(interaction=interaction, actor=request.user)
         messages.success(request, _("L'échange a été supprimé."))
-        if interaction.organization_id and not request.POST.get("from_person"):
-            return redirect(self.url("organization_detail", pk=interaction.organization_id))
-        return redirect(self.url("person_detail", pk=interaction.person_id))
+        return redirect(self.back_url(interaction, request.POST.get("retour") == "contact"))
 
 
 urlpatterns = [
     path("annuaire/structures/", OrganizationListView.as_view(), name="organization_list"),
     path("annuaire/structures/nouvelle/", OrganizationCreateView.as_view(), name="organization_create"),
     path("annuaire/structures/<int:pk>/", OrganizationDetailView.as_view(), name="organization_detail"),
-    path("annuaire/structures/<int:pk>/modifier/", OrganizationUpdateView.as_view(), name="organization_update"),
-    path("annuaire/structures/<int:pk>/supprimer/", OrganizationDeleteView.as_view(), name="organization_delete"),
-    path("annuaire/structures/<int:organization_pk>/echanges/", InteractionCreateView.as_view(),
-         name="organization_interaction_create"),
+    path(
+        "annuaire/structures/<int:pk>/modifier/", OrganizationUpdateView.as_view(), name="organization_update"
+    ),
+    path(
+        "annuaire/structures/<int:pk>/supprimer/",
+        OrganizationDeleteView.as_view(),
+        name="organization_delete",
+    ),
+    path(
+        "annuaire/structures/<int:organization_pk>/echanges/",
+        InteractionCreateView.as_view(),
+        name="organization_interaction_create",
+    ),
     path("annuaire/contacts/", PersonListView.as_view(), name="person_list"),
     path("annuaire/contacts/nouveau/", PersonCreateView.as_view(), name="person_create"),
     path("annuaire/contacts/<int:pk>/", PersonDetailView.as_view(), name="person_detail"),
     path("annuaire/contacts/<int:pk>/modifier/", PersonUpdateView.as_view(), name="person_update"),
     path("annuaire/contacts/<int:pk>/supprimer/", PersonDeleteView.as_view(), name="person_delete"),
     path("annuaire/contacts/<int:pk>/anonymiser/", PersonAnonymizeView.as_view(), name="person_anonymize"),
-    path("annuaire/contacts/<int:person_pk>/echanges/", InteractionCreateView.as_view(),
-         name="person_interaction_create"),
+    path(
+        "annuaire/contacts/<int:person_pk>/echanges/",
+        InteractionCreateView.as_view(),
+        name="person_interaction_create",
+    ),
     path("annuaire/echanges/<int:pk>/supprimer/", InteractionDeleteView.as_view(), name="interaction_delete"),
 ]
 
@@ -400,7 +457,9 @@ def directory_figures(*, fabrique) -> list[Figure]:
         return reverse(f"backoffice:{name}", kwargs={"fabrique_slug": fabrique.slug})
 
     return [
-        Figure(label=_("structures"), value=organization_count(fabrique=fabrique), url=url("organization_list")),
+        Figure(
+            label=_("structures"), value=organization_count(fabrique=fabrique), url=url("organization_list")
+        ),
         Figure(label=_("contacts"), value=person_count(fabrique=fabrique), url=url("person_list")),
     ]
 

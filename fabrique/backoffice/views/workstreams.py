@@ -9,11 +9,10 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView, FormView, TemplateView
 
 from fabrique.audit.selectors import audit_timeline
-from fabrique.directory.models import Organization
+from fabrique.directory.forms import add_service_errors
 from fabrique.fabriques.models import Permission
 from fabrique.network.selectors import register_network_column
 from fabrique.workstreams.filters import WorkstreamFilter
@@ -103,35 +102,58 @@ class WorkstreamDeleteView(PageMixin, TemplateView):
         return redirect(self.url("workstream_list"))
 
 
-class WorkstreamMemberAddView(PageMixin, View):
+class WorkstreamMemberAddView(PageMixin, FormView):
+    """Add one organisation: inline form on the workstream page, alone here (errors, no JS)."""
+
     permission = Permission.EDIT
-    http_method_names = ["post"]
+    template_name = "backoffice/workstreams/member_add.html"
+    form_class = MemberAddForm
+
+    def get_workstream(self):
+        if not hasattr(self, "workstream"):
+            self.workstream = self.scoped_get(Workstream, self.kwargs["pk"])
+        return self.workstream
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "workstream": self.get_workstream()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(workstream=self.get_workstream(), **kwargs)
+
+    def form_valid(self, form):
+        organization = form.cleaned_data["organization"]
+        try:
+            workstream_member_add(
+                workstream=self.workstream, organization=organization, actor=self.request.user
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("« %(name)s » a rejoint le chantier.") % {"name": organization})
+        return redirect(self.url("workstream_detail", pk=self.workstream.pk))
+
+
+class WorkstreamMemberRemoveView(PageMixin, TemplateView):
+    """Confirmation page; POST removes the organisation from the collective."""
+
+    permission = Permission.EDIT
+    template_name = "backoffice/workstreams/member_remove.html"
+
+    def get_objects(self):
+        workstream = self.scoped_get(Workstream, self.kwargs["pk"])
+        organization = self.scoped_get(
+            workstream_members(workstream=workstream), self.kwargs["organization_pk"]
+        )
+        return workstream, organization
+
+    def get_context_data(self, **kwargs):
+        workstream, organization = self.get_objects()
+        return super().get_context_data(workstream=workstream, organization=organization, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        workstream = self.scoped_get(Workstream, self.kwargs["pk"])
-        form = MemberAddForm(request.POST, workstream=workstream)
-        if form.is_valid():
-            organization = form.cleaned_data["organization"]
-            try:
-                workstream_member_add(workstream=workstream, organization=organization, actor=request.user)
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                messages.success(request, _("« %(name)s » a rejoint le chantier.") % {"name": organization})
-        else:
-            messages.error(request, _("Choisissez une structure de la fabrique qui n'est pas déjà membre."))
-        return redirect(self.url("workstream_detail", pk=workstream.pk))
-
-
-class WorkstreamMemberRemoveView(PageMixin, View):
-    permission = Permission.EDIT
-    http_method_names = ["post"]
-
-    def post(self, request, *args, **kwargs):
-        workstream = self.scoped_get(Workstream, self.kwargs["pk"])
-        organization = self.scoped_get(Organization, self.kwargs["organization_pk"])
-        if workstream_member_remove(workstream=workstream, organization=organization, actor=request.user):
-            messages.success(request, _("« %(name)s » a quitté le chantier.") % {"name": organization})
+        workstream, organization = self.get_objects()
+        workstream_member_remove(workstream=workstream, organization=organization, actor=request.user)
+        messages.success(request, _("« %(name)s » a quitté le chantier.") % {"name": organization})
         return redirect(self.url("workstream_detail", pk=workstream.pk))
 
 
@@ -142,8 +164,11 @@ urlpatterns = [
     path("chantiers/<int:pk>/modifier/", WorkstreamUpdateView.as_view(), name="workstream_update"),
     path("chantiers/<int:pk>/supprimer/", WorkstreamDeleteView.as_view(), name="workstream_delete"),
     path("chantiers/<int:pk>/membres/", WorkstreamMemberAddView.as_view(), name="workstream_member_add"),
-    path("chantiers/<int:pk>/membres/<int:organization_pk>/retirer/", WorkstreamMemberRemoveView.as_view(),
-         name="workstream_member_remove"),
+    path(
+        "chantiers/<int:pk>/membres/<int:organization_pk>/retirer/",
+        WorkstreamMemberRemoveView.as_view(),
+        name="workstream_member_remove",
+    ),
 ]
 
 

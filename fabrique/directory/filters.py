@@ -1,0 +1,107 @@
+"""Filters of the directory lists (django-filter), used by the selectors; the back-office renders their form.
+
+Choices are scoped to the fabrique passed in: a user never sees another fabrique's workstreams or
+organisations in a select, and a filter value from another fabrique matches nothing.
+"""
+
+import django_filters
+from django.apps import apps
+from django.utils.translation import gettext_lazy as _
+
+from fabrique.territories.models import Commune, Departement
+
+from .models import EcosystemRole, Organization, OrganizationKind, Person, Purpose
+from .selectors import organization_search_q, person_search_q, roles_contain
+
+
+def _workstreams(fabrique):
+    return apps.get_model("workstreams", "Workstream").objects.filter(fabrique=fabrique)
+
+
+class OrganizationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Rechercher"), method="filter_search")
+    kind = django_filters.ChoiceFilter(
+        label=_("Type"), choices=OrganizationKind.choices, empty_label=_("Tous")
+    )
+    role = django_filters.ChoiceFilter(
+        label=_("Rôle"), choices=EcosystemRole.choices, method="filter_role", empty_label=_("Tous")
+    )
+    departement = django_filters.ModelChoiceFilter(
+        label=_("Département"),
+        field_name="commune__departement",
+        queryset=Departement.objects.none(),
+        empty_label=_("Tous"),
+    )
+    commune = django_filters.ModelChoiceFilter(
+        label=_("Commune"), queryset=Commune.objects.none(), empty_label=_("Toutes")
+    )
+    workstream = django_filters.ModelChoiceFilter(
+        label=_("Chantier"),
+        field_name="workstreams",
+        queryset=Organization.objects.none(),
+        empty_label=_("Tous"),
+    )
+
+    class Meta:
+        model = Organization
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, fabrique, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        communes = Organization.objects.filter(fabrique=fabrique, commune__isnull=False).values("commune")
+        self.filters["commune"].queryset = Commune.objects.filter(pk__in=communes)
+        self.filters["departement"].queryset = Departement.objects.filter(
+            communes__pk__in=communes
+        ).distinct()
+        self.filters["workstream"].queryset = _workstreams(fabrique)
+
+    def filter_search(self, queryset, name, value):
+        terms = organization_search_q(value)
+        return queryset if terms is None else queryset.filter(terms)
+
+    def filter_role(self, queryset, name, value):
+        return queryset.filter(roles_contain(value)) if value else queryset
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Rechercher"), method="filter_search")
+    organization = django_filters.ModelChoiceFilter(
+        label=_("Structure"), queryset=Organization.objects.none(), empty_label=_("Toutes")
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Type de structure"),
+        field_name="organization__kind",
+        choices=OrganizationKind.choices,
+        empty_label=_("Tous"),
+    )
+    role = django_filters.ChoiceFilter(
+        label=_("Rôle de la structure"),
+        choices=EcosystemRole.choices,
+        method="filter_role",
+        empty_label=_("Tous"),
+    )
+    workstream = django_filters.ModelChoiceFilter(
+        label=_("Chantier"),
+        field_name="organization__workstreams",
+        queryset=Organization.objects.none(),
+        empty_label=_("Tous"),
+    )
+    purpose = django_filters.ChoiceFilter(
+        label=_("Finalité"), choices=Purpose.choices, empty_label=_("Toutes")
+    )
+
+    class Meta:
+        model = Person
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, fabrique, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["organization"].queryset = Organization.objects.filter(fabrique=fabrique)
+        self.filters["workstream"].queryset = _workstreams(fabrique)
+
+    def filter_search(self, queryset, name, value):
+        terms = person_search_q(value)
+        return queryset if terms is None else queryset.filter(terms)
+
+    def filter_role(self, queryset, name, value):
+        return queryset.filter(roles_contain(value, prefix="organization__")) if value else queryset

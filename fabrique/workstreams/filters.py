@@ -1,0 +1,40 @@
+"""Filters of the workstream list (django-filter), scoped to one fabrique."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from fabrique.core.text import normalize
+from fabrique.directory.models import Organization
+
+from .models import Workstream, WorkstreamStatus
+
+
+class WorkstreamFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Rechercher"), method="filter_search")
+    status = django_filters.ChoiceFilter(
+        label=_("Statut"), choices=WorkstreamStatus.choices, empty_label=_("Tous")
+    )
+    organization = django_filters.ModelChoiceFilter(
+        label=_("Structure membre"),
+        field_name="members",
+        queryset=Organization.objects.none(),
+        empty_label=_("Toutes"),
+    )
+
+    class Meta:
+        model = Workstream
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, fabrique, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["organization"].queryset = Organization.objects.filter(fabrique=fabrique)
+
+    def filter_search(self, queryset, name, value):
+        words = normalize(value).split()
+        if not words:
+            return queryset
+        by_name = Q()
+        for word in words:
+            by_name &= Q(search_name__contains=word)
+        return queryset.filter(by_name | Q(code__icontains=value.strip()))

@@ -1,0 +1,37 @@
+"""Forms of the workstreams. Choices are scoped to the fabrique; the services check again."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fabrique.directory.selectors import organization_choices
+
+from .models import Workstream
+from .selectors import workstream_lead_candidates
+
+
+class WorkstreamForm(forms.ModelForm):
+    class Meta:
+        model = Workstream
+        fields = ["name", "code", "status", "lead", "members", "colour", "description"]
+        widgets = {"colour": forms.TextInput(attrs={"placeholder": "#1f4e79", "size": 8})}
+        help_texts = {"members": _("Plusieurs choix possibles (Ctrl ou Cmd + clic).")}
+
+    def __init__(self, *args, fabrique, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fabrique = fabrique
+        self.fields["code"].required = False
+        self.fields["lead"].queryset = workstream_lead_candidates(fabrique=fabrique)
+        self.fields["members"].queryset = organization_choices(fabrique=fabrique)
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class MemberAddForm(forms.Form):
+    organization = forms.ModelChoiceField(label=_("Structure à ajouter"), queryset=None)
+
+    def __init__(self, *args, workstream: Workstream, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organization_choices(fabrique=workstream.fabrique).exclude(
+            workstreams=workstream
+        )

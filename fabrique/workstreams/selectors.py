@@ -1,0 +1,54 @@
+"""Reads of the workstreams. Every selector takes the fabrique and returns only its live rows."""
+
+from collections.abc import Mapping
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+
+from fabrique.directory.models import Organization
+from fabrique.fabriques.models import ROLE_PERMISSIONS, Permission
+
+from .models import Workstream, WorkstreamStatus
+
+
+def workstream_list(*, fabrique, filters: Mapping | None = None) -> QuerySet[Workstream]:
+    from .filters import WorkstreamFilter
+
+    qs = Workstream.objects.filter(fabrique=fabrique).select_related("lead")
+    qs = qs.annotate(
+        member_count=Count("members", filter=Q(members__deleted_at__isnull=True), distinct=True)
+    ).order_by("name", "pk")
+    return WorkstreamFilter(filters or {}, queryset=qs, fabrique=fabrique).qs
+
+
+def workstream_count(*, fabrique, status: str | None = WorkstreamStatus.ACTIVE) -> int:
+    qs = Workstream.objects.filter(fabrique=fabrique)
+    return qs.filter(status=status).count() if status else qs.count()
+
+
+def workstream_members(*, workstream: Workstream) -> QuerySet[Organization]:
+    """Live member organisations (a soft-deleted organisation leaves every workstream's list)."""
+    return workstream.members.filter(fabrique_id=workstream.fabrique_id).select_related("commune")
+
+
+def workstreams_of_organization(*, organization: Organization) -> QuerySet[Workstream]:
+    return Workstream.objects.filter(fabrique_id=organization.fabrique_id, members=organization)
+
+
+def team_roles() -> list[str]:
+    """Roles of the fabrique's own team (partners are outside actors with an account)."""
+    return [role for role, permissions in ROLE_PERMISSIONS.items() if Permission.VIEW in permissions]
+
+
+def workstream_lead_candidates(*, fabrique) -> QuerySet:
+    """Users who may lead a workstream: active members of the fabrique's team."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__fabrique=fabrique,
+            memberships__is_active=True,
+            memberships__role__in=team_roles(),
+        )
+        .distinct()
+    )

@@ -1,0 +1,1 @@
+from tests.directory.matrix import MATRIX, populate  # noqa: F401

@@ -1,0 +1,1 @@
+from tests.workstreams.matrix import MATRIX, populate  # noqa: F401
