@@ -13,4 +13,5 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+    # only public media (fabrique logos); documents are served by views that check access
+    urlpatterns += [path("media/logos/<path:path>", serve, {"document_root": settings.MEDIA_ROOT / "logos"})]

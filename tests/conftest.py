@@ -11,6 +11,15 @@ from fabrique.fabriques.models import Fabrique, Membership, Role
 PASSWORD = "motdepasse-de-test-42"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Territories of Loire-Atlantique (44) and Vendée (85) in every test database (about 1 s)."""
+    from tests.territories.fixtures import load_test_territories
+
+    with django_db_blocker.unblock():
+        load_test_territories()
+
+
 @dataclass
 class Team:
     fabrique: Fabrique

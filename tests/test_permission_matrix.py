@@ -100,7 +100,8 @@ def check_url(name: str, rule: Rule, world: World, kwargs_names: list[str]) -> l
         allowed = expected_status(rule, actor_name, is_api)
         if response.status_code not in allowed:
             problems.append(f"{name} GET as {actor_name}: {response.status_code}, expected {sorted(allowed)}")
-        if secret in response.content.decode(errors="ignore"):
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        if secret in body.decode(errors="ignore"):
             problems.append(f"{name} GET as {actor_name}: shows data of another fabrique")
         if rule.post:
             response = client.post(url, {})

@@ -77,5 +77,38 @@ class AuditEntry(models.Model):
 
     @property
     def changes(self) -> list[tuple[str, object, object]]:
+        """(field label, old, new) with French field labels and choice labels where known."""
         keys = list(dict.fromkeys([*self.old_values.keys(), *self.new_values.keys()]))
-        return [(k, self.old_values.get(k), self.new_values.get(k)) for k in keys]
+        model = self.target_type.model_class() if self.target_type_id else None
+        rows = []
+        for key in keys:
+            label, old, new = key, self.old_values.get(key), self.new_values.get(key)
+            field = _model_field(model, key)
+            if field is not None:
+                label = str(field.verbose_name)
+                old, new = _display(field, old), _display(field, new)
+            rows.append((label, old, new))
+        return rows
+
+
+def _model_field(model, name):
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - unknown field: show the raw key
+        return None
+    return field if hasattr(field, "verbose_name") else None  # reverse relations have no label
+
+
+def _display(field, value):
+    if value is True:
+        return _("oui")
+    if value is False:
+        return _("non")
+    choices = dict(getattr(field, "flatchoices", None) or [])
+    if isinstance(value, list):
+        return ", ".join(str(choices.get(v, v)) for v in value)
+    if choices and value in choices:
+        return choices[value]
+    return value

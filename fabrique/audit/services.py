@@ -29,8 +29,17 @@ def _jsonable(value):
     return str(value)
 
 
+PERSONAL_MASK = "[donnée personnelle]"
+
+
 def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict:
-    """Field values of `instance` as JSON-able data (foreign keys as their string form)."""
+    """Field values of `instance` as JSON-able data (foreign keys as their string form).
+
+    Fields listed in the model's `audit_masked_fields` (personal data: e-mail, phone, names of
+    private persons...) are replaced by a marker, so that erasing a person (GDPR) leaves no copy of
+    their data in the append-only log; the log still says the field changed.
+    """
+    masked = set(getattr(type(instance), "audit_masked_fields", ()))
     data = {}
     for field in instance._meta.concrete_fields:
         if fields is not None and field.name not in fields:
@@ -42,6 +51,8 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict:
             data[field.name] = str(related) if related is not None else None
         else:
             data[field.name] = _jsonable(getattr(instance, field.attname))
+        if field.name in masked and data[field.name] not in (None, ""):
+            data[field.name] = PERSONAL_MASK
     return data
 
 

@@ -51,4 +51,6 @@ class TenantModel(TimeStampedModel):
         return self.deleted_at is not None
 
     def delete(self, *args, **kwargs):
-        raise TypeError("Business objects are soft-deleted through their service (core.services.soft_delete).")
+        raise TypeError(
+            "Business objects are soft-deleted through their service (core.services.soft_delete)."
+        )

@@ -30,8 +30,13 @@ def audited_create(*, instance: M, actor, fabrique, m2m: dict[str, Iterable] | N
         new = snapshot(instance)
         for name, values in (m2m or {}).items():
             new[name] = sorted(str(v) for v in values)
-        audit_log(actor=actor, fabrique=fabrique, target=instance, action=f"{_action_prefix(instance)}.created",
-                  new=new)
+        audit_log(
+            actor=actor,
+            fabrique=fabrique,
+            target=instance,
+            action=f"{_action_prefix(instance)}.created",
+            new=new,
+        )
     return instance
 
 
@@ -44,7 +49,7 @@ def audited_update(
         locked = model._base_manager.select_for_update().get(pk=instance.pk)
         fields = list(data.keys())
         old = snapshot(locked, fields)
-        for name in (m2m or {}):
+        for name in m2m or {}:
             old[name] = sorted(str(v) for v in getattr(locked, name).all())
         for name, value in data.items():
             setattr(locked, name, value)
@@ -61,8 +66,14 @@ def audited_update(
             locked.save(update_fields=update_fields)
         for name, values in (m2m or {}).items():
             getattr(locked, name).set(values)
-        audit_log(actor=actor, fabrique=fabrique, target=locked, action=f"{_action_prefix(locked)}.updated",
-                  old=old_changed, new=new_changed)
+        audit_log(
+            actor=actor,
+            fabrique=fabrique,
+            target=locked,
+            action=f"{_action_prefix(locked)}.updated",
+            old=old_changed,
+            new=new_changed,
+        )
     return locked, True
 
 
@@ -75,6 +86,11 @@ def soft_delete(*, instance: M, actor, fabrique) -> M:
             return locked
         locked.deleted_at = timezone.now()
         locked.save(update_fields=["deleted_at", "updated_at"])
-        audit_log(actor=actor, fabrique=fabrique, target=locked, action=f"{_action_prefix(locked)}.deleted",
-                  old=snapshot(locked))
+        audit_log(
+            actor=actor,
+            fabrique=fabrique,
+            target=locked,
+            action=f"{_action_prefix(locked)}.deleted",
+            old=snapshot(locked),
+        )
     return locked

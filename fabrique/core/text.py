@@ -17,7 +17,24 @@ def normalize(value: str | None) -> str:
     return " ".join(_CANONICAL.get(word, word) for word in words)
 
 
-_LEGAL_FORMS = {"sarl", "sas", "sasu", "sa", "eurl", "scop", "scic", "sci", "eirl", "ei", "gie", "sem", "spl"}
+_LEGAL_FORMS = {
+    "sarl",
+    "sas",
+    "sasu",
+    "sa",
+    "eurl",
+    "scop",
+    "scic",
+    "sci",
+    "eirl",
+    "ei",
+    "gie",
+    "sem",
+    "spl",
+    "association",
+    "asso",
+    "assoc",
+}
 _STOPWORDS = {"l", "la", "le", "les", "de", "du", "des", "d", "et", "a", "au", "aux", "en"}
 
 

@@ -18,3 +18,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 AXES_ENABLED = True
 DEBUG = False
 FABRIQUE_AUDIT_DB_TRIGGERS = False  # see audit migration 0002
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+FABRIQUE_PRIVATE_MEDIA_ROOT = str(VAR_DIR / "test-private-media")

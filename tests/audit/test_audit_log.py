@@ -39,7 +39,7 @@ def test_entry_records_actor_fabrique_target_and_values(team):
     assert entry.actor_label == "Officer NANTES"
     assert entry.fabrique == team.fabrique
     assert entry.target_id == str(team.fabrique.pk)
-    assert entry.changes == [("name", "Avant", "Après")]
+    assert entry.changes == [("nom", "Avant", "Après")]  # French field label
     assert list(audit_timeline(target=team.fabrique)) == [entry]
 
 
@@ -101,3 +101,23 @@ def test_audited_create_is_atomic_with_its_entry(team):
         )
     assert AuditEntry.objects.count() == before
     assert not Membership.objects.filter(user=user).exists()
+
+
+def test_personal_fields_are_masked_in_the_log(team):
+    from fabrique.directory.models import Person
+
+    person = Person(
+        fabrique=team.fabrique,
+        first_name="Ana",
+        last_name="Lopez",
+        email="ana@example.org",
+        phone="+33612345678",
+        purpose="committees",
+        legal_basis="legitimate-interest",
+    )
+    audited_create(instance=person, actor=team.officer, fabrique=team.fabrique)
+    entry = AuditEntry.objects.get(action="directory.person.created")
+    assert "ana@example.org" not in str(entry.new_values)
+    assert "+33612345678" not in str(entry.new_values)
+    assert entry.new_values["email"] == "[donnée personnelle]"
+    assert entry.new_values["last_name"] == "Lopez"

@@ -4,12 +4,31 @@ register = template.Library()
 
 _BADGES = {
     # stage -> badge colour
-    "retained": "green", "go": "green", "created": "green", "selected": "green", "granted": "green",
-    "done": "green", "completed": "green", "published": "green", "answered": "green", "attached": "green",
-    "not_retained": "red", "no_go": "red", "stopped": "red", "not_selected": "red", "refused": "red",
-    "dismissed": "red", "cancelled": "red", "abandoned": "red", "withdrawn": "red",
-    "more_evidence": "amber", "awaiting_decision": "amber", "qualifying": "amber", "under_review": "amber",
-    "in_progress": "amber", "requested": "amber",
+    "retained": "green",
+    "go": "green",
+    "created": "green",
+    "selected": "green",
+    "granted": "green",
+    "done": "green",
+    "completed": "green",
+    "published": "green",
+    "answered": "green",
+    "attached": "green",
+    "not_retained": "red",
+    "no_go": "red",
+    "stopped": "red",
+    "not_selected": "red",
+    "refused": "red",
+    "dismissed": "red",
+    "cancelled": "red",
+    "abandoned": "red",
+    "withdrawn": "red",
+    "more_evidence": "amber",
+    "awaiting_decision": "amber",
+    "qualifying": "amber",
+    "under_review": "amber",
+    "in_progress": "amber",
+    "requested": "amber",
 }
 
 
