@@ -8,6 +8,8 @@ class LoginForm(AuthenticationForm):
         label=_("Adresse e-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
     )
     error_messages = {
-        "invalid_login": _("Adresse e-mail ou mot de passe incorrect. Vérifiez la saisie (majuscules comprises)."),
+        "invalid_login": _(
+            "Adresse e-mail ou mot de passe incorrect. Vérifiez la saisie (majuscules comprises)."
+        ),
         "inactive": _("Ce compte est désactivé."),
     }

@@ -12,8 +12,10 @@ class FabriqueAccess(BasePermission):
     def has_permission(self, request, view) -> bool:
         if not request.user or not request.user.is_authenticated:
             return False
-        needed = Permission.VIEW if request.method in SAFE_METHODS else getattr(
-            view, "write_permission", Permission.EDIT
+        needed = (
+            Permission.VIEW
+            if request.method in SAFE_METHODS
+            else getattr(view, "write_permission", Permission.EDIT)
         )
         membership = access_fabrique(request.user, view.kwargs["fabrique_slug"], needed)
         view.membership = membership

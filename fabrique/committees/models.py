@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.models import TenantModel, TimeStampedModel
+from fabrique.core.workflow import Workflow, allowed
 
 
 class CommitteeKind(models.TextChoices):
@@ -19,7 +20,9 @@ class CommitteeKind(models.TextChoices):
 class CommitteeType(TimeStampedModel):
     """Configurable per fabrique (defaults: copil, comité d'engagement, comité de sélection)."""
 
-    fabrique = models.ForeignKey("fabriques.Fabrique", on_delete=models.PROTECT, related_name="committee_types")
+    fabrique = models.ForeignKey(
+        "fabriques.Fabrique", on_delete=models.PROTECT, related_name="committee_types"
+    )
     kind = models.CharField(_("nature"), max_length=20, choices=CommitteeKind.choices)
     label = models.CharField(_("nom"), max_length=120)
     description = models.TextField(_("rôle"), blank=True)
@@ -34,14 +37,22 @@ class CommitteeType(TimeStampedModel):
 
 
 class Committee(TenantModel):
-    committee_type = models.ForeignKey(CommitteeType, on_delete=models.PROTECT, related_name="committees",
-                                       verbose_name=_("type"))
+    committee_type = models.ForeignKey(
+        CommitteeType, on_delete=models.PROTECT, related_name="committees", verbose_name=_("type")
+    )
     name = models.CharField(_("nom"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    members = models.ManyToManyField("directory.Person", blank=True, related_name="committees",
-                                     verbose_name=_("membres"))
-    study = models.ForeignKey("studies.Study", on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="committees", verbose_name=_("étude suivie (copil)"))
+    members = models.ManyToManyField(
+        "directory.Person", blank=True, related_name="committees", verbose_name=_("membres")
+    )
+    study = models.ForeignKey(
+        "studies.Study",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="committees",
+        verbose_name=_("étude suivie (copil)"),
+    )
 
     class Meta:
         verbose_name = _("comité")
@@ -57,15 +68,38 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("annulée")
 
 
+def _meeting_can_be_cancelled(meeting) -> str | None:
+    if meeting.decisions.exists():
+        return str(_("Cette séance a déjà des décisions enregistrées : elle ne peut pas être annulée."))
+    return None
+
+
 class Meeting(TenantModel):
-    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="meetings",
-                                  verbose_name=_("comité"))
+    # the status is a small state machine: only fabrique.core.workflow.transition() assigns it
+    workflow = Workflow(
+        stages=MeetingStatus,
+        field="status",
+        transitions=allowed(
+            {
+                MeetingStatus.PLANNED: {MeetingStatus.HELD, MeetingStatus.CANCELLED},
+                MeetingStatus.HELD: {MeetingStatus.PLANNED},
+                MeetingStatus.CANCELLED: {MeetingStatus.PLANNED},
+            }
+        ),
+        guards={(MeetingStatus.PLANNED, MeetingStatus.CANCELLED): _meeting_can_be_cancelled},
+    )
+
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("comité")
+    )
     date = models.DateTimeField(_("date et heure"))
     place = models.CharField(_("lieu"), max_length=200, blank=True)
-    status = models.CharField(_("statut"), max_length=20, choices=MeetingStatus.choices,
-                              default=MeetingStatus.PLANNED)
-    attendees = models.ManyToManyField("directory.Person", blank=True, related_name="meetings_attended",
-                                       verbose_name=_("présents"))
+    status = models.CharField(
+        _("statut"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+    )
+    attendees = models.ManyToManyField(
+        "directory.Person", blank=True, related_name="meetings_attended", verbose_name=_("présents")
+    )
     notes = models.TextField(_("compte rendu général"), blank=True)
 
     class Meta:
@@ -82,8 +116,9 @@ class AgendaItem(TimeStampedModel):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
     order = models.PositiveSmallIntegerField(_("ordre"), default=0)
     title = models.CharField(_("intitulé"), max_length=250)
-    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     target_id = models.PositiveBigIntegerField(null=True, blank=True)
     target = GenericForeignKey("target_type", "target_id")
     presenter = models.CharField(_("présenté par"), max_length=200, blank=True)
@@ -104,10 +139,17 @@ class Decision(TenantModel):
     target_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("target_type", "target_id")
     target_repr = models.CharField(max_length=300, blank=True)
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="decisions", verbose_name=_("séance"))
-    agenda_item = models.OneToOneField(AgendaItem, on_delete=models.PROTECT, null=True, blank=True,
-                                       related_name="decision")
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("séance"),
+    )
+    agenda_item = models.OneToOneField(
+        AgendaItem, on_delete=models.PROTECT, null=True, blank=True, related_name="decision"
+    )
     outcome = models.CharField(_("décision"), max_length=40)
     outcome_label = models.CharField(max_length=120, blank=True)
     reason_code = models.CharField(_("motif"), max_length=40, blank=True)
@@ -115,8 +157,12 @@ class Decision(TenantModel):
     votes_for = models.PositiveSmallIntegerField(_("pour"), null=True, blank=True)
     votes_against = models.PositiveSmallIntegerField(_("contre"), null=True, blank=True)
     votes_abstain = models.PositiveSmallIntegerField(_("abstention"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("enregistrée par"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("enregistrée par"),
+    )
     decided_on = models.DateField(_("date de la décision"))
 
     class Meta:

@@ -49,3 +49,18 @@ def outcome(target: models.Model, code: str) -> Outcome | None:
 
 def decidable_models() -> list[str]:
     return list(_OUTCOMES)
+
+
+def registered_outcomes(model: type[models.Model] | models.Model) -> list[Outcome]:
+    """Every outcome registered for `model`, whatever the current stage of an instance."""
+    return list(_OUTCOMES.get(_key(model), []))
+
+
+def decidable_stages(model: type[models.Model] | models.Model) -> frozenset[str] | None:
+    """Stages from which at least one outcome can be decided; None when some outcome allows any stage."""
+    stages: set[str] = set()
+    for option in _OUTCOMES.get(_key(model), []):
+        if not option.from_stages:
+            return None
+        stages |= option.from_stages
+    return frozenset(stages)

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Mapping
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from fabrique.audit.services import audit_log
+from fabrique.audit.services import audit_log, snapshot
 from fabrique.core.errors import DomainError
+from fabrique.core.services import audited_create, audited_update
+from fabrique.core.workflow import transition
+from fabrique.directory.models import Person
 
 from . import registry
-from .models import AgendaItem, Decision, Meeting
+from .models import AgendaItem, Committee, CommitteeKind, CommitteeType, Decision, Meeting, MeetingStatus
 
 
 def decision_record(
@@ -44,8 +51,10 @@ def decision_record(
             raise DomainError(_("Ce point de l'ordre du jour a déjà fait l'objet d'une décision."))
     option = registry.outcome(target, outcome)
     if option is None or option not in registry.outcomes_for(target):
-        raise DomainError(_("La décision « %(outcome)s » n'est pas possible pour « %(target)s » à ce stade.")
-                          % {"outcome": option.label if option else outcome, "target": target})
+        raise DomainError(
+            _("La décision « %(outcome)s » n'est pas possible pour « %(target)s » à ce stade.")
+            % {"outcome": option.label if option else outcome, "target": target}
+        )
     if option.reason_choices and reason_code and reason_code not in dict(option.reason_choices):
         raise DomainError(_("Motif inconnu : %(code)s.") % {"code": reason_code})
     if option.requires_reasons and not (reasons.strip() or reason_code):
@@ -72,10 +81,18 @@ def decision_record(
             decided_on=decided_on or timezone.localdate(),
         )
         audit_log(
-            actor=actor, fabrique=fabrique, target=decision, action="committees.decision.created",
-            new={"outcome": outcome, "target": str(target), "reasons": reasons, "reason_code": reason_code,
-                 "meeting": str(meeting) if meeting else None,
-                 "votes": [votes_for, votes_against, votes_abstain]},
+            actor=actor,
+            fabrique=fabrique,
+            target=decision,
+            action="committees.decision.created",
+            new={
+                "outcome": outcome,
+                "target": str(target),
+                "reasons": reasons,
+                "reason_code": reason_code,
+                "meeting": str(meeting) if meeting else None,
+                "votes": [votes_for, votes_against, votes_abstain],
+            },
         )
         option.handler(target, decision, actor)
     return decision
@@ -87,3 +104,313 @@ def decisions_for(target) -> list[Decision]:
             target_type=ContentType.objects.get_for_model(type(target)), target_id=target.pk
         ).select_related("meeting", "decided_by")
     )
+
+
+# --- committee types (configuration of each fabrique) ------------------------------------------------------
+
+DEFAULT_COMMITTEE_TYPES: tuple[tuple[str, str, str], ...] = (
+    (
+        CommitteeKind.STEERING,
+        gettext_lazy("Comité de pilotage"),
+        gettext_lazy("Suit une étude d'opportunité, examine ses pistes et décide si un modèle a émergé."),
+    ),
+    (
+        CommitteeKind.COMMITMENT,
+        gettext_lazy("Comité d'engagement"),
+        gettext_lazy("Retient les besoins qualifiés et décide des études à lancer."),
+    ),
+    (
+        CommitteeKind.SELECTION,
+        gettext_lazy("Comité de sélection"),
+        gettext_lazy("Examine les candidatures et choisit le porteur du projet."),
+    ),
+)
+COMMITTEE_TYPE_FIELDS = frozenset({"kind", "label", "description", "order"})
+
+
+def _check_fields(data: Mapping, allowed: frozenset[str]) -> None:
+    unknown = set(data) - allowed
+    if unknown:
+        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
+
+
+def _strip(data: Mapping, keys: Iterable[str]) -> dict:
+    data = dict(data)
+    for key in keys:
+        if isinstance(data.get(key), str):
+            data[key] = data[key].strip()
+    return data
+
+
+def committee_types_setup_defaults(*, fabrique) -> list[CommitteeType]:
+    """Setup hook: the three usual committees, for each kind the fabrique has no type of yet (idempotent)."""
+    created = []
+    with transaction.atomic():
+        existing = set(CommitteeType.objects.filter(fabrique=fabrique).values_list("kind", flat=True))
+        for order, (kind, label, description) in enumerate(DEFAULT_COMMITTEE_TYPES, start=1):
+            if kind in existing:
+                continue
+            instance = CommitteeType(
+                fabrique=fabrique, kind=kind, label=str(label), description=str(description), order=order
+            )
+            created.append(audited_create(instance=instance, actor=None, fabrique=fabrique))
+    return created
+
+
+def committee_type_create(*, fabrique, actor, data: Mapping) -> CommitteeType:
+    _check_fields(data, COMMITTEE_TYPE_FIELDS)
+    data = _strip(data, ("label", "description"))
+    return audited_create(instance=CommitteeType(fabrique=fabrique, **data), actor=actor, fabrique=fabrique)
+
+
+def committee_type_update(*, committee_type: CommitteeType, actor, data: Mapping) -> CommitteeType:
+    _check_fields(data, COMMITTEE_TYPE_FIELDS)
+    data = _strip(data, ("label", "description"))
+    updated, _changed = audited_update(
+        instance=committee_type, actor=actor, fabrique=committee_type.fabrique, data=data
+    )
+    return updated
+
+
+def committee_type_delete(*, committee_type: CommitteeType, actor) -> None:
+    """A type no committee uses can be removed (it is configuration, not history)."""
+    fabrique = committee_type.fabrique
+    with transaction.atomic():
+        locked = CommitteeType.objects.select_for_update().get(pk=committee_type.pk)
+        if Committee.all_objects.filter(committee_type=locked).exists():
+            raise DomainError(
+                _("Le type « %(label)s » est utilisé par au moins un comité : il ne peut pas être supprimé.")
+                % {"label": locked.label}
+            )
+        audit_log(
+            actor=actor,
+            fabrique=fabrique,
+            target=locked,
+            action="committees.committeetype.deleted",
+            old=snapshot(locked),
+        )
+        locked.delete()
+
+
+# --- committees ----------------------------------------------------------------------------------------------
+
+COMMITTEE_FIELDS = frozenset({"committee_type", "name", "description", "members", "study"})
+
+
+def _check_people(*, fabrique, people: Iterable[Person], field: str) -> list[Person]:
+    people = list(dict.fromkeys(people))
+    foreign = [p for p in people if p.fabrique_id != fabrique.pk or p.is_deleted]
+    if foreign:
+        # never name another fabrique's contact: its existence is private
+        raise ValidationError(
+            {
+                field: _("Ces contacts n'appartiennent pas à la fabrique : n° %(pks)s.")
+                % {"pks": ", ".join(str(p.pk) for p in foreign)}
+            }
+        )
+    return people
+
+
+def _check_committee_data(*, fabrique, data: dict) -> None:
+    committee_type = data.get("committee_type")
+    if committee_type is not None and committee_type.fabrique_id != fabrique.pk:
+        raise ValidationError({"committee_type": _("Ce type de comité n'appartient pas à la fabrique.")})
+    study = data.get("study")
+    if study is not None and (study.fabrique_id != fabrique.pk or study.is_deleted):
+        raise ValidationError({"study": _("Cette étude n'appartient pas à la fabrique.")})
+
+
+def committee_create(*, fabrique, actor, data: Mapping) -> Committee:
+    """Create a committee; `data` may hold `members` (people of the fabrique's directory)."""
+    _check_fields(data, COMMITTEE_FIELDS)
+    data = _strip(data, ("name", "description"))
+    members = data.pop("members", ())
+    with transaction.atomic():
+        _check_committee_data(fabrique=fabrique, data=data)
+        members = _check_people(fabrique=fabrique, people=members, field="members")
+        return audited_create(
+            instance=Committee(fabrique=fabrique, **data),
+            actor=actor,
+            fabrique=fabrique,
+            m2m={"members": members},
+        )
+
+
+def committee_update(*, committee: Committee, actor, data: Mapping) -> Committee:
+    """Change the fields in `data`; `members`, when given, replaces the whole list."""
+    _check_fields(data, COMMITTEE_FIELDS)
+    data = _strip(data, ("name", "description"))
+    fabrique = committee.fabrique
+    m2m = None
+    with transaction.atomic():
+        _check_committee_data(fabrique=fabrique, data=data)
+        if "members" in data:
+            m2m = {"members": _check_people(fabrique=fabrique, people=data.pop("members"), field="members")}
+        updated, _changed = audited_update(
+            instance=committee, actor=actor, fabrique=fabrique, data=data, m2m=m2m
+        )
+    return updated
+
+
+# --- meetings ------------------------------------------------------------------------------------------------
+
+MEETING_FIELDS = frozenset({"date", "place", "status", "attendees", "notes"})
+
+
+def meeting_create(*, committee: Committee, actor, data: Mapping) -> Meeting:
+    """Plan a meeting of `committee`; `data` may hold `attendees` (people of the directory)."""
+    _check_fields(data, MEETING_FIELDS - {"status"})
+    data = _strip(data, ("place", "notes"))
+    fabrique = committee.fabrique
+    attendees = data.pop("attendees", ())
+    with transaction.atomic():
+        attendees = _check_people(fabrique=fabrique, people=attendees, field="attendees")
+        meeting = Meeting(fabrique=fabrique, committee=committee, status=MeetingStatus.PLANNED, **data)
+        return audited_create(instance=meeting, actor=actor, fabrique=fabrique, m2m={"attendees": attendees})
+
+
+def meeting_update(*, meeting: Meeting, actor, data: Mapping) -> Meeting:
+    """Change date, place, notes or attendees; a new `status` goes through the meeting's workflow."""
+    _check_fields(data, MEETING_FIELDS)
+    data = _strip(data, ("place", "notes"))
+    fabrique = meeting.fabrique
+    status = data.pop("status", None)
+    m2m = None
+    with transaction.atomic():
+        if "attendees" in data:
+            m2m = {
+                "attendees": _check_people(fabrique=fabrique, people=data.pop("attendees"), field="attendees")
+            }
+        updated, _changed = audited_update(
+            instance=meeting, actor=actor, fabrique=fabrique, data=data, m2m=m2m
+        )
+        if status is not None and status != updated.status:
+            updated = transition(instance=updated, to=status, actor=actor)
+    return updated
+
+
+# --- agenda and decisions --------------------------------------------------------------------------------------
+
+
+def _check_meeting_open(meeting: Meeting) -> None:
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise DomainError(_("La séance est annulée : son ordre du jour ne peut plus changer."))
+
+
+def agenda_item_add(
+    *,
+    meeting: Meeting,
+    actor,
+    target=None,
+    title: str = "",
+    presenter: str = "",
+    notes: str = "",
+) -> AgendaItem:
+    """Put `target` (a need, a study, a project, an application...) or a free item on the agenda."""
+    fabrique = meeting.fabrique
+    title, presenter, notes = title.strip(), presenter.strip(), notes.strip()
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        _check_meeting_open(meeting)
+        target_type = None
+        if target is not None:
+            if getattr(target, "fabrique_id", None) != fabrique.pk or getattr(target, "is_deleted", False):
+                raise DomainError(_("Cet élément n'appartient pas à la fabrique."))
+            if not registry.outcomes_for(target):
+                raise DomainError(
+                    _("« %(target)s » n'appelle pas de décision de comité à ce stade.") % {"target": target}
+                )
+            target_type = ContentType.objects.get_for_model(type(target))
+            if meeting.items.filter(
+                target_type=target_type, target_id=target.pk, decision__isnull=True
+            ).exists():
+                raise DomainError(
+                    _("« %(target)s » est déjà à l'ordre du jour de cette séance.") % {"target": target}
+                )
+            title = title or str(target)[:250]
+        if not title:
+            raise ValidationError({"title": _("Indiquez l'intitulé du point ou choisissez un dossier.")})
+        last = meeting.items.aggregate(last=Max("order"))["last"] or 0
+        item = AgendaItem(
+            meeting=meeting,
+            order=last + 1,
+            title=title,
+            target_type=target_type,
+            target_id=target.pk if target is not None else None,
+            presenter=presenter,
+            notes=notes,
+        )
+        item.full_clean()
+        item.save()
+        audit_log(
+            actor=actor,
+            fabrique=fabrique,
+            target=meeting,
+            action="committees.meeting.item_added",
+            new={"item": title, "target": str(target) if target is not None else None, "order": item.order},
+        )
+    return item
+
+
+def agenda_item_remove(*, item: AgendaItem, actor) -> None:
+    """Take an undecided item off the agenda."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
+        item = AgendaItem.objects.select_for_update().get(pk=item.pk)
+        if Decision.all_objects.filter(agenda_item=item).exists():
+            raise DomainError(_("Ce point a fait l'objet d'une décision : il ne peut plus être retiré."))
+        _check_meeting_open(meeting)
+        audit_log(
+            actor=actor,
+            fabrique=meeting.fabrique,
+            target=meeting,
+            action="committees.meeting.item_removed",
+            old={"item": item.title, "order": item.order},
+        )
+        item.delete()
+
+
+def agenda_item_decide(
+    *,
+    item: AgendaItem,
+    actor,
+    outcome: str,
+    reasons: str = "",
+    reason_code: str = "",
+    votes_for: int | None = None,
+    votes_against: int | None = None,
+    votes_abstain: int | None = None,
+) -> Decision:
+    """The committee's decision on one agenda item: records the Decision (linked to the item and the
+    meeting) and performs the transition it decides, all or nothing. A planned meeting becomes held."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
+        _check_meeting_open(meeting)
+        target = item.target
+        if target is None or getattr(target, "is_deleted", False):
+            raise DomainError(_("Ce point de l'ordre du jour n'appelle pas de décision."))
+        decided_on = min(timezone.localtime(meeting.date).date(), timezone.localdate())
+        decision = decision_record(
+            fabrique=meeting.fabrique,
+            actor=actor,
+            target=target,
+            outcome=outcome,
+            reasons=reasons.strip(),
+            reason_code=reason_code,
+            votes_for=votes_for,
+            votes_against=votes_against,
+            votes_abstain=votes_abstain,
+            agenda_item=item,
+            decided_on=decided_on,
+        )
+        audit_log(
+            actor=actor,
+            fabrique=meeting.fabrique,
+            target=meeting,
+            action="committees.meeting.item_decided",
+            new={"item": item.title, "outcome": decision.outcome_label},
+            decision_ref=decision.reference,
+        )
+        if meeting.status == MeetingStatus.PLANNED:
+            transition(instance=meeting, to=MeetingStatus.HELD, actor=actor, decision=decision)
+    return decision

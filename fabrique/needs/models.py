@@ -44,6 +44,8 @@ class DismissReason(models.TextChoices):
 class NeedReport(TenantModel):
     """One report of a need by one person: the raw material of detection."""
 
+    audit_masked_fields = ("reporter_email", "reporter_phone")
+
     workflow = Workflow(
         stages=ReportStage,
         transitions=allowed(
@@ -62,12 +64,20 @@ class NeedReport(TenantModel):
     public_detail = models.CharField(_("précision sur le public"), max_length=200, blank=True)
     theme = models.CharField(_("thème"), max_length=30, choices=Theme.choices, blank=True)
     commune = models.ForeignKey(
-        "territories.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "territories.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("commune"),
     )
     place = models.CharField(_("quartier ou lieu"), max_length=200, blank=True)
     qpv = models.ForeignKey(
-        "territories.QPV", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "territories.QPV",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("quartier prioritaire"),
     )
     evidence = models.TextField(_("éléments de preuve"), blank=True)
@@ -81,32 +91,55 @@ class NeedReport(TenantModel):
     consent_processing = models.BooleanField(_("accord pour le traitement des données"), default=False)
     consent_notifications = models.BooleanField(_("accord pour être informé·e par e-mail"), default=False)
     reporter_person = models.ForeignKey(
-        "directory.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports",
+        "directory.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
         verbose_name=_("contact de l'annuaire"),
     )
     reporter_organization = models.ForeignKey(
-        "directory.Organization", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports",
+        "directory.Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
         verbose_name=_("structure de l'annuaire"),
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("compte partenaire"),
     )
     # how it came in
-    source = models.CharField(_("source"), max_length=30, choices=ReportSource.choices,
-                              default=ReportSource.PUBLIC_FORM)
+    source = models.CharField(
+        _("source"), max_length=30, choices=ReportSource.choices, default=ReportSource.PUBLIC_FORM
+    )
     source_detail = models.CharField(_("précision sur la source"), max_length=200, blank=True)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("saisi par"),
     )
     reported_on = models.DateField(_("date du signalement"), null=True, blank=True)
     # what became of it
     need = models.ForeignKey(
-        "needs.Need", on_delete=models.PROTECT, null=True, blank=True, related_name="reports",
+        "needs.Need",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
         verbose_name=_("besoin"),
     )
-    stage = models.CharField(_("étape"), max_length=20, choices=ReportStage.choices, default=ReportStage.RECEIVED)
+    stage = models.CharField(
+        _("étape"), max_length=20, choices=ReportStage.choices, default=ReportStage.RECEIVED
+    )
     stage_changed_at = models.DateTimeField(null=True, blank=True)
     dismiss_reason = models.CharField(_("motif"), max_length=30, choices=DismissReason.choices, blank=True)
     followup_token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
@@ -115,6 +148,13 @@ class NeedReport(TenantModel):
         verbose_name = _("signalement")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["fabrique", "stage"]), models.Index(fields=["fabrique", "commune"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fabrique", "reference"],
+                condition=~models.Q(reference=""),
+                name="needreport_reference_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}".strip()
@@ -150,10 +190,18 @@ class Need(TenantModel):
         transitions=allowed(
             {
                 NeedStage.NEW: {NeedStage.QUALIFYING, NeedStage.CLOSED},
-                NeedStage.QUALIFYING: {NeedStage.RETAINED, NeedStage.NOT_RETAINED, NeedStage.MORE_EVIDENCE,
-                                       NeedStage.CLOSED},
-                NeedStage.MORE_EVIDENCE: {NeedStage.QUALIFYING, NeedStage.RETAINED, NeedStage.NOT_RETAINED,
-                                          NeedStage.CLOSED},
+                NeedStage.QUALIFYING: {
+                    NeedStage.RETAINED,
+                    NeedStage.NOT_RETAINED,
+                    NeedStage.MORE_EVIDENCE,
+                    NeedStage.CLOSED,
+                },
+                NeedStage.MORE_EVIDENCE: {
+                    NeedStage.QUALIFYING,
+                    NeedStage.RETAINED,
+                    NeedStage.NOT_RETAINED,
+                    NeedStage.CLOSED,
+                },
                 NeedStage.NOT_RETAINED: {NeedStage.QUALIFYING},
                 NeedStage.RETAINED: {NeedStage.IN_STUDY, NeedStage.QUALIFYING, NeedStage.CLOSED},
                 NeedStage.IN_STUDY: {NeedStage.ANSWERED, NeedStage.RETAINED, NeedStage.CLOSED},
@@ -166,31 +214,53 @@ class Need(TenantModel):
     reference = models.CharField(_("référence"), max_length=20, blank=True, db_index=True)
     title = models.CharField(_("intitulé"), max_length=200)
     public_title = models.CharField(
-        _("intitulé public"), max_length=200, blank=True,
+        _("intitulé public"),
+        max_length=200,
+        blank=True,
         help_text=_("Ce que voient le public et les personnes qui ont signalé le besoin."),
     )
     description = models.TextField(_("description"), blank=True)
     public = models.CharField(_("public concerné"), max_length=30, choices=Public.choices, blank=True)
     theme = models.CharField(_("thème"), max_length=30, choices=Theme.choices, blank=True)
     commune = models.ForeignKey(
-        "territories.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "territories.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("commune"),
     )
     epci = models.ForeignKey(
-        "territories.EPCI", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "territories.EPCI",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("intercommunalité"),
     )
     qpv = models.ForeignKey(
-        "territories.QPV", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "territories.QPV",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("quartier prioritaire"),
     )
     territory_label = models.CharField(_("précision territoriale"), max_length=200, blank=True)
     workstream = models.ForeignKey(
-        "workstreams.Workstream", on_delete=models.SET_NULL, null=True, blank=True, related_name="needs",
+        "workstreams.Workstream",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="needs",
         verbose_name=_("chantier"),
     )
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("chargé·e de mission"),
     )
     stage = models.CharField(_("étape"), max_length=20, choices=NeedStage.choices, default=NeedStage.NEW)
@@ -205,6 +275,13 @@ class Need(TenantModel):
         verbose_name = _("besoin")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["fabrique", "stage"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fabrique", "reference"],
+                condition=~models.Q(reference=""),
+                name="need_reference_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}".strip()
@@ -240,13 +317,17 @@ class CriterionScore(TimeStampedModel):
 
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
-    score = models.PositiveSmallIntegerField(_("note"), validators=[MinValueValidator(0), MaxValueValidator(3)])
+    score = models.PositiveSmallIntegerField(
+        _("note"), validators=[MinValueValidator(0), MaxValueValidator(3)]
+    )
     comment = models.TextField(_("commentaire"), blank=True)
     scored_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("note de qualification")
-        constraints = [models.UniqueConstraint(fields=["need", "criterion"], name="score_need_criterion_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["need", "criterion"], name="score_need_criterion_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.criterion}: {self.score}"

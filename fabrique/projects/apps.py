@@ -1,6 +1,20 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProjectsConfig(AppConfig):
     name = "fabrique.projects"
     label = "projects"
+    verbose_name = _("projets")
+
+    def ready(self) -> None:
+        from fabrique.audit.labels import register_action_label
+
+        for action, label in {
+            "projects.project.seeking_leader": _("Retour à la recherche d'un porteur — projet"),
+            "projects.project.leader_selected": _("Porteur choisi — projet"),
+            "projects.project.in_support": _("Début de l'accompagnement — projet"),
+            "projects.project.created": _("Création — projet"),
+            "projects.project.stopped": _("Arrêt — projet"),
+        }.items():
+            register_action_label(action, label)

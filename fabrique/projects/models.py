@@ -1,8 +1,8 @@
 """Projects (born of a study's go), their leader, their outcome: a created enterprise or a stop."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.conf import settings
 
 from fabrique.core.models import TenantModel, TimeStampedModel
 from fabrique.core.workflow import Workflow, allowed
@@ -36,8 +36,11 @@ class Project(TenantModel):
         transitions=allowed(
             {
                 ProjectStage.SEEKING_LEADER: {ProjectStage.LEADER_SELECTED, ProjectStage.STOPPED},
-                ProjectStage.LEADER_SELECTED: {ProjectStage.IN_SUPPORT, ProjectStage.SEEKING_LEADER,
-                                               ProjectStage.STOPPED},
+                ProjectStage.LEADER_SELECTED: {
+                    ProjectStage.IN_SUPPORT,
+                    ProjectStage.SEEKING_LEADER,
+                    ProjectStage.STOPPED,
+                },
                 ProjectStage.IN_SUPPORT: {ProjectStage.CREATED, ProjectStage.STOPPED},
                 ProjectStage.CREATED: frozenset(),
                 ProjectStage.STOPPED: frozenset(),
@@ -50,25 +53,63 @@ class Project(TenantModel):
     summary = models.TextField(_("résumé"), blank=True)
     public_summary = models.TextField(_("présentation publique"), blank=True)
     is_public = models.BooleanField(_("visible sur le portfolio public"), default=False)
-    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="projects", verbose_name=_("étude d'origine"))
-    needs = models.ManyToManyField("needs.Need", blank=True, related_name="projects",
-                                   verbose_name=_("besoins auxquels il répond"))
-    workstream = models.ForeignKey("workstreams.Workstream", on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="projects", verbose_name=_("chantier"))
-    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("chargé·e de mission"))
-    commune = models.ForeignKey("territories.Commune", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("commune d'implantation"))
-    recruitment_mode = models.CharField(_("recherche du porteur"), max_length=10,
-                                        choices=RecruitmentMode.choices, blank=True)
-    leader_person = models.ForeignKey("directory.Person", on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="led_projects", verbose_name=_("porteur (personne)"))
-    leader_organization = models.ForeignKey("directory.Organization", on_delete=models.PROTECT, null=True,
-                                            blank=True, related_name="led_projects",
-                                            verbose_name=_("porteur (structure)"))
-    stage = models.CharField(_("étape"), max_length=20, choices=ProjectStage.choices,
-                             default=ProjectStage.SEEKING_LEADER)
+    study = models.ForeignKey(
+        "studies.Study",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("étude d'origine"),
+    )
+    needs = models.ManyToManyField(
+        "needs.Need", blank=True, related_name="projects", verbose_name=_("besoins auxquels il répond")
+    )
+    workstream = models.ForeignKey(
+        "workstreams.Workstream",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("chantier"),
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("chargé·e de mission"),
+    )
+    commune = models.ForeignKey(
+        "territories.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("commune d'implantation"),
+    )
+    recruitment_mode = models.CharField(
+        _("recherche du porteur"), max_length=10, choices=RecruitmentMode.choices, blank=True
+    )
+    leader_person = models.ForeignKey(
+        "directory.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_projects",
+        verbose_name=_("porteur (personne)"),
+    )
+    leader_organization = models.ForeignKey(
+        "directory.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_projects",
+        verbose_name=_("porteur (structure)"),
+    )
+    stage = models.CharField(
+        _("étape"), max_length=20, choices=ProjectStage.choices, default=ProjectStage.SEEKING_LEADER
+    )
     stage_changed_at = models.DateTimeField(null=True, blank=True)
     stop_reason = models.CharField(_("motif d'arrêt"), max_length=30, choices=StopReason.choices, blank=True)
     stop_details = models.TextField(_("précisions sur l'arrêt"), blank=True)
@@ -77,9 +118,18 @@ class Project(TenantModel):
     class Meta:
         verbose_name = _("projet")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["fabrique", "stage"], name="project_fabrique_stage")]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}".strip()
+
+    @property
+    def is_final(self) -> bool:
+        return self.stage in (ProjectStage.CREATED, ProjectStage.STOPPED)
+
+    @property
+    def has_leader(self) -> bool:
+        return bool(self.leader_person_id or self.leader_organization_id)
 
     @property
     def leader_label(self) -> str:
@@ -108,11 +158,23 @@ class Enterprise(TimeStampedModel):
     siret = models.CharField(_("SIRET"), max_length=14, blank=True)
     created_on = models.DateField(_("date de création"))
     jobs_fte = models.DecimalField(_("emplois à la création (ETP)"), max_digits=6, decimal_places=1)
-    commune = models.ForeignKey("territories.Commune", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("commune du siège"))
+    commune = models.ForeignKey(
+        "territories.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("commune du siège"),
+    )
     website = models.URLField(_("site web"), blank=True)
-    organization = models.ForeignKey("directory.Organization", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("fiche de l'annuaire"))
+    organization = models.ForeignKey(
+        "directory.Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("fiche de l'annuaire"),
+    )
 
     class Meta:
         verbose_name = _("entreprise créée")

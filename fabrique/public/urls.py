@@ -24,4 +24,5 @@ urlpatterns = [
         name="privacy",
     ),
     path("f/<slug:fabrique_slug>/", include(fabrique_public_patterns)),
+    path("", include("fabrique.public.territories")),
 ]

@@ -5,10 +5,13 @@ import secrets
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.models import TenantModel, TimeStampedModel
 from fabrique.core.workflow import Workflow, allowed
+
+from .storage import application_document_path, private_storage
 
 
 class CallStage(models.TextChoices):
@@ -33,8 +36,9 @@ class Call(TenantModel):
         ),
     )
 
-    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="calls",
-                                verbose_name=_("projet"))
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, related_name="calls", verbose_name=_("projet")
+    )
     slug = models.SlugField(_("identifiant d'URL"), max_length=80)
     title = models.CharField(_("intitulé"), max_length=200)
     description = models.TextField(_("le projet"))
@@ -45,6 +49,13 @@ class Call(TenantModel):
     stage = models.CharField(_("étape"), max_length=20, choices=CallStage.choices, default=CallStage.DRAFT)
     stage_changed_at = models.DateTimeField(null=True, blank=True)
     published_on = models.DateField(_("publié le"), null=True, blank=True)
+    evaluators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name=_("évaluateur·rices"),
+        help_text=_("Membres de l'équipe ou du comité qui notent les candidatures."),
+    )
 
     class Meta:
         verbose_name = _("appel à porteurs")
@@ -54,6 +65,11 @@ class Call(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def accepts_applications(self) -> bool:
+        """Published and the deadline (inclusive, local date) not passed."""
+        return self.stage == CallStage.PUBLISHED and timezone.localdate() <= self.deadline
 
 
 class EvaluationCriterion(TimeStampedModel):
@@ -89,14 +105,23 @@ def _token() -> str:
 
 
 class Application(TenantModel):
+    audit_masked_fields = ("email", "phone")
+
     workflow = Workflow(
         stages=ApplicationStage,
         transitions=allowed(
             {
-                ApplicationStage.SUBMITTED: {ApplicationStage.UNDER_REVIEW, ApplicationStage.SELECTED,
-                                             ApplicationStage.NOT_SELECTED, ApplicationStage.WITHDRAWN},
-                ApplicationStage.UNDER_REVIEW: {ApplicationStage.SELECTED, ApplicationStage.NOT_SELECTED,
-                                                ApplicationStage.WITHDRAWN},
+                ApplicationStage.SUBMITTED: {
+                    ApplicationStage.UNDER_REVIEW,
+                    ApplicationStage.SELECTED,
+                    ApplicationStage.NOT_SELECTED,
+                    ApplicationStage.WITHDRAWN,
+                },
+                ApplicationStage.UNDER_REVIEW: {
+                    ApplicationStage.SELECTED,
+                    ApplicationStage.NOT_SELECTED,
+                    ApplicationStage.WITHDRAWN,
+                },
                 ApplicationStage.SELECTED: {ApplicationStage.WITHDRAWN},
                 ApplicationStage.NOT_SELECTED: frozenset(),
                 ApplicationStage.WITHDRAWN: frozenset(),
@@ -104,29 +129,57 @@ class Application(TenantModel):
         ),
     )
 
-    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="applications",
-                                verbose_name=_("projet"))
-    call = models.ForeignKey(Call, on_delete=models.PROTECT, null=True, blank=True, related_name="applications",
-                             verbose_name=_("appel"))
-    source = models.CharField(_("origine"), max_length=10, choices=ApplicationSource.choices,
-                              default=ApplicationSource.CALL)
-    first_name = models.CharField(_("prénom"), max_length=150)
-    last_name = models.CharField(_("nom"), max_length=150)
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, related_name="applications", verbose_name=_("projet")
+    )
+    call = models.ForeignKey(
+        Call,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("appel"),
+    )
+    source = models.CharField(
+        _("origine"), max_length=10, choices=ApplicationSource.choices, default=ApplicationSource.CALL
+    )
+    # blank only for a structure approached directly without a named contact
+    first_name = models.CharField(_("prénom"), max_length=150, blank=True)
+    last_name = models.CharField(_("nom"), max_length=150, blank=True)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
-    organization_name = models.CharField(_("structure (si vous candidatez pour une structure)"), max_length=200,
-                                         blank=True)
-    person = models.ForeignKey("directory.Person", on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="applications", verbose_name=_("contact de l'annuaire"))
-    organization = models.ForeignKey("directory.Organization", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="applications", verbose_name=_("structure de l'annuaire"))
+    organization_name = models.CharField(
+        _("structure (si vous candidatez pour une structure)"), max_length=200, blank=True
+    )
+    person = models.ForeignKey(
+        "directory.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("contact de l'annuaire"),
+    )
+    organization = models.ForeignKey(
+        "directory.Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("structure de l'annuaire"),
+    )
     motivation = models.TextField(_("motivation"))
     experience = models.TextField(_("parcours et compétences"), blank=True)
-    document = models.FileField(_("dossier (PDF, ODT ou DOCX, 10 Mo au plus)"), upload_to="applications/%Y/%m/",
-                                blank=True)
+    document = models.FileField(
+        _("dossier (PDF, ODT ou DOCX, 10 Mo au plus)"),
+        upload_to=application_document_path,
+        storage=private_storage,
+        blank=True,
+    )
+    document_name = models.CharField(_("nom du fichier envoyé"), max_length=255, blank=True)
     consent_processing = models.BooleanField(_("accord pour le traitement des données"), default=False)
-    stage = models.CharField(_("étape"), max_length=20, choices=ApplicationStage.choices,
-                             default=ApplicationStage.SUBMITTED)
+    stage = models.CharField(
+        _("étape"), max_length=20, choices=ApplicationStage.choices, default=ApplicationStage.SUBMITTED
+    )
     stage_changed_at = models.DateTimeField(null=True, blank=True)
     access_token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
 
@@ -136,7 +189,14 @@ class Application(TenantModel):
 
     def __str__(self) -> str:
         who = f"{self.first_name} {self.last_name}".strip()
-        return f"{who} ({self.organization_name})" if self.organization_name else who
+        if who and self.organization_name:
+            return f"{who} ({self.organization_name})"
+        return who or self.organization_name or self.email
+
+    @property
+    def is_open(self) -> bool:
+        """Still waiting for a decision."""
+        return self.stage in (ApplicationStage.SUBMITTED, ApplicationStage.UNDER_REVIEW)
 
 
 class Evaluation(TimeStampedModel):
@@ -154,11 +214,17 @@ class Evaluation(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.application} — {self.evaluator}"
 
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
 
 class EvaluationScore(TimeStampedModel):
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(EvaluationCriterion, on_delete=models.PROTECT, related_name="scores")
-    score = models.PositiveSmallIntegerField(_("note"), validators=[MinValueValidator(0), MaxValueValidator(20)])
+    score = models.PositiveSmallIntegerField(
+        _("note"), validators=[MinValueValidator(0), MaxValueValidator(20)]
+    )
     comment = models.TextField(_("commentaire"), blank=True)
 
     class Meta:

@@ -16,15 +16,38 @@ class StudyStage(models.TextChoices):
     ABANDONED = "abandoned", _("abandonnée")
 
 
+# stages in which the study document (workshops, scenarios, benchmark, conclusion) can still change
+EDITABLE_STAGES = frozenset({StudyStage.IN_PROGRESS, StudyStage.AWAITING_DECISION})
+
+
+class NoGoReason(models.TextChoices):
+    """Why no relevant model emerged (the reason code of a "no_go" decision)."""
+
+    NO_ECONOMIC_MODEL = "no_economic_model", _("pas de modèle économique viable")
+    ALREADY_ANSWERED = "already_answered", _("une offre existante répond déjà au besoin")
+    NO_LOCAL_ACTORS = "no_local_actors", _("pas d'acteurs locaux prêts à s'engager")
+    NEED_NOT_CONFIRMED = "need_not_confirmed", _("le besoin n'est pas confirmé par l'étude")
+    NO_FUNDING = "no_funding", _("pas de financement mobilisable")
+    OTHER = "other", _("autre")
+
+
 class Study(TenantModel):
     workflow = Workflow(
         stages=StudyStage,
         transitions=allowed(
             {
-                StudyStage.IN_PROGRESS: {StudyStage.AWAITING_DECISION, StudyStage.GO, StudyStage.NO_GO,
-                                         StudyStage.ABANDONED},
-                StudyStage.AWAITING_DECISION: {StudyStage.IN_PROGRESS, StudyStage.GO, StudyStage.NO_GO,
-                                               StudyStage.ABANDONED},
+                StudyStage.IN_PROGRESS: {
+                    StudyStage.AWAITING_DECISION,
+                    StudyStage.GO,
+                    StudyStage.NO_GO,
+                    StudyStage.ABANDONED,
+                },
+                StudyStage.AWAITING_DECISION: {
+                    StudyStage.IN_PROGRESS,
+                    StudyStage.GO,
+                    StudyStage.NO_GO,
+                    StudyStage.ABANDONED,
+                },
                 StudyStage.NO_GO: {StudyStage.IN_PROGRESS},
                 StudyStage.ABANDONED: {StudyStage.IN_PROGRESS},
                 StudyStage.GO: frozenset(),
@@ -36,18 +59,39 @@ class Study(TenantModel):
     title = models.CharField(_("intitulé"), max_length=200)
     summary = models.TextField(_("objet de l'étude"), blank=True)
     needs = models.ManyToManyField("needs.Need", related_name="studies", verbose_name=_("besoins étudiés"))
-    workstream = models.ForeignKey("workstreams.Workstream", on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="studies", verbose_name=_("chantier"))
-    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("chargé·e de mission"))
-    steering_people = models.ManyToManyField("directory.Person", blank=True, related_name="steered_studies",
-                                             verbose_name=_("groupe de pilotage (personnes)"))
-    steering_organizations = models.ManyToManyField("directory.Organization", blank=True,
-                                                    related_name="steered_studies",
-                                                    verbose_name=_("groupe de pilotage (structures)"))
+    workstream = models.ForeignKey(
+        "workstreams.Workstream",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="studies",
+        verbose_name=_("chantier"),
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("chargé·e de mission"),
+    )
+    steering_people = models.ManyToManyField(
+        "directory.Person",
+        blank=True,
+        related_name="steered_studies",
+        verbose_name=_("groupe de pilotage (personnes)"),
+    )
+    steering_organizations = models.ManyToManyField(
+        "directory.Organization",
+        blank=True,
+        related_name="steered_studies",
+        verbose_name=_("groupe de pilotage (structures)"),
+    )
     started_on = models.DateField(_("début"), null=True, blank=True)
     due_on = models.DateField(_("échéance"), null=True, blank=True)
-    stage = models.CharField(_("étape"), max_length=20, choices=StudyStage.choices, default=StudyStage.IN_PROGRESS)
+    stage = models.CharField(
+        _("étape"), max_length=20, choices=StudyStage.choices, default=StudyStage.IN_PROGRESS
+    )
     stage_changed_at = models.DateTimeField(null=True, blank=True)
     conclusion = models.TextField(_("conclusion"), blank=True)
     no_go_reasons = models.TextField(_("raisons de l'absence de modèle"), blank=True)
@@ -60,6 +104,14 @@ class Study(TenantModel):
     def __str__(self) -> str:
         return f"{self.reference} {self.title}".strip()
 
+    @property
+    def is_editable(self) -> bool:
+        return self.stage in EDITABLE_STAGES
+
+    @property
+    def preferred_scenario(self) -> "Scenario | None":
+        return next((s for s in self.scenarios.all() if s.is_preferred), None)
+
 
 class WorkshopKind(models.TextChoices):
     WORKSHOP = "workshop", _("atelier")
@@ -70,14 +122,18 @@ class WorkshopKind(models.TextChoices):
 
 class Workshop(TimeStampedModel):
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="workshops")
-    kind = models.CharField(_("type"), max_length=20, choices=WorkshopKind.choices, default=WorkshopKind.WORKSHOP)
+    kind = models.CharField(
+        _("type"), max_length=20, choices=WorkshopKind.choices, default=WorkshopKind.WORKSHOP
+    )
     title = models.CharField(_("intitulé"), max_length=200)
     date = models.DateField(_("date"))
     place = models.CharField(_("lieu"), max_length=200, blank=True)
-    participants = models.ManyToManyField("directory.Person", blank=True, related_name="workshops",
-                                          verbose_name=_("participants de l'annuaire"))
-    other_participants = models.TextField(_("autres participants"), blank=True,
-                                          help_text=_("Une personne par ligne (participants ponctuels)."))
+    participants = models.ManyToManyField(
+        "directory.Person", blank=True, related_name="workshops", verbose_name=_("participants de l'annuaire")
+    )
+    other_participants = models.TextField(
+        _("autres participants"), blank=True, help_text=_("Une personne par ligne (participants ponctuels).")
+    )
     notes = models.TextField(_("notes"), blank=True)
     decisions = models.TextField(_("décisions et suites"), blank=True)
 
@@ -102,13 +158,19 @@ class Scenario(TimeStampedModel):
     revenue_sources = models.TextField(_("sources de revenus"), blank=True)
     main_costs = models.TextField(_("principaux coûts"), blank=True)
     partners = models.TextField(_("partenaires"), blank=True)
-    jobs_estimate = models.DecimalField(_("emplois estimés (ETP)"), max_digits=6, decimal_places=1, null=True,
-                                        blank=True)
+    jobs_estimate = models.DecimalField(
+        _("emplois estimés (ETP)"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
     is_preferred = models.BooleanField(_("piste privilégiée"), default=False)
 
     class Meta:
         verbose_name = _("piste")
         ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study"], condition=models.Q(is_preferred=True), name="scenario_one_preferred"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

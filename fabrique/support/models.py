@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.models import TenantModel, TimeStampedModel
@@ -26,17 +27,28 @@ class SupportPlan(TenantModel):
         ),
     )
 
-    project = models.OneToOneField("projects.Project", on_delete=models.PROTECT, related_name="support_plan",
-                                   verbose_name=_("projet"))
-    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("chargé·e d'accompagnement"))
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.PROTECT, related_name="support_plan", verbose_name=_("projet")
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("chargé·e d'accompagnement"),
+    )
     started_on = models.DateField(_("début"))
     objectives = models.TextField(_("objectifs"), blank=True)
-    stage = models.CharField(_("étape"), max_length=20, choices=SupportStage.choices, default=SupportStage.ACTIVE)
+    stage = models.CharField(
+        _("étape"), max_length=20, choices=SupportStage.choices, default=SupportStage.ACTIVE
+    )
     stage_changed_at = models.DateTimeField(null=True, blank=True)
+    stop_reason = models.TextField(_("motif de l'interruption"), blank=True)
 
     class Meta:
         verbose_name = _("accompagnement")
+        verbose_name_plural = _("accompagnements")
 
     def __str__(self) -> str:
         return str(_("Accompagnement de %(project)s") % {"project": self.project.title})
@@ -59,12 +71,16 @@ DEFAULT_MILESTONES = [
 ]
 
 
+OPEN_MILESTONE_STATUSES = (MilestoneStatus.TODO, MilestoneStatus.IN_PROGRESS)
+
+
 class Milestone(TimeStampedModel):
     plan = models.ForeignKey(SupportPlan, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("jalon"), max_length=200)
     due_on = models.DateField(_("échéance"), null=True, blank=True)
-    status = models.CharField(_("statut"), max_length=20, choices=MilestoneStatus.choices,
-                              default=MilestoneStatus.TODO)
+    status = models.CharField(
+        _("statut"), max_length=20, choices=MilestoneStatus.choices, default=MilestoneStatus.TODO
+    )
     done_on = models.DateField(_("réalisé le"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     order = models.PositiveSmallIntegerField(default=0)
@@ -76,13 +92,25 @@ class Milestone(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_MILESTONE_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_on is not None and self.due_on < timezone.localdate()
+
 
 class Referral(TimeStampedModel):
     """Orientation of the leader towards a partner support network of the directory."""
 
     plan = models.ForeignKey(SupportPlan, on_delete=models.CASCADE, related_name="referrals")
-    organization = models.ForeignKey("directory.Organization", on_delete=models.PROTECT, related_name="referrals",
-                                     verbose_name=_("structure partenaire"))
+    organization = models.ForeignKey(
+        "directory.Organization",
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("structure partenaire"),
+    )
     purpose = models.CharField(_("objet"), max_length=250)
     referred_on = models.DateField(_("date"))
     outcome = models.TextField(_("suite donnée"), blank=True)
@@ -104,12 +132,19 @@ class FundingStatus(models.TextChoices):
 
 class FundingLine(TimeStampedModel):
     plan = models.ForeignKey(SupportPlan, on_delete=models.CASCADE, related_name="funding_lines")
-    funder = models.ForeignKey("directory.Organization", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="funding_lines", verbose_name=_("financeur (annuaire)"))
+    funder = models.ForeignKey(
+        "directory.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="funding_lines",
+        verbose_name=_("financeur (annuaire)"),
+    )
     source_label = models.CharField(_("source"), max_length=200)
     amount = models.DecimalField(_("montant (€)"), max_digits=12, decimal_places=2)
-    status = models.CharField(_("statut"), max_length=20, choices=FundingStatus.choices,
-                              default=FundingStatus.REQUESTED)
+    status = models.CharField(
+        _("statut"), max_length=20, choices=FundingStatus.choices, default=FundingStatus.REQUESTED
+    )
     requested_on = models.DateField(_("demandé le"), null=True, blank=True)
     decided_on = models.DateField(_("décidé le"), null=True, blank=True)
 
@@ -131,11 +166,14 @@ class ActivityKind(models.TextChoices):
 class SupportActivity(TimeStampedModel):
     plan = models.ForeignKey(SupportPlan, on_delete=models.CASCADE, related_name="activities")
     date = models.DateField(_("date"))
-    kind = models.CharField(_("type"), max_length=20, choices=ActivityKind.choices, default=ActivityKind.MEETING)
+    kind = models.CharField(
+        _("type"), max_length=20, choices=ActivityKind.choices, default=ActivityKind.MEETING
+    )
     summary = models.TextField(_("contenu"))
     minutes_spent = models.PositiveIntegerField(_("temps passé (minutes)"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                           verbose_name=_("par"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("par")
+    )
 
     class Meta:
         verbose_name = _("rendez-vous d'accompagnement")

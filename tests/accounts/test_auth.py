@@ -10,9 +10,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_login_redirects_a_single_fabrique_member_to_its_dashboard(client, team):
-    response = client.post(reverse("accounts:login"), {"username": team.officer.email, "password": PASSWORD},
-                           follow=True)
-    assert response.redirect_chain[-1][0] == reverse("backoffice:dashboard", kwargs={"fabrique_slug": "nantes"})
+    response = client.post(
+        reverse("accounts:login"), {"username": team.officer.email, "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse(
+        "backoffice:dashboard", kwargs={"fabrique_slug": "nantes"}
+    )
     assert "Fabrique de test Nantes" in response.content.decode()
 
 
@@ -47,7 +50,9 @@ def test_password_reset_by_email(client, team):
     response = client.get(link, follow=True)
     assert response.status_code == 200
     new_password = "un-nouveau-mot-de-passe-solide"
-    response = client.post(response.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
+    response = client.post(
+        response.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password}
+    )
     assert response.status_code == 302
     team.reader.refresh_from_db()
     assert team.reader.check_password(new_password)

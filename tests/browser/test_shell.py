@@ -30,7 +30,9 @@ def test_login_dashboard_and_logout(page, live_server, team, log_in, shoot, axe)
 def test_phone_menu_opens(page, live_server, team, log_in, shoot):
     page.set_viewport_size(PHONE)
     log_in(page, team.reader)
-    nav_link = page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Accueil")
+    nav_link = page.get_by_role("navigation", name="Navigation principale").get_by_role(
+        "link", name="Accueil"
+    )
     expect(nav_link).to_be_hidden()
     page.get_by_role("button", name="Menu").click()
     expect(nav_link).to_be_visible()

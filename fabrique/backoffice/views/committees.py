@@ -1,1 +1,686 @@
-urlpatterns: list = []
+"""Back-office pages of the committees: types (settings), committees, meetings, agenda, decisions,
+printable agenda and minutes (HTML and PDF).
+
+Thin views: parse with a form, fetch with `scoped_get` (another fabrique's pk is a 404), call the
+service, turn its errors into French messages. Also registers the committees' dashboard deadlines and
+figures (imported with the back-office URLs). `BasePage` and `ServiceFormView` are shared with the
+studies pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView, TemplateView
+
+from fabrique.audit.selectors import audit_timeline
+from fabrique.committees import registry
+from fabrique.committees.forms import (
+    AgendaItemForm,
+    CommitteeForm,
+    CommitteeTypeForm,
+    DecisionForm,
+    MeetingForm,
+    add_service_errors,
+)
+from fabrique.committees.models import AgendaItem, Committee, CommitteeType, Meeting, MeetingStatus
+from fabrique.committees.pdf import css_string, pdf_response
+from fabrique.committees.selectors import (
+    agenda_candidates,
+    committee_list,
+    committee_meetings,
+    committee_types,
+    meeting_items,
+    meetings_this_quarter_count,
+    resolve_candidate,
+    upcoming_meetings,
+)
+from fabrique.committees.services import (
+    agenda_item_add,
+    agenda_item_decide,
+    agenda_item_remove,
+    committee_create,
+    committee_type_create,
+    committee_type_delete,
+    committee_type_update,
+    committee_types_setup_defaults,
+    committee_update,
+    meeting_create,
+    meeting_update,
+)
+from fabrique.core.errors import DomainError
+from fabrique.fabriques.access import memberships_of
+from fabrique.fabriques.models import Permission
+
+from ..dashboard import Deadline, Figure, register_deadlines, register_figures
+from ..mixins import FabriqueViewMixin
+
+# --- shared with the studies pages -----------------------------------------------------------------------------
+
+
+def object_url(obj: Model | None, fabrique) -> str:
+    """The back-office page of a pipeline object (`backoffice:<model>_detail`), or "" when there is none."""
+    if obj is None:
+        return ""
+    try:
+        return reverse(
+            f"backoffice:{obj._meta.model_name}_detail", kwargs={"fabrique_slug": fabrique.slug, "pk": obj.pk}
+        )
+    except NoReverseMatch:
+        return ""
+
+
+def reason_label(decision, target=None) -> str:
+    """The French label of a decision's reason code (the code itself when the outcome is unknown)."""
+    if not decision.reason_code:
+        return ""
+    option = registry.outcome(target, decision.outcome) if target is not None else None
+    if option is None:
+        return decision.reason_code
+    return str(dict(option.reason_choices).get(decision.reason_code, decision.reason_code))
+
+
+class BasePage(FabriqueViewMixin):
+    """Adds what the templates need to show buttons by role, and a URL helper.
+
+    `lookups` maps URL kwargs to the rows of a fabrique they may name: an object that is not the
+    fabrique's answers 404 to every member, before the role is checked (a 403 comes only for the
+    fabrique's own objects, so it never reveals that another fabrique's object exists).
+    """
+
+    lookups: dict[str, Callable] = {}
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and self.lookups:
+            membership = (
+                memberships_of(request.user).filter(fabrique__slug=kwargs.get("fabrique_slug")).first()
+            )
+            if membership is not None:
+                for kwarg, rows in self.lookups.items():
+                    if not rows(membership.fabrique).filter(pk=kwargs.get(kwarg)).exists():
+                        raise Http404(_("Élément introuvable."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def url(self, name: str, **kwargs) -> str:
+        return reverse(f"backoffice:{name}", kwargs={"fabrique_slug": self.fabrique.slug, **kwargs})
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_edit"] = self.membership.has_permission(Permission.EDIT)
+        context["can_decide"] = self.membership.has_permission(Permission.DECIDE)
+        context["can_manage"] = self.membership.has_permission(Permission.MANAGE)
+        return context
+
+
+class ServiceFormView(BasePage, FormView):
+    """Create or update through a service: `perform(form)` returns the object, `success_url_for(obj)`."""
+
+    permission = Permission.EDIT
+    success_message = ""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "fabrique": self.fabrique}
+
+    def form_valid(self, form):
+        try:
+            obj = self.perform(form)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message % {"name": obj})
+        return redirect(self.success_url_for(obj))
+
+    def perform(self, form):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def success_url_for(self, obj) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class DecisionFormMixin:
+    """The decision form page for one target: `decision_target()`, `record(form)`, `done_url()`."""
+
+    template_name = "backoffice/committees/decision_form.html"
+    with_votes = True
+
+    def decision_target(self):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("fabrique", None)
+        return {**kwargs, "target": self.decision_target(), "with_votes": self.with_votes}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        target = self.decision_target()
+        context.update(
+            target=target,
+            target_url=object_url(target, self.fabrique),
+            options=registry.outcomes_for(target) if target is not None else [],
+            cancel_url=self.done_url(),
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            decision = self.record(form)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Décision enregistrée : %(outcome)s — %(target)s.")
+            % {"outcome": decision.outcome_label, "target": decision.target_repr},
+        )
+        return redirect(self.done_url())
+
+
+def committees_of(fabrique):
+    return Committee.objects.filter(fabrique=fabrique)
+
+
+def meetings_of(fabrique):
+    return Meeting.objects.filter(fabrique=fabrique)
+
+
+def agenda_items_of(fabrique):
+    return AgendaItem.objects.filter(meeting__fabrique=fabrique, meeting__deleted_at__isnull=True)
+
+
+COMMITTEE_LOOKUP = {"pk": committees_of}
+MEETING_LOOKUP = {"pk": meetings_of}
+ITEM_LOOKUP = {"pk": meetings_of, "item_pk": agenda_items_of}
+
+
+# --- committee types (settings) ------------------------------------------------------------------------------
+
+
+class CommitteeTypeSettingsView(BasePage, TemplateView):
+    """The fabrique's kinds of committee: add, rename, reorder, remove an unused one, restore the defaults."""
+
+    permission = Permission.MANAGE
+    template_name = "backoffice/committees/committee_type_settings.html"
+
+    def get_context_data(self, create_form=None, edit_forms=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        types = list(committee_types(fabrique=self.fabrique))
+        edit_forms = edit_forms or {}
+        context["rows"] = [
+            (t, edit_forms.get(t.pk) or CommitteeTypeForm(instance=t, prefix=f"type-{t.pk}")) for t in types
+        ]
+        context["create_form"] = create_form or CommitteeTypeForm(prefix="new")
+        return context
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        if action == "defaults":
+            created = committee_types_setup_defaults(fabrique=self.fabrique)
+            messages.success(
+                request,
+                _("%(count)s type(s) de comité par défaut ajouté(s).") % {"count": len(created)}
+                if created
+                else _("Les types de comité par défaut existent déjà."),
+            )
+            return redirect(self.url("committee_type_settings"))
+        if action == "create":
+            form = CommitteeTypeForm(request.POST, prefix="new")
+            if form.is_valid():
+                try:
+                    committee_type_create(
+                        fabrique=self.fabrique, actor=request.user, data=form.service_data()
+                    )
+                except ValidationError as exc:
+                    add_service_errors(form, exc)
+                else:
+                    messages.success(request, _("Type de comité ajouté."))
+                    return redirect(self.url("committee_type_settings"))
+            return self.render_to_response(self.get_context_data(create_form=form))
+        if action in ("update", "delete"):
+            committee_type = get_object_or_404(
+                CommitteeType, fabrique=self.fabrique, pk=request.POST.get("type") or 0
+            )
+            if action == "delete":
+                try:
+                    committee_type_delete(committee_type=committee_type, actor=request.user)
+                except DomainError as exc:
+                    messages.error(request, exc.message)
+                else:
+                    messages.success(request, _("Type de comité supprimé."))
+                return redirect(self.url("committee_type_settings"))
+            form = CommitteeTypeForm(
+                request.POST, instance=committee_type, prefix=f"type-{committee_type.pk}"
+            )
+            if form.is_valid():
+                fresh = CommitteeType.objects.get(pk=committee_type.pk)
+                try:
+                    committee_type_update(committee_type=fresh, actor=request.user, data=form.service_data())
+                except ValidationError as exc:
+                    add_service_errors(form, exc)
+                else:
+                    messages.success(request, _("Type de comité modifié."))
+                    return redirect(self.url("committee_type_settings"))
+            return self.render_to_response(self.get_context_data(edit_forms={committee_type.pk: form}))
+        messages.error(request, _("Action inconnue : rien n'a été modifié."))
+        return self.render_to_response(self.get_context_data(), status=400)
+
+
+# --- committees ----------------------------------------------------------------------------------------------
+
+
+def _waiting(fabrique) -> list:
+    waiting = agenda_candidates(fabrique=fabrique, include_scheduled=False)
+    for candidate in waiting:
+        candidate.url = object_url(candidate.obj, fabrique)
+    return waiting
+
+
+class CommitteeListView(BasePage, TemplateView):
+    permission = Permission.VIEW
+    template_name = "backoffice/committees/committee_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["committees"] = committee_list(fabrique=self.fabrique)
+        context["upcoming"] = upcoming_meetings(fabrique=self.fabrique, limit=10)
+        context["waiting"] = _waiting(self.fabrique)
+        return context
+
+
+class CommitteeDetailView(BasePage, TemplateView):
+    permission = Permission.VIEW
+    lookups = COMMITTEE_LOOKUP
+    template_name = "backoffice/committees/committee_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        committee = self.scoped_get(
+            Committee.objects.select_related("committee_type", "study"), self.kwargs["pk"]
+        )
+        context.update(
+            committee=committee,
+            members=committee.members.filter(deleted_at__isnull=True).select_related("organization"),
+            meetings=committee_meetings(committee=committee),
+            timeline=audit_timeline(target=committee),
+        )
+        return context
+
+
+class CommitteeCreateView(ServiceFormView):
+    template_name = "backoffice/committees/committee_form.html"
+    form_class = CommitteeForm
+    success_message = gettext_lazy("Le comité « %(name)s » a été créé.")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["no_types"] = not CommitteeType.objects.filter(fabrique=self.fabrique).exists()
+        return context
+
+    def perform(self, form):
+        return committee_create(fabrique=self.fabrique, actor=self.request.user, data=form.service_data())
+
+    def success_url_for(self, obj):
+        return self.url("committee_detail", pk=obj.pk)
+
+
+class CommitteeUpdateView(CommitteeCreateView):
+    lookups = COMMITTEE_LOOKUP
+    success_message = gettext_lazy("Le comité « %(name)s » a été modifié.")
+
+    def get_object(self) -> Committee:
+        if not hasattr(self, "object"):
+            self.object = self.scoped_get(Committee, self.kwargs["pk"])
+        return self.object
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.get_object()}
+
+    def perform(self, form):
+        committee = self.scoped_get(Committee, self.kwargs["pk"])  # fresh: the form wrote onto self.object
+        return committee_update(committee=committee, actor=self.request.user, data=form.service_data())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(committee=self.get_object(), **kwargs)
+
+
+# --- meetings ------------------------------------------------------------------------------------------------
+
+
+class MeetingCreateView(ServiceFormView):
+    lookups = COMMITTEE_LOOKUP
+    template_name = "backoffice/committees/meeting_form.html"
+    form_class = MeetingForm
+    success_message = gettext_lazy("La séance « %(name)s » a été planifiée.")
+
+    def get_committee(self) -> Committee:
+        if not hasattr(self, "committee"):
+            self.committee = self.scoped_get(Committee, self.kwargs["pk"])
+        return self.committee
+
+    def get_initial(self):
+        committee = self.get_committee()
+        return {"attendees": list(committee.members.filter(deleted_at__isnull=True))}
+
+    def perform(self, form):
+        return meeting_create(
+            committee=self.get_committee(), actor=self.request.user, data=form.service_data()
+        )
+
+    def success_url_for(self, obj):
+        return self.url("meeting_detail", pk=obj.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(committee=self.get_committee(), **kwargs)
+
+
+class MeetingUpdateView(ServiceFormView):
+    lookups = MEETING_LOOKUP
+    template_name = "backoffice/committees/meeting_form.html"
+    form_class = MeetingForm
+    success_message = gettext_lazy("La séance « %(name)s » a été modifiée.")
+
+    def get_object(self) -> Meeting:
+        if not hasattr(self, "object"):
+            self.object = self.scoped_get(Meeting.objects.select_related("committee"), self.kwargs["pk"])
+        return self.object
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.get_object()}
+
+    def perform(self, form):
+        meeting = self.scoped_get(Meeting, self.kwargs["pk"])
+        return meeting_update(meeting=meeting, actor=self.request.user, data=form.service_data())
+
+    def success_url_for(self, obj):
+        return self.url("meeting_detail", pk=obj.pk)
+
+    def get_context_data(self, **kwargs):
+        meeting = self.get_object()
+        return super().get_context_data(meeting=meeting, committee=meeting.committee, **kwargs)
+
+
+class MeetingMixin(BasePage):
+    lookups = MEETING_LOOKUP
+
+    def get_meeting(self) -> Meeting:
+        if not hasattr(self, "meeting"):
+            self.meeting = self.scoped_get(
+                Meeting.objects.select_related("committee", "committee__committee_type"), self.kwargs["pk"]
+            )
+        return self.meeting
+
+    def meeting_context(self) -> dict:
+        meeting = self.get_meeting()
+        items = meeting_items(meeting=meeting)
+        for item in items:
+            item.target_url = object_url(item.target, self.fabrique) if item.target_alive else ""
+            if item.decision_row is not None:
+                item.decision_row.reason_label = reason_label(item.decision_row, item.target)
+        attendees = list(meeting.attendees.select_related("organization"))
+        attendee_pks = {p.pk for p in attendees}
+        members = list(
+            meeting.committee.members.filter(deleted_at__isnull=True).select_related("organization")
+        )
+        return {
+            "meeting": meeting,
+            "committee": meeting.committee,
+            "items": items,
+            "attendees": attendees,
+            "members": members,
+            "absent_members": [m for m in members if m.pk not in attendee_pks],
+            "decided_count": sum(1 for i in items if i.decision_row is not None),
+        }
+
+
+class MeetingDetailView(MeetingMixin, TemplateView):
+    permission = Permission.VIEW
+    template_name = "backoffice/committees/meeting_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.meeting_context())
+        meeting = context["meeting"]
+        context["timeline"] = audit_timeline(target=meeting)
+        context["is_open"] = meeting.status != MeetingStatus.CANCELLED
+        if context["can_edit"] and context["is_open"]:
+            context["item_form"] = kwargs.get("item_form") or AgendaItemForm(
+                candidates=agenda_candidates(fabrique=self.fabrique)
+            )
+        context["waiting"] = _waiting(self.fabrique)
+        return context
+
+
+class AgendaItemAddView(MeetingMixin, FormView):
+    """Add an item; the form also sits on the meeting page, this page shows it alone (and its errors)."""
+
+    permission = Permission.EDIT
+    template_name = "backoffice/committees/agenda_item_form.html"
+    form_class = AgendaItemForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "candidates": agenda_candidates(fabrique=self.fabrique)}
+
+    def get_initial(self):
+        return {"target": self.request.GET.get("target", "")}
+
+    def get_context_data(self, **kwargs):
+        meeting = self.get_meeting()
+        return super().get_context_data(meeting=meeting, committee=meeting.committee, **kwargs)
+
+    def form_valid(self, form):
+        meeting = self.get_meeting()
+        target = None
+        key = form.cleaned_data.get("target")
+        if key:
+            target = resolve_candidate(fabrique=self.fabrique, key=key)
+            if target is None:
+                form.add_error("target", _("Ce dossier n'existe pas ou n'appartient pas à la fabrique."))
+                return self.form_invalid(form)
+        try:
+            item = agenda_item_add(
+                meeting=meeting,
+                actor=self.request.user,
+                target=target,
+                title=form.cleaned_data["title"],
+                presenter=form.cleaned_data["presenter"],
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, _("« %(item)s » a été inscrit à l'ordre du jour.") % {"item": item})
+        return redirect(self.url("meeting_detail", pk=meeting.pk) + "#ordre-du-jour")
+
+
+class AgendaItemMixin(MeetingMixin):
+    lookups = ITEM_LOOKUP
+
+    def get_item(self) -> AgendaItem:
+        if not hasattr(self, "item"):
+            meeting = self.get_meeting()
+            try:
+                self.item = meeting.items.get(pk=self.kwargs["item_pk"])
+            except AgendaItem.DoesNotExist as exc:
+                raise Http404(_("Élément introuvable.")) from exc
+        return self.item
+
+
+class AgendaItemRemoveView(AgendaItemMixin, TemplateView):
+    permission = Permission.EDIT
+    template_name = "backoffice/committees/agenda_item_confirm_remove.html"
+
+    def get_context_data(self, **kwargs):
+        meeting = self.get_meeting()
+        return super().get_context_data(meeting=meeting, item=self.get_item(), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        item = self.get_item()
+        try:
+            agenda_item_remove(item=item, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, _("« %(item)s » a été retiré de l'ordre du jour.") % {"item": item.title}
+            )
+        return redirect(self.url("meeting_detail", pk=self.get_meeting().pk) + "#ordre-du-jour")
+
+
+class AgendaItemDecideView(DecisionFormMixin, AgendaItemMixin, FormView):
+    """The committee's decision on one agenda item (votes optional)."""
+
+    permission = Permission.DECIDE
+    form_class = DecisionForm
+
+    def decision_target(self):
+        target = self.get_item().target
+        return None if target is None or getattr(target, "is_deleted", False) else target
+
+    def get_context_data(self, **kwargs):
+        meeting = self.get_meeting()
+        item = self.get_item()
+        decided = AgendaItem.objects.filter(pk=item.pk, decision__isnull=False).exists()
+        return super().get_context_data(
+            meeting=meeting, committee=meeting.committee, item=item, already_decided=decided, **kwargs
+        )
+
+    def record(self, form):
+        return agenda_item_decide(item=self.get_item(), actor=self.request.user, **form.service_data())
+
+    def done_url(self) -> str:
+        return self.url("meeting_detail", pk=self.get_meeting().pk) + "#ordre-du-jour"
+
+
+# --- printable agenda and minutes ----------------------------------------------------------------------------
+
+
+class MeetingPrintView(MeetingMixin, TemplateView):
+    permission = Permission.VIEW
+    document = "agenda"  # or "minutes"
+    as_pdf = False
+
+    def get_template_names(self):
+        return [f"backoffice/committees/meeting_{self.document}_print.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.meeting_context())
+        meeting = self.get_meeting()
+        kind = _("Ordre du jour") if self.document == "agenda" else _("Compte rendu")
+        context["doc_kind"] = kind
+        context["running_title"] = css_string(
+            f"{self.fabrique.name} — {kind} — {meeting.committee.name} — "
+            f"{date_format(timezone.localtime(meeting.date), 'j F Y')}"
+        )
+        context["printed_at"] = timezone.now()
+        context["pdf_url"] = self.url(f"meeting_{self.document}_pdf", pk=self.get_meeting().pk)
+        context["back_url"] = self.url("meeting_detail", pk=self.get_meeting().pk)
+        return context
+
+    def get(self, request, *args, **kwargs):
+        if not self.as_pdf:
+            return super().get(request, *args, **kwargs)
+        meeting = self.get_meeting()
+        stem = _("ordre-du-jour") if self.document == "agenda" else _("compte-rendu")
+        filename = f"{slugify(stem)}-{slugify(meeting.committee.name)[:40]}-{timezone.localtime(meeting.date):%Y-%m-%d}.pdf"
+        return pdf_response(
+            template=self.get_template_names()[0],
+            context=self.get_context_data(**kwargs),
+            filename=filename,
+            request=request,
+        )
+
+
+# --- URLs ----------------------------------------------------------------------------------------------------
+
+urlpatterns = [
+    path("comites/", CommitteeListView.as_view(), name="committee_list"),
+    path("comites/nouveau/", CommitteeCreateView.as_view(), name="committee_create"),
+    path("comites/types/", CommitteeTypeSettingsView.as_view(), name="committee_type_settings"),
+    path("comites/<int:pk>/", CommitteeDetailView.as_view(), name="committee_detail"),
+    path("comites/<int:pk>/modifier/", CommitteeUpdateView.as_view(), name="committee_update"),
+    path("comites/<int:pk>/seances/nouvelle/", MeetingCreateView.as_view(), name="meeting_create"),
+    path("comites/seances/<int:pk>/", MeetingDetailView.as_view(), name="meeting_detail"),
+    path("comites/seances/<int:pk>/modifier/", MeetingUpdateView.as_view(), name="meeting_update"),
+    path(
+        "comites/seances/<int:pk>/ordre-du-jour/ajouter/", AgendaItemAddView.as_view(), name="agenda_item_add"
+    ),
+    path(
+        "comites/seances/<int:pk>/ordre-du-jour/<int:item_pk>/retirer/",
+        AgendaItemRemoveView.as_view(),
+        name="agenda_item_remove",
+    ),
+    path(
+        "comites/seances/<int:pk>/ordre-du-jour/<int:item_pk>/decision/",
+        AgendaItemDecideView.as_view(),
+        name="agenda_item_decide",
+    ),
+    path(
+        "comites/seances/<int:pk>/ordre-du-jour/imprimer/",
+        MeetingPrintView.as_view(document="agenda"),
+        name="meeting_agenda_print",
+    ),
+    path(
+        "comites/seances/<int:pk>/ordre-du-jour.pdf",
+        MeetingPrintView.as_view(document="agenda", as_pdf=True),
+        name="meeting_agenda_pdf",
+    ),
+    path(
+        "comites/seances/<int:pk>/compte-rendu/imprimer/",
+        MeetingPrintView.as_view(document="minutes"),
+        name="meeting_minutes_print",
+    ),
+    path(
+        "comites/seances/<int:pk>/compte-rendu.pdf",
+        MeetingPrintView.as_view(document="minutes", as_pdf=True),
+        name="meeting_minutes_pdf",
+    ),
+]
+
+
+# --- dashboard -----------------------------------------------------------------------------------------------
+
+
+@register_deadlines
+def meeting_deadlines(*, fabrique, start, end) -> list[Deadline]:
+    return [
+        Deadline(
+            date=timezone.localtime(m.date).date(),
+            label=_("Séance : %(committee)s") % {"committee": m.committee.name},
+            url=reverse("backoffice:meeting_detail", kwargs={"fabrique_slug": fabrique.slug, "pk": m.pk}),
+            kind=_("comité"),
+        )
+        for m in upcoming_meetings(fabrique=fabrique, start=start, end=end)
+    ]
+
+
+@register_figures
+def committee_figures(*, fabrique) -> list[Figure]:
+    url = reverse("backoffice:committee_list", kwargs={"fabrique_slug": fabrique.slug})
+    return [
+        Figure(label=_("séances ce trimestre"), value=meetings_this_quarter_count(fabrique=fabrique), url=url)
+    ]
+
+
+__all__ = ["BasePage", "ServiceFormView", "DecisionFormMixin", "object_url", "reason_label"]

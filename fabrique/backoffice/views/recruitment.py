@@ -1,1 +1,576 @@
-urlpatterns: list = []
+"""Back-office pages of the recruitment of leaders: calls (grid, evaluators, publication, closing),
+applications (document, blind evaluation, staff decision).
+
+Documents are served only here, after the access layer; evaluators see other evaluators' scores
+only once they submitted their own (see `fabrique.recruitment.selectors`). This module also
+registers the recruitment's dashboard figures, deadlines and network column.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from fabrique.audit.selectors import audit_timeline
+from fabrique.committees import registry
+from fabrique.committees.services import decision_record, decisions_for
+from fabrique.core.errors import DomainError
+from fabrique.fabriques.models import Permission
+from fabrique.network.selectors import register_network_column
+from fabrique.projects.models import Project, ProjectStage
+from fabrique.recruitment.forms import (
+    CallCancelForm,
+    CallEvaluatorsForm,
+    CallForm,
+    CriterionFormSet,
+    DecisionForm,
+    EvaluationForm,
+)
+from fabrique.recruitment.models import Application, Call, CallStage, Evaluation
+from fabrique.recruitment.selectors import (
+    applications_to_evaluate_count,
+    call_application_rows,
+    call_criteria,
+    call_deadlines,
+    call_list,
+    calls_published_count,
+    evaluation_view,
+)
+from fabrique.recruitment.services import (
+    call_cancel,
+    call_close,
+    call_create,
+    call_evaluators_set,
+    call_publish,
+    call_update,
+    default_criteria,
+    evaluation_save,
+)
+from fabrique.recruitment.validators import CONTENT_TYPES, document_kind
+
+from ..dashboard import Deadline, Figure, register_deadlines, register_figures
+from .projects import PageMixin, ServiceFormView, add_service_errors, optional_url
+
+PAGE_SIZE = 25
+
+
+# --- calls -----------------------------------------------------------------------------------------------
+
+
+class CallListView(PageMixin, ListView):
+    permission = Permission.VIEW
+    template_name = "backoffice/recruitment/call_list.html"
+    context_object_name = "calls"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        stage = self.request.GET.get("stage", "")
+        return call_list(fabrique=self.fabrique, stage=stage if stage in CallStage.values else None)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["stages"] = CallStage.choices
+        context["current_stage"] = self.request.GET.get("stage", "")
+        return context
+
+
+class CallFormMixin:
+    """A call form and its grid formset, validated together and saved through one service call."""
+
+    def get_formset(self, initial=None):
+        data = self.request.POST if self.request.method == "POST" else None
+        return CriterionFormSet(data, initial=initial, prefix="criteria")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        formset = getattr(self, "formset", None)
+        context.setdefault("formset", formset if formset is not None else self.get_formset(self.grid_initial()))
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        self.formset = self.get_formset(self.grid_initial())
+        if form.is_valid() and self.formset.is_valid():
+            return self.form_valid(form)
+        return self.form_invalid(form)
+
+
+class CallCreateView(CallFormMixin, ServiceFormView):
+    lookups = {"project_pk": Project}
+    template_name = "backoffice/recruitment/call_form.html"
+    form_class = CallForm
+    success_message = gettext_lazy("L'appel « %(name)s » est créé en brouillon : relisez-le puis publiez-le.")
+
+    def get_project(self) -> Project:
+        if not hasattr(self, "project"):
+            self.project = self.scoped_get(Project, self.kwargs["project_pk"])
+        return self.project
+
+    def grid_initial(self):
+        return default_criteria()
+
+    def get_initial(self):
+        project = self.get_project()
+        return {
+            "title": _("Appel à porteurs : %(title)s") % {"title": project.title},
+            "description": project.public_summary or project.summary,
+            "deadline": timezone.localdate() + datetime.timedelta(days=45),
+        }
+
+    def perform(self, form):
+        return call_create(
+            project=self.get_project(),
+            actor=self.request.user,
+            data=form.service_data(),
+            criteria=self.formset.rows(),
+        )
+
+    def success_url_for(self, obj):
+        return self.url("call_detail", pk=obj.pk)
+
+    def get_context_data(self, **kwargs):
+        project = self.get_project()
+        return super().get_context_data(
+            project=project, can_seek_leader=project.stage == ProjectStage.SEEKING_LEADER, **kwargs
+        )
+
+
+class CallUpdateView(CallFormMixin, ServiceFormView):
+    lookups = {"pk": Call}
+    template_name = "backoffice/recruitment/call_form.html"
+    form_class = CallForm
+    success_message = gettext_lazy("L'appel « %(name)s » a été modifié.")
+
+    def get_object(self) -> Call:
+        if not hasattr(self, "object"):
+            self.object = self.scoped_get(Call.objects.select_related("project"), self.kwargs["pk"])
+        return self.object
+
+    def grid_initial(self):
+        return [
+            {"label": c.label, "weight": c.weight, "max_score": c.max_score}
+            for c in call_criteria(call=self.get_object())
+        ]
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.get_object()}
+
+    def perform(self, form):
+        call = self.scoped_get(Call, self.kwargs["pk"])
+        return call_update(
+            call=call, actor=self.request.user, data=form.service_data(), criteria=self.formset.rows()
+        )
+
+    def success_url_for(self, obj):
+        return self.url("call_detail", pk=obj.pk)
+
+    def get_context_data(self, **kwargs):
+        call = self.get_object()
+        return super().get_context_data(call=call, project=call.project, can_seek_leader=True, **kwargs)
+
+
+class CallDetailView(PageMixin, DetailView):
+    permission = Permission.VIEW
+    lookups = {"pk": Call}
+    template_name = "backoffice/recruitment/call_detail.html"
+    context_object_name = "call"
+
+    def get_object(self, queryset=None):
+        return self.scoped_get(Call.objects.select_related("project"), self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        call: Call = self.object
+        context["criteria"] = call_criteria(call=call)
+        context["evaluators"] = list(call.evaluators.order_by("first_name", "last_name"))
+        context["is_evaluator"] = any(u.pk == self.request.user.pk for u in context["evaluators"])
+        context["rows"] = call_application_rows(call=call, user=self.request.user)
+        context["public_url"] = (
+            optional_url("public:call_detail", fabrique_slug=self.fabrique.slug, call_slug=call.slug)
+            if call.stage in (CallStage.PUBLISHED, CallStage.CLOSED, CallStage.DECIDED)
+            else ""
+        )
+        context["timeline"] = audit_timeline(target=call)
+        return context
+
+
+class CallActionView(PageMixin, TemplateView):
+    """GET: a confirmation page; POST: the transition. Works without JavaScript."""
+
+    permission = Permission.EDIT
+    lookups = {"pk": Call}
+    template_name = "backoffice/recruitment/call_confirm.html"
+    action = ""
+    title = ""
+    explanation = ""
+    button = ""
+    done_message = ""
+
+    def get_call(self) -> Call:
+        if not hasattr(self, "call"):
+            self.call = self.scoped_get(Call.objects.select_related("project"), self.kwargs["pk"])
+        return self.call
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            call=self.get_call(),
+            title=self.title,
+            explanation=self.explanation,
+            button=self.button,
+            action=self.action,
+            **kwargs,
+        )
+
+    def perform(self, call: Call):
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        call = self.get_call()
+        try:
+            self.perform(call)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, self.done_message % {"name": call})
+        return redirect(self.url("call_detail", pk=call.pk))
+
+
+class CallPublishView(CallActionView):
+    action = "publish"
+    title = gettext_lazy("Publier l'appel")
+    explanation = gettext_lazy(
+        "L'appel apparaîtra sur la page publique de la fabrique et recevra des candidatures "
+        "jusqu'à la date limite incluse."
+    )
+    button = gettext_lazy("Publier")
+    done_message = gettext_lazy("L'appel « %(name)s » est publié.")
+
+    def perform(self, call):
+        call_publish(call=call, actor=self.request.user)
+
+
+class CallCloseView(CallActionView):
+    action = "close"
+    title = gettext_lazy("Clore les candidatures")
+    explanation = gettext_lazy(
+        "L'appel ne recevra plus de candidatures ; celles reçues passent en évaluation."
+    )
+    button = gettext_lazy("Clore les candidatures")
+    done_message = gettext_lazy("Les candidatures à l'appel « %(name)s » sont closes.")
+
+    def perform(self, call):
+        call_close(call=call, actor=self.request.user)
+
+
+class CallCancelView(PageMixin, FormView):
+    permission = Permission.EDIT
+    lookups = {"pk": Call}
+    template_name = "backoffice/recruitment/call_cancel.html"
+    form_class = CallCancelForm
+
+    def get_call(self) -> Call:
+        if not hasattr(self, "call"):
+            self.call = self.scoped_get(Call.objects.select_related("project"), self.kwargs["pk"])
+        return self.call
+
+    def form_valid(self, form):
+        call = self.get_call()
+        try:
+            call_cancel(call=call, actor=self.request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, _("L'appel « %(name)s » est annulé.") % {"name": call})
+        return redirect(self.url("call_detail", pk=call.pk))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(call=self.get_call(), **kwargs)
+
+
+class CallEvaluatorsView(ServiceFormView):
+    lookups = {"pk": Call}
+    template_name = "backoffice/recruitment/call_evaluators.html"
+    form_class = CallEvaluatorsForm
+    success_message = gettext_lazy("Les évaluateur·rices de l'appel « %(name)s » sont enregistré·es.")
+
+    def get_call(self) -> Call:
+        if not hasattr(self, "call"):
+            self.call = self.scoped_get(Call.objects.select_related("project"), self.kwargs["pk"])
+        return self.call
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "fabrique": self.fabrique}
+
+    def get_initial(self):
+        return {"evaluators": list(self.get_call().evaluators.all())}
+
+    def perform(self, form):
+        return call_evaluators_set(
+            call=self.get_call(), actor=self.request.user, users=form.cleaned_data["evaluators"]
+        )
+
+    def success_url_for(self, obj):
+        return self.url("call_detail", pk=obj.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(call=self.get_call(), **kwargs)
+
+
+# --- applications ----------------------------------------------------------------------------------------
+
+
+class ApplicationMixin(PageMixin):
+    lookups = {"pk": Application}
+
+    def get_application(self) -> Application:
+        if not hasattr(self, "application"):
+            self.application = self.scoped_get(
+                Application.objects.select_related("call", "project", "person", "organization"),
+                self.kwargs["pk"],
+            )
+        return self.application
+
+
+class ApplicationDetailView(ApplicationMixin, TemplateView):
+    permission = Permission.VIEW
+    template_name = "backoffice/recruitment/application_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        application = self.get_application()
+        context["application"] = application
+        context["call"] = application.call
+        context["project"] = application.project
+        context["evaluations"] = evaluation_view(application=application, user=self.request.user)
+        context["decisions"] = decisions_for(application)
+        context["outcomes"] = registry.outcomes_for(application)
+        context["person_url"] = (
+            self.optional_url("person_detail", pk=application.person_id) if application.person_id else ""
+        )
+        context["organization_url"] = (
+            self.optional_url("organization_detail", pk=application.organization_id)
+            if application.organization_id
+            else ""
+        )
+        context["timeline"] = audit_timeline(target=application)
+        return context
+
+
+class ApplicationDocumentView(ApplicationMixin, TemplateView):
+    """The application's document, as an attachment, only through the access layer."""
+
+    permission = Permission.VIEW
+
+    def get(self, request, *args, **kwargs):
+        application = self.get_application()
+        if not application.document:
+            raise Http404(_("Cette candidature n'a pas de dossier joint."))
+        try:
+            with application.document.open("rb") as handle:
+                kind = document_kind(handle) or "pdf"
+                content = handle.read()  # 10 MB at most (checked on upload)
+        except (FileNotFoundError, OSError) as exc:
+            raise Http404(_("Le dossier de cette candidature est introuvable.")) from exc
+        response = HttpResponse(content, content_type=CONTENT_TYPES.get(kind, "application/octet-stream"))
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"candidature-{application.pk}.{kind}"
+        )
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class ApplicationEvaluateView(ApplicationMixin, FormView):
+    """The evaluator's grid: save as a draft, then submit. Only the call's evaluators may open it."""
+
+    permission = Permission.DECIDE
+    template_name = "backoffice/recruitment/application_evaluate.html"
+    form_class = EvaluationForm
+
+    def setup_evaluation(self):
+        application = self.get_application()
+        if application.call is None:
+            raise Http404(_("Une candidature en approche directe ne se note pas sur une grille."))
+        self.is_evaluator = application.call.evaluators.filter(pk=self.request.user.pk).exists()
+        self.evaluation = (
+            Evaluation.objects.filter(application=application, evaluator=self.request.user)
+            .prefetch_related("scores")
+            .first()
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.setup_evaluation()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.setup_evaluation()
+        if not self.is_evaluator:
+            messages.error(request, _("Vous n'êtes pas évaluateur·rice de cet appel."))
+            return redirect(self.url("application_detail", pk=self.get_application().pk))
+        if self.evaluation is not None and self.evaluation.is_submitted:
+            messages.error(request, _("Votre évaluation est déjà soumise : elle ne peut plus être modifiée."))
+            return redirect(self.url("application_detail", pk=self.get_application().pk))
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "criteria": call_criteria(call=self.get_application().call),
+            "evaluation": self.evaluation,
+        }
+
+    def form_valid(self, form):
+        application = self.get_application()
+        submit = "submit" in self.request.POST
+        try:
+            evaluation_save(
+                application=application,
+                evaluator=self.request.user,
+                scores=form.scores(),
+                comment=form.cleaned_data.get("comment") or "",
+                submit=submit,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        if submit:
+            messages.success(
+                self.request, _("Votre évaluation est soumise : vous voyez maintenant celles des autres.")
+            )
+            return redirect(self.url("application_detail", pk=application.pk))
+        messages.success(self.request, _("Votre évaluation est enregistrée en brouillon."))
+        return redirect(self.url("application_evaluate", pk=application.pk))
+
+    def get_context_data(self, **kwargs):
+        application = self.get_application()
+        return super().get_context_data(
+            application=application,
+            call=application.call,
+            evaluation=self.evaluation,
+            is_evaluator=self.is_evaluator,
+            is_submitted=self.evaluation is not None and self.evaluation.is_submitted,
+            **kwargs,
+        )
+
+
+class ApplicationDecideView(ApplicationMixin, FormView):
+    """A staff decision (no meeting) on an application, recorded with `decision_record`."""
+
+    permission = Permission.DECIDE
+    template_name = "backoffice/recruitment/application_decide.html"
+    form_class = DecisionForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "outcomes": registry.outcomes_for(self.get_application())}
+
+    def form_valid(self, form):
+        application = self.get_application()
+        try:
+            decision = decision_record(
+                fabrique=self.fabrique,
+                actor=self.request.user,
+                target=application,
+                outcome=form.cleaned_data["outcome"],
+                reasons=form.cleaned_data.get("reasons") or "",
+                decided_on=form.cleaned_data.get("decided_on"),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Décision enregistrée : %(outcome)s. La personne en est informée par e-mail.")
+            % {"outcome": decision.outcome_label},
+        )
+        return redirect(self.url("application_detail", pk=application.pk))
+
+    def get_context_data(self, **kwargs):
+        application = self.get_application()
+        return super().get_context_data(
+            application=application,
+            project=application.project,
+            call=application.call,
+            evaluations=evaluation_view(application=application, user=self.request.user),
+            has_outcomes=bool(registry.outcomes_for(application)),
+            **kwargs,
+        )
+
+
+urlpatterns = [
+    path("projets/appels/", CallListView.as_view(), name="call_list"),
+    path("projets/<int:project_pk>/appels/nouveau/", CallCreateView.as_view(), name="call_create"),
+    path("projets/appels/<int:pk>/", CallDetailView.as_view(), name="call_detail"),
+    path("projets/appels/<int:pk>/modifier/", CallUpdateView.as_view(), name="call_update"),
+    path("projets/appels/<int:pk>/publier/", CallPublishView.as_view(), name="call_publish"),
+    path("projets/appels/<int:pk>/clore/", CallCloseView.as_view(), name="call_close"),
+    path("projets/appels/<int:pk>/annuler/", CallCancelView.as_view(), name="call_cancel"),
+    path("projets/appels/<int:pk>/evaluateurs/", CallEvaluatorsView.as_view(), name="call_evaluators"),
+    path("projets/candidatures/<int:pk>/", ApplicationDetailView.as_view(), name="application_detail"),
+    path(
+        "projets/candidatures/<int:pk>/dossier/",
+        ApplicationDocumentView.as_view(),
+        name="application_document",
+    ),
+    path(
+        "projets/candidatures/<int:pk>/evaluer/",
+        ApplicationEvaluateView.as_view(),
+        name="application_evaluate",
+    ),
+    path(
+        "projets/candidatures/<int:pk>/decider/", ApplicationDecideView.as_view(), name="application_decide"
+    ),
+]
+
+
+# --- dashboard and network registrations ------------------------------------------------------------------
+
+
+@register_figures
+def recruitment_figures(*, fabrique) -> list[Figure]:
+    url = reverse("backoffice:call_list", kwargs={"fabrique_slug": fabrique.slug})
+    return [
+        Figure(
+            label=_("appels à porteurs ouverts"),
+            value=call_list(fabrique=fabrique, stage=CallStage.PUBLISHED).count(),
+            url=f"{url}?stage={CallStage.PUBLISHED}",
+        ),
+        Figure(
+            label=_("candidatures à évaluer"),
+            value=applications_to_evaluate_count(fabrique=fabrique),
+            url=f"{url}?stage={CallStage.CLOSED}",
+        ),
+    ]
+
+
+@register_deadlines
+def call_deadline_items(*, fabrique, start: datetime.date, end: datetime.date) -> list[Deadline]:
+    return [
+        Deadline(
+            date=call.deadline,
+            label=_("Date limite de l'appel « %(title)s »") % {"title": call.title},
+            url=reverse("backoffice:call_detail", kwargs={"fabrique_slug": fabrique.slug, "pk": call.pk}),
+            kind=_("Appel à porteurs"),
+        )
+        for call in call_deadlines(fabrique=fabrique, start=start, end=end)
+    ]
+
+
+register_network_column(
+    gettext_lazy("Appels à porteurs publiés"), lambda f: calls_published_count(fabrique=f)
+)

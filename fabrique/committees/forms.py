@@ -1,0 +1,210 @@
+"""Forms of the committees. They parse and validate input; choices are scoped to the fabrique and the
+services check again. Views hand `service_data()` to the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from fabrique.directory.models import Person
+from fabrique.studies.models import Study
+
+from . import registry
+from .models import Committee, CommitteeType, Meeting, MeetingStatus
+from .selectors import AgendaCandidate
+
+MULTI_HELP = _("Plusieurs choix possibles (Ctrl ou Cmd + clic).")
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Attach a service's ValidationError to the form: to its field when the form has it, else on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class PersonMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Person) -> str:
+        return f"{obj} ({obj.organization})" if obj.organization_id else str(obj)
+
+
+def people_of(fabrique):
+    return Person.objects.filter(fabrique=fabrique, anonymized_at__isnull=True).select_related("organization")
+
+
+class CommitteeTypeForm(forms.ModelForm):
+    class Meta:
+        model = CommitteeType
+        fields = ["label", "kind", "description", "order"]
+        labels = {"order": _("Ordre d'affichage")}
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, fabrique=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fabrique = fabrique
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class CommitteeForm(forms.ModelForm):
+    members = PersonMultipleChoiceField(
+        label=_("Membres (contacts de l'annuaire)"),
+        queryset=Person.objects.none(),
+        required=False,
+        help_text=MULTI_HELP,
+    )
+
+    class Meta:
+        model = Committee
+        fields = ["name", "committee_type", "description", "members", "study"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"study": _("Pour un comité de pilotage : l'étude d'opportunité qu'il suit.")}
+
+    def __init__(self, *args, fabrique, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fabrique = fabrique
+        self.fields["committee_type"].queryset = CommitteeType.objects.filter(fabrique=fabrique)
+        self.fields["committee_type"].empty_label = _("— choisir —")
+        self.fields["members"].queryset = people_of(fabrique)
+        self.fields["study"].queryset = Study.objects.filter(fabrique=fabrique)
+        self.fields["study"].required = False
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class MeetingForm(forms.ModelForm):
+    attendees = PersonMultipleChoiceField(
+        label=_("Présents (contacts de l'annuaire)"),
+        queryset=Person.objects.none(),
+        required=False,
+        help_text=MULTI_HELP,
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["date", "place", "status", "attendees", "notes"]
+        widgets = {"date": DATETIME_WIDGET, "notes": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, fabrique, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fabrique = fabrique
+        self.fields["attendees"].queryset = people_of(fabrique)
+        if self.instance.pk is None:
+            del self.fields["status"]  # a new meeting is planned; its status changes afterwards
+        else:
+            self.fields["status"].help_text = _(
+                "« Tenue » une fois la séance passée ; une séance qui a des décisions ne peut pas être annulée."
+            )
+            self.fields["status"].choices = MeetingStatus.choices
+        self.fields["date"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields}
+
+
+class AgendaItemForm(forms.Form):
+    target = forms.ChoiceField(
+        label=_("Dossier à examiner"),
+        required=False,
+        help_text=_(
+            "Les dossiers sur lesquels le comité peut décider aujourd'hui. Laissez vide pour un point libre."
+        ),
+    )
+    title = forms.CharField(
+        label=_("Intitulé"),
+        max_length=250,
+        required=False,
+        help_text=_("Par défaut, le nom du dossier."),
+    )
+    presenter = forms.CharField(label=_("Présenté par"), max_length=200, required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, candidates: list[AgendaCandidate], **kwargs):
+        super().__init__(*args, **kwargs)
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for candidate in candidates:
+            label = str(candidate.obj)
+            if candidate.scheduled:
+                label = _("%(label)s (déjà inscrit)") % {"label": label}
+            groups.setdefault(candidate.kind, []).append((candidate.key, label))
+        self.fields["target"].choices = [("", _("— point libre (sans décision) —")), *groups.items()]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("target") and not (cleaned.get("title") or "").strip():
+            raise ValidationError(_("Choisissez un dossier ou indiquez l'intitulé d'un point libre."))
+        return cleaned
+
+
+class DecisionForm(forms.Form):
+    """The decision on one object: an outcome among those possible now, its reason and the votes."""
+
+    outcome = forms.ChoiceField(label=_("Décision"), widget=forms.RadioSelect)
+    reason_code = forms.ChoiceField(label=_("Motif"), required=False)
+    reasons = forms.CharField(
+        label=_("Motifs et commentaires"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Ils figurent au compte rendu et dans l'historique du dossier."),
+    )
+    votes_for = forms.IntegerField(label=_("Voix pour"), min_value=0, max_value=999, required=False)
+    votes_against = forms.IntegerField(label=_("Voix contre"), min_value=0, max_value=999, required=False)
+    votes_abstain = forms.IntegerField(label=_("Abstentions"), min_value=0, max_value=999, required=False)
+
+    def __init__(self, *args, target, with_votes: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target = target
+        # no target (a free agenda item): nothing to decide
+        self.options = {o.code: o for o in registry.outcomes_for(target)} if target is not None else {}
+        self.fields["outcome"].choices = [(o.code, o.label) for o in self.options.values()]
+        reason_groups = [(o.label, list(o.reason_choices)) for o in self.options.values() if o.reason_choices]
+        if reason_groups:
+            self.fields["reason_code"].choices = [("", _("— aucun —")), *reason_groups]
+            self.fields["reason_code"].help_text = _("Selon la décision choisie.")
+        else:
+            del self.fields["reason_code"]
+        if not with_votes:
+            for name in ("votes_for", "votes_against", "votes_abstain"):
+                del self.fields[name]
+
+    def clean(self):
+        cleaned = super().clean()
+        option = self.options.get(cleaned.get("outcome") or "")
+        if option is None:
+            return cleaned
+        code = cleaned.get("reason_code") or ""
+        reasons = (cleaned.get("reasons") or "").strip()
+        if code and code not in dict(option.reason_choices):
+            self.add_error(
+                "reason_code",
+                _("Ce motif ne correspond pas à la décision « %(outcome)s ».") % {"outcome": option.label},
+            )
+        elif option.requires_reasons:
+            if option.reason_choices and not code:
+                self.add_error(
+                    "reason_code",
+                    _("Choisissez le motif de la décision « %(outcome)s ».") % {"outcome": option.label},
+                )
+            elif not reasons and (not option.reason_choices or code == "other"):
+                self.add_error(
+                    "reasons",
+                    _("Expliquez le motif de la décision « %(outcome)s ».") % {"outcome": option.label},
+                )
+        return cleaned
+
+    def service_data(self) -> dict:
+        data = {
+            "outcome": self.cleaned_data["outcome"],
+            "reasons": self.cleaned_data.get("reasons", ""),
+            "reason_code": self.cleaned_data.get("reason_code") or "",
+        }
+        for name in ("votes_for", "votes_against", "votes_abstain"):
+            if name in self.fields:
+                data[name] = self.cleaned_data.get(name)
+        return data

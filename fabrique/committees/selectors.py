@@ -1,0 +1,197 @@
+"""Reads of the committees: committees, meetings, agendas, decisions and what waits for a decision."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
+from django.utils.text import capfirst
+
+from . import registry
+from .models import AgendaItem, Committee, CommitteeType, Decision, Meeting, MeetingStatus
+
+# how many objects of one kind the agenda picker offers at most
+CANDIDATES_PER_KIND = 200
+
+
+def committee_types(*, fabrique) -> QuerySet[CommitteeType]:
+    return CommitteeType.objects.filter(fabrique=fabrique).annotate(
+        committee_count=Count("committees", filter=Q(committees__deleted_at__isnull=True))
+    )
+
+
+def committee_list(*, fabrique) -> QuerySet[Committee]:
+    today = timezone.localdate()
+    return (
+        Committee.objects.filter(fabrique=fabrique)
+        .select_related("committee_type", "study")
+        .annotate(
+            member_count=Count("members", filter=Q(members__deleted_at__isnull=True), distinct=True),
+            meeting_count=Count("meetings", filter=Q(meetings__deleted_at__isnull=True), distinct=True),
+            next_meeting=Min(
+                "meetings__date",
+                filter=Q(
+                    meetings__deleted_at__isnull=True,
+                    meetings__status=MeetingStatus.PLANNED,
+                    meetings__date__date__gte=today,
+                ),
+            ),
+        )
+        .order_by("committee_type__order", "name")
+    )
+
+
+def committee_choices(*, fabrique) -> QuerySet[Committee]:
+    return Committee.objects.filter(fabrique=fabrique).select_related("committee_type")
+
+
+def committee_meetings(*, committee: Committee) -> QuerySet[Meeting]:
+    return (
+        Meeting.objects.filter(fabrique_id=committee.fabrique_id, committee=committee)
+        .annotate(item_count=Count("items", distinct=True), decision_count=Count("decisions", distinct=True))
+        .order_by("-date")
+    )
+
+
+def upcoming_meetings(
+    *, fabrique, start: datetime.date | None = None, end: datetime.date | None = None, limit: int = 20
+) -> QuerySet[Meeting]:
+    """Planned meetings from `start` (default today) to `end` (default: no end), soonest first."""
+    start = start or timezone.localdate()
+    qs = Meeting.objects.filter(
+        fabrique=fabrique, status=MeetingStatus.PLANNED, date__date__gte=start
+    ).select_related("committee")
+    if end is not None:
+        qs = qs.filter(date__date__lte=end)
+    return qs.order_by("date")[:limit]
+
+
+def quarter_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    start = datetime.date(day.year, first_month, 1)
+    end = datetime.date(day.year + (first_month + 3 > 12), (first_month + 2) % 12 + 1, 1)
+    return start, end - datetime.timedelta(days=1)
+
+
+def meetings_this_quarter_count(*, fabrique, today: datetime.date | None = None) -> int:
+    start, end = quarter_bounds(today or timezone.localdate())
+    return (
+        Meeting.objects.filter(fabrique=fabrique, date__date__gte=start, date__date__lte=end)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .count()
+    )
+
+
+def meeting_items(*, meeting: Meeting) -> list[AgendaItem]:
+    """The agenda in order, each item with its target (or None) and its decision (or None)."""
+    items = list(meeting.items.select_related("target_type").prefetch_related("target"))
+    decisions = {
+        d.agenda_item_id: d
+        for d in Decision.objects.filter(fabrique_id=meeting.fabrique_id, agenda_item__meeting=meeting)
+    }
+    for item in items:
+        item.decision_row = decisions.get(item.pk)
+        target = item.target
+        item.target_alive = target is not None and not getattr(target, "is_deleted", False)
+        model = item.target_type.model_class() if item.target_type_id else None
+        item.kind = capfirst(str(model._meta.verbose_name)) if model is not None else ""
+        item.outcomes = registry.outcomes_for(target) if item.target_alive and not item.decision_row else []
+    return items
+
+
+def meeting_decisions(*, meeting: Meeting) -> QuerySet[Decision]:
+    return Decision.objects.filter(fabrique_id=meeting.fabrique_id, meeting=meeting).select_related(
+        "agenda_item", "decided_by"
+    )
+
+
+def decisions_on(*, target) -> QuerySet[Decision]:
+    """Every decision about `target`, newest first, with the meeting when a committee took it."""
+    return Decision.objects.filter(
+        fabrique_id=target.fabrique_id,
+        target_type=ContentType.objects.get_for_model(type(target)),
+        target_id=target.pk,
+    ).select_related("meeting", "meeting__committee", "decided_by")
+
+
+def agenda_items_on(*, target) -> QuerySet[AgendaItem]:
+    """The agenda items (of any meeting) about `target`."""
+    return AgendaItem.objects.filter(
+        meeting__fabrique_id=target.fabrique_id,
+        meeting__deleted_at__isnull=True,
+        target_type=ContentType.objects.get_for_model(type(target)),
+        target_id=target.pk,
+    ).select_related("meeting", "meeting__committee")
+
+
+# --- what a committee can decide on ------------------------------------------------------------------------
+
+
+@dataclass
+class AgendaCandidate:
+    key: str  # "<app_label>.<model_name>:<pk>", the value of the agenda picker
+    obj: models.Model
+    kind: str  # "Besoin", "Étude d'opportunité"...
+    scheduled: bool  # already on the agenda of a meeting, not decided yet
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} — {self.obj}"
+
+
+def candidate_key(obj: models.Model) -> str:
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def _decidable_querysets(fabrique):
+    for label in registry.decidable_models():
+        try:
+            model = apps.get_model(label)
+        except LookupError:  # pragma: no cover - a registration for a model that went away
+            continue
+        stages = registry.decidable_stages(model)
+        qs = model.objects.filter(fabrique=fabrique)
+        if stages is not None:
+            qs = qs.filter(stage__in=stages)
+        yield model, qs
+
+
+def agenda_candidates(*, fabrique, include_scheduled: bool = True) -> list[AgendaCandidate]:
+    """Objects of the fabrique on which a decision can be taken now (registry.outcomes_for), by kind.
+
+    `scheduled` tells which already sit on an undecided agenda item; without `include_scheduled`
+    they are left out ("waiting for a committee").
+    """
+    pending = AgendaItem.objects.filter(
+        meeting__fabrique=fabrique,
+        meeting__deleted_at__isnull=True,
+        target_type__isnull=False,
+        decision__isnull=True,
+    ).exclude(meeting__status=MeetingStatus.CANCELLED)
+    scheduled = {(ct, pk) for ct, pk in pending.values_list("target_type_id", "target_id")}
+    found: list[AgendaCandidate] = []
+    for model, qs in _decidable_querysets(fabrique):
+        content_type = ContentType.objects.get_for_model(model)
+        kind = capfirst(str(model._meta.verbose_name))
+        for obj in qs.order_by("pk")[:CANDIDATES_PER_KIND]:
+            if not registry.outcomes_for(obj):
+                continue
+            is_scheduled = (content_type.pk, obj.pk) in scheduled
+            if is_scheduled and not include_scheduled:
+                continue
+            found.append(AgendaCandidate(key=candidate_key(obj), obj=obj, kind=kind, scheduled=is_scheduled))
+    return found
+
+
+def resolve_candidate(*, fabrique, key: str) -> models.Model | None:
+    """The object behind an agenda-picker value, only if it belongs to `fabrique` and is decidable."""
+    label, _sep, pk = (key or "").partition(":")
+    if label not in registry.decidable_models() or not pk.isdigit():
+        return None
+    model = apps.get_model(label)
+    return model.objects.filter(fabrique=fabrique, pk=int(pk)).first()

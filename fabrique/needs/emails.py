@@ -1,0 +1,93 @@
+"""E-mails to reporters. Called on commit by the services (ids, not instances), in French.
+
+Links in e-mails are absolute: they start with the `FABRIQUE_SITE_URL` setting (the address of
+the installation, e.g. https://fabrique.example.org).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from .models import Need, NeedReport, ReportStage
+
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
+
+
+def site_url() -> str:
+    return (getattr(settings, "FABRIQUE_SITE_URL", "") or DEFAULT_SITE_URL).rstrip("/")
+
+
+def followup_path(report: NeedReport) -> str:
+    return reverse(
+        "public:report_followup",
+        kwargs={"fabrique_slug": report.fabrique.slug, "token": report.followup_token},
+    )
+
+
+def followup_url(report: NeedReport) -> str:
+    return site_url() + followup_path(report)
+
+
+def _send(*, fabrique, to: str, subject_template: str, body_template: str, context: dict) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"fabrique": fabrique, "site_url": site_url(), **context}
+        subject = " ".join(render_to_string(subject_template, context).split())
+        body = render_to_string(body_template, context)
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        to=[to],
+        reply_to=[fabrique.contact_email] if fabrique.contact_email else None,
+    )
+    message.send()
+
+
+def send_report_confirmation(*, report_id: int) -> bool:
+    """Thank the reporter and give them their private follow-up link."""
+    report = NeedReport.objects.select_related("fabrique").filter(pk=report_id).first()
+    if report is None or not report.reporter_email:
+        return False
+    _send(
+        fabrique=report.fabrique,
+        to=report.reporter_email,
+        subject_template="needs/email/report_confirmation_subject.txt",
+        body_template="needs/email/report_confirmation.txt",
+        context={"report": report, "followup_url": followup_url(report)},
+    )
+    return True
+
+
+def send_need_answered(*, need_id: int, project_id: int) -> int:
+    """Tell every reporter of the need who agreed to be informed that a project answers it.
+
+    One e-mail per address (with each of that person's follow-up links). Returns the number sent.
+    """
+    from fabrique.projects.models import Project
+
+    need = Need.objects.select_related("fabrique").filter(pk=need_id).first()
+    project = Project.objects.filter(pk=project_id).first()
+    if need is None or project is None:
+        return 0
+    reports = NeedReport.objects.filter(
+        need=need, stage=ReportStage.ATTACHED, consent_notifications=True
+    ).exclude(reporter_email="")
+    by_address: dict[str, list[NeedReport]] = {}
+    for report in reports.order_by("created_at"):
+        by_address.setdefault(report.reporter_email.lower(), []).append(report)
+    for address, own_reports in by_address.items():
+        _send(
+            fabrique=need.fabrique,
+            to=address,
+            subject_template="needs/email/need_answered_subject.txt",
+            body_template="needs/email/need_answered.txt",
+            context={
+                "need": need,
+                "project": project,
+                "reports": [(r, followup_url(r)) for r in own_reports],
+            },
+        )
+    return len(by_address)

@@ -1,0 +1,77 @@
+"""Filters of the report and need lists (django-filter). Choices are scoped to the fabrique."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from fabrique.core.choices import Theme
+from fabrique.territories.models import Commune
+
+from .models import Need, NeedReport, NeedStage, ReportSource, ReportStage
+
+
+def _communes_used(model, fabrique):
+    ids = model.objects.filter(fabrique=fabrique, commune__isnull=False).values("commune")
+    return Commune.objects.filter(pk__in=ids).order_by("name")
+
+
+class NeedReportFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Rechercher"), method="filter_search")
+    stage = django_filters.ChoiceFilter(
+        label=_("Étape"), choices=ReportStage.choices, empty_label=_("Toutes")
+    )
+    theme = django_filters.ChoiceFilter(label=_("Thème"), choices=Theme.choices, empty_label=_("Tous"))
+    source = django_filters.ChoiceFilter(
+        label=_("Source"), choices=ReportSource.choices, empty_label=_("Toutes")
+    )
+    commune = django_filters.ModelChoiceFilter(
+        label=_("Commune"), queryset=Commune.objects.none(), empty_label=_("Toutes")
+    )
+
+    class Meta:
+        model = NeedReport
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, fabrique, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["commune"].queryset = _communes_used(NeedReport, fabrique)
+
+    def filter_search(self, queryset, name, value):
+        from .selectors import report_search_q
+
+        terms = report_search_q(value)
+        return queryset if terms is None else queryset.filter(terms)
+
+
+class NeedFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Rechercher"), method="filter_search")
+    stage = django_filters.ChoiceFilter(label=_("Étape"), choices=NeedStage.choices, empty_label=_("Toutes"))
+    theme = django_filters.ChoiceFilter(label=_("Thème"), choices=Theme.choices, empty_label=_("Tous"))
+    commune = django_filters.ModelChoiceFilter(
+        label=_("Commune"), queryset=Commune.objects.none(), empty_label=_("Toutes")
+    )
+    workstream = django_filters.ModelChoiceFilter(
+        label=_("Chantier"), queryset=Need.objects.none(), empty_label=_("Tous")
+    )
+    officer = django_filters.ModelChoiceFilter(
+        label=_("Chargé·e de mission"), queryset=Need.objects.none(), empty_label=_("Tous")
+    )
+
+    class Meta:
+        model = Need
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, fabrique, **kwargs):
+        from fabrique.workstreams.models import Workstream
+
+        from .services import officer_candidates
+
+        super().__init__(data, queryset, **kwargs)
+        self.filters["commune"].queryset = _communes_used(Need, fabrique)
+        self.filters["workstream"].queryset = Workstream.objects.filter(fabrique=fabrique)
+        self.filters["officer"].queryset = officer_candidates(fabrique=fabrique).order_by("last_name")
+
+    def filter_search(self, queryset, name, value):
+        from .selectors import need_search_q
+
+        terms = need_search_q(value)
+        return queryset if terms is None else queryset.filter(terms)

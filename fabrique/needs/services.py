@@ -1,0 +1,707 @@
+"""Writes of detection and qualification: reports, needs, criteria, scores and decisions.
+
+Every function is keyword-only, atomic and audited. Stages change only through
+`fabrique.core.workflow.transition`. Reporter contact details (name, e-mail, phone) are never
+written to the append-only audit log: the log keeps what happened, the report row keeps who
+reported it, so that erasing a person's data never requires touching the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import partial
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.db.models.functions import Length
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from fabrique.audit.services import audit_log
+from fabrique.core.errors import DomainError
+from fabrique.core.services import audited_create, audited_update
+from fabrique.core.workflow import transition
+from fabrique.fabriques.models import Fabrique, Role
+
+from .models import (
+    Criterion,
+    CriterionScore,
+    DismissReason,
+    Need,
+    NeedReport,
+    NeedStage,
+    NotRetainedReason,
+    ReportSource,
+    ReportStage,
+)
+from .validators import validate_evidence_document
+
+if TYPE_CHECKING:
+    from fabrique.committees.models import Decision
+
+REPORT_PREFIX = "S"  # signalement
+NEED_PREFIX = "B"  # besoin
+
+REPORT_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "public",
+        "public_detail",
+        "theme",
+        "commune",
+        "place",
+        "qpv",
+        "evidence",
+        "evidence_document",
+        "reporter_name",
+        "reporter_organization_name",
+        "reporter_email",
+        "reporter_phone",
+        "reporter_type",
+        "consent_processing",
+        "consent_notifications",
+        "reporter_person",
+        "reporter_organization",
+        "source",
+        "source_detail",
+        "reported_on",
+    }
+)
+# what the audit log keeps of a report (no contact details of the reporter)
+REPORT_AUDIT_FIELDS = [
+    "title",
+    "public",
+    "theme",
+    "commune",
+    "place",
+    "source",
+    "reporter_type",
+    "reported_on",
+]
+PUBLIC_SOURCES = frozenset({ReportSource.PUBLIC_FORM, ReportSource.PARTNER})
+
+NEED_FIELDS = frozenset(
+    {
+        "title",
+        "public_title",
+        "description",
+        "public",
+        "theme",
+        "commune",
+        "epci",
+        "qpv",
+        "territory_label",
+        "workstream",
+        "officer",
+        "next_step_due",
+    }
+)
+# stages in which the team scores the need against its criteria
+SCORABLE_STAGES = frozenset({NeedStage.NEW, NeedStage.QUALIFYING, NeedStage.MORE_EVIDENCE})
+OFFICER_ROLES = (Role.ADMIN, Role.OFFICER)
+SCORE_MIN, SCORE_MAX = 0, 3
+# the reporter's contact details are erased this many years after the last activity on the report
+# and its need (stated on the public form)
+REPORTER_RETENTION_YEARS = 3
+REPORTER_CONTACT_FIELDS = ("reporter_name", "reporter_email", "reporter_phone", "reporter_organization_name")
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+
+
+def _check_fields(data: Mapping, allowed: frozenset[str]) -> None:
+    unknown = set(data) - allowed
+    if unknown:
+        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
+
+
+def _strip(data: dict) -> dict:
+    return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+
+
+def _next_reference(*, model, fabrique: Fabrique, prefix: str) -> str:
+    """The next "B-2026-014" of the fabrique for this year. Call inside the caller's transaction."""
+    # locking the fabrique row serialises the numbering of one fabrique (PostgreSQL); SQLite
+    # serialises writers anyway
+    Fabrique.objects.select_for_update().filter(pk=fabrique.pk).exists()
+    stem = f"{prefix}-{timezone.localdate().year}-"
+    last = (
+        model.all_objects.filter(fabrique=fabrique, reference__startswith=stem)
+        .annotate(length=Length("reference"))
+        .order_by("-length", "-reference")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    suffix = last[len(stem) :] if last else ""
+    number = int(suffix) + 1 if suffix.isdigit() else 1
+    return f"{stem}{number:03d}"
+
+
+def _same_fabrique(errors: dict, *, fabrique, field: str, obj) -> None:
+    if obj is not None and (
+        getattr(obj, "fabrique_id", None) != fabrique.pk or getattr(obj, "is_deleted", False)
+    ):
+        errors[field] = _("Cet élément n'appartient pas à cette fabrique.")
+
+
+def officer_candidates(*, fabrique):
+    """Users who may follow a need: active admins and officers of the fabrique."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__fabrique=fabrique,
+            memberships__is_active=True,
+            memberships__role__in=OFFICER_ROLES,
+        )
+        .distinct()
+    )
+
+
+def _check_need_relations(*, fabrique, data: Mapping) -> None:
+    errors: dict = {}
+    _same_fabrique(errors, fabrique=fabrique, field="workstream", obj=data.get("workstream"))
+    officer = data.get("officer")
+    if officer is not None and not officer_candidates(fabrique=fabrique).filter(pk=officer.pk).exists():
+        errors["officer"] = _("Choisissez un·e chargé·e de mission de l'équipe de la fabrique.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _need_data(data: Mapping) -> dict:
+    data = _strip(dict(data))
+    commune = data.get("commune")
+    if "commune" in data and "epci" not in data:
+        data["epci"] = commune.epci if commune is not None else None
+    return data
+
+
+# --- reports -----------------------------------------------------------------------------------------------
+
+
+def _fill_reporter_from_directory(data: dict) -> None:
+    """A reporter picked in the directory: copy the contact details the team left blank."""
+    person = data.get("reporter_person")
+    if person is not None and not person.is_anonymized:
+        data["reporter_name"] = data.get("reporter_name") or str(person)
+        data["reporter_email"] = data.get("reporter_email") or person.email
+        data["reporter_phone"] = data.get("reporter_phone") or person.phone
+        if data.get("reporter_organization") is None and person.organization_id:
+            data["reporter_organization"] = person.organization
+    organization = data.get("reporter_organization")
+    if organization is not None:
+        data["reporter_organization_name"] = data.get("reporter_organization_name") or organization.name
+
+
+def need_report_submit(*, fabrique, data: dict, submitted_by=None, entered_by=None) -> NeedReport:
+    """Record a report: from the public form (nobody), a partner's account (`submitted_by`) or a
+    staff entry (`entered_by`). Sends the reporter a confirmation with their follow-up link."""
+    _check_fields(data, REPORT_FIELDS)
+    data = _strip(dict(data))
+    if data.get("reporter_email"):
+        data["reporter_email"] = data["reporter_email"].lower()
+    if not data.get("source"):
+        data["source"] = (
+            ReportSource.OTHER
+            if entered_by is not None
+            else (ReportSource.PARTNER if submitted_by is not None else ReportSource.PUBLIC_FORM)
+        )
+    if not data.get("reported_on"):
+        data["reported_on"] = timezone.localdate()
+    errors: dict = {}
+    _same_fabrique(errors, fabrique=fabrique, field="reporter_person", obj=data.get("reporter_person"))
+    _same_fabrique(
+        errors, fabrique=fabrique, field="reporter_organization", obj=data.get("reporter_organization")
+    )
+    if errors:
+        raise ValidationError(errors)
+    _fill_reporter_from_directory(data)
+    report = NeedReport(fabrique=fabrique, submitted_by=submitted_by, entered_by=entered_by, **data)
+
+    if report.source in PUBLIC_SOURCES and entered_by is None and not report.consent_processing:
+        errors["consent_processing"] = _(
+            "Cochez cette case pour que la fabrique puisse enregistrer et étudier votre signalement."
+        )
+    if report.consent_notifications and not report.reporter_email:
+        errors["reporter_email"] = _("Indiquez une adresse e-mail pour être informé·e des suites.")
+    if report.evidence_document:
+        try:
+            validate_evidence_document(report.evidence_document)
+        except ValidationError as exc:
+            errors["evidence_document"] = exc.messages
+    try:
+        report.full_clean()
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, messages)
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        report.reference = _next_reference(model=NeedReport, fabrique=fabrique, prefix=REPORT_PREFIX)
+        report.save()
+        audit_log(
+            actor=entered_by or submitted_by,
+            fabrique=fabrique,
+            target=report,
+            action="needs.needreport.created",
+            new={
+                "reference": report.reference,
+                **{f: getattr(report, f) for f in REPORT_AUDIT_FIELDS},
+                "document": bool(report.evidence_document),
+            },
+        )
+        if report.reporter_email and (report.source in PUBLIC_SOURCES or report.consent_notifications):
+            from .emails import send_report_confirmation
+
+            transaction.on_commit(partial(send_report_confirmation, report_id=report.pk))
+    return report
+
+
+def _report_back_to_received(*, report: NeedReport, actor, note: str = "") -> NeedReport:
+    return transition(
+        instance=report,
+        to=ReportStage.RECEIVED,
+        actor=actor,
+        note=note,
+        extra={"need": None, "dismiss_reason": ""},
+    )
+
+
+def need_report_attach(*, report: NeedReport, need: Need, actor) -> NeedReport:
+    """Attach the report to `need` (the same need reported again). A report attached elsewhere is
+    moved; a dismissed one is restored first. Both moves are in the log."""
+    if need.fabrique_id != report.fabrique_id or need.is_deleted:
+        raise DomainError(_("Ce besoin n'appartient pas à la fabrique du signalement."))
+    with transaction.atomic():
+        current = NeedReport.objects.select_for_update().get(pk=report.pk)
+        if current.stage == ReportStage.ATTACHED and current.need_id == need.pk:
+            return current
+        previous_need = current.need
+        if current.stage != ReportStage.RECEIVED:
+            current = _report_back_to_received(report=current, actor=actor)
+            if previous_need is not None:
+                audit_log(
+                    actor=actor,
+                    fabrique=need.fabrique,
+                    target=previous_need,
+                    action="needs.need.report_detached",
+                    old={"report": str(current)},
+                )
+        attached = transition(
+            instance=current, to=ReportStage.ATTACHED, actor=actor, extra={"need": need}, note=str(need)
+        )
+        audit_log(
+            actor=actor,
+            fabrique=need.fabrique,
+            target=need,
+            action="needs.need.report_attached",
+            new={"report": str(attached)},
+        )
+    report.refresh_from_db(fields=["stage", "stage_changed_at", "need", "dismiss_reason"])
+    return attached
+
+
+def need_report_detach(*, report: NeedReport, actor) -> NeedReport:
+    """Split the report out of its need: it is back among the reports to process."""
+    with transaction.atomic():
+        current = NeedReport.objects.select_for_update().get(pk=report.pk)
+        if current.stage != ReportStage.ATTACHED:
+            raise DomainError(_("Ce signalement n'est rattaché à aucun besoin."))
+        previous_need = current.need
+        detached = _report_back_to_received(report=current, actor=actor, note=str(previous_need))
+        audit_log(
+            actor=actor,
+            fabrique=previous_need.fabrique,
+            target=previous_need,
+            action="needs.need.report_detached",
+            old={"report": str(detached)},
+        )
+    report.refresh_from_db(fields=["stage", "stage_changed_at", "need", "dismiss_reason"])
+    return detached
+
+
+def need_report_dismiss(*, report: NeedReport, actor, reason: str, details: str = "") -> NeedReport:
+    """Set a report aside (spam, out of scope, out of territory...). An attached report must be
+    detached first."""
+    if reason not in DismissReason.values:
+        raise ValidationError({"reason": _("Choisissez le motif pour lequel le signalement est écarté.")})
+    return transition(
+        instance=report,
+        to=ReportStage.DISMISSED,
+        actor=actor,
+        note=details.strip(),
+        extra={"dismiss_reason": reason},
+    )
+
+
+def need_report_erase_reporter(*, report: NeedReport, actor=None) -> NeedReport:
+    """Erase who reported (name, e-mail, phone, organisation name, directory contact): the report
+    and what it says stay. The log records that it happened, not the values."""
+    with transaction.atomic():
+        locked = NeedReport.all_objects.select_for_update().get(pk=report.pk)
+        for name in REPORTER_CONTACT_FIELDS:
+            setattr(locked, name, "")
+        locked.reporter_person = None
+        locked.consent_notifications = False
+        locked.save(
+            update_fields=[*REPORTER_CONTACT_FIELDS, "reporter_person", "consent_notifications", "updated_at"]
+        )
+        audit_log(
+            actor=actor,
+            fabrique=locked.fabrique,
+            target=locked,
+            action="needs.needreport.reporter_erased",
+        )
+    return locked
+
+
+def need_reports_erase_expired(
+    *, today=None, years: int = REPORTER_RETENTION_YEARS, dry_run: bool = False
+) -> int:
+    """Erase the reporters of reports untouched (report and need) for `years` years. Returns how many."""
+    from django.db.models import Q
+
+    today = today or timezone.localdate()
+    try:
+        cutoff = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        cutoff = today.replace(year=today.year - years, day=28)
+    has_contact = Q()
+    for name in REPORTER_CONTACT_FIELDS:
+        has_contact |= ~Q(**{name: ""})
+    expired = (
+        NeedReport.all_objects.filter(has_contact | Q(reporter_person__isnull=False))
+        .filter(updated_at__date__lt=cutoff)
+        .filter(Q(need__isnull=True) | Q(need__updated_at__date__lt=cutoff))
+    )
+    if dry_run:
+        return expired.count()
+    count = 0
+    for report in expired.iterator():
+        need_report_erase_reporter(report=report)
+        count += 1
+    return count
+
+
+# --- needs -------------------------------------------------------------------------------------------------
+
+
+def need_create(*, fabrique, actor, data: Mapping) -> Need:
+    _check_fields(data, NEED_FIELDS)
+    data = _need_data(data)
+    _check_need_relations(fabrique=fabrique, data=data)
+    need = Need(fabrique=fabrique, **data)
+    need.full_clean()
+    with transaction.atomic():
+        need.reference = _next_reference(model=Need, fabrique=fabrique, prefix=NEED_PREFIX)
+        return audited_create(instance=need, actor=actor, fabrique=fabrique)
+
+
+def need_create_from_report(*, report: NeedReport, actor, data: dict | None = None) -> Need:
+    """A new need, prefilled from the report (what, for whom, where), with the report attached."""
+    data = dict(data or {})
+    _check_fields(data, NEED_FIELDS)
+    if report.stage == ReportStage.ATTACHED:
+        raise DomainError(
+            _("Ce signalement est déjà rattaché au besoin « %(need)s ».") % {"need": report.need}
+        )
+    values = {
+        "title": report.title,
+        "description": report.description,
+        "public": report.public,
+        "theme": report.theme,
+        "commune": report.commune,
+        "qpv": report.qpv,
+    }
+    values.update(data)  # what the team wrote wins over the report's wording
+    with transaction.atomic():
+        need = need_create(fabrique=report.fabrique, actor=actor, data=values)
+        need_report_attach(report=report, need=need, actor=actor)
+    return need
+
+
+def need_update(*, need: Need, actor, data: Mapping) -> Need:
+    _check_fields(data, NEED_FIELDS)
+    data = _need_data(data)
+    _check_need_relations(fabrique=need.fabrique, data=data)
+    need, _changed = audited_update(instance=need, actor=actor, fabrique=need.fabrique, data=data)
+    return need
+
+
+def need_mark_in_study(*, need: Need, actor, decision=None) -> Need:
+    """A study takes the need up (retained → in_study)."""
+    return transition(instance=need, to=NeedStage.IN_STUDY, actor=actor, decision=decision)
+
+
+def need_mark_answered(*, need: Need, project, actor, decision=None) -> Need:
+    """A project answers the need (in_study → answered). The reporters who agreed to be informed
+    receive an e-mail with their follow-up link once the transaction is committed."""
+    if project.fabrique_id != need.fabrique_id:
+        raise DomainError(_("Ce projet n'appartient pas à la fabrique du besoin."))
+    with transaction.atomic():
+        before = Need.objects.select_for_update().get(pk=need.pk).stage
+        answered = transition(
+            instance=need,
+            to=NeedStage.ANSWERED,
+            actor=actor,
+            decision=decision,
+            note=_("Projet : %(project)s") % {"project": project},
+        )
+        if before != NeedStage.ANSWERED:
+            from .emails import send_need_answered
+
+            transaction.on_commit(partial(send_need_answered, need_id=need.pk, project_id=project.pk))
+    return answered
+
+
+# --- qualification -----------------------------------------------------------------------------------------
+
+
+def need_qualification_start(*, need: Need, actor) -> Need:
+    """Scoring a new need starts its qualification (new → qualifying)."""
+    if need.stage == NeedStage.NEW:
+        return transition(instance=need, to=NeedStage.QUALIFYING, actor=actor)
+    return need
+
+
+def _score_text(score: CriterionScore | None) -> str | None:
+    if score is None:
+        return None
+    return f"{score.score}/3" + (f" — {score.comment}" if score.comment else "")
+
+
+def _check_scorable(*, need: Need, criterion: Criterion) -> None:
+    if criterion.fabrique_id != need.fabrique_id:
+        raise DomainError(_("Ce critère n'appartient pas à la fabrique du besoin."))
+    if need.stage not in SCORABLE_STAGES:
+        raise DomainError(
+            _("La qualification de ce besoin est terminée (étape « %(stage)s »).")
+            % {"stage": need.workflow.label(need.stage)}
+        )
+
+
+def need_score_set(*, need: Need, criterion: Criterion, score: int, comment: str, actor) -> CriterionScore:
+    """Score the need 0–3 on one criterion, with a comment. Starts the qualification of a new need."""
+    if not isinstance(score, int) or isinstance(score, bool) or not SCORE_MIN <= score <= SCORE_MAX:
+        raise ValidationError({"score": _("La note va de 0 à 3.")})
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        locked = Need.objects.select_for_update().get(pk=need.pk)
+        _check_scorable(need=locked, criterion=criterion)
+        if not criterion.is_active:
+            raise DomainError(_("Le critère « %(label)s » n'est plus utilisé.") % {"label": criterion.label})
+        need_qualification_start(need=locked, actor=actor)
+        existing = CriterionScore.objects.filter(need=locked, criterion=criterion).first()
+        if existing is not None and existing.score == score and existing.comment == comment:
+            return existing
+        old = _score_text(existing)
+        if existing is None:
+            existing = CriterionScore(need=locked, criterion=criterion)
+        existing.score, existing.comment, existing.scored_by = score, comment, actor
+        existing.full_clean()
+        existing.save()
+        audit_log(
+            actor=actor,
+            fabrique=locked.fabrique,
+            target=locked,
+            action="needs.need.scored",
+            old={criterion.label: old} if old else {},
+            new={criterion.label: _score_text(existing)},
+        )
+    need.refresh_from_db(fields=["stage", "stage_changed_at"])
+    return existing
+
+
+def need_score_clear(*, need: Need, criterion: Criterion, actor) -> bool:
+    """Remove a score given by mistake. Returns False when there was none."""
+    with transaction.atomic():
+        locked = Need.objects.select_for_update().get(pk=need.pk)
+        _check_scorable(need=locked, criterion=criterion)
+        existing = CriterionScore.objects.filter(need=locked, criterion=criterion).first()
+        if existing is None:
+            return False
+        old = _score_text(existing)
+        existing.delete()
+        audit_log(
+            actor=actor,
+            fabrique=locked.fabrique,
+            target=locked,
+            action="needs.need.scored",
+            old={criterion.label: old},
+            new={criterion.label: None},
+        )
+    return True
+
+
+def need_scores_set(*, need: Need, actor, scores: Iterable[tuple[Criterion, int | None, str]]) -> Need:
+    """Save a whole qualification grid at once: a None score removes that criterion's score."""
+    with transaction.atomic():
+        for criterion, score, comment in scores:
+            if score is None:
+                need_score_clear(need=need, criterion=criterion, actor=actor)
+            else:
+                need_score_set(need=need, criterion=criterion, score=score, comment=comment, actor=actor)
+        return Need.objects.get(pk=need.pk)
+
+
+def need_decide(
+    *, need: Need, actor, outcome: str, reason_code: str = "", reasons: str = "", decided_on=None
+) -> Decision:
+    """A staff decision (no meeting) on the need: retained, not_retained or more_evidence."""
+    from fabrique.committees.services import decision_record
+
+    if outcome == "not_retained" and not reason_code:
+        raise ValidationError(
+            {"reason_code": _("Choisissez le motif pour lequel le besoin n'est pas retenu.")}
+        )
+    return decision_record(
+        fabrique=need.fabrique,
+        actor=actor,
+        target=need,
+        outcome=outcome,
+        reasons=(reasons or "").strip(),
+        reason_code=reason_code,
+        decided_on=decided_on,
+    )
+
+
+def _decision_handler(stage: str):
+    """The transition a decision outcome performs on the need (registered in NeedsConfig.ready)."""
+
+    def handler(target: Need, decision, actor) -> None:
+        extra = {"decision_notes": decision.reasons, "not_retained_reason": ""}
+        if stage == NeedStage.NOT_RETAINED:
+            extra["not_retained_reason"] = decision.reason_code or NotRetainedReason.OTHER
+        transition(
+            instance=target, to=stage, actor=actor, decision=decision, note=decision.reasons, extra=extra
+        )
+
+    return handler
+
+
+# --- criteria ----------------------------------------------------------------------------------------------
+
+
+def default_criteria() -> list[tuple[str, str, str]]:
+    """(code, label, help) of the criteria every new fabrique starts with."""
+    return [
+        (
+            "besoin-reel",
+            _("Le besoin est réel et étayé"),
+            _("Des chiffres, des témoignages ou plusieurs signalements concordants le montrent."),
+        ),
+        (
+            "non-couvert",
+            _("Il n'est pas couvert par une offre existante à proximité"),
+            _("Aucune structure n'y répond déjà sur le territoire, ou pas assez."),
+        ),
+        (
+            "personnes-concernees",
+            _("Nombre de personnes concernées"),
+            _("0 : quelques personnes ; 3 : une part importante de la population du territoire."),
+        ),
+        (
+            "potentiel-economique",
+            _("Potentiel économique"),
+            _("Des recettes (ventes, prestations, financements durables) sont envisageables."),
+        ),
+        (
+            "acteurs-locaux",
+            _("Des acteurs locaux sont prêts à agir"),
+            _("Collectivités, associations, entreprises prêtes à s'impliquer ou à soutenir."),
+        ),
+        (
+            "entreprise-ess",
+            _("Une entreprise de l'ESS est adaptée"),
+            _("La réponse peut prendre la forme d'une entreprise ou d'une activité de l'ESS."),
+        ),
+    ]
+
+
+def criteria_setup_defaults(*, fabrique) -> None:
+    """Setup hook: create the default criteria a fabrique does not have yet (idempotent)."""
+    with transaction.atomic():
+        existing = set(Criterion.objects.filter(fabrique=fabrique).values_list("code", flat=True))
+        order = (Criterion.objects.filter(fabrique=fabrique).aggregate(m=Max("order"))["m"] or 0) + 1
+        if not existing:
+            order = 0
+        for code, label, help_text in default_criteria():
+            if code in existing:
+                continue
+            audited_create(
+                instance=Criterion(
+                    fabrique=fabrique, code=code, label=label, help_text=help_text, order=order
+                ),
+                actor=None,
+                fabrique=fabrique,
+            )
+            order += 1
+
+
+def _free_criterion_code(*, fabrique, label: str) -> str:
+    base = slugify(label)[:34] or "critere"
+    taken = set(
+        Criterion.objects.filter(fabrique=fabrique, code__startswith=base).values_list("code", flat=True)
+    )
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base}-{n}", n + 1
+    return code
+
+
+def criterion_create(*, fabrique, actor, data: Mapping) -> Criterion:
+    _check_fields(data, frozenset({"label", "help_text", "weight"}))
+    data = _strip(dict(data))
+    with transaction.atomic():
+        last = Criterion.objects.filter(fabrique=fabrique).aggregate(m=Max("order"))["m"]
+        criterion = Criterion(
+            fabrique=fabrique,
+            code=_free_criterion_code(fabrique=fabrique, label=data.get("label", "")),
+            order=0 if last is None else last + 1,
+            **data,
+        )
+        return audited_create(instance=criterion, actor=actor, fabrique=fabrique)
+
+
+def criterion_update(*, criterion: Criterion, actor, data: Mapping) -> Criterion:
+    """Rename, explain, weigh, deactivate or reactivate a criterion (scores already given stay)."""
+    _check_fields(data, frozenset({"label", "help_text", "weight", "is_active"}))
+    criterion, _changed = audited_update(
+        instance=criterion, actor=actor, fabrique=criterion.fabrique, data=_strip(dict(data))
+    )
+    return criterion
+
+
+def criterion_move(*, criterion: Criterion, actor, direction: str) -> Criterion:
+    """Move the criterion one place "up" or "down" in the fabrique's list."""
+    if direction not in ("up", "down"):
+        raise ValueError(direction)
+    with transaction.atomic():
+        rows = list(Criterion.objects.select_for_update().filter(fabrique_id=criterion.fabrique_id))
+        rows.sort(key=lambda c: (c.order, c.pk))
+        index = next(i for i, c in enumerate(rows) if c.pk == criterion.pk)
+        other = index - 1 if direction == "up" else index + 1
+        if not 0 <= other < len(rows):
+            return rows[index]
+        old_order = index
+        rows[index], rows[other] = rows[other], rows[index]
+        for position, row in enumerate(rows):
+            if row.order != position:
+                row.order = position
+                row.save(update_fields=["order", "updated_at"])
+        moved = rows[other]
+        audit_log(
+            actor=actor,
+            fabrique=moved.fabrique,
+            target=moved,
+            action="needs.criterion.moved",
+            old={"order": old_order + 1},
+            new={"order": other + 1},
+        )
+    return moved

@@ -1,0 +1,48 @@
+"""Filters of the project list (django-filter), scoped to one fabrique."""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from fabrique.territories.models import Commune
+from fabrique.workstreams.models import Workstream
+
+from .models import Project, ProjectStage
+
+
+class ProjectFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Rechercher"), method="filter_search")
+    stage = django_filters.ChoiceFilter(
+        label=_("Étape"), choices=ProjectStage.choices, empty_label=_("Toutes")
+    )
+    workstream = django_filters.ModelChoiceFilter(
+        label=_("Chantier"), queryset=Workstream.objects.none(), empty_label=_("Tous")
+    )
+    commune = django_filters.ModelChoiceFilter(
+        label=_("Commune"), queryset=Commune.objects.none(), empty_label=_("Toutes")
+    )
+    officer = django_filters.ModelChoiceFilter(
+        label=_("Chargé·e de mission"), queryset=get_user_model().objects.none(), empty_label=_("Tous")
+    )
+
+    class Meta:
+        model = Project
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, fabrique, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        mine = Project.objects.filter(fabrique=fabrique)
+        self.filters["workstream"].queryset = Workstream.objects.filter(fabrique=fabrique)
+        self.filters["commune"].queryset = Commune.objects.filter(
+            pk__in=mine.filter(commune__isnull=False).values("commune")
+        )
+        self.filters["officer"].queryset = get_user_model().objects.filter(
+            pk__in=mine.filter(officer__isnull=False).values("officer")
+        )
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(title__icontains=value) | Q(reference__icontains=value))

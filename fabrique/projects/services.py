@@ -1,0 +1,258 @@
+"""Writes of the projects: creation (from a study's go, or directly), edits, the leader, the stop.
+
+Every function is keyword-only, atomic and audited. Stages change only through
+`fabrique.core.workflow.transition` (the leader through `project_assign_leader`, the stop through
+`project_stop`; the creation of the enterprise is `fabrique.projects.outcome`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fabrique.audit.services import audit_log, snapshot
+from fabrique.core.errors import ConflictError, DomainError, TransitionNotAllowed
+from fabrique.core.services import audited_update
+from fabrique.core.workflow import transition
+from fabrique.fabriques.models import Membership, Permission
+
+from .models import Project, ProjectStage, RecruitmentMode, StopReason
+
+PROJECT_FIELDS = frozenset(
+    {"title", "summary", "public_summary", "is_public", "workstream", "officer", "commune"}
+)
+_TEXT_FIELDS = ("title", "summary", "public_summary")
+_REFERENCE = re.compile(r"^P-(\d{4})-(\d+)$")
+
+
+def _next_reference(*, fabrique) -> str:
+    """P-<year>-<number>, numbered per fabrique and year (soft-deleted projects keep their number)."""
+    year = timezone.localdate().year
+    prefix = f"P-{year}-"
+    numbers = [
+        int(m.group(2))
+        for ref in Project.all_objects.filter(fabrique=fabrique, reference__startswith=prefix).values_list(
+            "reference", flat=True
+        )
+        if (m := _REFERENCE.match(ref))
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1:03d}"
+
+
+def _clean_data(data: Mapping) -> dict:
+    unknown = set(data) - PROJECT_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown project fields: {', '.join(sorted(unknown))}")
+    data = dict(data)
+    for key in _TEXT_FIELDS:
+        if isinstance(data.get(key), str):
+            data[key] = data[key].strip()
+    return data
+
+
+def _check_relations(*, fabrique, data: Mapping, needs: Iterable = ()) -> None:
+    """Every related row belongs to the fabrique (forms filter their choices; this is the last word)."""
+    errors = {}
+    workstream = data.get("workstream")
+    if workstream is not None and (workstream.fabrique_id != fabrique.pk or workstream.is_deleted):
+        errors["workstream"] = _("Ce chantier n'appartient pas à la fabrique.")
+    officer = data.get("officer")
+    if officer is not None:
+        membership = Membership.objects.filter(user=officer, fabrique=fabrique, is_active=True).first()
+        if membership is None or not membership.has_permission(Permission.EDIT):
+            errors["officer"] = _(
+                "Le ou la chargé·e de mission doit faire partie de l'équipe de la fabrique."
+            )
+    if any(need.fabrique_id != fabrique.pk or need.is_deleted for need in needs):
+        errors["needs"] = _("Un des besoins choisis n'appartient pas à la fabrique.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _insert(*, project: Project, actor, needs: Iterable, decision=None, note: str = "") -> Project:
+    """Validate, save, link the needs and log `projects.project.created` (inside the caller's atomic)."""
+    project.full_clean()
+    project.save()
+    needs = list(needs)
+    project.needs.set(needs)
+    new = snapshot(project)
+    new["needs"] = sorted(str(n) for n in needs)
+    audit_log(
+        actor=actor,
+        fabrique=project.fabrique,
+        target=project,
+        action="projects.project.created",
+        new=new,
+        decision_ref=decision.reference if decision is not None else "",
+        note=note,
+    )
+    return project
+
+
+def project_create(*, fabrique, actor, data: Mapping, needs: Iterable = ()) -> Project:
+    """A project started without an opportunity study (rare: an answer already obvious)."""
+    data = _clean_data(data)
+    needs = list(needs)
+    _check_relations(fabrique=fabrique, data=data, needs=needs)
+    with transaction.atomic():
+        project = Project(fabrique=fabrique, reference=_next_reference(fabrique=fabrique), **data)
+        return _insert(project=project, actor=actor, needs=needs)
+
+
+def _study_summary(study, scenario) -> str:
+    parts = []
+    if scenario is not None:
+        parts += [scenario.description, scenario.value_proposition]
+    parts += [study.conclusion or study.summary]
+    return "\n\n".join(p.strip() for p in parts if p and p.strip())
+
+
+def project_create_from_study(*, study, actor, decision=None) -> Project:
+    """The project born of a study's go: title and summary from the study and its preferred piste;
+    needs, chantier and officer copied; every need in study becomes answered by the project."""
+    from fabrique.needs.models import NeedStage
+    from fabrique.studies.models import StudyStage
+
+    if study.stage != StudyStage.GO:
+        raise DomainError(
+            _(
+                "Un projet naît d'une étude conclue par « un modèle pertinent a émergé » (étude « %(study)s »)."
+            )
+            % {"study": study}
+        )
+    with transaction.atomic():
+        if Project.objects.filter(study=study).exists():
+            raise ConflictError(_("Un projet est déjà issu de l'étude « %(study)s ».") % {"study": study})
+        scenario = study.scenarios.filter(is_preferred=True).order_by("id").first()
+        needs = list(study.needs.all())
+        communes = {n.commune_id for n in needs}
+        title = (scenario.title if scenario is not None else "") or study.title
+        project = Project(
+            fabrique=study.fabrique,
+            reference=_next_reference(fabrique=study.fabrique),
+            title=title[:200],
+            summary=_study_summary(study, scenario),
+            study=study,
+            workstream=study.workstream if study.workstream and not study.workstream.is_deleted else None,
+            officer=study.officer,
+            commune_id=communes.pop() if len(communes) == 1 else None,
+        )
+        _insert(
+            project=project,
+            actor=actor,
+            needs=needs,
+            decision=decision,
+            note=_("Projet issu de l'étude « %(study)s ».") % {"study": study},
+        )
+        in_study = [n for n in needs if n.stage == NeedStage.IN_STUDY]
+        if in_study:
+            from fabrique.needs.services import need_mark_answered
+
+            for need in in_study:
+                need_mark_answered(need=need, project=project, actor=actor, decision=decision)
+    return project
+
+
+def project_update(*, project: Project, actor, data: Mapping) -> Project:
+    """Edit title, summaries, public visibility, chantier, officer, commune; logs old and new values."""
+    data = _clean_data(data)
+    _check_relations(fabrique=project.fabrique, data=data)
+    updated, _changed = audited_update(instance=project, actor=actor, fabrique=project.fabrique, data=data)
+    return updated
+
+
+def project_assign_leader(
+    *,
+    project: Project,
+    actor,
+    person=None,
+    organization=None,
+    decision=None,
+    mode: str = RecruitmentMode.DIRECT,
+) -> Project:
+    """seeking_leader → leader_selected, with the leader (a contact and/or a structure of the directory)."""
+    if person is None and organization is None:
+        raise DomainError(_("Choisissez le porteur : un contact ou une structure de l'annuaire."))
+    if mode not in RecruitmentMode.values:
+        raise DomainError(_("Mode de recherche du porteur inconnu : %(mode)s.") % {"mode": mode})
+    for obj in (person, organization):
+        if obj is not None and (obj.fabrique_id != project.fabrique_id or obj.is_deleted):
+            raise DomainError(_("Le porteur doit figurer dans l'annuaire de la fabrique."))
+    if person is not None and person.is_anonymized:
+        raise DomainError(_("Ce contact a été anonymisé : il ne peut pas devenir porteur."))
+    if project.stage == ProjectStage.LEADER_SELECTED:
+        same = (project.leader_person_id, project.leader_organization_id) == (
+            getattr(person, "pk", None),
+            getattr(organization, "pk", None),
+        )
+        if same:
+            return project
+        raise TransitionNotAllowed(
+            _("Le projet « %(project)s » a déjà un porteur : %(leader)s.")
+            % {"project": project, "leader": project.leader_label}
+        )
+    return transition(
+        instance=project,
+        to=ProjectStage.LEADER_SELECTED,
+        actor=actor,
+        decision=decision,
+        extra={"leader_person": person, "leader_organization": organization, "recruitment_mode": mode},
+    )
+
+
+def project_set_recruitment_mode(*, project: Project, actor, mode: str) -> Project:
+    """Record how the leader is sought (call or direct approach) while the project seeks one."""
+    if mode not in RecruitmentMode.values:
+        raise DomainError(_("Mode de recherche du porteur inconnu : %(mode)s.") % {"mode": mode})
+    if project.stage != ProjectStage.SEEKING_LEADER or project.recruitment_mode == mode:
+        return project
+    updated, _changed = audited_update(
+        instance=project, actor=actor, fabrique=project.fabrique, data={"recruitment_mode": mode}
+    )
+    return updated
+
+
+def project_stop(*, project: Project, actor, reason: str, details: str) -> Project:
+    """Any non-final stage → stopped. The reason, the details and the stage reached are kept.
+
+    The project's calls still open are cancelled and an active support plan is interrupted, in the
+    same transaction (each with its own audit entry)."""
+    from fabrique.recruitment.models import Call, CallStage
+
+    if reason not in StopReason.values:
+        raise DomainError(_("Choisissez le motif de l'arrêt du projet."))
+    details = (details or "").strip()
+    if reason == StopReason.OTHER and not details:
+        raise DomainError(_("Précisez pourquoi le projet s'arrête (motif « autre »)."))
+    with transaction.atomic():
+        current = Project.all_objects.select_for_update().get(pk=project.pk).stage
+        if current == ProjectStage.STOPPED:
+            raise TransitionNotAllowed(_("Le projet « %(project)s » est déjà arrêté.") % {"project": project})
+        stopped = transition(
+            instance=project,
+            to=ProjectStage.STOPPED,
+            actor=actor,
+            note=details,
+            extra={"stop_reason": reason, "stop_details": details, "stopped_at_stage": current},
+        )
+        note = _("Projet arrêté.")
+        open_calls = Call.objects.filter(
+            project=stopped, stage__in=[CallStage.DRAFT, CallStage.PUBLISHED, CallStage.CLOSED]
+        )
+        for call in open_calls:
+            transition(instance=call, to=CallStage.CANCELLED, actor=actor, note=note)
+        plan = _active_support_plan(stopped)
+        if plan is not None:
+            transition(instance=plan, to=plan.workflow.stages.STOPPED, actor=actor, note=note)
+    return stopped
+
+
+def _active_support_plan(project: Project):
+    from fabrique.support.models import SupportPlan, SupportStage
+
+    return SupportPlan.objects.filter(project=project, stage=SupportStage.ACTIVE).first()

@@ -1,0 +1,215 @@
+"""Forms of the opportunity studies. Choices are scoped to the fabrique; the services check again."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from fabrique.committees.forms import MULTI_HELP, PersonMultipleChoiceField, people_of
+from fabrique.directory.models import Organization, Person
+from fabrique.fabriques.models import Role
+from fabrique.workstreams.models import Workstream
+
+from .models import BenchmarkEntry, Scenario, Study, Workshop
+from .selectors import retained_needs
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class NeedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj} ({obj.get_stage_display()})"
+
+
+class StudyForm(forms.ModelForm):
+    steering_people = PersonMultipleChoiceField(
+        label=_("Groupe de pilotage : personnes"),
+        queryset=Person.objects.none(),
+        required=False,
+        help_text=MULTI_HELP,
+    )
+
+    class Meta:
+        model = Study
+        fields = [
+            "title",
+            "summary",
+            "workstream",
+            "officer",
+            "started_on",
+            "due_on",
+            "steering_people",
+            "steering_organizations",
+            "conclusion",
+        ]
+        widgets = {
+            "started_on": DATE_WIDGET,
+            "due_on": DATE_WIDGET,
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "conclusion": forms.Textarea(attrs={"rows": 8}),
+        }
+        labels = {"steering_organizations": _("Groupe de pilotage : structures")}
+        help_texts = {
+            "steering_organizations": MULTI_HELP,
+            "conclusion": _("Ce que l'étude conclut : le modèle qui émerge, ou pourquoi aucun n'émerge."),
+        }
+
+    def __init__(self, *args, fabrique, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fabrique = fabrique
+        self.fields["workstream"].queryset = Workstream.objects.filter(fabrique=fabrique)
+        self.fields["officer"].queryset = (
+            get_user_model()
+            .objects.filter(
+                memberships__fabrique=fabrique,
+                memberships__is_active=True,
+                memberships__role__in=[Role.ADMIN, Role.OFFICER],
+            )
+            .distinct()
+        )
+        self.fields["steering_people"].queryset = people_of(fabrique)
+        self.fields["steering_organizations"].queryset = Organization.objects.filter(fabrique=fabrique)
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields if name in self.Meta.fields}
+
+
+class StudyOpenForm(StudyForm):
+    """Open a study: the retained needs it studies, then the same fields as the study, without conclusion."""
+
+    needs = NeedMultipleChoiceField(
+        label=_("Besoins étudiés"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Seuls les besoins retenus peuvent faire l'objet d'une étude d'opportunité."),
+    )
+
+    field_order = ["needs"]
+
+    def __init__(self, *args, fabrique, requested_needs=(), **kwargs):
+        super().__init__(*args, fabrique=fabrique, **kwargs)
+        del self.fields["conclusion"]
+        self.fields["needs"].queryset = retained_needs(fabrique=fabrique, include_pks=requested_needs)
+        self.fields["needs"].error_messages["required"] = _("Choisissez au moins un besoin retenu à étudier.")
+        self.order_fields(["needs", *self.Meta.fields])
+
+
+class WorkshopForm(forms.ModelForm):
+    participants = PersonMultipleChoiceField(
+        label=_("Participants de l'annuaire"),
+        queryset=Person.objects.none(),
+        required=False,
+        help_text=MULTI_HELP,
+    )
+
+    class Meta:
+        model = Workshop
+        fields = [
+            "kind",
+            "title",
+            "date",
+            "place",
+            "participants",
+            "other_participants",
+            "notes",
+            "decisions",
+        ]
+        widgets = {
+            "date": DATE_WIDGET,
+            "other_participants": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 6}),
+            "decisions": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, fabrique, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fabrique = fabrique
+        self.fields["participants"].queryset = people_of(fabrique)
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ScenarioForm(forms.ModelForm):
+    class Meta:
+        model = Scenario
+        fields = [
+            "title",
+            "description",
+            "pros",
+            "cons",
+            "value_proposition",
+            "beneficiaries",
+            "revenue_sources",
+            "main_costs",
+            "partners",
+            "jobs_estimate",
+            "is_preferred",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in (
+                "description",
+                "pros",
+                "cons",
+                "value_proposition",
+                "beneficiaries",
+                "revenue_sources",
+                "main_costs",
+                "partners",
+            )
+        }
+        help_texts = {
+            "is_preferred": _("Une seule piste privilégiée par étude : elle remplace la précédente.")
+        }
+
+    # the economic sketch, shown as its own fieldset
+    ECONOMIC = (
+        "value_proposition",
+        "beneficiaries",
+        "revenue_sources",
+        "main_costs",
+        "partners",
+        "jobs_estimate",
+    )
+
+    def __init__(self, *args, fabrique=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fabrique = fabrique
+        self.fields["jobs_estimate"].widget.attrs.update({"step": "0.1", "min": "0"})
+        self.fields["jobs_estimate"].min_value = 0
+
+    def clean_jobs_estimate(self):
+        value = self.cleaned_data.get("jobs_estimate")
+        if value is not None and value < 0:
+            raise forms.ValidationError(_("Le nombre d'emplois ne peut pas être négatif."))
+        return value
+
+    def general_fields(self):
+        return [self[name] for name in self.fields if name not in self.ECONOMIC]
+
+    def economic_fields(self):
+        return [self[name] for name in self.ECONOMIC]
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class BenchmarkForm(forms.ModelForm):
+    url = forms.URLField(label=_("Lien"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = BenchmarkEntry
+        fields = ["name", "location", "is_local", "description", "lessons", "url"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "lessons": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, fabrique=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fabrique = fabrique
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

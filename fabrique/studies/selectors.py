@@ -1,0 +1,93 @@
+"""Reads of the opportunity studies. Every selector takes the fabrique and returns only its live rows."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from .models import Study, StudyStage, Workshop, WorkshopKind
+
+UNDER_WAY = (StudyStage.IN_PROGRESS, StudyStage.AWAITING_DECISION)
+CONCLUDED = (StudyStage.GO, StudyStage.NO_GO)
+
+
+def study_list(*, fabrique, filters: Mapping | None = None) -> QuerySet[Study]:
+    """Studies of the fabrique, filtered by `stage`, `workstream` (pk) and `q` (reference or title)."""
+    filters = filters or {}
+    qs = (
+        Study.objects.filter(fabrique=fabrique)
+        .select_related("workstream", "officer")
+        .annotate(
+            need_count=Count("needs", filter=Q(needs__deleted_at__isnull=True), distinct=True),
+            workshop_count=Count("workshops", distinct=True),
+            scenario_count=Count("scenarios", distinct=True),
+        )
+    )
+    stage = filters.get("stage")
+    if stage in StudyStage.values:
+        qs = qs.filter(stage=stage)
+    elif stage == "under_way":
+        qs = qs.filter(stage__in=UNDER_WAY)
+    workstream = str(filters.get("workstream") or "")
+    if workstream.isdigit():
+        qs = qs.filter(workstream_id=int(workstream))
+    query = (filters.get("q") or "").strip()
+    if query:
+        qs = qs.filter(Q(title__icontains=query) | Q(reference__icontains=query))
+    return qs.order_by("-created_at")
+
+
+def study_detail_queryset(*, fabrique) -> QuerySet[Study]:
+    return Study.objects.filter(fabrique=fabrique).select_related("workstream", "officer")
+
+
+def study_needs(*, study: Study):
+    from fabrique.needs.models import Need
+
+    return Need.objects.filter(fabrique_id=study.fabrique_id, studies=study).order_by("pk")
+
+
+def study_workshops(*, study: Study) -> QuerySet[Workshop]:
+    return study.workshops.prefetch_related("participants").order_by("date", "id")
+
+
+def study_projects(*, study: Study):
+    from fabrique.projects.models import Project
+
+    return Project.objects.filter(fabrique_id=study.fabrique_id, study=study)
+
+
+def retained_needs(*, fabrique, include_pks=()):
+    """Needs a study can be opened on (retained), plus `include_pks` so that a refusal can be explained."""
+    from fabrique.needs.models import Need, NeedStage
+
+    return Need.objects.filter(fabrique=fabrique).filter(
+        Q(stage=NeedStage.RETAINED) | Q(pk__in=list(include_pks))
+    )
+
+
+def studies_under_way_count(*, fabrique) -> int:
+    return Study.objects.filter(fabrique=fabrique, stage__in=UNDER_WAY).count()
+
+
+def studies_concluded_count(*, fabrique) -> int:
+    return Study.objects.filter(fabrique=fabrique, stage__in=CONCLUDED).count()
+
+
+def creativity_sessions_held_count(*, fabrique, today: datetime.date | None = None) -> int:
+    return Workshop.objects.filter(
+        study__fabrique=fabrique,
+        study__deleted_at__isnull=True,
+        kind=WorkshopKind.CREATIVITY,
+        date__lte=today or timezone.localdate(),
+    ).count()
+
+
+def studies_due(*, fabrique, start: datetime.date, end: datetime.date) -> QuerySet[Study]:
+    """Studies under way whose due date falls between `start` and `end`."""
+    return Study.objects.filter(
+        fabrique=fabrique, stage__in=UNDER_WAY, due_on__gte=start, due_on__lte=end
+    ).order_by("due_on")
