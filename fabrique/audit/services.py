@@ -44,7 +44,18 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict:
     for field in instance._meta.concrete_fields:
         if fields is not None and field.name not in fields:
             continue
-        if field.name in {"id", "created_at", "updated_at", "fabrique", "deleted_at", "search_name"}:
+        if field.name in {
+            "id",
+            "created_at",
+            "updated_at",
+            "fabrique",
+            "deleted_at",
+            "search_name",
+            "stage_changed_at",
+            "normalized_name",
+            "followup_token",
+            "access_token",
+        }:
             continue
         if field.is_relation:
             related = getattr(instance, field.name)

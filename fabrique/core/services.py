@@ -27,9 +27,11 @@ def audited_create(*, instance: M, actor, fabrique, m2m: dict[str, Iterable] | N
         instance.save()
         for name, values in (m2m or {}).items():
             getattr(instance, name).set(values)
-        new = snapshot(instance)
+        # the creation entry lists the values given, not every empty field
+        new = {k: v for k, v in snapshot(instance).items() if v not in (None, "", [], {})}
         for name, values in (m2m or {}).items():
-            new[name] = sorted(str(v) for v in values)
+            if values:
+                new[name] = sorted(str(v) for v in values)
         audit_log(
             actor=actor,
             fabrique=fabrique,
@@ -49,6 +51,7 @@ def audited_update(
         locked = model._base_manager.select_for_update().get(pk=instance.pk)
         fields = list(data.keys())
         old = snapshot(locked, fields)
+        raw_before = {name: getattr(locked, name) for name in fields}
         for name in m2m or {}:
             old[name] = sorted(str(v) for v in getattr(locked, name).all())
         for name, value in data.items():
@@ -58,22 +61,23 @@ def audited_update(
         for name, values in (m2m or {}).items():
             new[name] = sorted(str(v) for v in values)
         old_changed, new_changed = diff(old, new)
-        if not new_changed:
+        scalar = [name for name in fields if getattr(locked, name) != raw_before[name]]
+        if not scalar and not any(name in new_changed for name in m2m or {}):
             return locked, False
-        scalar = [f for f in fields if f in old_changed or f in new_changed]
         if scalar:
             update_fields = scalar + (["updated_at"] if hasattr(locked, "updated_at") else [])
             locked.save(update_fields=update_fields)
         for name, values in (m2m or {}).items():
             getattr(locked, name).set(values)
-        audit_log(
-            actor=actor,
-            fabrique=fabrique,
-            target=locked,
-            action=f"{_action_prefix(locked)}.updated",
-            old=old_changed,
-            new=new_changed,
-        )
+        if new_changed or old_changed:
+            audit_log(
+                actor=actor,
+                fabrique=fabrique,
+                target=locked,
+                action=f"{_action_prefix(locked)}.updated",
+                old=old_changed,
+                new=new_changed,
+            )
     return locked, True
 
 
