@@ -26,7 +26,9 @@ class Permission(models.TextChoices):
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset({Permission.VIEW, Permission.EDIT, Permission.DECIDE, Permission.MANAGE, Permission.REPORT}),
+    Role.ADMIN: frozenset(
+        {Permission.VIEW, Permission.EDIT, Permission.DECIDE, Permission.MANAGE, Permission.REPORT}
+    ),
     Role.OFFICER: frozenset({Permission.VIEW, Permission.EDIT, Permission.DECIDE, Permission.REPORT}),
     Role.COMMITTEE: frozenset({Permission.VIEW, Permission.DECIDE, Permission.REPORT}),
     Role.READER: frozenset({Permission.VIEW, Permission.REPORT}),

@@ -40,17 +40,35 @@ class PipelineItem:
 
 # Board columns: (key, title, kind, stages)
 BOARD_COLUMNS = [
-    ("detection", _("Besoins à qualifier"), KIND_NEED, [NeedStage.NEW, NeedStage.QUALIFYING, NeedStage.MORE_EVIDENCE]),
+    (
+        "detection",
+        _("Besoins à qualifier"),
+        KIND_NEED,
+        [NeedStage.NEW, NeedStage.QUALIFYING, NeedStage.MORE_EVIDENCE],
+    ),
     ("retained", _("Besoins retenus"), KIND_NEED, [NeedStage.RETAINED]),
-    ("studies", _("Études d'opportunité"), KIND_STUDY, [StudyStage.IN_PROGRESS, StudyStage.AWAITING_DECISION]),
-    ("leader", _("Recherche de porteur"), KIND_PROJECT, [ProjectStage.SEEKING_LEADER, ProjectStage.LEADER_SELECTED]),
+    (
+        "studies",
+        _("Études d'opportunité"),
+        KIND_STUDY,
+        [StudyStage.IN_PROGRESS, StudyStage.AWAITING_DECISION],
+    ),
+    (
+        "leader",
+        _("Recherche de porteur"),
+        KIND_PROJECT,
+        [ProjectStage.SEEKING_LEADER, ProjectStage.LEADER_SELECTED],
+    ),
     ("support", _("Accompagnement"), KIND_PROJECT, [ProjectStage.IN_SUPPORT]),
     ("created", _("Entreprises créées"), KIND_PROJECT, [ProjectStage.CREATED]),
 ]
 
 MODELS = {KIND_NEED: Need, KIND_STUDY: Study, KIND_PROJECT: Project}
-DETAIL_URLS = {KIND_NEED: "backoffice:need_detail", KIND_STUDY: "backoffice:study_detail",
-               KIND_PROJECT: "backoffice:project_detail"}
+DETAIL_URLS = {
+    KIND_NEED: "backoffice:need_detail",
+    KIND_STUDY: "backoffice:study_detail",
+    KIND_PROJECT: "backoffice:project_detail",
+}
 
 
 def _url(kind: str, obj) -> str:
@@ -167,10 +185,19 @@ def awaiting_committee(*, fabrique) -> list[PipelineItem | dict]:
             url = reverse(url_name, kwargs={"fabrique_slug": fabrique.slug, "pk": obj.pk})
         except NoReverseMatch:
             url = ""
-        result.append({"kind_label": kind_label, "title": str(obj), "url": url, "stage_label": stage_label,
-                       "scheduled": (ct.pk, obj.pk) in scheduled})
+        result.append(
+            {
+                "kind_label": kind_label,
+                "title": str(obj),
+                "url": url,
+                "stage_label": stage_label,
+                "scheduled": (ct.pk, obj.pk) in scheduled,
+            }
+        )
 
-    for need in Need.objects.filter(fabrique=fabrique, stage__in=[NeedStage.QUALIFYING, NeedStage.MORE_EVIDENCE]):
+    for need in Need.objects.filter(
+        fabrique=fabrique, stage__in=[NeedStage.QUALIFYING, NeedStage.MORE_EVIDENCE]
+    ):
         _add(_("besoin"), need, "backoffice:need_detail", need.workflow.label(need.stage))
     for study in Study.objects.filter(fabrique=fabrique, stage=StudyStage.AWAITING_DECISION):
         _add(_("étude"), study, "backoffice:study_detail", study.workflow.label(study.stage))
@@ -179,8 +206,12 @@ def awaiting_committee(*, fabrique) -> list[PipelineItem | dict]:
         stage__in=[ApplicationStage.SUBMITTED, ApplicationStage.UNDER_REVIEW],
         call__stage=CallStage.CLOSED,
     ).select_related("call"):
-        _add(_("candidature"), application, "backoffice:application_detail",
-             application.workflow.label(application.stage))
+        _add(
+            _("candidature"),
+            application,
+            "backoffice:application_detail",
+            application.workflow.label(application.stage),
+        )
     return result
 
 

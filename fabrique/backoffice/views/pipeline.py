@@ -33,15 +33,25 @@ class PipelineFilterForm(forms.Form):
     q = forms.CharField(label=_("Recherche"), required=False)
     kind = forms.ChoiceField(label=_("Type"), required=False)
     stage = forms.ChoiceField(label=_("Étape"), required=False)
-    workstream = forms.ModelChoiceField(label=_("Chantier"), queryset=Workstream.objects.none(), required=False)
+    workstream = forms.ModelChoiceField(
+        label=_("Chantier"), queryset=Workstream.objects.none(), required=False
+    )
     commune = forms.ModelChoiceField(label=_("Commune"), queryset=Commune.objects.none(), required=False)
-    officer = forms.ModelChoiceField(label=_("Chargé·e de mission"), queryset=User.objects.none(), required=False)
-    since = forms.DateField(label=_("Modifié depuis le"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("Modifié jusqu'au"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    officer = forms.ModelChoiceField(
+        label=_("Chargé·e de mission"), queryset=User.objects.none(), required=False
+    )
+    since = forms.DateField(
+        label=_("Modifié depuis le"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Modifié jusqu'au"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, fabrique, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("Tous"))] + [(k, str(v).capitalize()) for k, v in KIND_LABELS.items()]
+        self.fields["kind"].choices = [("", _("Tous"))] + [
+            (k, str(v).capitalize()) for k, v in KIND_LABELS.items()
+        ]
         self.fields["stage"].choices = [("", _("Toutes"))] + stage_choices()
         self.fields["workstream"].queryset = Workstream.objects.filter(fabrique=fabrique)
         commune_ids = set(Need.objects.filter(fabrique=fabrique).values_list("commune_id", flat=True)) | set(
@@ -113,14 +123,31 @@ class PipelineExportView(FabriqueViewMixin, View):
         response.write("\ufeff")
         writer = csv.writer(response, delimiter=";")
         writer.writerow(
-            [_("Type"), _("Référence"), _("Intitulé"), _("Étape"), _("Chantier"), _("Commune"),
-             _("Chargé·e de mission"), _("Dernier changement"), _("Lien")]
+            [
+                _("Type"),
+                _("Référence"),
+                _("Intitulé"),
+                _("Étape"),
+                _("Chantier"),
+                _("Commune"),
+                _("Chargé·e de mission"),
+                _("Dernier changement"),
+                _("Lien"),
+            ]
         )
         for item in items:
             writer.writerow(
-                [item.kind_label, item.reference, item.title, item.stage_label, item.workstream, item.commune,
-                 item.officer, timezone.localtime(item.updated).strftime("%d/%m/%Y %H:%M"),
-                 request.build_absolute_uri(item.url) if item.url else ""]
+                [
+                    item.kind_label,
+                    item.reference,
+                    item.title,
+                    item.stage_label,
+                    item.workstream,
+                    item.commune,
+                    item.officer,
+                    timezone.localtime(item.updated).strftime("%d/%m/%Y %H:%M"),
+                    request.build_absolute_uri(item.url) if item.url else "",
+                ]
             )
         return response
 

@@ -94,7 +94,9 @@ class CallFormMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         formset = getattr(self, "formset", None)
-        context.setdefault("formset", formset if formset is not None else self.get_formset(self.grid_initial()))
+        context.setdefault(
+            "formset", formset if formset is not None else self.get_formset(self.grid_initial())
+        )
         return context
 
     def post(self, request, *args, **kwargs):
