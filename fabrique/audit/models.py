@@ -82,13 +82,28 @@ class AuditEntry(models.Model):
         model = self.target_type.model_class() if self.target_type_id else None
         rows = []
         for key in keys:
-            label, old, new = key, self.old_values.get(key), self.new_values.get(key)
-            field = _model_field(model, key)
-            if field is not None:
-                label = str(field.verbose_name)
-                old, new = _display(field, old), _display(field, new)
-            rows.append((label, old, new))
+            old, new = self.old_values.get(key), self.new_values.get(key)
+            # entries about a part of an object (a scenario logged on its study) name fields of
+            # another model: fall back on any model's label for that field name
+            field = _model_field(model, key) or _any_field(key)
+            label = str(field.verbose_name) if field is not None else _FALLBACK_LABELS.get(key, key)
+            rows.append((label, _display(field, old), _display(field, new)))
         return rows
+
+
+_FALLBACK_LABELS = {"item": _("point"), "target": _("objet"), "votes": _("voix (pour, contre, abstention)")}
+
+
+def _any_field(name: str):
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if not model.__module__.startswith("fabrique."):
+            continue
+        field = _model_field(model, name)
+        if field is not None:
+            return field
+    return None
 
 
 def _model_field(model, name):
@@ -106,9 +121,17 @@ def _display(field, value):
         return _("oui")
     if value is False:
         return _("non")
-    choices = dict(getattr(field, "flatchoices", None) or [])
+    choices = dict(getattr(field, "flatchoices", None) or []) if field is not None else {}
     if isinstance(value, list):
-        return ", ".join(str(choices.get(v, v)) for v in value)
-    if choices and value in choices:
+        return ", ".join(_display_item(choices, v) for v in value)
+    if isinstance(value, dict):
+        return _display_item(choices, value)
+    if choices and isinstance(value, str) and value in choices:
         return choices[value]
     return value
+
+
+def _display_item(choices: dict, value) -> str:
+    if isinstance(value, dict):
+        return " · ".join(f"{v}" for v in value.values() if v not in (None, ""))
+    return str(choices.get(value, value))

@@ -19,6 +19,8 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     (_("Indicateurs"), "backoffice:indicators", Permission.VIEW),
     (_("Mes signalements"), "backoffice:my_reports", Permission.REPORT),
 ]
+# extra URL prefixes (relative to the fabrique's base) that belong to a section
+SECTION_ALIASES = {"projets/": ("accompagnements/", "entreprises/"), "comites/": ("seances/",)}
 # shown to partners only (staff reach their reports from the needs pages)
 PARTNER_ONLY = {"backoffice:my_reports"}
 
@@ -41,7 +43,13 @@ def backoffice_nav(request) -> dict:
             continue
         items.append({"label": label, "url": url, "active": False})
     path = request.path
-    best = max((i for i in items if path.startswith(i["url"])), key=lambda i: len(i["url"]), default=None)
-    if best:
-        best["active"] = True
+    base = reverse("backoffice:dashboard", kwargs={"fabrique_slug": fabrique.slug})
+    for item in items:
+        # pages reached from another section (support plans, enterprises belong to "Projets")
+        item["prefixes"] = [item["url"], *[base + p for p in SECTION_ALIASES.get(item["url"][len(base):], ())]]
+    candidates = [(len(p), i) for i in items for p in i["prefixes"] if path.startswith(p) and p != base]
+    if candidates:
+        max(candidates, key=lambda c: c[0])[1]["active"] = True
+    elif path == base and items:
+        items[0]["active"] = True
     return {"backoffice_nav": items}

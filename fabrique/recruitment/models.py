@@ -105,7 +105,7 @@ def _token() -> str:
 
 
 class Application(TenantModel):
-    audit_masked_fields = ("email", "phone")
+    audit_masked_fields = ("email", "phone", "document")  # the file path stays private
 
     workflow = Workflow(
         stages=ApplicationStage,
