@@ -13,6 +13,7 @@ export FABRIQUE_HOME := $(CURDIR)
 demo: install assets
 	$(BIN)/fabrique migrate --noinput
 	$(BIN)/fabrique load_territories
+	$(BIN)/fabrique load_reference_indicators
 	$(BIN)/fabrique load_demo
 	@echo ""
 	@echo "  Fabrique tourne sur http://127.0.0.1:8000  (Ctrl+C pour arrêter)"

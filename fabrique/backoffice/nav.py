@@ -20,7 +20,11 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     (_("Mes signalements"), "backoffice:my_reports", Permission.REPORT),
 ]
 # extra URL prefixes (relative to the fabrique's base) that belong to a section
-SECTION_ALIASES = {"projets/": ("accompagnements/", "entreprises/"), "comites/": ("seances/",)}
+SECTION_ALIASES = {
+    "projets/": ("accompagnements/", "entreprises/"),
+    "comites/": ("seances/",),
+    "indicateurs/": ("carte/", "diagnostics/", "priorites/"),
+}
 # shown to partners only (staff reach their reports from the needs pages)
 PARTNER_ONLY = {"backoffice:my_reports"}
 

@@ -10,6 +10,7 @@ from .views import (
     committees,
     directory,
     home,
+    intelligence,
     needs,
     pipeline,
     projects,
@@ -34,6 +35,7 @@ fabrique_patterns = [
     *recruitment.urlpatterns,
     *support.urlpatterns,
     *pipeline.urlpatterns,
+    *intelligence.urlpatterns,
 ]
 
 urlpatterns = [

@@ -61,7 +61,9 @@ INSTALLED_APPS = [
     "fabrique.projects",
     "fabrique.recruitment",
     "fabrique.support",
+    "fabrique.intelligence",
     "fabrique.grouping",
+    "fabrique.demo",
     # interfaces
     "fabrique.public",
     "fabrique.backoffice",
@@ -213,7 +215,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# Map background: empty = no tile server, boundaries drawn from the shipped GeoJSON only.
 FABRIQUE_MAP_TILE_URL = os.environ.get("FABRIQUE_MAP_TILE_URL", "")
+FABRIQUE_MAP_TILE_ATTRIBUTION = os.environ.get("FABRIQUE_MAP_TILE_ATTRIBUTION", "")
 
 # Database triggers that make the audit log append-only (see audit migration 0002).
 FABRIQUE_AUDIT_DB_TRIGGERS = True
+
+# Absolute address of the site, for links in e-mails (follow-up links, password reset uses the request).
+FABRIQUE_SITE_URL = os.environ.get("FABRIQUE_SITE_URL", "http://127.0.0.1:8000")
+# Uploaded documents of applications and reports: never served by the web server, only through views
+# that check access. Defaults to var/private-media.
+FABRIQUE_PRIVATE_MEDIA_ROOT = os.environ.get("FABRIQUE_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private-media"))
+# Public need-report form: submissions per hour and per address before a polite refusal.
+FABRIQUE_REPORT_RATE_LIMIT = int(os.environ.get("FABRIQUE_REPORT_RATE_LIMIT", "5"))

@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 from fabrique.intelligence.loader import reference_indicators_load
 from fabrique.intelligence.services import diagnosis_zone_create
 from fabrique.territories.models import EPCI
-from tests.intelligence import urls as intelligence_urls
 from tests.intelligence.conftest import make_nantes_world
 from tests.territories.fixtures import load_test_territories
 
@@ -20,9 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def world(transactional_db, settings, team):
-    if not intelligence_urls.wired():
-        settings.ROOT_URLCONF = "tests.intelligence.urls"
+def world(transactional_db, team):
     load_test_territories(force=True)  # a transactional test before may have flushed them
     reference_indicators_load(departements=["44", "85"])
     return make_nantes_world(team)
@@ -195,6 +192,7 @@ def test_import_a_latin1_file_and_rank_priorities(
     from tests.intelligence.helpers import DATA
 
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.FABRIQUE_PRIVATE_MEDIA_ROOT = str(tmp_path / "private-media")
     page.set_viewport_size(DESKTOP)
     log_in(page, world.team.officer)
     page.goto(f"{space(live_server, world)}/indicateurs/")

@@ -386,6 +386,7 @@ class IndicatorImportConfirmView(BatchMixin, Page):
             "denominator_column": column("denominator_column"),
             "summary": batch.summary or {},
             "sample": sample,
+            "timeline": audit_timeline(target=batch),
         }
 
     def post(self, request, *args, **kwargs):

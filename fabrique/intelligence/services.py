@@ -1,0 +1,479 @@
+"""Writes of territorial intelligence: indicator imports, indicators, diagnosis zones, priority weights.
+
+Keyword-only, atomic and audited. An import goes through three steps, each a service: the upload
+(`import_batch_upload`: the file is read, its encoding and separator detected, it is kept), the mapping
+(`import_batch_map`: every row is checked against the chosen columns and level; on any problem
+nothing is saved and `ImportInvalid` lists them by line and column) and the import
+(`import_batch_run`: the file is checked again and its values replace the indicator's in one
+transaction).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from fabrique.audit.services import audit_log
+from fabrique.core.errors import DomainError, TransitionNotAllowed
+from fabrique.core.services import audited_create, audited_update
+from fabrique.core.workflow import transition
+
+from .importer import ImportPlan, Problem, guess_columns, import_plan
+from .models import (
+    IMPORT_LEVELS,
+    Aggregation,
+    DiagnosisZone,
+    ImportBatch,
+    ImportStage,
+    Indicator,
+    IndicatorValue,
+    Level,
+    PriorityWeights,
+    ValueOrigin,
+)
+from .references import Geography, Item, computed_values
+from .tabular import FileReadError, Table, guess_header_row, read_table
+
+INDICATOR_FIELDS = frozenset(
+    {
+        "name",
+        "description",
+        "source",
+        "source_url",
+        "vintage",
+        "unit",
+        "licence",
+        "higher_is_worse",
+        "aggregation",
+        "decimals",
+    }
+)
+ZONE_FIELDS = frozenset({"name", "description"})
+BATCH = 2000
+
+
+class ImportInvalid(DomainError):
+    """The file does not fit its mapping: `problems` name each row and column. Nothing was saved."""
+
+    code = "import_invalid"
+
+    def __init__(self, plan: ImportPlan):
+        self.plan = plan
+        count = len(plan.problems) + plan.more_problems
+        super().__init__(
+            _("Le fichier contient %(n)s erreur(s) : rien n'a été importé.") % {"n": count}, code=self.code
+        )
+
+    @property
+    def messages(self) -> list[str]:
+        return self.plan.messages()
+
+
+def _check_fields(data: Mapping, allowed: frozenset[str]) -> None:
+    unknown = set(data) - allowed
+    if unknown:
+        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
+
+
+# --- reading a stored file ----------------------------------------------------------------------------
+
+
+def import_batch_table(*, batch: ImportBatch, sheet: str | None = None) -> Table:
+    """The stored file of `batch`, read again (FileReadError if it became unreadable)."""
+    with batch.file.open("rb") as fh:
+        data = fh.read()
+    return read_table(data, filename=batch.original_name, sheet=batch.sheet if sheet is None else sheet)
+
+
+# --- import steps ------------------------------------------------------------------------------------------
+
+
+def import_batch_upload(*, fabrique, actor, uploaded_file) -> ImportBatch:
+    """Read the uploaded file (CSV or XLSX), detect encoding, separator and header row, and keep it.
+
+    Raises FileReadError (French message) when the file cannot be read as a table; nothing is saved.
+    """
+    data = uploaded_file.read()
+    original = os.path.basename(getattr(uploaded_file, "name", "") or "fichier.csv")[:255]
+    table = read_table(data, filename=original)
+    header_row = guess_header_row(table)
+    headers = table.header(header_row)
+    if len(headers) < 2:
+        raise FileReadError(
+            _(
+                "Le fichier n'a qu'une colonne : il faut au moins une colonne de codes et une colonne de valeurs."
+            )
+        )
+    rows = [row for _line, row in table.data_rows(header_row)]
+    mapping = {"header_row": header_row, **guess_columns(headers, rows)}
+    extension = "xlsx" if table.file_format == "xlsx" else "csv"
+    stored_name = f"{slugify(os.path.splitext(original)[0])[:60] or 'indicateur'}.{extension}"
+    batch = ImportBatch(
+        fabrique=fabrique,
+        original_name=original,
+        file_format=table.file_format,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        sheet=table.sheet,
+        header_row=header_row,
+        mapping=mapping,
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    with transaction.atomic():
+        batch.file.save(stored_name, ContentFile(data), save=False)
+        return audited_create(instance=batch, actor=actor, fabrique=fabrique)
+
+
+def _indicator_candidate(*, fabrique, data: Mapping, level: str) -> Indicator:
+    """An unsaved indicator built from `data`, validated (ValidationError with French messages)."""
+    _check_fields(data, INDICATOR_FIELDS)
+    values = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
+    indicator = Indicator(
+        fabrique=fabrique, level=level, code=_free_code(fabrique=fabrique, data=values), **values
+    )
+    indicator.full_clean(exclude=["code"])
+    return indicator
+
+
+def _free_code(*, fabrique, data: Mapping) -> str:
+    base = slugify(f"{data.get('name', '')} {data.get('vintage', '')}")[:70] or "indicateur"
+    taken = set(
+        Indicator.objects.filter(fabrique=fabrique, code__startswith=base).values_list("code", flat=True)
+    )
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base}-{n}", n + 1
+    return code
+
+
+def import_batch_map(
+    *,
+    batch: ImportBatch,
+    actor,
+    mapping: Mapping,
+    indicator_data: Mapping | None = None,
+    indicator: Indicator | None = None,
+) -> ImportPlan:
+    """Check the whole file against `mapping` and, when it fits, store the mapping (stage "validated").
+
+    `mapping`: level, header_row, sheet, code_column, value_column, denominator_column, ignore_unknown.
+    The target is a new indicator (`indicator_data`) or one of the fabrique's indicators (`indicator`,
+    whose values at that level the file will replace). Raises ValidationError (indicator fields),
+    ImportInvalid (rows) or FileReadError; nothing is saved then.
+    """
+    if batch.stage not in (ImportStage.UPLOADED, ImportStage.VALIDATED):
+        raise TransitionNotAllowed(
+            _("Cet import est terminé : déposez à nouveau le fichier pour le refaire.")
+        )
+    mapping = dict(mapping)
+    level = mapping.get("level")
+    if level not in IMPORT_LEVELS:
+        raise ValidationError({"level": _("Choisissez le niveau géographique du fichier.")})
+    if indicator is not None:
+        if indicator.fabrique_id != batch.fabrique_id or indicator.is_deleted:
+            raise ValidationError({"indicator": _("Cet indicateur n'appartient pas à la fabrique.")})
+        if level not in (indicator.level, Level.DEPARTEMENT):
+            raise ValidationError(
+                {
+                    "indicator": _(
+                        "L'indicateur « %(name)s » est au niveau %(level)s : importez un fichier de ce niveau, "
+                        "ou des valeurs départementales de référence."
+                    )
+                    % {"name": indicator.name, "level": indicator.get_level_display()}
+                }
+            )
+        aggregation = indicator.aggregation
+        target = {"indicator_id": indicator.pk}
+    else:
+        candidate = _indicator_candidate(fabrique=batch.fabrique, data=indicator_data or {}, level=level)
+        aggregation = candidate.aggregation
+        target = {"indicator": dict(indicator_data or {})}
+    if mapping.get("denominator_column") not in (None, "") and aggregation not in (
+        Aggregation.RATIO,
+        Aggregation.NONE,
+    ):
+        raise ValidationError(
+            {
+                "aggregation": _(
+                    "Avec une colonne dénominateur, choisissez le calcul « rapport de deux colonnes »."
+                )
+            }
+        )
+    sheet = mapping.get("sheet", batch.sheet) or ""
+    table = import_batch_table(batch=batch, sheet=sheet)
+    plan = import_plan(table=table, mapping={**mapping, "aggregation": aggregation})
+    if not plan.ok:
+        raise ImportInvalid(plan)
+    stored = {**mapping, **target, "aggregation": aggregation}
+    with transaction.atomic():
+        locked, _changed = audited_update(
+            instance=batch,
+            actor=actor,
+            fabrique=batch.fabrique,
+            data={
+                "mapping": stored,
+                "sheet": table.sheet,
+                "header_row": int(mapping.get("header_row") or 1),
+                "summary": plan.summary(),
+            },
+        )
+        transition(instance=locked, to=ImportStage.VALIDATED, actor=actor)
+    batch.refresh_from_db()
+    return plan
+
+
+def import_batch_remap(*, batch: ImportBatch, actor) -> ImportBatch:
+    """Back to the mapping step (validated → uploaded)."""
+    return transition(instance=batch, to=ImportStage.UPLOADED, actor=actor)
+
+
+def import_batch_cancel(*, batch: ImportBatch, actor) -> ImportBatch:
+    return transition(instance=batch, to=ImportStage.CANCELLED, actor=actor)
+
+
+def import_batch_run(*, batch: ImportBatch, actor) -> Indicator:
+    """Import the values of a validated batch: the indicator is created (or its values at that level
+    replaced) and its references recomputed, all in one transaction. The file is read and checked
+    again: ImportInvalid or FileReadError leave everything as it was."""
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.stage != ImportStage.VALIDATED:
+            raise TransitionNotAllowed(
+                _("Associez d'abord les colonnes du fichier : l'import n'est pas prêt.")
+                if locked.stage == ImportStage.UPLOADED
+                else _("Cet import est terminé.")
+            )
+        mapping = locked.mapping
+        level = mapping["level"]
+        table = import_batch_table(batch=locked)
+        plan = import_plan(table=table, mapping=mapping)
+        if not plan.ok:
+            raise ImportInvalid(plan)
+        if "indicator_id" in mapping:
+            indicator = Indicator.objects.filter(pk=mapping["indicator_id"], fabrique=locked.fabrique).first()
+            if indicator is None:
+                raise DomainError(_("L'indicateur visé par cet import a été supprimé."))
+        else:
+            candidate = _indicator_candidate(fabrique=locked.fabrique, data=mapping["indicator"], level=level)
+            indicator = audited_create(instance=candidate, actor=actor, fabrique=locked.fabrique)
+        replaced = IndicatorValue.objects.filter(
+            indicator=indicator, level=level, origin=ValueOrigin.FILE
+        ).count()
+        IndicatorValue.objects.filter(indicator=indicator, level=level).delete()
+        IndicatorValue.objects.bulk_create(
+            [
+                IndicatorValue(
+                    indicator=indicator,
+                    level=level,
+                    code=v.code,
+                    value=v.value,
+                    status=v.status,
+                    weight=v.weight,
+                    origin=ValueOrigin.FILE,
+                    batch=locked,
+                )
+                for v in plan.values
+            ],
+            batch_size=BATCH,
+        )
+        computed = indicator_references_compute(indicator=indicator)
+        summary = {**plan.summary(), "replaced": replaced, "computed": computed}
+        audit_log(
+            actor=actor,
+            fabrique=locked.fabrique,
+            target=indicator,
+            action="intelligence.indicator.imported",
+            new={
+                "fichier": locked.original_name,
+                "niveau": level,
+                "valeurs": summary["ok"],
+                "secret": summary["secret"],
+                "manquantes": summary["missing"],
+                "remplacées": replaced,
+            },
+        )
+        transition(
+            instance=locked,
+            to=ImportStage.IMPORTED,
+            actor=actor,
+            extra={"indicator": indicator, "imported_at": timezone.now(), "summary": summary},
+        )
+    batch.refresh_from_db()
+    return indicator
+
+
+def indicator_references_compute(*, indicator: Indicator, geography: Geography | None = None) -> int:
+    """Recompute the EPCI, département and France values (and communes from IRIS) of `indicator`
+    from its values at its own level; values a file gave at those levels are kept. Returns the count."""
+    with transaction.atomic():
+        IndicatorValue.objects.filter(indicator=indicator, origin=ValueOrigin.COMPUTED).delete()
+        base = [
+            Item(code, value, status, weight)
+            for code, value, status, weight in IndicatorValue.objects.filter(
+                indicator=indicator, level=indicator.level
+            ).values_list("code", "value", "status", "weight")
+        ]
+        provided = set(
+            IndicatorValue.objects.filter(indicator=indicator)
+            .exclude(level=indicator.level)
+            .values_list("level", "code")
+        )
+        rows = computed_values(
+            items=base,
+            level=indicator.level,
+            aggregation=indicator.aggregation,
+            geography=geography or Geography.from_db(),
+            skip=provided,
+        )
+        IndicatorValue.objects.bulk_create(
+            [
+                IndicatorValue(
+                    indicator=indicator,
+                    level=level,
+                    code=code,
+                    value=combined.value,
+                    status=combined.status,
+                    weight=combined.weight,
+                    origin=ValueOrigin.COMPUTED,
+                )
+                for level, code, combined in rows
+            ],
+            batch_size=BATCH,
+        )
+    return len(rows)
+
+
+# --- indicators ---------------------------------------------------------------------------------------------
+
+
+def _check_own(indicator: Indicator) -> None:
+    if indicator.is_reference:
+        raise DomainError(_("Les indicateurs de référence partagés ne se modifient pas."))
+
+
+def indicator_update(*, indicator: Indicator, actor, data: Mapping) -> Indicator:
+    """Edit the description of an imported indicator (name, source, unit, licence, direction…)."""
+    _check_own(indicator)
+    _check_fields(data, INDICATOR_FIELDS)
+    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
+    with transaction.atomic():
+        updated, changed = audited_update(
+            instance=indicator, actor=actor, fabrique=indicator.fabrique, data=data
+        )
+        if changed and "aggregation" in data:
+            indicator_references_compute(indicator=updated)
+    return updated
+
+
+def indicator_delete(*, indicator: Indicator, actor) -> Indicator:
+    """Soft delete of an imported indicator (its values stay, hidden with it)."""
+    _check_own(indicator)
+    with transaction.atomic():
+        locked = Indicator.all_objects.select_for_update().get(pk=indicator.pk)
+        if locked.deleted_at is not None:
+            return locked
+        locked.deleted_at = timezone.now()
+        locked.save(update_fields=["deleted_at", "updated_at"])
+        audit_log(
+            actor=actor,
+            fabrique=locked.fabrique,
+            target=locked,
+            action="intelligence.indicator.deleted",
+            old={"name": locked.name, "vintage": locked.vintage},
+        )
+    return locked
+
+
+# --- diagnosis zones ---------------------------------------------------------------------------------------
+
+
+def _zone_territories(*, communes: Iterable, epcis: Iterable) -> tuple[list, list]:
+    from fabrique.territories.models import Commune
+
+    communes, epcis = list(communes), list(epcis)
+    if not communes and not epcis:
+        raise ValidationError({"territories": _("Choisissez au moins une commune ou une intercommunalité.")})
+    wrong = [c for c in communes if c.kind != Commune.Kind.CURRENT]
+    if wrong:
+        raise ValidationError(
+            {
+                "territories": _(
+                    "%(name)s n'est pas une commune actuelle : choisissez sa commune de rattachement."
+                )
+                % {"name": wrong[0].name}
+            }
+        )
+    return communes, epcis
+
+
+def diagnosis_zone_create(
+    *, fabrique, actor, data: Mapping, communes: Iterable = (), epcis: Iterable = ()
+) -> DiagnosisZone:
+    _check_fields(data, ZONE_FIELDS)
+    communes, epcis = _zone_territories(communes=communes, epcis=epcis)
+    zone = DiagnosisZone(
+        fabrique=fabrique, **{k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+    )
+    return audited_create(
+        instance=zone, actor=actor, fabrique=fabrique, m2m={"communes": communes, "epcis": epcis}
+    )
+
+
+def diagnosis_zone_update(
+    *, zone: DiagnosisZone, actor, data: Mapping, communes: Iterable = (), epcis: Iterable = ()
+) -> DiagnosisZone:
+    _check_fields(data, ZONE_FIELDS)
+    communes, epcis = _zone_territories(communes=communes, epcis=epcis)
+    data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+    zone, _changed = audited_update(
+        instance=zone,
+        actor=actor,
+        fabrique=zone.fabrique,
+        data=data,
+        m2m={"communes": communes, "epcis": epcis},
+    )
+    return zone
+
+
+# --- priority weights ----------------------------------------------------------------------------------------
+
+
+def priority_weights_set(*, fabrique, actor, data: Mapping) -> PriorityWeights:
+    """Create or change the fabrique's priority weights (0 to 10 each) and neighbourhood radius."""
+    _check_fields(data, frozenset({*PriorityWeights.COMPONENTS, "radius_km"}))
+    with transaction.atomic():
+        weights = PriorityWeights.objects.select_for_update().filter(fabrique=fabrique).first()
+        current = weights or PriorityWeights(fabrique=fabrique)
+        if sum(data.get(k, getattr(current, k)) for k in PriorityWeights.COMPONENTS) == 0:
+            raise ValidationError(_("Donnez un poids à au moins une composante."))
+        if weights is None:
+            return audited_create(
+                instance=PriorityWeights(fabrique=fabrique, **data), actor=actor, fabrique=fabrique
+            )
+        weights, _changed = audited_update(instance=weights, actor=actor, fabrique=fabrique, data=data)
+        return weights
+
+
+__all__ = [
+    "ImportInvalid",
+    "Problem",
+    "import_batch_upload",
+    "import_batch_map",
+    "import_batch_remap",
+    "import_batch_cancel",
+    "import_batch_run",
+    "import_batch_table",
+    "indicator_references_compute",
+    "indicator_update",
+    "indicator_delete",
+    "diagnosis_zone_create",
+    "diagnosis_zone_update",
+    "priority_weights_set",
+]
