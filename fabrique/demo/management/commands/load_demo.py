@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils.translation import gettext as _
 
 from fabrique.accounts.models import User
@@ -21,7 +22,11 @@ class Command(BaseCommand):
         if Fabrique.objects.filter(slug=content.NANTES["slug"]).exists():
             self.stdout.write(_("Les données de démonstration sont déjà chargées."))
         else:
-            with transaction.atomic():
+            # the demo's reporters and candidates are fictional: keep their e-mails out of the console
+            with (
+                override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+                transaction.atomic(),
+            ):
                 builder.build_nantes()
                 builder.build_vendee()
                 builder.make_user(
