@@ -50,7 +50,10 @@ def backoffice_nav(request) -> dict:
     base = reverse("backoffice:dashboard", kwargs={"fabrique_slug": fabrique.slug})
     for item in items:
         # pages reached from another section (support plans, enterprises belong to "Projets")
-        item["prefixes"] = [item["url"], *[base + p for p in SECTION_ALIASES.get(item["url"][len(base):], ())]]
+        item["prefixes"] = [
+            item["url"],
+            *[base + p for p in SECTION_ALIASES.get(item["url"][len(base) :], ())],
+        ]
     candidates = [(len(p), i) for i in items for p in i["prefixes"] if path.startswith(p) and p != base]
     if candidates:
         max(candidates, key=lambda c: c[0])[1]["active"] = True
