@@ -1,0 +1,61 @@
+"""The demo: loads through the services, a second run duplicates nothing, its pages render."""
+
+import re
+from collections import deque
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from fabrique.accounts.models import User
+from fabrique.audit.models import AuditEntry
+from fabrique.demo import content
+from fabrique.fabriques.models import Fabrique
+from fabrique.needs.models import Need, NeedReport
+from fabrique.projects.models import Enterprise, Project
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> dict:
+    return {
+        model.__name__: model.objects.count()
+        for model in (Fabrique, User, Need, NeedReport, Project, Enterprise, AuditEntry)
+    }
+
+
+def test_load_demo_is_idempotent_and_covers_the_pipeline():
+    call_command("load_demo", verbosity=0)
+    first = counts()
+    call_command("load_demo", verbosity=0)
+    assert counts() == first
+    assert first["Fabrique"] == 2
+    assert first["Enterprise"] == 2
+    nantes = Fabrique.objects.get(slug=content.NANTES["slug"])
+    stages = set(Project.objects.filter(fabrique=nantes).values_list("stage", flat=True))
+    assert {"seeking_leader", "leader_selected", "in_support", "created"} <= stages
+    assert User.objects.get(email="admin@nantes.demo").check_password(content.PASSWORD)
+
+
+def test_demo_pages_answer_200_for_the_officer():
+    call_command("load_demo", verbosity=0)
+    client = Client()
+    client.force_login(
+        User.objects.get(email="chargee@nantes.demo"), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    seen, queue, problems = set(), deque(["/espace/nantes/"]), []
+    skip = re.compile(r"(deconnexion|\.pdf$|export|document|/media/|\.json$)")
+    while queue and len(seen) < 120:
+        url = queue.popleft()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        if response.status_code != 200:
+            problems.append((response.status_code, url))
+            continue
+        for link in re.findall(r'href="(/espace/nantes/[^"#?]*)"', response.content.decode()):
+            if not skip.search(link) and link not in seen:
+                queue.append(link)
+    assert len(seen) >= 100
+    assert problems == []
