@@ -13,7 +13,9 @@ No corpus statistics are used, so a stored vector never needs recomputing when o
 
 from __future__ import annotations
 
-import math
+import json
+import re
+import struct
 import zlib
 from collections import Counter
 from collections.abc import Mapping
@@ -62,7 +64,7 @@ _LEXICON_STEMS = frozenset(s for idx in (_CONCEPTS, _PUBLICS, _THEMES) for seq i
 
 
 def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 @lru_cache(maxsize=1)
@@ -90,19 +92,35 @@ def correct(s: str) -> str:
     return s
 
 
+def _heads(index: dict[tuple[str, ...], list[str]]) -> dict[str, int]:
+    """First stem of each expression -> length of the longest expression starting with it."""
+    heads: dict[str, int] = {}
+    for seq in index:
+        heads[seq[0]] = max(heads.get(seq[0], 0), len(seq))
+    return heads
+
+
+_HEADS: dict[int, dict[str, int]] = {}
+
+
 def _match(seq: list[str], index: dict[tuple[str, ...], list[str]], longest: int) -> list[tuple[int, str]]:
     """(position, key) of lexicon expressions found in a stem sequence, longest match first."""
+    heads = _HEADS.get(id(index))
+    if heads is None:
+        heads = _HEADS[id(index)] = _heads(index)
     found: list[tuple[int, str]] = []
     n = len(seq)
     i = 0
     while i < n:
+        top = heads.get(seq[i])
         step = 1
-        for size in range(min(longest, n - i), 0, -1):
-            keys = index.get(tuple(seq[i:i + size]))
-            if keys:
-                found.extend((i, k) for k in keys)
-                step = size if size > 1 else 1
-                break
+        if top:
+            for size in range(min(top, n - i), 0, -1):
+                keys = index.get(tuple(seq[i : i + size]))
+                if keys:
+                    found.extend((i, k) for k in keys)
+                    step = size
+                    break
         i += step
     return found
 
@@ -118,7 +136,7 @@ def _char_grams(s: str) -> tuple[int, ...]:
     padded = f"<{s}>"
     if len(padded) <= 4:
         return (_hash("c:" + padded),)
-    return tuple(_hash("c:" + padded[i:i + 4]) for i in range(len(padded) - 3))
+    return tuple(_hash("c:" + padded[i : i + 4]) for i in range(len(padded) - 3))
 
 
 def parse_public(text: str | None) -> list[str]:
@@ -146,6 +164,7 @@ class Features:
     concepts: tuple[str, ...] = ()
     indices: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     values: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    mentions: frozenset[str] = frozenset()  # member communes named in the text of a wide-area report
 
     def cosines(self, other: Features) -> np.ndarray:
         """Cosine similarity of each block (w, c, k, t) with another report's features."""
@@ -158,21 +177,63 @@ class Features:
     def to_dict(self) -> dict:
         p = self.place
         return {
-            "id": self.id, "public": self.public, "public_explicit": self.public_explicit, "theme": self.theme,
+            "id": self.id,
+            "public": self.public,
+            "public_explicit": self.public_explicit,
+            "theme": self.theme,
             "concepts": list(self.concepts),
-            "place": {"level": p.level, "commune": p.commune, "epci": p.epci, "dept": p.dept, "qpv": p.qpv,
-                      "sub": p.sub, "communes": sorted(p.communes), "lon": p.lon, "lat": p.lat},
-            "indices": self.indices.tolist(), "values": [round(float(v), 5) for v in self.values],
+            "mentions": sorted(self.mentions),
+            "place": {
+                "level": p.level,
+                "commune": p.commune,
+                "epci": p.epci,
+                "dept": p.dept,
+                "qpv": p.qpv,
+                "sub": p.sub,
+                "communes": sorted(p.communes),
+                "lon": p.lon,
+                "lat": p.lat,
+            },
+            "indices": self.indices.tolist(),
+            "values": [round(float(v), 5) for v in self.values],
         }
+
+    def pack(self) -> bytes:
+        """Compact binary form for storage (e.g. a BinaryField): JSON header + int32 indices + float32 values."""
+        meta = self.to_dict()
+        del meta["indices"], meta["values"]
+        head = json.dumps(meta, separators=(",", ":")).encode()
+        return b"".join(
+            [
+                struct.pack("<II", len(head), len(self.indices)),
+                head,
+                self.indices.astype("<i4").tobytes(),
+                self.values.astype("<f4").tobytes(),
+            ]
+        )
+
+    @classmethod
+    def unpack(cls, data: bytes) -> Features:
+        hlen, n = struct.unpack_from("<II", data, 0)
+        meta = json.loads(data[8 : 8 + hlen])
+        off = 8 + hlen
+        meta["indices"] = np.frombuffer(data, dtype="<i4", count=n, offset=off).astype(np.int32)
+        meta["values"] = np.frombuffer(data, dtype="<f4", count=n, offset=off + 4 * n).astype(np.float32)
+        return cls.from_dict(meta)
 
     @classmethod
     def from_dict(cls, d: Mapping) -> Features:
         pl = dict(d["place"])
         pl["communes"] = frozenset(pl.get("communes", ()))
         return cls(
-            id=str(d["id"]), place=Place(**pl), public=d.get("public", ""),
-            public_explicit=bool(d.get("public_explicit")), theme=d.get("theme", ""),
-            concepts=tuple(d.get("concepts", ())), indices=np.asarray(d["indices"], dtype=np.int32),
+            id=str(d["id"]),
+            place=Place(**pl),
+            public=d.get("public", ""),
+            public_explicit=bool(d.get("public_explicit")),
+            theme=d.get("theme", ""),
+            concepts=tuple(d.get("concepts", ())),
+            mentions=frozenset(d.get("mentions", ())),
+            indices=np.asarray(d["indices"], dtype=np.int32),
             values=np.asarray(d["values"], dtype=np.float32),
         )
 
@@ -186,8 +247,19 @@ def _text(report: Mapping, key: str) -> str:
     return str(value)
 
 
-_PUBLIC_BY_THEME = {"vieillissement": "seniors", "jeunesse": "jeunes", "handicap": "handicap",
-                    "agriculture": "agriculteurs", "enfance": "familles"}
+_AGE = re.compile(r"\b(\d{2})\s*ans\b")
+
+
+def _age_public(text: str) -> str:
+    """'ma mère a 82 ans' -> 'seniors'; '16-25 ans' is left to the lexicon."""
+    for match in _AGE.finditer(fold(text)):
+        start = match.start()
+        if start >= 1 and fold(text)[max(0, start - 3) : start].strip().isdigit():
+            continue  # a range such as '16 25 ans'
+        age = int(match.group(1))
+        if age >= 65:
+            return "seniors"
+    return ""
 
 
 def featurize(report: Mapping, dept_hint: str = "") -> Features:
@@ -202,45 +274,67 @@ def featurize(report: Mapping, dept_hint: str = "") -> Features:
     if field_publics:
         public, explicit = field_publics[0], True
     else:
-        for seq in (t_seq, d_seq):
+        public = _age_public(title + " " + desc)
+        for seq in (t_seq, d_seq) if not public else ():
             counts = Counter(k for _i, k in _match(seq, _PUBLICS, _PUBLIC_N) if k != "tout_public")
             if counts:
                 public = counts.most_common(1)[0][0]
                 break
 
-    # --- blocks
-    blocks: dict[str, Counter] = {"w": Counter(), "c": Counter(), "k": Counter(), "t": Counter()}
+    # --- blocks: feature ids (block in the high bits) with weights, summed below
+    ids: list[int] = []
+    weights: list[float] = []
+    found_concepts: set[str] = set()
     for seq, boost in ((t_seq, TITLE_BOOST), (d_seq, 1.0)):
         for s in seq:
             if s.isdigit() and len(s) != 2:
                 continue
-            weight = boost * (GENERIC_WEIGHT if s in _GENERIC else 1.0)
-            blocks["w"][_hash("w:" + s)] += weight
-            if s not in _GENERIC:
-                for g in _char_grams(s):
-                    blocks["c"][g] += boost
+            if s in _GENERIC:
+                ids.append(_hash("w:" + s))
+                weights.append(boost * GENERIC_WEIGHT)
+            else:
+                ids.append(_hash("w:" + s))
+                weights.append(boost)
+                grams = _char_grams(s)
+                ids.extend(grams)
+                weights.extend([boost] * len(grams))
         for _i, concept in _match(seq, _CONCEPTS, _CONCEPT_N):
-            blocks["k"][_hash("k:" + concept)] += boost
-            blocks["t"][_hash("t:" + concept.split(".")[0])] += boost
-    concepts = tuple(sorted({k for seq in (t_seq, d_seq) for _i, k in _match(seq, _CONCEPTS, _CONCEPT_N)}))
+            found_concepts.add(concept)
+            ids.append(_hash("k:" + concept))
+            ids.append(_hash("t:" + concept.split(".")[0]))
+            weights.extend((boost, boost))
+    concepts = tuple(sorted(found_concepts))
     theme = parse_theme(_text(report, "theme"))
     if theme:
-        blocks["t"][_hash("t:" + theme)] += 1.5
-    if not public and theme in _PUBLIC_BY_THEME:
-        public = _PUBLIC_BY_THEME[theme]
-
-    merged: dict[int, float] = {}
-    for counter in blocks.values():
-        if not counter:
-            continue
-        vals = {i: 1.0 + math.log(v) if v >= 1 else v for i, v in counter.items()}
-        norm = math.sqrt(sum(v * v for v in vals.values()))
-        for i, v in vals.items():
-            merged[i] = v / norm  # each block has unit norm
-    idx = np.fromiter(sorted(merged), dtype=np.int32, count=len(merged))
-    val = np.fromiter((merged[i] for i in idx.tolist()), dtype=np.float32, count=len(merged))
-    place = territories().resolve(_text(report, "commune"), _text(report, "territory_label"), dept_hint)
+        ids.append(_hash("t:" + theme))
+        weights.append(1.5)
+    if ids:
+        uniq, inverse = np.unique(np.asarray(ids, dtype=np.int64), return_inverse=True)
+        sums = np.bincount(inverse, weights=np.asarray(weights, dtype=np.float64))
+        vals = np.where(sums >= 1.0, 1.0 + np.log(np.maximum(sums, 1e-12)), sums)  # sublinear tf
+        block = uniq >> BLOCK_BITS
+        norms = np.sqrt(np.bincount(block, weights=vals * vals, minlength=len(BLOCKS)))
+        idx = uniq.astype(np.int32)
+        val = (vals / norms[block]).astype(np.float32)  # each block has unit norm
+    else:
+        idx = np.zeros(0, dtype=np.int32)
+        val = np.zeros(0, dtype=np.float32)
+    terr = territories()
+    place = terr.resolve(_text(report, "commune"), _text(report, "territory_label"), dept_hint)
+    mentions: frozenset[str] = frozenset()
+    if place.level in ("epci", "dept", "unknown"):
+        mentions = terr.mentions(title + " " + desc, place, dept_hint)
+        if place.level != "epci" and len(mentions) == 1:
+            place = terr.commune_place(next(iter(mentions)))  # the text names the commune
+            mentions = frozenset()
     return Features(
-        id=str(report.get("id", "")), place=place, public=public, public_explicit=explicit, theme=theme,
-        concepts=concepts, indices=idx, values=val,
+        id=str(report.get("id", "")),
+        place=place,
+        public=public,
+        public_explicit=explicit,
+        theme=theme,
+        concepts=concepts,
+        indices=idx,
+        values=val,
+        mentions=mentions,
     )

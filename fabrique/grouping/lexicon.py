@@ -16,9 +16,9 @@ frequence des bus; lila; aleop
 mobilite.transport_demande: transport a la demande; transport solidaire; chauffeur benevole; chauffeurs benevoles; \
 accompagnement vehicule; conduire les personnes; emmener; amener; vehicule adapte; taxi social; minibus; \
 transport accompagne; mobilite solidaire
-mobilite.permis_vehicule: permis de conduire; permis; auto ecole; code de la route; voiture; vehicule; \
+mobilite.permis_vehicule: permis de conduire; le permis; sans permis; passer le permis; permis b; auto ecole; code de la route; voiture; vehicule; \
 location de voiture; pret de vehicule; garage solidaire; reparation voiture; scooter; mobylette; cyclomoteur; \
-voiture sans permis
+voiture sans permis; deux roues; scooters
 mobilite.velo: velo; velos; cyclable; piste cyclable; atelier velo; reparation de velo; velo electrique; \
 velo assistance electrique; cycliste
 mobilite.covoiturage: covoiturage; autopartage; partage de vehicule; stop organise; auto stop
@@ -27,7 +27,9 @@ eloignement; pas de moyen de locomotion; sans voiture; sans vehicule; se deplace
 mobilite; immobilite; locomotion
 alimentation.aide_alimentaire: aide alimentaire; colis alimentaire; colis; banque alimentaire; restos du coeur; \
 distribution alimentaire; epicerie solidaire; epicerie sociale; frigo solidaire; frigo partage; \
-precarite alimentaire; insecurite alimentaire; faim; manger a sa faim; denrees; cheque alimentaire
+precarite alimentaire; insecurite alimentaire; faim; manger a sa faim; denrees; cheque alimentaire; \
+bons alimentaires; manger correctement; manger equilibre; sauter des repas; sautent des repas; se nourrir; \
+nourrir leurs enfants; quoi manger
 alimentation.commerce_alimentaire: courses; faire les courses; supermarche; superette; epicerie; commerce alimentaire; \
 boulangerie; magasin; commerce de proximite; dernier commerce; commerces; marche; ravitaillement; approvisionnement; \
 desert alimentaire; drive; livraison de courses; epicerie ambulante; commerce ambulant
@@ -36,72 +38,93 @@ producteurs locaux; vente directe; amap; projet alimentaire territorial; pat; ma
 fruits et legumes; legumerie; nutrition; malbouffe; obesite
 alimentation.cuisine: cuisine collective; atelier cuisine; cuisiner; cuisine partagee; repas partages; repas; \
 cantine; restauration scolaire; self; repas a domicile; portage de repas; livraison de repas
-restauration.restauration: restaurant; restauration; traiteur; food truck; foodtruck; cuisine centrale; \
-laboratoire de cuisine; cuisine professionnelle; labo; local de cuisine; cuisine equipee; cuisine aux normes; \
-restauratrice; restaurateur; restaurateurs; cuisinier; cuisiniere; cuisinieres; traiteurs; plats cuisines; \
-couveuse culinaire; incubateur culinaire; tiers lieu culinaire; cafe associatif; bar associatif; guinguette; \
-buvette; snack
-logement.acces_logement: logement; logements; se loger; trouver un logement; location; locatif; loyer; loyers; \
+restauration.laboratoire: cuisine professionnelle; cuisine pro; cuisine partagee; cuisines partagees; \
+cuisine mutualisee; laboratoire; labo; laboratoire de cuisine; laboratoire culinaire; cuisine aux normes; \
+cuisine agreee; local de cuisine; cuisine equipee; cuisine centrale; couveuse culinaire; incubateur culinaire; \
+tiers lieu culinaire; espace test culinaire; atelier de transformation culinaire; louer une cuisine
+restauration.activite: restaurant; restaurants; restauration; traiteur; traiteurs; food truck; food trucks; \
+foodtruck; restauratrice; restaurateur; restaurateurs; cuisinier; cuisiniers; cuisiniere; cuisinieres; \
+plats cuisines; batch cooking; patisserie; metiers de bouche; metiers de la cuisine; service en salle; serveurs
+restauration.emplacement: emplacement; emplacements; autorisation d occupation; place de marche; stationnement
+restauration.repas_salaries: restaurant d entreprise; restaurant inter entreprises; restauration des salaries; \
+pause dejeuner; le midi; manger le midi; zone d activites; zone industrielle
+restauration.lieu_convivial: cafe associatif; bar associatif; guinguette; buvette; cafe social; bistrot
+logement.acces_logement: logement; logements; se loger; trouver un logement; studio; studios; chambre; appartement; parc locatif; loyer; loyers; \
 logement social; bailleur; hlm; parc social; demande de logement; logement abordable; logement jeunes; \
-colocation; habitat; hebergement; foyer de jeunes travailleurs; fjt; residence sociale; sous location; \
-logement temporaire; logement saisonnier; saisonniers
+colocation; habitat; hebergement; foyer de jeunes travailleurs; fjt; residence sociale; \
+logement temporaire; logement saisonnier; logement des saisonniers
 logement.precarite_energetique: precarite energetique; chauffage; se chauffer; isolation thermique; isolation des logements; passoire thermique; \
 factures energie; facture d electricite; electricite; impaye; impayes; energie; renovation energetique; froid; \
 humidite; moisissure; insalubre; insalubrite; indigne; logement indigne
-logement.urgence: sans abri; sdf; a la rue; dormir dehors; hebergement d urgence; mise a l abri; \
-expulsion; expulse; squat; campement; mal loges; mal logement; 115; maraude
+logement.urgence: sans abri; sdf; dormir dehors; hebergement d urgence; mise a l abri; \
+expulsion; expulse; squat; campement; mal loges; mal logement; 115; maraude; dormir a la rue; \
+vivre a la rue; personnes a la rue; dorment dehors
 logement.habitat_seniors: habitat inclusif; habitat partage; habitat intergenerationnel; residence autonomie; \
 logement adapte; adaptation du logement; colocation seniors; beguinage; maintien a domicile; maintien au domicile
-enfance.garde: garde d enfants; garde; faire garder; mode de garde; modes de garde; creche; creches; \
+enfance.garde: garde d enfants; garde des enfants; faire garder; mode de garde; solution de garde; pas de garde; \
+garde tot; garde le soir; garde le week end; garde en urgence; garder ma fille; garder mon fils; nounous; modes de garde; creche; creches; \
 micro creche; halte garderie; garderie; assistante maternelle; assistantes maternelles; nounou; \
-place en creche; places en creche; multi accueil; accueil petite enfance; petite enfance; horaires atypiques; \
-horaires decales; baby sitting; periscolaire; accueil periscolaire; centre de loisirs; alsh; mercredi; vacances scolaires
+place en creche; places en creche; multi accueil; accueil petite enfance; petite enfance; \
+garde en horaires atypiques; garde en horaires decales; garde de nuit; garder les enfants; garder les petits; baby sitting; periscolaire; accueil periscolaire; centre de loisirs; alsh; mercredi; vacances scolaires
 enfance.parentalite: parentalite; soutien a la parentalite; lieu d accueil enfants parents; laep; parents isoles; \
 famille monoparentale; familles monoparentales; mere isolee; meres isolees; maman solo; relais parents; \
 ecoute des parents; epuisement parental
 education.soutien_scolaire: soutien scolaire; aide aux devoirs; devoirs; accompagnement scolaire; decrochage scolaire; \
-decrocheurs; decrochage; echec scolaire; college; ecole; eleves; lecture; illettrisme; alphabetisation; \
-apprendre le francais; cours de francais; fle; francais langue etrangere; allophone; allophones; analphabete
+decrocheurs; decrochage; echec scolaire; reussite scolaire; scolarite; maths
+education.francais: lecture; ecriture; illettrisme; savoirs de base; \
+alphabetisation; apprendre le francais; cours de francais; fle; francais langue etrangere; allophone; allophones; \
+analphabete; maitrisent pas le francais; parlent pas francais; langue francaise
 sante.acces_soins: medecin; medecins; generaliste; medecin traitant; desert medical; soins; consultation; \
 rendez vous medical; specialiste; dentiste; kine; infirmier; infirmiere; pharmacie; maison de sante; \
 centre de sante; hopital; urgences; sante; soigner; se soigner; renoncement aux soins; mutuelle; complementaire sante
 sante.sante_mentale: sante mentale; psychologique; psychologue; psychiatrie; depression; souffrance psychique; \
-mal etre; detresse; suicide; addiction; addictions; alcool; drogue; stupefiants; burn out
+mal etre; malaise; detresse; va mal; phobie scolaire; anxiete; anxieux; troubles anxieux; cmp; suicide; addiction; addictions; alcool; drogue; stupefiants; burn out
 sante.prevention: prevention; depistage; vaccination; education a la sante; activite physique adaptee; \
-sport sante; bien etre; nutrition sante
+sport sante; nutrition sante
 numerique.inclusion_numerique: numerique; illectronisme; fracture numerique; demarches en ligne; \
 demarches administratives en ligne; dematerialisation; internet; ordinateur; ordinateurs; tablette; \
-smartphone; telephone portable; informatique; mail; email; adresse mail; site internet; en ligne; connexion; \
+smartphone; telephone portable; informatique; mail; email; adresse mail; site internet; postuler en ligne; \
+tout en ligne; tout est en ligne; formulaire en ligne; inscription en ligne; connexion; visio; \
 conseiller numerique; atelier numerique; espace numerique; france services; outils numeriques; zone blanche; \
-reseau mobile; couverture reseau; fibre; equipement informatique; reconditionne; reconditionnes
-droits.acces_droits: acces aux droits; droits; demarches administratives; papiers; dossier; dossiers; \
-formulaire; caf; cpam; impots; retraite; prefecture; titre de sejour; rsa; prime d activite; aides sociales; \
-non recours; ecrivain public; permanence; guichet; service public; services publics; mairie annexe; \
-accompagnement administratif
+reseau mobile; couverture reseau; fibre; equipement informatique; reconditionne; reconditionnes; \
+portable; telephone; whatsapp; messagerie; applications
+droits.acces_droits: acces aux droits; droits sociaux; ouverture de droits; demarches administratives; papiers; \
+formulaire; formulaires; caf; cpam; impots; prefecture; titre de sejour; prime d activite; aides sociales; \
+non recours; ecrivain public; permanence caf; permanences administratives; guichet; service public; services publics; mairie annexe; \
+accompagnement administratif; dossier de retraite; pension de retraite; caisse de retraite; courriers administratifs
 emploi.insertion: insertion; insertion professionnelle; retour a l emploi; remobilisation; chantier d insertion; \
 aci; entreprise d insertion; structure d insertion; iae; parcours d insertion; accompagnement vers l emploi; \
 demandeurs d emploi; chomeurs; chomage; chomage longue duree; sans emploi; privees d emploi; \
+eloignees de l emploi; eloigne de l emploi; eloignes de l emploi; eloignee de l emploi; \
 territoire zero chomeur; tzcld; ebe; entreprise a but d emploi; contrat aide; clause sociale
 emploi.formation: formation; formations; qualification; apprentissage; apprenti; apprentis; alternance; \
-stage; stages; orientation; reconversion; competences; diplome; metier; metiers; bts
+stage; stages; orientation professionnelle; reconversion; competences; diplome; metier; metiers; bts
 emploi.recrutement: recrutement; recruter; penurie de main d oeuvre; main d oeuvre; difficultes de recrutement; \
 postes vacants; offres d emploi; embauche; embaucher; candidats; saisonniers agricoles; tension
 emploi.freins: frein a l emploi; freins peripheriques; freins a l emploi; levee des freins
 entreprendre.creation: creation d entreprise; creer son entreprise; creer son activite; entreprendre; \
 entrepreneur; entrepreneurs; entrepreneuriat; auto entrepreneur; micro entrepreneur; micro entrepreneurs; \
 micro entreprise; porteur de projet; porteurs de projet; couveuse; cae; cooperative d activite; \
-incubateur; pepiniere; test d activite; espace test; local professionnel; locaux; local commercial; \
-bureau partage; coworking; atelier partage; financement; pret d honneur; microcredit; creer sa boite; \
+incubateur; pepiniere; test d activite; espace test; local professionnel; locaux professionnels; local commercial; \
+bureau partage; coworking; atelier partage; pret d honneur; microcredit; creer sa boite; \
 lancer son activite; lancer sa boite
+entreprendre.transmission: reprise; repreneur; repreneurs; transmission; cession; successeur; \
+sans successeur; cedant; cedants; depart a la retraite; partent a la retraite
 entreprendre.commerce_local: commerce; commercant; commercants; artisan; artisans; artisanat; vitrine; \
-centre bourg; revitalisation; cellules commerciales; fermeture; reprise; repreneur; transmission; \
-cession; multiservice; commerce multiservices; bistrot; cafe; bar; tabac; presse; point poste
-reemploi.reemploi: reemploi; reutilisation; ressourcerie; recyclerie; recyclage; recycler; dechet; dechets; \
-dechetterie; encombrants; economie circulaire; seconde main; occasion; depot vente; vide grenier; don; dons; \
-gaspillage; anti gaspillage; zero dechet; reparation; repair cafe; reparer; reparable; bricotheque; \
-objets; meubles; mobilier; electromenager; jouets; materiaux; materiaux de construction; textile; \
-vetements; friperie; vestiaire solidaire; vestiboutique; boutique solidaire; collecte; upcycling; compost; \
-compostage; biodechets; invendus
+centre bourg; revitalisation; cellules commerciales; fermeture; reprise de commerce; \
+multiservice; commerce multiservices; bistrot; cafe; bar; tabac; presse; point poste
+reemploi.objets: reemploi; reutilisation; ressourcerie; recyclerie; recycler; seconde main; occasion; \
+depot vente; vide grenier; don; dons; donner; objets; meubles; mobilier; electromenager; jouets; vaisselle; \
+encombrants; dechetterie; zone de reemploi; caissons de reemploi; boutique solidaire; economie circulaire
+reemploi.dechets: dechet; dechets; recyclage; tri; zero dechet; compost; compostage; biodechets; collecte des dechets; \
+depots sauvages; gaspillage
+reemploi.reparation: reparation; repair cafe; reparer; reparable; bricotheque; atelier de reparation; \
+autoreparation; bricoleurs
+reemploi.textile: textile; vetements; vetement; friperie; fripe; vestiaire solidaire; vestiboutique; \
+upcycling; vetements d occasion
+reemploi.materiaux: materiaux; materiaux de construction; materiaux de reemploi; chantiers de demolition; \
+materiaux du batiment; artisans du batiment; btp; second oeuvre
+reemploi.antigaspi: anti gaspillage; invendus; frigo solidaire; frigo partage; glanage; surplus alimentaires
 agriculture.agriculture: agriculture; agriculteur; agriculteurs; agricole; agricoles; exploitation; exploitations; \
 exploitant; exploitants; ferme; fermes; eleveur; eleveurs; elevage; maraicher; maraichers; maraichage; \
 paysan; paysans; installation agricole; foncier agricole; terres agricoles; transmission des fermes; \
@@ -110,35 +133,36 @@ abattoir; atelier de transformation; conserverie; outil de transformation; cuma;
 materiel agricole; service de remplacement; astreinte; vaches; troupeau
 agriculture.detresse_agricole: detresse des agriculteurs; isolement des agriculteurs; surcharge de travail; \
 epuisement; burn out agricole; suicide agricole; difficultes financieres; endettement; faillite
-vieillissement.isolement_seniors: isolement; isole; isoles; isolee; isolees; solitude; seul; seule; seuls; \
+vieillissement.isolement_seniors: isolement; isole; isoles; isolee; isolees; solitude; vivent seules; vivent seuls; vit seule; vit seul; \
 lien social; liens sociaux; rompre l isolement; visites de convivialite; visite a domicile; visites a domicile; \
-repli sur soi; ennui; personne ne vient; ne sortent plus; sortir de chez; coupes du monde
+repli sur soi; ennui; personne ne vient; voit personne; voit plus personne; sans visite; aucune visite; \
+ne sortent plus; ne sort plus; sortent plus; sort plus; coupes du monde; tout seul; toute seule; toutes seules
 vieillissement.aide_domicile: aide a domicile; aides a domicile; aide menagere; auxiliaire de vie; \
-services a la personne; sap; ssiad; saad; soins a domicile; portage; dependance; perte d autonomie; autonomie; \
+services a la personne; ssiad; saad; soins a domicile; dependance; perte d autonomie; \
 apa; gir; aidant; aidants; aidants familiaux; repit; droit au repit; accueil de jour; plateforme de repit; \
-ehpad; maison de retraite; residence seniors; grand age; fin de vie; alzheimer; troubles cognitifs; \
-chute; chutes; teleassistance
+alzheimer; troubles cognitifs; chute; chutes; teleassistance
+vieillissement.etablissement: ehpad; maison de retraite; residence seniors; grand age; fin de vie; unite protegee
 vieillissement.activites_seniors: activites pour seniors; club des aines; club du troisieme age; animation seniors; \
 gym douce; marche seniors; atelier memoire; sorties seniors
 handicap.handicap: handicap; handicape; handicapes; handicapee; handicapees; situation de handicap; \
 personne handicapee; accessibilite; accessible; inaccessible; fauteuil roulant; fauteuil; pmr; \
 mobilite reduite; malvoyant; malvoyants; aveugle; non voyant; sourd; sourds; malentendant; langue des signes; \
 lsf; autisme; autiste; tsa; tdah; dys; polyhandicap; trisomie; deficience; mdph; aah; esat; ime; \
-emploi accompagne; travailleurs handicapes; rqth; inclusion; inclusif; inclusive; adapte; adaptee; \
-falc; facile a lire
+emploi accompagne; travailleurs handicapes; rqth; aesh; avs; ulis; \
+falc; facile a lire; vehicule adapte pmr
 jeunesse.jeunesse: jeunes; jeunesse; adolescents; adolescent; ados; lyceens; lyceen; etudiants; etudiant; \
 mission locale; neet; jeunes adultes; 16 25; 16 25 ans; 18 25 ans; majeurs; service civique; \
 point information jeunesse; pij; local jeunes; maison des jeunes; mjc; animateur jeunesse; espace jeunes; \
 foyer des jeunes; desoeuvres; desoeuvrement; trainent; oisivete
 loisirs.loisirs: loisirs; sport; sportif; sports; club; association sportive; city stade; \
-terrain de foot; skatepark; piscine; equipement sportif; culture; culturel; culturelle; musique; theatre; \
-cinema; bibliotheque; mediatheque; ludotheque; jeux; aire de jeux; animation; animations; fete; vacances; \
-colonie; sejours; sorties
+terrain de foot; skatepark; piscine; equipement sportif; acces a la culture; culturel; culturelle; musique; theatre; \
+cinema; bibliotheque; mediatheque; ludotheque; jeux; aire de jeux; fete; vacances; \
+colonie; sejours; sorties culturelles; sorties familiales
 lien_social.lieu_convivialite: tiers lieu; tiers lieux; lieu de rencontre; lieu convivial; convivialite; \
 salle commune; salle des fetes; espace de rencontre; cafe social; centre social; maison de quartier; \
 espace de vie sociale; evs; jardin partage; jardins partages; jardin familial; jardins familiaux; \
-vivre ensemble; voisinage; entraide; solidarite de voisinage; rencontre; rencontres; intergenerationnel; \
-benevoles; benevolat; vie associative; associations
+vivre ensemble; voisinage; entraide; solidarite de voisinage; intergenerationnel; vie associative; \
+manque de benevoles; lieu de vie
 environnement.environnement: environnement; biodiversite; espaces verts; nature; pollution; bruit; proprete; \
 depots sauvages; transition ecologique; climat; eau; secheresse; inondation
 securite.tranquillite: securite; insecurite; incivilites; deal; trafic; violences; tranquillite; eclairage; \
@@ -146,7 +170,8 @@ agressions; harcelement; rodeos
 violences.violences_femmes: violences conjugales; violences intrafamiliales; femmes victimes; victimes de violences; \
 mise a l abri des femmes; harcelement de rue; egalite femmes hommes
 migrants.accueil: refugies; refugie; exiles; exile; migrants; migrant; demandeurs d asile; asile; \
-primo arrivants; etrangers; sans papiers; regularisation; cada; mineurs non accompagnes; mna; integration
+primo arrivants; etrangers; sans papiers; regularisation; cada; mineurs non accompagnes; mna; mineurs isoles; \
+recours de minorite
 """
 
 # Publics: canonical key -> trigger expressions (field values and text).
@@ -169,15 +194,15 @@ entrepreneurs: entrepreneurs; entrepreneur; micro entrepreneurs; micro entrepren
 createurs d entreprise; createurs; porteurs de projet; porteur de projet; artisans; commercants; \
 restaurateurs; traiteurs; cuisiniers; independants; tpe; tres petites entreprises; entreprises; employeurs
 demandeurs_emploi: demandeurs d emploi; demandeur d emploi; chomeurs; chomeur; chomeuses; sans emploi; \
-beneficiaires du rsa; beneficiaires rsa; allocataires du rsa; rsa; minima sociaux; personnes eloignees de l emploi; \
+beneficiaires du rsa; beneficiaires rsa; allocataires du rsa; rsa; personnes eloignees de l emploi; \
 chomeurs de longue duree; salaries en insertion; personnes en insertion; privees d emploi
 precaires: personnes precaires; precaires; menages modestes; foyers modestes; menages precaires; \
 familles precaires; personnes en precarite; bas revenus; faibles revenus; pauvres; pauvrete; \
-travailleurs pauvres; personnes en difficulte; publics fragiles; sans abri; sdf; personnes a la rue; \
+travailleurs pauvres; personnes en difficulte; publics fragiles; minima sociaux; beneficiaires des minima sociaux; sans abri; sdf; personnes a la rue; \
 mal loges; sans domicile
 migrants: refugies; migrants; exiles; demandeurs d asile; primo arrivants; etrangers; allophones; \
 personnes etrangeres; mineurs non accompagnes
-femmes: femmes; femme; femmes victimes; meres; femmes isolees; femmes seules
+femmes: femmes; femme; femmes victimes; femmes isolees; femmes seules; salariees; jeunes filles; filles
 tout_public: tout public; tous publics; habitants; population; tous; grand public; usagers; citoyens
 """
 
@@ -226,9 +251,9 @@ collectif partenaires partenaire acteurs acteur local locale locaux existant exi
 
 STOPWORDS = """
 a à au aux avec ce ces dans de des du elle en et eux il je la le les leur lui ma mais me meme mes moi mon ne nos
-notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton tu un une vos votre vous c d j l m n s
-t y ete etre avoir ai as avons avez ont eu est sont suis es etes etait etaient sera seront serait seraient fut
-cet cette ceux celle celles celui ici la lors puis sans sous vers chez entre apres avant tres plus moins aussi
+notre nous on ou par pour qu que qui sa se ses son sur ta te tes toi ton tu un une vos votre vous c d j l m n s
+t y ete avoir ai as avons avez ont eu est sont suis es etes etait etaient sera seront serait seraient fut
+cet cette ceux celle celles celui ici la lors puis sous vers chez entre apres avant tres moins aussi
 tant si soit afin selon ainsi donc or ni car dont quel quelle quels quelles tel telle
 """
 

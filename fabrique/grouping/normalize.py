@@ -5,40 +5,150 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from snowballstemmer import stemmer as _snowball
+import Stemmer
 from unidecode import unidecode
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_STEMMER = _snowball("french")
+_STEMMER = Stemmer.Stemmer("french")  # PyStemmer: the Snowball French stemmer, in C
+# Words whose stem would collide with another word's ('cafe' and the CAF office, 'loyer' and 'loi').
+_PROTECTED = {
+    "cafe": "cafe",
+    "cafes": "cafe",
+    "loyer": "loyer",
+    "loyers": "loyer",
+    "gare": "gare",
+    "gares": "gare",
+    "garant": "garant",
+    "garants": "garant",
+}
 
 # Frequent SMS / informal spellings and abbreviations, folded (no accents). General French, not dataset-specific.
 ABBREVIATIONS: dict[str, str] = {
-    "pr": "pour", "ds": "dans", "ac": "avec", "avc": "avec", "bcp": "beaucoup", "tt": "tout", "tjs": "toujours",
-    "tjrs": "toujours", "qd": "quand", "pq": "pourquoi", "pcq": "parce", "pb": "probleme", "pbs": "problemes",
-    "pbm": "probleme", "svp": "", "stp": "", "mm": "meme", "jms": "jamais", "rdv": "rendez vous",
-    "qq": "quelques", "qqs": "quelques", "qqn": "quelqu un", "ya": "il y a", "yen": "il y en", "vx": "vieux",
-    "vielles": "vieilles", "ptit": "petit", "ptits": "petits", "ptite": "petite", "ptites": "petites",
-    "gamins": "enfants", "gosses": "enfants", "mome": "enfant", "momes": "enfants", "ado": "adolescent",
-    "ados": "adolescents", "pa": "personnes agees", "pmr": "personne mobilite reduite", "ph": "personnes handicapees",
-    "tad": "transport a la demande", "ehpad": "ehpad", "rsa": "rsa", "bsa": "beneficiaires rsa",
-    "dej": "dejeuner", "ptidej": "petit dejeuner", "bagnole": "voiture", "caisse": "voiture",
-    "apl": "aide logement", "caf": "caf", "ccas": "ccas", "mds": "maison departementale solidarites",
-    "ss": "sans", "sn": "son", "nn": "non", "bjr": "", "slt": "", "cc": "communaute communes",
-    "qpv": "quartier prioritaire", "zrr": "zone rurale", "ess": "economie sociale solidaire",
-    "iae": "insertion activite economique", "aah": "aah", "mdph": "mdph", "esat": "esat", "ime": "ime",
-    "vae": "velo assistance electrique", "velos": "velo", "covoit": "covoiturage", "auto": "auto",
-    "appart": "appartement", "apparts": "appartements", "hlm": "logement social", "boulot": "travail",
-    "taf": "travail", "job": "emploi", "jobs": "emplois", "dr": "docteur", "doc": "medecin", "toubib": "medecin",
-    "medoc": "medicament", "medocs": "medicaments", "ordi": "ordinateur", "ordis": "ordinateurs",
-    "internet": "internet", "wifi": "internet", "ptt": "", "etc": "", "cad": "", "cf": "", "nb": "",
+    "pr": "pour",
+    "ds": "dans",
+    "ac": "avec",
+    "avc": "avec",
+    "bcp": "beaucoup",
+    "tt": "tout",
+    "tjs": "toujours",
+    "tjrs": "toujours",
+    "qd": "quand",
+    "pq": "pourquoi",
+    "pcq": "parce",
+    "pb": "probleme",
+    "pbs": "problemes",
+    "pbm": "probleme",
+    "svp": "",
+    "stp": "",
+    "mm": "meme",
+    "jms": "jamais",
+    "rdv": "rendez vous",
+    "qq": "quelques",
+    "qqs": "quelques",
+    "qqn": "quelqu un",
+    "ya": "il y a",
+    "yen": "il y en",
+    "vx": "vieux",
+    "vielles": "vieilles",
+    "ptit": "petit",
+    "ptits": "petits",
+    "ptite": "petite",
+    "ptites": "petites",
+    "gamins": "enfants",
+    "gosses": "enfants",
+    "mome": "enfant",
+    "momes": "enfants",
+    "ado": "adolescent",
+    "ados": "adolescents",
+    "pa": "personnes agees",
+    "pmr": "personne mobilite reduite",
+    "ph": "personnes handicapees",
+    "tad": "transport a la demande",
+    "ehpad": "ehpad",
+    "rsa": "rsa",
+    "bsa": "beneficiaires rsa",
+    "dej": "dejeuner",
+    "ptidej": "petit dejeuner",
+    "bagnole": "voiture",
+    "caisse": "voiture",
+    "apl": "aide logement",
+    "caf": "caf",
+    "ccas": "ccas",
+    "mds": "maison departementale solidarites",
+    "ss": "sans",
+    "sn": "son",
+    "nn": "non",
+    "bjr": "",
+    "slt": "",
+    "cc": "communaute communes",
+    "qpv": "quartier prioritaire",
+    "zrr": "zone rurale",
+    "ess": "economie sociale solidaire",
+    "iae": "insertion activite economique",
+    "aah": "aah",
+    "mdph": "mdph",
+    "esat": "esat",
+    "ime": "ime",
+    "vae": "velo assistance electrique",
+    "velos": "velo",
+    "covoit": "covoiturage",
+    "auto": "auto",
+    "appart": "appartement",
+    "apparts": "appartements",
+    "hlm": "logement social",
+    "boulot": "travail",
+    "taf": "travail",
+    "job": "emploi",
+    "jobs": "emplois",
+    "dr": "docteur",
+    "doc": "medecin",
+    "toubib": "medecin",
+    "medoc": "medicament",
+    "medocs": "medicaments",
+    "ordi": "ordinateur",
+    "ordis": "ordinateurs",
+    "internet": "internet",
+    "wifi": "internet",
+    "ptt": "",
+    "etc": "",
+    "cad": "",
+    "cf": "",
+    "nb": "",
 }
+
+
+_FAST = str.maketrans(
+    {
+        **dict.fromkeys("àáâãäåā", "a"),
+        **dict.fromkeys("èéêëē", "e"),
+        **dict.fromkeys("ìíîïī", "i"),
+        **dict.fromkeys("òóôõöō", "o"),
+        **dict.fromkeys("ùúûüū", "u"),
+        "ç": "c",
+        "ñ": "n",
+        "ÿ": "y",
+        "œ": "oe",
+        "æ": "ae",
+        "’": "'",
+        "«": " ",
+        "»": " ",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "–": "-",
+        "—": "-",
+        "…": " ",
+    }
+)
 
 
 def fold(text: str | None) -> str:
     """Lowercase, strip accents and punctuation: 'Personnes âgées !' -> 'personnes agees'."""
     if not text:
         return ""
-    return _NON_ALNUM.sub(" ", unidecode(str(text)).lower()).strip()
+    low = str(text).lower().translate(_FAST)
+    if not low.isascii():
+        low = unidecode(low).lower()
+    return _NON_ALNUM.sub(" ", low).strip()
 
 
 def tokens(text: str | None) -> list[str]:
@@ -58,6 +168,8 @@ def stem(token: str) -> str:
     """Snowball French stem of a folded token (cached: reports reuse a small vocabulary)."""
     if len(token) <= 3 or token.isdigit():
         return token
+    if token in _PROTECTED:
+        return _PROTECTED[token]
     s = _STEMMER.stemWord(token)
     # Snowball keeps some plural/feminine endings on folded words; trim the common ones.
     if len(s) > 4 and s.endswith(("e", "s", "x")):

@@ -23,9 +23,24 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "territories" / "data"
 
 # Words that say a label names an intercommunality rather than a commune.
 _EPCI_WORDS = {
-    "cc", "ca", "cu", "communaute", "communautes", "communes", "agglo", "agglomeration",
-    "metropole", "interco", "intercommunalite", "intercommunal", "intercommunale", "comcom", "com",
-    "territoire", "epci", "pays",
+    "cc",
+    "ca",
+    "cu",
+    "communaute",
+    "communautes",
+    "communes",
+    "agglo",
+    "agglomeration",
+    "metropole",
+    "interco",
+    "intercommunalite",
+    "intercommunal",
+    "intercommunale",
+    "comcom",
+    "com",
+    "territoire",
+    "epci",
+    "pays",
 }
 _EPCI_PREFIX = re.compile(
     r"^(communaute (de |d )?(communes|agglomeration|urbaine)|metropole|cc|ca|cu|comcom|com com|agglo)\b"
@@ -33,8 +48,25 @@ _EPCI_PREFIX = re.compile(
 _STOP = {"de", "du", "des", "la", "le", "les", "l", "d", "et", "en", "sur", "a", "au", "aux"}
 # Words that introduce a neighbourhood inside a commune.
 _SUB_WORDS = {
-    "quartier", "quartiers", "qpv", "cite", "secteur", "residence", "lotissement", "hameau", "bourg",
-    "centre", "ville", "zone", "ilot", "rue", "avenue", "place", "village", "prioritaire", "quart",
+    "quartier",
+    "quartiers",
+    "qpv",
+    "cite",
+    "secteur",
+    "residence",
+    "lotissement",
+    "hameau",
+    "bourg",
+    "centre",
+    "ville",
+    "zone",
+    "ilot",
+    "rue",
+    "avenue",
+    "place",
+    "village",
+    "prioritaire",
+    "quart",
 }
 
 
@@ -56,8 +88,80 @@ def norm_name(text: str | None) -> str:
 def _without_article(name: str) -> str:
     for art in ("le ", "la ", "les ", "l "):
         if name.startswith(art):
-            return name[len(art):]
+            return name[len(art) :]
     return name
+
+
+_CONNECTORS = re.compile(r" (sur|sous|en|de|des|du|les|la|le|lez|aux|saint|sainte|et) ")
+
+
+_GENERIC_SHORT = {
+    "saint",
+    "sainte",
+    "pays",
+    "val",
+    "vallee",
+    "bois",
+    "mont",
+    "mons",
+    "port",
+    "pont",
+    "grand",
+    "grande",
+    "petit",
+    "petite",
+    "haut",
+    "haute",
+    "hauts",
+    "bas",
+    "basse",
+    "ile",
+    "mer",
+    "lac",
+    "roche",
+    "chateau",
+    "champ",
+    "champs",
+    "fontaine",
+    "fontaines",
+    "moulin",
+    "moulins",
+    "vieux",
+    "vieille",
+    "neuf",
+    "neuve",
+    "bourg",
+    "ville",
+    "villa",
+    "foret",
+    "plaine",
+    "terres",
+    "rives",
+    "coeur",
+    "porte",
+    "portes",
+    "marais",
+    "bords",
+    "cote",
+    "cotes",
+}
+
+
+def _short_name(name: str) -> str:
+    """Usual short form of a compound name: 'ancenis saint gereon' -> 'ancenis', 'nort sur erdre' -> 'nort'."""
+    match = _CONNECTORS.search(name)
+    if not match:
+        return ""
+    short = name[: match.start()]
+    if (
+        len(short) < 4
+        or short in _GENERIC_SHORT
+        or short in _EPCI_WORDS
+        or short in _SUB_WORDS
+        or short == name
+    ):
+        return ""
+    return short
 
 
 @dataclass(frozen=True)
@@ -108,11 +212,13 @@ class Territories:
         self.epci_by_name: dict[str, list[str]] = {}
         self.epci_strong: set[str] = set()  # full names and acronyms: enough on their own
         self.epci_members: dict[str, list[str]] = {}
+        self.dept_members: dict[str, set[str]] = {}
         self.qpv_label: dict[str, str] = {}
         self.qpv_communes: dict[str, tuple[str, ...]] = {}
         self.qpv_by_name: dict[str, list[str]] = {}
         self.depts: dict[str, str] = {}
         self.dept_by_name: dict[str, list[str]] = {}
+        self._resolved: dict[tuple[str, str, str], Place] = {}
         self._load(data_dir)
 
     # ------------------------------------------------------------------ loading
@@ -131,12 +237,17 @@ class Territories:
                 continue
             lonlat = centroids.get(row["code"])
             com = Commune(
-                code=row["code"], name=row["nom"], dept=row["departement"], epci=row["epci"],
+                code=row["code"],
+                name=row["nom"],
+                dept=row["departement"],
+                epci=row["epci"],
                 population=int(row["population"] or 0),
-                lon=lonlat[0] if lonlat else None, lat=lonlat[1] if lonlat else None,
+                lon=lonlat[0] if lonlat else None,
+                lat=lonlat[1] if lonlat else None,
             )
             self.communes[com.code] = com
             self.epci_members.setdefault(com.epci, []).append(com.code)
+            self.dept_members.setdefault(com.dept, set()).add(com.code)
             for pc in row["codes_postaux"].split("|"):
                 if pc:
                     self.by_postcode.setdefault(pc, []).append(com.code)
@@ -144,6 +255,9 @@ class Territories:
             code, kind = row["code"], row["type"]
             if kind == "commune-actuelle":
                 self._add_name(row["nom"], code)
+                short = _short_name(norm_name(row["nom"]))
+                if short:
+                    self._add_name(short, code, weak=True)
             elif kind == "arrondissement-municipal":
                 parent = self._parent_by_prefix(row)
                 if parent:
@@ -216,8 +330,15 @@ class Territories:
     # ------------------------------------------------------------------ lookups
     def commune_place(self, code: str, **extra: object) -> Place:
         com = self.communes[code]
-        kw: dict = {"level": "commune", "commune": code, "epci": com.epci, "dept": com.dept,
-                    "communes": frozenset([code]), "lon": com.lon, "lat": com.lat}
+        kw: dict = {
+            "level": "commune",
+            "commune": code,
+            "epci": com.epci,
+            "dept": com.dept,
+            "communes": frozenset([code]),
+            "lon": com.lon,
+            "lat": com.lat,
+        }
         kw.update(extra)
         return Place(**kw)
 
@@ -227,9 +348,12 @@ class Territories:
         lons = [self.communes[c].lon for c in members if self.communes[c].lon is not None]
         lats = [self.communes[c].lat for c in members if self.communes[c].lat is not None]
         return Place(
-            level="epci", epci=siren, dept=next(iter(depts)) if len(depts) == 1 else "",
+            level="epci",
+            epci=siren,
+            dept=next(iter(depts)) if len(depts) == 1 else "",
             communes=frozenset(members),
-            lon=sum(lons) / len(lons) if lons else None, lat=sum(lats) / len(lats) if lats else None,
+            lon=sum(lons) / len(lons) if lons else None,
+            lat=sum(lats) / len(lats) if lats else None,
         )
 
     def _code_place(self, raw: str) -> Place | None:
@@ -255,13 +379,15 @@ class Territories:
             return Place(level="dept", dept=code)
         return None
 
-    def _find(self, index: dict[str, list[str]], words: list[str], min_len: int = 3) -> list[tuple[int, int, str]]:
+    def _find(
+        self, index: dict[str, list[str]], words: list[str], min_len: int = 3
+    ) -> list[tuple[int, int, str]]:
         """All (start, end, key) n-grams of ``words`` present in ``index``, longest first."""
         found = []
         n = len(words)
         for size in range(min(n, 10), 0, -1):
             for start in range(0, n - size + 1):
-                key = " ".join(words[start:start + size])
+                key = " ".join(words[start : start + size])
                 if len(key) >= min_len and key in index:
                     found.append((start, start + size, key))
         return found
@@ -278,6 +404,15 @@ class Territories:
 
     def resolve(self, commune: str | None, label: str | None, dept_hint: str = "") -> Place:
         """Resolve a report's place from its commune code and territory label (both may be empty)."""
+        key = (commune or "", label or "", dept_hint)
+        place = self._resolved.get(key)
+        if place is None:
+            place = self._resolve(*key)
+            if len(self._resolved) < 200_000:
+                self._resolved[key] = place
+        return place
+
+    def _resolve(self, commune: str, label: str, dept_hint: str) -> Place:
         base = self._code_place(commune or "") if commune else None
         words = norm_name(label).split()
         if not words:
@@ -299,7 +434,7 @@ class Territories:
                     epci = base.epci
                 elif hint:
                     inside = [c for c in cands if hint in self._epci_depts(c)]
-                    epci = inside[0] if inside else ""
+                    epci = inside[0] if inside else cands[0]
                 else:
                     epci = cands[0]
                 if epci:
@@ -308,23 +443,29 @@ class Territories:
         com_code = ""
         com_span = (0, 0)
         hits = [
-            (e - s, s, e, key) for s, e, key in self._find(self.by_name, words, min_len=2)
-            if key not in _SUB_WORDS and key not in _STOP and not (e - s == 1 and len(key) < 4 and len(words) > 1)
+            (e - s, s, e, key)
+            for s, e, key in self._find(self.by_name, words, min_len=2)
+            if key not in _SUB_WORDS
+            and key not in _STOP
+            and not (e - s == 1 and len(key) < 4 and len(words) > 1)
         ]
         if hits:
             size = max(h[0] for h in hits)
             best = max(
                 (h for h in hits if h[0] == size),
-                key=lambda h: max(self.communes[c].population if c in self.communes else 0
-                                  for c in self.by_name[h[3]]),
+                key=lambda h: max(
+                    self.communes[c].population if c in self.communes else 0 for c in self.by_name[h[3]]
+                ),
             )
             com_code = self._pick_commune(self.by_name[best[3]], hint)
             com_span = (best[1], best[2])
         dept_hits = self._find(self.dept_by_name, words, min_len=3)
         if dept_hits:
             ds, de, dkey = dept_hits[0]
-            if not com_code or de - ds > com_span[1] - com_span[0] or (
-                de - ds == com_span[1] - com_span[0] and {"departement", "dept", "dpt"} & set(words)
+            if (
+                not com_code
+                or de - ds > com_span[1] - com_span[0]
+                or (de - ds == com_span[1] - com_span[0] and {"departement", "dept", "dpt"} & set(words))
             ):
                 label_dept = self.dept_by_name[dkey][0]
                 if not base and not epci:
@@ -335,6 +476,23 @@ class Territories:
             siren = self.communes[com_code].epci
             if siren and norm_name(self.communes[com_code].name) in norm_name(self.epci_name.get(siren, "")):
                 epci = siren
+        if (
+            com_code
+            and base
+            and base.dept
+            and com_code in self.communes
+            and self.communes[com_code].dept != base.dept
+        ):
+            com_code, com_span = (
+                "",
+                (0, 0),
+            )  # 'Bellevue' next to code 44162 is the QPV, not a commune of the 43
+        if com_code and base and base.commune:
+            # a QPV of the coded commune named in the label wins over a homonymous commune
+            for _s, _e, key in self._find(self.qpv_by_name, words, min_len=4):
+                if any(base.commune in self.qpv_communes[q] for q in self.qpv_by_name[key]):
+                    com_code, com_span = "", (0, 0)
+                    break
         # 3. QPV / neighbourhood
         qpv = ""
         area = set(base.communes) if base else set()
@@ -350,6 +508,11 @@ class Territories:
                 qpv = inside[0]
                 break
             generic = all(w in _SUB_WORDS or w in _STOP or len(w) <= 3 for w in key.split())
+            if not area and hint and len(key) >= 6 and not generic:
+                in_dept = [q for q in cands if any(c[:2] == hint[:2] for c in self.qpv_communes[q])]
+                if len(in_dept) == 1:
+                    qpv = in_dept[0]
+                    break
             if not area and len(cands) == 1 and len(key) >= 8 and not generic:
                 qpv = cands[0]
                 break
@@ -368,7 +531,17 @@ class Territories:
             if not main:
                 main = q_communes[0]
             if main in self.communes:
-                return self.commune_place(main, level="qpv", qpv=qpv, communes=frozenset([main]))
+                return self.commune_place(main, level="qpv", qpv=qpv, communes=frozenset(q_communes))
+        if (
+            base
+            and base.level == "commune"
+            and com_code
+            and com_code != base.commune
+            and com_code in self.communes
+        ):
+            raw = (commune or "").strip()
+            if raw in self.by_postcode and com_code in self.by_postcode[raw]:
+                base = self.commune_place(com_code)  # '44150' is Ancenis's postal code, not INSEE 44150
         if base and base.level in ("commune",):
             extra_communes = {base.commune}
             if com_code and com_code != base.commune and com_code in self.communes:
@@ -377,8 +550,12 @@ class Territories:
                 if epci and epci == base.epci and has_epci_word and not sub:
                     # 'Nantes Métropole' written by a member commune: the need is intercommunal
                     return self.epci_place(epci)
-                return self.commune_place(base.commune, level="quartier" if sub else "commune", sub=sub,
-                                          communes=frozenset(extra_communes))
+                return self.commune_place(
+                    base.commune,
+                    level="quartier" if sub else "commune",
+                    sub=sub,
+                    communes=frozenset(extra_communes),
+                )
             return base
         if epci and (not com_code or has_epci_word):
             return self.epci_place(epci)
@@ -386,12 +563,33 @@ class Territories:
             if com_code in self.communes:
                 return self.commune_place(com_code, level="quartier" if sub else "commune", sub=sub)
             epci_d, dept = self.deleg_epci.get(com_code, ("", ""))
-            return Place(level="commune", commune=com_code, epci=epci_d, dept=dept, communes=frozenset([com_code]))
+            return Place(
+                level="commune", commune=com_code, epci=epci_d, dept=dept, communes=frozenset([com_code])
+            )
         if base:
             return base
         if label_dept:
             return Place(level="dept", dept=label_dept)
         return Place()
+
+    def mentions(self, text: str, place: Place, dept_hint: str = "") -> frozenset[str]:
+        """Communes named in a free text, among those the place may cover (all of a département if unknown)."""
+        words = norm_name(text).split()
+        if not words:
+            return frozenset()
+        if place.level == "epci":
+            allowed = set(self.epci_members.get(place.epci, ()))
+        else:
+            dept = place.dept or dept_hint
+            if not dept:
+                return frozenset()
+            allowed = self.dept_members.get(dept, set())
+        found = set()
+        for _s, _e, key in self._find(self.by_name, words, min_len=4):
+            if key in _SUB_WORDS or key in _EPCI_WORDS:
+                continue
+            found.update(c for c in self.by_name[key] if c in allowed)
+        return frozenset(found)
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one gazetteer per process
     def _epci_depts(self, siren: str) -> frozenset[str]:

@@ -1,0 +1,709 @@
+#!/usr/bin/env python
+"""Benchmark of need grouping: quality on the labelled dev set (engine vs pg_trgm vs TF-IDF), time and memory
+of the CLI at 10k/100k reports, suggestion latency with 100k stored reports in PostgreSQL.
+
+    .venv/bin/python bench/group_needs.py            # full run (several minutes)
+    .venv/bin/python bench/group_needs.py --quick    # smoke run: quality + 10k + suggestions on 10k
+    .venv/bin/python bench/group_needs.py --train    # refit fabrique/grouping/pair_model.json on the tuning half
+
+PostgreSQL: 127.0.0.1:5432, user postgres, trust auth (override with BENCH_PG_DSN); a throw-away database
+``fabrique_bench`` is created and dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from fabrique.grouping import engine  # noqa: E402
+from fabrique.grouping.features import Features, featurize  # noqa: E402
+from fabrique.grouping.metrics import bcubed, pairwise  # noqa: E402
+from fabrique.grouping.territory import territories  # noqa: E402
+
+DEVSET = ROOT / "bench" / "data" / "devset.jsonl"
+PG_DSN = os.environ.get("BENCH_PG_DSN", "host=127.0.0.1 port=5432 user=postgres")
+BENCH_DB = "fabrique_bench"
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- dev set and split
+def load_devset() -> list[dict]:
+    with open(DEVSET, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def split_devset(rows: list[dict]) -> dict[str, list[dict]]:
+    """Tuning / check halves by territory: every need of one EPCI (or commune, or département) goes to the
+    same half, so that the hard negatives of a place stay together; halves balanced by report count."""
+    first: dict[str, dict] = {}
+    for r in rows:
+        first.setdefault(r["label"], r)
+
+    def key(r: dict) -> str:
+        p = featurize(r, dept_hint="44").place
+        return p.epci or p.commune or p.dept or r["label"]
+
+    label_key = {lab: key(r) for lab, r in first.items()}
+    sizes = Counter(label_key[r["label"]] for r in rows)
+    totals = [0, 0]
+    half_of: dict[str, int] = {}
+    for k in sorted(sizes, key=lambda k: (-sizes[k], hashlib.md5(k.encode()).hexdigest())):
+        h = 0 if totals[0] <= totals[1] else 1
+        half_of[k] = h
+        totals[h] += sizes[k]
+    halves: dict[str, list[dict]] = {"tuning": [], "check": []}
+    for r in rows:
+        halves["tuning" if half_of[label_key[r["label"]]] == 0 else "check"].append(r)
+    return halves
+
+
+def truth_of(rows: list[dict]) -> dict[str, str]:
+    return {r["id"]: r["label"] for r in rows}
+
+
+def scores(rows: list[dict], pred: dict[str, str]) -> tuple[float, float, float, float]:
+    t = truth_of(rows)
+    pw = pairwise(t, pred)
+    return pw.precision, pw.recall, pw.f1, bcubed(t, pred).f1
+
+
+# --------------------------------------------------------------------------- training of the pair model
+STRICT_MODEL = ROOT / "bench" / "data" / "pair_model_tuning_only.json"
+THRESHOLDS = [round(float(t), 2) for t in np.arange(0.20, 0.71, 0.05)]
+
+
+def fit(rows: list[dict], threshold: float = 0.5) -> engine.PairModel:
+    """Logistic regression on all territory-compatible pairs of ``rows`` (same label = positive)."""
+    from sklearn.linear_model import LogisticRegression
+
+    from fabrique.grouping.engine import Matrix, _cosines, _territory_classes, pair_features
+
+    feats = engine.featurize_all(rows)
+    m = Matrix(feats)
+    idx = np.arange(len(feats))
+    cos = _cosines(m, idx, idx)
+    r, c = np.triu_indices(len(feats), 1)
+    x = pair_features(m, r, c, [b[r, c] for b in cos])
+    ok = _territory_classes(m, r, c)["compatible"]
+    y = np.array([rows[i]["label"] == rows[j]["label"] for i, j in zip(r, c, strict=True)])
+    x, y = x[ok], y[ok]
+    mean, scale = x.mean(0), x.std(0) + 1e-6
+    lr = LogisticRegression(C=1.0, max_iter=5000).fit((x - mean) / scale, y)
+    return engine.PairModel(
+        mean=mean,
+        scale=scale,
+        coef=lr.coef_[0],
+        intercept=float(lr.intercept_[0]),
+        threshold=threshold,
+        link_threshold=0.1,
+    )
+
+
+def f1_curve(pm: engine.PairModel, rows: list[dict]) -> dict[float, float]:
+    engine.set_model(pm)
+    feats = engine.featurize_all(rows)
+    out = {}
+    for thr in THRESHOLDS:
+        labels = engine.group_features(feats, threshold=thr)
+        out[thr] = scores(rows, {f.id: str(lab) for f, lab in zip(feats, labels, strict=True)})[2]
+    engine.set_model(None)
+    return out
+
+
+def smoothed_best(curve: dict[float, float]) -> float:
+    """Threshold with the best F1 averaged with its two neighbours (less noisy than the raw maximum)."""
+    ts = sorted(curve)
+    avg = {t: float(np.mean([curve[u] for u in ts[max(0, i - 1) : i + 2]])) for i, t in enumerate(ts)}
+    return max(ts, key=lambda t: (avg[t], -abs(t - 0.4)))
+
+
+def train(halves: dict[str, list[dict]]) -> tuple[engine.PairModel, engine.PairModel]:
+    """Strict model (fit and threshold on the tuning half only) and shipped model (fit on all reports,
+    threshold chosen by 2-fold cross-fitting between the halves)."""
+    tune, check = halves["tuning"], halves["check"]
+    pm_t = fit(tune)
+    curve_t = f1_curve(pm_t, tune)
+    strict = engine.PairModel(pm_t.mean, pm_t.scale, pm_t.coef, pm_t.intercept, smoothed_best(curve_t), 0.1)
+    log("strict (tuning in-sample): " + " ".join(f"{t:.2f}:{v:.3f}" for t, v in curve_t.items()))
+    pm_c = fit(check)
+    oof_check = f1_curve(pm_t, check)
+    oof_tune = f1_curve(pm_c, tune)
+    oof = {t: (oof_check[t] + oof_tune[t]) / 2 for t in THRESHOLDS}
+    log("cross-fitted (out of fold): " + " ".join(f"{t:.2f}:{v:.3f}" for t, v in oof.items()))
+    thr = smoothed_best(oof)
+    full = fit(tune + check, thr)
+    return strict, engine.PairModel(full.mean, full.scale, full.coef, full.intercept, thr, min(0.1, thr / 2))
+
+
+def save_model(pm: engine.PairModel, path: Path, note: str) -> None:
+    data = {
+        "features": list(engine.PAIR_FEATURES),
+        "mean": [round(float(v), 6) for v in pm.mean],
+        "scale": [round(float(v), 6) for v in pm.scale],
+        "coef": [round(float(v), 6) for v in pm.coef],
+        "intercept": round(pm.intercept, 6),
+        "threshold": round(pm.threshold, 3),
+        "link_threshold": round(pm.link_threshold, 3),
+        "trained_on": note,
+    }
+    path.write_text(json.dumps(data, indent=1) + "\n")
+
+
+# --------------------------------------------------------------------------- baselines
+def components(ids: list[str], edges: list[tuple[int, int]]) -> dict[str, str]:
+    parent = list(range(len(ids)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[ra] = rb
+    return {rid: f"c{find(i)}" for i, rid in enumerate(ids)}
+
+
+def pg_connect(dbname: str = "postgres", autocommit: bool = True):
+    import psycopg
+
+    return psycopg.connect(f"{PG_DSN} dbname={dbname}", autocommit=autocommit)
+
+
+def pg_setup() -> None:
+    with pg_connect() as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+    with pg_connect(BENCH_DB) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+
+
+def pg_teardown() -> None:
+    with pg_connect() as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+
+
+def trgm_groups(rows: list[dict], threshold: float = 0.25) -> dict[str, str]:
+    """pg_trgm similarity() on title and on description >= threshold, connected components."""
+    ids = [r["id"] for r in rows]
+    with pg_connect(BENCH_DB) as conn:
+        conn.execute("DROP TABLE IF EXISTS trgm_dev")
+        conn.execute("CREATE TABLE trgm_dev (k int primary key, title text, description text)")
+        with conn.cursor() as cur, cur.copy("COPY trgm_dev (k, title, description) FROM STDIN") as cp:
+            for k, r in enumerate(rows):
+                cp.write_row((k, r.get("title") or "", r.get("description") or ""))
+        found = conn.execute(
+            "SELECT a.k, b.k FROM trgm_dev a JOIN trgm_dev b ON a.k < b.k "
+            "WHERE similarity(a.title, b.title) >= %s OR similarity(a.description, b.description) >= %s",
+            (threshold, threshold),
+        ).fetchall()
+    return components(ids, [(a, b) for a, b in found])
+
+
+def tfidf_groups(rows: list[dict], threshold: float) -> dict[str, str]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [f"{r.get('title') or ''} {r.get('description') or ''}" for r in rows]
+    x = TfidfVectorizer(
+        strip_accents="unicode", lowercase=True, ngram_range=(1, 2), sublinear_tf=True, min_df=1
+    ).fit_transform(texts)
+    sim = (x @ x.T).tocoo()
+    edges = [
+        (int(a), int(b))
+        for a, b, v in zip(sim.row, sim.col, sim.data, strict=True)
+        if a < b and v >= threshold
+    ]
+    return components([r["id"] for r in rows], edges)
+
+
+def engine_groups(rows: list[dict]) -> dict[str, str]:
+    return engine.group_reports(rows)  # uses the current process-wide pair model
+
+
+# --------------------------------------------------------------------------- scale generator
+def strip_accents(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn")
+
+
+def typo(word: str, rng: random.Random) -> str:
+    if len(word) < 5:
+        return word
+    i = rng.randrange(1, len(word) - 2)
+    op = rng.random()
+    if op < 0.4:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    if op < 0.7:
+        return word[:i] + word[i + 1 :]
+    return word[:i] + word[i] + word[i:]
+
+
+def perturb(text: str, rng: random.Random, title: bool = False) -> str:
+    if not text:
+        return text
+    if rng.random() < 0.3:
+        text = strip_accents(text)
+    if rng.random() < 0.2:
+        text = text.lower()
+    words = text.split(" ")
+    if rng.random() < 0.4:
+        for _ in range(rng.randint(1, 3)):
+            k = rng.randrange(len(words))
+            words[k] = typo(words[k], rng)
+    if title and len(words) > 3 and rng.random() < 0.2:
+        k = rng.randrange(len(words) - 1)
+        words[k], words[k + 1] = words[k + 1], words[k]
+    text = " ".join(words)
+    if not title and rng.random() < 0.2:
+        parts = re.split(r"(?<=[.;!?])\s+", text)
+        rng.shuffle(parts)
+        text = " ".join(parts)
+    return text
+
+
+def generate(rows: list[dict], n: int, seed: int) -> list[dict]:
+    """n reports made from the dev set by moving whole scenarios to other real communes (disjoint per copy)
+    and perturbing the wording; labels stay known (``label#copy``)."""
+    terr = territories()
+    rng = random.Random(seed)
+    places = {r["id"]: featurize(r, dept_hint="44").place for r in rows}
+    # original communes per original EPCI
+    orig_by_epci: dict[str, set[str]] = defaultdict(set)
+    loose: set[str] = set()
+    for p in places.values():
+        for code in (p.communes | {p.commune}) - {""} if p.commune else set():  # not an EPCI's members
+            if code in terr.communes:
+                if terr.communes[code].epci:
+                    orig_by_epci[terr.communes[code].epci].add(code)
+                else:
+                    loose.add(code)
+        if p.level == "epci" and p.epci:
+            orig_by_epci.setdefault(p.epci, set())
+    free: dict[str, list[str]] = {}
+
+    def refill() -> None:  # communes are used by one copy each until the pool runs out, then reused
+        free.clear()
+        for code, com in sorted(terr.communes.items()):
+            if com.epci:
+                free.setdefault(com.epci, []).append(code)
+        for lst in free.values():
+            rng.shuffle(lst)
+
+    refill()
+    epcis = sorted(free)
+    qpvs_of: dict[str, list[str]] = defaultdict(list)
+    for q, coms in terr.qpv_communes.items():
+        for c in coms:
+            qpvs_of[c].append(q)
+    out: list[dict] = []
+    copy = 0
+    used_for: dict[str, set[str]] = defaultdict(set)  # original EPCI -> new EPCIs already given to its copies
+    while len(out) < n:
+        copy += 1
+        cmap: dict[str, str] = {}
+        emap: dict[str, str] = {}
+        for e, coms in sorted(orig_by_epci.items()):
+            need = max(1, len(coms))
+            cands = [x for x in epcis if len(free[x]) >= need and x not in used_for[e]]
+            if not cands:
+                refill()
+                cands = [x for x in epcis if len(free[x]) >= need and x not in used_for[e]]
+            if not cands:  # more copies than EPCIs large enough: reuse (copies may then collide)
+                cands = [x for x in epcis if len(free[x]) >= need]
+            new_e = rng.choice(cands)
+            used_for[e].add(new_e)
+            emap[e] = new_e
+            for c in sorted(coms):
+                cmap[c] = free[new_e].pop()
+        for c in sorted(loose):
+            if not any(free.values()):
+                refill()
+            e = rng.choice([x for x in epcis if free[x]])
+            cmap[c] = free[e].pop()
+        qmap: dict[str, str] = {}
+        for r in rows:
+            if len(out) >= n:
+                break
+            p = places[r["id"]]
+            new = dict(r)
+            new["id"] = f"{r['id']}-{copy}"
+            new["label"] = f"{r['label']}#{copy}"
+            old_names: list[tuple[str, str]] = []
+            if p.commune in cmap:
+                nc = cmap[p.commune]
+                com = terr.communes[nc]
+                old_names.append((terr.communes[p.commune].name, com.name))
+                raw = str(r.get("commune") or "")
+                if raw:
+                    new["commune"] = (
+                        nc
+                        if raw in terr.communes or raw in terr.parent
+                        else (next(iter(sorted(pc for pc, cs in terr.by_postcode.items() if nc in cs)), nc))
+                    )
+                label = str(r.get("territory_label") or "")
+                if label:
+                    if p.qpv:
+                        if p.qpv not in qmap:
+                            choices = qpvs_of.get(nc) or []
+                            qmap[p.qpv] = terr.qpv_label[rng.choice(choices)] if choices else com.name
+                        new["territory_label"] = rng.choice([qmap[p.qpv], f"{com.name} - {qmap[p.qpv]}"])
+                    else:
+                        new["territory_label"] = com.name
+            elif p.level == "epci" and p.epci in emap:
+                new_e = emap[p.epci]
+                if r.get("territory_label"):
+                    new["territory_label"] = terr.epci_name[new_e]
+                raw = str(r.get("commune") or "")
+                if raw:  # a member commune's code next to an EPCI label: move it too
+                    new["commune"] = cmap.get(raw, terr.epci_members[new_e][0])
+                old_names.append((terr.epci_name[p.epci], terr.epci_name[new_e]))
+                for c, nc in cmap.items():
+                    if terr.communes[c].epci == p.epci:
+                        old_names.append((terr.communes[c].name, terr.communes[nc].name))
+            elif p.level in ("unknown", "dept") and copy > 1 and cmap:
+                # no usable territory in the source: copies get one, else they would all be the same need
+                new["territory_label"] = terr.communes[rng.choice(sorted(cmap.values()))].name
+            for field in ("title", "description"):
+                text = str(r.get(field) or "")
+                for old, nw in old_names:
+                    text = text.replace(old, nw)
+                new[field] = perturb(text, rng, title=field == "title")
+            out.append(new)
+    return out
+
+
+def write_jsonl(rows: list[dict], path: Path, with_label: bool = False) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for r in rows:
+            rec = r if with_label else {k: v for k, v in r.items() if k != "label"}
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
+def cli_command() -> list[str]:
+    """`manage.py group_needs` when the Django project loads, else the same code via the module CLI."""
+    probe = subprocess.run(
+        [sys.executable, "manage.py", "help", "group_needs"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if probe.returncode == 0:
+        return [sys.executable, "manage.py", "group_needs"]
+    log("(manage.py ne charge pas encore : mesure via python -m fabrique.grouping.cli, même code)")
+    return [sys.executable, "-m", "fabrique.grouping.cli"]
+
+
+def run_cli(cmd: list[str], inp: Path, out: Path) -> tuple[float, float, float]:
+    """Wall time (s), peak RSS (MiB) and CPU time (user + sys, s) of one CLI subprocess.
+
+    ``os.wait4`` gives the rusage of that child, including its reaped workers: RSS is that of its largest
+    process, CPU time the sum over them."""
+    start = time.monotonic()
+    proc = subprocess.Popen(
+        [*cmd, "--input", str(inp), "--output", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.monotonic() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"CLI failed ({proc.returncode}): {err.decode()[-2000:]}")
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+
+
+def read_csv_groups(path: Path) -> dict[str, str]:
+    import csv
+
+    with open(path, encoding="utf-8") as fh:
+        return {row["id"]: row["group"] for row in csv.DictReader(fh)}
+
+
+# --------------------------------------------------------------------------- suggestions in PostgreSQL
+def load_suggest_table(rows: list[dict]) -> None:
+    feats = engine.featurize_all(rows)
+    with pg_connect(BENCH_DB) as conn:
+        conn.execute("DROP TABLE IF EXISTS grouping_bench_report")
+        conn.execute(
+            "CREATE TABLE grouping_bench_report (id text PRIMARY KEY, commune text, epci text, dept text, "
+            "level text, concepts text[], features bytea, title text, description text)"
+        )
+        with (
+            conn.cursor() as cur,
+            cur.copy(
+                "COPY grouping_bench_report (id, commune, epci, dept, level, concepts, features, title, description) "
+                "FROM STDIN"
+            ) as cp,
+        ):
+            for r, f in zip(rows, feats, strict=True):
+                p = f.place
+                cp.write_row(
+                    (
+                        f.id,
+                        p.commune or None,
+                        p.epci or None,
+                        p.dept or None,
+                        p.level,
+                        list(f.concepts),
+                        f.pack(),
+                        r.get("title") or "",
+                        r.get("description") or "",
+                    )
+                )
+        conn.execute("CREATE INDEX ON grouping_bench_report (commune)")
+        conn.execute("CREATE INDEX ON grouping_bench_report (epci, level)")
+        conn.execute("CREATE INDEX ON grouping_bench_report (dept)")
+        conn.execute("CREATE INDEX ON grouping_bench_report USING gin (concepts)")
+        conn.execute("CREATE INDEX ON grouping_bench_report USING gin (title gin_trgm_ops)")
+        conn.execute("ANALYZE grouping_bench_report")
+
+
+def fetch_candidates(conn, f: Features, limit: int = 3000) -> list[Features]:
+    """The candidate query the product makes from candidate_filter() (territory blocking)."""
+    flt = engine.candidate_filter(f)
+    if flt["communes"]:
+        sql = (
+            "SELECT features FROM grouping_bench_report WHERE commune = ANY(%s) "
+            "OR (epci = %s AND (level = 'epci' OR concepts && %s::text[])) LIMIT %s"
+        )
+        params: tuple = (flt["communes"], flt["epci"] or "", flt["concepts"], limit)
+    elif flt["epci"]:
+        sql = "SELECT features FROM grouping_bench_report WHERE epci = %s LIMIT %s"
+        params = (flt["epci"], limit)
+    elif flt["dept"]:
+        sql = "SELECT features FROM grouping_bench_report WHERE dept = %s LIMIT %s"
+        params = (flt["dept"], limit)
+    else:
+        sql = "SELECT features FROM grouping_bench_report WHERE concepts && %s::text[] LIMIT %s"
+        params = (flt["concepts"], min(limit, 1000))
+    return [Features.unpack(bytes(row[0])) for row in conn.execute(sql, params).fetchall()]
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q))
+
+
+def suggestion_latency(queries: list[dict]) -> dict[str, float]:
+    engine_ms: list[float] = []
+    trgm_ms: list[float] = []
+    cands: list[int] = []
+    with pg_connect(BENCH_DB) as conn:
+        conn.execute("SET pg_trgm.similarity_threshold = 0.25")
+        for q in queries[:5]:  # warm-up (caches, imports)
+            engine.suggest(featurize(q), fetch_candidates(conn, featurize(q)))
+        for q in queries:
+            t0 = time.perf_counter()
+            f = featurize(q)
+            found = fetch_candidates(conn, f)
+            engine.suggest(f, found, k=5)
+            engine_ms.append((time.perf_counter() - t0) * 1000)
+            cands.append(len(found))
+            t0 = time.perf_counter()
+            conn.execute(
+                "SELECT id, similarity(title, %s) AS s FROM grouping_bench_report WHERE title %% %s "
+                "ORDER BY s DESC LIMIT 5",
+                (q.get("title") or "", q.get("title") or ""),
+            ).fetchall()
+            trgm_ms.append((time.perf_counter() - t0) * 1000)
+    return {
+        "engine_p50": percentile(engine_ms, 50),
+        "engine_p95": percentile(engine_ms, 95),
+        "trgm_p50": percentile(trgm_ms, 50),
+        "trgm_p95": percentile(trgm_ms, 95),
+        "candidates_median": float(statistics.median(cands)),
+    }
+
+
+# --------------------------------------------------------------------------- main
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="fast smoke run (10k only, 50 suggestions)")
+    parser.add_argument("--train", action="store_true", help="refit the pair model on the tuning half first")
+    parser.add_argument("--sizes", default="", help="comma-separated scale sizes (default 10000,100000)")
+    parser.add_argument("--queries", type=int, default=0, help="suggestion queries (default 300, quick 50)")
+    parser.add_argument(
+        "--repeat", type=int, default=0, help="CLI runs per size, median reported (default 3)"
+    )
+    args = parser.parse_args()
+
+    rows = load_devset()
+    halves = split_devset(rows)
+    if args.train:
+        log("Entraînement des modèles de paires...")
+        strict, shipped = train(halves)
+        save_model(strict, STRICT_MODEL, f"tuning half only ({len(halves['tuning'])} reports)")
+        save_model(
+            shipped, engine.MODEL_PATH, f"all {len(rows)} dev reports; threshold by 2-fold cross-fitting"
+        )
+        engine.set_model(None)
+    pm = engine.model()
+    strict_pm = engine.PairModel.load(STRICT_MODEL) if STRICT_MODEL.exists() else None
+
+    lines: list[str] = []
+
+    def out(line: str = "") -> None:
+        lines.append(line)
+        print(line, flush=True)
+
+    out(f"# Fabrique group_needs benchmark ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores)")
+    out()
+    out(
+        f"Dev set: {len(rows)} reports, {len(set(truth_of(rows).values()))} needs; "
+        f"tuning {len(halves['tuning'])} / check {len(halves['check'])} (split by territory)."
+    )
+    out(
+        f"Shipped engine: pair model fitted on all dev reports, threshold {pm.threshold:.2f} chosen by 2-fold "
+        "cross-fitting. Strict engine: model and threshold fitted on the tuning half only, so its check-half "
+        "row is a true held-out score."
+    )
+    out()
+    out("## Quality (pairwise P / R / F1, B-cubed F1)")
+    out()
+    out("| method | half | P | R | F1 | B3 F1 |")
+    out("|---|---|---|---|---|---|")
+    pg_ok = True
+    try:
+        pg_setup()
+    except Exception as exc:  # noqa: BLE001 - report and go on without PostgreSQL
+        pg_ok = False
+        log(f"PostgreSQL indisponible ({exc}) : baseline pg_trgm et suggestions ignorées")
+    # TF-IDF: best threshold on the tuning half
+    best_t, best_f1 = 0.3, -1.0
+    for t in np.arange(0.10, 0.61, 0.025):
+        f1 = scores(halves["tuning"], tfidf_groups(halves["tuning"], float(t)))[2]
+        if f1 > best_f1:
+            best_t, best_f1 = float(t), f1
+    quality: dict[tuple[str, str], tuple[float, float, float, float]] = {}
+    for half in ("tuning", "check"):
+        part = halves[half]
+        if strict_pm is not None:
+            engine.set_model(strict_pm)
+            quality[(f"engine strict (thr {strict_pm.threshold:.2f})", half)] = scores(
+                part, engine_groups(part)
+            )
+            engine.set_model(None)
+        quality[("engine shipped", half)] = scores(part, engine_groups(part))
+        if pg_ok:
+            quality[("pg_trgm 0.25", half)] = scores(part, trgm_groups(part, 0.25))
+        quality[(f"TF-IDF cos>={best_t:.3f}", half)] = scores(part, tfidf_groups(part, best_t))
+    for (method, half), (p, r, f1, b3) in quality.items():
+        out(f"| {method} | {half} | {p:.3f} | {r:.3f} | {f1:.3f} | {b3:.3f} |")
+    out()
+    for half in ("tuning", "check"):
+        t = quality.get(("pg_trgm 0.25", half), (0, 0, 0, 0))[2]
+        for (method, h), vals in quality.items():
+            if h == half and method.startswith("engine") and t:
+                out(f"- {half}: {method} F1 / pg_trgm F1 = {vals[2] / t:.1f}x")
+    out(
+        f"- all {len(rows)} reports, shipped engine: P/R/F1/B3 = "
+        + " / ".join(f"{v:.3f}" for v in scores(rows, engine_groups(rows)))
+    )
+    out()
+
+    # ---------------------------------------------------------------- scale
+    sizes = [int(s) for s in args.sizes.split(",") if s] or ([10_000] if args.quick else [10_000, 100_000])
+    out("## Scale (CLI subprocess, generated reports)")
+    out()
+    repeat = args.repeat or (1 if args.quick else 3)
+    out(f"Median of {repeat} run(s) per size; CPU = user + sys of the CLI and its workers.")
+    out()
+    out("| reports | wall time (s) | CPU time (s) | peak RSS (MiB) | pairwise F1 | B3 F1 |")
+    out("|---|---|---|---|---|---|")
+    cmd = cli_command()
+    timings: dict[int, float] = {}
+    cpus: dict[int, float] = {}
+    big_rows: list[dict] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            gen = generate(rows, n, seed=n)
+            if n == max(sizes):
+                big_rows = gen
+            inp, outp = Path(tmp) / f"in{n}.jsonl", Path(tmp) / f"out{n}.csv"
+            write_jsonl(gen, inp)
+            runs = []
+            for k in range(repeat):
+                log(f"CLI sur {n} signalements ({k + 1}/{repeat})...")
+                runs.append(run_cli(cmd, inp, outp))
+            wall = statistics.median(r[0] for r in runs)
+            rss = max(r[1] for r in runs)
+            cpu = statistics.median(r[2] for r in runs)
+            pred = read_csv_groups(outp)
+            assert len(pred) == n
+            f1 = pairwise(truth_of(gen), pred).f1
+            b3 = bcubed(truth_of(gen), pred).f1
+            timings[n] = wall
+            cpus[n] = cpu
+            out(f"| {n:,} | {wall:.1f} | {cpu:.1f} | {rss:.0f} | {f1:.3f} | {b3:.3f} |")
+    if len(timings) >= 2:
+        a, b = sorted(timings)[:2], None
+        lo, hi = a
+        ratio = timings[hi] / timings[lo]
+        out()
+        out(
+            f"Time ratio {hi:,}/{lo:,} = {ratio:.1f}x wall, {cpus[hi] / cpus[lo]:.1f}x CPU, for {hi / lo:.0f}x "
+            f"more reports (quadratic would be {(hi / lo) ** 2:.0f}x)."
+        )
+        del b
+    out()
+
+    # ---------------------------------------------------------------- suggestions
+    if pg_ok:
+        stored = big_rows or generate(rows, 10_000, seed=10_000)
+        nq = args.queries or (50 if args.quick else 300)
+        log(f"Chargement de {len(stored)} signalements dans PostgreSQL...")
+        load_suggest_table(stored)
+        rng = random.Random(7)
+        queries = []
+        for r in rng.sample(stored, nq):
+            q = dict(r)
+            q["id"] = "new-" + r["id"]
+            q["title"] = perturb(str(r.get("title") or ""), rng, title=True)
+            q["description"] = perturb(str(r.get("description") or ""), rng)
+            queries.append(q)
+        lat = suggestion_latency(queries)
+        out(f"## Suggestion latency ({len(stored):,} stored reports in PostgreSQL, {nq} queries)")
+        out()
+        out("| method | p50 (ms) | p95 (ms) |")
+        out("|---|---|---|")
+        out(
+            f"| engine: featurize + territory-blocked query + scoring | {lat['engine_p50']:.1f} | "
+            f"{lat['engine_p95']:.1f} |"
+        )
+        out(f"| pg_trgm `title % q` (GIN) top 5 | {lat['trgm_p50']:.1f} | {lat['trgm_p95']:.1f} |")
+        out()
+        out(
+            f"Median candidates scored per query: {lat['candidates_median']:.0f}; "
+            f"engine/pg_trgm p50 ratio {lat['engine_p50'] / max(lat['trgm_p50'], 1e-9):.1f}x."
+        )
+        pg_teardown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,677 @@
+"""Pair model, blocking and clustering: batch grouping and single-report suggestions share this code.
+
+A pair of reports gets a probability of being the same need from a small logistic model over:
+block cosines (words, character n-grams, concepts, themes), public agreement, territory relation and
+theme-field agreement.  Territories that cannot overlap (communes of different EPCIs, a commune and
+another EPCI, two départements) give probability 0 without further computation: this is the blocking.
+
+Batch grouping scores only pairs inside one EPCI (or commune outside any EPCI) plus the approximate
+nearest neighbours of reports without a usable territory, links pairs above a low probability, and cuts
+each linked component with average-linkage clustering at ``threshold``.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse.csgraph import connected_components
+
+from fabrique.grouping.features import BLOCK_BITS, BLOCKS, DIM, Features, featurize
+from fabrique.grouping.territory import territories
+
+MODEL_PATH = Path(__file__).resolve().parent / "pair_model.json"
+LINK_MIN_THEME_COSINE = 0.2  # candidate links need some theme in common (dev set: no link lost above p=0.1)
+
+PAIR_FEATURES = (
+    "cos_w",
+    "cos_c",
+    "cos_k",
+    "cos_t",
+    "cos_max_wc",
+    "pub_same",
+    "pub_conflict",
+    "pub_conflict_explicit",
+    "terr_exact",
+    "terr_nested",
+    "terr_subdiff",
+    "terr_vague",
+    "theme_same",
+    "theme_diff",
+    "cos_k_x_pub_same",
+    "cos_w_x_exact",
+    "terr_mention",
+    "terr_siblings",
+)
+
+# Fallback weights (hand-set) when pair_model.json is absent; the shipped file is trained on the tuning half.
+_DEFAULT_MODEL = {
+    "features": list(PAIR_FEATURES),
+    "mean": [0.0] * len(PAIR_FEATURES),
+    "scale": [1.0] * len(PAIR_FEATURES),
+    "coef": [4.0, 3.0, 3.0, 1.0, 2.0, 0.8, -1.5, -1.0, 0.5, 0.3, -1.0, -1.0, 0.3, -0.2, 1.0, 1.0, 1.0, -3.0],
+    "intercept": -6.0,
+    "threshold": 0.5,
+    "link_threshold": 0.15,
+}
+
+
+@dataclass(frozen=True)
+class PairModel:
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float
+    link_threshold: float
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> PairModel:
+        data = json.loads(path.read_text()) if path.exists() else _DEFAULT_MODEL
+        if list(data["features"]) != list(PAIR_FEATURES):
+            data = _DEFAULT_MODEL
+        return cls(
+            mean=np.asarray(data["mean"], dtype=np.float64),
+            scale=np.asarray(data["scale"], dtype=np.float64),
+            coef=np.asarray(data["coef"], dtype=np.float64),
+            intercept=float(data["intercept"]),
+            threshold=float(data.get("threshold", 0.5)),
+            link_threshold=float(data.get("link_threshold", 0.15)),
+        )
+
+    def proba(self, x: np.ndarray) -> np.ndarray:
+        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+_MODEL: PairModel | None = None
+
+
+def model() -> PairModel:
+    global _MODEL
+    if _MODEL is None:
+        _MODEL = PairModel.load()
+    return _MODEL
+
+
+def set_model(m: PairModel | None) -> None:
+    """Replace the process-wide pair model (training and tests); None reloads the shipped one."""
+    global _MODEL
+    _MODEL = m
+
+
+# --------------------------------------------------------------------------- stacked features
+_LEVELS = {"unknown": 0, "dept": 1, "epci": 2, "commune": 3, "quartier": 4, "qpv": 4}
+
+
+class Matrix:
+    """Column-stacked features of many reports: one CSR matrix per block plus coded attributes."""
+
+    def __init__(self, feats: Sequence[Features]) -> None:
+        self.feats = feats
+        n = len(feats)
+        lengths = np.fromiter((len(f.indices) for f in feats), dtype=np.int64, count=n)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        indices = np.concatenate([f.indices for f in feats]) if n else np.zeros(0, dtype=np.int32)
+        values = np.concatenate([f.values for f in feats]) if n else np.zeros(0, dtype=np.float32)
+        full = sp.csr_matrix((values, indices, indptr), shape=(n, DIM))
+        self.blocks = [full[:, b << BLOCK_BITS : (b + 1) << BLOCK_BITS].tocsr() for b in range(len(BLOCKS))]
+        self.full = full
+        codes: dict[str, int] = {"": 0}
+
+        def code(value: str) -> int:
+            return codes.setdefault(value, len(codes))
+
+        self.public = np.array([code("p:" + f.public) if f.public else 0 for f in feats], dtype=np.int32)
+        self.explicit = np.array([f.public_explicit for f in feats], dtype=bool)
+        self.theme = np.array([code("t:" + f.theme) if f.theme else 0 for f in feats], dtype=np.int32)
+        self.level = np.array([_LEVELS.get(f.place.level, 0) for f in feats], dtype=np.int8)
+        self.commune = np.array(
+            [code("c:" + f.place.commune) if f.place.commune else 0 for f in feats], dtype=np.int32
+        )
+        alt = []
+        for f in feats:
+            others = sorted(f.place.communes - {f.place.commune}) if f.place.commune else []
+            alt.append(code("c:" + others[0]) if others else -1)
+        self.alt = np.array(alt, dtype=np.int32)
+        self.epci = np.array(
+            [code("e:" + f.place.epci) if f.place.epci else -2 for f in feats], dtype=np.int32
+        )
+        self.dept = np.array(
+            [code("d:" + f.place.dept) if f.place.dept else -3 for f in feats], dtype=np.int32
+        )
+        self.mentions = {i: {code("c:" + c) for c in f.mentions} for i, f in enumerate(feats) if f.mentions}
+        self.has_mentions = np.zeros(n, dtype=bool)
+        self.has_mentions[list(self.mentions)] = True
+        self.sub = np.array(
+            [code("s:" + (f.place.qpv or f.place.sub)) if (f.place.qpv or f.place.sub) else 0 for f in feats],
+            dtype=np.int32,
+        )
+
+    def __len__(self) -> int:
+        return len(self.feats)
+
+
+def _territory_classes(m: Matrix, r: np.ndarray, c: np.ndarray) -> dict[str, np.ndarray]:
+    """Vectorised territory relation of row pairs (r[i], c[i]): compatible, exact, nested, subdiff, vague."""
+    lr, lc = m.level[r], m.level[c]
+    vague = (lr <= 1) | (lc <= 1)
+    dept_bad = (
+        ((lr == 1) | (lc == 1))
+        & (lr > 0)
+        & (lc > 0)
+        & (m.dept[r] != m.dept[c])
+        & (m.dept[r] >= 0)
+        & (m.dept[c] >= 0)
+    )
+    both_com = (lr >= 3) & (lc >= 3)
+    same_com = (m.commune[r] == m.commune[c]) | (m.alt[r] == m.commune[c]) | (m.commune[r] == m.alt[c])
+    one_epci = ((lr == 2) | (lc == 2)) & ~vague
+    same_epci = (m.epci[r] == m.epci[c]) & (m.epci[r] >= 0)
+    siblings = (
+        both_com & ~same_com & same_epci
+    )  # two communes of one EPCI: possible (EPCI-wide need), penalised
+    compatible = (vague & ~dept_bad) | (both_com & same_com) | (one_epci & same_epci) | siblings
+    sr, sc = m.sub[r], m.sub[c]
+    subdiff = both_com & same_com & (sr > 0) & (sc > 0) & (sr != sc)
+    exact = compatible & ~vague & ~subdiff & ~siblings & (((lr == lc) & (sr == sc)) | ((lr == 2) & (lc == 2)))
+    nested = compatible & ~vague & ~subdiff & ~exact & ~siblings
+    return {
+        "compatible": compatible,
+        "exact": exact,
+        "nested": nested,
+        "subdiff": subdiff,
+        "vague": vague & compatible,
+        "siblings": siblings,
+    }
+
+
+def _compact(a: sp.csr_matrix, used: np.ndarray) -> sp.csr_matrix:
+    return sp.csr_matrix((a.data, np.searchsorted(used, a.indices), a.indptr), shape=(a.shape[0], len(used)))
+
+
+def _cosines(m: Matrix, rows: np.ndarray, cols: np.ndarray) -> list[np.ndarray]:
+    """Dense block cosine matrices (len(rows) x len(cols)) for each block.
+
+    The products run in the compact column space of the features actually used by these rows, so the cost
+    does not depend on the size of the hashing space.
+    """
+    out = []
+    for blk in m.blocks:
+        a = blk[rows]
+        b = a if cols is rows else blk[cols]
+        used = np.union1d(a.indices, b.indices)
+        ca = _compact(a, used)
+        cb = ca if b is a else _compact(b, used)
+        out.append((ca @ cb.T).toarray().astype(np.float64, copy=False))
+    return out
+
+
+def pair_features(m: Matrix, r: np.ndarray, c: np.ndarray, cos: Sequence[np.ndarray]) -> np.ndarray:
+    """Model inputs for pairs (r[i], c[i]) given their block cosines ``cos[b][i]``."""
+    terr = _territory_classes(m, r, c)
+    pr, pc = m.public[r], m.public[c]
+    known = (pr > 0) & (pc > 0)
+    pub_same = known & (pr == pc)
+    pub_conflict = known & (pr != pc)
+    explicit_conflict = pub_conflict & m.explicit[r] & m.explicit[c]
+    tr, tc = m.theme[r], m.theme[c]
+    theme_known = (tr > 0) & (tc > 0)
+    cw, cc, ck, ct = cos
+    mention = np.zeros(len(r), dtype=bool)
+    if m.mentions:
+        has = m.has_mentions[r] | m.has_mentions[c]
+        for k in np.nonzero(has)[0]:
+            i, j = int(r[k]), int(c[k])
+            mention[k] = int(m.commune[j]) in m.mentions.get(i, ()) or int(m.commune[i]) in m.mentions.get(
+                j, ()
+            )
+    x = np.column_stack(
+        [
+            cw,
+            cc,
+            ck,
+            ct,
+            np.maximum(cw, cc),
+            pub_same,
+            pub_conflict,
+            explicit_conflict,
+            terr["exact"],
+            terr["nested"],
+            terr["subdiff"],
+            terr["vague"],
+            theme_known & (tr == tc),
+            theme_known & (tr != tc),
+            ck * pub_same,
+            cw * terr["exact"],
+            mention,
+            terr["siblings"],
+        ]
+    ).astype(np.float64)
+    return x
+
+
+def prob_matrix(
+    m: Matrix, rows: np.ndarray, cols: np.ndarray, pm: PairModel | None = None, links_only: bool = False
+) -> np.ndarray:
+    """Probabilities that each (row, col) report pair is the same need; 0 where territories are disjoint.
+
+    ``links_only`` (candidate links of batch grouping) also skips pairs that cannot reach the link
+    threshold in practice: two different communes of one EPCI (their penalty keeps them far below it; they
+    are still scored when a linked component is clustered) and pairs with no theme in common.
+    """
+    pm = pm or model()
+    rr, cc = np.meshgrid(rows, cols, indexing="ij")
+    r, c = rr.ravel(), cc.ravel()
+    p = np.zeros(len(r))
+    terr = _territory_classes(m, r, c)
+    mask = terr["compatible"] & ~terr["siblings"] if links_only else terr["compatible"]
+    if not mask.any():
+        return p.reshape(len(rows), len(cols))
+    cos = _cosines(m, rows, cols)
+    if links_only:
+        mask &= cos[3].ravel() >= LINK_MIN_THEME_COSINE
+    sel = np.nonzero(mask)[0]
+    if len(sel):
+        x = pair_features(m, r[sel], c[sel], [b.ravel()[sel] for b in cos])
+        p[sel] = pm.proba(x)
+    return p.reshape(len(rows), len(cols))
+
+
+def prob_pairs(m: Matrix, r: np.ndarray, c: np.ndarray, pm: PairModel | None = None) -> np.ndarray:
+    """Probabilities for an explicit list of pairs (r[i], c[i])."""
+    pm = pm or model()
+    if not len(r):
+        return np.zeros(0)
+    cos = [np.asarray(blk[r].multiply(blk[c]).sum(axis=1)).ravel() for blk in m.blocks]
+    p = pm.proba(pair_features(m, r, c, cos))
+    p[~_territory_classes(m, r, c)["compatible"]] = 0.0
+    return p
+
+
+# --------------------------------------------------------------------------- batch grouping
+def _dominant_dept(reports: Sequence[Mapping]) -> str:
+    terr = territories()
+    counts: Counter[str] = Counter()
+    for rep in reports[:5000]:
+        code = str(rep.get("commune") or "").strip()
+        com = terr.communes.get(code)
+        if com:
+            counts[com.dept] += 1
+    return counts.most_common(1)[0][0] if counts else ""
+
+
+def _featurize_chunk(args: tuple[Sequence[Mapping], str]) -> list[Features]:
+    chunk, hint = args
+    return [featurize(rep, dept_hint=hint) for rep in chunk]
+
+
+def featurize_all(
+    reports: Sequence[Mapping], progress: Callable[[str], None] | None = None, workers: int | None = None
+) -> list[Features]:
+    """Features of many reports; large inputs use all cores (fork) in chunks."""
+    hint = _dominant_dept(reports)
+    n = len(reports)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    chunk = 2000
+    chunks = [(reports[i : i + chunk], hint) for i in range(0, n, chunk)]
+    if workers > 1 and n >= 4000 and "fork" in mp.get_all_start_methods():
+        territories()  # load once, inherited by the workers
+        feats: list[Features] = []
+        with mp.get_context("fork").Pool(workers) as pool:
+            for k, part in enumerate(pool.imap(_featurize_chunk, chunks)):
+                feats.extend(part)
+                if progress:
+                    progress(f"caractéristiques {min(n, (k + 1) * chunk)}/{n}")
+        return feats
+    feats = []
+    for k, args in enumerate(chunks):
+        feats.extend(_featurize_chunk(args))
+        if progress and len(chunks) > 1:
+            progress(f"caractéristiques {min(n, (k + 1) * chunk)}/{n}")
+    return feats
+
+
+_Job = tuple[np.ndarray, np.ndarray, bool]  # rows, cols, same set (keep i < j only)
+_FORKED: tuple[Matrix, PairModel] | None = None  # inherited by forked workers
+
+
+def _score_jobs(m: Matrix, pm: PairModel, jobs: Sequence[_Job]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    src: list[np.ndarray] = []
+    dst: list[np.ndarray] = []
+    prob: list[np.ndarray] = []
+    for rows, cols, same in jobs:
+        for start in range(0, len(rows), 400):
+            rchunk = rows[start : start + 400]
+            p = prob_matrix(m, rchunk, cols, pm, links_only=True)
+            ii, jj = np.nonzero(p >= pm.link_threshold)
+            a, b = rchunk[ii], cols[jj]
+            keep = a < b if same else a != b
+            src.append(a[keep])
+            dst.append(b[keep])
+            prob.append(p[ii[keep], jj[keep]])
+    if not src:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate(src), np.concatenate(dst), np.concatenate(prob)
+
+
+def _score_jobs_forked(jobs: Sequence[_Job]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    assert _FORKED is not None
+    return _score_jobs(_FORKED[0], _FORKED[1], jobs)
+
+
+def _territory_jobs(m: Matrix, batch: int, big_epci: int) -> tuple[list[_Job], list[int]]:
+    """Dense scoring jobs by territory, and the reports without a usable territory.
+
+    All pairs inside each EPCI (or commune outside any EPCI).  Small groups are packed into batches of ~batch
+    rows: one dense product per batch, the territory mask keeps only compatible pairs (other EPCIs are never
+    scored).  In a very large EPCI only pairs inside a commune (a report of a QPV spanning two communes sits in
+    both) and EPCI-level reports against all its members are scored.
+    """
+    groups: dict[int, list[int]] = {}
+    vague: list[int] = []
+    for i in range(len(m)):
+        if m.level[i] <= 1:
+            vague.append(i)
+        elif m.epci[i] >= 0:
+            groups.setdefault(int(m.epci[i]), []).append(i)
+        else:
+            groups.setdefault(-10 - int(m.commune[i]), []).append(i)
+    jobs: list[_Job] = []
+    pending: list[int] = []
+    for members in sorted(groups.values(), key=len):
+        if len(members) > big_epci:
+            by_com: dict[int, list[int]] = {}
+            wide: list[int] = []
+            for i in members:
+                if m.level[i] == 2:
+                    wide.append(i)
+                else:
+                    by_com.setdefault(int(m.commune[i]), []).append(i)
+                    if m.alt[i] >= 0:
+                        by_com.setdefault(int(m.alt[i]), []).append(i)
+            for com_members in by_com.values():
+                cidx = np.asarray(com_members, dtype=np.int64)
+                jobs.append((cidx, cidx, True))
+            if wide:
+                jobs.append((np.asarray(wide, dtype=np.int64), np.asarray(members, dtype=np.int64), False))
+        elif len(members) >= batch:
+            idx = np.asarray(members, dtype=np.int64)
+            jobs.append((idx, idx, True))
+        else:
+            if len(pending) + len(members) > batch:
+                idx = np.asarray(pending, dtype=np.int64)
+                jobs.append((idx, idx, True))
+                pending = []
+            pending.extend(members)
+    if pending:
+        idx = np.asarray(pending, dtype=np.int64)
+        jobs.append((idx, idx, True))
+    return jobs, vague
+
+
+def _candidate_edges(
+    m: Matrix,
+    pm: PairModel,
+    progress: Callable[[str], None] | None,
+    knn: int = 15,
+    batch: int = 400,
+    big_epci: int = 1500,
+    workers: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scored candidate pairs above the link threshold, using territory blocks and neighbours."""
+    global _FORKED
+    n = len(m)
+    jobs, vague = _territory_jobs(m, batch, big_epci)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers > 1 and n >= 20_000 and len(jobs) > 1 and "fork" in mp.get_all_start_methods():
+        costs = [len(r) * len(c) for r, c, _s in jobs]
+        shares: list[list[_Job]] = [[] for _ in range(workers * 4)]
+        loads = [0] * len(shares)
+        for k in sorted(range(len(jobs)), key=lambda k: -costs[k]):
+            target = loads.index(min(loads))
+            shares[target].append(jobs[k])
+            loads[target] += costs[k]
+        _FORKED = (m, pm)
+        try:
+            with mp.get_context("fork").Pool(workers) as pool:
+                parts = []
+                for k, part in enumerate(pool.imap_unordered(_score_jobs_forked, [s for s in shares if s])):
+                    parts.append(part)
+                    if progress:
+                        progress(f"paires : lot {k + 1}/{sum(1 for s in shares if s)}")
+        finally:
+            _FORKED = None
+    else:
+        parts = [_score_jobs(m, pm, jobs)]
+        if progress:
+            progress(f"paires : {len(jobs)} blocs")
+    src = [p[0] for p in parts]
+    dst = [p[1] for p in parts]
+    prob = [p[2] for p in parts]
+    # Reports without a usable territory: approximate nearest neighbours over all reports, on the selective
+    # features only (columns present in at most 1 % of the reports), then scored like any pair.
+    if vague:
+        vidx = np.asarray(vague, dtype=np.int64)
+        df = np.bincount(m.full.indices, minlength=m.full.shape[1])
+        rare = df <= max(20, n // 100)
+        knn_mat = m.full.multiply(rare[None, :].astype(np.float32)).tocsr() if not rare.all() else m.full
+        knn_t = knn_mat.T.tocsr()
+        pr: list[np.ndarray] = []
+        pc: list[np.ndarray] = []
+        for start in range(0, len(vidx), 500):
+            rows = vidx[start : start + 500]
+            sims = (knn_mat[rows] @ knn_t).tocsr()
+            for k, row in enumerate(rows):
+                lo, hi = sims.indptr[k], sims.indptr[k + 1]
+                cols, vals = sims.indices[lo:hi], sims.data[lo:hi]
+                if len(cols) > knn:
+                    cols = cols[np.argpartition(-vals, knn)[:knn]]
+                cols = cols[cols != row].astype(np.int64)
+                pr.append(np.full(len(cols), row, dtype=np.int64))
+                pc.append(cols)
+        if pr:
+            r_all, c_all = np.concatenate(pr), np.concatenate(pc)
+            p = prob_pairs(m, r_all, c_all, pm)
+            keep = p >= pm.link_threshold
+            src.append(r_all[keep])
+            dst.append(c_all[keep])
+            prob.append(p[keep])
+    if not src:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    return np.concatenate(src), np.concatenate(dst), np.concatenate(prob)
+
+
+def _cluster_component(
+    m: Matrix, idx: np.ndarray, pm: PairModel, threshold: float, p: np.ndarray | None = None
+) -> list[np.ndarray]:
+    """Average-linkage clusters of one linked component, cut at ``threshold``."""
+    if len(idx) == 1:
+        return [idx]
+    if p is None:
+        p = prob_matrix(m, idx, idx, pm)
+    p = np.maximum(p, p.T)
+    np.fill_diagonal(p, 1.0)
+    dist = 1.0 - p
+    iu = np.triu_indices(len(idx), 1)
+    z = linkage(dist[iu], method="average")
+    labels = fcluster(z, t=1.0 - threshold, criterion="distance")
+    return [idx[labels == lab] for lab in np.unique(labels)]
+
+
+def _cluster_batch(
+    m: Matrix, batch: list[np.ndarray], pm: PairModel, thr: float, labels: np.ndarray, next_label: int
+) -> int:
+    """Cluster several small components with one probability product; returns the next free label."""
+    if not batch:
+        return next_label
+    rows = np.concatenate(batch)
+    pmat = prob_matrix(m, rows, rows, pm)
+    start = 0
+    for members in batch:
+        end = start + len(members)
+        for cluster in _cluster_component(m, members, pm, thr, pmat[start:end, start:end]):
+            labels[cluster] = next_label
+            next_label += 1
+        start = end
+    return next_label
+
+
+def group_features(
+    feats: Sequence[Features],
+    threshold: float | None = None,
+    progress: Callable[[str], None] | None = None,
+    max_component: int = 800,
+) -> list[int]:
+    """Cluster index per report (0-based, dense) from precomputed features."""
+    pm = model()
+    thr = pm.threshold if threshold is None else threshold
+    m = Matrix(feats)
+    n = len(m)
+    if progress:
+        progress(f"paires candidates ({n} signalements)")
+    a, b, p = _candidate_edges(m, pm, progress)
+    pair_prob: dict[tuple[int, int], float] = {}
+    for x, y, q in zip(a.tolist(), b.tolist(), p.tolist(), strict=True):
+        key = (x, y)
+        if q > pair_prob.get(key, -1.0):
+            pair_prob[key] = q
+    labels = np.full(n, -1, dtype=np.int64)
+    next_label = 0
+    stack: list[tuple[np.ndarray, float]] = [(np.arange(n), pm.link_threshold)]
+    edges = (a, b, p)
+    while stack:
+        nodes, link = stack.pop()
+        sel = (
+            np.isin(edges[0], nodes) & np.isin(edges[1], nodes) & (edges[2] >= link)
+            if len(nodes) < n
+            else (edges[2] >= link)
+        )
+        pos = {int(v): k for k, v in enumerate(nodes)} if len(nodes) < n else None
+        ea, eb = edges[0][sel], edges[1][sel]
+        if pos is not None:
+            ea = np.fromiter((pos[int(v)] for v in ea), dtype=np.int64, count=len(ea))
+            eb = np.fromiter((pos[int(v)] for v in eb), dtype=np.int64, count=len(eb))
+        graph = sp.coo_matrix((np.ones(len(ea)), (ea, eb)), shape=(len(nodes), len(nodes)))
+        ncomp, comp = connected_components(graph, directed=False)
+        order = np.argsort(comp, kind="stable")
+        bounds = np.searchsorted(comp[order], np.arange(ncomp + 1))
+        batch: list[np.ndarray] = []
+        batch_rows = 0
+
+        for k in range(ncomp):
+            members = nodes[order[bounds[k] : bounds[k + 1]]]
+            if len(members) > max_component and link < thr:
+                stack.append((members, min(thr, link + 0.1)))  # too big to cut exactly: link more strictly
+                continue
+            if len(members) <= 2:  # one edge at most: its probability is the average linkage
+                together = False
+                if len(members) == 2:
+                    key = (int(members[0]), int(members[1]))
+                    together = pair_prob.get(key, pair_prob.get(key[::-1], 0.0)) >= thr
+                for cluster in [members] if together or len(members) == 1 else [members[:1], members[1:]]:
+                    labels[cluster] = next_label
+                    next_label += 1
+                continue
+            if (
+                len(members) > 4 * max_component
+            ):  # still huge at the final threshold: keep the linked component
+                labels[members] = next_label
+                next_label += 1
+                continue
+            if len(members) >= 200:
+                for cluster in _cluster_component(m, members, pm, thr):
+                    labels[cluster] = next_label
+                    next_label += 1
+                continue
+            if batch_rows + len(members) > 300:
+                next_label = _cluster_batch(m, batch, pm, thr, labels, next_label)
+                batch, batch_rows = [], 0
+            batch.append(members)
+            batch_rows += len(members)
+        next_label = _cluster_batch(m, batch, pm, thr, labels, next_label)
+    return labels.tolist()
+
+
+def group_reports(
+    reports: Iterable[Mapping], threshold: float | None = None, progress: Callable[[str], None] | None = None
+) -> dict[str, str]:
+    """Group reports (mappings with at least ``id``) into needs: ``{report id: group label}``.
+
+    Labels are ``"g"`` + a number; reports of the same need share a label.
+    """
+    reps = list(reports)
+    feats = featurize_all(reps, progress)
+    labels = group_features(feats, threshold, progress)
+    # number groups by first appearance for stable, readable output
+    renum: dict[int, int] = {}
+    out = {}
+    for f, lab in zip(feats, labels, strict=True):
+        out[f.id] = f"g{renum.setdefault(lab, len(renum) + 1)}"
+    return out
+
+
+# --------------------------------------------------------------------------- suggestions
+@dataclass(frozen=True)
+class Suggestion:
+    id: str
+    score: float  # probability of being the same need, 0..1
+    same_need: bool  # score above the grouping threshold
+
+
+def candidate_filter(f: Features) -> dict[str, object]:
+    """Which stored reports can be the same need as ``f`` (the product turns this into a DB query).
+
+    Returns ``{"level", "communes", "epci", "dept", "concepts"}``.  The query to run, in order of the
+    first non-empty key:
+
+    * ``communes`` (commune, QPV or neighbourhood report): stored reports whose commune is in ``communes``,
+      plus stored reports of EPCI ``epci`` that are EPCI-level or share one of ``concepts`` (other
+      communes of the same EPCI can be the same need, at a lower score);
+    * ``epci`` (EPCI-level report): every stored report of that EPCI;
+    * ``dept`` (département-level report): stored reports of that département;
+    * otherwise (unknown place): stored reports sharing one of ``concepts``.
+
+    Any superset of these candidates is fine: ``suggest`` scores territories itself.
+    """
+    p = f.place
+    return {
+        "level": p.level,
+        "communes": sorted(p.communes) if p.commune else [],
+        "epci": p.epci,
+        "dept": p.dept if p.level == "dept" else "",
+        "concepts": list(f.concepts),
+    }
+
+
+def suggest(
+    report: Mapping | Features, candidates: Sequence[Features], k: int = 5, min_score: float = 0.2
+) -> list[Suggestion]:
+    """Closest stored needs/reports for one new report, best first (same scoring as batch grouping)."""
+    f = report if isinstance(report, Features) else featurize(report)
+    cands = [c for c in candidates if c.id != f.id]
+    if not cands:
+        return []
+    m = Matrix([f, *cands])
+    p = prob_matrix(m, np.array([0]), np.arange(1, len(cands) + 1))[0]
+    order = np.argsort(-p)[:k]
+    thr = model().threshold
+    return [Suggestion(cands[i].id, float(p[i]), bool(p[i] >= thr)) for i in order if p[i] >= min_score]
+
+
+def pair_score(a: Mapping | Features, b: Mapping | Features) -> float:
+    """Probability that two reports describe the same need (0 when their territories cannot overlap)."""
+    fa = a if isinstance(a, Features) else featurize(a)
+    fb = b if isinstance(b, Features) else featurize(b)
+    m = Matrix([fa, fb])
+    return float(prob_matrix(m, np.array([0]), np.array([1]))[0, 0])

@@ -1,0 +1,97 @@
+"""End-to-end sanity of grouping and suggestions on a handful of reports (pure engine, no database)."""
+
+from fabrique.grouping.api import Features, candidate_filter, featurize, group_reports, pair_score, suggest
+
+REPORTS = [
+    # one need: transport of elderly people in Carquefou (commune, its EPCI, an inhabitant without code)
+    {
+        "id": "a1",
+        "title": "Mobilité des personnes âgées dans les hameaux",
+        "commune": "44026",
+        "public": "personnes âgées",
+        "theme": "mobilité",
+        "description": "Les administrés de plus de 75 ans sans voiture ne peuvent pas aller aux commerces, "
+        "aucun bus ne dessert les hameaux.",
+    },
+    {
+        "id": "a2",
+        "title": "pas de bus pour faire les courses",
+        "territory_label": "Carquefou",
+        "description": "ma mere a 82 ans elle a plus de voiture et ya pas de bus le samedi pour aller au supermarche",
+    },
+    {
+        "id": "a3",
+        "title": "Transport à la demande pour les seniors",
+        "territory_label": "Nantes Métropole",
+        "public": "seniors",
+        "description": "Les personnes âgées non motorisées de Carquefou n'ont pas de "
+        "transport pour les courses et les rendez-vous médicaux.",
+    },
+    # the same need in a distant commune: another need
+    {
+        "id": "b1",
+        "title": "Mobilité des personnes âgées en zone rurale",
+        "commune": "48095",
+        "public": "personnes âgées",
+        "description": "Les personnes âgées sans voiture n'ont aucun transport "
+        "pour les courses et les rendez-vous médicaux.",
+    },
+    # another problem in the same commune: another need
+    {
+        "id": "c1",
+        "title": "Pas de place en crèche",
+        "commune": "44026",
+        "public": "familles",
+        "description": "Les parents attendent plus d'un an une place en crèche ou chez une assistante maternelle.",
+    },
+    # an epicerie solidaire in a QPV and the same need at commune level
+    {
+        "id": "d1",
+        "title": "Épicerie solidaire dans le quartier",
+        "commune": "44109",
+        "territory_label": "Bellevue",
+        "public": "familles",
+        "description": "Les familles doivent traverser la ville pour l'aide alimentaire, "
+        "une épicerie solidaire de proximité manque.",
+    },
+    {
+        "id": "d2",
+        "title": "aide alimentaire a bellevue",
+        "territory_label": "Nantes",
+        "public": "familles",
+        "description": "on a du mal a manger avec les prix, une epicerie solidaire a Bellevue ce serait bien",
+    },
+]
+
+
+def test_group_reports_sanity():
+    groups = group_reports(REPORTS)
+    assert set(groups) == {r["id"] for r in REPORTS}
+    assert groups["a1"] == groups["a2"] == groups["a3"]
+    assert groups["b1"] != groups["a1"]
+    assert groups["c1"] != groups["a1"]
+    assert groups["d1"] == groups["d2"]
+    assert groups["d1"] != groups["a1"]
+
+
+def test_empty_and_tiny_inputs():
+    assert group_reports([]) == {}
+    assert group_reports([{"id": "x"}]) == {"x": "g1"}
+    groups = group_reports([{"id": "x"}, {"id": "y", "title": None, "commune": None, "public": ""}])
+    assert set(groups) == {"x", "y"}
+
+
+def test_pair_score_respects_territory():
+    assert pair_score(REPORTS[0], REPORTS[1]) > 0.5
+    assert pair_score(REPORTS[0], REPORTS[3]) == 0.0  # Carquefou vs Mende
+    assert pair_score(REPORTS[0], REPORTS[4]) < 0.3  # same commune, other problem
+
+
+def test_suggest_uses_stored_features():
+    stored = [Features.unpack(featurize(r).pack()) for r in REPORTS if r["id"] != "a2"]
+    best = suggest(REPORTS[1], stored, k=3)
+    assert best and best[0].id in {"a1", "a3"}
+    assert best[0].same_need
+    assert all(s.id != "b1" for s in best)
+    flt = candidate_filter(featurize(REPORTS[1]))
+    assert flt["communes"] == ["44026"] and flt["epci"] == "244400404"
