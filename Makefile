@@ -65,7 +65,8 @@ test-browser: install-dev assets
 	@scripts/run_browser_tests.sh $(CHROMIUM)
 
 bench: install-dev
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/territory_search.py
+	$(BIN)/python bench/group_needs.py
 
 clean:
 	rm -rf $(VENV) node_modules var fabrique/static/fabrique/vendor
