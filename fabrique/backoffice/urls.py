@@ -9,6 +9,7 @@ from django.urls import include, path
 from .views import (
     committees,
     directory,
+    grouping,
     home,
     intelligence,
     needs,
@@ -29,6 +30,7 @@ fabrique_patterns = [
     *workstreams.urlpatterns,
     *territories.urlpatterns,
     *needs.urlpatterns,
+    *grouping.urlpatterns,
     *committees.urlpatterns,
     *studies.urlpatterns,
     *projects.urlpatterns,

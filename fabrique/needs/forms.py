@@ -14,6 +14,7 @@ from fabrique.directory.validators import validate_phone
 from fabrique.territories.forms import CommuneChoiceField as TerritoryCommuneChoiceField
 from fabrique.territories.models import Commune
 
+from .grouping_forms import SameAsNeedField
 from .models import Criterion, DismissReason, Need, NotRetainedReason, ReportSource
 from .services import REPORTER_RETENTION_YEARS
 from .validators import validate_evidence_document
@@ -174,6 +175,8 @@ class ReportForm(FieldsetsMixin, forms.Form):
     def __init__(self, *args, fabrique, **kwargs):
         super().__init__(*args, **kwargs)
         self.fabrique = fabrique
+        if "same_as_need" in self.fields:  # grouping suggestions (fabrique/needs/grouping_forms.py)
+            self.fields["same_as_need"].widget.fabrique_slug = fabrique.slug
         self.fields["commune"] = CommuneChoiceField(
             fabrique=fabrique, label=_("Dans quelle commune ? (facultatif)"), required=False
         )
@@ -216,11 +219,13 @@ class ReportForm(FieldsetsMixin, forms.Form):
         return data
 
     def service_fields(self) -> set[str]:
-        return set(self.fields) - {"extra_info"}
+        return set(self.fields) - {"extra_info", "same_as_need"}
 
 
 class PublicReportForm(ReportForm):
     """The public form: no account needed. `extra_info` is the honeypot (see the view)."""
+
+    same_as_need = SameAsNeedField(url_name="public:need_suggestions")
 
     extra_info = forms.CharField(
         label=_("Ne remplissez pas ce champ"),
@@ -235,6 +240,8 @@ class PublicReportForm(ReportForm):
 
 class StaffReportForm(ReportForm):
     """A report entered by the team (phone call, meeting, creativity session...)."""
+
+    same_as_need = SameAsNeedField(url_name="backoffice:need_suggestions")
 
     theme = forms.ChoiceField(label=_("Thème"), required=False)
     source = forms.ChoiceField(label=_("Source"))

@@ -331,3 +331,143 @@ class CriterionScore(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.criterion}: {self.score}"
+
+
+# --- need grouping (fabrique/needs/grouping.py) ------------------------------------------------------------
+
+
+class ReportFeatures(models.Model):
+    """The grouping engine's features of one report (fabrique.grouping), computed when the report is
+    recorded or moved, with the candidate-filter keys as indexed columns. Derived data: recomputed at
+    will by `fabrique backfill_report_features`. List columns are comma-joined with leading and
+    trailing commas (",44026,44109,") so that `contains=",44026,"` matches one item."""
+
+    report = models.OneToOneField(
+        NeedReport, on_delete=models.CASCADE, primary_key=True, related_name="grouping_features"
+    )
+    fabrique = models.ForeignKey("fabriques.Fabrique", on_delete=models.CASCADE, related_name="+")
+    features = models.BinaryField()
+    level = models.CharField(max_length=20, blank=True)
+    commune = models.CharField(max_length=5, blank=True)  # the first INSEE code of the place
+    communes = models.TextField(blank=True)
+    epci = models.CharField(max_length=12, blank=True)
+    dept = models.CharField(max_length=3, blank=True)
+    concepts = models.TextField(blank=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("empreinte de regroupement")
+        indexes = [
+            models.Index(fields=["fabrique", "commune"]),
+            models.Index(fields=["fabrique", "epci"]),
+            models.Index(fields=["fabrique", "dept"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.level}"
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", _("proposé")
+    ACCEPTED = "accepted", _("accepté")
+    REJECTED = "rejected", _("rejeté")
+
+
+class RunStatus(models.TextChoices):
+    PENDING = "pending", _("en attente")
+    RUNNING = "running", _("en cours")
+    DONE = "done", _("terminé")
+    FAILED = "failed", _("échec")
+
+
+class RegroupingRun(TimeStampedModel):
+    """One regrouping job over a fabrique (or the whole network when `fabrique` is empty). It only
+    creates proposals; staff accept or reject them."""
+
+    fabrique = models.ForeignKey(
+        "fabriques.Fabrique", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(_("état"), max_length=20, choices=RunStatus.choices, default=RunStatus.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    total = models.PositiveIntegerField(_("signalements à examiner"), default=0)
+    processed = models.PositiveIntegerField(_("signalements examinés"), default=0)
+    proposals_created = models.PositiveIntegerField(_("propositions créées"), default=0)
+    step = models.CharField(_("étape en cours"), max_length=200, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("regroupement")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed / self.total) if self.total else (100 if self.status == "done" else 0)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (RunStatus.PENDING, RunStatus.RUNNING)
+
+
+class GroupingProposal(TenantModel):
+    """ "These reports are probably the same need": gather `reports` into `need` (or, without a need,
+    into a new need made from the first report). Never applied until a member of staff accepts it."""
+
+    run = models.ForeignKey(
+        RegroupingRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals"
+    )
+    need = models.ForeignKey(
+        Need, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("besoin")
+    )
+    reports = models.ManyToManyField(NeedReport, related_name="+", verbose_name=_("signalements"))
+    score = models.FloatField(_("proximité"), default=0)
+    status = models.CharField(
+        _("état"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
+    )
+    key = models.CharField(max_length=200, blank=True, db_index=True)  # need + sorted report ids
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("proposition de regroupement")
+        ordering = ["-score", "-created_at"]
+        indexes = [models.Index(fields=["fabrique", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.status} {self.score:.2f}"
+
+
+class ReportMerge(TenantModel):
+    """Provenance of a merge: `report` was moved by `merged_by` from `from_need` (none: it was not
+    attached) into `to_need`. A split reads it to restore the report where it came from."""
+
+    report = models.ForeignKey(NeedReport, on_delete=models.CASCADE, related_name="merges")
+    from_need = models.ForeignKey(Need, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    to_need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="merges")
+    proposal = models.ForeignKey(
+        GroupingProposal, on_delete=models.SET_NULL, null=True, blank=True, related_name="merges"
+    )
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("fusion de signalement")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["report", "undone_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.from_need_id} -> {self.to_need_id}"

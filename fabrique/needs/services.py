@@ -256,6 +256,9 @@ def need_report_submit(*, fabrique, data: dict, submitted_by=None, entered_by=No
                 "document": bool(report.evidence_document),
             },
         )
+        from .grouping import report_features_refresh
+
+        report_features_refresh(report=report)  # grouping features (derived data, never raises)
         if report.reporter_email and (report.source in PUBLIC_SOURCES or report.consent_notifications):
             from .emails import send_report_confirmation
 
@@ -303,6 +306,9 @@ def need_report_attach(*, report: NeedReport, need: Need, actor) -> NeedReport:
             action="needs.need.report_attached",
             new={"report": str(attached)},
         )
+        from .grouping import report_features_ensure
+
+        report_features_ensure(report=attached)  # grouping features of reports recorded before them
     report.refresh_from_db(fields=["stage", "stage_changed_at", "need", "dismiss_reason"])
     return attached
 

@@ -30,8 +30,8 @@ from django.views import View
 from fabrique.fabriques.access import memberships_of
 from fabrique.fabriques.models import Fabrique, Permission
 from fabrique.needs.forms import PublicReportForm, add_service_errors
+from fabrique.needs.grouping import need_report_submit_grouped
 from fabrique.needs.selectors import report_followup
-from fabrique.needs.services import need_report_submit
 
 logger = logging.getLogger(__name__)
 
@@ -115,9 +115,10 @@ class ReportCreateView(FabriqueMixin, View):
         if not form.is_valid():
             return self.render_form(form)
         try:
-            report = need_report_submit(
+            report = need_report_submit_grouped(
                 fabrique=self.fabrique,
                 data=form.service_data(),
+                same_as_need=form.cleaned_data.get("same_as_need"),
                 submitted_by=request.user if self.member is not None else None,
             )
         except ValidationError as exc:

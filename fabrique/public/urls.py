@@ -1,12 +1,13 @@
 from django.urls import include, path
 
-from . import calls, portfolio, reports, views
+from . import calls, portfolio, reports, suggestions, views
 
 app_name = "public"
 
 fabrique_public_patterns = [
     path("", views.FabriquePublicView.as_view(), name="fabrique"),
     *reports.urlpatterns,
+    *suggestions.urlpatterns,
     *calls.urlpatterns,
     *portfolio.urlpatterns,
 ]

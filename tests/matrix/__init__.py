@@ -13,6 +13,7 @@ ORDER = [
     "directory",
     "workstreams",
     "needs",
+    "grouping",
     "committees",
     "studies",
     "projects",

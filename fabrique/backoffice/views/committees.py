@@ -60,7 +60,6 @@ from fabrique.committees.services import (
     meeting_update,
 )
 from fabrique.core.errors import DomainError
-from fabrique.fabriques.access import memberships_of
 from fabrique.fabriques.models import Permission
 
 from ..dashboard import Deadline, Figure, register_deadlines, register_figures
@@ -100,27 +99,6 @@ class BasePage(FabriqueViewMixin):
     """
 
     lookups: dict[str, Callable] = {}
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and self.lookups:
-            membership = (
-                memberships_of(request.user).filter(fabrique__slug=kwargs.get("fabrique_slug")).first()
-            )
-            if membership is not None:
-                for kwarg, rows in self.lookups.items():
-                    if not rows(membership.fabrique).filter(pk=kwargs.get(kwarg)).exists():
-                        raise Http404(_("Élément introuvable."))
-        return super().dispatch(request, *args, **kwargs)
-
-    def url(self, name: str, **kwargs) -> str:
-        return reverse(f"backoffice:{name}", kwargs={"fabrique_slug": self.fabrique.slug, **kwargs})
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["can_edit"] = self.membership.has_permission(Permission.EDIT)
-        context["can_decide"] = self.membership.has_permission(Permission.DECIDE)
-        context["can_manage"] = self.membership.has_permission(Permission.MANAGE)
-        return context
 
 
 class ServiceFormView(BasePage, FormView):

@@ -54,15 +54,7 @@ PAGE_SIZE = 25
 
 
 class PageMixin(FabriqueViewMixin):
-    """Adds `can_edit` (show edit buttons) and a URL helper."""
-
-    def url(self, name: str, **kwargs) -> str:
-        return reverse(f"backoffice:{name}", kwargs={"fabrique_slug": self.fabrique.slug, **kwargs})
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["can_edit"] = self.membership.has_permission(Permission.EDIT)
-        return context
+    """The directory's pages (role flags and URL helper come from FabriqueViewMixin)."""
 
 
 class FilteredListView(PageMixin, ListView):

@@ -27,7 +27,6 @@ from django.views.generic import FormView, ListView, TemplateView
 from fabrique.audit.selectors import audit_timeline
 from fabrique.committees.registry import outcomes_for
 from fabrique.core.errors import DomainError
-from fabrique.fabriques.access import access_object, memberships_of
 from fabrique.fabriques.models import Permission
 from fabrique.needs.filters import NeedFilter, NeedReportFilter
 from fabrique.needs.forms import (
@@ -41,6 +40,7 @@ from fabrique.needs.forms import (
     StaffReportForm,
     add_service_errors,
 )
+from fabrique.needs.grouping import need_report_submit_grouped
 from fabrique.needs.models import Criterion, CriterionScore, Need, NeedReport, NeedStage, ReportStage
 from fabrique.needs.selectors import (
     OPEN_STAGES,
@@ -71,7 +71,6 @@ from fabrique.needs.services import (
     need_report_attach,
     need_report_detach,
     need_report_dismiss,
-    need_report_submit,
     need_scores_set,
     need_update,
 )
@@ -101,22 +100,8 @@ class PageMixin(FabriqueViewMixin):
 
     lookup_model = None
 
-    def dispatch(self, request, *args, **kwargs):
-        if self.lookup_model is not None and request.user.is_authenticated:
-            membership = memberships_of(request.user).filter(fabrique__slug=kwargs["fabrique_slug"]).first()
-            if membership is not None:
-                access_object(self.lookup_model, fabrique=membership.fabrique, pk=kwargs.get("pk"))
-        return super().dispatch(request, *args, **kwargs)
-
-    def url(self, name: str, **kwargs) -> str:
-        return reverse(f"backoffice:{name}", kwargs={"fabrique_slug": self.fabrique.slug, **kwargs})
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["can_edit"] = self.membership.has_permission(Permission.EDIT)
-        context["can_decide"] = self.membership.has_permission(Permission.DECIDE)
-        context["can_manage"] = self.membership.has_permission(Permission.MANAGE)
-        return context
+    def get_lookups(self):
+        return {"pk": self.lookup_model} if self.lookup_model is not None else {}
 
 
 class FilteredListView(PageMixin, ListView):
@@ -158,8 +143,11 @@ class ReportCreateView(PageMixin, FormView):
 
     def form_valid(self, form):
         try:
-            report = need_report_submit(
-                fabrique=self.fabrique, data=form.service_data(), entered_by=self.request.user
+            report = need_report_submit_grouped(
+                fabrique=self.fabrique,
+                data=form.service_data(),
+                same_as_need=form.cleaned_data.get("same_as_need"),
+                entered_by=self.request.user,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

@@ -19,7 +19,6 @@ from django.views.generic import DetailView, FormView, ListView
 from fabrique.audit.selectors import audit_timeline
 from fabrique.committees.services import decision_record, decisions_for
 from fabrique.core.errors import DomainError
-from fabrique.fabriques.access import access_object, memberships_of
 from fabrique.fabriques.models import Permission
 from fabrique.network.selectors import register_network_column
 from fabrique.projects.forms import DirectApproachForm, ProjectCreateForm, ProjectForm, ProjectStopForm
@@ -64,29 +63,8 @@ class PageMixin(FabriqueViewMixin):
     `lookups` maps URL kwargs to models: an object of another fabrique answers 404 to every member,
     before any permission check (a 403 would only be given for the fabrique's own objects)."""
 
-    lookups: dict[str, type] = {}
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and self.lookups:
-            membership = (
-                memberships_of(request.user).filter(fabrique__slug=kwargs.get("fabrique_slug")).first()
-            )
-            if membership is not None:
-                for kwarg, model in self.lookups.items():
-                    access_object(model, fabrique=membership.fabrique, pk=kwargs.get(kwarg))
-        return super().dispatch(request, *args, **kwargs)
-
-    def url(self, name: str, **kwargs) -> str:
-        return reverse(f"backoffice:{name}", kwargs={"fabrique_slug": self.fabrique.slug, **kwargs})
-
     def optional_url(self, name: str, **kwargs) -> str:
         return optional_url(f"backoffice:{name}", fabrique_slug=self.fabrique.slug, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["can_edit"] = self.membership.has_permission(Permission.EDIT)
-        context["can_decide"] = self.membership.has_permission(Permission.DECIDE)
-        return context
 
 
 class ServiceFormView(PageMixin, FormView):

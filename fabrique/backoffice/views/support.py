@@ -130,12 +130,8 @@ class PageMixin(FabriqueViewMixin):
     def load_objects(self) -> None:
         """Fetch the objects of the URL (raising Http404); views with objects override it."""
 
-    def url(self, name: str, **kwargs) -> str:
-        return reverse(f"backoffice:{name}", kwargs={"fabrique_slug": self.fabrique.slug, **kwargs})
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_edit"] = self.membership.has_permission(Permission.EDIT)
         context["project_list_url"] = safe_url("project_list", fabrique_slug=self.fabrique.slug)
         project = context.get("project")
         if project is not None and "project_url" not in context:

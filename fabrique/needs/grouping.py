@@ -1,0 +1,723 @@
+"""Need grouping in the product: suggestions while a report is written, the probable-duplicates
+queue (merge / split with provenance), and regrouping jobs that only propose.
+
+Built on the pure engine `fabrique.grouping.api` (see docs/grouping.md, "Python API"):
+- each report keeps its packed features and candidate-filter keys in `ReportFeatures`
+  (`report_features_refresh`, called by `need_report_submit`; `fabrique backfill_report_features`);
+- `need_suggestions` / `public_need_suggestions` / `report_need_suggestions`: the closest needs of one
+  fabrique (the public gets only the public title and the public status);
+- `report_merge` / `report_split`: move a report into a need and back, through the needs services
+  (so the audit log records every move), with a `ReportMerge` provenance row;
+- `regrouping_run_*`: a job over a fabrique or the network that creates `GroupingProposal` rows, per
+  fabrique; `proposal_accept` / `proposal_reject` are the only ways they change anything.
+
+Every write is keyword-only, atomic and audited. Features are derived data (not audited).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import close_old_connections, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fabrique.audit.labels import register_action_label
+from fabrique.audit.services import audit_log
+from fabrique.core.choices import Public, ReporterType, Theme
+from fabrique.core.errors import DomainError
+from fabrique.fabriques.models import Fabrique
+
+from .models import (
+    GroupingProposal,
+    Need,
+    NeedReport,
+    NeedStage,
+    ProposalStatus,
+    RegroupingRun,
+    ReportFeatures,
+    ReportMerge,
+    ReportStage,
+    RunStatus,
+)
+from .selectors import need_public_status
+from .services import need_create_from_report, need_report_attach, need_report_detach, need_report_submit
+
+logger = logging.getLogger(__name__)
+
+CANDIDATE_LIMIT = 2000  # candidate reports scored for one suggestion (docs/grouping.md)
+MIN_SCORE = 0.2
+# needs a new report can be said to be "the same" as
+SUGGESTABLE_STAGES = frozenset(set(NeedStage.values) - {NeedStage.CLOSED})
+SPLIT_MODES = ("restore", "new_need", "unattached")
+PROGRESS_EVERY = 50
+STALE_AFTER = datetime.timedelta(minutes=30)
+
+for _action, _label in {
+    "needs.needreport.merged": gettext_lazy("Signalement fusionné dans un besoin"),
+    "needs.needreport.split": gettext_lazy("Signalement séparé de son besoin"),
+    "needs.needreport.same_as_need": gettext_lazy("Signalé comme le même besoin"),
+    "needs.groupingproposal.accepted": gettext_lazy("Regroupement accepté"),
+    "needs.groupingproposal.rejected": gettext_lazy("Regroupement rejeté"),
+    "needs.regroupingrun.created": gettext_lazy("Regroupement lancé"),
+}.items():
+    register_action_label(_action, _label)
+
+
+# --- features ----------------------------------------------------------------------------------------------
+
+
+def _dept_hint(fabrique) -> str:
+    code = fabrique.departements.order_by("code").values_list("code", flat=True).first()
+    return code or ""
+
+
+def _label(choices, value) -> str:
+    """The engine reads the French wording of a choice ("personnes âgées"), not its code."""
+    value = str(value or "")
+    with translation.override("fr"):
+        return str(choices(value).label) if value in choices.values else value
+
+
+def report_mapping(report: NeedReport | Mapping) -> dict:
+    """The engine's JSONL record of a report (a NeedReport, or the fields of a form being written)."""
+    if isinstance(report, NeedReport):
+        values = {
+            "id": str(report.pk),
+            "title": report.title,
+            "description": report.description,
+            "commune": report.commune,
+            "place": report.place,
+            "qpv": report.qpv,
+            "public": report.public,
+            "theme": report.theme,
+            "reporter_type": report.reporter_type,
+            "date": report.reported_on,
+        }
+    else:
+        values = dict(report)
+    commune = values.get("commune")
+    commune_code = getattr(commune, "code", commune) or ""
+    qpv = values.get("qpv")
+    label = " ".join(filter(None, [str(values.get("place") or ""), str(getattr(qpv, "name", "") or "")]))
+    date = values.get("date")
+    return {
+        "id": str(values.get("id") or "new"),
+        "title": values.get("title") or "",
+        "description": values.get("description") or "",
+        "commune": str(commune_code),
+        "territory_label": label,
+        "public": _label(Public, values.get("public")),
+        "theme": _label(Theme, values.get("theme")),
+        "reporter_type": _label(ReporterType, values.get("reporter_type")),
+        "date": date.isoformat() if hasattr(date, "isoformat") else (date or ""),
+    }
+
+
+def _joined(items: Iterable[str]) -> str:
+    items = [i for i in items if i]
+    return f",{','.join(items)}," if items else ""
+
+
+def _featurize(mapping: dict, *, dept_hint: str):
+    from fabrique.grouping.api import featurize
+
+    return featurize(mapping, dept_hint=dept_hint or None)
+
+
+def report_features_refresh(*, report: NeedReport, dept_hint: str | None = None) -> ReportFeatures | None:
+    """Compute and store the report's grouping features. Never breaks the caller: an engine error is
+    logged and None returned (the report simply gets no suggestions until the backfill)."""
+    from fabrique.grouping.api import candidate_filter
+
+    try:
+        hint = _dept_hint(report.fabrique) if dept_hint is None else dept_hint
+        features = _featurize(report_mapping(report), dept_hint=hint)
+        keys = candidate_filter(features)
+    except Exception:  # noqa: BLE001 - derived data: the report must be recorded anyway
+        logger.exception("Grouping features of report %s could not be computed", report.pk)
+        return None
+    communes = [str(c) for c in keys.get("communes") or []]
+    row, _created = ReportFeatures.objects.update_or_create(
+        report=report,
+        defaults={
+            "fabrique_id": report.fabrique_id,
+            "features": features.pack(),
+            "level": str(keys.get("level") or ""),
+            "commune": communes[0] if communes else "",
+            "communes": _joined(communes),
+            "epci": str(keys.get("epci") or ""),
+            "dept": str(keys.get("dept") or ""),
+            "concepts": _joined(str(c) for c in keys.get("concepts") or []),
+        },
+    )
+    return row
+
+
+def report_features_ensure(*, report: NeedReport) -> None:
+    """Compute the features of a report that has none yet (reports recorded before this feature)."""
+    if not ReportFeatures.objects.filter(report_id=report.pk).exists():
+        report_features_refresh(report=report)
+
+
+def report_features_backfill(
+    *, fabrique=None, force: bool = False, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Compute missing (or, with `force`, all) features of a fabrique's reports, or of every fabrique.
+    Returns how many were computed."""
+    reports = NeedReport.objects.select_related("commune", "qpv", "fabrique").order_by("pk")
+    if fabrique is not None:
+        reports = reports.filter(fabrique=fabrique)
+    if not force:
+        reports = reports.filter(grouping_features__isnull=True)
+    total = reports.count()
+    hints: dict[int, str] = {}
+    done = 0
+    for report in reports.iterator():
+        if report.fabrique_id not in hints:
+            hints[report.fabrique_id] = _dept_hint(report.fabrique)
+        if report_features_refresh(report=report, dept_hint=hints[report.fabrique_id]) is not None:
+            done += 1
+        if progress and (done % PROGRESS_EVERY == 0 or done == total):
+            progress(done, total)
+    return done
+
+
+# --- suggestions -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NeedSuggestion:
+    need: Need
+    score: float
+    same_need: bool
+    reports: int
+
+
+@dataclass(frozen=True)
+class PublicNeedSuggestion:
+    """What the public may see of a suggested need: its id (to attach), public title and status."""
+
+    need_id: int
+    title: str
+    status: str
+
+
+def _candidates(*, fabrique, keys: Mapping, attached_only: bool, exclude_report_id=None) -> QuerySet:
+    """Stored features of the fabrique's live reports that may be the same need (docs/grouping.md)."""
+    rows = ReportFeatures.objects.filter(fabrique=fabrique, report__deleted_at__isnull=True)
+    if attached_only:
+        rows = rows.filter(
+            report__stage=ReportStage.ATTACHED,
+            report__need__deleted_at__isnull=True,
+            report__need__stage__in=SUGGESTABLE_STAGES,
+        )
+    else:
+        rows = rows.exclude(report__stage=ReportStage.DISMISSED)
+    if exclude_report_id is not None:
+        rows = rows.exclude(report_id=exclude_report_id)
+    concepts = Q()
+    for concept in keys.get("concepts") or []:
+        concepts |= Q(concepts__contains=f",{concept},")
+    communes, epci, dept = list(keys.get("communes") or []), keys.get("epci") or "", keys.get("dept") or ""
+    if communes:
+        near = Q(commune__in=communes)
+        for code in communes:
+            near |= Q(communes__contains=f",{code},")
+        if epci:
+            near |= Q(epci=epci) & (Q(level="epci") | concepts) if concepts else Q(epci=epci, level="epci")
+        rows = rows.filter(near)
+    elif epci:
+        rows = rows.filter(epci=epci)
+    elif dept:
+        rows = rows.filter(dept=dept)
+    elif concepts:
+        rows = rows.filter(concepts)
+    else:
+        return rows.none()
+    return rows.order_by("-report__created_at")[:CANDIDATE_LIMIT]
+
+
+def _suggest_needs(*, fabrique, features, k: int, exclude_report_id=None) -> list[NeedSuggestion]:
+    from fabrique.grouping.api import Features, candidate_filter, suggest
+
+    keys = candidate_filter(features)
+    rows = list(
+        _candidates(
+            fabrique=fabrique, keys=keys, attached_only=True, exclude_report_id=exclude_report_id
+        ).values_list("report_id", "report__need_id", "features")
+    )
+    if not rows:
+        return []
+    need_of = {str(report_id): need_id for report_id, need_id, _blob in rows}
+    candidates = [Features.unpack(bytes(blob)) for _r, _n, blob in rows]
+    best: dict[int, tuple[float, bool, int]] = {}
+    for suggestion in suggest(features, candidates, k=max(k * 5, 20), min_score=MIN_SCORE):
+        need_id = need_of.get(str(suggestion.id))
+        if need_id is None:
+            continue
+        score, same, count = best.get(need_id, (0.0, False, 0))
+        best[need_id] = (max(score, suggestion.score), same or suggestion.same_need, count + 1)
+    ranked = sorted(best.items(), key=lambda item: -item[1][0])[:k]
+    needs = Need.objects.filter(fabrique=fabrique).in_bulk([need_id for need_id, _v in ranked])
+    return [
+        NeedSuggestion(need=needs[need_id], score=score, same_need=same, reports=count)
+        for need_id, (score, same, count) in ranked
+        if need_id in needs
+    ]
+
+
+def need_suggestions(*, fabrique, data: Mapping, k: int = 5) -> list[NeedSuggestion]:
+    """The closest needs of the fabrique for a report being written (`data`: title, description,
+    commune (Commune or INSEE code), place, public, theme). Empty until a title and a commune or
+    place are given."""
+    title = str(data.get("title") or "").strip()
+    if len(title) < 3 or not (data.get("commune") or str(data.get("place") or "").strip()):
+        return []
+    try:
+        features = _featurize(report_mapping(data), dept_hint=_dept_hint(fabrique))
+    except Exception:  # noqa: BLE001 - suggestions are a help, never an error for the person writing
+        logger.exception("Need suggestions failed (fabrique %s)", fabrique.pk)
+        return []
+    return _suggest_needs(fabrique=fabrique, features=features, k=k)
+
+
+def public_need_suggestions(*, fabrique, data: Mapping, k: int = 3) -> list[PublicNeedSuggestion]:
+    """The same, reduced to what anyone may see: public title and public status. Only needs the team
+    gave a public title are offered (the internal title may hold names or notes); nothing else of
+    the need (internal title, notes, reports, reporters, scores) leaves this function."""
+    found = [
+        s for s in need_suggestions(fabrique=fabrique, data=data, k=k * 3) if s.need.public_title.strip()
+    ]
+    return [
+        PublicNeedSuggestion(need_id=s.need.pk, title=s.need.public_title, status=need_public_status(s.need))
+        for s in found[:k]
+    ]
+
+
+def report_need_suggestions(*, report: NeedReport, k: int = 5) -> list[NeedSuggestion]:
+    """The closest needs of an existing report (other than its own need)."""
+    from fabrique.grouping.api import Features
+
+    report_features_ensure(report=report)
+    row = ReportFeatures.objects.filter(report_id=report.pk).first()
+    if row is None:
+        return []
+    found = _suggest_needs(
+        fabrique=report.fabrique,
+        features=Features.unpack(bytes(row.features)),
+        k=k + 1,
+        exclude_report_id=report.pk,
+    )
+    return [s for s in found if s.need.pk != report.need_id][:k]
+
+
+def report_pair_score(*, a: NeedReport, b: NeedReport) -> float | None:
+    from fabrique.grouping.api import Features, pair_score
+
+    for report in (a, b):
+        report_features_ensure(report=report)
+    rows = {r.report_id: r for r in ReportFeatures.objects.filter(report_id__in=[a.pk, b.pk])}
+    if a.pk not in rows or b.pk not in rows:
+        return None
+    return float(
+        pair_score(Features.unpack(bytes(rows[a.pk].features)), Features.unpack(bytes(rows[b.pk].features)))
+    )
+
+
+def suggestable_need(*, fabrique, need_id) -> Need | None:
+    """A need a report may be said to be "the same" as: the fabrique's, alive, not closed."""
+    try:
+        need_id = int(need_id)
+    except (TypeError, ValueError):
+        return None
+    return Need.objects.filter(fabrique=fabrique, pk=need_id, stage__in=SUGGESTABLE_STAGES).first()
+
+
+# --- submission with "c'est le même besoin" ----------------------------------------------------------------
+
+
+def need_report_submit_grouped(
+    *, fabrique, data: dict, same_as_need=None, submitted_by=None, entered_by=None
+) -> NeedReport:
+    """`need_report_submit`, and when the reporter said "c'est le même besoin" (`same_as_need`: a
+    need id offered by the suggestions), the report is attached to that need in the same
+    transaction. An unknown or closed need is refused with a French message."""
+    need = None
+    if same_as_need not in (None, ""):
+        need = suggestable_need(fabrique=fabrique, need_id=same_as_need)
+        if need is None:
+            raise ValidationError(
+                {"same_as_need": _("Ce besoin n'est plus proposé. Décochez-le ou choisissez-en un autre.")}
+            )
+    actor = entered_by or submitted_by
+    with transaction.atomic():
+        report = need_report_submit(
+            fabrique=fabrique, data=data, submitted_by=submitted_by, entered_by=entered_by
+        )
+        if need is not None:
+            need_report_attach(report=report, need=need, actor=actor)
+            audit_log(
+                actor=actor,
+                fabrique=fabrique,
+                target=report,
+                action="needs.needreport.same_as_need",
+                new={"need": str(need)},
+                note=_("Désigné comme le même besoin lors du signalement."),
+            )
+            report.refresh_from_db()
+    return report
+
+
+# --- merge and split ---------------------------------------------------------------------------------------
+
+
+def _check_same_fabrique(*objects) -> None:
+    fabriques = {o.fabrique_id for o in objects}
+    if len(fabriques) != 1 or any(o.is_deleted for o in objects):
+        raise DomainError(_("Ces éléments n'appartiennent pas à la même fabrique."))
+
+
+def report_merge(
+    *, report: NeedReport, need: Need, actor, proposal: GroupingProposal | None = None
+) -> ReportMerge:
+    """Merge the report into `need` (from another need or unattached), keeping where it came from so
+    that `report_split` can put it back."""
+    _check_same_fabrique(report, need)
+    with transaction.atomic():
+        current = NeedReport.objects.select_for_update().get(pk=report.pk)
+        if current.stage == ReportStage.ATTACHED and current.need_id == need.pk:
+            raise DomainError(_("Ce signalement est déjà rattaché à ce besoin."))
+        if current.stage == ReportStage.DISMISSED:
+            raise DomainError(_("Ce signalement a été écarté : remettez-le à traiter avant de le fusionner."))
+        from_need = current.need if current.stage == ReportStage.ATTACHED else None
+        need_report_attach(report=current, need=need, actor=actor)
+        merge = ReportMerge.objects.create(
+            fabrique_id=need.fabrique_id,
+            report=current,
+            from_need=from_need,
+            to_need=need,
+            proposal=proposal,
+            merged_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_log(
+            actor=actor,
+            fabrique=need.fabrique,
+            target=current,
+            action="needs.needreport.merged",
+            old={"need": str(from_need) if from_need else None},
+            new={"need": str(need)},
+            note=_("Proposition de regroupement n° %(pk)s") % {"pk": proposal.pk} if proposal else "",
+        )
+    report.refresh_from_db()
+    return merge
+
+
+def report_last_merge(*, report: NeedReport) -> ReportMerge | None:
+    """The merge that brought the report into its current need, if it is still in force."""
+    if report.stage != ReportStage.ATTACHED:
+        return None
+    return (
+        ReportMerge.objects.filter(report=report, to_need_id=report.need_id, undone_at__isnull=True)
+        .select_related("from_need")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def report_split(*, report: NeedReport, actor, mode: str = "restore") -> NeedReport:
+    """Split the report out of its need: `restore` puts it back where the last merge took it from
+    (its former need, or unattached), `new_need` makes it a need of its own, `unattached` leaves it
+    among the reports to process. Audited; the merge row is marked undone."""
+    if mode not in SPLIT_MODES:
+        raise ValidationError({"mode": _("Choisissez ce que devient le signalement.")})
+    with transaction.atomic():
+        current = NeedReport.objects.select_for_update().get(pk=report.pk)
+        if current.is_deleted:
+            raise DomainError(_("Ce signalement a été supprimé."))
+        if current.stage != ReportStage.ATTACHED:
+            raise DomainError(_("Ce signalement n'est rattaché à aucun besoin."))
+        previous = current.need
+        merge = report_last_merge(report=current)
+        if mode == "restore":
+            if merge is None:
+                raise DomainError(
+                    _(
+                        "Ce signalement n'a pas été fusionné : choisissez d'en faire un besoin ou de le détacher."
+                    )
+                )
+            target = merge.from_need
+            if target is not None and (target.is_deleted or target.stage not in SUGGESTABLE_STAGES):
+                raise DomainError(
+                    _("Le besoin d'origine « %(need)s » est clos ou supprimé : choisissez une autre option.")
+                    % {"need": target}
+                )
+            if target is not None:
+                need_report_attach(report=current, need=target, actor=actor)
+            else:
+                need_report_detach(report=current, actor=actor)
+        elif mode == "new_need":
+            need_report_detach(report=current, actor=actor)
+            current.refresh_from_db()
+            target = need_create_from_report(report=current, actor=actor)
+        else:
+            need_report_detach(report=current, actor=actor)
+            target = None
+        if merge is not None:
+            merge.undone_at = timezone.now()
+            merge.undone_by = actor if getattr(actor, "is_authenticated", False) else None
+            merge.save(update_fields=["undone_at", "undone_by", "updated_at"])
+        audit_log(
+            actor=actor,
+            fabrique=current.fabrique,
+            target=current,
+            action="needs.needreport.split",
+            old={"need": str(previous)},
+            new={"need": str(target) if target else None},
+            note=mode,
+        )
+    report.refresh_from_db()
+    return report
+
+
+# --- proposals ---------------------------------------------------------------------------------------------
+
+
+def _proposal_key(need_id, report_ids: Iterable[int]) -> str:
+    return f"{need_id or '-'}:{','.join(str(i) for i in sorted(report_ids))}"[:200]
+
+
+def proposal_accept(*, proposal: GroupingProposal, actor) -> Need:
+    """Apply a proposal: every report of it into its need (or into a new need made from its first
+    report). Each move is a `report_merge`, so each can be split again."""
+    with transaction.atomic():
+        locked = GroupingProposal.objects.select_for_update().get(pk=proposal.pk)
+        if locked.status != ProposalStatus.PROPOSED:
+            raise DomainError(_("Cette proposition a déjà été traitée."))
+        reports = list(locked.reports.filter(deleted_at__isnull=True).order_by("created_at", "pk"))
+        reports = [r for r in reports if r.stage != ReportStage.DISMISSED]
+        target = locked.need
+        if target is not None and (target.is_deleted or target.stage not in SUGGESTABLE_STAGES):
+            raise DomainError(_("Le besoin de cette proposition est clos ou supprimé : rejetez-la."))
+        if target is None:
+            attached = [r for r in reports if r.stage == ReportStage.ATTACHED]
+            if attached:
+                target = attached[0].need
+            elif reports:
+                target = need_create_from_report(report=reports[0], actor=actor)
+                reports[0].refresh_from_db()
+        if target is None or len(reports) < 1:
+            raise DomainError(
+                _("Les signalements de cette proposition ne sont plus disponibles : rejetez-la.")
+            )
+        moved = 0
+        for report in reports:
+            if report.need_id != target.pk:
+                report_merge(report=report, need=target, actor=actor, proposal=locked)
+                moved += 1
+        locked.status, locked.decided_by, locked.decided_at = ProposalStatus.ACCEPTED, actor, timezone.now()
+        locked.need = target
+        locked.save(update_fields=["status", "decided_by", "decided_at", "need", "updated_at"])
+        audit_log(
+            actor=actor,
+            fabrique=locked.fabrique,
+            target=locked,
+            action="needs.groupingproposal.accepted",
+            new={"need": str(target), "reports": moved},
+        )
+    proposal.refresh_from_db()
+    return target
+
+
+def proposal_reject(*, proposal: GroupingProposal, actor) -> GroupingProposal:
+    """Reject a proposal: nothing moves, and the same proposal is not made again."""
+    with transaction.atomic():
+        locked = GroupingProposal.objects.select_for_update().get(pk=proposal.pk)
+        if locked.status != ProposalStatus.PROPOSED:
+            raise DomainError(_("Cette proposition a déjà été traitée."))
+        locked.status, locked.decided_by, locked.decided_at = ProposalStatus.REJECTED, actor, timezone.now()
+        locked.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+        audit_log(
+            actor=actor,
+            fabrique=locked.fabrique,
+            target=locked,
+            action="needs.groupingproposal.rejected",
+        )
+    proposal.refresh_from_db()
+    return locked
+
+
+def duplicate_queue(*, fabrique) -> QuerySet:
+    """The probable duplicates waiting for staff: open proposals, best first."""
+    return (
+        GroupingProposal.objects.filter(fabrique=fabrique, status=ProposalStatus.PROPOSED)
+        .select_related("need", "run")
+        .prefetch_related("reports__need")
+        .order_by("-score", "-created_at")
+    )
+
+
+# --- regrouping runs ---------------------------------------------------------------------------------------
+
+
+def regrouping_runs(*, fabrique) -> QuerySet:
+    """The fabrique's runs (network runs are the command line's: their counts span every fabrique)."""
+    return RegroupingRun.objects.filter(fabrique=fabrique).order_by("-created_at")
+
+
+def regrouping_run_create(*, fabrique=None, actor=None, start_inline: bool | None = None) -> RegroupingRun:
+    """A pending run over `fabrique` (None: the whole network), processed by `fabrique run_jobs` or,
+    in development (`DEBUG` or `FABRIQUE_RUN_JOBS_INLINE`, unless `start_inline` says otherwise), by a
+    thread started on commit."""
+    with transaction.atomic():
+        # a run that has not moved for STALE_AFTER (worker stopped, server restarted) blocks nothing
+        active = RegroupingRun.objects.filter(
+            status__in=[RunStatus.PENDING, RunStatus.RUNNING], updated_at__gte=timezone.now() - STALE_AFTER
+        )
+        active = (
+            active.filter(fabrique=fabrique) if fabrique is not None else active.filter(fabrique__isnull=True)
+        )
+        if active.exists():
+            raise DomainError(_("Un regroupement est déjà en cours : attendez qu'il se termine."))
+        run = RegroupingRun.objects.create(
+            fabrique=fabrique, requested_by=actor if getattr(actor, "is_authenticated", False) else None
+        )
+        if fabrique is not None:
+            audit_log(actor=actor, fabrique=fabrique, target=run, action="needs.regroupingrun.created")
+        if start_inline is None:
+            start_inline = getattr(settings, "DEBUG", False) or getattr(
+                settings, "FABRIQUE_RUN_JOBS_INLINE", False
+            )
+        if start_inline:
+            transaction.on_commit(lambda: _start_thread(run.pk))
+    return run
+
+
+def _start_thread(run_id: int) -> None:
+    def target() -> None:
+        try:
+            regrouping_run_execute(run_id=run_id)
+        finally:
+            close_old_connections()
+
+    threading.Thread(target=target, name=f"regrouping-{run_id}", daemon=True).start()
+
+
+def _save_progress(run: RegroupingRun, **values) -> None:
+    for name, value in values.items():
+        setattr(run, name, value)
+    RegroupingRun.objects.filter(pk=run.pk).update(**values, updated_at=timezone.now())
+
+
+def _regroup_fabrique(
+    *, fabrique, run: RegroupingRun | None, progress: Callable[[str], None] | None = None
+) -> int:
+    """Group the fabrique's stored features and propose every group that is not yet one need.
+    Returns the number of new proposals. Nothing is applied."""
+    from fabrique.grouping.api import Features, group_features, pair_score
+
+    report_features_backfill(fabrique=fabrique)
+    rows = list(
+        ReportFeatures.objects.filter(fabrique=fabrique, report__deleted_at__isnull=True)
+        .exclude(report__stage=ReportStage.DISMISSED)
+        .values_list("report_id", "report__need_id", "features")
+        .order_by("report_id")
+    )
+    if len(rows) < 2:
+        return 0
+    features = [Features.unpack(bytes(blob)) for _r, _n, blob in rows]
+    labels = group_features(features, progress=progress)
+    groups: dict[int, list[int]] = {}
+    for index, label in enumerate(labels):
+        groups.setdefault(int(label), []).append(index)
+    known = set(
+        GroupingProposal.objects.filter(fabrique=fabrique)
+        .exclude(status=ProposalStatus.ACCEPTED)
+        .values_list("key", flat=True)
+    )
+    created = 0
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        needs = [rows[i][1] for i in members]
+        counted = {n: needs.count(n) for n in needs if n is not None}
+        if len(counted) == 1 and None not in needs:
+            continue  # already one need
+        target = (
+            sorted(counted, key=lambda n: (-counted[n], n))[0] if counted else None
+        )  # the need that holds most of the group
+        report_ids = [rows[i][0] for i in members]
+        key = _proposal_key(target, report_ids)
+        if key in known:
+            continue
+        scores = [
+            float(pair_score(features[a], features[b]))
+            for x, a in enumerate(members)
+            for b in members[x + 1 :]
+        ][:50]
+        with transaction.atomic():
+            proposal = GroupingProposal.objects.create(
+                fabrique=fabrique,
+                run=run,
+                need_id=target,
+                score=sum(scores) / len(scores) if scores else 0.0,
+                key=key,
+            )
+            proposal.reports.set(report_ids)
+        known.add(key)
+        created += 1
+    return created
+
+
+def regrouping_run_execute(*, run_id: int, progress: Callable[[str], None] | None = None) -> RegroupingRun:
+    """Run one pending job: every fabrique of its scope, one after the other, with progress saved on
+    the run row. Proposals are per fabrique: a network run never mixes fabriques' reports."""
+    with transaction.atomic():
+        run = RegroupingRun.objects.select_for_update().get(pk=run_id)
+        if run.status != RunStatus.PENDING:
+            return run
+        fabriques = [run.fabrique] if run.fabrique_id else list(Fabrique.objects.filter(is_active=True))
+        total = NeedReport.objects.filter(fabrique__in=fabriques).exclude(stage=ReportStage.DISMISSED).count()
+        _save_progress(run, status=RunStatus.RUNNING, started_at=timezone.now(), total=total)
+    processed = created = 0
+    try:
+        for fabrique in fabriques:
+            _save_progress(run, step=fabrique.name)
+            if progress:
+                progress(_("Fabrique %(name)s") % {"name": fabrique.name})
+            created += _regroup_fabrique(fabrique=fabrique, run=run, progress=progress)
+            processed += (
+                NeedReport.objects.filter(fabrique=fabrique).exclude(stage=ReportStage.DISMISSED).count()
+            )
+            _save_progress(run, processed=min(processed, total), proposals_created=created)
+            if progress:
+                progress(
+                    _("%(done)s / %(total)s signalements examinés") % {"done": processed, "total": total}
+                )
+    except Exception as exc:  # noqa: BLE001 - the run records the failure for the staff page
+        logger.exception("Regrouping run %s failed", run.pk)
+        _save_progress(run, status=RunStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
+        return run
+    _save_progress(run, status=RunStatus.DONE, step="", processed=total, finished_at=timezone.now())
+    return run
+
+
+def regrouping_runs_process_pending(*, progress: Callable[[str], None] | None = None) -> int:
+    """Process every pending run, oldest first (the "background task" of `fabrique run_jobs`)."""
+    count = 0
+    for run_id in (
+        RegroupingRun.objects.filter(status=RunStatus.PENDING)
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    ):
+        regrouping_run_execute(run_id=run_id, progress=progress)
+        count += 1
+    return count

@@ -1,0 +1,41 @@
+"""Public suggestions while a report is written: "Ce besoin a peut-être déjà été signalé".
+
+An htmx fragment (`public:need_suggestions`, GET with the report form's fields) listing the closest
+needs of the fabrique with only their public title and public status, as radios `same_as_need`:
+the choice is sent with the report and the report is attached at submission
+(`need_report_submit_grouped`). Nothing private (internal title, notes, reports, reporters, scores)
+is ever rendered here.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.views import View
+
+from fabrique.fabriques.models import Fabrique
+from fabrique.needs.forms import PublicReportForm
+from fabrique.needs.grouping import public_need_suggestions
+from fabrique.needs.grouping_forms import selected_need, suggestion_data
+
+
+class NeedSuggestionsView(View):
+    template_name = "needs/grouping/_public_suggestions.html"
+
+    def get(self, request, *args, **kwargs):
+        fabrique = get_object_or_404(Fabrique, slug=kwargs["fabrique_slug"], is_active=True)
+        data = suggestion_data(PublicReportForm, fabrique=fabrique, params=request.GET)
+        context = {
+            "fabrique": fabrique,
+            "suggestions": public_need_suggestions(fabrique=fabrique, data=data),
+            "selected": selected_need(request.GET),
+        }
+        response = render(request, self.template_name, context)
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+
+urlpatterns = [
+    path("signaler/suggestions/", NeedSuggestionsView.as_view(), name="need_suggestions"),
+]

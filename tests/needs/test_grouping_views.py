@@ -1,0 +1,276 @@
+"""Need grouping pages: public and staff suggestions (the public sees no private detail), the
+"c'est le même besoin" submission, merge / split, proposals, regrouping runs, commands."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import clear_url_caches, reverse
+
+from fabrique.needs.grouping import report_merge
+from fabrique.needs.models import (
+    GroupingProposal,
+    Need,
+    NeedReport,
+    ProposalStatus,
+    RegroupingRun,
+    ReportMerge,
+    ReportStage,
+    RunStatus,
+)
+from fabrique.needs.services import need_create_from_report
+from fabrique.territories.models import Commune
+
+from .conftest import report_data
+
+pytestmark = pytest.mark.django_db
+
+TRANSPORT = "Pas de transport pour les personnes âgées vers le marché"
+TRANSPORT_DESC = "Les seniors isolés sans voiture ne peuvent pas se rendre au marché ni chez le médecin."
+INTERNAL = "Mobilité seniors Carquefou — note interne"
+
+
+@pytest.fixture(autouse=True)
+def _grouping_urls():
+    """Until fabrique/backoffice/urls.py includes the grouping views, add them for these tests."""
+    import fabrique.backoffice.urls as backoffice_urls
+    from fabrique.backoffice.views import grouping
+
+    if not any(getattr(p, "name", None) == "duplicate_queue" for p in backoffice_urls.fabrique_patterns):
+        backoffice_urls.fabrique_patterns.extend(grouping.urlpatterns)
+        clear_url_caches()
+
+
+@pytest.fixture
+def carquefou():
+    return Commune.objects.filter(code="44026").first()
+
+
+@pytest.fixture
+def need(make_report, officer, carquefou):
+    report = make_report(
+        title=TRANSPORT, description=TRANSPORT_DESC, commune=carquefou, reporter_name="Joséphine Secret"
+    )
+    need = need_create_from_report(report=report, actor=officer, data={"title": INTERNAL})
+    Need.objects.filter(pk=need.pk).update(public_title="Se déplacer quand on est âgé", description="privé")
+    need.refresh_from_db()
+    return need
+
+
+def bo(fabrique, name, **kwargs):
+    return reverse(f"backoffice:{name}", kwargs={"fabrique_slug": fabrique.slug, **kwargs})
+
+
+# --- public ------------------------------------------------------------------------------------------------
+
+
+def test_public_suggestions_show_only_public_title_and_status(client, fabrique, need):
+    url = reverse("public:need_suggestions", kwargs={"fabrique_slug": fabrique.slug})
+    response = client.get(url, {"title": "Transport des seniors vers le marché", "commune": "44026"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Ce besoin a peut-être déjà été signalé" in body
+    assert "Se déplacer quand on est âgé" in body
+    assert f'value="{need.pk}"' in body
+    for private in (INTERNAL, need.reference, "Joséphine Secret", TRANSPORT_DESC, "privé", "proximité"):
+        assert private not in body
+
+
+def test_public_suggestions_skip_needs_without_public_title(client, fabrique, need):
+    Need.objects.filter(pk=need.pk).update(public_title="")
+    url = reverse("public:need_suggestions", kwargs={"fabrique_slug": fabrique.slug})
+    response = client.get(url, {"title": "Transport des seniors vers le marché", "commune": "44026"})
+    assert INTERNAL not in response.content.decode()
+    assert f'value="{need.pk}"' not in response.content.decode()
+
+
+def test_public_suggestions_empty_without_title_or_place(client, fabrique, need):
+    url = reverse("public:need_suggestions", kwargs={"fabrique_slug": fabrique.slug})
+    assert client.get(url, {"title": "Transport des seniors"}).content.strip() == b""
+    assert client.get(url, {"commune": "44026"}).content.strip() == b""
+
+
+def test_public_suggestions_of_another_fabrique_are_its_own(client, other_team, need):
+    url = reverse("public:need_suggestions", kwargs={"fabrique_slug": other_team.fabrique.slug})
+    response = client.get(url, {"title": "Transport des seniors vers le marché", "commune": "44026"})
+    assert "Se déplacer" not in response.content.decode()
+
+
+def test_public_form_has_the_suggestions_box(client, fabrique):
+    response = client.get(reverse("public:report_create", kwargs={"fabrique_slug": fabrique.slug}))
+    body = response.content.decode()
+    assert 'id="need-suggestions"' in body and "need-suggestions.js" in body
+
+
+def _public_post(fabrique, **extra):
+    data = report_data(reporter_type="inhabitant", title="Transport des seniors", commune="44026", **extra)
+    return {k: ("on" if v is True else v) for k, v in data.items()}
+
+
+def test_public_report_same_as_need_is_attached(client, fabrique, need):
+    url = reverse("public:report_create", kwargs={"fabrique_slug": fabrique.slug})
+    response = client.post(url, _public_post(fabrique, same_as_need=need.pk))
+    assert response.status_code == 302
+    report = NeedReport.objects.latest("created_at")
+    assert report.need == need and report.stage == ReportStage.ATTACHED
+
+
+def test_public_report_same_as_foreign_need_is_refused(client, other_team, need):
+    url = reverse("public:report_create", kwargs={"fabrique_slug": other_team.fabrique.slug})
+    before = NeedReport.objects.count()
+    response = client.post(url, _public_post(other_team.fabrique, same_as_need=need.pk))
+    assert response.status_code == 200
+    assert "plus proposé" in response.content.decode()
+    assert NeedReport.objects.count() == before
+
+
+def test_public_report_without_choice_is_not_attached(client, fabrique, need):
+    url = reverse("public:report_create", kwargs={"fabrique_slug": fabrique.slug})
+    assert client.post(url, _public_post(fabrique, same_as_need="")).status_code == 302
+    assert NeedReport.objects.latest("created_at").need is None
+
+
+# --- staff -------------------------------------------------------------------------------------------------
+
+
+def test_staff_suggestions_show_reference(client, team, fabrique, need):
+    client.force_login(team.officer)
+    response = client.get(
+        bo(fabrique, "need_suggestions"),
+        {"title": "Transport des seniors vers le marché", "commune": "44026"},
+    )
+    assert need.reference in response.content.decode()
+    client.force_login(team.reader)
+    assert client.get(bo(fabrique, "need_suggestions")).status_code == 403
+
+
+def test_queue_lists_proposals_and_live_duplicates(client, team, fabrique, need, make_report, carquefou):
+    report = make_report(
+        title="Transport des seniors vers le marché", description=TRANSPORT_DESC, commune=carquefou
+    )
+    proposal = GroupingProposal.objects.create(fabrique=fabrique, need=need, score=0.8, key="k")
+    proposal.reports.set([report])
+    client.force_login(team.reader)
+    body = client.get(bo(fabrique, "duplicate_queue")).content.decode()
+    assert report.reference in body and need.reference in body
+    assert "Regrouper…" not in body  # no edit buttons for a reader
+
+
+def test_compare_side_by_side(client, team, fabrique, need, make_report, carquefou):
+    report = make_report(title="Transport des seniors", commune=carquefou)
+    client.force_login(team.reader)
+    body = client.get(bo(fabrique, "duplicate_compare", pk=report.pk), {"need": need.pk}).content.decode()
+    assert report.reference in body and need.reference in body and "Historique" in body
+    other = need.reports.get()
+    body = client.get(bo(fabrique, "duplicate_compare", pk=report.pk), {"report": other.pk}).content.decode()
+    assert other.reference in body
+
+
+def test_compare_with_another_fabriques_need_is_404(client, team, other_team, make_report, need):
+    foreign = need_create_from_report(
+        report=make_report(fabrique=other_team.fabrique), actor=other_team.officer
+    )
+    client.force_login(team.officer)
+    url = bo(team.fabrique, "duplicate_compare", pk=need.reports.get().pk)
+    assert client.get(url, {"need": foreign.pk}).status_code == 404
+    assert client.get(url, {"need": "x"}).status_code == 404
+
+
+def test_merge_view(client, team, fabrique, need, make_report):
+    report = make_report(title="Transport des seniors")
+    url = bo(fabrique, "report_merge", pk=report.pk)
+    client.force_login(team.reader)
+    assert client.post(url, {"need": need.pk}).status_code == 403
+    client.force_login(team.officer)
+    response = client.post(url, {})
+    assert response.status_code == 200 and "Choisissez le besoin" in response.content.decode()
+    report.refresh_from_db()
+    assert report.need is None
+    response = client.post(url, {"need": need.pk})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.need == need and ReportMerge.objects.filter(report=report).exists()
+
+
+def test_merge_view_refuses_another_fabriques_need(client, team, other_team, make_report, need):
+    foreign = need_create_from_report(
+        report=make_report(fabrique=other_team.fabrique), actor=other_team.officer
+    )
+    report = make_report(title="Transport des seniors")
+    client.force_login(team.officer)
+    response = client.post(bo(team.fabrique, "report_merge", pk=report.pk), {"need": foreign.pk})
+    assert response.status_code == 200 and "pas proposé" in response.content.decode()
+
+
+def test_split_view_restores(client, team, fabrique, need, make_report, officer):
+    report = make_report(title="Transport des seniors")
+    report_merge(report=report, need=need, actor=officer)
+    url = bo(fabrique, "report_split", pk=report.pk)
+    client.force_login(team.officer)
+    response = client.post(url, {"mode": "nonsense"})
+    assert response.status_code == 200 and "Choisissez une des options" in response.content.decode()
+    report.refresh_from_db()
+    assert report.need == need
+    assert client.post(url, {"mode": "restore"}).status_code == 302
+    report.refresh_from_db()
+    assert report.need is None and report.stage == ReportStage.RECEIVED
+
+
+def test_split_view_of_another_fabriques_report_is_404(client, team, other_team, make_report):
+    foreign = make_report(fabrique=other_team.fabrique)
+    client.force_login(team.officer)
+    assert client.get(bo(team.fabrique, "report_split", pk=foreign.pk)).status_code == 404
+
+
+def test_proposal_accept_and_reject_views(client, team, fabrique, need, make_report):
+    a, b = make_report(title="Transport seniors A"), make_report(title="Transport seniors B")
+    accept = GroupingProposal.objects.create(fabrique=fabrique, need=need, score=0.7, key="a")
+    accept.reports.set([a])
+    reject = GroupingProposal.objects.create(fabrique=fabrique, need=need, score=0.7, key="b")
+    reject.reports.set([b])
+    client.force_login(team.reader)
+    assert client.post(bo(fabrique, "proposal_accept", pk=accept.pk)).status_code == 403
+    client.force_login(team.officer)
+    assert client.get(bo(fabrique, "proposal_accept", pk=accept.pk)).status_code == 200
+    assert client.post(bo(fabrique, "proposal_accept", pk=accept.pk)).status_code == 302
+    assert client.post(bo(fabrique, "proposal_reject", pk=reject.pk)).status_code == 302
+    accept.refresh_from_db(), reject.refresh_from_db(), a.refresh_from_db(), b.refresh_from_db()
+    assert accept.status == ProposalStatus.ACCEPTED and a.need == need
+    assert reject.status == ProposalStatus.REJECTED and b.need is None
+
+
+def test_regrouping_start_and_progress(client, team, fabrique, settings):
+    settings.FABRIQUE_RUN_JOBS_INLINE = False
+    client.force_login(team.reader)
+    assert client.post(bo(fabrique, "regrouping_start")).status_code == 403
+    client.force_login(team.officer)
+    assert client.post(bo(fabrique, "regrouping_start")).status_code == 302
+    run = RegroupingRun.objects.get(fabrique=fabrique)
+    assert run.status == RunStatus.PENDING
+    fragment = client.get(bo(fabrique, "regrouping_runs"), HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 2s"' in fragment and "<html" not in fragment
+    call_command("run_jobs")
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE
+    page = client.get(bo(fabrique, "regrouping_runs")).content.decode()
+    assert "every 2s" not in page
+
+
+# --- commands ----------------------------------------------------------------------------------------------
+
+
+def test_regroup_needs_command(fabrique, need, make_report, carquefou, capsys):
+    make_report(title="Transport des seniors vers le marché", description=TRANSPORT_DESC, commune=carquefou)
+    call_command("regroup_needs", "--fabrique", fabrique.slug)
+    out = capsys.readouterr()
+    assert "propositions créées : 1" in out.out and "Fabrique" in out.err
+    assert GroupingProposal.objects.filter(fabrique=fabrique, status=ProposalStatus.PROPOSED).count() == 1
+    call_command("regroup_needs", "--network")
+    assert GroupingProposal.objects.count() == 1
+
+
+def test_backfill_command(fabrique, make_report, capsys):
+    from fabrique.needs.models import ReportFeatures
+
+    make_report()
+    ReportFeatures.objects.all().delete()
+    call_command("backfill_report_features", "--fabrique", fabrique.slug)
+    assert "Empreintes calculées : 1" in capsys.readouterr().out
