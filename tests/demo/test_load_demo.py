@@ -59,3 +59,18 @@ def test_demo_pages_answer_200_for_the_officer():
                 queue.append(link)
     assert len(seen) >= 100
     assert problems == []
+
+
+def test_directory_pages_show_the_pipeline_links():
+    from fabrique.directory.models import Organization
+
+    call_command("load_demo", verbosity=0)
+    client = Client()
+    client.force_login(
+        User.objects.get(email="lecture@nantes.demo"), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    metropole = Organization.objects.get(fabrique__slug="nantes", name="Nantes Métropole")
+    html = client.get(f"/espace/nantes/annuaire/structures/{metropole.pk}/").content.decode()
+    assert "Dans le parcours de la fabrique" in html
+    assert "Financements apportés" in html
+    assert "Aide à l&#x27;amorçage ESS" in html or "Aide à l'amorçage ESS" in html

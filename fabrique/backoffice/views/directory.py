@@ -45,6 +45,7 @@ from fabrique.directory.services import (
 )
 from fabrique.fabriques.models import Permission
 from fabrique.network.selectors import register_network_column
+from fabrique.reporting.links import organization_links, person_links
 from fabrique.workstreams.selectors import workstreams_of_organization
 
 from ..dashboard import Deadline, Figure, register_deadlines, register_figures
@@ -140,6 +141,7 @@ class OrganizationDetailView(PageMixin, DetailView):
         organization = self.object
         context["people"] = organization_people(organization=organization)
         context["workstreams"] = workstreams_of_organization(organization=organization)
+        context["links"] = organization_links(organization=organization)
         context["interactions"] = interaction_list(fabrique=self.fabrique, organization=organization)[:50]
         context["timeline"] = audit_timeline(target=organization)
         if context["can_edit"]:
@@ -236,6 +238,7 @@ class PersonDetailView(PageMixin, DetailView):
         timeline = audit_timeline(target=person)
         context["timeline"] = masked_timeline(timeline) if person.is_anonymized else timeline
         context["interactions"] = interaction_list(fabrique=self.fabrique, person=person)[:50]
+        context["links"] = person_links(person=person)
         context["retention_passed"] = person.retention_until < timezone.localdate()
         if context["can_edit"] and not person.is_anonymized:
             context["interaction_form"] = InteractionForm(instance=Interaction(person=person))
