@@ -12,12 +12,16 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
+from fabrique.core import ratelimit
 from fabrique.core.errors import DomainError
 from fabrique.fabriques.models import Fabrique
 from fabrique.recruitment.forms import ApplicationForm
 from fabrique.recruitment.models import Call
 from fabrique.recruitment.selectors import call_criteria, call_public_get, call_public_list
 from fabrique.recruitment.services import application_submit
+
+# applications per hour and per address before a polite refusal (a real candidate sends one)
+APPLICATION_RATE_LIMIT = 5
 
 
 class PublicFabriqueMixin:
@@ -68,6 +72,17 @@ class ApplicationCreateView(PublicFabriqueMixin, FormView):
         call = self.get_call()
         if form.is_robot:  # answer as if all went well, keep nothing
             return redirect("public:application_done", fabrique_slug=call.fabrique.slug, call_slug=call.slug)
+        if ratelimit.is_limited("application", self.request, limit=APPLICATION_RATE_LIMIT):
+            form.add_error(
+                None,
+                _(
+                    "Plusieurs candidatures viennent d'être envoyées depuis cette connexion. Réessayez dans "
+                    "une heure, ou écrivez à la fabrique : %(email)s."
+                )
+                % {"email": call.fabrique.contact_email or _("voir la page de la fabrique")},
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        ratelimit.count("application", self.request)
         try:
             application_submit(call=call, data=form.service_data(), document=form.cleaned_data["document"])
         except ValidationError as exc:

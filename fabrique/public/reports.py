@@ -21,12 +21,12 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views import View
 
+from fabrique.core import ratelimit
 from fabrique.fabriques.access import memberships_of
 from fabrique.fabriques.models import Fabrique, Permission
 from fabrique.needs.forms import PublicReportForm, add_service_errors
@@ -43,28 +43,12 @@ def rate_limit() -> int:
     return int(getattr(settings, "FABRIQUE_REPORT_RATE_LIMIT", 5))
 
 
-def _client_ip(request) -> str:
-    # behind a proxy, the proxy must set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips); a
-    # client-supplied X-Forwarded-For header is never trusted here
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def _rate_key(request) -> str:
-    return f"needs:report-rate:{_client_ip(request)}"
-
-
 def is_rate_limited(request) -> bool:
-    return (cache.get(_rate_key(request)) or 0) >= rate_limit()
+    return ratelimit.is_limited("needs-report", request, limit=rate_limit())
 
 
 def count_submission(request) -> None:
-    key = _rate_key(request)
-    if cache.add(key, 1, RATE_WINDOW_SECONDS):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired in between
-        cache.set(key, 1, RATE_WINDOW_SECONDS)
+    ratelimit.count("needs-report", request, window=RATE_WINDOW_SECONDS)
 
 
 def _no_referrer(response):

@@ -138,3 +138,28 @@ def test_the_honeypot_keeps_nothing(client, team, mailoutbox):
     response = client.post(url, form_data(upload("d.pdf", pdf_bytes()), website="http://spam.example"))
     assert response.status_code == 302
     assert not Application.objects.exists() and not mailoutbox
+
+
+def test_applications_are_rate_limited_per_address_with_a_french_message(client, team):
+    from django.core.cache import cache
+
+    from fabrique.public.calls import APPLICATION_RATE_LIMIT
+
+    cache.clear()
+    call = make_call(make_project(team.fabrique))
+    url = public("application_create", team.fabrique, call_slug=call.slug)
+    for index in range(APPLICATION_RATE_LIMIT):
+        response = client.post(
+            url, form_data(upload("dossier.pdf", pdf_bytes()), email=f"c{index}@example.org")
+        )
+        assert response.status_code == 302
+    response = client.post(url, form_data(upload("dossier.pdf", pdf_bytes()), email="last@example.org"))
+    assert response.status_code == 429
+    assert "Réessayez dans une heure" in text(response)
+    assert Application.objects.count() == APPLICATION_RATE_LIMIT
+    # another address is not affected
+    other = client.post(
+        url, form_data(upload("dossier.pdf", pdf_bytes()), email="x@example.org"), REMOTE_ADDR="198.51.100.7"
+    )
+    assert other.status_code == 302
+    cache.clear()
