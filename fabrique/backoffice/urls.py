@@ -16,6 +16,7 @@ from .views import (
     pipeline,
     projects,
     recruitment,
+    settings,
     studies,
     support,
     territories,
@@ -38,6 +39,7 @@ fabrique_patterns = [
     *support.urlpatterns,
     *pipeline.urlpatterns,
     *intelligence.urlpatterns,
+    *settings.urlpatterns,
 ]
 
 urlpatterns = [

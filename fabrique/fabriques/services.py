@@ -79,3 +79,51 @@ def membership_deactivate(*, membership: Membership, actor) -> Membership:
             action="fabriques.membership.deactivated",
         )
     return membership
+
+
+def member_invite(
+    *, fabrique: Fabrique, actor, email: str, role: str, first_name: str = "", last_name: str = ""
+):
+    """Give `email` a role in the fabrique, creating the account (without password) if needed.
+
+    Returns (membership, created_account). The interface sends the invitation (a link to choose a password).
+    """
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    email = (email or "").strip().lower()
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).first()
+        created = user is None
+        if created:
+            user = User.objects.create_user(
+                email, None, first_name=first_name.strip(), last_name=last_name.strip()
+            )
+            audit_log(
+                actor=actor,
+                fabrique=fabrique,
+                target=user,
+                action="accounts.user.invited",
+                new={"role": role},
+            )
+        membership = membership_set(fabrique=fabrique, actor=actor, user=user, role=role)
+    return membership, created
+
+
+def membership_change(*, membership: Membership, actor, role: str, is_active: bool) -> Membership:
+    """Change a member's role, or suspend / restore their access (at least one active admin remains)."""
+    if role not in Role.values:
+        raise DomainError(_("Rôle inconnu : %(role)s.") % {"role": role})
+    with transaction.atomic():
+        others = Membership.objects.filter(
+            fabrique=membership.fabrique, role=Role.ADMIN, is_active=True
+        ).exclude(pk=membership.pk)
+        if membership.role == Role.ADMIN and (role != Role.ADMIN or not is_active) and not others.exists():
+            raise DomainError(_("La fabrique doit garder au moins un·e administrateur·rice actif·ve."))
+        membership, _changed = audited_update(
+            instance=membership,
+            actor=actor,
+            fabrique=membership.fabrique,
+            data={"role": role, "is_active": is_active},
+        )
+    return membership

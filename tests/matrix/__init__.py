@@ -9,6 +9,7 @@ import importlib
 
 ORDER = [
     "shell",
+    "settings",
     "territories",
     "directory",
     "workstreams",

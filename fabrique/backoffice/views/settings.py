@@ -1,0 +1,174 @@
+"""The fabrique's own settings (administrators): presentation, territory covered, team and roles."""
+
+from django.contrib import messages
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import path
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from fabrique.audit.selectors import audit_timeline
+from fabrique.core.errors import DomainError
+from fabrique.fabriques.forms import FabriqueSettingsForm, MemberInviteForm, MembershipForm
+from fabrique.fabriques.models import Membership, Permission
+from fabrique.fabriques.services import fabrique_update, member_invite, membership_change
+from fabrique.territories.forms import TerritorySelection
+
+from ..mixins import FabriqueViewMixin
+
+
+def send_invitation(*, request, user, fabrique) -> None:
+    """A link to choose a password (Django's reset token: valid PASSWORD_RESET_TIMEOUT, single use).
+
+    PasswordResetForm ignores accounts without a usable password, which is exactly an invitee's."""
+    context = {
+        "email": user.email,
+        "fabrique": fabrique,
+        "inviter": request.user,
+        "domain": request.get_host(),
+        "protocol": "https" if request.is_secure() else "http",
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+    }
+    subject = "".join(render_to_string("accounts/email/invitation_subject.txt", context).splitlines())
+    body = render_to_string("accounts/email/invitation.txt", context)
+    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class FabriqueSettingsView(FabriqueViewMixin, FormView):
+    permission = Permission.MANAGE
+    template_name = "backoffice/settings/fabrique_settings.html"
+    form_class = FabriqueSettingsForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.fabrique
+        kwargs.setdefault("initial", {})["coverage"] = TerritorySelection.of_fabrique(self.fabrique)
+        return kwargs
+
+    def form_valid(self, form):
+        coverage = form.cleaned_data.pop("coverage")
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            fabrique_update(
+                fabrique=self.fabrique,
+                actor=self.request.user,
+                data=data,
+                m2m={
+                    "communes": coverage.communes,
+                    "epcis": coverage.epcis,
+                    "departements": coverage.departements,
+                },
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Les paramètres de la fabrique sont enregistrés."))
+        return redirect(self.url("fabrique_settings"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["timeline"] = audit_timeline(target=self.fabrique)
+        return context
+
+
+class TeamView(FabriqueViewMixin, TemplateView):
+    permission = Permission.MANAGE
+    template_name = "backoffice/settings/team.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["memberships"] = (
+            Membership.objects.filter(fabrique=self.fabrique)
+            .select_related("user")
+            .order_by("-is_active", "user__last_name")
+        )
+        context["form"] = kwargs.get("form") or MemberInviteForm()
+        return context
+
+
+class TeamInviteView(TeamView):
+    """GET shows the team page (the form lives there); POST invites."""
+
+    def post(self, request, *args, **kwargs):
+        form = MemberInviteForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        data = form.cleaned_data
+        try:
+            membership, created = member_invite(
+                fabrique=self.fabrique,
+                actor=request.user,
+                email=data["email"],
+                role=data["role"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+            )
+        except (ValidationError, DomainError) as exc:
+            form.add_error(None, getattr(exc, "message", None) or exc)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        if created:
+            send_invitation(request=request, user=membership.user, fabrique=self.fabrique)
+            messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": membership.user.email})
+        else:
+            messages.success(
+                request,
+                _("%(user)s a désormais le rôle « %(role)s ».")
+                % {"user": membership.user, "role": membership.get_role_display()},
+            )
+        return redirect(self.url("team"))
+
+
+class MembershipUpdateView(FabriqueViewMixin, FormView):
+    permission = Permission.MANAGE
+    template_name = "backoffice/settings/membership_form.html"
+    form_class = MembershipForm
+    lookups = {"pk": Membership}
+
+    def get_membership(self) -> Membership:
+        return self.scoped_get(Membership.objects.select_related("user"), self.kwargs["pk"])
+
+    def get_initial(self):
+        membership = self.get_membership()
+        return {"role": membership.role, "is_active": membership.is_active}
+
+    def form_valid(self, form):
+        try:
+            membership_change(
+                membership=self.get_membership(),
+                actor=self.request.user,
+                role=form.cleaned_data["role"],
+                is_active=form.cleaned_data["is_active"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Le rôle est mis à jour."))
+        return redirect(self.url("team"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["member"] = self.get_membership()
+        return context
+
+
+urlpatterns = [
+    path("parametres/", FabriqueSettingsView.as_view(), name="fabrique_settings"),
+    path("parametres/equipe/", TeamView.as_view(), name="team"),
+    path("parametres/equipe/inviter/", TeamInviteView.as_view(), name="team_invite"),
+    path("parametres/equipe/<int:pk>/", MembershipUpdateView.as_view(), name="membership_update"),
+]

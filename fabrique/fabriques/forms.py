@@ -1,0 +1,41 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fabrique.territories.forms import TerritoryMultipleChoiceField
+
+from .models import Fabrique, Role
+
+TEAM_ROLES = [(value, label) for value, label in Role.choices]
+
+
+class FabriqueSettingsForm(forms.ModelForm):
+    coverage = TerritoryMultipleChoiceField(
+        label=_("Territoire couvert"), required=False, kinds=("commune", "epci", "departement")
+    )
+
+    class Meta:
+        model = Fabrique
+        fields = [
+            "name",
+            "short_description",
+            "description",
+            "operator_name",
+            "since_year",
+            "contact_email",
+            "contact_phone",
+            "website",
+            "logo",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+
+
+class MemberInviteForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail"))
+    first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Rôle"), choices=TEAM_ROLES, initial=Role.OFFICER)
+
+
+class MembershipForm(forms.Form):
+    role = forms.ChoiceField(label=_("Rôle"), choices=TEAM_ROLES)
+    is_active = forms.BooleanField(label=_("Accès actif"), required=False)
