@@ -9,6 +9,7 @@ TEAM_ROLES = [(value, label) for value, label in Role.choices]
 
 
 class FabriqueSettingsForm(forms.ModelForm):
+    website = forms.URLField(label=_("Site web"), required=False, assume_scheme="https")
     coverage = TerritoryMultipleChoiceField(
         label=_("Territoire couvert"), required=False, kinds=("commune", "epci", "departement")
     )
