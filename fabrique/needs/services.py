@@ -16,16 +16,16 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from fabrique.audit.services import audit_log
 from fabrique.core.errors import DomainError
+from fabrique.core.references import next_reference
 from fabrique.core.services import audited_create, audited_update
 from fabrique.core.workflow import transition
-from fabrique.fabriques.models import Fabrique, Role
+from fabrique.fabriques.models import Role
 
 from .models import (
     Criterion,
@@ -122,24 +122,6 @@ def _check_fields(data: Mapping, allowed: frozenset[str]) -> None:
 
 def _strip(data: dict) -> dict:
     return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
-
-
-def _next_reference(*, model, fabrique: Fabrique, prefix: str) -> str:
-    """The next "B-2026-014" of the fabrique for this year. Call inside the caller's transaction."""
-    # locking the fabrique row serialises the numbering of one fabrique (PostgreSQL); SQLite
-    # serialises writers anyway
-    Fabrique.objects.select_for_update().filter(pk=fabrique.pk).exists()
-    stem = f"{prefix}-{timezone.localdate().year}-"
-    last = (
-        model.all_objects.filter(fabrique=fabrique, reference__startswith=stem)
-        .annotate(length=Length("reference"))
-        .order_by("-length", "-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    suffix = last[len(stem) :] if last else ""
-    number = int(suffix) + 1 if suffix.isdigit() else 1
-    return f"{stem}{number:03d}"
 
 
 def _same_fabrique(errors: dict, *, fabrique, field: str, obj) -> None:
@@ -243,7 +225,7 @@ def need_report_submit(*, fabrique, data: dict, submitted_by=None, entered_by=No
         raise ValidationError(errors)
 
     with transaction.atomic():
-        report.reference = _next_reference(model=NeedReport, fabrique=fabrique, prefix=REPORT_PREFIX)
+        report.reference = next_reference(model=NeedReport, fabrique=fabrique, prefix=REPORT_PREFIX)
         report.save()
         audit_log(
             actor=entered_by or submitted_by,
@@ -405,7 +387,7 @@ def need_create(*, fabrique, actor, data: Mapping) -> Need:
     need = Need(fabrique=fabrique, **data)
     need.full_clean()
     with transaction.atomic():
-        need.reference = _next_reference(model=Need, fabrique=fabrique, prefix=NEED_PREFIX)
+        need.reference = next_reference(model=Need, fabrique=fabrique, prefix=NEED_PREFIX)
         return audited_create(instance=need, actor=actor, fabrique=fabrique)
 
 

@@ -7,16 +7,15 @@ Every function is keyword-only, atomic and audited. Stages change only through
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fabrique.audit.services import audit_log, snapshot
 from fabrique.core.errors import ConflictError, DomainError, TransitionNotAllowed
+from fabrique.core.references import next_reference
 from fabrique.core.services import audited_update
 from fabrique.core.workflow import transition
 from fabrique.fabriques.models import Membership, Permission
@@ -27,21 +26,6 @@ PROJECT_FIELDS = frozenset(
     {"title", "summary", "public_summary", "is_public", "workstream", "officer", "commune"}
 )
 _TEXT_FIELDS = ("title", "summary", "public_summary")
-_REFERENCE = re.compile(r"^P-(\d{4})-(\d+)$")
-
-
-def _next_reference(*, fabrique) -> str:
-    """P-<year>-<number>, numbered per fabrique and year (soft-deleted projects keep their number)."""
-    year = timezone.localdate().year
-    prefix = f"P-{year}-"
-    numbers = [
-        int(m.group(2))
-        for ref in Project.all_objects.filter(fabrique=fabrique, reference__startswith=prefix).values_list(
-            "reference", flat=True
-        )
-        if (m := _REFERENCE.match(ref))
-    ]
-    return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
 
 def _clean_data(data: Mapping) -> dict:
@@ -100,7 +84,9 @@ def project_create(*, fabrique, actor, data: Mapping, needs: Iterable = ()) -> P
     needs = list(needs)
     _check_relations(fabrique=fabrique, data=data, needs=needs)
     with transaction.atomic():
-        project = Project(fabrique=fabrique, reference=_next_reference(fabrique=fabrique), **data)
+        project = Project(
+            fabrique=fabrique, reference=next_reference(model=Project, fabrique=fabrique, prefix="P"), **data
+        )
         return _insert(project=project, actor=actor, needs=needs)
 
 
@@ -134,7 +120,7 @@ def project_create_from_study(*, study, actor, decision=None) -> Project:
         title = (scenario.title if scenario is not None else "") or study.title
         project = Project(
             fabrique=study.fabrique,
-            reference=_next_reference(fabrique=study.fabrique),
+            reference=next_reference(model=Project, fabrique=study.fabrique, prefix="P"),
             title=title[:200],
             summary=_study_summary(study, scenario),
             study=study,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from fabrique.audit.services import audit_log, diff, snapshot
 from fabrique.core.errors import DomainError
+from fabrique.core.references import next_reference
 from fabrique.core.services import audited_create, audited_update
 from fabrique.core.workflow import transition
 from fabrique.fabriques.models import Membership
@@ -113,19 +114,6 @@ def _check_editable(study: Study) -> None:
         )
 
 
-def _next_reference(*, fabrique) -> str:
-    year = timezone.localdate().year
-    prefix = f"E-{year}-"
-    last = (
-        Study.all_objects.filter(fabrique=fabrique, reference__startswith=prefix)
-        .order_by("-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    number = int(last.removeprefix(prefix)) + 1 if last and last.removeprefix(prefix).isdigit() else 1
-    return f"{prefix}{number:03d}"
-
-
 def _locked_study(study: Study) -> Study:
     return Study.all_objects.select_for_update().get(pk=study.pk)
 
@@ -218,7 +206,7 @@ def study_open(*, fabrique, actor, needs: Iterable, data: dict) -> Study:
         m2m = _check_study_data(fabrique=fabrique, data=data)
         study = Study(
             fabrique=fabrique,
-            reference=_next_reference(fabrique=fabrique),
+            reference=next_reference(model=Study, fabrique=fabrique, prefix="E"),
             started_on=data.pop("started_on", None) or timezone.localdate(),
             **data,
         )

@@ -1,0 +1,25 @@
+"""Human references of records ("B-2026-014"): numbered per fabrique, per kind and per year."""
+
+from django.db.models.functions import Length
+from django.utils import timezone
+
+
+def next_reference(*, model, fabrique, prefix: str) -> str:
+    """The next "<prefix>-<year>-<number>" of `fabrique` for `model`. Call inside the caller's transaction.
+
+    Soft-deleted rows keep their number. Locking the fabrique row serialises the numbering of one fabrique
+    on PostgreSQL; SQLite serialises writers anyway."""
+    from fabrique.fabriques.models import Fabrique
+
+    Fabrique.objects.select_for_update().filter(pk=fabrique.pk).exists()
+    stem = f"{prefix}-{timezone.localdate().year}-"
+    last = (
+        model.all_objects.filter(fabrique=fabrique, reference__startswith=stem)
+        .annotate(length=Length("reference"))
+        .order_by("-length", "-reference")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    suffix = last[len(stem) :] if last else ""
+    number = int(suffix) + 1 if suffix.isdigit() else 1
+    return f"{stem}{number:03d}"
