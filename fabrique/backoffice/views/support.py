@@ -382,14 +382,15 @@ class MilestoneCreateView(PlanFormView):
         return super().get_context_data(heading=self.heading, **kwargs)
 
 
-class MilestoneUpdateView(PlanFormView):
-    template_name = "backoffice/support/item_form.html"
-    form_class = MilestoneForm
-    success_message = gettext_lazy("Le jalon « %(name)s » a été modifié.")
+class PlanChildUpdateView(PlanFormView):
+    """Edit one item of a plan (a milestone, a funding line): the plan is the item's."""
 
-    def get_object(self) -> Milestone:
+    template_name = "backoffice/support/item_form.html"
+    child_model: type = None
+
+    def get_object(self):
         if not hasattr(self, "object"):
-            self.object = self.get_child(Milestone, self.kwargs["pk"])
+            self.object = self.get_child(self.child_model, self.kwargs["pk"])
         return self.object
 
     def get_plan_object(self) -> SupportPlan:
@@ -399,6 +400,12 @@ class MilestoneUpdateView(PlanFormView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.get_object()}
+
+
+class MilestoneUpdateView(PlanChildUpdateView):
+    child_model = Milestone
+    form_class = MilestoneForm
+    success_message = gettext_lazy("Le jalon « %(name)s » a été modifié.")
 
     def get_context_data(self, **kwargs):
         heading = _("Modifier le jalon « %(title)s »") % {"title": self.get_object().title}
@@ -433,23 +440,10 @@ class FundingCreateView(PlanFormView):
         return funding_create(plan=self.get_plan_object(), actor=self.request.user, data=form.service_data())
 
 
-class FundingUpdateView(PlanFormView):
-    template_name = "backoffice/support/item_form.html"
+class FundingUpdateView(PlanChildUpdateView):
+    child_model = FundingLine
     form_class = FundingLineForm
     success_message = gettext_lazy("La ligne « %(name)s » a été modifiée.")
-
-    def get_object(self) -> FundingLine:
-        if not hasattr(self, "object"):
-            self.object = self.get_child(FundingLine, self.kwargs["pk"])
-        return self.object
-
-    def get_plan_object(self) -> SupportPlan:
-        if not hasattr(self, "plan"):
-            self.plan = self.get_plan(self.get_object().plan_id)
-        return self.plan
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.get_object()}
 
     def get_context_data(self, **kwargs):
         heading = _("Modifier la ligne « %(name)s »") % {"name": self.get_object().source_label}
