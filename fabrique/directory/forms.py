@@ -1,7 +1,6 @@
 """Forms of the directory. They parse and validate input; the views hand `service_data()` to the services."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.territories.forms import CommuneChoiceField  # autocomplete: templates render form.media
@@ -11,15 +10,6 @@ from .selectors import organization_choices, organization_people
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MULTI_HELP = _("Plusieurs choix possibles (Ctrl ou Cmd + clic).")
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form: to its field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class DuplicateConfirmationMixin:

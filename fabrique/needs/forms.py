@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,15 +38,6 @@ def CommuneChoiceField(*, fabrique, **kwargs):  # noqa: N802 - a field factory
     """The shared commune field (autocomplete, or a typed name, postal or INSEE code without
     JavaScript), restricted to the communes of the fabrique's territory."""
     return TerritoryCommuneChoiceField(queryset=fabrique_communes(fabrique), **kwargs)
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form: to its field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _choices(choices, *, empty: str, exclude=()) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from django.views.generic import FormView, TemplateView
 
 from fabrique.core import ratelimit
 from fabrique.core.errors import DomainError
+from fabrique.core.forms import add_service_errors
 from fabrique.fabriques.models import Fabrique
 from fabrique.recruitment.forms import ApplicationForm
 from fabrique.recruitment.models import Call
@@ -86,11 +87,7 @@ class ApplicationCreateView(PublicFabriqueMixin, FormView):
         try:
             application_submit(call=call, data=form.service_data(), document=form.cleaned_data["document"])
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         except DomainError as exc:
             form.add_error(None, exc.message)

@@ -27,9 +27,10 @@ from django.urls import path, reverse
 from django.views import View
 
 from fabrique.core import ratelimit
+from fabrique.core.forms import add_service_errors
 from fabrique.fabriques.access import memberships_of
 from fabrique.fabriques.models import Fabrique, Permission
-from fabrique.needs.forms import PublicReportForm, add_service_errors
+from fabrique.needs.forms import PublicReportForm
 from fabrique.needs.grouping import need_report_submit_grouped
 from fabrique.needs.selectors import report_followup
 

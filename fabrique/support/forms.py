@@ -7,7 +7,6 @@ Business rules (dates coherent, amounts > 0, organisations of the fabrique...) l
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,15 +22,6 @@ from .selectors import funder_choices, officer_choices, referral_organization_ch
 from .services import DEFAULT_MILESTONE_MONTHS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form: to its field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class OfficerField(forms.ModelChoiceField):

@@ -32,7 +32,6 @@ from fabrique.committees.forms import (
     CommitteeTypeForm,
     DecisionForm,
     MeetingForm,
-    add_service_errors,
 )
 from fabrique.committees.models import AgendaItem, Committee, CommitteeType, Meeting, MeetingStatus
 from fabrique.committees.pdf import css_string, pdf_response
@@ -60,6 +59,7 @@ from fabrique.committees.services import (
     meeting_update,
 )
 from fabrique.core.errors import DomainError
+from fabrique.core.forms import add_service_errors
 from fabrique.fabriques.models import Permission
 
 from ..dashboard import Deadline, Figure, register_deadlines, register_figures

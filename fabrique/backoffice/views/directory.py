@@ -19,9 +19,10 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from fabrique.audit.selectors import audit_timeline
 from fabrique.core.errors import DomainError
+from fabrique.core.forms import add_service_errors
 from fabrique.directory.errors import ProbableDuplicate
 from fabrique.directory.filters import OrganizationFilter, PersonFilter
-from fabrique.directory.forms import InteractionForm, OrganizationForm, PersonForm, add_service_errors
+from fabrique.directory.forms import InteractionForm, OrganizationForm, PersonForm
 from fabrique.directory.models import Interaction, Organization, Person
 from fabrique.directory.selectors import (
     interaction_list,

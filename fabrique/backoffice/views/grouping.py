@@ -20,8 +20,9 @@ from django.views.generic import FormView, TemplateView
 
 from fabrique.audit.selectors import audit_timeline
 from fabrique.core.errors import DomainError
+from fabrique.core.forms import add_service_errors
 from fabrique.fabriques.models import Permission
-from fabrique.needs.forms import StaffReportForm, add_service_errors
+from fabrique.needs.forms import StaffReportForm
 from fabrique.needs.grouping import (
     SUGGESTABLE_STAGES,
     duplicate_queue,

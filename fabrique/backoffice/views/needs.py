@@ -27,6 +27,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from fabrique.audit.selectors import audit_timeline
 from fabrique.committees.registry import outcomes_for
 from fabrique.core.errors import DomainError
+from fabrique.core.forms import add_service_errors
 from fabrique.fabriques.models import Permission
 from fabrique.needs.filters import NeedFilter, NeedReportFilter
 from fabrique.needs.forms import (
@@ -38,7 +39,6 @@ from fabrique.needs.forms import (
     ReportAttachForm,
     ReportDismissForm,
     StaffReportForm,
-    add_service_errors,
 )
 from fabrique.needs.grouping import need_report_submit_grouped
 from fabrique.needs.models import Criterion, CriterionScore, Need, NeedReport, NeedStage, ReportStage

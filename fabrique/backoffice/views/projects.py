@@ -19,6 +19,7 @@ from django.views.generic import DetailView, FormView, ListView
 from fabrique.audit.selectors import audit_timeline
 from fabrique.committees.services import decision_record, decisions_for
 from fabrique.core.errors import DomainError
+from fabrique.core.forms import add_service_errors
 from fabrique.fabriques.models import Permission
 from fabrique.network.selectors import register_network_column
 from fabrique.projects.forms import DirectApproachForm, ProjectCreateForm, ProjectForm, ProjectStopForm
@@ -46,15 +47,6 @@ def optional_url(name: str, **kwargs) -> str:
         return reverse(name, kwargs=kwargs)
     except NoReverseMatch:
         return ""
-
-
-def add_service_errors(form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form: to its field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class PageMixin(FabriqueViewMixin):

@@ -25,6 +25,7 @@ from fabrique.audit.selectors import audit_timeline
 from fabrique.committees import registry
 from fabrique.committees.services import decision_record, decisions_for
 from fabrique.core.errors import DomainError
+from fabrique.core.forms import add_service_errors
 from fabrique.fabriques.models import Permission
 from fabrique.network.selectors import register_network_column
 from fabrique.projects.models import Project, ProjectStage
@@ -59,7 +60,7 @@ from fabrique.recruitment.services import (
 from fabrique.recruitment.validators import CONTENT_TYPES, document_kind
 
 from ..dashboard import Deadline, Figure, register_deadlines, register_figures
-from .projects import PageMixin, ServiceFormView, add_service_errors, optional_url
+from .projects import PageMixin, ServiceFormView, optional_url
 
 PAGE_SIZE = 25
 

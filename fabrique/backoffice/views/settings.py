@@ -15,6 +15,7 @@ from django.views.generic import FormView, TemplateView
 
 from fabrique.audit.selectors import audit_timeline
 from fabrique.core.errors import DomainError
+from fabrique.core.forms import add_service_errors
 from fabrique.fabriques.forms import FabriqueSettingsForm, MemberInviteForm, MembershipForm
 from fabrique.fabriques.models import Membership, Permission
 from fabrique.fabriques.services import fabrique_update, member_invite, membership_change
@@ -39,14 +40,6 @@ def send_invitation(*, request, user, fabrique) -> None:
     subject = "".join(render_to_string("accounts/email/invitation_subject.txt", context).splitlines())
     body = render_to_string("accounts/email/invitation.txt", context)
     transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class FabriqueSettingsView(FabriqueViewMixin, FormView):
@@ -75,7 +68,7 @@ class FabriqueSettingsView(FabriqueViewMixin, FormView):
                 },
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Les paramètres de la fabrique sont enregistrés."))
         return redirect(self.url("fabrique_settings"))

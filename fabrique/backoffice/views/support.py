@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, ListView, TemplateView
 
 from fabrique.core.errors import DomainError
+from fabrique.core.forms import add_service_errors
 from fabrique.directory.errors import ProbableDuplicate
 from fabrique.fabriques.access import memberships_of
 from fabrique.fabriques.models import Permission
@@ -40,7 +41,6 @@ from fabrique.support.forms import (
     SupportPlanStartForm,
     SupportPlanStopForm,
     SupportPlanUpdateForm,
-    add_service_errors,
 )
 from fabrique.support.models import FundingLine, Milestone, SupportPlan, SupportStage
 from fabrique.support.services import (

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, TemplateView
 
 from fabrique.audit.selectors import audit_timeline
-from fabrique.directory.forms import add_service_errors
+from fabrique.core.forms import add_service_errors
 from fabrique.fabriques.models import Permission
 from fabrique.network.selectors import register_network_column
 from fabrique.workstreams.filters import WorkstreamFilter
