@@ -33,13 +33,21 @@ BLOCKS = ("w", "c", "k", "t")  # block b occupies indices [b << BLOCK_BITS, (b +
 DIM = len(BLOCKS) << BLOCK_BITS
 TITLE_BOOST = 2.0
 GENERIC_WEIGHT = 0.25
+# Bounds on the per-report work (issue 9): the longest French words are about 25 letters, so a longer
+# "word" is noise (a pasted hash, a key held down) and is neither corrected nor split into n-grams;
+# only the first MAX_TOKENS words of a field are read (a report is a few hundred words at most).
+MAX_WORD_LEN = 30
+MAX_TOKENS = 2000
+MAX_CHARS = 20_000  # characters of a field read at all (about 3,000 French words)
 
 _STOP = frozenset(fold(lexicon.STOPWORDS).split())
 _GENERIC = frozenset(stem(t) for t in fold(lexicon.GENERIC_WORDS).split())
 
 
 def _content_stems(text: str) -> list[str]:
-    return [stem(t) for t in tokens(text) if t not in _STOP]
+    """Stems of the content words of a text: at most MAX_TOKENS words, none longer than MAX_WORD_LEN."""
+    words = tokens(text)[:MAX_TOKENS]
+    return [stem(t) for t in words if t not in _STOP and len(t) <= MAX_WORD_LEN]
 
 
 def _build_index(sections: dict[str, list[str]]) -> tuple[dict[tuple[str, ...], list[str]], int]:
@@ -80,7 +88,7 @@ def _deletion_index() -> dict[str, list[str]]:
 @lru_cache(maxsize=200_000)
 def correct(s: str) -> str:
     """Map a stem one edit away from a single lexicon stem onto it ('transpor' -> 'transport')."""
-    if s in _LEXICON_STEMS or len(s) < 5 or s.isdigit():
+    if s in _LEXICON_STEMS or len(s) < 5 or len(s) > MAX_WORD_LEN or s.isdigit():
         return s
     index = _deletion_index()
     cands: set[str] = set()
@@ -243,8 +251,8 @@ def _text(report: Mapping, key: str) -> str:
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        return " ; ".join(str(v) for v in value)
-    return str(value)
+        return " ; ".join(str(v) for v in value)[:MAX_CHARS]
+    return str(value)[:MAX_CHARS]
 
 
 _AGE = re.compile(r"\b(\d{2})\s*ans\b")
@@ -252,9 +260,10 @@ _AGE = re.compile(r"\b(\d{2})\s*ans\b")
 
 def _age_public(text: str) -> str:
     """'ma mère a 82 ans' -> 'seniors'; '16-25 ans' is left to the lexicon."""
-    for match in _AGE.finditer(fold(text)):
+    folded = fold(text)
+    for match in _AGE.finditer(folded):
         start = match.start()
-        if start >= 1 and fold(text)[max(0, start - 3) : start].strip().isdigit():
+        if start >= 1 and folded[max(0, start - 3) : start].strip().isdigit():
             continue  # a range such as '16 25 ans'
         age = int(match.group(1))
         if age >= 65:
