@@ -14,6 +14,11 @@ DATABASES = {
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'test.sqlite3'}"), conn_max_age=0
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and os.environ.get("FABRIQUE_CHROMIUM"):
+    # Browser runs: the live server answers from several threads. SQLite's default test database
+    # is in-memory with a shared cache, where a reader's table lock makes a concurrent write fail
+    # at once ("database table is locked"); a file database waits on the lock instead.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-browser.sqlite3")}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 AXES_ENABLED = True
 DEBUG = False
