@@ -36,6 +36,7 @@ PREFIX = {
     "midsize": "mlu",
     "overseas": "reu",
     "lyon": "lyo",
+    "paris": "par",
 }
 
 

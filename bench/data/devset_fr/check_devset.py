@@ -21,6 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 COMMUNES = HERE.parents[2] / "fabrique" / "territories" / "data" / "communes.csv.gz"
+KINDS = ("neighbour", "theme", "public", "twin")
 KNOWN_FIELDS = {
     "id",
     "commune",
@@ -102,14 +103,21 @@ def check(directory: Path = HERE) -> tuple[list[str], dict[str, dict[str, int]]]
 
     negatives_path = directory / "hard_negatives.jsonl"
     negative_labels: set[str] = set()
+    kinds_of: dict[str, set[str]] = defaultdict(set)
     if negatives_path.exists():
         for lineno, line in enumerate(negatives_path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
-            labels = json.loads(line)["labels"]
+            entry = json.loads(line)
+            labels = entry["labels"]
+            if entry.get("kind") not in KINDS:
+                errors.append(f"hard_negatives.jsonl:{lineno}: unknown kind {entry.get('kind')!r}")
+            if len(set(labels)) < 2:
+                errors.append(f"hard_negatives.jsonl:{lineno}: fewer than two distinct labels")
             for label in labels:
                 if label not in label_territories:
                     errors.append(f"hard_negatives.jsonl:{lineno}: unknown label {label!r}")
+                kinds_of[label].add(entry.get("kind", ""))
             negative_labels.update(labels)
 
     counts: dict[str, dict[str, int]] = {}
@@ -127,6 +135,10 @@ def check(directory: Path = HERE) -> tuple[list[str], dict[str, dict[str, int]]]
             "in_groups": grouped,
             "hard_negative_reports": sum(1 for r in trows if r.get("label") in negative_labels),
         }
+        for kind in KINDS:
+            counts[territory][f"hn_{kind}"] = sum(
+                1 for r in trows if kind in kinds_of.get(r.get("label"), ())
+            )
     return errors, counts
 
 
@@ -134,6 +146,7 @@ def main() -> int:
     directory = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
     errors, counts = check(directory)
     header = ["territory", "reports", "needs", "groups", "singletons", "in groups", "hard neg."]
+    header += [f"hn {kind}" for kind in KINDS]
     print(" | ".join(header))
     total = Counter()
     for territory, c in counts.items():
@@ -141,13 +154,15 @@ def main() -> int:
         print(
             f"{territory} | {c['reports']} | {c['needs']} | {c['groups']} | {c['singletons']} | "
             f"{c['in_groups']} ({c['in_groups'] / c['reports']:.0%}) | "
-            f"{c['hard_negative_reports']} ({c['hard_negative_reports'] / c['reports']:.0%})"
+            f"{c['hard_negative_reports']} ({c['hard_negative_reports'] / c['reports']:.0%}) | "
+            + " | ".join(str(c[f"hn_{kind}"]) for kind in KINDS)
         )
     if total["reports"]:
         print(
             f"total | {total['reports']} | {total['needs']} | {total['groups']} | {total['singletons']} | "
             f"{total['in_groups']} ({total['in_groups'] / total['reports']:.0%}) | "
-            f"{total['hard_negative_reports']} ({total['hard_negative_reports'] / total['reports']:.0%})"
+            f"{total['hard_negative_reports']} ({total['hard_negative_reports'] / total['reports']:.0%}) | "
+            + " | ".join(str(total[f"hn_{kind}"]) for kind in KINDS)
         )
     for error in errors:
         print("ERROR", error, file=sys.stderr)
