@@ -15,7 +15,7 @@ Source format (one file per territory):
 
 Output: ``<territory>.jsonl`` with ids ``<prefix>-NNNN`` in a seeded shuffled order (file order tells
 nothing), a date drawn in 2023-2025 (about one in ten left empty), a ``territory`` field, and
-``hard_negatives.jsonl`` (one hard-negative set per line).
+``hard_negatives.json`` (the list of hard-negative sets).
 """
 
 from __future__ import annotations
@@ -106,9 +106,11 @@ def main() -> None:
     negatives = []
     for src in sorted((HERE / "src").glob("*.txt")):
         negatives.extend(parse(src)[1])
-    with open(HERE / "hard_negatives.jsonl", "w", encoding="utf-8") as fh:
-        for neg in negatives:
-            fh.write(json.dumps(neg, ensure_ascii=False) + "\n")
+    # .json, not .jsonl: every *.jsonl file of this directory is a territory's reports
+    (HERE / "hard_negatives.json").write_text(
+        "[\n" + ",\n".join(json.dumps(neg, ensure_ascii=False) for neg in negatives) + "\n]\n",
+        encoding="utf-8",
+    )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 Checks: every line is a JSON object with a non-empty ``id`` unique across all files, a non-empty
 ``label`` and a ``territory`` equal to the file's name; a non-empty ``commune`` is a code of the
 reference file (communes and municipal arrondissements, COG); every label lives in one territory;
-every label named in ``hard_negatives.jsonl`` exists. Exit status 1 when a check fails.
+every label named in ``hard_negatives.json`` exists. Exit status 1 when a check fails.
 
 Usage: python bench/data/devset_fr/check_devset.py [directory]
 """
@@ -46,8 +46,6 @@ def load(directory: Path) -> tuple[list[dict], list[str]]:
     rows: list[dict] = []
     errors: list[str] = []
     for path in sorted(directory.glob("*.jsonl")):
-        if path.name == "hard_negatives.jsonl":
-            continue
         for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
@@ -101,22 +99,19 @@ def check(directory: Path = HERE) -> tuple[list[str], dict[str, dict[str, int]]]
         if len(terrs) > 1:
             errors.append(f"label {label!r} spans several territories: {sorted(terrs)}")
 
-    negatives_path = directory / "hard_negatives.jsonl"
+    negatives_path = directory / "hard_negatives.json"
     negative_labels: set[str] = set()
     kinds_of: dict[str, set[str]] = defaultdict(set)
     if negatives_path.exists():
-        for lineno, line in enumerate(negatives_path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            entry = json.loads(line)
+        for lineno, entry in enumerate(json.loads(negatives_path.read_text(encoding="utf-8")), 1):
             labels = entry["labels"]
             if entry.get("kind") not in KINDS:
-                errors.append(f"hard_negatives.jsonl:{lineno}: unknown kind {entry.get('kind')!r}")
+                errors.append(f"hard_negatives.json #{lineno}: unknown kind {entry.get('kind')!r}")
             if len(set(labels)) < 2:
-                errors.append(f"hard_negatives.jsonl:{lineno}: fewer than two distinct labels")
+                errors.append(f"hard_negatives.json #{lineno}: fewer than two distinct labels")
             for label in labels:
                 if label not in label_territories:
-                    errors.append(f"hard_negatives.jsonl:{lineno}: unknown label {label!r}")
+                    errors.append(f"hard_negatives.json #{lineno}: unknown label {label!r}")
                 kinds_of[label].add(entry.get("kind", ""))
             negative_labels.update(labels)
 
