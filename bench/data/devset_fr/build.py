@@ -37,6 +37,7 @@ PREFIX = {
     "overseas": "reu",
     "lyon": "lyo",
     "paris": "par",
+    "mulhouse": "mul",
 }
 
 
