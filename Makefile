@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/fabrique_ci
 CHROMIUM ?= /usr/bin/chromium
 export FABRIQUE_HOME := $(CURDIR)
 
-.PHONY: demo test install install-dev assets browser lint migrations-check test-sqlite test-postgres test-browser bench clean
+.PHONY: demo test install install-dev assets browser lint typecheck migrations-check test-sqlite test-postgres test-browser bench clean
 
 ## make demo: install, migrate, load territories and demo data, serve on http://127.0.0.1:8000
 demo: install assets
@@ -21,7 +21,7 @@ demo: install assets
 	$(BIN)/fabrique runserver 127.0.0.1:8000
 
 ## make test: everything CI runs
-test: install-dev assets browser lint migrations-check test-sqlite test-postgres test-browser
+test: install-dev assets browser lint typecheck migrations-check test-sqlite test-postgres test-browser
 	@echo "make test: all suites passed"
 
 $(BIN)/python:
@@ -51,6 +51,10 @@ browser:
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## typecheck: mypy + django-stubs over fabrique/ (config and baselines in pyproject.toml)
+typecheck: install-dev
+	$(BIN)/mypy
 
 migrations-check: install-dev
 	$(BIN)/fabrique makemigrations --check --dry-run
