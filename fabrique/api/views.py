@@ -200,7 +200,7 @@ class WorkstreamViewSet(FabriqueModelViewSet):
         return workstream_create(fabrique=self.fabrique, actor=self.request.user, **data)
 
     def update_service(self, instance, data, allow_duplicate):
-        return workstream_update(workstream=instance, actor=self.request.user, data=data)
+        return workstream_update(workstream=instance, actor=self.request.user, **data)
 
     def perform_destroy(self, instance):
         workstream_delete(workstream=instance, actor=self.request.user)

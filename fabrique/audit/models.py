@@ -1,20 +1,25 @@
 """The append-only audit log: one row per create, update, delete and transition done by a service."""
 
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class AuditEntryQuerySet(models.QuerySet):
-    def delete(self):
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    def delete(self) -> NoReturn:
         raise PermissionError("Audit entries cannot be deleted.")
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise PermissionError("Audit entries cannot be modified.")
 
-    def for_target(self, target) -> "AuditEntryQuerySet":
+    def for_target(self, target: models.Model) -> AuditEntryQuerySet:
         return self.filter(
             target_type=ContentType.objects.get_for_model(type(target)), target_id=str(target.pk)
         )
@@ -61,12 +66,12 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("Audit entries cannot be modified.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PermissionError("Audit entries cannot be deleted.")
 
     @property
@@ -94,7 +99,7 @@ class AuditEntry(models.Model):
 _FALLBACK_LABELS = {"item": _("point"), "target": _("objet"), "votes": _("voix (pour, contre, abstention)")}
 
 
-def _any_field(name: str):
+def _any_field(name: str) -> Field[Any, Any] | None:
     from django.apps import apps
 
     for model in apps.get_models():
@@ -106,17 +111,18 @@ def _any_field(name: str):
     return None
 
 
-def _model_field(model, name):
+def _model_field(model: type[models.Model] | None, name: str) -> Field[Any, Any] | None:
     if model is None:
         return None
     try:
         field = model._meta.get_field(name)
     except Exception:  # noqa: BLE001 - unknown field: show the raw key
         return None
-    return field if hasattr(field, "verbose_name") else None  # reverse relations have no label
+    # reverse relations have no label
+    return field if isinstance(field, Field) and hasattr(field, "verbose_name") else None
 
 
-def _display(field, value):
+def _display(field: Field[Any, Any] | None, value: Any) -> Any:
     if value is True:
         return _("oui")
     if value is False:
@@ -131,7 +137,7 @@ def _display(field, value):
     return value
 
 
-def _display_item(choices: dict, value) -> str:
+def _display_item(choices: dict[Any, Any], value: Any) -> str:
     if isinstance(value, dict):
         return " · ".join(f"{v}" for v in value.values() if v not in (None, ""))
     return str(choices.get(value, value))

@@ -1,8 +1,11 @@
 """Writing the audit log. Call `audit_log` inside the service's transaction."""
 
+from __future__ import annotations
+
 import datetime
 import decimal
 import uuid
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -10,8 +13,16 @@ from django.db.models.fields.files import FieldFile
 
 from .models import AuditEntry
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def _jsonable(value):
+    from fabrique.accounts.models import User
+    from fabrique.fabriques.models import Fabrique
+
+JSON = Any  # a JSON-able value: None, bool, int, float, str, list or dict of those
+
+
+def _jsonable(value: object) -> JSON:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
@@ -32,7 +43,7 @@ def _jsonable(value):
 PERSONAL_MASK = "[donnée personnelle]"
 
 
-def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict:
+def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, JSON]:
     """Field values of `instance` as JSON-able data (foreign keys as their string form).
 
     Fields listed in the model's `audit_masked_fields` (personal data: e-mail, phone, names of
@@ -40,7 +51,7 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict:
     their data in the append-only log; the log still says the field changed.
     """
     masked = set(getattr(type(instance), "audit_masked_fields", ()))
-    data = {}
+    data: dict[str, JSON] = {}
     for field in instance._meta.concrete_fields:
         if fields is not None and field.name not in fields:
             continue
@@ -67,7 +78,7 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict:
     return data
 
 
-def diff(old: dict, new: dict) -> tuple[dict, dict]:
+def diff(old: dict[str, JSON], new: dict[str, JSON]) -> tuple[dict[str, JSON], dict[str, JSON]]:
     """Only the keys whose value changed."""
     keys = [k for k in new if old.get(k) != new.get(k)] + [k for k in old if k not in new]
     return {k: old.get(k) for k in keys}, {k: new.get(k) for k in keys}
@@ -75,22 +86,22 @@ def diff(old: dict, new: dict) -> tuple[dict, dict]:
 
 def audit_log(
     *,
-    actor,
-    fabrique,
+    actor: User | AnonymousUser | None,
+    fabrique: Fabrique | None,
     target: models.Model,
     action: str,
-    old: dict | None = None,
-    new: dict | None = None,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
     decision_ref: str = "",
     note: str = "",
 ) -> AuditEntry:
     """Append one entry. Must run inside the caller's atomic block (same transaction as the change)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_log must be called inside the service's transaction.atomic block.")
-    actor = actor if getattr(actor, "is_authenticated", False) else None
+    user = actor if actor is not None and actor.is_authenticated else None
     return AuditEntry.objects.create(
-        actor=actor,
-        actor_label=(actor.get_full_name() or actor.email) if actor else "",
+        actor=user,
+        actor_label=(user.get_full_name() or user.email) if user else "",
         fabrique=fabrique,
         action=action,
         target_type=ContentType.objects.get_for_model(type(target)),

@@ -1,9 +1,12 @@
+from typing import Any
+
 from django.conf import settings
+from django.http import HttpRequest
 
 from fabrique.fabriques.access import memberships_of
 
 
-def shell(request) -> dict:
+def shell(request: HttpRequest) -> dict[str, Any]:
     """What the page shell needs: the user's fabriques for the switcher."""
     user = getattr(request, "user", None)
     memberships = list(memberships_of(user)) if user is not None else []

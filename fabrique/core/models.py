@@ -1,8 +1,17 @@
 """Abstract bases shared by the domain apps: timestamps, tenant ownership and soft delete."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NoReturn, Self, TypeVar
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from fabrique.fabriques.models import Fabrique
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 class TimeStampedModel(models.Model):
@@ -13,21 +22,24 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-class TenantQuerySet(models.QuerySet):
-    def for_fabrique(self, fabrique) -> "TenantQuerySet":
+class TenantQuerySet(models.QuerySet[_M]):
+    def for_fabrique(self, fabrique: Fabrique) -> Self:
         return self.filter(fabrique=fabrique)
 
-    def alive(self) -> "TenantQuerySet":
+    def alive(self) -> Self:
         return self.filter(deleted_at__isnull=True)
 
-    def delete(self):  # pragma: no cover - guard
+    def delete(self) -> NoReturn:  # pragma: no cover - guard
         raise TypeError("Business objects are soft-deleted through their service, never bulk-deleted.")
 
 
-class AliveManager(models.Manager.from_queryset(TenantQuerySet)):
+_TenantManager = models.Manager.from_queryset(TenantQuerySet)
+
+
+class AliveManager(_TenantManager[_M]):
     """Default manager: hides soft-deleted rows."""
 
-    def get_queryset(self):
+    def get_queryset(self) -> models.QuerySet[_M]:
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 
@@ -40,7 +52,7 @@ class TenantModel(TimeStampedModel):
     deleted_at = models.DateTimeField(_("supprimé le"), null=True, blank=True, editable=False)
 
     objects = AliveManager()
-    all_objects = models.Manager.from_queryset(TenantQuerySet)()
+    all_objects = _TenantManager()
 
     class Meta:
         abstract = True
@@ -50,7 +62,7 @@ class TenantModel(TimeStampedModel):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError(
             "Business objects are soft-deleted through their service (core.services.soft_delete)."
         )

@@ -5,23 +5,25 @@ X-Forwarded-For header is never trusted here.
 """
 
 from django.core.cache import cache
+from django.http import HttpRequest
 
 WINDOW_SECONDS = 3600
 
 
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+def client_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", "") or "unknown")
 
 
-def _key(scope: str, request) -> str:
+def _key(scope: str, request: HttpRequest) -> str:
     return f"ratelimit:{scope}:{client_ip(request)}"
 
 
-def is_limited(scope: str, request, *, limit: int) -> bool:
-    return (cache.get(_key(scope, request)) or 0) >= limit
+def is_limited(scope: str, request: HttpRequest, *, limit: int) -> bool:
+    hits: int = cache.get(_key(scope, request)) or 0
+    return hits >= limit
 
 
-def count(scope: str, request, *, window: int = WINDOW_SECONDS) -> None:
+def count(scope: str, request: HttpRequest, *, window: int = WINDOW_SECONDS) -> None:
     key = _key(scope, request)
     if cache.add(key, 1, window):
         return

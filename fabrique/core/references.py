@@ -1,10 +1,18 @@
 """Human references of records ("B-2026-014"): numbered per fabrique, per kind and per year."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
 from django.db.models.functions import Length
 from django.utils import timezone
 
+if TYPE_CHECKING:
+    from fabrique.fabriques.models import Fabrique
 
-def next_reference(*, model, fabrique, prefix: str) -> str:
+
+def next_reference(*, model: type[models.Model], fabrique: Fabrique, prefix: str) -> str:
     """The next "<prefix>-<year>-<number>" of `fabrique` for `model`. Call inside the caller's transaction.
 
     Soft-deleted rows keep their number. Locking the fabrique row serialises the numbering of one fabrique
@@ -13,8 +21,9 @@ def next_reference(*, model, fabrique, prefix: str) -> str:
 
     Fabrique.objects.select_for_update().filter(pk=fabrique.pk).exists()
     stem = f"{prefix}-{timezone.localdate().year}-"
-    last = (
-        model.all_objects.filter(fabrique=fabrique, reference__startswith=stem)
+    manager: models.Manager[models.Model] = model.all_objects  # type: ignore[attr-defined]
+    last: str | None = (
+        manager.filter(fabrique=fabrique, reference__startswith=stem)
         .annotate(length=Length("reference"))
         .order_by("-length", "-reference")
         .values_list("reference", flat=True)

@@ -5,22 +5,49 @@ helpers so that every create, update and soft delete validates, saves and writes
 entry in one transaction.
 """
 
-from collections.abc import Iterable
-from typing import TypeVar
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models, transaction
 from django.utils import timezone
 
 from fabrique.audit.services import audit_log, diff, snapshot
 
+if TYPE_CHECKING:
+    from fabrique.accounts.models import User
+    from fabrique.core.models import TenantModel
+    from fabrique.fabriques.models import Fabrique
+
 M = TypeVar("M", bound=models.Model)
+T = TypeVar("T", bound="TenantModel")
+M2M = Mapping[str, Any]  # many-to-many field name -> iterable of rows
+
+
+def field_names(fields: type[Mapping[str, Any]]) -> frozenset[str]:
+    """The keys a `TypedDict` of service fields declares."""
+    keys: frozenset[str] = getattr(fields, "__required_keys__", frozenset())
+    return keys | getattr(fields, "__optional_keys__", frozenset())
+
+
+def check_fields(data: Mapping[str, object], fields: type[Mapping[str, Any]]) -> None:
+    """Refuse keys the `TypedDict` `fields` does not declare.
+
+    Services take their fields as typed keyword arguments (`**data: Unpack[XFields]`); mypy checks the
+    callers that name them, this check covers the callers that pass a form's `**cleaned_data`."""
+    unknown = set(data) - field_names(fields)
+    if unknown:
+        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
 
 
 def _action_prefix(instance: models.Model) -> str:
     return f"{instance._meta.app_label}.{instance._meta.model_name}"
 
 
-def audited_create(*, instance: M, actor, fabrique, m2m: dict[str, Iterable] | None = None) -> M:
+def audited_create(
+    *, instance: M, actor: User | None, fabrique: Fabrique | None, m2m: M2M | None = None
+) -> M:
     """Validate and insert `instance`, set its many-to-many values and log `<app>.<model>.created`."""
     with transaction.atomic():
         instance.full_clean()
@@ -43,7 +70,12 @@ def audited_create(*, instance: M, actor, fabrique, m2m: dict[str, Iterable] | N
 
 
 def audited_update(
-    *, instance: M, actor, fabrique, data: dict, m2m: dict[str, Iterable] | None = None
+    *,
+    instance: M,
+    actor: User | None,
+    fabrique: Fabrique | None,
+    data: Mapping[str, Any],
+    m2m: M2M | None = None,
 ) -> tuple[M, bool]:
     """Apply `data` to the locked row; do nothing when nothing changes; log old and new values."""
     model = type(instance)
@@ -81,7 +113,7 @@ def audited_update(
     return locked, True
 
 
-def soft_delete(*, instance: M, actor, fabrique) -> M:
+def soft_delete(*, instance: T, actor: User | None, fabrique: Fabrique | None) -> T:
     """Mark the row deleted (it stays in the database and in the log) and log `<app>.<model>.deleted`."""
     model = type(instance)
     with transaction.atomic():

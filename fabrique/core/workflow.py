@@ -9,9 +9,10 @@ caused it, when there is one) in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -19,6 +20,12 @@ from django.utils.translation import gettext as _
 
 from fabrique.audit.services import audit_log
 from fabrique.core.errors import TransitionNotAllowed
+
+if TYPE_CHECKING:
+    from fabrique.accounts.models import User
+    from fabrique.committees.models import Decision
+
+M = TypeVar("M", bound=models.Model)
 
 Guard = Callable[[models.Model], str | None]  # returns a French refusal message, or None when allowed
 
@@ -53,20 +60,20 @@ def allowed(mapping: dict[str, Iterable[str]]) -> dict[str, frozenset[str]]:
 
 def transition(
     *,
-    instance: models.Model,
+    instance: M,
     to: str,
-    actor,
-    decision=None,
+    actor: User | None,
+    decision: Decision | None = None,
     note: str = "",
-    extra: dict | None = None,
+    extra: Mapping[str, Any] | None = None,
     force_audit_action: str | None = None,
-):
+) -> M:
     """Move `instance` to stage `to`. `extra` holds other fields set in the same save.
 
     Returns the locked, saved instance. Raises TransitionNotAllowed when the table or a guard refuses.
     """
     model = type(instance)
-    workflow: Workflow = model.workflow
+    workflow: Workflow = model.workflow  # type: ignore[attr-defined]
     with transaction.atomic():
         locked = model._base_manager.select_for_update().get(pk=instance.pk)
         current = getattr(locked, workflow.field)

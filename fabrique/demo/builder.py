@@ -60,9 +60,9 @@ def build_fabrique(spec: dict, team: list, domain: str) -> Ctx:
     system = None
     fabrique = fabrique_create(
         actor=system,
-        data={k: v for k, v in spec.items() if k not in {"epcis", "departements"}},
         epcis=list(EPCI.objects.filter(siren__in=spec.get("epcis", []))),
         departements=list(Departement.objects.filter(code__in=spec.get("departements", []))),
+        **{k: v for k, v in spec.items() if k not in {"epcis", "departements"}},
     )
     ctx = Ctx(fabrique=fabrique)
     for local, first, last, role in team:

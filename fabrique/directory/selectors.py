@@ -42,8 +42,8 @@ def organization_list(*, fabrique, filters: Mapping | None = None) -> QuerySet[O
     """Organisations of the fabrique, filtered by `OrganizationFilter` fields (q, kind, role, ...)."""
     from .filters import OrganizationFilter
 
-    qs = Organization.objects.filter(fabrique=fabrique).select_related("commune", "commune__departement")
-    qs = qs.annotate(
+    base = Organization.objects.filter(fabrique=fabrique).select_related("commune", "commune__departement")
+    qs = base.annotate(
         people_count=Count("people", filter=Q(people__deleted_at__isnull=True), distinct=True)
     ).order_by("name", "pk")
     return OrganizationFilter(filters or {}, queryset=qs, fabrique=fabrique).qs

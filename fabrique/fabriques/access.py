@@ -6,23 +6,41 @@ fabrique gets a 404 (we never reveal that another fabrique's objects exist); a m
 role lacks the permission gets a 403.
 """
 
+from __future__ import annotations
+
+from typing import Any, TypeAlias, TypeVar
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from fabrique.accounts.models import User
+
 from .models import Fabrique, Membership, Permission
 
+AnyUser: TypeAlias = AbstractBaseUser | AnonymousUser | None  # what `request.user` may be
 
-def memberships_of(user) -> models.QuerySet[Membership]:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+M = TypeVar("M", bound=models.Model)
+
+
+def authenticated(user: AnyUser) -> User | None:
+    """The logged-in account, or None for an anonymous visitor."""
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
+def memberships_of(user: AnyUser) -> models.QuerySet[Membership]:
+    account = authenticated(user)
+    if account is None or not account.is_active:
         return Membership.objects.none()
-    return Membership.objects.filter(user=user, is_active=True, fabrique__is_active=True).select_related(
+    return Membership.objects.filter(user=account, is_active=True, fabrique__is_active=True).select_related(
         "fabrique"
     )
 
 
-def access_fabrique(user, slug: str, permission: str = Permission.VIEW) -> Membership:
+def access_fabrique(user: AnyUser, slug: str, permission: str = Permission.VIEW) -> Membership:
     membership = memberships_of(user).filter(fabrique__slug=slug).first()
     if membership is None:
         raise Http404(_("Fabrique introuvable."))
@@ -31,19 +49,20 @@ def access_fabrique(user, slug: str, permission: str = Permission.VIEW) -> Membe
     return membership
 
 
-def scoped(model_or_qs, fabrique: Fabrique) -> models.QuerySet:
+def scoped(model_or_qs: type[M] | models.QuerySet[M], fabrique: Fabrique) -> models.QuerySet[M]:
     """Rows of `fabrique` only (soft-deleted rows excluded by the default manager)."""
-    qs = model_or_qs if isinstance(model_or_qs, models.QuerySet) else model_or_qs.objects.all()
+    qs = model_or_qs if isinstance(model_or_qs, models.QuerySet) else model_or_qs.objects.all()  # type: ignore[attr-defined]
     return qs.filter(fabrique=fabrique)
 
 
-def access_object(model_or_qs, *, fabrique: Fabrique, pk) -> models.Model:
+def access_object(model_or_qs: type[M] | models.QuerySet[M], *, fabrique: Fabrique, pk: Any) -> M:
     try:
         return scoped(model_or_qs, fabrique).get(pk=pk)
     except (models.ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404(_("Élément introuvable.")) from exc
 
 
-def require_network_head(user) -> None:
-    if not getattr(user, "is_authenticated", False) or not (user.is_network_head or user.is_superuser):
+def require_network_head(user: AnyUser) -> None:
+    account = authenticated(user)
+    if account is None or not (account.is_network_head or account.is_superuser):
         raise PermissionDenied(_("Réservé à la tête de réseau."))

@@ -8,7 +8,7 @@ from .models import Fabrique, Role
 TEAM_ROLES = [(value, label) for value, label in Role.choices]
 
 
-class FabriqueSettingsForm(forms.ModelForm):
+class FabriqueSettingsForm(forms.ModelForm[Fabrique]):
     website = forms.URLField(label=_("Site web"), required=False, assume_scheme="https")
     coverage = TerritoryMultipleChoiceField(
         label=_("Territoire couvert"), required=False, kinds=("commune", "epci", "departement")

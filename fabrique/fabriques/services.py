@@ -1,6 +1,9 @@
 """Creating fabriques and managing their team."""
 
-from collections.abc import Callable
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -10,6 +13,36 @@ from fabrique.core.errors import DomainError
 from fabrique.core.services import audited_create, audited_update
 
 from .models import Fabrique, Membership, Role
+
+if TYPE_CHECKING:
+    from fabrique.accounts.models import User
+    from fabrique.territories.models import EPCI, Commune, Departement
+
+
+class FabriqueFields(TypedDict, total=False):
+    """The editable fields of a fabrique (keyword arguments of `fabrique_create` / `fabrique_update`).
+
+    All optional for a partial update; the model's validation refuses a fabrique without name or slug."""
+
+    name: str
+    slug: str
+    short_description: str
+    description: str
+    operator_name: str
+    since_year: int | None
+    contact_email: str
+    contact_phone: str
+    website: str
+    logo: Any  # an uploaded file, the current file, or False to clear it
+    is_active: bool
+    stage_labels: dict[str, dict[str, str]]
+
+
+class FabriqueCoverage(TypedDict, total=False):
+    communes: Iterable[Commune]
+    epcis: Iterable[EPCI]
+    departements: Iterable[Departement]
+
 
 # Domain apps register what a new fabrique needs by default (criteria, committee types...).
 # Each hook is idempotent: hook(fabrique=...) creates only what is missing.
@@ -27,7 +60,14 @@ def fabrique_setup_defaults(*, fabrique: Fabrique) -> None:
             hook(fabrique=fabrique)
 
 
-def fabrique_create(*, actor, data: dict, communes=(), epcis=(), departements=()) -> Fabrique:
+def fabrique_create(
+    *,
+    actor: User | None,
+    communes: Iterable[Commune] = (),
+    epcis: Iterable[EPCI] = (),
+    departements: Iterable[Departement] = (),
+    **data: Unpack[FabriqueFields],
+) -> Fabrique:
     with transaction.atomic():
         fabrique = audited_create(
             instance=Fabrique(**data),
@@ -39,12 +79,21 @@ def fabrique_create(*, actor, data: dict, communes=(), epcis=(), departements=()
     return fabrique
 
 
-def fabrique_update(*, fabrique: Fabrique, actor, data: dict, m2m: dict | None = None) -> Fabrique:
-    fabrique, _changed = audited_update(instance=fabrique, actor=actor, fabrique=fabrique, data=data, m2m=m2m)
+def fabrique_update(
+    *,
+    fabrique: Fabrique,
+    actor: User,
+    coverage: FabriqueCoverage | None = None,
+    **data: Unpack[FabriqueFields],
+) -> Fabrique:
+    """Change the given fields; `coverage` replaces the territories given in it."""
+    fabrique, _changed = audited_update(
+        instance=fabrique, actor=actor, fabrique=fabrique, data=data, m2m=coverage
+    )
     return fabrique
 
 
-def membership_set(*, fabrique: Fabrique, actor, user, role: str) -> Membership:
+def membership_set(*, fabrique: Fabrique, actor: User | None, user: User, role: str) -> Membership:
     """Add `user` to the team with `role`, or change their role."""
     if role not in Role.values:
         raise DomainError(_("Rôle inconnu : %(role)s.") % {"role": role})
@@ -60,7 +109,7 @@ def membership_set(*, fabrique: Fabrique, actor, user, role: str) -> Membership:
         return membership
 
 
-def membership_deactivate(*, membership: Membership, actor) -> Membership:
+def membership_deactivate(*, membership: Membership, actor: User) -> Membership:
     with transaction.atomic():
         if (
             membership.role == Role.ADMIN
@@ -82,20 +131,19 @@ def membership_deactivate(*, membership: Membership, actor) -> Membership:
 
 
 def member_invite(
-    *, fabrique: Fabrique, actor, email: str, role: str, first_name: str = "", last_name: str = ""
-):
+    *, fabrique: Fabrique, actor: User, email: str, role: str, first_name: str = "", last_name: str = ""
+) -> tuple[Membership, bool]:
     """Give `email` a role in the fabrique, creating the account (without password) if needed.
 
     Returns (membership, created_account). The interface sends the invitation (a link to choose a password).
     """
-    from django.contrib.auth import get_user_model
+    from fabrique.accounts.models import User
 
-    User = get_user_model()
     email = (email or "").strip().lower()
     with transaction.atomic():
         user = User.objects.filter(email__iexact=email).first()
         created = user is None
-        if created:
+        if user is None:
             user = User.objects.create_user(
                 email, None, first_name=first_name.strip(), last_name=last_name.strip()
             )
@@ -110,7 +158,7 @@ def member_invite(
     return membership, created
 
 
-def membership_change(*, membership: Membership, actor, role: str, is_active: bool) -> Membership:
+def membership_change(*, membership: Membership, actor: User, role: str, is_active: bool) -> Membership:
     """Change a member's role, or suspend / restore their access (at least one active admin remains)."""
     if role not in Role.values:
         raise DomainError(_("Rôle inconnu : %(role)s.") % {"role": role})

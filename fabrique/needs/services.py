@@ -302,6 +302,7 @@ def need_report_detach(*, report: NeedReport, actor) -> NeedReport:
         if current.stage != ReportStage.ATTACHED:
             raise DomainError(_("Ce signalement n'est rattaché à aucun besoin."))
         previous_need = current.need
+        assert previous_need is not None  # an attached report has a need
         detached = _report_back_to_received(report=current, actor=actor, note=str(previous_need))
         audit_log(
             actor=actor,

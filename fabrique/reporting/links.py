@@ -60,7 +60,7 @@ def organization_links(*, organization) -> list[LinkSection]:
                     {
                         "label": str(r),
                         "url": _url("report_detail", f, pk=r.pk),
-                        "meta": f"{r.need.reference} {_stage(r.need)}" if r.need_id else _stage(r),
+                        "meta": f"{r.need.reference} {_stage(r.need)}" if r.need is not None else _stage(r),
                     }
                     for r in reports[:50]
                 ],

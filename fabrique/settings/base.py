@@ -5,7 +5,11 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
+
+# lets the code write the generic types of django-stubs (`ModelForm[Need]`, `QuerySet[Need]`) at run time
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # the fabrique package
 PROJECT_DIR = Path(os.environ.get("FABRIQUE_HOME", Path.cwd()))

@@ -1,13 +1,21 @@
 """Filters of the workstream list (django-filter), scoped to one fabrique."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 import django_filters
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.text import normalize
 from fabrique.directory.models import Organization
 
 from .models import Workstream, WorkstreamStatus
+
+if TYPE_CHECKING:
+    from fabrique.fabriques.models import Fabrique
 
 
 class WorkstreamFilter(django_filters.FilterSet):
@@ -26,7 +34,14 @@ class WorkstreamFilter(django_filters.FilterSet):
         model = Workstream
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, *, fabrique, **kwargs):
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        queryset: QuerySet[Workstream] | None = None,
+        *,
+        fabrique: Fabrique,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(data, queryset, **kwargs)
         self.filters["organization"].queryset = Organization.objects.filter(fabrique=fabrique)
 

@@ -1,27 +1,34 @@
 """Reads of the workstreams. Every selector takes the fabrique and returns only its live rows."""
 
-from collections.abc import Mapping
+from __future__ import annotations
 
-from django.contrib.auth import get_user_model
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import Count, Q, QuerySet
 
+from fabrique.accounts.models import User
 from fabrique.directory.models import Organization
 from fabrique.fabriques.models import ROLE_PERMISSIONS, Permission
 
 from .models import Workstream, WorkstreamStatus
 
+if TYPE_CHECKING:
+    from fabrique.fabriques.models import Fabrique
 
-def workstream_list(*, fabrique, filters: Mapping | None = None) -> QuerySet[Workstream]:
+
+def workstream_list(*, fabrique: Fabrique, filters: Mapping[str, Any] | None = None) -> QuerySet[Workstream]:
     from .filters import WorkstreamFilter
 
-    qs = Workstream.objects.filter(fabrique=fabrique).select_related("lead")
-    qs = qs.annotate(
+    base = Workstream.objects.filter(fabrique=fabrique).select_related("lead")
+    qs = base.annotate(
         member_count=Count("members", filter=Q(members__deleted_at__isnull=True), distinct=True)
     ).order_by("name", "pk")
-    return WorkstreamFilter(filters or {}, queryset=qs, fabrique=fabrique).qs
+    filtered: QuerySet[Workstream] = WorkstreamFilter(filters or {}, queryset=qs, fabrique=fabrique).qs
+    return filtered
 
 
-def workstream_count(*, fabrique, status: str | None = WorkstreamStatus.ACTIVE) -> int:
+def workstream_count(*, fabrique: Fabrique, status: str | None = WorkstreamStatus.ACTIVE) -> int:
     qs = Workstream.objects.filter(fabrique=fabrique)
     return qs.filter(status=status).count() if status else qs.count()
 
@@ -40,15 +47,11 @@ def team_roles() -> list[str]:
     return [role for role, permissions in ROLE_PERMISSIONS.items() if Permission.VIEW in permissions]
 
 
-def workstream_lead_candidates(*, fabrique) -> QuerySet:
+def workstream_lead_candidates(*, fabrique: Fabrique) -> QuerySet[User]:
     """Users who may lead a workstream: active members of the fabrique's team."""
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            memberships__fabrique=fabrique,
-            memberships__is_active=True,
-            memberships__role__in=team_roles(),
-        )
-        .distinct()
-    )
+    return User.objects.filter(
+        is_active=True,
+        memberships__fabrique=fabrique,
+        memberships__is_active=True,
+        memberships__role__in=team_roles(),
+    ).distinct()

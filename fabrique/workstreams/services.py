@@ -1,6 +1,9 @@
 """Writes of the workstreams: atomic, validated (the lead and every member belong to the fabrique), audited."""
 
+from __future__ import annotations
+
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,17 +11,31 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from fabrique.audit.services import audit_log
-from fabrique.core.services import audited_create, audited_update, soft_delete
+from fabrique.core.services import audited_create, audited_update, check_fields, soft_delete
 from fabrique.core.text import normalize
 from fabrique.directory.models import Organization
 
 from .models import Workstream, WorkstreamStatus
 from .selectors import workstream_lead_candidates
 
-WORKSTREAM_FIELDS = frozenset({"name", "code", "description", "lead", "members", "status", "colour"})
+if TYPE_CHECKING:
+    from fabrique.accounts.models import User
+    from fabrique.fabriques.models import Fabrique
 
 
-def _check_lead(*, fabrique, lead) -> None:
+class WorkstreamFields(TypedDict, total=False):
+    """The editable fields of a workstream (keyword arguments of `workstream_update`)."""
+
+    name: str
+    code: str
+    description: str
+    lead: User | None
+    members: Iterable[Organization]
+    status: str
+    colour: str
+
+
+def _check_lead(*, fabrique: Fabrique, lead: User | None) -> None:
     if lead is None:
         return
     if not workstream_lead_candidates(fabrique=fabrique).filter(pk=lead.pk).exists():
@@ -27,9 +44,9 @@ def _check_lead(*, fabrique, lead) -> None:
         )
 
 
-def _check_members(*, fabrique, members: Iterable[Organization]) -> list[Organization]:
-    members = list(dict.fromkeys(members))
-    foreign = [m for m in members if m.fabrique_id != fabrique.pk or m.is_deleted]
+def _check_members(*, fabrique: Fabrique, members: Iterable[Organization]) -> list[Organization]:
+    unique = list(dict.fromkeys(members))
+    foreign = [m for m in unique if m.fabrique_id != fabrique.pk or m.is_deleted]
     if foreign:
         # never name another fabrique's organisation: its existence is private
         raise ValidationError(
@@ -38,18 +55,20 @@ def _check_members(*, fabrique, members: Iterable[Organization]) -> list[Organiz
                 % {"pks": ", ".join(str(m.pk) for m in foreign)}
             }
         )
-    return members
+    return unique
 
 
-def _check_code_free(*, fabrique, code: str, exclude_pk: int | None = None) -> None:
-    taken = Workstream.objects.filter(fabrique=fabrique, code=code).exclude(pk=exclude_pk).exists()
-    if taken:
+def _check_code_free(*, fabrique: Fabrique, code: str, exclude_pk: int | None = None) -> None:
+    same_code = Workstream.objects.filter(fabrique=fabrique, code=code)
+    if exclude_pk is not None:
+        same_code = same_code.exclude(pk=exclude_pk)
+    if same_code.exists():
         raise ValidationError(
             {"code": _("Un chantier de la fabrique porte déjà le code « %(code)s ».") % {"code": code}}
         )
 
 
-def _free_code(*, fabrique, name: str) -> str:
+def _free_code(*, fabrique: Fabrique, name: str) -> str:
     base = slugify(name)[:50].strip("-") or "chantier"
     code, n = base, 1
     while Workstream.objects.filter(fabrique=fabrique, code=code).exists():
@@ -58,8 +77,8 @@ def _free_code(*, fabrique, name: str) -> str:
     return code
 
 
-def _clean(data: Mapping) -> dict:
-    data = dict(data)
+def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
+    data = dict(fields)
     for key in ("name", "code", "description", "colour"):
         if isinstance(data.get(key), str):
             data[key] = data[key].strip()
@@ -70,12 +89,12 @@ def _clean(data: Mapping) -> dict:
 
 def workstream_create(
     *,
-    fabrique,
-    actor,
+    fabrique: Fabrique,
+    actor: User,
     name: str,
     code: str = "",
     description: str = "",
-    lead=None,
+    lead: User | None = None,
     members: Iterable[Organization] = (),
     status: str = WorkstreamStatus.ACTIVE,
     colour: str = "",
@@ -87,18 +106,20 @@ def workstream_create(
         else:
             data["code"] = _free_code(fabrique=fabrique, name=data["name"])
         _check_lead(fabrique=fabrique, lead=lead)
-        members = _check_members(fabrique=fabrique, members=members)
+        valid_members = _check_members(fabrique=fabrique, members=members)
         workstream = Workstream(fabrique=fabrique, lead=lead, status=status, **data)
         workstream.search_name = normalize(workstream.name)
-        return audited_create(instance=workstream, actor=actor, fabrique=fabrique, m2m={"members": members})
+        return audited_create(
+            instance=workstream, actor=actor, fabrique=fabrique, m2m={"members": valid_members}
+        )
 
 
-def workstream_update(*, workstream: Workstream, actor, data: Mapping) -> Workstream:
-    """Change the fields in `data` (any of WORKSTREAM_FIELDS; `members` replaces the whole list)."""
-    unknown = set(data) - WORKSTREAM_FIELDS
-    if unknown:
-        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
-    data = _clean(data)
+def workstream_update(
+    *, workstream: Workstream, actor: User, **fields: Unpack[WorkstreamFields]
+) -> Workstream:
+    """Change the fields given (`members` replaces the whole list)."""
+    check_fields(fields, WorkstreamFields)
+    data = _clean(fields)
     fabrique = workstream.fabrique
     m2m = None
     with transaction.atomic():
@@ -120,12 +141,12 @@ def workstream_update(*, workstream: Workstream, actor, data: Mapping) -> Workst
     return updated
 
 
-def workstream_delete(*, workstream: Workstream, actor) -> Workstream:
+def workstream_delete(*, workstream: Workstream, actor: User) -> Workstream:
     """Soft delete; its code becomes free again for a new workstream."""
     return soft_delete(instance=workstream, actor=actor, fabrique=workstream.fabrique)
 
 
-def workstream_member_add(*, workstream: Workstream, organization: Organization, actor) -> bool:
+def workstream_member_add(*, workstream: Workstream, organization: Organization, actor: User) -> bool:
     """Add one organisation to the collective; False when it already was a member."""
     with transaction.atomic():
         locked = Workstream._base_manager.select_for_update().get(pk=workstream.pk)
@@ -143,7 +164,7 @@ def workstream_member_add(*, workstream: Workstream, organization: Organization,
     return True
 
 
-def workstream_member_remove(*, workstream: Workstream, organization: Organization, actor) -> bool:
+def workstream_member_remove(*, workstream: Workstream, organization: Organization, actor: User) -> bool:
     """Remove one organisation from the collective; False when it was not a member."""
     with transaction.atomic():
         locked = Workstream._base_manager.select_for_update().get(pk=workstream.pk)

@@ -55,7 +55,7 @@ def test_default_committee_types_are_created_once(team):
 
 
 def test_a_new_fabrique_gets_the_default_committee_types(team):
-    fabrique = fabrique_create(actor=team.admin, data={"name": "Fabrique neuve", "slug": "neuve"})
+    fabrique = fabrique_create(actor=team.admin, name="Fabrique neuve", slug="neuve")
     labels = set(CommitteeType.objects.filter(fabrique=fabrique).values_list("label", flat=True))
     assert {"Comité de pilotage", "Comité d'engagement", "Comité de sélection"} <= labels
 

@@ -63,7 +63,7 @@ def test_members_of_another_fabrique_are_refused(team, other_team):
     assert not Workstream.all_objects.exists()
     ws = make_workstream(team.fabrique, team.officer, members=[ours])
     with pytest.raises(ValidationError):
-        workstream_update(workstream=ws, actor=team.officer, data={"members": [theirs]})
+        workstream_update(workstream=ws, actor=team.officer, members=[theirs])
     with pytest.raises(ValidationError):
         workstream_member_add(workstream=ws, organization=theirs, actor=team.officer)
     assert list(ws.members.all()) == [ours]
@@ -85,9 +85,7 @@ def test_update_logs_old_and_new_members(team):
     a = make_organization(team.fabrique, team.officer, name="A")
     b = make_organization(team.fabrique, team.officer, name="B")
     ws = make_workstream(team.fabrique, team.officer, name="Mobilité", members=[a])
-    workstream_update(
-        workstream=ws, actor=team.admin, data={"members": [b], "status": "archived", "code": ""}
-    )
+    workstream_update(workstream=ws, actor=team.admin, members=[b], status="archived", code="")
     ws.refresh_from_db()
     assert ws.code == "mobilite" and ws.status == "archived"
     entry = AuditEntry.objects.for_target(ws).get(action="workstreams.workstream.updated")
@@ -99,7 +97,7 @@ def test_update_logs_old_and_new_members(team):
 
 def test_rename_updates_the_search_name(team):
     ws = make_workstream(team.fabrique, team.officer, name="Alimentation")
-    workstream_update(workstream=ws, actor=team.officer, data={"name": "Habitat inclusif"})
+    workstream_update(workstream=ws, actor=team.officer, name="Habitat inclusif")
     assert [w.name for w in workstream_list(fabrique=team.fabrique, filters={"q": "habitat"})] == [
         "Habitat inclusif"
     ]

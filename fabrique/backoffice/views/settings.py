@@ -60,12 +60,12 @@ class FabriqueSettingsView(FabriqueViewMixin, FormView):
             fabrique_update(
                 fabrique=self.fabrique,
                 actor=self.request.user,
-                data=data,
-                m2m={
+                coverage={
                     "communes": coverage.communes,
                     "epcis": coverage.epcis,
                     "departements": coverage.departements,
                 },
+                **data,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

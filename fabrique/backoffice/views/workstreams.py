@@ -82,7 +82,7 @@ class WorkstreamUpdateView(WorkstreamCreateView):
 
     def perform(self, form):
         workstream = self.scoped_get(Workstream, self.kwargs["pk"])
-        return workstream_update(workstream=workstream, actor=self.request.user, data=form.service_data())
+        return workstream_update(workstream=workstream, actor=self.request.user, **form.service_data())
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(workstream=self.get_object(), **kwargs)

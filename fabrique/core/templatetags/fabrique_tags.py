@@ -1,4 +1,13 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django import template
+from django.db import models
+
+if TYPE_CHECKING:
+    from fabrique.core.workflow import Workflow
+    from fabrique.fabriques.models import Fabrique
 
 register = template.Library()
 
@@ -33,10 +42,10 @@ _BADGES = {
 
 
 @register.simple_tag
-def stage_label(obj, fabrique=None) -> str:
+def stage_label(obj: models.Model, fabrique: Fabrique | None = None) -> str:
     """The stage label of `obj`, with the fabrique's own wording when it configured one."""
-    workflow = type(obj).workflow
-    stage = getattr(obj, workflow.field)
+    workflow: Workflow = type(obj).workflow  # type: ignore[attr-defined]
+    stage: str = getattr(obj, workflow.field)
     default = workflow.label(stage)
     fabrique = fabrique or getattr(obj, "fabrique", None)
     if fabrique is None:
@@ -51,7 +60,7 @@ def badge_class(stage: str) -> str:
 
 
 @register.inclusion_tag("includes/stage_badge.html")
-def stage_badge(obj, fabrique=None):
-    workflow = type(obj).workflow
+def stage_badge(obj: models.Model, fabrique: Fabrique | None = None) -> dict[str, Any]:
+    workflow: Workflow = type(obj).workflow  # type: ignore[attr-defined]
     stage = getattr(obj, workflow.field)
     return {"label": stage_label(obj, fabrique), "css": badge_class(stage)}
