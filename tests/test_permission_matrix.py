@@ -194,7 +194,7 @@ def test_a_view_without_declared_permission_refuses_to_run(rf, world):
     from django.core.exceptions import ImproperlyConfigured
     from django.views.generic import TemplateView
 
-    from fabrique.backoffice.mixins import FabriqueViewMixin
+    from fabrique.backoffice.views.base import FabriqueViewMixin
 
     class Forgotten(FabriqueViewMixin, TemplateView):
         template_name = "base.html"

@@ -1,31 +1,25 @@
 """Back-office pages of the committees: types (settings), committees, meetings, agenda, decisions,
 printable agenda and minutes (HTML and PDF).
 
-Thin views: parse with a form, fetch with `scoped_get` (another fabrique's pk is a 404), call the
-service, turn its errors into French messages. Also registers the committees' dashboard deadlines and
-figures (imported with the back-office URLs). `BasePage` and `ServiceFormView` are shared with the
-studies pages.
+Thin views on the back-office base (`base.py`): parse with a form, fetch with `scoped_get` (another
+fabrique's pk is a 404), call the service, turn its errors into French messages.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Model
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from fabrique.audit.selectors import audit_timeline
-from fabrique.committees import registry
 from fabrique.committees.forms import (
     AgendaItemForm,
     CommitteeForm,
@@ -63,113 +57,7 @@ from fabrique.core.forms import add_service_errors
 from fabrique.fabriques.models import Permission
 
 from ..dashboard import Deadline, Figure, register_deadlines, register_figures
-from ..mixins import FabriqueViewMixin
-
-# --- shared with the studies pages -----------------------------------------------------------------------------
-
-
-def object_url(obj: Model | None, fabrique) -> str:
-    """The back-office page of a pipeline object (`backoffice:<model>_detail`), or "" when there is none."""
-    if obj is None:
-        return ""
-    try:
-        return reverse(
-            f"backoffice:{obj._meta.model_name}_detail", kwargs={"fabrique_slug": fabrique.slug, "pk": obj.pk}
-        )
-    except NoReverseMatch:
-        return ""
-
-
-def reason_label(decision, target=None) -> str:
-    """The French label of a decision's reason code (the code itself when the outcome is unknown)."""
-    if not decision.reason_code:
-        return ""
-    option = registry.outcome(target, decision.outcome) if target is not None else None
-    if option is None:
-        return decision.reason_code
-    return str(dict(option.reason_choices).get(decision.reason_code, decision.reason_code))
-
-
-class BasePage(FabriqueViewMixin):
-    """Adds what the templates need to show buttons by role, and a URL helper.
-
-    `lookups` maps URL kwargs to the rows of a fabrique they may name: an object that is not the
-    fabrique's answers 404 to every member, before the role is checked (a 403 comes only for the
-    fabrique's own objects, so it never reveals that another fabrique's object exists).
-    """
-
-    lookups: dict[str, Callable] = {}
-
-
-class ServiceFormView(BasePage, FormView):
-    """Create or update through a service: `perform(form)` returns the object, `success_url_for(obj)`."""
-
-    permission = Permission.EDIT
-    success_message = ""
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "fabrique": self.fabrique}
-
-    def form_valid(self, form):
-        try:
-            obj = self.perform(form)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        if self.success_message:
-            messages.success(self.request, self.success_message % {"name": obj})
-        return redirect(self.success_url_for(obj))
-
-    def perform(self, form):  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def success_url_for(self, obj) -> str:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-
-class DecisionFormMixin:
-    """The decision form page for one target: `decision_target()`, `record(form)`, `done_url()`."""
-
-    template_name = "backoffice/committees/decision_form.html"
-    with_votes = True
-
-    def decision_target(self):  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.pop("fabrique", None)
-        return {**kwargs, "target": self.decision_target(), "with_votes": self.with_votes}
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        target = self.decision_target()
-        context.update(
-            target=target,
-            target_url=object_url(target, self.fabrique),
-            options=registry.outcomes_for(target) if target is not None else [],
-            cancel_url=self.done_url(),
-        )
-        return context
-
-    def form_valid(self, form):
-        try:
-            decision = self.record(form)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Décision enregistrée : %(outcome)s — %(target)s.")
-            % {"outcome": decision.outcome_label, "target": decision.target_repr},
-        )
-        return redirect(self.done_url())
+from .base import DecisionFormView, FabriqueViewMixin, ServiceFormView, object_url, reason_label
 
 
 def committees_of(fabrique):
@@ -192,7 +80,7 @@ ITEM_LOOKUP = {"pk": meetings_of, "item_pk": agenda_items_of}
 # --- committee types (settings) ------------------------------------------------------------------------------
 
 
-class CommitteeTypeSettingsView(BasePage, TemplateView):
+class CommitteeTypeSettingsView(FabriqueViewMixin, TemplateView):
     """The fabrique's kinds of committee: add, rename, reorder, remove an unused one, restore the defaults."""
 
     permission = Permission.MANAGE
@@ -271,7 +159,7 @@ def _waiting(fabrique) -> list:
     return waiting
 
 
-class CommitteeListView(BasePage, TemplateView):
+class CommitteeListView(FabriqueViewMixin, TemplateView):
     permission = Permission.VIEW
     template_name = "backoffice/committees/committee_list.html"
 
@@ -283,7 +171,7 @@ class CommitteeListView(BasePage, TemplateView):
         return context
 
 
-class CommitteeDetailView(BasePage, TemplateView):
+class CommitteeDetailView(FabriqueViewMixin, TemplateView):
     permission = Permission.VIEW
     lookups = COMMITTEE_LOOKUP
     template_name = "backoffice/committees/committee_detail.html"
@@ -395,7 +283,7 @@ class MeetingUpdateView(ServiceFormView):
         return super().get_context_data(meeting=meeting, committee=meeting.committee, **kwargs)
 
 
-class MeetingMixin(BasePage):
+class MeetingMixin(FabriqueViewMixin):
     lookups = MEETING_LOOKUP
 
     def get_meeting(self) -> Meeting:
@@ -446,12 +334,12 @@ class MeetingDetailView(MeetingMixin, TemplateView):
         return context
 
 
-class AgendaItemAddView(MeetingMixin, FormView):
+class AgendaItemAddView(MeetingMixin, ServiceFormView):
     """Add an item; the form also sits on the meeting page, this page shows it alone (and its errors)."""
 
-    permission = Permission.EDIT
     template_name = "backoffice/committees/agenda_item_form.html"
     form_class = AgendaItemForm
+    form_fabrique = False
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "candidates": agenda_candidates(fabrique=self.fabrique)}
@@ -463,32 +351,29 @@ class AgendaItemAddView(MeetingMixin, FormView):
         meeting = self.get_meeting()
         return super().get_context_data(meeting=meeting, committee=meeting.committee, **kwargs)
 
-    def form_valid(self, form):
-        meeting = self.get_meeting()
+    def perform(self, form):
         target = None
         key = form.cleaned_data.get("target")
         if key:
             target = resolve_candidate(fabrique=self.fabrique, key=key)
             if target is None:
-                form.add_error("target", _("Ce dossier n'existe pas ou n'appartient pas à la fabrique."))
-                return self.form_invalid(form)
-        try:
-            item = agenda_item_add(
-                meeting=meeting,
-                actor=self.request.user,
-                target=target,
-                title=form.cleaned_data["title"],
-                presenter=form.cleaned_data["presenter"],
-                notes=form.cleaned_data["notes"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        messages.success(self.request, _("« %(item)s » a été inscrit à l'ordre du jour.") % {"item": item})
-        return redirect(self.url("meeting_detail", pk=meeting.pk) + "#ordre-du-jour")
+                raise ValidationError(
+                    {"target": _("Ce dossier n'existe pas ou n'appartient pas à la fabrique.")}
+                )
+        return agenda_item_add(
+            meeting=self.get_meeting(),
+            actor=self.request.user,
+            target=target,
+            title=form.cleaned_data["title"],
+            presenter=form.cleaned_data["presenter"],
+            notes=form.cleaned_data["notes"],
+        )
+
+    def get_success_message(self, item) -> str:
+        return _("« %(item)s » a été inscrit à l'ordre du jour.") % {"item": item}
+
+    def success_url_for(self, item) -> str:
+        return self.url("meeting_detail", pk=self.get_meeting().pk) + "#ordre-du-jour"
 
 
 class AgendaItemMixin(MeetingMixin):
@@ -525,7 +410,7 @@ class AgendaItemRemoveView(AgendaItemMixin, TemplateView):
         return redirect(self.url("meeting_detail", pk=self.get_meeting().pk) + "#ordre-du-jour")
 
 
-class AgendaItemDecideView(DecisionFormMixin, AgendaItemMixin, FormView):
+class AgendaItemDecideView(AgendaItemMixin, DecisionFormView):
     """The committee's decision on one agenda item (votes optional)."""
 
     permission = Permission.DECIDE
@@ -543,7 +428,7 @@ class AgendaItemDecideView(DecisionFormMixin, AgendaItemMixin, FormView):
             meeting=meeting, committee=meeting.committee, item=item, already_decided=decided, **kwargs
         )
 
-    def record(self, form):
+    def perform(self, form):
         return agenda_item_decide(item=self.get_item(), actor=self.request.user, **form.service_data())
 
     def done_url(self) -> str:
@@ -659,6 +544,3 @@ def committee_figures(*, fabrique) -> list[Figure]:
     return [
         Figure(label=_("séances ce trimestre"), value=meetings_this_quarter_count(fabrique=fabrique), url=url)
     ]
-
-
-__all__ = ["BasePage", "ServiceFormView", "DecisionFormMixin", "object_url", "reason_label"]

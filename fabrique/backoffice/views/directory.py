@@ -1,25 +1,20 @@
 """Back-office pages of the directory: organisations (structures), people (contacts), exchanges.
 
-Thin views: parse with a form, fetch with `scoped_get` (another fabrique's pk is a 404), call the
-service, turn its errors into French form errors. This module also registers the directory's
-dashboard figures, deadlines and network columns (imported with the back-office URLs).
+Thin views on the back-office base (`base.py`): parse with a form, fetch with `scoped_get` (another
+fabrique's pk is a 404), call the service, turn its errors into French form errors.
 """
 
 import datetime
 from types import SimpleNamespace
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic import TemplateView
 
-from fabrique.audit.selectors import audit_timeline
-from fabrique.core.errors import DomainError
-from fabrique.core.forms import add_service_errors
 from fabrique.directory.errors import ProbableDuplicate
 from fabrique.directory.filters import OrganizationFilter, PersonFilter
 from fabrique.directory.forms import InteractionForm, OrganizationForm, PersonForm
@@ -50,55 +45,18 @@ from fabrique.reporting.links import organization_links, person_links
 from fabrique.workstreams.selectors import workstreams_of_organization
 
 from ..dashboard import Deadline, Figure, register_deadlines, register_figures
-from ..mixins import FabriqueViewMixin
-
-PAGE_SIZE = 25
+from .base import FabriqueViewMixin, FilteredListView, ObjectDetailView, ServiceFormView
 
 
-class PageMixin(FabriqueViewMixin):
-    """The directory's pages (role flags and URL helper come from FabriqueViewMixin)."""
+class DuplicateAwareFormView(ServiceFormView):
+    """A directory form whose service may answer "probable duplicate": the form lists them and asks
+    for a confirmation."""
 
-
-class FilteredListView(PageMixin, ListView):
-    """A paginated list whose rows come from a selector and whose filter form is a FilterSet's form."""
-
-    permission = Permission.VIEW
-    paginate_by = PAGE_SIZE
-    filterset_class: type | None = None
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["filter_form"] = self.filterset_class(self.request.GET or None, fabrique=self.fabrique).form
-        context["filtered"] = any(v for k, v in self.request.GET.items() if k != "page")
-        context["total"] = context["paginator"].count if context.get("paginator") else len(self.object_list)
-        return context
-
-
-class ServiceFormView(PageMixin, FormView):
-    """Create or update through a service. Subclasses implement `perform(form)` and `success_url_for(obj)`."""
-
-    permission = Permission.EDIT
-    success_message = ""
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["fabrique"] = self.fabrique
-        return kwargs
-
-    def form_valid(self, form):
-        try:
-            obj = self.perform(form)
-        except ProbableDuplicate as exc:
+    def domain_error(self, form, exc):
+        if isinstance(exc, ProbableDuplicate):
             form.flag_duplicates(exc)
-            return self.form_invalid(form)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message % {"name": obj})
-        return redirect(self.success_url_for(obj))
+        else:
+            super().domain_error(form, exc)
 
 
 def masked_timeline(entries):
@@ -127,15 +85,12 @@ class OrganizationListView(FilteredListView):
         return organization_list(fabrique=self.fabrique, filters=self.request.GET)
 
 
-class OrganizationDetailView(PageMixin, DetailView):
-    permission = Permission.VIEW
+class OrganizationDetailView(ObjectDetailView):
     template_name = "backoffice/directory/organization_detail.html"
     context_object_name = "organization"
 
-    def get_object(self, queryset=None):
-        return self.scoped_get(
-            Organization.objects.select_related("commune", "commune__departement"), self.kwargs["pk"]
-        )
+    def get_queryset(self):
+        return Organization.objects.select_related("commune", "commune__departement")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -144,7 +99,6 @@ class OrganizationDetailView(PageMixin, DetailView):
         context["workstreams"] = workstreams_of_organization(organization=organization)
         context["links"] = organization_links(organization=organization)
         context["interactions"] = interaction_list(fabrique=self.fabrique, organization=organization)[:50]
-        context["timeline"] = audit_timeline(target=organization)
         if context["can_edit"]:
             context["interaction_form"] = InteractionForm(
                 instance=Interaction(organization=organization), organization=organization
@@ -152,7 +106,7 @@ class OrganizationDetailView(PageMixin, DetailView):
         return context
 
 
-class OrganizationCreateView(ServiceFormView):
+class OrganizationCreateView(DuplicateAwareFormView):
     template_name = "backoffice/directory/organization_form.html"
     form_class = OrganizationForm
     success_message = gettext_lazy("La structure « %(name)s » a été créée.")
@@ -194,7 +148,7 @@ class OrganizationUpdateView(OrganizationCreateView):
         return super().get_context_data(organization=self.get_object(), **kwargs)
 
 
-class OrganizationDeleteView(PageMixin, TemplateView):
+class OrganizationDeleteView(FabriqueViewMixin, TemplateView):
     permission = Permission.EDIT
     template_name = "backoffice/directory/organization_confirm_delete.html"
 
@@ -225,19 +179,20 @@ class PersonListView(FilteredListView):
         return person_list(fabrique=self.fabrique, filters=self.request.GET)
 
 
-class PersonDetailView(PageMixin, DetailView):
-    permission = Permission.VIEW
+class PersonDetailView(ObjectDetailView):
     template_name = "backoffice/directory/person_detail.html"
     context_object_name = "person"
 
-    def get_object(self, queryset=None):
-        return self.scoped_get(Person.objects.select_related("organization"), self.kwargs["pk"])
+    def get_queryset(self):
+        return Person.objects.select_related("organization")
+
+    def get_timeline(self, person):
+        timeline = super().get_timeline(person)
+        return masked_timeline(timeline) if person.is_anonymized else timeline
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         person = self.object
-        timeline = audit_timeline(target=person)
-        context["timeline"] = masked_timeline(timeline) if person.is_anonymized else timeline
         context["interactions"] = interaction_list(fabrique=self.fabrique, person=person)[:50]
         context["links"] = person_links(person=person)
         context["retention_passed"] = person.retention_until < timezone.localdate()
@@ -246,7 +201,7 @@ class PersonDetailView(PageMixin, DetailView):
         return context
 
 
-class PersonCreateView(ServiceFormView):
+class PersonCreateView(DuplicateAwareFormView):
     template_name = "backoffice/directory/person_form.html"
     form_class = PersonForm
     success_message = gettext_lazy("Le contact « %(name)s » a été créé.")
@@ -296,7 +251,7 @@ class PersonUpdateView(PersonCreateView):
         return super().get_context_data(person=self.get_object(), **kwargs)
 
 
-class PersonDeleteView(PageMixin, TemplateView):
+class PersonDeleteView(FabriqueViewMixin, TemplateView):
     permission = Permission.EDIT
     template_name = "backoffice/directory/person_confirm_delete.html"
 
@@ -310,7 +265,7 @@ class PersonDeleteView(PageMixin, TemplateView):
         return redirect(self.url("person_list"))
 
 
-class PersonAnonymizeView(PageMixin, TemplateView):
+class PersonAnonymizeView(FabriqueViewMixin, TemplateView):
     permission = Permission.EDIT
     template_name = "backoffice/directory/person_confirm_anonymize.html"
 
@@ -327,12 +282,13 @@ class PersonAnonymizeView(PageMixin, TemplateView):
 # --- exchanges -------------------------------------------------------------------------------------------
 
 
-class InteractionCreateView(PageMixin, FormView):
+class InteractionCreateView(ServiceFormView):
     """The exchange form: inline on the organisation and person pages, alone here (errors, no JS)."""
 
-    permission = Permission.EDIT
     template_name = "backoffice/directory/interaction_form.html"
     form_class = InteractionForm
+    form_fabrique = False
+    success_message = gettext_lazy("L'échange a été ajouté à l'historique.")
 
     def get_target(self):
         if self.kwargs.get("organization_pk"):
@@ -360,26 +316,23 @@ class InteractionCreateView(PageMixin, FormView):
             return self.url("organization_detail", pk=self.organization.pk)
         return self.url("person_detail", pk=self.person.pk)
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.service_data()
-        try:
-            interaction_create(
-                fabrique=self.fabrique,
-                actor=self.request.user,
-                date=data["date"],
-                kind=data["kind"],
-                summary=data["summary"],
-                organization=self.organization,
-                person=self.person or data.get("person"),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("L'échange a été ajouté à l'historique."))
-        return redirect(self.back_url())
+        return interaction_create(
+            fabrique=self.fabrique,
+            actor=self.request.user,
+            date=data["date"],
+            kind=data["kind"],
+            summary=data["summary"],
+            organization=self.organization,
+            person=self.person or data.get("person"),
+        )
+
+    def success_url_for(self, obj):
+        return self.back_url()
 
 
-class InteractionDeleteView(PageMixin, TemplateView):
+class InteractionDeleteView(FabriqueViewMixin, TemplateView):
     """Confirmation page; POST soft-deletes. `?retour=contact` returns to the person's page."""
 
     permission = Permission.EDIT

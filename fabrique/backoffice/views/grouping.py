@@ -10,17 +10,15 @@ member of staff accepting it.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from fabrique.audit.selectors import audit_timeline
 from fabrique.core.errors import DomainError
-from fabrique.core.forms import add_service_errors
 from fabrique.fabriques.models import Permission
 from fabrique.needs.forms import StaffReportForm
 from fabrique.needs.grouping import (
@@ -40,7 +38,7 @@ from fabrique.needs.grouping import (
 from fabrique.needs.grouping_forms import ReportMergeForm, ReportSplitForm, selected_need, suggestion_data
 from fabrique.needs.models import GroupingProposal, Need, NeedReport, ReportStage
 
-from .needs import PageMixin
+from .base import FabriqueViewMixin, ServiceFormView
 
 LIVE_REPORTS = 10  # received reports checked live for a probable need on the queue page
 
@@ -49,7 +47,7 @@ def _report_qs():
     return NeedReport.objects.select_related("commune", "qpv", "need", "need__commune")
 
 
-class DuplicateQueueView(PageMixin, TemplateView):
+class DuplicateQueueView(FabriqueViewMixin, TemplateView):
     """ "Doublons probables": open proposals, and the latest received reports with a probable need."""
 
     permission = Permission.VIEW
@@ -67,12 +65,12 @@ class DuplicateQueueView(PageMixin, TemplateView):
         return context
 
 
-class DuplicateCompareView(PageMixin, TemplateView):
+class DuplicateCompareView(FabriqueViewMixin, TemplateView):
     """Side by side: a report and a need (`?need=`) or another report (`?report=`)."""
 
     permission = Permission.VIEW
     template_name = "needs/grouping/compare.html"
-    lookup_model = NeedReport
+    lookups = {"pk": NeedReport}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -119,11 +117,11 @@ def _int(value) -> int:
         raise Http404 from None
 
 
-class ReportMergeView(PageMixin, FormView):
-    permission = Permission.EDIT
+class ReportMergeView(ServiceFormView):
     template_name = "needs/grouping/report_merge.html"
     form_class = ReportMergeForm
-    lookup_model = NeedReport
+    form_fabrique = False
+    lookups = {"pk": NeedReport}
 
     def get_report(self) -> NeedReport:
         if not hasattr(self, "report"):
@@ -149,28 +147,25 @@ class ReportMergeView(PageMixin, FormView):
             **kwargs,
         )
 
-    def form_valid(self, form):
-        report, need = self.get_report(), form.cleaned_data["need"]
-        try:
-            report_merge(report=report, need=need, actor=self.request.user)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _(
-                "Le signalement %(report)s a été fusionné dans le besoin %(need)s. Vous pouvez l'en séparer à tout moment."
-            )
-            % {"report": report.reference, "need": need.reference},
-        )
-        return redirect(self.url("need_detail", pk=need.pk))
+    def perform(self, form):
+        need = form.cleaned_data["need"]
+        report_merge(report=self.get_report(), need=need, actor=self.request.user)
+        return need
+
+    def get_success_message(self, need) -> str:
+        return _(
+            "Le signalement %(report)s a été fusionné dans le besoin %(need)s. Vous pouvez l'en séparer à tout moment."
+        ) % {"report": self.get_report().reference, "need": need.reference}
+
+    def success_url_for(self, need) -> str:
+        return self.url("need_detail", pk=need.pk)
 
 
-class ReportSplitView(PageMixin, FormView):
-    permission = Permission.EDIT
+class ReportSplitView(ServiceFormView):
     template_name = "needs/grouping/report_split.html"
     form_class = ReportSplitForm
-    lookup_model = NeedReport
+    form_fabrique = False
+    lookups = {"pk": NeedReport}
 
     def get_report(self) -> NeedReport:
         if not hasattr(self, "report"):
@@ -191,26 +186,24 @@ class ReportSplitView(PageMixin, FormView):
             report=report, last_merge=self.get_last_merge(), timeline=audit_timeline(target=report), **kwargs
         )
 
-    def form_valid(self, form):
+    def perform(self, form):
         report = self.get_report()
-        try:
-            report_split(report=report, actor=self.request.user, mode=form.cleaned_data["mode"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Le signalement %(ref)s a été séparé.") % {"ref": report.reference})
-        return redirect(self.url("report_detail", pk=report.pk))
+        report_split(report=report, actor=self.request.user, mode=form.cleaned_data["mode"])
+        return report
+
+    def get_success_message(self, report) -> str:
+        return _("Le signalement %(ref)s a été séparé.") % {"ref": report.reference}
+
+    def success_url_for(self, report) -> str:
+        return self.url("report_detail", pk=report.pk)
 
 
-class ProposalMixin(PageMixin, TemplateView):
+class ProposalMixin(FabriqueViewMixin, TemplateView):
     """GET: the proposal side by side, with the button; POST: the action."""
 
     permission = Permission.EDIT
     template_name = "needs/grouping/proposal_confirm.html"
-    lookup_model = GroupingProposal
+    lookups = {"pk": GroupingProposal}
     action = ""
 
     def get_proposal(self) -> GroupingProposal:
@@ -255,7 +248,7 @@ class ProposalRejectView(ProposalMixin):
         return redirect(self.url("duplicate_queue"))
 
 
-class RegroupingRunsView(PageMixin, TemplateView):
+class RegroupingRunsView(FabriqueViewMixin, TemplateView):
     """The fabrique's regrouping runs; while one is active the list refreshes itself (htmx polling)."""
 
     permission = Permission.VIEW
@@ -273,7 +266,7 @@ class RegroupingRunsView(PageMixin, TemplateView):
         return context
 
 
-class RegroupingStartView(PageMixin, TemplateView):
+class RegroupingStartView(FabriqueViewMixin, TemplateView):
     permission = Permission.EDIT
     template_name = "needs/grouping/run_start.html"
 
@@ -292,7 +285,7 @@ class RegroupingStartView(PageMixin, TemplateView):
         return redirect(self.url("regrouping_runs"))
 
 
-class StaffNeedSuggestionsView(PageMixin, View):
+class StaffNeedSuggestionsView(FabriqueViewMixin, View):
     """The staff entry form's suggestions (htmx fragment): internal title, reference, stage, score."""
 
     permission = Permission.EDIT

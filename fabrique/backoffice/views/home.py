@@ -8,7 +8,7 @@ from fabrique.fabriques.access import memberships_of
 from fabrique.fabriques.models import Permission
 
 from ..dashboard import dashboard_deadlines, dashboard_figures
-from ..mixins import FabriqueViewMixin
+from .base import FabriqueViewMixin
 
 
 class HomeView(LoginRequiredMixin, TemplateView):

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views import View
@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 
 from fabrique.audit.selectors import audit_timeline
 from fabrique.core.errors import DomainError
+from fabrique.core.forms import add_service_errors
 from fabrique.fabriques.models import Permission
 from fabrique.intelligence.diagnosis import diagnosis_build
 from fabrique.intelligence.forms import (
@@ -62,17 +63,7 @@ from fabrique.intelligence.tabular import PREVIEW_ROWS, FileReadError, cell_text
 from fabrique.needs.models import Need
 from fabrique.workstreams.models import Workstream
 
-from ..mixins import FabriqueViewMixin
-
-
-class Page(FabriqueViewMixin, TemplateView):
-    def url(self, name: str, **kwargs) -> str:
-        return reverse(f"backoffice:{name}", kwargs={"fabrique_slug": self.fabrique.slug, **kwargs})
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["can_edit"] = self.membership.has_permission(Permission.EDIT)
-        return context
+from .base import FabriqueViewMixin
 
 
 def _visible_indicator(fabrique, pk) -> Indicator:
@@ -82,15 +73,10 @@ def _visible_indicator(fabrique, pk) -> Indicator:
         raise Http404(_("Indicateur introuvable.")) from exc
 
 
-def _error_dict(error: ValidationError) -> dict:
-    """{field name or None: [errors]} of a ValidationError, whatever its shape."""
-    return error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
-
-
 # --- indicators ------------------------------------------------------------------------------------------
 
 
-class IndicatorListView(Page):
+class IndicatorListView(FabriqueViewMixin, TemplateView):
     permission = Permission.VIEW
     template_name = "intelligence/indicators.html"
 
@@ -105,7 +91,7 @@ class IndicatorListView(Page):
         return context
 
 
-class IndicatorDetailView(Page):
+class IndicatorDetailView(FabriqueViewMixin, TemplateView):
     permission = Permission.VIEW
     template_name = "intelligence/indicator_detail.html"
     max_rows = 200
@@ -157,7 +143,7 @@ class IndicatorDetailView(Page):
         return context
 
 
-class IndicatorDeleteView(Page):
+class IndicatorDeleteView(FabriqueViewMixin, TemplateView):
     permission = Permission.EDIT
     template_name = "intelligence/indicator_delete.html"
 
@@ -177,7 +163,7 @@ class IndicatorDeleteView(Page):
         return redirect(self.url("indicators"))
 
 
-class IndicatorImportView(Page):
+class IndicatorImportView(FabriqueViewMixin, TemplateView):
     permission = Permission.EDIT
     template_name = "intelligence/import_upload.html"
 
@@ -206,7 +192,7 @@ class BatchMixin:
         return self._batch
 
 
-class IndicatorImportPreviewView(BatchMixin, Page):
+class IndicatorImportPreviewView(BatchMixin, FabriqueViewMixin, TemplateView):
     """Preview of the file and the mapping form; POST checks every row and stores the mapping."""
 
     permission = Permission.EDIT
@@ -244,9 +230,7 @@ class IndicatorImportPreviewView(BatchMixin, Page):
             data, initial=initial, headers=headers, sheets=table.sheets, indicators=self.own_indicators()
         )
         if field_errors is not None and form.is_valid():
-            errors = _error_dict(field_errors)
-            for name, items in errors.items():
-                form.add_error(name if name in form.fields else None, items)
+            add_service_errors(form, field_errors)
         rows = table.data_rows(header_row)
         context.update(
             form=form,
@@ -341,7 +325,7 @@ class IndicatorImportPreviewView(BatchMixin, Page):
         return redirect(self.url("indicator_import_confirm", pk=batch.pk))
 
 
-class IndicatorImportConfirmView(BatchMixin, Page):
+class IndicatorImportConfirmView(BatchMixin, FabriqueViewMixin, TemplateView):
     """Summary of what will be imported; POST imports (or goes back, or abandons)."""
 
     permission = Permission.EDIT
@@ -449,7 +433,7 @@ def _map_filters(request, fabrique) -> tuple[MapFilterForm, MapFilters]:
     return form, filters
 
 
-class MapView(Page):
+class MapView(FabriqueViewMixin, TemplateView):
     permission = Permission.VIEW
     template_name = "intelligence/map.html"
 
@@ -484,7 +468,7 @@ class MapDataView(FabriqueViewMixin, View):
 # --- diagnoses -------------------------------------------------------------------------------------------
 
 
-class DiagnosisListView(Page):
+class DiagnosisListView(FabriqueViewMixin, TemplateView):
     permission = Permission.VIEW
     template_name = "intelligence/diagnosis_list.html"
 
@@ -496,7 +480,7 @@ class DiagnosisListView(Page):
         return context
 
 
-class DiagnosisCreateView(Page):
+class DiagnosisCreateView(FabriqueViewMixin, TemplateView):
     permission = Permission.EDIT
     template_name = "intelligence/diagnosis_form.html"
     zone: DiagnosisZone | None = None
@@ -523,9 +507,7 @@ class DiagnosisCreateView(Page):
             try:
                 zone = self.save(data=data, communes=selection.communes, epcis=selection.epcis)
             except ValidationError as exc:
-                errors = _error_dict(exc)
-                for name, items in errors.items():
-                    form.add_error(name if name in form.fields else None, items)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("La zone « %(name)s » est enregistrée.") % {"name": zone})
                 return redirect(self.url("diagnosis_detail", pk=zone.pk))
@@ -561,7 +543,7 @@ class DiagnosisUpdateView(DiagnosisCreateView):
         )
 
 
-class DiagnosisDetailView(Page):
+class DiagnosisDetailView(FabriqueViewMixin, TemplateView):
     permission = Permission.VIEW
     template_name = "intelligence/diagnosis_detail.html"
 
@@ -587,7 +569,7 @@ class DiagnosisPdfView(FabriqueViewMixin, View):
 # --- priorities ------------------------------------------------------------------------------------------
 
 
-class PrioritiesView(Page):
+class PrioritiesView(FabriqueViewMixin, TemplateView):
     permission = Permission.VIEW
     template_name = "intelligence/priorities.html"
 
@@ -611,7 +593,7 @@ class PrioritiesView(Page):
         return context
 
 
-class PrioritySettingsView(Page):
+class PrioritySettingsView(FabriqueViewMixin, TemplateView):
     permission = Permission.EDIT
     template_name = "intelligence/priority_settings.html"
 
@@ -640,7 +622,7 @@ class PrioritySettingsView(Page):
 # --- the context of a need ---------------------------------------------------------------------------------
 
 
-class NeedContextView(Page):
+class NeedContextView(FabriqueViewMixin, TemplateView):
     permission = Permission.VIEW
     template_name = "intelligence/need_context.html"
 

@@ -1,9 +1,8 @@
 """Back-office pages of detection and qualification: reports (signalements), needs, qualification
 grid, decisions, the fabrique's criteria, and a partner's own reports.
 
-Thin views: parse with a form, fetch with `scoped_get` (another fabrique's pk is a 404), call the
-service, turn its errors into French messages. This module also registers the needs' dashboard
-figures, deadlines and network columns (imported with the back-office URLs).
+Thin views on the back-office base (`base.py`): parse with a form, fetch with `scoped_get` (another
+fabrique's pk is a 404), call the service, turn its errors into French messages.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ import datetime
 import os
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -22,12 +20,11 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import TemplateView
 
 from fabrique.audit.selectors import audit_timeline
 from fabrique.committees.registry import outcomes_for
 from fabrique.core.errors import DomainError
-from fabrique.core.forms import add_service_errors
 from fabrique.fabriques.models import Permission
 from fabrique.needs.filters import NeedFilter, NeedReportFilter
 from fabrique.needs.forms import (
@@ -77,9 +74,8 @@ from fabrique.needs.services import (
 from fabrique.network.selectors import register_network_column
 
 from ..dashboard import Deadline, Figure, register_deadlines, register_figures
-from ..mixins import FabriqueViewMixin
+from .base import FabriqueViewMixin, FilteredListView, ServiceFormView
 
-PAGE_SIZE = 25
 DOCUMENT_TYPES = {
     ".pdf": "application/pdf",
     ".odt": "application/vnd.oasis.opendocument.text",
@@ -88,37 +84,6 @@ DOCUMENT_TYPES = {
     ".jpeg": "image/jpeg",
     ".png": "image/png",
 }
-
-
-class PageMixin(FabriqueViewMixin):
-    """Adds what the templates need to show buttons by role, and a URL helper.
-
-    `lookup_model`: for URLs with a pk, an object that is not the fabrique's answers 404 to every
-    member, whatever their role, before the role is checked (a 403 comes only for the fabrique's
-    own objects).
-    """
-
-    lookup_model = None
-
-    def get_lookups(self):
-        return {"pk": self.lookup_model} if self.lookup_model is not None else {}
-
-
-class FilteredListView(PageMixin, ListView):
-    permission = Permission.VIEW
-    paginate_by = PAGE_SIZE
-    filterset_class: type | None = None
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["filter_form"] = self.filterset_class(self.request.GET or None, fabrique=self.fabrique).form
-        context["filtered"] = any(v for k, v in self.request.GET.items() if k != "page")
-        context["total"] = context["paginator"].count if context.get("paginator") else len(self.object_list)
-        return context
-
-
-def _domain_message(request, exc: DomainError) -> None:
-    messages.error(request, exc.message)
 
 
 # --- reports -----------------------------------------------------------------------------------------------
@@ -133,33 +98,27 @@ class ReportListView(FilteredListView):
         return need_report_list(fabrique=self.fabrique, filters=self.request.GET)
 
 
-class ReportCreateView(PageMixin, FormView):
-    permission = Permission.EDIT
+class ReportCreateView(ServiceFormView):
     template_name = "backoffice/needs/report_form.html"
     form_class = StaffReportForm
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "fabrique": self.fabrique}
-
-    def form_valid(self, form):
-        try:
-            report = need_report_submit_grouped(
-                fabrique=self.fabrique,
-                data=form.service_data(),
-                same_as_need=form.cleaned_data.get("same_as_need"),
-                entered_by=self.request.user,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(
-            self.request, _("Le signalement %(ref)s a été enregistré.") % {"ref": report.reference}
+    def perform(self, form):
+        return need_report_submit_grouped(
+            fabrique=self.fabrique,
+            data=form.service_data(),
+            same_as_need=form.cleaned_data.get("same_as_need"),
+            entered_by=self.request.user,
         )
-        return redirect(self.url("report_detail", pk=report.pk))
+
+    def get_success_message(self, report) -> str:
+        return _("Le signalement %(ref)s a été enregistré.") % {"ref": report.reference}
+
+    def success_url_for(self, report) -> str:
+        return self.url("report_detail", pk=report.pk)
 
 
-class ReportMixin(PageMixin):
-    lookup_model = NeedReport
+class ReportMixin(FabriqueViewMixin):
+    lookups = {"pk": NeedReport}
 
     def get_report(self) -> NeedReport:
         if not hasattr(self, "report"):
@@ -230,62 +189,49 @@ class ReportDocumentView(ReportMixin, View):
         return response
 
 
-class ReportAttachView(ReportMixin, FormView):
-    permission = Permission.EDIT
+class ReportAttachView(ReportMixin, ServiceFormView):
     template_name = "backoffice/needs/report_attach.html"
     form_class = ReportAttachForm
 
     def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["fabrique"] = self.fabrique
-        kwargs["choices"] = need_attach_choices(fabrique=self.fabrique, query=self.request.GET.get("q", ""))
-        return kwargs
+        choices = need_attach_choices(fabrique=self.fabrique, query=self.request.GET.get("q", ""))
+        return {**super().get_form_kwargs(), "choices": choices}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(query=self.request.GET.get("q", ""), **kwargs)
 
-    def form_valid(self, form):
-        report = self.get_report()
+    def perform(self, form):
         need = form.cleaned_data["need"]
-        try:
-            need_report_attach(report=report, need=need, actor=self.request.user)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Le signalement %(ref)s est rattaché au besoin « %(need)s ».")
-            % {"ref": report.reference, "need": need},
-        )
-        return redirect(self.url("report_detail", pk=report.pk))
+        need_report_attach(report=self.get_report(), need=need, actor=self.request.user)
+        return need
+
+    def get_success_message(self, need) -> str:
+        return _("Le signalement %(ref)s est rattaché au besoin « %(need)s ».") % {
+            "ref": self.get_report().reference,
+            "need": need,
+        }
+
+    def success_url_for(self, need) -> str:
+        return self.url("report_detail", pk=self.get_report().pk)
 
 
-class NeedCreateFromReportView(ReportMixin, FormView):
-    permission = Permission.EDIT
+class NeedCreateFromReportView(ReportMixin, ServiceFormView):
     template_name = "backoffice/needs/need_form.html"
     form_class = NeedForm
 
     def get_initial(self):
         return NeedForm.initial_from(self.get_report())
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "fabrique": self.fabrique}
-
-    def form_valid(self, form):
-        try:
-            need = need_create_from_report(
-                report=self.get_report(), actor=self.request.user, data=form.service_data()
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        messages.success(
-            self.request, _("Le besoin %(ref)s a été créé à partir du signalement.") % {"ref": need.reference}
+    def perform(self, form):
+        return need_create_from_report(
+            report=self.get_report(), actor=self.request.user, data=form.service_data()
         )
-        return redirect(self.url("need_detail", pk=need.pk))
+
+    def get_success_message(self, need) -> str:
+        return _("Le besoin %(ref)s a été créé à partir du signalement.") % {"ref": need.reference}
+
+    def success_url_for(self, need) -> str:
+        return self.url("need_detail", pk=need.pk)
 
 
 class ReportDetachView(ReportMixin, TemplateView):
@@ -297,7 +243,7 @@ class ReportDetachView(ReportMixin, TemplateView):
         try:
             need_report_detach(report=report, actor=request.user)
         except DomainError as exc:
-            _domain_message(request, exc)
+            messages.error(request, exc.message)
         else:
             messages.success(
                 request, _("Le signalement %(ref)s est détaché de son besoin.") % {"ref": report.reference}
@@ -305,31 +251,27 @@ class ReportDetachView(ReportMixin, TemplateView):
         return redirect(self.url("report_detail", pk=report.pk))
 
 
-class ReportDismissView(ReportMixin, FormView):
-    permission = Permission.EDIT
+class ReportDismissView(ReportMixin, ServiceFormView):
     template_name = "backoffice/needs/report_dismiss.html"
     form_class = ReportDismissForm
+    form_fabrique = False
 
-    def form_valid(self, form):
-        report = self.get_report()
-        try:
-            need_report_dismiss(
-                report=report,
-                actor=self.request.user,
-                reason=form.cleaned_data["reason"],
-                details=form.cleaned_data["details"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Le signalement %(ref)s a été écarté.") % {"ref": report.reference})
-        return redirect(self.url("report_detail", pk=report.pk))
+    def perform(self, form):
+        return need_report_dismiss(
+            report=self.get_report(),
+            actor=self.request.user,
+            reason=form.cleaned_data["reason"],
+            details=form.cleaned_data["details"],
+        )
+
+    def get_success_message(self, obj) -> str:
+        return _("Le signalement %(ref)s a été écarté.") % {"ref": self.get_report().reference}
+
+    def success_url_for(self, obj) -> str:
+        return self.url("report_detail", pk=self.get_report().pk)
 
 
-class MyReportsView(PageMixin, TemplateView):
+class MyReportsView(FabriqueViewMixin, TemplateView):
     """A partner's own reports, with their public status only."""
 
     permission = Permission.REPORT
@@ -364,8 +306,8 @@ class NeedListView(FilteredListView):
         return need_list(fabrique=self.fabrique, filters=self.request.GET)
 
 
-class NeedMixin(PageMixin):
-    lookup_model = Need
+class NeedMixin(FabriqueViewMixin):
+    lookups = {"pk": Need}
 
     def get_need(self) -> Need:
         if not hasattr(self, "need"):
@@ -397,31 +339,27 @@ class NeedDetailView(NeedMixin, TemplateView):
         return context
 
 
-class NeedUpdateView(NeedMixin, FormView):
-    permission = Permission.EDIT
+class NeedUpdateView(NeedMixin, ServiceFormView):
     template_name = "backoffice/needs/need_form.html"
     form_class = NeedForm
 
     def get_initial(self):
         return NeedForm.initial_from(self.get_need())
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "fabrique": self.fabrique}
+    def perform(self, form):
+        return need_update(need=self.get_need(), actor=self.request.user, data=form.service_data())
 
-    def form_valid(self, form):
-        try:
-            need = need_update(need=self.get_need(), actor=self.request.user, data=form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Le besoin %(ref)s a été modifié.") % {"ref": need.reference})
-        return redirect(self.url("need_detail", pk=need.pk))
+    def get_success_message(self, need) -> str:
+        return _("Le besoin %(ref)s a été modifié.") % {"ref": need.reference}
+
+    def success_url_for(self, need) -> str:
+        return self.url("need_detail", pk=need.pk)
 
 
-class NeedQualifyView(NeedMixin, FormView):
-    permission = Permission.EDIT
+class NeedQualifyView(NeedMixin, ServiceFormView):
     template_name = "backoffice/needs/need_qualify.html"
     form_class = QualificationForm
+    form_fabrique = False
 
     def get_form_kwargs(self):
         need = self.get_need()
@@ -438,28 +376,23 @@ class NeedQualifyView(NeedMixin, FormView):
         context["reports"] = need_reports(need=need)
         return context
 
-    def form_valid(self, form):
-        need = self.get_need()
-        try:
-            need = need_scores_set(need=need, actor=self.request.user, scores=form.scores())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        messages.success(
-            self.request, _("La qualification du besoin %(ref)s est enregistrée.") % {"ref": need.reference}
-        )
-        return redirect(self.url("need_detail", pk=need.pk))
+    def perform(self, form):
+        return need_scores_set(need=self.get_need(), actor=self.request.user, scores=form.scores())
+
+    def get_success_message(self, need) -> str:
+        return _("La qualification du besoin %(ref)s est enregistrée.") % {"ref": need.reference}
+
+    def success_url_for(self, need) -> str:
+        return self.url("need_detail", pk=need.pk)
 
 
-class NeedDecideView(NeedMixin, FormView):
+class NeedDecideView(NeedMixin, ServiceFormView):
     """A staff decision (no meeting); committees record theirs from a meeting's agenda."""
 
     permission = Permission.DECIDE
     template_name = "backoffice/needs/need_decide.html"
     form_class = NeedDecisionForm
+    form_fabrique = False
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "outcomes": outcomes_for(self.get_need())}
@@ -472,41 +405,37 @@ class NeedDecideView(NeedMixin, FormView):
         context["decisions"] = need_decisions(need=need)
         return context
 
-    def form_valid(self, form):
-        need = self.get_need()
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            decision = need_decide(
-                need=need,
-                actor=self.request.user,
-                outcome=data["outcome"],
-                reason_code=data["reason_code"] if data["outcome"] == "not_retained" else "",
-                reasons=data["reasons"],
-                decided_on=data["decided_on"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Décision enregistrée pour le besoin %(ref)s : %(outcome)s.")
-            % {"ref": need.reference, "outcome": decision.outcome_label},
+        return need_decide(
+            need=self.get_need(),
+            actor=self.request.user,
+            outcome=data["outcome"],
+            reason_code=data["reason_code"] if data["outcome"] == "not_retained" else "",
+            reasons=data["reasons"],
+            decided_on=data["decided_on"],
         )
-        return redirect(self.url("need_detail", pk=need.pk))
+
+    def get_success_message(self, decision) -> str:
+        return _("Décision enregistrée pour le besoin %(ref)s : %(outcome)s.") % {
+            "ref": self.get_need().reference,
+            "outcome": decision.outcome_label,
+        }
+
+    def success_url_for(self, decision) -> str:
+        return self.url("need_detail", pk=self.get_need().pk)
 
 
 # --- criteria ----------------------------------------------------------------------------------------------
 
 
-class CriteriaSettingsView(PageMixin, FormView):
+class CriteriaSettingsView(ServiceFormView):
     """The fabrique's qualification criteria: add, reorder; each one can be renamed or deactivated."""
 
     permission = Permission.MANAGE
     template_name = "backoffice/needs/criteria_settings.html"
     form_class = CriterionForm
+    form_fabrique = False
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -525,25 +454,22 @@ class CriteriaSettingsView(PageMixin, FormView):
             return redirect(self.url("criteria_settings") + f"#criterion-{criterion.pk}")
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            criterion = criterion_create(
-                fabrique=self.fabrique, actor=self.request.user, data=form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(
-            self.request, _("Le critère « %(label)s » a été ajouté.") % {"label": criterion.label}
-        )
-        return redirect(self.url("criteria_settings"))
+    def perform(self, form):
+        return criterion_create(fabrique=self.fabrique, actor=self.request.user, data=form.cleaned_data)
+
+    def get_success_message(self, criterion) -> str:
+        return _("Le critère « %(label)s » a été ajouté.") % {"label": criterion.label}
+
+    def success_url_for(self, criterion) -> str:
+        return self.url("criteria_settings")
 
 
-class CriterionUpdateView(PageMixin, FormView):
+class CriterionUpdateView(ServiceFormView):
     permission = Permission.MANAGE
-    lookup_model = Criterion
+    lookups = {"pk": Criterion}
     template_name = "backoffice/needs/criterion_form.html"
     form_class = CriterionUpdateForm
+    form_fabrique = False
 
     def get_criterion(self) -> Criterion:
         if not hasattr(self, "criterion"):
@@ -557,18 +483,16 @@ class CriterionUpdateView(PageMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(criterion=self.get_criterion(), **kwargs)
 
-    def form_valid(self, form):
-        try:
-            criterion = criterion_update(
-                criterion=self.get_criterion(), actor=self.request.user, data=form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(
-            self.request, _("Le critère « %(label)s » a été modifié.") % {"label": criterion.label}
+    def perform(self, form):
+        return criterion_update(
+            criterion=self.get_criterion(), actor=self.request.user, data=form.cleaned_data
         )
-        return redirect(self.url("criteria_settings"))
+
+    def get_success_message(self, criterion) -> str:
+        return _("Le critère « %(label)s » a été modifié.") % {"label": criterion.label}
+
+    def success_url_for(self, criterion) -> str:
+        return self.url("criteria_settings")
 
 
 urlpatterns = [

@@ -26,7 +26,7 @@ from fabrique.territories.models import Commune
 from fabrique.workstreams.models import Workstream
 
 from ..dashboard import dashboard_deadlines
-from ..mixins import FabriqueViewMixin
+from .base import FabriqueViewMixin
 
 
 class PipelineFilterForm(forms.Form):

@@ -1,27 +1,21 @@
 """Back-office pages of the projects: list, detail (the chain back to the study and the needs, and
 forward to the leader, the support plan and the enterprise), creation, edit, stop, direct approach.
 
-Thin views: parse with a form, fetch with `scoped_get` (another fabrique's pk is a 404), call the
-service, turn its errors into French form errors. This module also registers the projects' dashboard
-figures and network column (imported with the back-office URLs).
+Thin views on the back-office base (`base.py`): parse with a form, fetch with `scoped_get` (another
+fabrique's pk is a 404), call the service, turn its errors into French form errors.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, FormView, ListView
 
-from fabrique.audit.selectors import audit_timeline
 from fabrique.committees.services import decision_record, decisions_for
-from fabrique.core.errors import DomainError
-from fabrique.core.forms import add_service_errors
 from fabrique.fabriques.models import Permission
 from fabrique.network.selectors import register_network_column
+from fabrique.projects.filters import ProjectFilter
 from fabrique.projects.forms import DirectApproachForm, ProjectCreateForm, ProjectForm, ProjectStopForm
 from fabrique.projects.models import Project, ProjectStage
 from fabrique.projects.selectors import (
@@ -36,107 +30,48 @@ from fabrique.recruitment.selectors import application_list, call_list
 from fabrique.recruitment.services import application_create_direct
 
 from ..dashboard import Figure, register_figures
-from ..mixins import FabriqueViewMixin
-
-PAGE_SIZE = 25
-
-
-def optional_url(name: str, **kwargs) -> str:
-    """The URL, or "" when a colleague's page does not exist (yet): links degrade to plain text."""
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
-
-
-class PageMixin(FabriqueViewMixin):
-    """`can_edit` / `can_decide` for the templates, and a URL helper.
-
-    `lookups` maps URL kwargs to models: an object of another fabrique answers 404 to every member,
-    before any permission check (a 403 would only be given for the fabrique's own objects)."""
-
-    def optional_url(self, name: str, **kwargs) -> str:
-        return optional_url(f"backoffice:{name}", fabrique_slug=self.fabrique.slug, **kwargs)
-
-
-class ServiceFormView(PageMixin, FormView):
-    """A form whose valid data goes to a service: `perform(form)` returns the object or raises;
-    the page shows the service's refusal in French and saves nothing."""
-
-    permission = Permission.EDIT
-    success_message = ""
-
-    def form_valid(self, form):
-        try:
-            obj = self.perform(form)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        if self.success_message:
-            messages.success(self.request, self.success_message % {"name": obj})
-        return redirect(self.success_url_for(obj))
-
+from .base import FilteredListView, ObjectDetailView, ServiceFormView
 
 # --- list ------------------------------------------------------------------------------------------------
 
 
-class ProjectListView(PageMixin, ListView):
-    permission = Permission.VIEW
+class ProjectListView(FilteredListView):
     template_name = "backoffice/projects/project_list.html"
     context_object_name = "projects"
-    paginate_by = PAGE_SIZE
+    filterset_class = ProjectFilter
 
     def get_queryset(self):
         return project_list(fabrique=self.fabrique, filters=self.request.GET)
-
-    def get_context_data(self, **kwargs):
-        from fabrique.projects.filters import ProjectFilter
-
-        context = super().get_context_data(**kwargs)
-        context["filter_form"] = ProjectFilter(self.request.GET or None, fabrique=self.fabrique).form
-        context["filtered"] = any(v for k, v in self.request.GET.items() if k != "page")
-        context["total"] = context["paginator"].count if context.get("paginator") else len(self.object_list)
-        return context
 
 
 # --- detail ----------------------------------------------------------------------------------------------
 
 
-class ProjectDetailView(PageMixin, DetailView):
-    permission = Permission.VIEW
+class ProjectDetailView(ObjectDetailView):
     lookups = {"pk": Project}
     template_name = "backoffice/projects/project_detail.html"
     context_object_name = "project"
 
-    def get_object(self, queryset=None):
-        return self.scoped_get(
-            Project.objects.select_related(
-                "study", "workstream", "officer", "commune", "leader_person", "leader_organization"
-            ),
-            self.kwargs["pk"],
+    def get_queryset(self):
+        return Project.objects.select_related(
+            "study", "workstream", "officer", "commune", "leader_person", "leader_organization"
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         project: Project = self.object
-        slug = self.fabrique.slug
         study = project.study if project.study_id and not project.study.is_deleted else None
         context["study"] = study
-        context["study_url"] = self.optional_url("study_detail", pk=study.pk) if study else ""
+        context["study_url"] = self.url("study_detail", pk=study.pk) if study else ""
         context["needs"] = [
-            {"need": need, "url": self.optional_url("need_detail", pk=need.pk)}
+            {"need": need, "url": self.url("need_detail", pk=need.pk)}
             for need in project.needs.filter(fabrique=self.fabrique, deleted_at__isnull=True)
         ]
         context["leader_person_url"] = (
-            self.optional_url("person_detail", pk=project.leader_person_id)
-            if project.leader_person_id
-            else ""
+            self.url("person_detail", pk=project.leader_person_id) if project.leader_person_id else ""
         )
         context["leader_organization_url"] = (
-            self.optional_url("organization_detail", pk=project.leader_organization_id)
+            self.url("organization_detail", pk=project.leader_organization_id)
             if project.leader_organization_id
             else ""
         )
@@ -144,22 +79,17 @@ class ProjectDetailView(PageMixin, DetailView):
         context["applications"] = application_list(project=project)
         plan = project_support_plan(project)
         context["support_plan"] = plan
-        context["support_plan_url"] = (
-            optional_url("backoffice:support_plan_detail", fabrique_slug=slug, pk=plan.pk) if plan else ""
+        context["support_plan_url"] = self.url("support_plan_detail", pk=plan.pk) if plan else ""
+        context["support_plan_create_url"] = (
+            self.url("support_plan_create", project_pk=project.pk)
+            if plan is None and project.stage == ProjectStage.LEADER_SELECTED
+            else ""
         )
-        context["support_plan_create_url"] = ""
-        if plan is None and project.stage == ProjectStage.LEADER_SELECTED:
-            # the support module names its kwarg; accept either spelling
-            context["support_plan_create_url"] = optional_url(
-                "backoffice:support_plan_create", fabrique_slug=slug, project_pk=project.pk
-            ) or optional_url("backoffice:support_plan_create", fabrique_slug=slug, pk=project.pk)
         enterprise = project_enterprise(project)
         context["enterprise"] = enterprise
-        context["enterprise_url"] = (
-            self.optional_url("enterprise_detail", pk=enterprise.pk) if enterprise else ""
-        )
+        context["enterprise_url"] = self.url("enterprise_detail", pk=enterprise.pk) if enterprise else ""
         context["enterprise_create_url"] = (
-            self.optional_url("enterprise_create", project_pk=project.pk)
+            self.url("enterprise_create", project_pk=project.pk)
             if enterprise is None and project.stage == ProjectStage.IN_SUPPORT
             else ""
         )
@@ -168,7 +98,6 @@ class ProjectDetailView(PageMixin, DetailView):
         )
         context["can_seek_leader"] = project.stage == ProjectStage.SEEKING_LEADER
         context["decisions"] = decisions_for(project)
-        context["timeline"] = audit_timeline(target=project)
         return context
 
 
@@ -179,9 +108,6 @@ class ProjectCreateView(ServiceFormView):
     template_name = "backoffice/projects/project_form.html"
     form_class = ProjectCreateForm
     success_message = gettext_lazy("Le projet « %(name)s » a été créé.")
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "fabrique": self.fabrique}
 
     def perform(self, form):
         return project_create(
@@ -207,7 +133,7 @@ class ProjectUpdateView(ServiceFormView):
         return self.object
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "fabrique": self.fabrique, "instance": self.get_object()}
+        return {**super().get_form_kwargs(), "instance": self.get_object()}
 
     def perform(self, form):
         # a fresh row: the form has already written its values onto self.object
@@ -228,6 +154,7 @@ class ProjectStopView(ServiceFormView):
     lookups = {"pk": Project}
     template_name = "backoffice/projects/project_stop.html"
     form_class = ProjectStopForm
+    form_fabrique = False
     success_message = gettext_lazy("Le projet « %(name)s » est arrêté ; le motif est conservé.")
 
     def get_project(self) -> Project:
@@ -274,11 +201,7 @@ class ProjectDirectApproachView(ServiceFormView):
         return self.project
 
     def get_form_kwargs(self):
-        return {
-            **super().get_form_kwargs(),
-            "fabrique": self.fabrique,
-            "can_decide": self.membership.has_permission(Permission.DECIDE),
-        }
+        return {**super().get_form_kwargs(), "can_decide": self.membership.has_permission(Permission.DECIDE)}
 
     def get_initial(self):
         initial = super().get_initial()

@@ -2,8 +2,7 @@
 applications (document, blind evaluation, staff decision).
 
 Documents are served only here, after the access layer; evaluators see other evaluators' scores
-only once they submitted their own (see `fabrique.recruitment.selectors`). This module also
-registers the recruitment's dashboard figures, deadlines and network column.
+only once they submitted their own (see `fabrique.recruitment.selectors`).
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -19,13 +17,12 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic import TemplateView
 
 from fabrique.audit.selectors import audit_timeline
 from fabrique.committees import registry
 from fabrique.committees.services import decision_record, decisions_for
 from fabrique.core.errors import DomainError
-from fabrique.core.forms import add_service_errors
 from fabrique.fabriques.models import Permission
 from fabrique.network.selectors import register_network_column
 from fabrique.projects.models import Project, ProjectStage
@@ -60,19 +57,14 @@ from fabrique.recruitment.services import (
 from fabrique.recruitment.validators import CONTENT_TYPES, document_kind
 
 from ..dashboard import Deadline, Figure, register_deadlines, register_figures
-from .projects import PageMixin, ServiceFormView, optional_url
-
-PAGE_SIZE = 25
-
+from .base import FabriqueViewMixin, FilteredListView, ObjectDetailView, ServiceFormView
 
 # --- calls -----------------------------------------------------------------------------------------------
 
 
-class CallListView(PageMixin, ListView):
-    permission = Permission.VIEW
+class CallListView(FilteredListView):
     template_name = "backoffice/recruitment/call_list.html"
     context_object_name = "calls"
-    paginate_by = PAGE_SIZE
 
     def get_queryset(self):
         stage = self.request.GET.get("stage", "")
@@ -182,14 +174,13 @@ class CallUpdateView(CallFormMixin, ServiceFormView):
         return super().get_context_data(call=call, project=call.project, can_seek_leader=True, **kwargs)
 
 
-class CallDetailView(PageMixin, DetailView):
-    permission = Permission.VIEW
+class CallDetailView(ObjectDetailView):
     lookups = {"pk": Call}
     template_name = "backoffice/recruitment/call_detail.html"
     context_object_name = "call"
 
-    def get_object(self, queryset=None):
-        return self.scoped_get(Call.objects.select_related("project"), self.kwargs["pk"])
+    def get_queryset(self):
+        return Call.objects.select_related("project")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -199,15 +190,16 @@ class CallDetailView(PageMixin, DetailView):
         context["is_evaluator"] = any(u.pk == self.request.user.pk for u in context["evaluators"])
         context["rows"] = call_application_rows(call=call, user=self.request.user)
         context["public_url"] = (
-            optional_url("public:call_detail", fabrique_slug=self.fabrique.slug, call_slug=call.slug)
+            reverse(
+                "public:call_detail", kwargs={"fabrique_slug": self.fabrique.slug, "call_slug": call.slug}
+            )
             if call.stage in (CallStage.PUBLISHED, CallStage.CLOSED, CallStage.DECIDED)
             else ""
         )
-        context["timeline"] = audit_timeline(target=call)
         return context
 
 
-class CallActionView(PageMixin, TemplateView):
+class CallActionView(FabriqueViewMixin, TemplateView):
     """GET: a confirmation page; POST: the transition. Works without JavaScript."""
 
     permission = Permission.EDIT
@@ -275,26 +267,25 @@ class CallCloseView(CallActionView):
         call_close(call=call, actor=self.request.user)
 
 
-class CallCancelView(PageMixin, FormView):
-    permission = Permission.EDIT
+class CallCancelView(ServiceFormView):
     lookups = {"pk": Call}
     template_name = "backoffice/recruitment/call_cancel.html"
     form_class = CallCancelForm
+    form_fabrique = False
+    success_message = gettext_lazy("L'appel « %(name)s » est annulé.")
 
     def get_call(self) -> Call:
         if not hasattr(self, "call"):
             self.call = self.scoped_get(Call.objects.select_related("project"), self.kwargs["pk"])
         return self.call
 
-    def form_valid(self, form):
+    def perform(self, form):
         call = self.get_call()
-        try:
-            call_cancel(call=call, actor=self.request.user, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        messages.success(self.request, _("L'appel « %(name)s » est annulé.") % {"name": call})
-        return redirect(self.url("call_detail", pk=call.pk))
+        call_cancel(call=call, actor=self.request.user, reason=form.cleaned_data["reason"])
+        return call
+
+    def success_url_for(self, call):
+        return self.url("call_detail", pk=call.pk)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(call=self.get_call(), **kwargs)
@@ -310,9 +301,6 @@ class CallEvaluatorsView(ServiceFormView):
         if not hasattr(self, "call"):
             self.call = self.scoped_get(Call.objects.select_related("project"), self.kwargs["pk"])
         return self.call
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "fabrique": self.fabrique}
 
     def get_initial(self):
         return {"evaluators": list(self.get_call().evaluators.all())}
@@ -332,7 +320,7 @@ class CallEvaluatorsView(ServiceFormView):
 # --- applications ----------------------------------------------------------------------------------------
 
 
-class ApplicationMixin(PageMixin):
+class ApplicationMixin(FabriqueViewMixin):
     lookups = {"pk": Application}
 
     def get_application(self) -> Application:
@@ -358,10 +346,10 @@ class ApplicationDetailView(ApplicationMixin, TemplateView):
         context["decisions"] = decisions_for(application)
         context["outcomes"] = registry.outcomes_for(application)
         context["person_url"] = (
-            self.optional_url("person_detail", pk=application.person_id) if application.person_id else ""
+            self.url("person_detail", pk=application.person_id) if application.person_id else ""
         )
         context["organization_url"] = (
-            self.optional_url("organization_detail", pk=application.organization_id)
+            self.url("organization_detail", pk=application.organization_id)
             if application.organization_id
             else ""
         )
@@ -393,12 +381,13 @@ class ApplicationDocumentView(ApplicationMixin, TemplateView):
         return response
 
 
-class ApplicationEvaluateView(ApplicationMixin, FormView):
+class ApplicationEvaluateView(ApplicationMixin, ServiceFormView):
     """The evaluator's grid: save as a draft, then submit. Only the call's evaluators may open it."""
 
     permission = Permission.DECIDE
     template_name = "backoffice/recruitment/application_evaluate.html"
     form_class = EvaluationForm
+    form_fabrique = False
 
     def setup_evaluation(self):
         application = self.get_application()
@@ -432,30 +421,23 @@ class ApplicationEvaluateView(ApplicationMixin, FormView):
             "evaluation": self.evaluation,
         }
 
-    def form_valid(self, form):
-        application = self.get_application()
-        submit = "submit" in self.request.POST
-        try:
-            evaluation_save(
-                application=application,
-                evaluator=self.request.user,
-                scores=form.scores(),
-                comment=form.cleaned_data.get("comment") or "",
-                submit=submit,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        if submit:
-            messages.success(
-                self.request, _("Votre évaluation est soumise : vous voyez maintenant celles des autres.")
-            )
-            return redirect(self.url("application_detail", pk=application.pk))
-        messages.success(self.request, _("Votre évaluation est enregistrée en brouillon."))
-        return redirect(self.url("application_evaluate", pk=application.pk))
+    def perform(self, form):
+        return evaluation_save(
+            application=self.get_application(),
+            evaluator=self.request.user,
+            scores=form.scores(),
+            comment=form.cleaned_data.get("comment") or "",
+            submit="submit" in self.request.POST,
+        )
+
+    def get_success_message(self, evaluation) -> str:
+        if "submit" in self.request.POST:
+            return _("Votre évaluation est soumise : vous voyez maintenant celles des autres.")
+        return _("Votre évaluation est enregistrée en brouillon.")
+
+    def success_url_for(self, evaluation) -> str:
+        name = "application_detail" if "submit" in self.request.POST else "application_evaluate"
+        return self.url(name, pk=self.get_application().pk)
 
     def get_context_data(self, **kwargs):
         application = self.get_application()
@@ -469,39 +451,34 @@ class ApplicationEvaluateView(ApplicationMixin, FormView):
         )
 
 
-class ApplicationDecideView(ApplicationMixin, FormView):
+class ApplicationDecideView(ApplicationMixin, ServiceFormView):
     """A staff decision (no meeting) on an application, recorded with `decision_record`."""
 
     permission = Permission.DECIDE
     template_name = "backoffice/recruitment/application_decide.html"
     form_class = DecisionForm
+    form_fabrique = False
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "outcomes": registry.outcomes_for(self.get_application())}
 
-    def form_valid(self, form):
-        application = self.get_application()
-        try:
-            decision = decision_record(
-                fabrique=self.fabrique,
-                actor=self.request.user,
-                target=application,
-                outcome=form.cleaned_data["outcome"],
-                reasons=form.cleaned_data.get("reasons") or "",
-                decided_on=form.cleaned_data.get("decided_on"),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Décision enregistrée : %(outcome)s. La personne en est informée par e-mail.")
-            % {"outcome": decision.outcome_label},
+    def perform(self, form):
+        return decision_record(
+            fabrique=self.fabrique,
+            actor=self.request.user,
+            target=self.get_application(),
+            outcome=form.cleaned_data["outcome"],
+            reasons=form.cleaned_data.get("reasons") or "",
+            decided_on=form.cleaned_data.get("decided_on"),
         )
-        return redirect(self.url("application_detail", pk=application.pk))
+
+    def get_success_message(self, decision) -> str:
+        return _("Décision enregistrée : %(outcome)s. La personne en est informée par e-mail.") % {
+            "outcome": decision.outcome_label
+        }
+
+    def success_url_for(self, decision) -> str:
+        return self.url("application_detail", pk=self.get_application().pk)
 
     def get_context_data(self, **kwargs):
         application = self.get_application()

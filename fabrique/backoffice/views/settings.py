@@ -11,17 +11,17 @@ from django.urls import path
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, TemplateView
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
 
 from fabrique.audit.selectors import audit_timeline
 from fabrique.core.errors import DomainError
-from fabrique.core.forms import add_service_errors
 from fabrique.fabriques.forms import FabriqueSettingsForm, MemberInviteForm, MembershipForm
 from fabrique.fabriques.models import Membership, Permission
 from fabrique.fabriques.services import fabrique_update, member_invite, membership_change
 from fabrique.territories.forms import TerritorySelection
 
-from ..mixins import FabriqueViewMixin
+from .base import FabriqueViewMixin, ServiceFormView
 
 
 def send_invitation(*, request, user, fabrique) -> None:
@@ -42,10 +42,12 @@ def send_invitation(*, request, user, fabrique) -> None:
     transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
 
 
-class FabriqueSettingsView(FabriqueViewMixin, FormView):
+class FabriqueSettingsView(ServiceFormView):
     permission = Permission.MANAGE
     template_name = "backoffice/settings/fabrique_settings.html"
     form_class = FabriqueSettingsForm
+    form_fabrique = False
+    success_message = gettext_lazy("Les paramètres de la fabrique sont enregistrés.")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -53,25 +55,22 @@ class FabriqueSettingsView(FabriqueViewMixin, FormView):
         kwargs.setdefault("initial", {})["coverage"] = TerritorySelection.of_fabrique(self.fabrique)
         return kwargs
 
-    def form_valid(self, form):
-        coverage = form.cleaned_data.pop("coverage")
+    def perform(self, form):
+        coverage = form.cleaned_data["coverage"]
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            fabrique_update(
-                fabrique=self.fabrique,
-                actor=self.request.user,
-                coverage={
-                    "communes": coverage.communes,
-                    "epcis": coverage.epcis,
-                    "departements": coverage.departements,
-                },
-                **data,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Les paramètres de la fabrique sont enregistrés."))
-        return redirect(self.url("fabrique_settings"))
+        return fabrique_update(
+            fabrique=self.fabrique,
+            actor=self.request.user,
+            coverage={
+                "communes": coverage.communes,
+                "epcis": coverage.epcis,
+                "departements": coverage.departements,
+            },
+            **data,
+        )
+
+    def success_url_for(self, fabrique):
+        return self.url("fabrique_settings")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -126,10 +125,12 @@ class TeamInviteView(TeamView):
         return redirect(self.url("team"))
 
 
-class MembershipUpdateView(FabriqueViewMixin, FormView):
+class MembershipUpdateView(ServiceFormView):
     permission = Permission.MANAGE
     template_name = "backoffice/settings/membership_form.html"
     form_class = MembershipForm
+    form_fabrique = False
+    success_message = gettext_lazy("Le rôle est mis à jour.")
     lookups = {"pk": Membership}
 
     def get_membership(self) -> Membership:
@@ -139,19 +140,16 @@ class MembershipUpdateView(FabriqueViewMixin, FormView):
         membership = self.get_membership()
         return {"role": membership.role, "is_active": membership.is_active}
 
-    def form_valid(self, form):
-        try:
-            membership_change(
-                membership=self.get_membership(),
-                actor=self.request.user,
-                role=form.cleaned_data["role"],
-                is_active=form.cleaned_data["is_active"],
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Le rôle est mis à jour."))
-        return redirect(self.url("team"))
+    def perform(self, form):
+        return membership_change(
+            membership=self.get_membership(),
+            actor=self.request.user,
+            role=form.cleaned_data["role"],
+            is_active=form.cleaned_data["is_active"],
+        )
+
+    def success_url_for(self, membership):
+        return self.url("team")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from fabrique.audit.selectors import audit_timeline
 from fabrique.committees.forms import DecisionForm
@@ -51,7 +51,7 @@ from fabrique.studies.services import (
 )
 
 from ..dashboard import Deadline, Figure, register_deadlines, register_figures
-from .committees import BasePage, DecisionFormMixin, ServiceFormView, object_url, reason_label
+from .base import DecisionFormView, FabriqueViewMixin, ServiceFormView, object_url, reason_label
 
 
 def studies_of(fabrique):
@@ -66,7 +66,7 @@ def scenarios_of(fabrique):
     return Scenario.objects.filter(study__fabrique=fabrique, study__deleted_at__isnull=True)
 
 
-class StudyMixin(BasePage):
+class StudyMixin(FabriqueViewMixin):
     lookups = {"pk": studies_of}
 
     def get_study(self) -> Study:
@@ -82,7 +82,7 @@ def _requested_pks(*values) -> list[int]:
     return [int(v) for v in values if str(v).isdigit()]
 
 
-class StudyListView(BasePage, TemplateView):
+class StudyListView(FabriqueViewMixin, TemplateView):
     permission = Permission.VIEW
     template_name = "backoffice/studies/study_list.html"
 
@@ -215,7 +215,7 @@ class StudySubmitView(StudyMixin, TemplateView):
         return redirect(self.study_url())
 
 
-class StudyDecideView(DecisionFormMixin, StudyMixin, FormView):
+class StudyDecideView(StudyMixin, DecisionFormView):
     """A decision taken by the team outside a committee meeting (a staff decision)."""
 
     permission = Permission.DECIDE
@@ -228,7 +228,7 @@ class StudyDecideView(DecisionFormMixin, StudyMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(study=self.get_study(), staff_decision=True, **kwargs)
 
-    def record(self, form):
+    def perform(self, form):
         study = self.get_study()
         return decision_record(
             fabrique=self.fabrique, actor=self.request.user, target=study, **form.service_data()

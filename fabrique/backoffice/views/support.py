@@ -1,8 +1,8 @@
 """Back-office pages of the support (accompagnement) and of the outcome (enterprise created, follow-ups).
 
-Thin views: parse with a form, fetch through the access layer (another fabrique's object is a 404),
-call the service, turn its errors into French form errors. This module also registers the support's
-dashboard deadlines and figures and its network columns (imported with the back-office URLs).
+Thin views on the back-office base (`base.py`): parse with a form, fetch through the access layer
+(another fabrique's object is a 404, declared in `lookups`), call the service, turn its errors into
+French form errors.
 """
 
 from __future__ import annotations
@@ -10,18 +10,16 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import ListView, TemplateView
 
 from fabrique.core.errors import DomainError
-from fabrique.core.forms import add_service_errors
 from fabrique.directory.errors import ProbableDuplicate
-from fabrique.fabriques.access import memberships_of
 from fabrique.fabriques.models import Permission
 from fabrique.network.selectors import register_network_column
 from fabrique.projects.models import Enterprise, FollowUp, Project, ProjectStage
@@ -57,17 +55,38 @@ from fabrique.support.services import (
 )
 
 from ..dashboard import Deadline, Figure, register_deadlines, register_figures
-from ..mixins import FabriqueViewMixin
+from .base import FabriqueViewMixin, ServiceFormView
 
 PAGE_SIZE = 30
 
 
-def safe_url(name: str, **kwargs) -> str:
-    """The URL, or "" when the page does not exist (yet): links to other modules' pages degrade to text."""
-    try:
-        return reverse(f"backoffice:{name}", kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
+def plans_of(fabrique):
+    return selectors.support_plans(fabrique=fabrique)
+
+
+def plan_children(model):
+    """The rows of `model` (milestones, funding lines…) on a live plan of the fabrique."""
+
+    def rows(fabrique):
+        return model.objects.filter(
+            plan__fabrique=fabrique, plan__deleted_at__isnull=True, plan__project__deleted_at__isnull=True
+        )
+
+    return rows
+
+
+def enterprises_of(fabrique):
+    return selectors.enterprises(fabrique=fabrique)
+
+
+def followups_of(fabrique):
+    return FollowUp.objects.filter(
+        enterprise__project__fabrique=fabrique, enterprise__project__deleted_at__isnull=True
+    )
+
+
+def _url(name: str, **kwargs) -> str:
+    return reverse(f"backoffice:{name}", kwargs=kwargs)
 
 
 def thread_steps(
@@ -79,7 +98,7 @@ def thread_steps(
     needs = [
         {
             "text": str(need),
-            "url": safe_url("need_detail", fabrique_slug=slug, pk=need.pk),
+            "url": _url("need_detail", fabrique_slug=slug, pk=need.pk),
             "count": need.reports_count,
         }
         for need in thread["needs"]
@@ -88,12 +107,12 @@ def thread_steps(
     return {
         "reports_count": thread["reports_count"],
         "needs": needs,
-        "study": {"text": str(study), "url": safe_url("study_detail", fabrique_slug=slug, pk=study.pk)}
+        "study": {"text": str(study), "url": _url("study_detail", fabrique_slug=slug, pk=study.pk)}
         if study
         else None,
         "project": {
             "text": str(project),
-            "url": safe_url("project_detail", fabrique_slug=slug, pk=project.pk),
+            "url": _url("project_detail", fabrique_slug=slug, pk=project.pk),
         },
         "plan": {
             "url": reverse("backoffice:support_plan_detail", kwargs={"fabrique_slug": slug, "pk": plan.pk})
@@ -112,32 +131,16 @@ def thread_steps(
     }
 
 
-class PageMixin(FabriqueViewMixin):
-    """`can_edit` for the templates, URL helpers, and fetching of the support objects (404 elsewhere).
-
-    The objects named in the URL are fetched before the role is checked, so that another fabrique's
-    object is a 404 for every member (never a 403 that would depend on the role).
-    """
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            membership = memberships_of(request.user).filter(fabrique__slug=kwargs["fabrique_slug"]).first()
-            if membership is not None:
-                self.fabrique = membership.fabrique
-                self.load_objects()
-        return super().dispatch(request, *args, **kwargs)
-
-    def load_objects(self) -> None:
-        """Fetch the objects of the URL (raising Http404); views with objects override it."""
+class SupportMixin(FabriqueViewMixin):
+    """The support pages' getters (404 when not the fabrique's) and breadcrumb links. The objects of
+    the URL are declared in each view's `lookups`, checked before the role."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["project_list_url"] = safe_url("project_list", fabrique_slug=self.fabrique.slug)
+        context["project_list_url"] = _url("project_list", fabrique_slug=self.fabrique.slug)
         project = context.get("project")
         if project is not None and "project_url" not in context:
-            context["project_url"] = safe_url(
-                "project_detail", fabrique_slug=self.fabrique.slug, pk=project.pk
-            )
+            context["project_url"] = _url("project_detail", fabrique_slug=self.fabrique.slug, pk=project.pk)
         return context
 
     def get_plan(self, pk) -> SupportPlan:
@@ -165,35 +168,14 @@ class PageMixin(FabriqueViewMixin):
             raise Http404(_("Suivi introuvable.")) from exc
 
 
-class ServiceFormView(PageMixin, FormView):
-    """A form handed to a service. Subclasses implement `perform(form)` and `success_url_for(obj)`."""
-
-    permission = Permission.EDIT
-    success_message = ""
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "fabrique": self.fabrique}
-
-    def domain_error(self, form, exc: DomainError) -> None:
-        form.add_error(None, exc.message)
-
-    def form_valid(self, form):
-        try:
-            obj = self.perform(form)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        except DomainError as exc:
-            self.domain_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message % {"name": obj})
-        return redirect(self.success_url_for(obj))
+class SupportFormView(SupportMixin, ServiceFormView):
+    """A support form handed to a service (see `ServiceFormView`)."""
 
 
 # --- support plans -------------------------------------------------------------------------------------
 
 
-class SupportPlanListView(PageMixin, ListView):
+class SupportPlanListView(SupportMixin, ListView):
     permission = Permission.VIEW
     template_name = "backoffice/support/plan_list.html"
     context_object_name = "plans"
@@ -213,7 +195,8 @@ class SupportPlanListView(PageMixin, ListView):
         return context
 
 
-class SupportPlanCreateView(ServiceFormView):
+class SupportPlanCreateView(SupportFormView):
+    lookups = {"project_pk": Project}
     template_name = "backoffice/support/plan_create.html"
     form_class = SupportPlanStartForm
     success_message = gettext_lazy("L'accompagnement a commencé : « %(name)s ».")
@@ -224,9 +207,6 @@ class SupportPlanCreateView(ServiceFormView):
                 Project.objects.select_related("officer"), self.kwargs["project_pk"]
             )
         return self.project
-
-    def load_objects(self) -> None:
-        self.get_project()
 
     def get(self, request, *args, **kwargs):
         plan = SupportPlan.objects.filter(project=self.get_project()).first()
@@ -254,15 +234,13 @@ class SupportPlanCreateView(ServiceFormView):
         return self.url("support_plan_detail", pk=obj.pk)
 
 
-class SupportPlanDetailView(PageMixin, TemplateView):
+class SupportPlanDetailView(SupportMixin, TemplateView):
     permission = Permission.VIEW
+    lookups = {"pk": plans_of}
     template_name = "backoffice/support/plan_detail.html"
 
-    def load_objects(self) -> None:
-        self.plan = self.get_plan(self.kwargs["pk"])
-
     def get_context_data(self, **kwargs):
-        plan = self.plan
+        plan = self.get_plan(self.kwargs["pk"])
         project = plan.project
         enterprise = Enterprise.objects.filter(project=project).first()
         minutes = selectors.minutes_total(plan=plan)
@@ -288,13 +266,11 @@ class SupportPlanDetailView(PageMixin, TemplateView):
         )
 
 
-class PlanFormView(ServiceFormView):
+class PlanFormView(SupportFormView):
     """A form about one plan (plan_pk or pk in the URL): the plan is in the context for the breadcrumbs."""
 
     plan_kwarg = "plan_pk"
-
-    def load_objects(self) -> None:
-        self.get_plan_object()
+    lookups = {"plan_pk": plans_of}
 
     def get_plan_object(self) -> SupportPlan:
         if not hasattr(self, "plan"):
@@ -313,6 +289,7 @@ class SupportPlanUpdateView(PlanFormView):
     template_name = "backoffice/support/plan_form.html"
     form_class = SupportPlanUpdateForm
     plan_kwarg = "pk"
+    lookups = {"pk": plans_of}
     success_message = gettext_lazy("L'accompagnement a été modifié.")
 
     def get_form_kwargs(self):
@@ -326,13 +303,10 @@ class SupportPlanUpdateView(PlanFormView):
 class SupportPlanStopView(PlanFormView):
     template_name = "backoffice/support/plan_stop.html"
     form_class = SupportPlanStopForm
+    form_fabrique = False
     plan_kwarg = "pk"
+    lookups = {"pk": plans_of}
     success_message = gettext_lazy("L'accompagnement est interrompu.")
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.pop("fabrique")
-        return kwargs
 
     def perform(self, form):
         return support_plan_stop(
@@ -340,14 +314,12 @@ class SupportPlanStopView(PlanFormView):
         )
 
 
-class SupportPlanResumeView(PageMixin, TemplateView):
+class SupportPlanResumeView(SupportMixin, TemplateView):
     """GET: a confirmation page; POST: resume the interrupted support."""
 
     permission = Permission.EDIT
+    lookups = {"pk": plans_of}
     template_name = "backoffice/support/plan_resume.html"
-
-    def load_objects(self) -> None:
-        self.get_plan(self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         plan = self.get_plan(self.kwargs["pk"])
@@ -404,6 +376,7 @@ class PlanChildUpdateView(PlanFormView):
 
 class MilestoneUpdateView(PlanChildUpdateView):
     child_model = Milestone
+    lookups = {"pk": plan_children(Milestone)}
     form_class = MilestoneForm
     success_message = gettext_lazy("Le jalon « %(name)s » a été modifié.")
 
@@ -442,6 +415,7 @@ class FundingCreateView(PlanFormView):
 
 class FundingUpdateView(PlanChildUpdateView):
     child_model = FundingLine
+    lookups = {"pk": plan_children(FundingLine)}
     form_class = FundingLineForm
     success_message = gettext_lazy("La ligne « %(name)s » a été modifiée.")
 
@@ -469,7 +443,7 @@ class ActivityCreateView(PlanFormView):
 # --- outcome: the enterprise created and its follow-up ----------------------------------------------------
 
 
-class EnterpriseListView(PageMixin, ListView):
+class EnterpriseListView(SupportMixin, ListView):
     permission = Permission.VIEW
     template_name = "backoffice/support/enterprise_list.html"
     context_object_name = "enterprises"
@@ -490,7 +464,8 @@ class EnterpriseListView(PageMixin, ListView):
         )
 
 
-class EnterpriseCreateView(ServiceFormView):
+class EnterpriseCreateView(SupportFormView):
+    lookups = {"project_pk": Project}
     template_name = "backoffice/support/enterprise_form.html"
     form_class = EnterpriseForm
     success_message = gettext_lazy("La création de « %(name)s » est enregistrée. Bravo !")
@@ -501,9 +476,6 @@ class EnterpriseCreateView(ServiceFormView):
                 Project.objects.select_related("leader_organization"), self.kwargs["project_pk"]
             )
         return self.project
-
-    def load_objects(self) -> None:
-        self.get_project()
 
     def get(self, request, *args, **kwargs):
         enterprise = Enterprise.objects.filter(project=self.get_project()).first()
@@ -550,12 +522,10 @@ class EnterpriseCreateView(ServiceFormView):
         return self.url("enterprise_detail", pk=obj.pk)
 
 
-class EnterpriseDetailView(PageMixin, TemplateView):
+class EnterpriseDetailView(SupportMixin, TemplateView):
     permission = Permission.VIEW
+    lookups = {"pk": enterprises_of}
     template_name = "backoffice/support/enterprise_detail.html"
-
-    def load_objects(self) -> None:
-        self.get_enterprise(self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         enterprise = self.get_enterprise(self.kwargs["pk"])
@@ -578,13 +548,11 @@ class EnterpriseDetailView(PageMixin, TemplateView):
         )
 
 
-class EnterpriseUpdateView(ServiceFormView):
+class EnterpriseUpdateView(SupportFormView):
+    lookups = {"pk": enterprises_of}
     template_name = "backoffice/support/enterprise_form.html"
     form_class = EnterpriseForm
     success_message = gettext_lazy("« %(name)s » a été modifiée.")
-
-    def load_objects(self) -> None:
-        self.get_object()
 
     def get_object(self) -> Enterprise:
         if not hasattr(self, "object"):
@@ -608,13 +576,11 @@ class EnterpriseUpdateView(ServiceFormView):
         return self.url("enterprise_detail", pk=obj.pk)
 
 
-class FollowUpCreateView(ServiceFormView):
+class FollowUpCreateView(SupportFormView):
+    lookups = {"enterprise_pk": enterprises_of}
     template_name = "backoffice/support/followup_form.html"
     form_class = FollowUpForm
     success_message = gettext_lazy("Le suivi « %(name)s » a été enregistré.")
-
-    def load_objects(self) -> None:
-        self.get_enterprise_object()
 
     def get_enterprise_object(self) -> Enterprise:
         if not hasattr(self, "enterprise"):
@@ -644,6 +610,7 @@ class FollowUpCreateView(ServiceFormView):
 
 
 class FollowUpUpdateView(FollowUpCreateView):
+    lookups = {"pk": followups_of}
     success_message = gettext_lazy("Le suivi « %(name)s » a été modifié.")
 
     def get_object(self) -> FollowUp:

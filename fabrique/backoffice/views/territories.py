@@ -21,7 +21,7 @@ from fabrique.territories.selectors import (
     territory_search,
 )
 
-from ..mixins import FabriqueViewMixin
+from .base import FabriqueViewMixin
 
 SEARCH_LIMIT = 30
 KIND_CHOICES = [

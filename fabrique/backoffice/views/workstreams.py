@@ -1,18 +1,12 @@
-"""Back-office pages of the workstreams (chantiers). Same pattern as the directory pages.
-
-Also registers the workstream dashboard figure and network column (imported with the URLs).
-"""
+"""Back-office pages of the workstreams (chantiers), on the back-office base (`base.py`)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic import TemplateView
 
-from fabrique.audit.selectors import audit_timeline
-from fabrique.core.forms import add_service_errors
 from fabrique.fabriques.models import Permission
 from fabrique.network.selectors import register_network_column
 from fabrique.workstreams.filters import WorkstreamFilter
@@ -28,7 +22,7 @@ from fabrique.workstreams.services import (
 )
 
 from ..dashboard import Figure, register_figures
-from .directory import FilteredListView, PageMixin, ServiceFormView
+from .base import FabriqueViewMixin, FilteredListView, ObjectDetailView, ServiceFormView
 
 
 class WorkstreamListView(FilteredListView):
@@ -40,18 +34,16 @@ class WorkstreamListView(FilteredListView):
         return workstream_list(fabrique=self.fabrique, filters=self.request.GET)
 
 
-class WorkstreamDetailView(PageMixin, DetailView):
-    permission = Permission.VIEW
+class WorkstreamDetailView(ObjectDetailView):
     template_name = "backoffice/workstreams/workstream_detail.html"
     context_object_name = "workstream"
 
-    def get_object(self, queryset=None):
-        return self.scoped_get(Workstream.objects.select_related("lead"), self.kwargs["pk"])
+    def get_queryset(self):
+        return Workstream.objects.select_related("lead")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["members"] = workstream_members(workstream=self.object)
-        context["timeline"] = audit_timeline(target=self.object)
         if context["can_edit"]:
             context["member_form"] = MemberAddForm(workstream=self.object)
         return context
@@ -88,7 +80,7 @@ class WorkstreamUpdateView(WorkstreamCreateView):
         return super().get_context_data(workstream=self.get_object(), **kwargs)
 
 
-class WorkstreamDeleteView(PageMixin, TemplateView):
+class WorkstreamDeleteView(FabriqueViewMixin, TemplateView):
     permission = Permission.EDIT
     template_name = "backoffice/workstreams/workstream_confirm_delete.html"
 
@@ -102,12 +94,12 @@ class WorkstreamDeleteView(PageMixin, TemplateView):
         return redirect(self.url("workstream_list"))
 
 
-class WorkstreamMemberAddView(PageMixin, FormView):
+class WorkstreamMemberAddView(ServiceFormView):
     """Add one organisation: inline form on the workstream page, alone here (errors, no JS)."""
 
-    permission = Permission.EDIT
     template_name = "backoffice/workstreams/member_add.html"
     form_class = MemberAddForm
+    form_fabrique = False
 
     def get_workstream(self):
         if not hasattr(self, "workstream"):
@@ -120,20 +112,19 @@ class WorkstreamMemberAddView(PageMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(workstream=self.get_workstream(), **kwargs)
 
-    def form_valid(self, form):
+    def perform(self, form):
         organization = form.cleaned_data["organization"]
-        try:
-            workstream_member_add(
-                workstream=self.workstream, organization=organization, actor=self.request.user
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("« %(name)s » a rejoint le chantier.") % {"name": organization})
-        return redirect(self.url("workstream_detail", pk=self.workstream.pk))
+        workstream_member_add(workstream=self.workstream, organization=organization, actor=self.request.user)
+        return organization
+
+    def get_success_message(self, organization) -> str:
+        return _("« %(name)s » a rejoint le chantier.") % {"name": organization}
+
+    def success_url_for(self, organization) -> str:
+        return self.url("workstream_detail", pk=self.workstream.pk)
 
 
-class WorkstreamMemberRemoveView(PageMixin, TemplateView):
+class WorkstreamMemberRemoveView(FabriqueViewMixin, TemplateView):
     """Confirmation page; POST removes the organisation from the collective."""
 
     permission = Permission.EDIT

@@ -1,0 +1,270 @@
+"""The one base of every back-office view. View modules import their bases from here, never from a
+sibling view module.
+
+- `FabriqueViewMixin`: login, fabrique membership and permission, the objects named in the URL
+  (`lookups`), `scoped_get`, `url()`, and the role flags the templates need.
+- `ServiceFormView`: GET shows the form; POST hands the valid form to a service (`perform(form)`),
+  turns its `ValidationError` / `DomainError` into French form errors, then redirects.
+- `FilteredListView`: a paginated list from a selector, its django-filter form, and an optional CSV
+  export of the filtered rows (`?export=csv` when `export_columns` is set).
+- `ObjectDetailView`: one object of the fabrique with its audit timeline.
+- `DecisionFormView`: the decision form on one target (committee or staff decision).
+
+A URL that does not reverse is a bug: `url()` and `object_url()` raise `NoReverseMatch` instead of
+hiding the link.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Sequence
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView
+
+from fabrique.audit.selectors import audit_timeline
+from fabrique.committees import registry
+from fabrique.core.errors import DomainError
+from fabrique.core.forms import add_service_errors
+from fabrique.fabriques.access import access_fabrique, access_object, memberships_of, scoped
+from fabrique.fabriques.models import Permission
+
+# A model (its rows of the fabrique), or a function fabrique -> the queryset of rows it may name.
+Lookup = type[Model] | Callable[..., QuerySet]
+
+PAGE_SIZE = 25
+
+
+def object_url(obj: Model | None, fabrique) -> str:
+    """The back-office page of a pipeline object (`backoffice:<model>_detail`); "" only for no object."""
+    if obj is None:
+        return ""
+    return reverse(
+        f"backoffice:{obj._meta.model_name}_detail", kwargs={"fabrique_slug": fabrique.slug, "pk": obj.pk}
+    )
+
+
+def reason_label(decision, target=None) -> str:
+    """The French label of a decision's reason code (the code itself when the outcome is unknown)."""
+    if not decision.reason_code:
+        return ""
+    option = registry.outcome(target, decision.outcome) if target is not None else None
+    if option is None:
+        return decision.reason_code
+    return str(dict(option.reason_choices).get(decision.reason_code, decision.reason_code))
+
+
+class FabriqueViewMixin(LoginRequiredMixin):
+    """Set `permission` on each view. Provides `self.fabrique`, `self.membership`, `self.scoped_get`,
+    `self.url(name, **kwargs)` and, for templates, `can_edit` / `can_decide` / `can_manage`.
+
+    `lookups` maps URL kwargs to a model (or to a function fabrique -> queryset): the object named in
+    the URL must belong to the fabrique. It is checked before the role, so another fabrique's object is
+    a 404 for every member; a 403 only ever concerns the fabrique's own objects.
+    """
+
+    permission: str | None = None
+    lookups: dict[str, Lookup] = {}
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if self.permission is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} must declare the permission it requires.")
+        self.check_lookups(request.user, kwargs)
+        self.membership = access_fabrique(request.user, kwargs["fabrique_slug"], self.permission)
+        self.fabrique = self.membership.fabrique
+        request.fabrique = self.fabrique
+        request.membership = self.membership
+        return super().dispatch(request, *args, **kwargs)
+
+    def check_lookups(self, user, kwargs) -> None:
+        if not self.lookups:
+            return
+        membership = memberships_of(user).filter(fabrique__slug=kwargs.get("fabrique_slug")).first()
+        if membership is None:
+            return  # access_fabrique answers 404
+        for kwarg, source in self.lookups.items():
+            rows = (
+                scoped(source, membership.fabrique)
+                if isinstance(source, type)
+                else source(membership.fabrique)
+            )
+            try:
+                found = rows.filter(pk=kwargs.get(kwarg)).exists()
+            except (ValueError, TypeError):
+                found = False
+            if not found:
+                raise Http404(_("Élément introuvable."))
+
+    def scoped_get(self, model_or_qs, pk):
+        return access_object(model_or_qs, fabrique=self.fabrique, pk=pk)
+
+    def url(self, name: str, **kwargs) -> str:
+        return reverse(f"backoffice:{name}", kwargs={"fabrique_slug": self.fabrique.slug, **kwargs})
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["fabrique"] = self.fabrique
+        context["membership"] = self.membership
+        context["can_edit"] = self.membership.has_permission(Permission.EDIT)
+        context["can_decide"] = self.membership.has_permission(Permission.DECIDE)
+        context["can_manage"] = self.membership.has_permission(Permission.MANAGE)
+        return context
+
+
+class ServiceFormView(FabriqueViewMixin, FormView):
+    """A form handed to a service. Subclasses implement `perform(form)` (returns the object or raises)
+    and `success_url_for(obj)`; the service's refusal is shown in French on the form, nothing is saved.
+
+    `form_fabrique`: pass the fabrique to the form (most forms scope their choices with it).
+    `success_message` is formatted with `{"name": obj}`; override `get_success_message(obj)` otherwise.
+    """
+
+    permission = Permission.EDIT
+    success_message = ""
+    form_fabrique = True
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.form_fabrique:
+            kwargs["fabrique"] = self.fabrique
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            obj = self.perform(form)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        except DomainError as exc:
+            self.domain_error(form, exc)
+            return self.form_invalid(form)
+        message = self.get_success_message(obj)
+        if message:
+            messages.success(self.request, message)
+        return redirect(self.success_url_for(obj))
+
+    def domain_error(self, form, exc: DomainError) -> None:
+        form.add_error(None, exc.message)
+
+    def get_success_message(self, obj) -> str:
+        return self.success_message % {"name": obj} if self.success_message else ""
+
+    def perform(self, form):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def success_url_for(self, obj) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def csv_response(*, filename: str, header: Sequence, rows: Iterable[Sequence]) -> HttpResponse:
+    """A CSV for a spreadsheet: UTF-8 with BOM and semicolons, so that it opens in French Excel."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow([str(h) for h in header])
+    writer.writerows(rows)
+    return response
+
+
+class FilteredListView(FabriqueViewMixin, ListView):
+    """A paginated list whose rows come from a selector (`get_queryset`) and whose filter form is a
+    FilterSet's form (`filterset_class`, built with the fabrique).
+
+    Export hook: set `export_columns` to [(header, function row -> value), ...] and `?export=csv`
+    answers the filtered rows (all pages) as CSV.
+    """
+
+    permission = Permission.VIEW
+    paginate_by = PAGE_SIZE
+    filterset_class: type | None = None
+    export_columns: Sequence[tuple[str, Callable]] = ()
+    export_name = "export"
+
+    def get(self, request, *args, **kwargs):
+        if self.export_columns and request.GET.get("export") == "csv":
+            return self.export_csv(self.get_queryset())
+        return super().get(request, *args, **kwargs)
+
+    def export_csv(self, rows) -> HttpResponse:
+        stamp = timezone.localdate().isoformat()
+        return csv_response(
+            filename=f"{self.export_name}-{self.fabrique.slug}-{stamp}.csv",
+            header=[header for header, _fn in self.export_columns],
+            rows=([fn(row) for _header, fn in self.export_columns] for row in rows),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.filterset_class is not None:
+            context["filter_form"] = self.filterset_class(
+                self.request.GET or None, fabrique=self.fabrique
+            ).form
+        context["filtered"] = any(v for k, v in self.request.GET.items() if k != "page")
+        context["total"] = context["paginator"].count if context.get("paginator") else len(self.object_list)
+        return context
+
+
+class ObjectDetailView(FabriqueViewMixin, DetailView):
+    """One object of the fabrique (`get_queryset()` narrows and joins) with its audit timeline."""
+
+    permission = Permission.VIEW
+
+    def get_object(self, queryset=None):
+        return self.scoped_get(queryset if queryset is not None else self.get_queryset(), self.kwargs["pk"])
+
+    def get_timeline(self, obj):
+        return audit_timeline(target=obj)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["timeline"] = self.get_timeline(self.object)
+        return context
+
+
+class DecisionFormView(ServiceFormView):
+    """The decision form page for one target: `decision_target()`, `perform(form)` records the
+    decision (committee or staff) and returns it, `done_url()`."""
+
+    template_name = "backoffice/committees/decision_form.html"
+    with_votes = True
+    form_fabrique = False
+
+    def decision_target(self):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def done_url(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "target": self.decision_target(), "with_votes": self.with_votes}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        target = self.decision_target()
+        context.update(
+            target=target,
+            target_url=object_url(target, self.fabrique),
+            options=registry.outcomes_for(target) if target is not None else [],
+            cancel_url=self.done_url(),
+        )
+        return context
+
+    def get_success_message(self, decision) -> str:
+        return _("Décision enregistrée : %(outcome)s — %(target)s.") % {
+            "outcome": decision.outcome_label,
+            "target": decision.target_repr,
+        }
+
+    def success_url_for(self, decision) -> str:
+        return self.done_url()
