@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -35,15 +36,22 @@ from fabrique.committees import registry
 from fabrique.core.errors import DomainError
 from fabrique.core.forms import add_service_errors
 from fabrique.fabriques.access import access_fabrique, access_object, memberships_of, scoped
-from fabrique.fabriques.models import Permission
+from fabrique.fabriques.models import Fabrique, Permission
+
+if TYPE_CHECKING:
+    from django.views.generic.base import ContextMixin
+
+    _Base = ContextMixin
+else:
+    _Base = object
 
 # A model (its rows of the fabrique), or a function fabrique -> the queryset of rows it may name.
-Lookup = type[Model] | Callable[..., QuerySet]
+Lookup = type[Model] | Callable[[Fabrique], QuerySet[Any]]
 
 PAGE_SIZE = 25
 
 
-def object_url(obj: Model | None, fabrique) -> str:
+def object_url(obj: Model | None, fabrique: Fabrique) -> str:
     """The back-office page of a pipeline object (`backoffice:<model>_detail`); "" only for no object."""
     if obj is None:
         return ""
@@ -52,17 +60,17 @@ def object_url(obj: Model | None, fabrique) -> str:
     )
 
 
-def reason_label(decision, target=None) -> str:
+def reason_label(decision: Any, target: Model | None = None) -> str:
     """The French label of a decision's reason code (the code itself when the outcome is unknown)."""
     if not decision.reason_code:
         return ""
     option = registry.outcome(target, decision.outcome) if target is not None else None
     if option is None:
-        return decision.reason_code
+        return str(decision.reason_code)
     return str(dict(option.reason_choices).get(decision.reason_code, decision.reason_code))
 
 
-class FabriqueViewMixin(LoginRequiredMixin):
+class FabriqueViewMixin(LoginRequiredMixin, _Base):
     """Set `permission` on each view. Provides `self.fabrique`, `self.membership`, `self.scoped_get`,
     `self.url(name, **kwargs)` and, for templates, `can_edit` / `can_decide` / `can_manage`.
 
@@ -73,8 +81,10 @@ class FabriqueViewMixin(LoginRequiredMixin):
 
     permission: str | None = None
     lookups: dict[str, Lookup] = {}
+    fabrique: Fabrique
+    membership: Any
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if self.permission is None:
@@ -82,11 +92,11 @@ class FabriqueViewMixin(LoginRequiredMixin):
         self.check_lookups(request.user, kwargs)
         self.membership = access_fabrique(request.user, kwargs["fabrique_slug"], self.permission)
         self.fabrique = self.membership.fabrique
-        request.fabrique = self.fabrique
-        request.membership = self.membership
+        request.fabrique = self.fabrique  # type: ignore[attr-defined]
+        request.membership = self.membership  # type: ignore[attr-defined]
         return super().dispatch(request, *args, **kwargs)
 
-    def check_lookups(self, user, kwargs) -> None:
+    def check_lookups(self, user: Any, kwargs: dict[str, Any]) -> None:
         if not self.lookups:
             return
         membership = memberships_of(user).filter(fabrique__slug=kwargs.get("fabrique_slug")).first()
@@ -105,13 +115,13 @@ class FabriqueViewMixin(LoginRequiredMixin):
             if not found:
                 raise Http404(_("Élément introuvable."))
 
-    def scoped_get(self, model_or_qs, pk):
+    def scoped_get(self, model_or_qs: Any, pk: Any) -> Any:
         return access_object(model_or_qs, fabrique=self.fabrique, pk=pk)
 
-    def url(self, name: str, **kwargs) -> str:
+    def url(self, name: str, **kwargs: Any) -> str:
         return reverse(f"backoffice:{name}", kwargs={"fabrique_slug": self.fabrique.slug, **kwargs})
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["fabrique"] = self.fabrique
         context["membership"] = self.membership
@@ -121,7 +131,7 @@ class FabriqueViewMixin(LoginRequiredMixin):
         return context
 
 
-class ServiceFormView(FabriqueViewMixin, FormView):
+class ServiceFormView(FabriqueViewMixin, FormView[Any]):
     """A form handed to a service. Subclasses implement `perform(form)` (returns the object or raises)
     and `success_url_for(obj)`; the service's refusal is shown in French on the form, nothing is saved.
 
@@ -133,13 +143,13 @@ class ServiceFormView(FabriqueViewMixin, FormView):
     success_message = ""
     form_fabrique = True
 
-    def get_form_kwargs(self):
+    def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
         if self.form_fabrique:
             kwargs["fabrique"] = self.fabrique
         return kwargs
 
-    def form_valid(self, form):
+    def form_valid(self, form: Any) -> HttpResponse:
         try:
             obj = self.perform(form)
         except ValidationError as exc:
@@ -153,20 +163,20 @@ class ServiceFormView(FabriqueViewMixin, FormView):
             messages.success(self.request, message)
         return redirect(self.success_url_for(obj))
 
-    def domain_error(self, form, exc: DomainError) -> None:
+    def domain_error(self, form: Any, exc: DomainError) -> None:
         form.add_error(None, exc.message)
 
-    def get_success_message(self, obj) -> str:
-        return self.success_message % {"name": obj} if self.success_message else ""
+    def get_success_message(self, obj: Any) -> str:
+        return str(self.success_message) % {"name": obj} if self.success_message else ""
 
-    def perform(self, form):  # pragma: no cover - abstract
+    def perform(self, form: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def success_url_for(self, obj) -> str:  # pragma: no cover - abstract
+    def success_url_for(self, obj: Any) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
 
-def csv_response(*, filename: str, header: Sequence, rows: Iterable[Sequence]) -> HttpResponse:
+def csv_response(*, filename: str, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> HttpResponse:
     """A CSV for a spreadsheet: UTF-8 with BOM and semicolons, so that it opens in French Excel."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -177,7 +187,7 @@ def csv_response(*, filename: str, header: Sequence, rows: Iterable[Sequence]) -
     return response
 
 
-class FilteredListView(FabriqueViewMixin, ListView):
+class FilteredListView(FabriqueViewMixin, ListView[Any]):
     """A paginated list whose rows come from a selector (`get_queryset`) and whose filter form is a
     FilterSet's form (`filterset_class`, built with the fabrique).
 
@@ -188,15 +198,15 @@ class FilteredListView(FabriqueViewMixin, ListView):
     permission = Permission.VIEW
     paginate_by = PAGE_SIZE
     filterset_class: type | None = None
-    export_columns: Sequence[tuple[str, Callable]] = ()
+    export_columns: Sequence[tuple[str, Callable[[Any], Any]]] = ()
     export_name = "export"
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if self.export_columns and request.GET.get("export") == "csv":
             return self.export_csv(self.get_queryset())
         return super().get(request, *args, **kwargs)
 
-    def export_csv(self, rows) -> HttpResponse:
+    def export_csv(self, rows: Iterable[Any]) -> HttpResponse:
         stamp = timezone.localdate().isoformat()
         return csv_response(
             filename=f"{self.export_name}-{self.fabrique.slug}-{stamp}.csv",
@@ -204,7 +214,7 @@ class FilteredListView(FabriqueViewMixin, ListView):
             rows=([fn(row) for _header, fn in self.export_columns] for row in rows),
         )
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         if self.filterset_class is not None:
             context["filter_form"] = self.filterset_class(
@@ -215,18 +225,18 @@ class FilteredListView(FabriqueViewMixin, ListView):
         return context
 
 
-class ObjectDetailView(FabriqueViewMixin, DetailView):
+class ObjectDetailView(FabriqueViewMixin, DetailView[Any]):
     """One object of the fabrique (`get_queryset()` narrows and joins) with its audit timeline."""
 
     permission = Permission.VIEW
 
-    def get_object(self, queryset=None):
+    def get_object(self, queryset: QuerySet[Any] | None = None) -> Any:
         return self.scoped_get(queryset if queryset is not None else self.get_queryset(), self.kwargs["pk"])
 
-    def get_timeline(self, obj):
+    def get_timeline(self, obj: Any) -> Any:
         return audit_timeline(target=obj)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["timeline"] = self.get_timeline(self.object)
         return context
@@ -240,16 +250,16 @@ class DecisionFormView(ServiceFormView):
     with_votes = True
     form_fabrique = False
 
-    def decision_target(self):  # pragma: no cover - abstract
+    def decision_target(self) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def done_url(self) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def get_form_kwargs(self):
+    def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "target": self.decision_target(), "with_votes": self.with_votes}
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         target = self.decision_target()
         context.update(
@@ -260,11 +270,11 @@ class DecisionFormView(ServiceFormView):
         )
         return context
 
-    def get_success_message(self, decision) -> str:
+    def get_success_message(self, decision: Any) -> str:
         return _("Décision enregistrée : %(outcome)s — %(target)s.") % {
             "outcome": decision.outcome_label,
             "target": decision.target_repr,
         }
 
-    def success_url_for(self, decision) -> str:
+    def success_url_for(self, decision: Any) -> str:
         return self.done_url()
