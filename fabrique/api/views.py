@@ -124,7 +124,7 @@ class OrganizationViewSet(FabriqueModelViewSet):
 
     def update_service(self, instance, data, allow_duplicate):
         return organization_update(
-            organization=instance, actor=self.request.user, data=data, allow_duplicate=allow_duplicate
+            organization=instance, actor=self.request.user, **data, allow_duplicate=allow_duplicate
         )
 
     def perform_destroy(self, instance):
@@ -162,7 +162,7 @@ class PersonViewSet(FabriqueModelViewSet):
 
     def update_service(self, instance, data, allow_duplicate):
         return person_update(
-            person=instance, actor=self.request.user, data=data, allow_duplicate=allow_duplicate
+            person=instance, actor=self.request.user, **data, allow_duplicate=allow_duplicate
         )
 
     def perform_destroy(self, instance):

@@ -4,14 +4,23 @@ Choices are scoped to the fabrique passed in: a user never sees another fabrique
 organisations in a select, and a filter value from another fabrique matches nothing.
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 import django_filters
 from django.apps import apps
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.territories.models import Commune, Departement
 
 from .models import EcosystemRole, Organization, OrganizationKind, Person, Purpose
 from .selectors import organization_search_q, person_search_q, roles_contain
+
+if TYPE_CHECKING:
+    from fabrique.fabriques.models import Fabrique
 
 
 def _workstreams(fabrique):
@@ -46,7 +55,14 @@ class OrganizationFilter(django_filters.FilterSet):
         model = Organization
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, *, fabrique, **kwargs):
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        queryset: QuerySet[Any] | None = None,
+        *,
+        fabrique: Fabrique,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(data, queryset, **kwargs)
         communes = Organization.objects.filter(fabrique=fabrique, commune__isnull=False).values("commune")
         self.filters["commune"].queryset = Commune.objects.filter(pk__in=communes)
@@ -94,7 +110,14 @@ class PersonFilter(django_filters.FilterSet):
         model = Person
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, *, fabrique, **kwargs):
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        queryset: QuerySet[Any] | None = None,
+        *,
+        fabrique: Fabrique,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(data, queryset, **kwargs)
         self.filters["organization"].queryset = Organization.objects.filter(fabrique=fabrique)
         self.filters["workstream"].queryset = _workstreams(fabrique)

@@ -1,7 +1,10 @@
 """Reads of the directory. Every selector takes the fabrique and returns only its live rows."""
 
+from __future__ import annotations
+
 import datetime
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
@@ -10,6 +13,9 @@ from fabrique.core.text import normalize, normalize_organization_name
 from fabrique.territories.models import Commune
 
 from .models import Interaction, Organization, Person
+
+if TYPE_CHECKING:
+    from fabrique.fabriques.models import Fabrique
 
 
 def roles_contain(role: str, *, prefix: str = "") -> Q:
@@ -38,7 +44,9 @@ def organization_search_q(query: str) -> Q | None:
     return terms
 
 
-def organization_list(*, fabrique, filters: Mapping | None = None) -> QuerySet[Organization]:
+def organization_list(
+    *, fabrique: Fabrique, filters: Mapping[str, Any] | None = None
+) -> QuerySet[Organization]:
     """Organisations of the fabrique, filtered by `OrganizationFilter` fields (q, kind, role, ...)."""
     from .filters import OrganizationFilter
 
@@ -46,15 +54,21 @@ def organization_list(*, fabrique, filters: Mapping | None = None) -> QuerySet[O
     qs = base.annotate(
         people_count=Count("people", filter=Q(people__deleted_at__isnull=True), distinct=True)
     ).order_by("name", "pk")
-    return OrganizationFilter(filters or {}, queryset=qs, fabrique=fabrique).qs
+    filtered: QuerySet[Any] = OrganizationFilter(filters or {}, queryset=qs, fabrique=fabrique).qs
+    return filtered
 
 
-def organization_count(*, fabrique) -> int:
+def organization_count(*, fabrique: Fabrique) -> int:
     return Organization.objects.filter(fabrique=fabrique).count()
 
 
 def organization_probable_duplicates(
-    *, fabrique, name: str, siren: str = "", commune: Commune | None = None, exclude_pk: int | None = None
+    *,
+    fabrique: Fabrique,
+    name: str,
+    siren: str = "",
+    commune: Commune | None = None,
+    exclude_pk: int | None = None,
 ) -> QuerySet[Organization]:
     """Live organisations of the fabrique that are probably the same structure.
 
@@ -78,7 +92,7 @@ def organization_people(*, organization: Organization) -> QuerySet[Person]:
     return Person.objects.filter(fabrique_id=organization.fabrique_id, organization=organization)
 
 
-def organization_choices(*, fabrique) -> QuerySet[Organization]:
+def organization_choices(*, fabrique: Fabrique) -> QuerySet[Organization]:
     """For select fields: the fabrique's live organisations."""
     return Organization.objects.filter(fabrique=fabrique).only("pk", "name")
 
@@ -97,20 +111,21 @@ def person_search_q(query: str) -> Q | None:
     return terms
 
 
-def person_list(*, fabrique, filters: Mapping | None = None) -> QuerySet[Person]:
+def person_list(*, fabrique: Fabrique, filters: Mapping[str, Any] | None = None) -> QuerySet[Person]:
     from .filters import PersonFilter
 
     qs = Person.objects.filter(fabrique=fabrique).select_related("organization")
-    return PersonFilter(filters or {}, queryset=qs, fabrique=fabrique).qs
+    filtered: QuerySet[Any] = PersonFilter(filters or {}, queryset=qs, fabrique=fabrique).qs
+    return filtered
 
 
-def person_count(*, fabrique) -> int:
+def person_count(*, fabrique: Fabrique) -> int:
     return Person.objects.filter(fabrique=fabrique, anonymized_at__isnull=True).count()
 
 
 def person_probable_duplicates(
     *,
-    fabrique,
+    fabrique: Fabrique,
     email: str = "",
     first_name: str = "",
     last_name: str = "",
@@ -130,7 +145,7 @@ def person_probable_duplicates(
     return qs.select_related("organization").order_by("last_name", "first_name", "pk")
 
 
-def people_retention_due(*, fabrique, until: datetime.date, limit: int = 20) -> QuerySet[Person]:
+def people_retention_due(*, fabrique: Fabrique, until: datetime.date, limit: int = 20) -> QuerySet[Person]:
     """People whose retention date has passed or falls before `until` and who are not anonymised yet."""
     return Person.objects.filter(
         fabrique=fabrique, anonymized_at__isnull=True, retention_until__lte=until
@@ -138,7 +153,7 @@ def people_retention_due(*, fabrique, until: datetime.date, limit: int = 20) -> 
 
 
 def interaction_list(
-    *, fabrique, organization: Organization | None = None, person: Person | None = None
+    *, fabrique: Fabrique, organization: Organization | None = None, person: Person | None = None
 ) -> QuerySet[Interaction]:
     qs = Interaction.objects.filter(fabrique=fabrique).select_related("organization", "person", "author")
     if organization is not None:

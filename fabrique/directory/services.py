@@ -8,8 +8,12 @@ one legal unit as separate structures (France Travail agencies, a département's
 services, a social landlord's branches) — each with its own contacts and its own history.
 """
 
+from __future__ import annotations
+
 import copy
+import datetime
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from fabrique.audit.services import audit_log
 from fabrique.core.errors import DomainError
-from fabrique.core.services import audited_create, audited_update, soft_delete
+from fabrique.core.services import audited_create, audited_update, check_fields, soft_delete
 from fabrique.core.text import normalize, normalize_organization_name
 
 from .errors import ProbableDuplicate
@@ -26,56 +30,60 @@ from .models import EcosystemRole, Interaction, Organization, Person
 from .selectors import organization_probable_duplicates, person_probable_duplicates
 from .validators import phone_normalize, siren_compact
 
-ORGANIZATION_FIELDS = frozenset(
-    {
-        "name",
-        "kind",
-        "siren",
-        "commune",
-        "address",
-        "postal_code",
-        "website",
-        "email",
-        "phone",
-        "description",
-        "roles",
-    }
-)
-PERSON_FIELDS = frozenset(
-    {
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "organization",
-        "job_title",
-        "notes",
-        "consent_given",
-        "consent_date",
-        "consent_source",
-        "purpose",
-        "legal_basis",
-        "retention_until",
-    }
-)
+if TYPE_CHECKING:
+    from fabrique.accounts.models import User
+    from fabrique.fabriques.models import Fabrique
+    from fabrique.territories.models import Commune
+
+M = TypeVar("M", bound=Organization | Person)
+
+
+class OrganizationFields(TypedDict, total=False):
+    """The editable fields of an organisation (keyword arguments of `organization_update`)."""
+
+    name: str
+    kind: str
+    siren: str
+    commune: Commune | None
+    address: str
+    postal_code: str
+    website: str
+    email: str
+    phone: str
+    description: str
+    roles: Iterable[str]
+
+
+class PersonFields(TypedDict, total=False):
+    """The editable fields of a contact (keyword arguments of `person_update`)."""
+
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    organization: Organization | None
+    job_title: str
+    notes: str
+    consent_given: bool
+    consent_date: datetime.date | None
+    consent_source: str
+    purpose: str
+    legal_basis: str
+    retention_until: datetime.date | None
+
+
 # Erased by person_anonymize; the row, its organisation, purpose and dates stay for the history.
 PERSON_PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "job_title", "notes", "consent_source")
 ERASED_SUMMARY = "—"
 
 
-def _strip(data: dict, keys: Iterable[str]) -> None:
+def _strip(data: dict[str, Any], keys: Iterable[str]) -> None:
     for key in keys:
         if isinstance(data.get(key), str):
             data[key] = data[key].strip()
 
 
-def _check_fields(data: Mapping, allowed: frozenset[str]) -> None:
-    unknown = set(data) - allowed
-    if unknown:
-        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
-
-
-def _validated_copy(instance, data: Mapping):
+def _validated_copy(instance: M, data: Mapping[str, Any]) -> M:
     """`instance` with `data` applied and validated, without touching the database row."""
     candidate = copy.copy(instance)
     for name, value in data.items():
@@ -84,7 +92,7 @@ def _validated_copy(instance, data: Mapping):
     return candidate
 
 
-def _check_same_fabrique(*, fabrique, field: str, obj) -> None:
+def _check_same_fabrique(*, fabrique: Fabrique, field: str, obj: Organization | Person | None) -> None:
     if obj is not None and (obj.fabrique_id != fabrique.pk or obj.is_deleted):
         raise ValidationError({field: _("Cet élément n'appartient pas à cette fabrique.")})
 
@@ -92,8 +100,8 @@ def _check_same_fabrique(*, fabrique, field: str, obj) -> None:
 # --- organisations ---------------------------------------------------------------------------------------
 
 
-def _organization_data(data: Mapping) -> dict:
-    data = dict(data)
+def _organization_data(fields: Mapping[str, Any]) -> dict[str, Any]:
+    data = dict(fields)
     _strip(data, ("name", "address", "postal_code", "website", "email", "phone", "description"))
     if "siren" in data:
         data["siren"] = siren_compact(data["siren"])
@@ -131,12 +139,12 @@ def _raise_if_organization_duplicates(candidate: Organization) -> None:
 
 def organization_create(
     *,
-    fabrique,
-    actor,
+    fabrique: Fabrique,
+    actor: User,
     name: str,
     kind: str,
     siren: str = "",
-    commune=None,
+    commune: Commune | None = None,
     address: str = "",
     postal_code: str = "",
     website: str = "",
@@ -170,11 +178,15 @@ def organization_create(
 
 
 def organization_update(
-    *, organization: Organization, actor, data: Mapping, allow_duplicate: bool = False
+    *,
+    organization: Organization,
+    actor: User,
+    allow_duplicate: bool = False,
+    **fields: Unpack[OrganizationFields],
 ) -> Organization:
-    """Change the fields in `data` (any of ORGANIZATION_FIELDS); logs old and new values."""
-    _check_fields(data, ORGANIZATION_FIELDS)
-    data = _organization_data(data)
+    """Change the fields given; logs old and new values."""
+    check_fields(fields, OrganizationFields)
+    data = _organization_data(fields)
     with transaction.atomic():
         candidate = _validated_copy(organization, data)
         identity_changed = any(
@@ -188,7 +200,7 @@ def organization_update(
     return updated
 
 
-def organization_delete(*, organization: Organization, actor) -> Organization:
+def organization_delete(*, organization: Organization, actor: User) -> Organization:
     """Soft delete: the structure leaves lists and selects; its people and history stay."""
     return soft_delete(instance=organization, actor=actor, fabrique=organization.fabrique)
 
@@ -196,8 +208,8 @@ def organization_delete(*, organization: Organization, actor) -> Organization:
 # --- people ----------------------------------------------------------------------------------------------
 
 
-def _person_data(data: Mapping) -> dict:
-    data = dict(data)
+def _person_data(fields: Mapping[str, Any]) -> dict[str, Any]:
+    data = dict(fields)
     _strip(data, ("first_name", "last_name", "email", "phone", "job_title", "notes", "consent_source"))
     if "phone" in data:
         data["phone"] = phone_normalize(data["phone"])
@@ -231,8 +243,8 @@ def _raise_if_person_duplicates(candidate: Person) -> None:
 
 def person_create(
     *,
-    fabrique,
-    actor,
+    fabrique: Fabrique,
+    actor: User,
     last_name: str,
     purpose: str,
     legal_basis: str,
@@ -243,9 +255,9 @@ def person_create(
     job_title: str = "",
     notes: str = "",
     consent_given: bool = False,
-    consent_date=None,
+    consent_date: datetime.date | None = None,
     consent_source: str = "",
-    retention_until=None,
+    retention_until: datetime.date | None = None,
     allow_duplicate: bool = False,
 ) -> Person:
     data = _person_data(
@@ -276,12 +288,14 @@ def person_create(
         return audited_create(instance=person, actor=actor, fabrique=fabrique)
 
 
-def person_update(*, person: Person, actor, data: Mapping, allow_duplicate: bool = False) -> Person:
-    """Change the fields in `data` (any of PERSON_FIELDS). An anonymised contact cannot change."""
-    _check_fields(data, PERSON_FIELDS)
+def person_update(
+    *, person: Person, actor: User, allow_duplicate: bool = False, **fields: Unpack[PersonFields]
+) -> Person:
+    """Change the fields given. An anonymised contact cannot change."""
+    check_fields(fields, PersonFields)
     if person.is_anonymized:
         raise DomainError(_("Ce contact a été anonymisé : il ne peut plus être modifié."), code="anonymized")
-    data = _person_data(data)
+    data = _person_data(fields)
     with transaction.atomic():
         if "organization" in data:
             _check_same_fabrique(fabrique=person.fabrique, field="organization", obj=data["organization"])
@@ -300,11 +314,11 @@ def person_update(*, person: Person, actor, data: Mapping, allow_duplicate: bool
     return updated
 
 
-def person_delete(*, person: Person, actor) -> Person:
+def person_delete(*, person: Person, actor: User) -> Person:
     return soft_delete(instance=person, actor=actor, fabrique=person.fabrique)
 
 
-def person_anonymize(*, person: Person, actor) -> Person:
+def person_anonymize(*, person: Person, actor: User) -> Person:
     """Erase a person's personal data on request (GDPR art. 17); the row stays for the history.
 
     Names, e-mail, phone, function, notes and how consent was given are erased, and so are the
@@ -340,11 +354,11 @@ def person_anonymize(*, person: Person, actor) -> Person:
 
 def interaction_create(
     *,
-    fabrique,
-    actor,
+    fabrique: Fabrique,
+    actor: User,
     kind: str,
     summary: str,
-    date=None,
+    date: datetime.date | None = None,
     organization: Organization | None = None,
     person: Person | None = None,
 ) -> Interaction:
@@ -369,5 +383,5 @@ def interaction_create(
         return audited_create(instance=interaction, actor=actor, fabrique=fabrique)
 
 
-def interaction_delete(*, interaction: Interaction, actor) -> Interaction:
+def interaction_delete(*, interaction: Interaction, actor: User) -> Interaction:
     return soft_delete(instance=interaction, actor=actor, fabrique=interaction.fabrique)

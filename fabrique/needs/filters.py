@@ -1,12 +1,21 @@
 """Filters of the report and need lists (django-filter). Choices are scoped to the fabrique."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 import django_filters
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.choices import Theme
 from fabrique.territories.models import Commune
 
 from .models import Need, NeedReport, NeedStage, ReportSource, ReportStage
+
+if TYPE_CHECKING:
+    from fabrique.fabriques.models import Fabrique
 
 
 def _communes_used(model, fabrique):
@@ -31,7 +40,14 @@ class NeedReportFilter(django_filters.FilterSet):
         model = NeedReport
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, *, fabrique, **kwargs):
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        queryset: QuerySet[Any] | None = None,
+        *,
+        fabrique: Fabrique,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(data, queryset, **kwargs)
         self.filters["commune"].queryset = _communes_used(NeedReport, fabrique)
 
@@ -60,7 +76,14 @@ class NeedFilter(django_filters.FilterSet):
         model = Need
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, *, fabrique, **kwargs):
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        queryset: QuerySet[Any] | None = None,
+        *,
+        fabrique: Fabrique,
+        **kwargs: Any,
+    ) -> None:
         from fabrique.workstreams.models import Workstream
 
         from .services import officer_candidates

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
@@ -32,7 +33,7 @@ from .models import (
 # --- back-office lists ---------------------------------------------------------------------------------
 
 
-def need_report_list(*, fabrique, filters: Mapping | None = None) -> QuerySet[NeedReport]:
+def need_report_list(*, fabrique, filters: Mapping[str, Any] | None = None) -> QuerySet[NeedReport]:
     from .filters import NeedReportFilter
 
     qs = (
@@ -42,10 +43,11 @@ def need_report_list(*, fabrique, filters: Mapping | None = None) -> QuerySet[Ne
     )
     if not filters:
         return qs
-    return NeedReportFilter(filters, queryset=qs, fabrique=fabrique).qs
+    filtered: QuerySet[Any] = NeedReportFilter(filters, queryset=qs, fabrique=fabrique).qs
+    return filtered
 
 
-def need_list(*, fabrique, filters: Mapping | None = None) -> QuerySet[Need]:
+def need_list(*, fabrique, filters: Mapping[str, Any] | None = None) -> QuerySet[Need]:
     from .filters import NeedFilter
 
     qs = (
@@ -56,7 +58,8 @@ def need_list(*, fabrique, filters: Mapping | None = None) -> QuerySet[Need]:
     )
     if not filters:
         return qs
-    return NeedFilter(filters, queryset=qs, fabrique=fabrique).qs
+    filtered: QuerySet[Any] = NeedFilter(filters, queryset=qs, fabrique=fabrique).qs
+    return filtered
 
 
 def need_search_q(query: str) -> Q | None:

@@ -1,14 +1,22 @@
 """Filters of the project list (django-filter), scoped to one fabrique."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.territories.models import Commune
 from fabrique.workstreams.models import Workstream
 
 from .models import Project, ProjectStage
+
+if TYPE_CHECKING:
+    from fabrique.fabriques.models import Fabrique
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -30,7 +38,14 @@ class ProjectFilter(django_filters.FilterSet):
         model = Project
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, *, fabrique, **kwargs):
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        queryset: QuerySet[Any] | None = None,
+        *,
+        fabrique: Fabrique,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(data, queryset, **kwargs)
         mine = Project.objects.filter(fabrique=fabrique)
         self.filters["workstream"].queryset = Workstream.objects.filter(fabrique=fabrique)

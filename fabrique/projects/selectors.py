@@ -4,6 +4,7 @@ its live rows."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
@@ -27,13 +28,14 @@ FINAL_STAGES = (ProjectStage.CREATED, ProjectStage.STOPPED)
 LEADER_FOUND_STAGES = (ProjectStage.LEADER_SELECTED, ProjectStage.IN_SUPPORT, ProjectStage.CREATED)
 
 
-def project_list(*, fabrique, filters: Mapping | None = None) -> QuerySet[Project]:
+def project_list(*, fabrique, filters: Mapping[str, Any] | None = None) -> QuerySet[Project]:
     from .filters import ProjectFilter
 
     qs = Project.objects.filter(fabrique=fabrique).select_related(
         "workstream", "officer", "commune", "leader_person", "leader_organization"
     )
-    return ProjectFilter(filters or {}, queryset=qs, fabrique=fabrique).qs
+    filtered: QuerySet[Any] = ProjectFilter(filters or {}, queryset=qs, fabrique=fabrique).qs
+    return filtered
 
 
 def project_count(*, fabrique, stage: str | None = None) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -14,7 +15,7 @@ UNDER_WAY = (StudyStage.IN_PROGRESS, StudyStage.AWAITING_DECISION)
 CONCLUDED = (StudyStage.GO, StudyStage.NO_GO)
 
 
-def study_list(*, fabrique, filters: Mapping | None = None) -> QuerySet[Study]:
+def study_list(*, fabrique, filters: Mapping[str, Any] | None = None) -> QuerySet[Study]:
     """Studies of the fabrique, filtered by `stage`, `workstream` (pk) and `q` (reference or title)."""
     filters = filters or {}
     qs = (

@@ -113,9 +113,7 @@ def test_unknown_role_is_refused(team):
 
 def test_organization_update_logs_old_and_new_values(team):
     org = make_organization(team.fabrique, team.officer, name="La Ruche", phone="0240123456")
-    organization_update(
-        organization=org, actor=team.admin, data={"name": "La Ruche solidaire", "phone": "02 40 12 34 56"}
-    )
+    organization_update(organization=org, actor=team.admin, name="La Ruche solidaire", phone="02 40 12 34 56")
     org.refresh_from_db()
     assert org.name == "La Ruche solidaire"
     assert org.normalized_name == "ruche solidaire"
@@ -129,20 +127,20 @@ def test_organization_update_logs_old_and_new_values(team):
 
 def test_organization_update_without_change_logs_nothing(team):
     org = make_organization(team.fabrique, team.officer, name="La Ruche")
-    organization_update(organization=org, actor=team.admin, data={"name": "La Ruche"})
+    organization_update(organization=org, actor=team.admin, name="La Ruche")
     assert not entries(org, "directory.organization.updated")
 
 
 def test_organization_update_refuses_unknown_fields(team):
     org = make_organization(team.fabrique, team.officer)
     with pytest.raises(TypeError):
-        organization_update(organization=org, actor=team.admin, data={"fabrique": None})
+        organization_update(organization=org, actor=team.admin, fabrique=None)
 
 
 def test_organization_update_with_bad_siren_changes_nothing(team):
     org = make_organization(team.fabrique, team.officer, name="La Ruche")
     with pytest.raises(ValidationError):
-        organization_update(organization=org, actor=team.admin, data={"name": "Autre", "siren": "552100555"})
+        organization_update(organization=org, actor=team.admin, name="Autre", siren="552100555")
     org.refresh_from_db()
     assert org.name == "La Ruche"
     assert not entries(org, "directory.organization.updated")
@@ -211,9 +209,9 @@ def test_update_checks_duplicates_only_when_the_identity_changes(team):
     make_organization(team.fabrique, team.officer, name="La Ruche")
     other = make_organization(team.fabrique, team.officer, name="Le Bocal")
     with pytest.raises(ProbableDuplicate):
-        organization_update(organization=other, actor=team.officer, data={"name": "La Ruche"})
+        organization_update(organization=other, actor=team.officer, name="La Ruche")
     twin = make_organization(team.fabrique, team.officer, name="La Ruche")  # confirmed duplicate
-    organization_update(organization=twin, actor=team.officer, data={"description": "Tiers-lieu"})
+    organization_update(organization=twin, actor=team.officer, description="Tiers-lieu")
     twin.refresh_from_db()
     assert twin.description == "Tiers-lieu"
 
@@ -302,7 +300,7 @@ def test_same_name_in_the_same_organization_is_a_probable_duplicate(team):
 
 def test_person_update_keeps_the_search_name_current(team):
     person = make_person(team.fabrique, team.officer, first_name="Camille", last_name="Martin")
-    person_update(person=person, actor=team.officer, data={"last_name": "Lefèvre"})
+    person_update(person=person, actor=team.officer, last_name="Lefèvre")
     person.refresh_from_db()
     assert person.search_name == "camille lefevre"
     [entry] = entries(person, "directory.person.updated")
@@ -352,7 +350,7 @@ def test_anonymize_erases_personal_data_and_keeps_the_row(team):
     person_anonymize(person=person, actor=team.admin)
     assert len(entries(person, "directory.person.anonymized")) == 1
     with pytest.raises(DomainError):
-        person_update(person=person, actor=team.admin, data={"last_name": "Martin"})
+        person_update(person=person, actor=team.admin, last_name="Martin")
 
 
 def test_interaction_with_a_person_is_also_filed_under_their_organization(team, other_team):

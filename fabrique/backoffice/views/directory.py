@@ -140,7 +140,7 @@ class OrganizationUpdateView(OrganizationCreateView):
         return organization_update(
             organization=organization,
             actor=self.request.user,
-            data=form.service_data(),
+            **form.service_data(),
             allow_duplicate=form.allow_duplicate,
         )
 
@@ -243,7 +243,7 @@ class PersonUpdateView(PersonCreateView):
         return person_update(
             person=person,
             actor=self.request.user,
-            data=form.service_data(),
+            **form.service_data(),
             allow_duplicate=form.allow_duplicate,
         )
 
