@@ -535,12 +535,10 @@ def build_projects(ctx: Ctx, committees: dict) -> None:
         by_key[key] = project_update(
             project=project,
             actor=ctx.officer,
-            data={
-                "title": titles[key],
-                "is_public": True,
-                "public_summary": summaries[key],
-                "commune": ctx.needs[key].commune,
-            },
+            title=titles[key],
+            is_public=True,
+            public_summary=summaries[key],
+            commune=ctx.needs[key].commune,
         )
 
     # logistics: a cooperative approached directly, now in support

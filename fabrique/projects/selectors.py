@@ -4,18 +4,25 @@ its live rows."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
+from fabrique.accounts.models import User
 from fabrique.fabriques.models import ROLE_PERMISSIONS, Permission
 
 from .models import Project, ProjectStage
 
+if TYPE_CHECKING:
+    from fabrique.fabriques.models import Fabrique
+    from fabrique.support.models import SupportPlan
+
+    from .models import Enterprise
+
 # What the public portfolio says of each stage: plain French, no internal vocabulary.
-PUBLIC_STAGE_LABELS = {
+PUBLIC_STAGE_LABELS: dict[str, StrOrPromise] = {
     ProjectStage.SEEKING_LEADER: _("Nous cherchons la personne ou la structure qui portera ce projet"),
     ProjectStage.LEADER_SELECTED: _("Un porteur a été trouvé"),
     ProjectStage.IN_SUPPORT: _("En préparation avec son porteur, accompagné par la fabrique"),
@@ -28,7 +35,7 @@ FINAL_STAGES = (ProjectStage.CREATED, ProjectStage.STOPPED)
 LEADER_FOUND_STAGES = (ProjectStage.LEADER_SELECTED, ProjectStage.IN_SUPPORT, ProjectStage.CREATED)
 
 
-def project_list(*, fabrique, filters: Mapping[str, Any] | None = None) -> QuerySet[Project]:
+def project_list(*, fabrique: Fabrique, filters: Mapping[str, Any] | None = None) -> QuerySet[Project]:
     from .filters import ProjectFilter
 
     qs = Project.objects.filter(fabrique=fabrique).select_related(
@@ -38,12 +45,12 @@ def project_list(*, fabrique, filters: Mapping[str, Any] | None = None) -> Query
     return filtered
 
 
-def project_count(*, fabrique, stage: str | None = None) -> int:
+def project_count(*, fabrique: Fabrique, stage: str | None = None) -> int:
     qs = Project.objects.filter(fabrique=fabrique)
     return qs.filter(stage=stage).count() if stage else qs.count()
 
 
-def projects_transmitted_count(*, fabrique) -> int:
+def projects_transmitted_count(*, fabrique: Fabrique) -> int:
     """Projects handed over to a leader (leader found), whatever happened next."""
     return (
         Project.objects.filter(fabrique=fabrique)
@@ -52,7 +59,7 @@ def projects_transmitted_count(*, fabrique) -> int:
     )
 
 
-def project_public_list(*, fabrique) -> QuerySet[Project]:
+def project_public_list(*, fabrique: Fabrique) -> QuerySet[Project]:
     """The fabrique's portfolio: projects marked public, stopped ones left out."""
     return (
         Project.objects.filter(fabrique=fabrique, is_public=True)
@@ -66,12 +73,11 @@ def project_public_stage(project: Project) -> str:
     return str(PUBLIC_STAGE_LABELS.get(project.stage, ""))
 
 
-def officer_candidates(*, fabrique) -> QuerySet:
+def officer_candidates(*, fabrique: Fabrique) -> QuerySet[User]:
     """Users who may follow a project: active team members whose role may edit."""
     roles = [role for role, perms in ROLE_PERMISSIONS.items() if Permission.EDIT in perms]
     return (
-        get_user_model()
-        .objects.filter(
+        User.objects.filter(
             is_active=True,
             memberships__fabrique=fabrique,
             memberships__is_active=True,
@@ -82,14 +88,14 @@ def officer_candidates(*, fabrique) -> QuerySet:
     )
 
 
-def project_support_plan(project: Project):
+def project_support_plan(project: Project) -> SupportPlan | None:
     """The project's support plan, or None."""
     from fabrique.support.models import SupportPlan
 
     return SupportPlan.objects.filter(project=project, fabrique_id=project.fabrique_id).first()
 
 
-def project_enterprise(project: Project):
+def project_enterprise(project: Project) -> Enterprise | None:
     from .models import Enterprise
 
     return Enterprise.objects.filter(project=project).first()

@@ -8,6 +8,7 @@ Every function is keyword-only, atomic and audited. Stages change only through
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,30 +17,51 @@ from django.utils.translation import gettext as _
 from fabrique.audit.services import audit_log, snapshot
 from fabrique.core.errors import ConflictError, DomainError, TransitionNotAllowed
 from fabrique.core.references import next_reference
-from fabrique.core.services import audited_update
+from fabrique.core.services import audited_update, field_names
 from fabrique.core.workflow import transition
 from fabrique.fabriques.models import Membership, Permission
 
 from .models import Project, ProjectStage, RecruitmentMode, StopReason
 
-PROJECT_FIELDS = frozenset(
-    {"title", "summary", "public_summary", "is_public", "workstream", "officer", "commune"}
-)
+if TYPE_CHECKING:
+    from fabrique.accounts.models import User
+    from fabrique.committees.models import Decision
+    from fabrique.directory.models import Organization, Person
+    from fabrique.fabriques.models import Fabrique
+    from fabrique.needs.models import Need
+    from fabrique.studies.models import Scenario, Study
+    from fabrique.support.models import SupportPlan
+    from fabrique.territories.models import Commune
+    from fabrique.workstreams.models import Workstream
+
+
+class ProjectFields(TypedDict, total=False):
+    """The editable fields of a project (keyword arguments of `project_create` / `project_update`)."""
+
+    title: str
+    summary: str
+    public_summary: str
+    is_public: bool
+    workstream: Workstream | None
+    officer: User | None
+    commune: Commune | None
+
+
 _TEXT_FIELDS = ("title", "summary", "public_summary")
 
 
-def _clean_data(data: Mapping) -> dict:
-    unknown = set(data) - PROJECT_FIELDS
+def _clean_data(fields: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - field_names(ProjectFields)
     if unknown:
         raise TypeError(f"Unknown project fields: {', '.join(sorted(unknown))}")
-    data = dict(data)
+    data = dict(fields)
     for key in _TEXT_FIELDS:
         if isinstance(data.get(key), str):
             data[key] = data[key].strip()
     return data
 
 
-def _check_relations(*, fabrique, data: Mapping, needs: Iterable = ()) -> None:
+def _check_relations(*, fabrique: Fabrique, data: Mapping[str, Any], needs: Iterable[Need] = ()) -> None:
     """Every related row belongs to the fabrique (forms filter their choices; this is the last word)."""
     errors = {}
     workstream = data.get("workstream")
@@ -58,14 +80,16 @@ def _check_relations(*, fabrique, data: Mapping, needs: Iterable = ()) -> None:
         raise ValidationError(errors)
 
 
-def _insert(*, project: Project, actor, needs: Iterable, decision=None, note: str = "") -> Project:
+def _insert(
+    *, project: Project, actor: User, needs: Iterable[Need], decision: Decision | None = None, note: str = ""
+) -> Project:
     """Validate, save, link the needs and log `projects.project.created` (inside the caller's atomic)."""
     project.full_clean()
     project.save()
-    needs = list(needs)
-    project.needs.set(needs)
+    linked = list(needs)
+    project.needs.set(linked)
     new = snapshot(project)
-    new["needs"] = sorted(str(n) for n in needs)
+    new["needs"] = sorted(str(n) for n in linked)
     audit_log(
         actor=actor,
         fabrique=project.fabrique,
@@ -78,19 +102,21 @@ def _insert(*, project: Project, actor, needs: Iterable, decision=None, note: st
     return project
 
 
-def project_create(*, fabrique, actor, data: Mapping, needs: Iterable = ()) -> Project:
+def project_create(
+    *, fabrique: Fabrique, actor: User, needs: Iterable[Need] = (), **fields: Unpack[ProjectFields]
+) -> Project:
     """A project started without an opportunity study (rare: an answer already obvious)."""
-    data = _clean_data(data)
-    needs = list(needs)
-    _check_relations(fabrique=fabrique, data=data, needs=needs)
+    data = _clean_data(fields)
+    linked = list(needs)
+    _check_relations(fabrique=fabrique, data=data, needs=linked)
     with transaction.atomic():
         project = Project(
             fabrique=fabrique, reference=next_reference(model=Project, fabrique=fabrique, prefix="P"), **data
         )
-        return _insert(project=project, actor=actor, needs=needs)
+        return _insert(project=project, actor=actor, needs=linked)
 
 
-def _study_summary(study, scenario) -> str:
+def _study_summary(study: Study, scenario: Scenario | None) -> str:
     parts = []
     if scenario is not None:
         parts += [scenario.description, scenario.value_proposition]
@@ -98,7 +124,7 @@ def _study_summary(study, scenario) -> str:
     return "\n\n".join(p.strip() for p in parts if p and p.strip())
 
 
-def project_create_from_study(*, study, actor, decision=None) -> Project:
+def project_create_from_study(*, study: Study, actor: User, decision: Decision | None = None) -> Project:
     """The project born of a study's go: title and summary from the study and its preferred piste;
     needs, chantier and officer copied; every need in study becomes answered by the project."""
     from fabrique.needs.models import NeedStage
@@ -144,9 +170,9 @@ def project_create_from_study(*, study, actor, decision=None) -> Project:
     return project
 
 
-def project_update(*, project: Project, actor, data: Mapping) -> Project:
+def project_update(*, project: Project, actor: User, **fields: Unpack[ProjectFields]) -> Project:
     """Edit title, summaries, public visibility, chantier, officer, commune; logs old and new values."""
-    data = _clean_data(data)
+    data = _clean_data(fields)
     _check_relations(fabrique=project.fabrique, data=data)
     updated, _changed = audited_update(instance=project, actor=actor, fabrique=project.fabrique, data=data)
     return updated
@@ -155,10 +181,10 @@ def project_update(*, project: Project, actor, data: Mapping) -> Project:
 def project_assign_leader(
     *,
     project: Project,
-    actor,
-    person=None,
-    organization=None,
-    decision=None,
+    actor: User,
+    person: Person | None = None,
+    organization: Organization | None = None,
+    decision: Decision | None = None,
     mode: str = RecruitmentMode.DIRECT,
 ) -> Project:
     """seeking_leader → leader_selected, with the leader (a contact and/or a structure of the directory)."""
@@ -191,7 +217,7 @@ def project_assign_leader(
     )
 
 
-def project_set_recruitment_mode(*, project: Project, actor, mode: str) -> Project:
+def project_set_recruitment_mode(*, project: Project, actor: User, mode: str) -> Project:
     """Record how the leader is sought (call or direct approach) while the project seeks one."""
     if mode not in RecruitmentMode.values:
         raise DomainError(_("Mode de recherche du porteur inconnu : %(mode)s.") % {"mode": mode})
@@ -203,7 +229,7 @@ def project_set_recruitment_mode(*, project: Project, actor, mode: str) -> Proje
     return updated
 
 
-def project_stop(*, project: Project, actor, reason: str, details: str) -> Project:
+def project_stop(*, project: Project, actor: User, reason: str, details: str) -> Project:
     """Any non-final stage → stopped. The reason, the details and the stage reached are kept.
 
     The project's calls still open are cancelled and an active support plan is interrupted, in the
@@ -234,11 +260,13 @@ def project_stop(*, project: Project, actor, reason: str, details: str) -> Proje
             transition(instance=call, to=CallStage.CANCELLED, actor=actor, note=note)
         plan = _active_support_plan(stopped)
         if plan is not None:
-            transition(instance=plan, to=plan.workflow.stages.STOPPED, actor=actor, note=note)
+            from fabrique.support.models import SupportStage
+
+            transition(instance=plan, to=SupportStage.STOPPED, actor=actor, note=note)
     return stopped
 
 
-def _active_support_plan(project: Project):
+def _active_support_plan(project: Project) -> SupportPlan | None:
     from fabrique.support.models import SupportPlan, SupportStage
 
     return SupportPlan.objects.filter(project=project, stage=SupportStage.ACTIVE).first()

@@ -130,12 +130,10 @@ def make_nantes_world(team) -> NantesWorld:
     world.project = project_create(
         fabrique=fabrique,
         actor=officer,
-        data={
-            "title": "Garage solidaire de Rezé",
-            "summary": "Réparation et location de voitures.",
-            "commune": commune("44143"),
-            "workstream": workstream,
-        },
+        title="Garage solidaire de Rezé",
+        summary="Réparation et location de voitures.",
+        commune=commune("44143"),
+        workstream=workstream,
         needs=[],
     )
     return world

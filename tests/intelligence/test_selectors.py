@@ -133,12 +133,10 @@ def test_network_projects_public_only(nantes, other_team):
         project_create(
             fabrique=other_team.fabrique,
             actor=other_team.admin,
-            data={
-                "title": f"Transport solidaire {'public' if public else 'privé'}",
-                "public_summary": "Des chauffeurs bénévoles.",
-                "is_public": public,
-                "commune": commune("44043"),
-            },
+            title=f"Transport solidaire {'public' if public else 'privé'}",
+            public_summary="Des chauffeurs bénévoles.",
+            is_public=public,
+            commune=commune("44043"),
         )
     offer = existing_offer(need=nantes.mobility_rural)
     assert [i.title for i in offer.network_projects] == ["Transport solidaire public"]

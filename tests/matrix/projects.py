@@ -20,11 +20,9 @@ def populate(side, label: str) -> None:
     side.objects["project"] = project_create(
         fabrique=side.team.fabrique,
         actor=side.team.admin,
-        data={
-            "title": f"Projet {label}",
-            "summary": f"Résumé interne {label}",
-            "public_summary": f"Présentation publique {label}",
-            "is_public": True,
-            "officer": side.team.officer,
-        },
+        title=f"Projet {label}",
+        summary=f"Résumé interne {label}",
+        public_summary=f"Présentation publique {label}",
+        is_public=True,
+        officer=side.team.officer,
     )

@@ -61,10 +61,11 @@ def test_project_create_numbers_links_needs_and_logs(team):
     project = project_create(
         fabrique=team.fabrique,
         actor=team.officer,
-        data={"title": "  Garage solidaire  ", "officer": team.officer},
+        title="  Garage solidaire  ",
+        officer=team.officer,
         needs=[need],
     )
-    second = project_create(fabrique=team.fabrique, actor=team.officer, data={"title": "Autre"})
+    second = project_create(fabrique=team.fabrique, actor=team.officer, title="Autre")
     # then
     assert project.title == "Garage solidaire"
     assert project.stage == ProjectStage.SEEKING_LEADER
@@ -79,23 +80,19 @@ def test_project_create_numbers_links_needs_and_logs(team):
 def test_project_create_refuses_another_fabriques_rows(team, other_team):
     foreign = Workstream.objects.create(fabrique=other_team.fabrique, name="Mobilité", code="mobilite")
     with pytest.raises(ValidationError) as exc:
-        project_create(fabrique=team.fabrique, actor=team.officer, data={"title": "X", "workstream": foreign})
+        project_create(fabrique=team.fabrique, actor=team.officer, title="X", workstream=foreign)
     assert "workstream" in exc.value.error_dict
     with pytest.raises(ValidationError) as exc:
-        project_create(
-            fabrique=team.fabrique, actor=team.officer, data={"title": "X", "officer": other_team.officer}
-        )
+        project_create(fabrique=team.fabrique, actor=team.officer, title="X", officer=other_team.officer)
     assert "officer" in exc.value.error_dict
     with pytest.raises(ValidationError):
-        project_create(
-            fabrique=team.fabrique, actor=team.officer, data={"title": "X", "officer": team.reader}
-        )
+        project_create(fabrique=team.fabrique, actor=team.officer, title="X", officer=team.reader)
     assert not Project.objects.exists()
 
 
 def test_project_create_requires_a_title(team):
     with pytest.raises(ValidationError) as exc:
-        project_create(fabrique=team.fabrique, actor=team.officer, data={"title": " "})
+        project_create(fabrique=team.fabrique, actor=team.officer, title=" ")
     assert "title" in exc.value.error_dict
     assert not AuditEntry.objects.filter(action="projects.project.created").exists()
 
@@ -159,12 +156,13 @@ def test_project_update_logs_old_and_new_values_and_skips_no_change(team):
     project = project_update(
         project=project,
         actor=team.officer,
-        data={"title": "Nouveau titre", "public_summary": "Pour le public"},
+        title="Nouveau titre",
+        public_summary="Pour le public",
     )
     entry = entries(project, "projects.project.updated").get()
     assert entry.old_values["title"] == "Crèche à horaires atypiques"
     assert entry.new_values["title"] == "Nouveau titre"
-    project_update(project=project, actor=team.officer, data={"title": "Nouveau titre"})
+    project_update(project=project, actor=team.officer, title="Nouveau titre")
     assert entries(project, "projects.project.updated").count() == 1
 
 

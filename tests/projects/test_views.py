@@ -47,7 +47,7 @@ def test_detail_shows_the_chain_and_the_timeline(team, login):
         created_on="2025-09-01",
         jobs_fte=4,
     )
-    project_update(project=project, actor=team.officer, data={"summary": "Résumé revu"})
+    project_update(project=project, actor=team.officer, summary="Résumé revu")
     # when
     page = unescape(login(team.reader).get(url("project_detail", team, pk=project.pk)).content.decode())
     # then

@@ -113,7 +113,7 @@ class ProjectCreateView(ServiceFormView):
         return project_create(
             fabrique=self.fabrique,
             actor=self.request.user,
-            data=form.service_data(),
+            **form.service_data(),
             needs=form.cleaned_data.get("needs") or (),
         )
 
@@ -138,7 +138,7 @@ class ProjectUpdateView(ServiceFormView):
     def perform(self, form):
         # a fresh row: the form has already written its values onto self.object
         project = self.scoped_get(Project, self.kwargs["pk"])
-        return project_update(project=project, actor=self.request.user, data=form.service_data())
+        return project_update(project=project, actor=self.request.user, **form.service_data())
 
     def success_url_for(self, obj):
         return self.url("project_detail", pk=obj.pk)
