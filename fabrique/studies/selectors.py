@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from .models import Study, StudyStage, Workshop, WorkshopKind
 
+if TYPE_CHECKING:
+    from fabrique.fabriques.models import Fabrique
+    from fabrique.needs.models import Need
+    from fabrique.projects.models import Project
+
 UNDER_WAY = (StudyStage.IN_PROGRESS, StudyStage.AWAITING_DECISION)
 CONCLUDED = (StudyStage.GO, StudyStage.NO_GO)
 
 
-def study_list(*, fabrique, filters: Mapping[str, Any] | None = None) -> QuerySet[Study]:
+def study_list(*, fabrique: Fabrique, filters: Mapping[str, Any] | None = None) -> QuerySet[Study]:
     """Studies of the fabrique, filtered by `stage`, `workstream` (pk) and `q` (reference or title)."""
     filters = filters or {}
     qs = (
@@ -41,11 +46,11 @@ def study_list(*, fabrique, filters: Mapping[str, Any] | None = None) -> QuerySe
     return qs.order_by("-created_at")
 
 
-def study_detail_queryset(*, fabrique) -> QuerySet[Study]:
+def study_detail_queryset(*, fabrique: Fabrique) -> QuerySet[Study]:
     return Study.objects.filter(fabrique=fabrique).select_related("workstream", "officer")
 
 
-def study_needs(*, study: Study):
+def study_needs(*, study: Study) -> QuerySet[Need]:
     from fabrique.needs.models import Need
 
     return Need.objects.filter(fabrique_id=study.fabrique_id, studies=study).order_by("pk")
@@ -55,13 +60,13 @@ def study_workshops(*, study: Study) -> QuerySet[Workshop]:
     return study.workshops.prefetch_related("participants").order_by("date", "id")
 
 
-def study_projects(*, study: Study):
+def study_projects(*, study: Study) -> QuerySet[Project]:
     from fabrique.projects.models import Project
 
     return Project.objects.filter(fabrique_id=study.fabrique_id, study=study)
 
 
-def retained_needs(*, fabrique, include_pks=()):
+def retained_needs(*, fabrique: Fabrique, include_pks: Iterable[int] = ()) -> QuerySet[Need]:
     """Needs a study can be opened on (retained), plus `include_pks` so that a refusal can be explained."""
     from fabrique.needs.models import Need, NeedStage
 
@@ -70,15 +75,15 @@ def retained_needs(*, fabrique, include_pks=()):
     )
 
 
-def studies_under_way_count(*, fabrique) -> int:
+def studies_under_way_count(*, fabrique: Fabrique) -> int:
     return Study.objects.filter(fabrique=fabrique, stage__in=UNDER_WAY).count()
 
 
-def studies_concluded_count(*, fabrique) -> int:
+def studies_concluded_count(*, fabrique: Fabrique) -> int:
     return Study.objects.filter(fabrique=fabrique, stage__in=CONCLUDED).count()
 
 
-def creativity_sessions_held_count(*, fabrique, today: datetime.date | None = None) -> int:
+def creativity_sessions_held_count(*, fabrique: Fabrique, today: datetime.date | None = None) -> int:
     return Workshop.objects.filter(
         study__fabrique=fabrique,
         study__deleted_at__isnull=True,
@@ -87,7 +92,7 @@ def creativity_sessions_held_count(*, fabrique, today: datetime.date | None = No
     ).count()
 
 
-def studies_due(*, fabrique, start: datetime.date, end: datetime.date) -> QuerySet[Study]:
+def studies_due(*, fabrique: Fabrique, start: datetime.date, end: datetime.date) -> QuerySet[Study]:
     """Studies under way whose due date falls between `start` and `end`."""
     return Study.objects.filter(
         fabrique=fabrique, stage__in=UNDER_WAY, due_on__gte=start, due_on__lte=end

@@ -7,7 +7,9 @@ audit log against the study, so the study's history tells the whole story of the
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -17,61 +19,85 @@ from django.utils.translation import gettext as _
 from fabrique.audit.services import audit_log, diff, snapshot
 from fabrique.core.errors import DomainError
 from fabrique.core.references import next_reference
-from fabrique.core.services import audited_create, audited_update
+from fabrique.core.services import audited_create, audited_update, check_fields
 from fabrique.core.workflow import transition
 from fabrique.fabriques.models import Membership
 
 from .models import BenchmarkEntry, NoGoReason, Scenario, Study, StudyStage, Workshop
 
-STUDY_FIELDS = frozenset(
-    {
-        "title",
-        "summary",
-        "workstream",
-        "officer",
-        "started_on",
-        "due_on",
-        "conclusion",
-        "steering_people",
-        "steering_organizations",
-    }
-)
+if TYPE_CHECKING:
+    from fabrique.accounts.models import User
+    from fabrique.committees.models import Decision
+    from fabrique.core.models import TenantModel
+    from fabrique.directory.models import Organization, Person
+    from fabrique.fabriques.models import Fabrique
+    from fabrique.needs.models import Need
+    from fabrique.workstreams.models import Workstream
+
+    R = TypeVar("R", bound=TenantModel)
+
+C = TypeVar("C", Workshop, Scenario, BenchmarkEntry)
+
+
+class StudyFields(TypedDict, total=False):
+    """The editable fields of a study (`study_open` takes them all but the conclusion)."""
+
+    title: str
+    summary: str
+    workstream: Workstream | None
+    officer: User | None
+    started_on: datetime.date | None
+    due_on: datetime.date | None
+    conclusion: str
+    steering_people: Iterable[Person]
+    steering_organizations: Iterable[Organization]
+
+
+class WorkshopFields(TypedDict, total=False):
+    kind: str
+    title: str
+    date: datetime.date | None
+    place: str
+    participants: Iterable[Person]
+    other_participants: str
+    notes: str
+    decisions: str
+
+
+class ScenarioFields(TypedDict, total=False):
+    title: str
+    description: str
+    pros: str
+    cons: str
+    value_proposition: str
+    beneficiaries: str
+    revenue_sources: str
+    main_costs: str
+    partners: str
+    jobs_estimate: int | None
+    is_preferred: bool
+
+
+class BenchmarkFields(TypedDict, total=False):
+    name: str
+    location: str
+    is_local: bool
+    description: str
+    lessons: str
+    url: str
+
+
 STUDY_M2M = ("steering_people", "steering_organizations")
-WORKSHOP_FIELDS = frozenset(
-    {"kind", "title", "date", "place", "participants", "other_participants", "notes", "decisions"}
-)
-SCENARIO_FIELDS = frozenset(
-    {
-        "title",
-        "description",
-        "pros",
-        "cons",
-        "value_proposition",
-        "beneficiaries",
-        "revenue_sources",
-        "main_costs",
-        "partners",
-        "jobs_estimate",
-        "is_preferred",
-    }
-)
-BENCHMARK_FIELDS = frozenset({"name", "location", "is_local", "description", "lessons", "url"})
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
 
 
-def _check_fields(data: Mapping, allowed: frozenset[str]) -> None:
-    unknown = set(data) - allowed
-    if unknown:
-        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
-
-
-def _strip(data: Mapping) -> dict:
+def _strip(data: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
 
 
-def _check_rows(*, fabrique, rows: Iterable, field: str) -> list:
+def _check_rows(*, fabrique: Fabrique, rows: Iterable[R], field: str) -> list[R]:
     rows = list(dict.fromkeys(rows))
     foreign = [r for r in rows if r.fabrique_id != fabrique.pk or r.is_deleted]
     if foreign:
@@ -85,7 +111,7 @@ def _check_rows(*, fabrique, rows: Iterable, field: str) -> list:
     return rows
 
 
-def _check_study_data(*, fabrique, data: dict) -> dict:
+def _check_study_data(*, fabrique: Fabrique, data: dict[str, Any]) -> dict[str, list[Any]]:
     """Tenancy of the related rows; returns the many-to-many values found in `data` (popped)."""
     workstream = data.get("workstream")
     if workstream is not None and (workstream.fabrique_id != fabrique.pk or workstream.is_deleted):
@@ -99,7 +125,7 @@ def _check_study_data(*, fabrique, data: dict) -> dict:
     started_on, due_on = data.get("started_on"), data.get("due_on")
     if started_on and due_on and due_on < started_on:
         raise ValidationError({"due_on": _("L'échéance ne peut pas précéder le début de l'étude.")})
-    m2m = {}
+    m2m: dict[str, list[Any]] = {}
     for name in STUDY_M2M:
         if name in data:
             m2m[name] = _check_rows(fabrique=fabrique, rows=data.pop(name), field=name)
@@ -118,7 +144,7 @@ def _locked_study(study: Study) -> Study:
     return Study.all_objects.select_for_update().get(pk=study.pk)
 
 
-def _child_values(instance: models.Model, m2m: Mapping[str, Iterable] | None) -> dict:
+def _child_values(instance: models.Model, m2m: Mapping[str, Iterable[Any]] | None) -> dict[str, Any]:
     values = snapshot(instance)
     values.pop("study", None)
     for name, rows in (m2m or {}).items():
@@ -126,7 +152,9 @@ def _child_values(instance: models.Model, m2m: Mapping[str, Iterable] | None) ->
     return values
 
 
-def _child_create(*, study: Study, instance: models.Model, actor, m2m: dict | None = None):
+def _child_create(
+    *, study: Study, instance: C, actor: User, m2m: Mapping[str, Iterable[Any]] | None = None
+) -> C:
     """Validate and insert a row of the study document; log `studies.<model>.created` on the study."""
     instance.full_clean()
     instance.save()
@@ -144,10 +172,17 @@ def _child_create(*, study: Study, instance: models.Model, actor, m2m: dict | No
     return instance
 
 
-def _child_update(*, study: Study, instance: models.Model, actor, data: dict, m2m: dict | None = None):
+def _child_update(
+    *,
+    study: Study,
+    instance: C,
+    actor: User,
+    data: Mapping[str, Any],
+    m2m: Mapping[str, Iterable[Any]] | None = None,
+) -> C:
     """Apply `data` to a row of the study document; log only what changed, on the study."""
     model = type(instance)
-    locked = model.objects.select_for_update().get(pk=instance.pk)
+    locked: C = model.objects.select_for_update().get(pk=instance.pk)
     old = _child_values(locked, {n: getattr(locked, n).all() for n in m2m or {}})
     for name, value in data.items():
         setattr(locked, name, value)
@@ -156,7 +191,7 @@ def _child_update(*, study: Study, instance: models.Model, actor, data: dict, m2
     old_changed, new_changed = diff(old, new)
     if not new_changed:
         return locked
-    scalar = [name for name in data if name in new_changed]
+    scalar: list[str] = [name for name in data if name in new_changed]
     if scalar:
         locked.save(update_fields=[*scalar, "updated_at"])
     for name, rows in (m2m or {}).items():
@@ -176,13 +211,17 @@ def _child_update(*, study: Study, instance: models.Model, actor, data: dict, m2
 # --- studies -------------------------------------------------------------------------------------------------
 
 
-def study_open(*, fabrique, actor, needs: Iterable, data: dict) -> Study:
+def study_open(
+    *, fabrique: Fabrique, actor: User, needs: Iterable[Need], **fields: Unpack[StudyFields]
+) -> Study:
     """Open an opportunity study on one or more retained needs, which move to "in study"."""
     from fabrique.needs.models import NeedStage
     from fabrique.needs.services import need_mark_in_study
 
-    _check_fields(data, STUDY_FIELDS - {"conclusion"})
-    data = _strip(data)
+    check_fields({k: v for k, v in fields.items() if k != "conclusion"}, StudyFields)
+    if "conclusion" in fields:
+        raise TypeError("Unknown fields: conclusion")
+    data = _strip(fields)
     needs = list(dict.fromkeys(needs))
     if not needs:
         raise ValidationError({"needs": _("Choisissez au moins un besoin retenu à étudier.")})
@@ -216,10 +255,10 @@ def study_open(*, fabrique, actor, needs: Iterable, data: dict) -> Study:
     return study
 
 
-def study_update(*, study: Study, actor, data: Mapping) -> Study:
-    """Change the fields in `data` (any of STUDY_FIELDS); steering lists, when given, replace the old ones."""
-    _check_fields(data, STUDY_FIELDS)
-    data = _strip(data)
+def study_update(*, study: Study, actor: User, **fields: Unpack[StudyFields]) -> Study:
+    """Change the fields given; steering lists, when given, replace the old ones."""
+    check_fields(fields, StudyFields)
+    data = _strip(fields)
     fabrique = study.fabrique
     with transaction.atomic():
         _check_editable(_locked_study(study))
@@ -228,7 +267,7 @@ def study_update(*, study: Study, actor, data: Mapping) -> Study:
     return updated
 
 
-def study_submit(*, study: Study, actor) -> Study:
+def study_submit(*, study: Study, actor: User) -> Study:
     """The team submits the study for a go / no-go decision (in progress → awaiting decision)."""
     with transaction.atomic():
         locked = _locked_study(study)
@@ -242,10 +281,10 @@ def study_submit(*, study: Study, actor) -> Study:
 # --- the study document --------------------------------------------------------------------------------------
 
 
-def workshop_create(*, study: Study, actor, data: Mapping) -> Workshop:
+def workshop_create(*, study: Study, actor: User, **fields: Unpack[WorkshopFields]) -> Workshop:
     """A workshop, creativity session, interview or field visit; `participants` are people of the directory."""
-    _check_fields(data, WORKSHOP_FIELDS)
-    data = _strip(data)
+    check_fields(fields, WorkshopFields)
+    data = _strip(fields)
     participants = data.pop("participants", ())
     with transaction.atomic():
         study = _locked_study(study)
@@ -259,9 +298,9 @@ def workshop_create(*, study: Study, actor, data: Mapping) -> Workshop:
         )
 
 
-def workshop_update(*, workshop: Workshop, actor, data: Mapping) -> Workshop:
-    _check_fields(data, WORKSHOP_FIELDS)
-    data = _strip(data)
+def workshop_update(*, workshop: Workshop, actor: User, **fields: Unpack[WorkshopFields]) -> Workshop:
+    check_fields(fields, WorkshopFields)
+    data = _strip(fields)
     with transaction.atomic():
         study = _locked_study(workshop.study)
         _check_editable(study)
@@ -272,15 +311,18 @@ def workshop_update(*, workshop: Workshop, actor, data: Mapping) -> Workshop:
         return _child_update(study=study, instance=workshop, actor=actor, data=data, m2m=m2m)
 
 
-def _unprefer_others(*, study: Study, keep_pk: int | None, actor) -> None:
-    for other in study.scenarios.filter(is_preferred=True).exclude(pk=keep_pk):
+def _unprefer_others(*, study: Study, keep_pk: int | None, actor: User) -> None:
+    others = study.scenarios.filter(is_preferred=True)
+    if keep_pk is not None:
+        others = others.exclude(pk=keep_pk)
+    for other in others:
         _child_update(study=study, instance=other, actor=actor, data={"is_preferred": False})
 
 
-def scenario_create(*, study: Study, actor, data: Mapping) -> Scenario:
+def scenario_create(*, study: Study, actor: User, **fields: Unpack[ScenarioFields]) -> Scenario:
     """A piste with its economic sketch; marking it preferred un-marks the study's previous preferred one."""
-    _check_fields(data, SCENARIO_FIELDS)
-    data = _strip(data)
+    check_fields(fields, ScenarioFields)
+    data = _strip(fields)
     with transaction.atomic():
         study = _locked_study(study)
         _check_editable(study)
@@ -289,9 +331,9 @@ def scenario_create(*, study: Study, actor, data: Mapping) -> Scenario:
         return _child_create(study=study, instance=Scenario(study=study, **data), actor=actor)
 
 
-def scenario_update(*, scenario: Scenario, actor, data: Mapping) -> Scenario:
-    _check_fields(data, SCENARIO_FIELDS)
-    data = _strip(data)
+def scenario_update(*, scenario: Scenario, actor: User, **fields: Unpack[ScenarioFields]) -> Scenario:
+    check_fields(fields, ScenarioFields)
+    data = _strip(fields)
     with transaction.atomic():
         study = _locked_study(scenario.study)
         _check_editable(study)
@@ -300,10 +342,10 @@ def scenario_update(*, scenario: Scenario, actor, data: Mapping) -> Scenario:
         return _child_update(study=study, instance=scenario, actor=actor, data=data)
 
 
-def benchmark_create(*, study: Study, actor, data: Mapping) -> BenchmarkEntry:
+def benchmark_create(*, study: Study, actor: User, **fields: Unpack[BenchmarkFields]) -> BenchmarkEntry:
     """An existing answer to the need, here or in another territory, and what the study learns from it."""
-    _check_fields(data, BENCHMARK_FIELDS)
-    data = _strip(data)
+    check_fields(fields, BenchmarkFields)
+    data = _strip(fields)
     with transaction.atomic():
         study = _locked_study(study)
         _check_editable(study)
@@ -313,11 +355,11 @@ def benchmark_create(*, study: Study, actor, data: Mapping) -> BenchmarkEntry:
 # --- decision handlers (registered in StudiesConfig.ready) ---------------------------------------------------
 
 
-def _decision_note(decision) -> str:
-    return decision.reasons or decision.outcome_label
+def _decision_note(decision: Decision) -> str:
+    return str(decision.reasons or decision.outcome_label)
 
 
-def decide_go(study: Study, decision, actor) -> None:
+def decide_go(study: Study, decision: Decision, actor: User) -> None:
     """Go: a relevant model emerged. The study closes and the project is born from it."""
     from fabrique.projects.services import project_create_from_study
 
@@ -327,7 +369,7 @@ def decide_go(study: Study, decision, actor) -> None:
     project_create_from_study(study=locked, actor=actor, decision=decision)
 
 
-def decide_no_go(study: Study, decision, actor) -> None:
+def decide_no_go(study: Study, decision: Decision, actor: User) -> None:
     """No-go: no relevant model emerged; the reasons stay on the study."""
     label = dict(NoGoReason.choices).get(decision.reason_code, "")
     reasons = "\n".join(part for part in (str(label).capitalize() if label else "", decision.reasons) if part)
@@ -343,7 +385,7 @@ def decide_no_go(study: Study, decision, actor) -> None:
     )
 
 
-def decide_continue(study: Study, decision, actor) -> None:
+def decide_continue(study: Study, decision: Decision, actor: User) -> None:
     """Continue: the study goes back to work (more workshops, another piste...)."""
     transition(
         instance=study,

@@ -42,7 +42,7 @@ def make_meeting(committee, actor, *, date: datetime.datetime | None = None, att
 
 def make_study(fabrique, actor, *, title: str = "Mobilité solidaire en zone rurale", needs=None, **data):
     needs = needs if needs is not None else [make_need(fabrique)]
-    return study_open(fabrique=fabrique, actor=actor, needs=needs, data={"title": title, **data})
+    return study_open(fabrique=fabrique, actor=actor, needs=needs, **{"title": title, **data})
 
 
 def make_awaiting_study(fabrique, actor, *, title: str = "Mobilité solidaire en zone rurale", preferred=True):
@@ -50,10 +50,8 @@ def make_awaiting_study(fabrique, actor, *, title: str = "Mobilité solidaire en
     scenario_create(
         study=study,
         actor=actor,
-        data={
-            "title": "Garage solidaire itinérant",
-            "is_preferred": preferred,
-            "value_proposition": "Réparer",
-        },
+        title="Garage solidaire itinérant",
+        is_preferred=preferred,
+        value_proposition="Réparer",
     )
     return study_submit(study=study, actor=actor)

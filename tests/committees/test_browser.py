@@ -20,7 +20,7 @@ def test_a_committee_decides_a_study(page, live_server, team, log_in, shoot, axe
     committee = make_committee(team.fabrique, team.officer, name="Copil mobilité solidaire", members=members)
     meeting = make_meeting(committee, team.officer, attendees=members)
     study = make_awaiting_study(team.fabrique, team.officer, title="Garage solidaire itinérant")
-    workshop_create(study=study, actor=team.officer, data={"title": "Idéation", "date": "2030-03-01"})
+    workshop_create(study=study, actor=team.officer, title="Idéation", date="2030-03-01")
     agenda_item_add(meeting=meeting, actor=team.officer, target=study, presenter="Camille")
     base = f"{live_server.url}/espace/{team.fabrique.slug}"
 

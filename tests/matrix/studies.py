@@ -19,16 +19,12 @@ def populate(side, label: str) -> None:
     workshop = workshop_create(
         study=study,
         actor=team.admin,
-        data={
-            "kind": WorkshopKind.CREATIVITY,
-            "title": f"Atelier {label}",
-            "date": datetime.date(2030, 3, 1),
-        },
+        kind=WorkshopKind.CREATIVITY,
+        title=f"Atelier {label}",
+        date=datetime.date(2030, 3, 1),
     )
-    scenario = scenario_create(
-        study=study, actor=team.admin, data={"title": f"Piste {label}", "is_preferred": True}
-    )
-    benchmark_create(study=study, actor=team.admin, data={"name": f"Initiative {label}"})
+    scenario = scenario_create(study=study, actor=team.admin, title=f"Piste {label}", is_preferred=True)
+    benchmark_create(study=study, actor=team.admin, name=f"Initiative {label}")
     side.objects.update(study=study, workshop=workshop, scenario=scenario)
     # a study waiting for its committee, on the agenda of the committees module's meeting
     awaiting = make_awaiting_study(fabrique, team.admin, title=f"Étude en attente {label}")

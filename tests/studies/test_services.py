@@ -78,12 +78,12 @@ def test_steering_group_comes_from_the_fabriques_directory(team, other_team):
     ours = make_person(team.fabrique, team.admin)
     org = make_organization(team.fabrique, team.admin)
     study = study_update(
-        study=study, actor=team.officer, data={"steering_people": [ours], "steering_organizations": [org]}
+        study=study, actor=team.officer, steering_people=[ours], steering_organizations=[org]
     )
     assert list(study.steering_people.all()) == [ours]
     theirs = make_organization(other_team.fabrique, other_team.admin)
     with pytest.raises(ValidationError) as exc:
-        study_update(study=study, actor=team.officer, data={"steering_organizations": [theirs]})
+        study_update(study=study, actor=team.officer, steering_organizations=[theirs])
     assert "steering_organizations" in exc.value.message_dict
     assert list(study.steering_organizations.all()) == [org]
 
@@ -94,7 +94,8 @@ def test_due_date_cannot_precede_the_start(team):
         study_update(
             study=study,
             actor=team.officer,
-            data={"started_on": datetime.date(2030, 5, 1), "due_on": datetime.date(2030, 4, 1)},
+            started_on=datetime.date(2030, 5, 1),
+            due_on=datetime.date(2030, 4, 1),
         )
     assert "due_on" in exc.value.message_dict
 
@@ -108,20 +109,18 @@ def test_workshops_are_logged_on_the_study(team, other_team):
     workshop = workshop_create(
         study=study,
         actor=team.officer,
-        data={
-            "kind": WorkshopKind.CREATIVITY,
-            "title": "Idéation avec les habitants",
-            "date": datetime.date(2030, 3, 12),
-            "participants": [person],
-            "other_participants": "Élu de la commune\nAnimatrice du centre social",
-        },
+        kind=WorkshopKind.CREATIVITY,
+        title="Idéation avec les habitants",
+        date=datetime.date(2030, 3, 12),
+        participants=[person],
+        other_participants="Élu de la commune\nAnimatrice du centre social",
     )
     assert list(workshop.participants.all()) == [person]
-    workshop_update(workshop=workshop, actor=team.officer, data={"notes": "Trois pistes émergent."})
+    workshop_update(workshop=workshop, actor=team.officer, notes="Trois pistes émergent.")
     assert actions(study)[:2] == ["studies.workshop.updated", "studies.workshop.created"]
     with pytest.raises(ValidationError):
         workshop_update(
-            workshop=workshop, actor=team.officer, data={"participants": [make_person(other_team.fabrique)]}
+            workshop=workshop, actor=team.officer, participants=[make_person(other_team.fabrique)]
         )
     assert creativity_sessions_held_count(fabrique=team.fabrique, today=datetime.date(2030, 3, 12)) == 1
     assert creativity_sessions_held_count(fabrique=team.fabrique, today=datetime.date(2030, 3, 11)) == 0
@@ -129,17 +128,17 @@ def test_workshops_are_logged_on_the_study(team, other_team):
 
 def test_one_preferred_scenario_per_study(team):
     study = make_study(team.fabrique, team.officer)
-    first = scenario_create(
-        study=study, actor=team.officer, data={"title": "Garage solidaire", "is_preferred": True}
-    )
+    first = scenario_create(study=study, actor=team.officer, title="Garage solidaire", is_preferred=True)
     second = scenario_create(
         study=study,
         actor=team.officer,
-        data={"title": "Auto-partage", "is_preferred": True, "jobs_estimate": Decimal("2.5")},
+        title="Auto-partage",
+        is_preferred=True,
+        jobs_estimate=Decimal("2.5"),
     )
     first.refresh_from_db()
     assert not first.is_preferred and second.is_preferred
-    scenario_update(scenario=first, actor=team.officer, data={"is_preferred": True})
+    scenario_update(scenario=first, actor=team.officer, is_preferred=True)
     assert list(Scenario.objects.filter(study=study, is_preferred=True)) == [first]
     assert study.preferred_scenario == first
 
@@ -149,7 +148,9 @@ def test_benchmark_entry(team):
     entry = benchmark_create(
         study=study,
         actor=team.officer,
-        data={"name": "Garage solidaire du Hainaut", "location": "Hainaut", "lessons": "Modèle SCIC"},
+        name="Garage solidaire du Hainaut",
+        location="Hainaut",
+        lessons="Modèle SCIC",
     )
     assert entry.study == study
     assert actions(study)[0] == "studies.benchmarkentry.created"
@@ -162,11 +163,9 @@ def test_a_decided_study_is_frozen(team):
     )
     study.refresh_from_db()
     with pytest.raises(DomainError):
-        workshop_create(
-            study=study, actor=team.officer, data={"title": "Atelier", "date": datetime.date.today()}
-        )
+        workshop_create(study=study, actor=team.officer, title="Atelier", date=datetime.date.today())
     with pytest.raises(DomainError):
-        study_update(study=study, actor=team.officer, data={"conclusion": "Autre conclusion"})
+        study_update(study=study, actor=team.officer, conclusion="Autre conclusion")
 
 
 # --- submission and decisions --------------------------------------------------------------------------------
@@ -176,7 +175,7 @@ def test_submit_needs_a_scenario(team):
     study = make_study(team.fabrique, team.officer)
     with pytest.raises(DomainError):
         study_submit(study=study, actor=team.officer)
-    scenario_create(study=study, actor=team.officer, data={"title": "Garage solidaire"})
+    scenario_create(study=study, actor=team.officer, title="Garage solidaire")
     study = study_submit(study=study, actor=team.officer)
     assert study.stage == StudyStage.AWAITING_DECISION
     assert actions(study)[0] == "studies.study.awaiting_decision"

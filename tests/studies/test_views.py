@@ -164,7 +164,7 @@ def test_a_scenario_of_another_study_is_404(team, login):
     )
     from fabrique.studies.services import scenario_create
 
-    scenario = scenario_create(study=other, actor=team.officer, data={"title": "Piste"})
+    scenario = scenario_create(study=other, actor=team.officer, title="Piste")
     response = login(team.officer).get(url(team, "scenario_update", pk=study.pk, scenario_pk=scenario.pk))
     assert response.status_code == 404
 

@@ -128,7 +128,7 @@ class StudyCreateView(ServiceFormView):
     def perform(self, form):
         data = form.service_data()
         return study_open(
-            fabrique=self.fabrique, actor=self.request.user, needs=form.cleaned_data["needs"], data=data
+            fabrique=self.fabrique, actor=self.request.user, needs=form.cleaned_data["needs"], **data
         )
 
     def success_url_for(self, obj):
@@ -145,7 +145,7 @@ class StudyUpdateView(StudyMixin, ServiceFormView):
 
     def perform(self, form):
         study = self.scoped_get(Study, self.kwargs["pk"])  # fresh: the form wrote onto the instance
-        return study_update(study=study, actor=self.request.user, data=form.service_data())
+        return study_update(study=study, actor=self.request.user, **form.service_data())
 
     def success_url_for(self, obj):
         return self.study_url(obj)
@@ -287,7 +287,7 @@ class WorkshopCreateView(StudyChildFormView):
         return {"date": timezone.localdate()}
 
     def perform(self, form):
-        return workshop_create(study=self.get_study(), actor=self.request.user, data=form.service_data())
+        return workshop_create(study=self.get_study(), actor=self.request.user, **form.service_data())
 
 
 class WorkshopUpdateView(WorkshopCreateView):
@@ -298,9 +298,7 @@ class WorkshopUpdateView(WorkshopCreateView):
         return {}
 
     def perform(self, form):
-        return workshop_update(
-            workshop=self.fresh_object(), actor=self.request.user, data=form.service_data()
-        )
+        return workshop_update(workshop=self.fresh_object(), actor=self.request.user, **form.service_data())
 
 
 class ScenarioCreateView(StudyChildFormView):
@@ -311,7 +309,7 @@ class ScenarioCreateView(StudyChildFormView):
     success_message = gettext_lazy("La piste « %(name)s » a été enregistrée.")
 
     def perform(self, form):
-        return scenario_create(study=self.get_study(), actor=self.request.user, data=form.service_data())
+        return scenario_create(study=self.get_study(), actor=self.request.user, **form.service_data())
 
 
 class ScenarioUpdateView(ScenarioCreateView):
@@ -319,9 +317,7 @@ class ScenarioUpdateView(ScenarioCreateView):
     lookups = {"pk": studies_of, "scenario_pk": scenarios_of}
 
     def perform(self, form):
-        return scenario_update(
-            scenario=self.fresh_object(), actor=self.request.user, data=form.service_data()
-        )
+        return scenario_update(scenario=self.fresh_object(), actor=self.request.user, **form.service_data())
 
 
 class BenchmarkCreateView(StudyChildFormView):
@@ -332,7 +328,7 @@ class BenchmarkCreateView(StudyChildFormView):
     success_message = gettext_lazy("« %(name)s » a été ajouté au benchmark.")
 
     def perform(self, form):
-        return benchmark_create(study=self.get_study(), actor=self.request.user, data=form.service_data())
+        return benchmark_create(study=self.get_study(), actor=self.request.user, **form.service_data())
 
 
 # --- printable study -----------------------------------------------------------------------------------------
