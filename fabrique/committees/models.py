@@ -1,5 +1,7 @@
 """Committees, their meetings, agendas and decisions. A decision is a row, never an overwritten field."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -8,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.models import TenantModel, TimeStampedModel
 from fabrique.core.workflow import Workflow, allowed
+
+if TYPE_CHECKING:
+    from .registry import Outcome
 
 
 class CommitteeKind(models.TextChoices):
@@ -123,6 +128,12 @@ class AgendaItem(TimeStampedModel):
     target = GenericForeignKey("target_type", "target_id")
     presenter = models.CharField(_("présenté par"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+
+    # set by `selectors.meeting_items` for the agenda page (not stored)
+    decision_row: "Decision | None"
+    target_alive: bool
+    kind: str
+    outcomes: "list[Outcome]"
 
     class Meta:
         verbose_name = _("point de l'ordre du jour")

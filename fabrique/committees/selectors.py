@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -15,17 +17,21 @@ from django.utils.text import capfirst
 from . import registry
 from .models import AgendaItem, Committee, CommitteeType, Decision, Meeting, MeetingStatus
 
+if TYPE_CHECKING:
+    from fabrique.core.models import TenantModel
+    from fabrique.fabriques.models import Fabrique
+
 # how many objects of one kind the agenda picker offers at most
 CANDIDATES_PER_KIND = 200
 
 
-def committee_types(*, fabrique) -> QuerySet[CommitteeType]:
+def committee_types(*, fabrique: Fabrique) -> QuerySet[CommitteeType]:
     return CommitteeType.objects.filter(fabrique=fabrique).annotate(
         committee_count=Count("committees", filter=Q(committees__deleted_at__isnull=True))
     )
 
 
-def committee_list(*, fabrique) -> QuerySet[Committee]:
+def committee_list(*, fabrique: Fabrique) -> QuerySet[Committee]:
     today = timezone.localdate()
     return (
         Committee.objects.filter(fabrique=fabrique)
@@ -46,7 +52,7 @@ def committee_list(*, fabrique) -> QuerySet[Committee]:
     )
 
 
-def committee_choices(*, fabrique) -> QuerySet[Committee]:
+def committee_choices(*, fabrique: Fabrique) -> QuerySet[Committee]:
     return Committee.objects.filter(fabrique=fabrique).select_related("committee_type")
 
 
@@ -59,7 +65,11 @@ def committee_meetings(*, committee: Committee) -> QuerySet[Meeting]:
 
 
 def upcoming_meetings(
-    *, fabrique, start: datetime.date | None = None, end: datetime.date | None = None, limit: int = 20
+    *,
+    fabrique: Fabrique,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    limit: int = 20,
 ) -> QuerySet[Meeting]:
     """Planned meetings from `start` (default today) to `end` (default: no end), soonest first."""
     start = start or timezone.localdate()
@@ -78,7 +88,7 @@ def quarter_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
     return start, end - datetime.timedelta(days=1)
 
 
-def meetings_this_quarter_count(*, fabrique, today: datetime.date | None = None) -> int:
+def meetings_this_quarter_count(*, fabrique: Fabrique, today: datetime.date | None = None) -> int:
     start, end = quarter_bounds(today or timezone.localdate())
     return (
         Meeting.objects.filter(fabrique=fabrique, date__date__gte=start, date__date__lte=end)
@@ -98,9 +108,13 @@ def meeting_items(*, meeting: Meeting) -> list[AgendaItem]:
         item.decision_row = decisions.get(item.pk)
         target = item.target
         item.target_alive = target is not None and not getattr(target, "is_deleted", False)
-        model = item.target_type.model_class() if item.target_type_id else None
+        model = item.target_type.model_class() if item.target_type is not None else None
         item.kind = capfirst(str(model._meta.verbose_name)) if model is not None else ""
-        item.outcomes = registry.outcomes_for(target) if item.target_alive and not item.decision_row else []
+        item.outcomes = (
+            registry.outcomes_for(target)
+            if target is not None and item.target_alive and not item.decision_row
+            else []
+        )
     return items
 
 
@@ -110,7 +124,7 @@ def meeting_decisions(*, meeting: Meeting) -> QuerySet[Decision]:
     )
 
 
-def decisions_on(*, target) -> QuerySet[Decision]:
+def decisions_on(*, target: TenantModel) -> QuerySet[Decision]:
     """Every decision about `target`, newest first, with the meeting when a committee took it."""
     return Decision.objects.filter(
         fabrique_id=target.fabrique_id,
@@ -119,7 +133,7 @@ def decisions_on(*, target) -> QuerySet[Decision]:
     ).select_related("meeting", "meeting__committee", "decided_by")
 
 
-def agenda_items_on(*, target) -> QuerySet[AgendaItem]:
+def agenda_items_on(*, target: TenantModel) -> QuerySet[AgendaItem]:
     """The agenda items (of any meeting) about `target`."""
     return AgendaItem.objects.filter(
         meeting__fabrique_id=target.fabrique_id,
@@ -148,7 +162,9 @@ def candidate_key(obj: models.Model) -> str:
     return f"{obj._meta.label_lower}:{obj.pk}"
 
 
-def _decidable_querysets(fabrique):
+def _decidable_querysets(
+    fabrique: Fabrique,
+) -> Iterator[tuple[type[models.Model], models.QuerySet[models.Model]]]:
     for label in registry.decidable_models():
         try:
             model = apps.get_model(label)
@@ -161,7 +177,7 @@ def _decidable_querysets(fabrique):
         yield model, qs
 
 
-def agenda_candidates(*, fabrique, include_scheduled: bool = True) -> list[AgendaCandidate]:
+def agenda_candidates(*, fabrique: Fabrique, include_scheduled: bool = True) -> list[AgendaCandidate]:
     """Objects of the fabrique on which a decision can be taken now (registry.outcomes_for), by kind.
 
     `scheduled` tells which already sit on an undecided agenda item; without `include_scheduled`
@@ -188,10 +204,11 @@ def agenda_candidates(*, fabrique, include_scheduled: bool = True) -> list[Agend
     return found
 
 
-def resolve_candidate(*, fabrique, key: str) -> models.Model | None:
+def resolve_candidate(*, fabrique: Fabrique, key: str) -> models.Model | None:
     """The object behind an agenda-picker value, only if it belongs to `fabrique` and is decidable."""
     label, _sep, pk = (key or "").partition(":")
     if label not in registry.decidable_models() or not pk.isdigit():
         return None
     model = apps.get_model(label)
-    return model.objects.filter(fabrique=fabrique, pk=int(pk)).first()
+    found: models.Model | None = model.objects.filter(fabrique=fabrique, pk=int(pk)).first()
+    return found

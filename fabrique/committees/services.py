@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,19 +16,53 @@ from django.utils.translation import gettext_lazy
 
 from fabrique.audit.services import audit_log, snapshot
 from fabrique.core.errors import DomainError
-from fabrique.core.services import audited_create, audited_update
+from fabrique.core.services import audited_create, audited_update, check_fields
 from fabrique.core.workflow import transition
 from fabrique.directory.models import Person
 
 from . import registry
 from .models import AgendaItem, Committee, CommitteeKind, CommitteeType, Decision, Meeting, MeetingStatus
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from fabrique.accounts.models import User
+    from fabrique.fabriques.models import Fabrique
+    from fabrique.studies.models import Study
+
+
+class CommitteeTypeFields(TypedDict, total=False):
+    kind: str
+    label: str
+    description: str
+    order: int
+
+
+class CommitteeFields(TypedDict, total=False):
+    """`members` are people of the fabrique's directory; given, it replaces the whole list."""
+
+    committee_type: CommitteeType | None
+    name: str
+    description: str
+    members: Iterable[Person]
+    study: Study | None
+
+
+class MeetingFields(TypedDict, total=False):
+    """`status` only in `meeting_update` (through the meeting's workflow)."""
+
+    date: datetime.datetime
+    place: str
+    status: str
+    attendees: Iterable[Person]
+    notes: str
+
 
 def decision_record(
     *,
-    fabrique,
-    actor,
-    target,
+    fabrique: Fabrique,
+    actor: User,
+    target: models.Model,
     outcome: str,
     reasons: str = "",
     reason_code: str = "",
@@ -98,7 +133,7 @@ def decision_record(
     return decision
 
 
-def decisions_for(target) -> list[Decision]:
+def decisions_for(target: models.Model) -> list[Decision]:
     return list(
         Decision.objects.filter(
             target_type=ContentType.objects.get_for_model(type(target)), target_id=target.pk
@@ -108,7 +143,7 @@ def decisions_for(target) -> list[Decision]:
 
 # --- committee types (configuration of each fabrique) ------------------------------------------------------
 
-DEFAULT_COMMITTEE_TYPES: tuple[tuple[str, str, str], ...] = (
+DEFAULT_COMMITTEE_TYPES: tuple[tuple[str, StrOrPromise, StrOrPromise], ...] = (
     (
         CommitteeKind.STEERING,
         gettext_lazy("Comité de pilotage"),
@@ -125,24 +160,17 @@ DEFAULT_COMMITTEE_TYPES: tuple[tuple[str, str, str], ...] = (
         gettext_lazy("Examine les candidatures et choisit le porteur du projet."),
     ),
 )
-COMMITTEE_TYPE_FIELDS = frozenset({"kind", "label", "description", "order"})
 
 
-def _check_fields(data: Mapping, allowed: frozenset[str]) -> None:
-    unknown = set(data) - allowed
-    if unknown:
-        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
-
-
-def _strip(data: Mapping, keys: Iterable[str]) -> dict:
-    data = dict(data)
+def _strip(fields: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    data = dict(fields)
     for key in keys:
         if isinstance(data.get(key), str):
             data[key] = data[key].strip()
     return data
 
 
-def committee_types_setup_defaults(*, fabrique) -> list[CommitteeType]:
+def committee_types_setup_defaults(*, fabrique: Fabrique) -> list[CommitteeType]:
     """Setup hook: the three usual committees, for each kind the fabrique has no type of yet (idempotent)."""
     created = []
     with transaction.atomic():
@@ -157,22 +185,26 @@ def committee_types_setup_defaults(*, fabrique) -> list[CommitteeType]:
     return created
 
 
-def committee_type_create(*, fabrique, actor, data: Mapping) -> CommitteeType:
-    _check_fields(data, COMMITTEE_TYPE_FIELDS)
-    data = _strip(data, ("label", "description"))
+def committee_type_create(
+    *, fabrique: Fabrique, actor: User, **fields: Unpack[CommitteeTypeFields]
+) -> CommitteeType:
+    check_fields(fields, CommitteeTypeFields)
+    data = _strip(fields, ("label", "description"))
     return audited_create(instance=CommitteeType(fabrique=fabrique, **data), actor=actor, fabrique=fabrique)
 
 
-def committee_type_update(*, committee_type: CommitteeType, actor, data: Mapping) -> CommitteeType:
-    _check_fields(data, COMMITTEE_TYPE_FIELDS)
-    data = _strip(data, ("label", "description"))
+def committee_type_update(
+    *, committee_type: CommitteeType, actor: User, **fields: Unpack[CommitteeTypeFields]
+) -> CommitteeType:
+    check_fields(fields, CommitteeTypeFields)
+    data = _strip(fields, ("label", "description"))
     updated, _changed = audited_update(
         instance=committee_type, actor=actor, fabrique=committee_type.fabrique, data=data
     )
     return updated
 
 
-def committee_type_delete(*, committee_type: CommitteeType, actor) -> None:
+def committee_type_delete(*, committee_type: CommitteeType, actor: User) -> None:
     """A type no committee uses can be removed (it is configuration, not history)."""
     fabrique = committee_type.fabrique
     with transaction.atomic():
@@ -194,12 +226,10 @@ def committee_type_delete(*, committee_type: CommitteeType, actor) -> None:
 
 # --- committees ----------------------------------------------------------------------------------------------
 
-COMMITTEE_FIELDS = frozenset({"committee_type", "name", "description", "members", "study"})
 
-
-def _check_people(*, fabrique, people: Iterable[Person], field: str) -> list[Person]:
-    people = list(dict.fromkeys(people))
-    foreign = [p for p in people if p.fabrique_id != fabrique.pk or p.is_deleted]
+def _check_people(*, fabrique: Fabrique, people: Iterable[Person], field: str) -> list[Person]:
+    unique = list(dict.fromkeys(people))
+    foreign = [p for p in unique if p.fabrique_id != fabrique.pk or p.is_deleted]
     if foreign:
         # never name another fabrique's contact: its existence is private
         raise ValidationError(
@@ -208,10 +238,10 @@ def _check_people(*, fabrique, people: Iterable[Person], field: str) -> list[Per
                 % {"pks": ", ".join(str(p.pk) for p in foreign)}
             }
         )
-    return people
+    return unique
 
 
-def _check_committee_data(*, fabrique, data: dict) -> None:
+def _check_committee_data(*, fabrique: Fabrique, data: Mapping[str, Any]) -> None:
     committee_type = data.get("committee_type")
     if committee_type is not None and committee_type.fabrique_id != fabrique.pk:
         raise ValidationError({"committee_type": _("Ce type de comité n'appartient pas à la fabrique.")})
@@ -220,26 +250,26 @@ def _check_committee_data(*, fabrique, data: dict) -> None:
         raise ValidationError({"study": _("Cette étude n'appartient pas à la fabrique.")})
 
 
-def committee_create(*, fabrique, actor, data: Mapping) -> Committee:
-    """Create a committee; `data` may hold `members` (people of the fabrique's directory)."""
-    _check_fields(data, COMMITTEE_FIELDS)
-    data = _strip(data, ("name", "description"))
+def committee_create(*, fabrique: Fabrique, actor: User, **fields: Unpack[CommitteeFields]) -> Committee:
+    """Create a committee, with its `members` (people of the fabrique's directory)."""
+    check_fields(fields, CommitteeFields)
+    data = _strip(fields, ("name", "description"))
     members = data.pop("members", ())
     with transaction.atomic():
         _check_committee_data(fabrique=fabrique, data=data)
-        members = _check_people(fabrique=fabrique, people=members, field="members")
+        valid_members = _check_people(fabrique=fabrique, people=members, field="members")
         return audited_create(
             instance=Committee(fabrique=fabrique, **data),
             actor=actor,
             fabrique=fabrique,
-            m2m={"members": members},
+            m2m={"members": valid_members},
         )
 
 
-def committee_update(*, committee: Committee, actor, data: Mapping) -> Committee:
-    """Change the fields in `data`; `members`, when given, replaces the whole list."""
-    _check_fields(data, COMMITTEE_FIELDS)
-    data = _strip(data, ("name", "description"))
+def committee_update(*, committee: Committee, actor: User, **fields: Unpack[CommitteeFields]) -> Committee:
+    """Change the fields given; `members`, when given, replaces the whole list."""
+    check_fields(fields, CommitteeFields)
+    data = _strip(fields, ("name", "description"))
     fabrique = committee.fabrique
     m2m = None
     with transaction.atomic():
@@ -254,25 +284,27 @@ def committee_update(*, committee: Committee, actor, data: Mapping) -> Committee
 
 # --- meetings ------------------------------------------------------------------------------------------------
 
-MEETING_FIELDS = frozenset({"date", "place", "status", "attendees", "notes"})
 
-
-def meeting_create(*, committee: Committee, actor, data: Mapping) -> Meeting:
-    """Plan a meeting of `committee`; `data` may hold `attendees` (people of the directory)."""
-    _check_fields(data, MEETING_FIELDS - {"status"})
-    data = _strip(data, ("place", "notes"))
+def meeting_create(*, committee: Committee, actor: User, **fields: Unpack[MeetingFields]) -> Meeting:
+    """Plan a meeting of `committee`, with its `attendees` (people of the directory)."""
+    check_fields({k: v for k, v in fields.items() if k != "status"}, MeetingFields)
+    if "status" in fields:
+        raise TypeError("Unknown fields: status")
+    data = _strip(fields, ("place", "notes"))
     fabrique = committee.fabrique
     attendees = data.pop("attendees", ())
     with transaction.atomic():
-        attendees = _check_people(fabrique=fabrique, people=attendees, field="attendees")
+        valid_attendees = _check_people(fabrique=fabrique, people=attendees, field="attendees")
         meeting = Meeting(fabrique=fabrique, committee=committee, status=MeetingStatus.PLANNED, **data)
-        return audited_create(instance=meeting, actor=actor, fabrique=fabrique, m2m={"attendees": attendees})
+        return audited_create(
+            instance=meeting, actor=actor, fabrique=fabrique, m2m={"attendees": valid_attendees}
+        )
 
 
-def meeting_update(*, meeting: Meeting, actor, data: Mapping) -> Meeting:
+def meeting_update(*, meeting: Meeting, actor: User, **fields: Unpack[MeetingFields]) -> Meeting:
     """Change date, place, notes or attendees; a new `status` goes through the meeting's workflow."""
-    _check_fields(data, MEETING_FIELDS)
-    data = _strip(data, ("place", "notes"))
+    check_fields(fields, MeetingFields)
+    data = _strip(fields, ("place", "notes"))
     fabrique = meeting.fabrique
     status = data.pop("status", None)
     m2m = None
@@ -300,8 +332,8 @@ def _check_meeting_open(meeting: Meeting) -> None:
 def agenda_item_add(
     *,
     meeting: Meeting,
-    actor,
-    target=None,
+    actor: User,
+    target: models.Model | None = None,
     title: str = "",
     presenter: str = "",
     notes: str = "",
@@ -352,7 +384,7 @@ def agenda_item_add(
     return item
 
 
-def agenda_item_remove(*, item: AgendaItem, actor) -> None:
+def agenda_item_remove(*, item: AgendaItem, actor: User) -> None:
     """Take an undecided item off the agenda."""
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
@@ -373,7 +405,7 @@ def agenda_item_remove(*, item: AgendaItem, actor) -> None:
 def agenda_item_decide(
     *,
     item: AgendaItem,
-    actor,
+    actor: User,
     outcome: str,
     reasons: str = "",
     reason_code: str = "",

@@ -237,7 +237,7 @@ def meeting_at(ctx: Ctx, committee, day_offset: int, place: str, attendees):
 
     moment = timezone.make_aware(datetime.datetime.combine(days(day_offset), datetime.time(9, 30)))
     return meeting_create(
-        committee=committee, actor=ctx.officer, data={"date": moment, "place": place, "attendees": attendees}
+        committee=committee, actor=ctx.officer, date=moment, place=place, attendees=attendees
     )
 
 
@@ -270,21 +270,17 @@ def build_committees(ctx: Ctx) -> dict:
         "engagement": committee_create(
             fabrique=ctx.fabrique,
             actor=ctx.admin,
-            data={
-                "committee_type": types[CommitteeKind.COMMITMENT],
-                "name": "Comité d'engagement",
-                "description": "Réunit chaque trimestre les partenaires financeurs : retient les besoins, décide des suites des études.",
-                "members": members,
-            },
+            committee_type=types[CommitteeKind.COMMITMENT],
+            name="Comité d'engagement",
+            description="Réunit chaque trimestre les partenaires financeurs : retient les besoins, décide des suites des études.",
+            members=members,
         ),
         "selection": committee_create(
             fabrique=ctx.fabrique,
             actor=ctx.admin,
-            data={
-                "committee_type": types[CommitteeKind.SELECTION],
-                "name": "Comité de sélection des porteurs",
-                "members": members[:2] + [ctx.people["Olivier Poirier"]],
-            },
+            committee_type=types[CommitteeKind.SELECTION],
+            name="Comité de sélection des porteurs",
+            members=members[:2] + [ctx.people["Olivier Poirier"]],
         ),
     }
 
@@ -768,13 +764,11 @@ def build_mobility_copil(ctx: Ctx, studies: dict) -> None:
     copil = committee_create(
         fabrique=ctx.fabrique,
         actor=ctx.admin,
-        data={
-            "committee_type": copil_type,
-            "name": "Copil mobilité inclusive",
-            "study": studies["mobility"],
-            "description": "Pilote le diagnostic financé par le groupe de protection sociale.",
-            "members": [ctx.people["Lucie Moreau"], ctx.people["Brigitte Jouan"], ctx.people["Karim Haddad"]],
-        },
+        committee_type=copil_type,
+        name="Copil mobilité inclusive",
+        study=studies["mobility"],
+        description="Pilote le diagnostic financé par le groupe de protection sociale.",
+        members=[ctx.people["Lucie Moreau"], ctx.people["Brigitte Jouan"], ctx.people["Karim Haddad"]],
     )
     meeting_at(ctx, copil, 20, "Clisson, mairie", list(copil.members.all()))
 

@@ -29,15 +29,15 @@ def make_committee(fabrique, actor, *, name: str = "Copil mobilité", members=()
     return committee_create(
         fabrique=fabrique,
         actor=actor,
-        data={"name": name, "committee_type": committee_type(fabrique, kind), "members": list(members)},
+        name=name,
+        committee_type=committee_type(fabrique, kind),
+        members=list(members),
     )
 
 
 def make_meeting(committee, actor, *, date: datetime.datetime | None = None, attendees=(), place="Mairie"):
     date = date or timezone.now() - datetime.timedelta(hours=2)
-    return meeting_create(
-        committee=committee, actor=actor, data={"date": date, "place": place, "attendees": list(attendees)}
-    )
+    return meeting_create(committee=committee, actor=actor, date=date, place=place, attendees=list(attendees))
 
 
 def make_study(fabrique, actor, *, title: str = "Mobilité solidaire en zone rurale", needs=None, **data):

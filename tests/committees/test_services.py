@@ -92,12 +92,12 @@ def test_committee_type_and_study_must_belong_to_the_fabrique(team, other_team):
         committee_update(
             committee=committee,
             actor=team.officer,
-            data={"committee_type": committee_type(other_team.fabrique)},
+            committee_type=committee_type(other_team.fabrique),
         )
     assert "committee_type" in exc.value.message_dict
     foreign_study = make_study(other_team.fabrique, other_team.officer)
     with pytest.raises(ValidationError) as exc:
-        committee_update(committee=committee, actor=team.officer, data={"study": foreign_study})
+        committee_update(committee=committee, actor=team.officer, study=foreign_study)
     assert "study" in exc.value.message_dict
     committee.refresh_from_db()
     assert committee.study is None
@@ -117,14 +117,12 @@ def test_meeting_attendees_come_from_the_fabriques_directory(team, other_team):
 def test_meeting_status_changes_through_the_workflow(team):
     meeting = make_meeting(make_committee(team.fabrique, team.officer), team.officer)
     assert meeting.status == MeetingStatus.PLANNED
-    meeting = meeting_update(
-        meeting=meeting, actor=team.officer, data={"status": MeetingStatus.HELD, "place": "Salle B"}
-    )
+    meeting = meeting_update(meeting=meeting, actor=team.officer, status=MeetingStatus.HELD, place="Salle B")
     meeting.refresh_from_db()
     assert (meeting.status, meeting.place) == (MeetingStatus.HELD, "Salle B")
     assert actions(meeting)[:2] == ["committees.meeting.held", "committees.meeting.updated"]
     with pytest.raises(TransitionNotAllowed):
-        meeting_update(meeting=meeting, actor=team.officer, data={"status": MeetingStatus.CANCELLED})
+        meeting_update(meeting=meeting, actor=team.officer, status=MeetingStatus.CANCELLED)
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.HELD
 
@@ -134,7 +132,7 @@ def test_a_meeting_with_decisions_cannot_be_cancelled(team):
     meeting = make_meeting(make_committee(team.fabrique, team.officer), team.officer)
     item = agenda_item_add(meeting=meeting, actor=team.officer, target=study)
     agenda_item_decide(item=item, actor=team.committee, outcome="continue")
-    meeting = meeting_update(meeting=meeting, actor=team.officer, data={"status": MeetingStatus.PLANNED})
+    meeting = meeting_update(meeting=meeting, actor=team.officer, status=MeetingStatus.PLANNED)
     with pytest.raises(TransitionNotAllowed) as exc:
         transition(instance=meeting, to=MeetingStatus.CANCELLED, actor=team.officer)
     assert "décisions" in exc.value.message
@@ -177,7 +175,7 @@ def test_agenda_item_refusals(team, other_team):
 def test_agenda_of_a_cancelled_meeting_is_frozen(team):
     meeting = make_meeting(make_committee(team.fabrique, team.officer), team.officer)
     item = agenda_item_add(meeting=meeting, actor=team.officer, title="Tour de table")
-    meeting_update(meeting=meeting, actor=team.officer, data={"status": MeetingStatus.CANCELLED})
+    meeting_update(meeting=meeting, actor=team.officer, status=MeetingStatus.CANCELLED)
     with pytest.raises(DomainError):
         agenda_item_add(meeting=meeting, actor=team.officer, title="Autre point")
     with pytest.raises(DomainError):
@@ -291,7 +289,7 @@ def test_decision_date_is_the_meeting_date_when_it_is_past(team):
     study = make_awaiting_study(team.fabrique, team.officer)
     past = timezone.now() - datetime.timedelta(days=10)
     meeting = meeting_create(
-        committee=make_committee(team.fabrique, team.officer), actor=team.officer, data={"date": past}
+        committee=make_committee(team.fabrique, team.officer), actor=team.officer, date=past
     )
     item = agenda_item_add(meeting=meeting, actor=team.officer, target=study)
     decision = agenda_item_decide(item=item, actor=team.officer, outcome="continue")

@@ -23,16 +23,16 @@ def populate(side, label: str) -> None:
     committee = committee_create(
         fabrique=fabrique,
         actor=team.admin,
-        data={"name": f"Comité {label}", "committee_type": types[0], "members": [member]},
+        name=f"Comité {label}",
+        committee_type=types[0],
+        members=[member],
     )
     meeting = meeting_create(
         committee=committee,
         actor=team.admin,
-        data={
-            "date": timezone.now() + datetime.timedelta(days=7),
-            "place": f"Salle {label}",
-            "attendees": [member],
-        },
+        date=timezone.now() + datetime.timedelta(days=7),
+        place=f"Salle {label}",
+        attendees=[member],
     )
     item = agenda_item_add(meeting=meeting, actor=team.admin, title=f"Point {label}")
     side.objects.update(committee=committee, meeting=meeting, agenda_item=item, committee_member=member)

@@ -111,9 +111,7 @@ class CommitteeTypeSettingsView(FabriqueViewMixin, TemplateView):
             form = CommitteeTypeForm(request.POST, prefix="new")
             if form.is_valid():
                 try:
-                    committee_type_create(
-                        fabrique=self.fabrique, actor=request.user, data=form.service_data()
-                    )
+                    committee_type_create(fabrique=self.fabrique, actor=request.user, **form.service_data())
                 except ValidationError as exc:
                     add_service_errors(form, exc)
                 else:
@@ -138,7 +136,7 @@ class CommitteeTypeSettingsView(FabriqueViewMixin, TemplateView):
             if form.is_valid():
                 fresh = CommitteeType.objects.get(pk=committee_type.pk)
                 try:
-                    committee_type_update(committee_type=fresh, actor=request.user, data=form.service_data())
+                    committee_type_update(committee_type=fresh, actor=request.user, **form.service_data())
                 except ValidationError as exc:
                     add_service_errors(form, exc)
                 else:
@@ -201,7 +199,7 @@ class CommitteeCreateView(ServiceFormView):
         return context
 
     def perform(self, form):
-        return committee_create(fabrique=self.fabrique, actor=self.request.user, data=form.service_data())
+        return committee_create(fabrique=self.fabrique, actor=self.request.user, **form.service_data())
 
     def success_url_for(self, obj):
         return self.url("committee_detail", pk=obj.pk)
@@ -221,7 +219,7 @@ class CommitteeUpdateView(CommitteeCreateView):
 
     def perform(self, form):
         committee = self.scoped_get(Committee, self.kwargs["pk"])  # fresh: the form wrote onto self.object
-        return committee_update(committee=committee, actor=self.request.user, data=form.service_data())
+        return committee_update(committee=committee, actor=self.request.user, **form.service_data())
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(committee=self.get_object(), **kwargs)
@@ -246,9 +244,7 @@ class MeetingCreateView(ServiceFormView):
         return {"attendees": list(committee.members.filter(deleted_at__isnull=True))}
 
     def perform(self, form):
-        return meeting_create(
-            committee=self.get_committee(), actor=self.request.user, data=form.service_data()
-        )
+        return meeting_create(committee=self.get_committee(), actor=self.request.user, **form.service_data())
 
     def success_url_for(self, obj):
         return self.url("meeting_detail", pk=obj.pk)
@@ -273,7 +269,7 @@ class MeetingUpdateView(ServiceFormView):
 
     def perform(self, form):
         meeting = self.scoped_get(Meeting, self.kwargs["pk"])
-        return meeting_update(meeting=meeting, actor=self.request.user, data=form.service_data())
+        return meeting_update(meeting=meeting, actor=self.request.user, **form.service_data())
 
     def success_url_for(self, obj):
         return self.url("meeting_detail", pk=obj.pk)
