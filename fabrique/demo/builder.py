@@ -549,54 +549,44 @@ def build_projects(ctx: Ctx, committees: dict) -> None:
     plan = support_plan_start(
         project=project,
         actor=ctx.officer,
-        data={
-            "started_on": days(-30),
-            "objectives": "Valider le modèle économique et trouver l'entrepôt avant l'été.",
-        },
+        started_on=days(-30),
+        objectives="Valider le modèle économique et trouver l'entrepôt avant l'été.",
     )
     first = plan.milestones.order_by("order", "id").first()
-    milestone_update(milestone=first, actor=ctx.officer, data={"status": "done", "done_on": days(-5)})
+    milestone_update(milestone=first, actor=ctx.officer, status="done", done_on=days(-5))
     funding_create(
         plan=plan,
         actor=ctx.officer,
-        data={
-            "funder": ctx.orgs["Nantes Métropole"],
-            "source_label": "Aide à l'amorçage ESS",
-            "amount": 25000,
-            "status": "requested",
-            "requested_on": days(-10),
-        },
+        funder=ctx.orgs["Nantes Métropole"],
+        source_label="Aide à l'amorçage ESS",
+        amount=25000,
+        status="requested",
+        requested_on=days(-10),
     )
     funding_create(
         plan=plan,
         actor=ctx.officer,
-        data={
-            "funder": ctx.orgs["Fonds territorial pour l'emploi solidaire"],
-            "source_label": "Prêt d'honneur",
-            "amount": 15000,
-            "status": "granted",
-            "requested_on": days(-25),
-            "decided_on": days(-8),
-        },
+        funder=ctx.orgs["Fonds territorial pour l'emploi solidaire"],
+        source_label="Prêt d'honneur",
+        amount=15000,
+        status="granted",
+        requested_on=days(-25),
+        decided_on=days(-8),
     )
     referral_create(
         plan=plan,
         actor=ctx.officer,
-        data={
-            "organization": ctx.orgs["Incubateur ESS de la métropole"],
-            "purpose": "Incubation et business plan social",
-            "referred_on": days(-20),
-        },
+        organization=ctx.orgs["Incubateur ESS de la métropole"],
+        purpose="Incubation et business plan social",
+        referred_on=days(-20),
     )
     activity_create(
         plan=plan,
         actor=ctx.officer,
-        data={
-            "date": days(-3),
-            "kind": "meeting",
-            "summary": "Point sur le plan de financement avec les producteurs.",
-            "minutes_spent": 120,
-        },
+        date=days(-3),
+        kind="meeting",
+        summary="Point sur le plan de financement avec les producteurs.",
+        minutes_spent=120,
     )
 
     # kitchen: call for project leaders, two applications, evaluation, selection, support, creation
@@ -667,7 +657,7 @@ def build_projects(ctx: Ctx, committees: dict) -> None:
         ],
     )
     by_key["kitchen"].refresh_from_db()
-    support_plan_start(project=by_key["kitchen"], actor=ctx.officer, data={"started_on": days(-11)})
+    support_plan_start(project=by_key["kitchen"], actor=ctx.officer, started_on=days(-11))
     project_record_creation(
         project=by_key["kitchen"],
         actor=ctx.officer,
@@ -728,7 +718,7 @@ def build_projects(ctx: Ctx, committees: dict) -> None:
         organization=ctx.orgs["Traiteurs Engagés 44"],
         mode="direct",
     )
-    support_plan_start(project=project, actor=ctx.officer, data={"started_on": days(-60)})
+    support_plan_start(project=project, actor=ctx.officer, started_on=days(-60))
     project_record_creation(
         project=project,
         actor=ctx.officer,

@@ -10,8 +10,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -34,21 +36,26 @@ from .models import (
 )
 from .services import funder_organizations_q, referral_organizations_q, staff_users_q
 
+if TYPE_CHECKING:
+    from fabrique.fabriques.models import Fabrique
 
-def support_plan_get(*, fabrique, pk) -> SupportPlan:
+C = TypeVar("C", Milestone, Referral, FundingLine, SupportActivity)
+
+
+def support_plan_get(*, fabrique: Fabrique, pk: Any) -> SupportPlan:
     """One live plan of the fabrique (raises SupportPlan.DoesNotExist otherwise)."""
     return SupportPlan.objects.select_related("project", "officer", "project__study").get(
         fabrique=fabrique, project__deleted_at__isnull=True, pk=pk
     )
 
 
-def support_plans(*, fabrique) -> QuerySet[SupportPlan]:
+def support_plans(*, fabrique: Fabrique) -> QuerySet[SupportPlan]:
     return SupportPlan.objects.filter(fabrique=fabrique, project__deleted_at__isnull=True).select_related(
         "project", "officer"
     )
 
 
-def plan_child(model, *, fabrique, pk):
+def plan_child(model: type[C], *, fabrique: Fabrique, pk: Any) -> C:
     """A milestone, referral, funding line or activity of a live plan of the fabrique."""
     return model.objects.select_related("plan", "plan__project").get(
         plan__fabrique=fabrique, plan__deleted_at__isnull=True, pk=pk
@@ -99,21 +106,21 @@ def format_minutes(minutes: int) -> str:
     return f"{hours} h {rest:02d}"
 
 
-def officer_choices(*, fabrique) -> QuerySet[User]:
+def officer_choices(*, fabrique: Fabrique) -> QuerySet[User]:
     return (
         User.objects.filter(staff_users_q(fabrique)).distinct().order_by("last_name", "first_name", "email")
     )
 
 
-def referral_organization_choices(*, fabrique) -> QuerySet[Organization]:
+def referral_organization_choices(*, fabrique: Fabrique) -> QuerySet[Organization]:
     return Organization.objects.filter(fabrique=fabrique).filter(referral_organizations_q()).order_by("name")
 
 
-def funder_choices(*, fabrique) -> QuerySet[Organization]:
+def funder_choices(*, fabrique: Fabrique) -> QuerySet[Organization]:
     return Organization.objects.filter(fabrique=fabrique).filter(funder_organizations_q()).order_by("name")
 
 
-def milestones_due(*, fabrique, until: datetime.date, limit: int = 30) -> QuerySet[Milestone]:
+def milestones_due(*, fabrique: Fabrique, until: datetime.date, limit: int = 30) -> QuerySet[Milestone]:
     """Open milestones of active plans due by `until` (overdue ones included)."""
     return (
         Milestone.objects.filter(
@@ -129,7 +136,9 @@ def milestones_due(*, fabrique, until: datetime.date, limit: int = 30) -> QueryS
     )
 
 
-def combined_timeline(*, target, children: dict[type, list], limit: int = 200) -> list:
+def combined_timeline(
+    *, target: models.Model, children: dict[type[models.Model], list[Any]], limit: int = 200
+) -> list[AuditEntry | SimpleNamespace]:
     """The history of `target` and of its child rows, newest first.
 
     Entries about a child row say which one ("Modification — jalon « Business plan social »").
@@ -142,7 +151,7 @@ def combined_timeline(*, target, children: dict[type, list], limit: int = 200) -
             child_types.add(content_type.pk)
             q |= Q(target_type=content_type, target_id__in=[str(pk) for pk in pks])
     entries = AuditEntry.objects.filter(q).select_related("actor")[:limit]
-    timeline = []
+    timeline: list[AuditEntry | SimpleNamespace] = []
     for entry in entries:
         if entry.target_type_id in child_types:
             timeline.append(
@@ -159,7 +168,7 @@ def combined_timeline(*, target, children: dict[type, list], limit: int = 200) -
     return timeline
 
 
-def support_plan_timeline(*, plan: SupportPlan, limit: int = 200) -> list:
+def support_plan_timeline(*, plan: SupportPlan, limit: int = 200) -> list[AuditEntry | SimpleNamespace]:
     """The plan's own history with that of its milestones, referrals, funding lines and activities."""
     return combined_timeline(
         target=plan,
@@ -173,7 +182,7 @@ def support_plan_timeline(*, plan: SupportPlan, limit: int = 200) -> list:
     )
 
 
-def projects_in_support_count(*, fabrique) -> int:
+def projects_in_support_count(*, fabrique: Fabrique) -> int:
     return Project.objects.filter(fabrique=fabrique, stage=ProjectStage.IN_SUPPORT).count()
 
 
@@ -187,16 +196,16 @@ def _shift_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def enterprises(*, fabrique) -> QuerySet[Enterprise]:
+def enterprises(*, fabrique: Fabrique) -> QuerySet[Enterprise]:
     return Enterprise.objects.filter(project__fabrique=fabrique, project__deleted_at__isnull=True)
 
 
-def enterprise_get(*, fabrique, pk) -> Enterprise:
+def enterprise_get(*, fabrique: Fabrique, pk: Any) -> Enterprise:
     """One enterprise of the fabrique (raises Enterprise.DoesNotExist otherwise)."""
     return enterprises(fabrique=fabrique).select_related("project", "commune", "organization").get(pk=pk)
 
 
-def followup_get(*, fabrique, pk) -> FollowUp:
+def followup_get(*, fabrique: Fabrique, pk: Any) -> FollowUp:
     return FollowUp.objects.select_related("enterprise", "enterprise__project").get(
         enterprise__project__fabrique=fabrique, enterprise__project__deleted_at__isnull=True, pk=pk
     )
@@ -229,11 +238,11 @@ def enterprise_followup_slots(*, enterprise: Enterprise) -> list[FollowUpSlot]:
 
 
 def followups_due(
-    *, fabrique, start: datetime.date, end: datetime.date
+    *, fabrique: Fabrique, start: datetime.date, end: datetime.date
 ) -> list[tuple[Enterprise, FollowUpSlot]]:
     """Follow-ups not recorded yet whose due date falls by `end` (up to a year late)."""
     since = _shift_years(start, -1)
-    found = []
+    found: list[tuple[Enterprise, FollowUpSlot]] = []
     for horizon, years in FOLLOWUP_YEARS.items():
         rows = (
             enterprises(fabrique=fabrique)
@@ -249,14 +258,14 @@ def followups_due(
     return sorted(found, key=lambda pair: pair[1].due_on)
 
 
-def project_thread(*, project: Project) -> dict:
+def project_thread(*, project: Project) -> dict[str, Any]:
     """The chain back from a project: its study and needs (each with its number of reports)."""
     needs = list(
         Need.objects.filter(projects=project, fabrique_id=project.fabrique_id)
         .annotate(reports_count=Count("reports", filter=Q(reports__deleted_at__isnull=True), distinct=True))
         .order_by("reference", "pk")
     )
-    study = project.study if project.study_id and not project.study.is_deleted else None
+    study = project.study if project.study is not None and not project.study.is_deleted else None
     return {
         "project": project,
         "study": study,
@@ -265,7 +274,7 @@ def project_thread(*, project: Project) -> dict:
     }
 
 
-def enterprise_timeline(*, enterprise: Enterprise, limit: int = 200) -> list:
+def enterprise_timeline(*, enterprise: Enterprise, limit: int = 200) -> list[AuditEntry | SimpleNamespace]:
     return combined_timeline(
         target=enterprise,
         children={FollowUp: list(enterprise.followups.values_list("pk", flat=True))},
@@ -273,10 +282,10 @@ def enterprise_timeline(*, enterprise: Enterprise, limit: int = 200) -> list:
     )
 
 
-def enterprises_created_count(*, fabrique) -> int:
+def enterprises_created_count(*, fabrique: Fabrique) -> int:
     return enterprises(fabrique=fabrique).count()
 
 
-def jobs_created_fte(*, fabrique) -> Decimal:
+def jobs_created_fte(*, fabrique: Fabrique) -> Decimal:
     """Jobs at creation (FTE) of the fabrique's enterprises."""
     return enterprises(fabrique=fabrique).aggregate(total=Sum("jobs_fte"))["total"] or Decimal("0")

@@ -13,6 +13,7 @@ import calendar
 import datetime
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from fabrique.accounts.models import User
 from fabrique.core.errors import ConflictError, DomainError, TransitionNotAllowed
-from fabrique.core.services import audited_create, audited_update
+from fabrique.core.services import audited_create, audited_update, check_fields, field_names
 from fabrique.core.workflow import transition
 from fabrique.directory.models import EcosystemRole, Organization, OrganizationKind
 from fabrique.directory.selectors import roles_contain
@@ -41,6 +42,9 @@ from .models import (
     SupportPlan,
     SupportStage,
 )
+
+if TYPE_CHECKING:
+    from fabrique.fabriques.models import Fabrique
 
 # Proposed due date of each default milestone, in months after the start of the support.
 DEFAULT_MILESTONE_MONTHS: tuple[int, ...] = (2, 4, 6, 8, 10, 12)
@@ -67,11 +71,53 @@ FUNDER_ROLES = (EcosystemRole.FUNDER,)
 STAFF_ROLES = (Role.ADMIN, Role.OFFICER)
 MAX_MINUTES_PER_ACTIVITY = 24 * 60
 
-PLAN_FIELDS = frozenset({"started_on", "officer", "objectives"})
-MILESTONE_FIELDS = frozenset({"title", "due_on", "status", "done_on", "notes"})
-REFERRAL_FIELDS = frozenset({"organization", "purpose", "referred_on", "outcome"})
-FUNDING_FIELDS = frozenset({"funder", "source_label", "amount", "status", "requested_on", "decided_on"})
-ACTIVITY_FIELDS = frozenset({"date", "kind", "summary", "minutes_spent"})
+
+class PlanFields(TypedDict, total=False):
+    started_on: datetime.date | None
+    officer: User | None
+    objectives: str
+
+
+class PlanStartFields(PlanFields, total=False):
+    """`milestone_due_dates`: dates (or None) overriding the proposed due dates of the default
+    milestones, in DEFAULT_MILESTONES order."""
+
+    milestone_due_dates: list[datetime.date | None]
+
+
+class MilestoneFields(TypedDict, total=False):
+    title: str
+    due_on: datetime.date | None
+    status: str
+    done_on: datetime.date | None
+    notes: str
+
+
+class ReferralFields(TypedDict, total=False):
+    organization: Organization | None
+    purpose: str
+    referred_on: datetime.date | None
+    outcome: str
+
+
+class FundingFields(TypedDict, total=False):
+    funder: Organization | None
+    source_label: str
+    amount: Decimal | int | None
+    status: str
+    requested_on: datetime.date | None
+    decided_on: datetime.date | None
+
+
+class ActivityFields(TypedDict, total=False):
+    date: datetime.date | None
+    kind: str
+    summary: str
+    minutes_spent: int | None
+
+
+MILESTONE_FIELDS = field_names(MilestoneFields)
+FUNDING_FIELDS = field_names(FundingFields)
 
 
 # --- helpers ------------------------------------------------------------------------------------------
@@ -92,25 +138,19 @@ def default_milestone_plan(started_on: datetime.date) -> list[tuple[str, datetim
     ]
 
 
-def _check_fields(data: Mapping, allowed: frozenset[str]) -> None:
-    unknown = set(data) - allowed
-    if unknown:
-        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
-
-
-def _strip(data: dict, *keys: str) -> dict:
+def _strip(data: dict[str, Any], *keys: str) -> dict[str, Any]:
     for key in keys:
         if isinstance(data.get(key), str):
             data[key] = data[key].strip()
     return data
 
 
-def _not_in_future(errors: dict, field: str, value: datetime.date | None, message: str) -> None:
+def _not_in_future(errors: dict[str, Any], field: str, value: datetime.date | None, message: str) -> None:
     if value is not None and value > timezone.localdate():
         errors.setdefault(field, message)
 
 
-def _raise(errors: dict) -> None:
+def _raise(errors: dict[str, Any]) -> None:
     if errors:
         raise ValidationError(errors)
 
@@ -120,7 +160,7 @@ def _check_plan_alive(plan: SupportPlan) -> None:
         raise DomainError(_("Cet accompagnement a été supprimé."))
 
 
-def staff_users_q(fabrique) -> Q:
+def staff_users_q(fabrique: Fabrique) -> Q:
     """Users who can carry a support plan: active admins and officers of the fabrique."""
     return Q(
         memberships__fabrique=fabrique,
@@ -130,7 +170,7 @@ def staff_users_q(fabrique) -> Q:
     )
 
 
-def _check_officer(fabrique, officer) -> None:
+def _check_officer(fabrique: Fabrique, officer: User | None) -> None:
     if officer is None:
         return
     if not Membership.objects.filter(
@@ -155,7 +195,9 @@ def funder_organizations_q() -> Q:
     return q
 
 
-def _check_organization(*, fabrique, organization, field: str, allowed: Q, message: str) -> None:
+def _check_organization(
+    *, fabrique: Fabrique, organization: Organization | None, field: str, allowed: Q, message: str
+) -> None:
     if organization is None:
         return
     ok = Organization.objects.filter(fabrique=fabrique, pk=organization.pk).filter(allowed).exists()
@@ -166,16 +208,17 @@ def _check_organization(*, fabrique, organization, field: str, allowed: Q, messa
 # --- the plan -------------------------------------------------------------------------------------------
 
 
-def support_plan_start(*, project: Project, actor, data: Mapping) -> SupportPlan:
+def support_plan_start(*, project: Project, actor: User, **fields: Unpack[PlanStartFields]) -> SupportPlan:
     """Start the support of the selected leader: the project moves from leader_selected to in_support.
 
-    `data`: started_on (default today), officer (default the project's officer), objectives, and
+    Fields: started_on (default today), officer (default the project's officer), objectives, and
     optionally `milestone_due_dates`, a list of dates (or None) overriding the proposed due dates of
     the default milestones, in DEFAULT_MILESTONES order.
     """
+    data: dict[str, Any] = dict(fields)
     data = _strip(dict(data), "objectives")
     due_overrides = list(data.pop("milestone_due_dates", None) or [])
-    _check_fields(data, PLAN_FIELDS)
+    check_fields(data, PlanFields)
     fabrique = project.fabrique
     started_on = data.get("started_on") or timezone.localdate()
     if "officer" in data:
@@ -185,7 +228,7 @@ def support_plan_start(*, project: Project, actor, data: Mapping) -> SupportPlan
         officer = project.officer
         if officer is not None and not User.objects.filter(staff_users_q(fabrique), pk=officer.pk).exists():
             officer = None
-    errors: dict = {}
+    errors: dict[str, Any] = {}
     proposed = default_milestone_plan(started_on)
     milestones = []
     for index, (title, due_on) in enumerate(proposed):
@@ -229,9 +272,10 @@ def support_plan_start(*, project: Project, actor, data: Mapping) -> SupportPlan
     return plan
 
 
-def support_plan_update(*, plan: SupportPlan, actor, data: Mapping) -> SupportPlan:
+def support_plan_update(*, plan: SupportPlan, actor: User, **fields: Unpack[PlanFields]) -> SupportPlan:
     """Change the start date, the officer or the objectives (milestones keep their own dates)."""
-    _check_fields(data, PLAN_FIELDS)
+    data: dict[str, Any] = dict(fields)
+    check_fields(data, PlanFields)
     _check_plan_alive(plan)
     data = _strip(dict(data), "objectives")
     if "started_on" in data and not data["started_on"]:
@@ -242,7 +286,7 @@ def support_plan_update(*, plan: SupportPlan, actor, data: Mapping) -> SupportPl
     return plan
 
 
-def support_plan_stop(*, plan: SupportPlan, actor, reason: str) -> SupportPlan:
+def support_plan_stop(*, plan: SupportPlan, actor: User, reason: str) -> SupportPlan:
     """Interrupt the support (the project stopped, or the leader paused). No-op if already stopped."""
     reason = (reason or "").strip()
     if not reason:
@@ -253,7 +297,7 @@ def support_plan_stop(*, plan: SupportPlan, actor, reason: str) -> SupportPlan:
     )
 
 
-def support_plan_resume(*, plan: SupportPlan, actor, note: str = "") -> SupportPlan:
+def support_plan_resume(*, plan: SupportPlan, actor: User, note: str = "") -> SupportPlan:
     """Resume an interrupted support, while its project is still in support."""
     _check_plan_alive(plan)
     with transaction.atomic():
@@ -267,7 +311,7 @@ def support_plan_resume(*, plan: SupportPlan, actor, note: str = "") -> SupportP
         )
 
 
-def support_plan_complete(*, plan: SupportPlan, actor, note: str = "") -> SupportPlan:
+def support_plan_complete(*, plan: SupportPlan, actor: User, note: str = "") -> SupportPlan:
     """The enterprise is created: the support ends. Called by `projects.outcome.project_record_creation`."""
     _check_plan_alive(plan)
     if plan.stage == SupportStage.STOPPED:
@@ -280,8 +324,8 @@ def support_plan_complete(*, plan: SupportPlan, actor, note: str = "") -> Suppor
 # --- milestones -----------------------------------------------------------------------------------------
 
 
-def _milestone_errors(*, plan: SupportPlan, values: Mapping) -> dict:
-    errors: dict = {}
+def _milestone_errors(*, plan: SupportPlan, values: Mapping[str, Any]) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
     if not (values.get("title") or "").strip():
         errors["title"] = _("Indiquez l'intitulé du jalon.")
     due_on = values.get("due_on")
@@ -297,8 +341,9 @@ def _milestone_errors(*, plan: SupportPlan, values: Mapping) -> dict:
     return errors
 
 
-def milestone_create(*, plan: SupportPlan, actor, data: Mapping) -> Milestone:
-    _check_fields(data, MILESTONE_FIELDS)
+def milestone_create(*, plan: SupportPlan, actor: User, **fields: Unpack[MilestoneFields]) -> Milestone:
+    data: dict[str, Any] = dict(fields)
+    check_fields(data, MilestoneFields)
     _check_plan_alive(plan)
     values = _strip({"status": MilestoneStatus.TODO, **data}, "title", "notes")
     if values["status"] == MilestoneStatus.DONE and not values.get("done_on"):
@@ -312,9 +357,10 @@ def milestone_create(*, plan: SupportPlan, actor, data: Mapping) -> Milestone:
         )
 
 
-def milestone_update(*, milestone: Milestone, actor, data: Mapping) -> Milestone:
+def milestone_update(*, milestone: Milestone, actor: User, **fields: Unpack[MilestoneFields]) -> Milestone:
     """Change a milestone; marking it done without a date records today."""
-    _check_fields(data, MILESTONE_FIELDS)
+    data: dict[str, Any] = dict(fields)
+    check_fields(data, MilestoneFields)
     plan = milestone.plan
     _check_plan_alive(plan)
     data = _strip(dict(data), "title", "notes")
@@ -329,12 +375,13 @@ def milestone_update(*, milestone: Milestone, actor, data: Mapping) -> Milestone
 # --- referrals ------------------------------------------------------------------------------------------
 
 
-def referral_create(*, plan: SupportPlan, actor, data: Mapping) -> Referral:
+def referral_create(*, plan: SupportPlan, actor: User, **fields: Unpack[ReferralFields]) -> Referral:
     """Refer the leader to a partner support network (or funder) of the directory."""
-    _check_fields(data, REFERRAL_FIELDS)
+    data: dict[str, Any] = dict(fields)
+    check_fields(data, ReferralFields)
     _check_plan_alive(plan)
     values = _strip(dict(data), "purpose", "outcome")
-    errors: dict = {}
+    errors: dict[str, Any] = {}
     if values.get("organization") is None:
         errors["organization"] = _("Choisissez la structure vers laquelle le porteur est orienté.")
     if not values.get("purpose"):
@@ -361,8 +408,8 @@ def referral_create(*, plan: SupportPlan, actor, data: Mapping) -> Referral:
 # --- funding plan ---------------------------------------------------------------------------------------
 
 
-def _funding_errors(values: Mapping) -> dict:
-    errors: dict = {}
+def _funding_errors(values: Mapping[str, Any]) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
     amount = values.get("amount")
     if amount is None:
         errors["amount"] = _("Indiquez le montant.")
@@ -391,16 +438,17 @@ def _funding_errors(values: Mapping) -> dict:
     return errors
 
 
-def _funding_values(data: Mapping) -> dict:
+def _funding_values(data: Mapping[str, Any]) -> dict[str, Any]:
     values = _strip(dict(data), "source_label")
     if values.get("funder") is not None and not values.get("source_label"):
         values["source_label"] = values["funder"].name[:200]
     return values
 
 
-def funding_create(*, plan: SupportPlan, actor, data: Mapping) -> FundingLine:
+def funding_create(*, plan: SupportPlan, actor: User, **fields: Unpack[FundingFields]) -> FundingLine:
     """Add a line to the funding plan: a funder of the directory or a free source label."""
-    _check_fields(data, FUNDING_FIELDS)
+    data: dict[str, Any] = dict(fields)
+    check_fields(data, FundingFields)
     _check_plan_alive(plan)
     values = _funding_values({"status": FundingStatus.REQUESTED, **data})
     _raise(_funding_errors(values))
@@ -414,8 +462,9 @@ def funding_create(*, plan: SupportPlan, actor, data: Mapping) -> FundingLine:
     return audited_create(instance=FundingLine(plan=plan, **values), actor=actor, fabrique=plan.fabrique)
 
 
-def funding_update(*, line: FundingLine, actor, data: Mapping) -> FundingLine:
-    _check_fields(data, FUNDING_FIELDS)
+def funding_update(*, line: FundingLine, actor: User, **fields: Unpack[FundingFields]) -> FundingLine:
+    data: dict[str, Any] = dict(fields)
+    check_fields(data, FundingFields)
     plan = line.plan
     _check_plan_alive(plan)
     data = _funding_values(data)
@@ -436,12 +485,13 @@ def funding_update(*, line: FundingLine, actor, data: Mapping) -> FundingLine:
 # --- time spent -----------------------------------------------------------------------------------------
 
 
-def activity_create(*, plan: SupportPlan, actor, data: Mapping) -> SupportActivity:
+def activity_create(*, plan: SupportPlan, actor: User, **fields: Unpack[ActivityFields]) -> SupportActivity:
     """Log a meeting, call, workshop or work on a document, with the time it took."""
-    _check_fields(data, ACTIVITY_FIELDS)
+    data: dict[str, Any] = dict(fields)
+    check_fields(data, ActivityFields)
     _check_plan_alive(plan)
     values = _strip({"kind": ActivityKind.MEETING, **data}, "summary")
-    errors: dict = {}
+    errors: dict[str, Any] = {}
     if not values.get("date"):
         errors["date"] = _("Indiquez la date.")
     _not_in_future(errors, "date", values.get("date"), _("La date ne peut pas être dans le futur."))

@@ -52,10 +52,8 @@ def plan(team, project):
     return support_plan_start(
         project=project,
         actor=team.officer,
-        data={
-            "started_on": timezone.localdate() - datetime.timedelta(days=30),
-            "objectives": "Boucler le plan de financement",
-        },
+        started_on=timezone.localdate() - datetime.timedelta(days=30),
+        objectives="Boucler le plan de financement",
     )
 
 

@@ -52,9 +52,7 @@ def test_start_moves_the_project_to_in_support_and_creates_default_milestones(te
     # given a project whose leader is selected
     start = datetime.date(2026, 1, 31)
     # when
-    plan = support_plan_start(
-        project=project, actor=team.officer, data={"started_on": start, "objectives": "x"}
-    )
+    plan = support_plan_start(project=project, actor=team.officer, started_on=start, objectives="x")
     # then
     project.refresh_from_db()
     assert project.stage == ProjectStage.IN_SUPPORT
@@ -82,7 +80,8 @@ def test_start_accepts_edited_due_dates_and_refuses_one_before_the_start(team, p
         support_plan_start(
             project=project,
             actor=team.officer,
-            data={"started_on": start, "milestone_due_dates": [start - datetime.timedelta(days=1)]},
+            started_on=start,
+            milestone_due_dates=[start - datetime.timedelta(days=1)],
         )
     assert "milestone_0" in exc.value.message_dict
     assert not SupportPlan.objects.exists()
@@ -91,7 +90,7 @@ def test_start_accepts_edited_due_dates_and_refuses_one_before_the_start(team, p
 
     custom = start + datetime.timedelta(days=20)
     plan = support_plan_start(
-        project=project, actor=team.officer, data={"started_on": start, "milestone_due_dates": [custom, None]}
+        project=project, actor=team.officer, started_on=start, milestone_due_dates=[custom, None]
     )
     due = [m.due_on for m in plan.milestones.all()]
     assert due[0] == custom and due[1] == add_months(start, 4)
@@ -103,7 +102,10 @@ def test_start_accepts_edited_due_dates_and_refuses_one_before_the_start(team, p
 def test_start_from_a_wrong_stage_raises(team, stage):
     project = make_project(team.fabrique, stage=stage)
     with pytest.raises(TransitionNotAllowed):
-        support_plan_start(project=project, actor=team.officer, data={})
+        support_plan_start(
+            project=project,
+            actor=team.officer,
+        )
     assert not SupportPlan.objects.exists()
     assert not AuditEntry.objects.filter(action__startswith="support.").exists()
 
@@ -114,21 +116,24 @@ def test_start_twice_is_a_conflict(team, plan):
     type(project).objects.filter(pk=project.pk).update(stage=ProjectStage.LEADER_SELECTED)
     project.refresh_from_db()
     with pytest.raises(ConflictError):
-        support_plan_start(project=project, actor=team.officer, data={})
+        support_plan_start(
+            project=project,
+            actor=team.officer,
+        )
 
 
 def test_start_checks_the_officer_is_a_staff_member(team, other_team, project):
     with pytest.raises(ValidationError) as exc:
-        support_plan_start(project=project, actor=team.officer, data={"officer": other_team.officer})
+        support_plan_start(project=project, actor=team.officer, officer=other_team.officer)
     assert "officer" in exc.value.message_dict
     with pytest.raises(ValidationError):
-        support_plan_start(project=project, actor=team.officer, data={"officer": team.reader})
-    plan = support_plan_start(project=project, actor=team.officer, data={"officer": team.admin})
+        support_plan_start(project=project, actor=team.officer, officer=team.reader)
+    plan = support_plan_start(project=project, actor=team.officer, officer=team.admin)
     assert plan.officer == team.admin
 
 
 def test_plan_update_is_audited(team, plan):
-    plan = support_plan_update(plan=plan, actor=team.admin, data={"objectives": "Trouver un local"})
+    plan = support_plan_update(plan=plan, actor=team.admin, objectives="Trouver un local")
     assert plan.objectives == "Trouver un local"
     entry = AuditEntry.objects.for_target(plan).filter(action="support.supportplan.updated").get()
     assert entry.new_values == {"objectives": "Trouver un local"}
@@ -177,14 +182,13 @@ def test_milestone_create_and_update(team, plan):
     milestone = milestone_create(
         plan=plan,
         actor=team.officer,
-        data={"title": "Agrément ESUS", "due_on": TODAY() + datetime.timedelta(days=3)},
+        title="Agrément ESUS",
+        due_on=TODAY() + datetime.timedelta(days=3),
     )
     assert milestone.order == len(DEFAULT_MILESTONES) + 1
     assert actions(milestone) == ["support.milestone.created"]
 
-    milestone = milestone_update(
-        milestone=milestone, actor=team.officer, data={"status": MilestoneStatus.DONE}
-    )
+    milestone = milestone_update(milestone=milestone, actor=team.officer, status=MilestoneStatus.DONE)
     assert milestone.status == MilestoneStatus.DONE and milestone.done_on == TODAY()
     entry = AuditEntry.objects.for_target(milestone).get(action="support.milestone.updated")
     assert entry.new_values["status"] == "done"
@@ -193,17 +197,18 @@ def test_milestone_create_and_update(team, plan):
 def test_milestone_dates_must_be_coherent(team, plan):
     before_start = plan.started_on - datetime.timedelta(days=1)
     with pytest.raises(ValidationError) as exc:
-        milestone_create(plan=plan, actor=team.officer, data={"title": "Statuts", "due_on": before_start})
+        milestone_create(plan=plan, actor=team.officer, title="Statuts", due_on=before_start)
     assert "due_on" in exc.value.message_dict
     milestone = plan.milestones.first()
     with pytest.raises(ValidationError) as exc:
-        milestone_update(milestone=milestone, actor=team.officer, data={"done_on": TODAY()})
+        milestone_update(milestone=milestone, actor=team.officer, done_on=TODAY())
     assert "done_on" in exc.value.message_dict  # a date of completion on a milestone still to do
     with pytest.raises(ValidationError) as exc:
         milestone_update(
             milestone=milestone,
             actor=team.officer,
-            data={"status": MilestoneStatus.DONE, "done_on": TODAY() + datetime.timedelta(days=1)},
+            status=MilestoneStatus.DONE,
+            done_on=TODAY() + datetime.timedelta(days=1),
         )
     assert "futur" in exc.value.message_dict["done_on"][0]
     milestone.refresh_from_db()
@@ -215,7 +220,7 @@ def test_overdue_milestones(team, plan):
     Milestone.objects.filter(pk=first.pk).update(due_on=TODAY() - datetime.timedelta(days=1))
     first.refresh_from_db()
     assert first.is_overdue
-    first = milestone_update(milestone=first, actor=team.officer, data={"status": MilestoneStatus.CANCELLED})
+    first = milestone_update(milestone=first, actor=team.officer, status=MilestoneStatus.CANCELLED)
     assert not first.is_overdue
     due = selectors.milestones_due(fabrique=team.fabrique, until=TODAY() + datetime.timedelta(days=400))
     assert first not in due and len(due) == len(DEFAULT_MILESTONES) - 1
@@ -228,7 +233,9 @@ def test_referral_to_a_support_network(team, plan, network):
     referral = referral_create(
         plan=plan,
         actor=team.officer,
-        data={"organization": network, "purpose": "Statuts de la SCIC", "referred_on": TODAY()},
+        organization=network,
+        purpose="Statuts de la SCIC",
+        referred_on=TODAY(),
     )
     assert referral.organization == network
     assert actions(referral) == ["support.referral.created"]
@@ -242,7 +249,9 @@ def test_referral_refuses_other_organizations(team, other_team, plan):
             referral_create(
                 plan=plan,
                 actor=team.officer,
-                data={"organization": organization, "purpose": "x", "referred_on": TODAY()},
+                organization=organization,
+                purpose="x",
+                referred_on=TODAY(),
             )
         assert "organization" in exc.value.message_dict
     # a municipality that the fabrique lists as a partner is fine
@@ -251,7 +260,9 @@ def test_referral_refuses_other_organizations(team, other_team, plan):
     referral_create(
         plan=plan,
         actor=team.officer,
-        data={"organization": town_hall, "purpose": "x", "referred_on": TODAY()},
+        organization=town_hall,
+        purpose="x",
+        referred_on=TODAY(),
     )
 
 
@@ -260,11 +271,9 @@ def test_referral_date_not_in_the_future(team, plan, network):
         referral_create(
             plan=plan,
             actor=team.officer,
-            data={
-                "organization": network,
-                "purpose": "x",
-                "referred_on": TODAY() + datetime.timedelta(days=2),
-            },
+            organization=network,
+            purpose="x",
+            referred_on=TODAY() + datetime.timedelta(days=2),
         )
     assert "referred_on" in exc.value.message_dict
 
@@ -280,7 +289,7 @@ def test_funding_totals_by_status(team, plan, funder):
         ({"source_label": "Fondation", "amount": Decimal("3000.50"), "status": FundingStatus.REFUSED}),
         ({"source_label": "Région", "amount": Decimal("10000"), "status": FundingStatus.PLANNED}),
     ]
-    created = [funding_create(plan=plan, actor=team.officer, data=data) for data in lines]
+    created = [funding_create(plan=plan, actor=team.officer, **data) for data in lines]
     assert created[0].source_label == funder.name  # the funder's name when no label is given
     totals = selectors.funding_totals(plan=plan)
     by_status = {status: total for status, _label, total in totals.by_status}
@@ -327,7 +336,7 @@ def test_funding_totals_by_status(team, plan, funder):
 )
 def test_funding_validation(team, plan, data, field):
     with pytest.raises(ValidationError) as exc:
-        funding_create(plan=plan, actor=team.officer, data=data)
+        funding_create(plan=plan, actor=team.officer, **data)
     assert field in exc.value.message_dict
     assert not plan.funding_lines.exists()
 
@@ -335,24 +344,24 @@ def test_funding_validation(team, plan, data, field):
 def test_funding_refuses_another_fabriques_funder(team, other_team, plan):
     foreign = make_organization(other_team.fabrique, "Banque d'ailleurs", OrganizationKind.FUNDER)
     with pytest.raises(ValidationError) as exc:
-        funding_create(plan=plan, actor=team.officer, data={"funder": foreign, "amount": Decimal("10")})
+        funding_create(plan=plan, actor=team.officer, funder=foreign, amount=Decimal("10"))
     assert "funder" in exc.value.message_dict
 
 
 def test_funding_update(team, plan):
-    line = funding_create(
-        plan=plan, actor=team.officer, data={"source_label": "Région", "amount": Decimal("1000")}
-    )
+    line = funding_create(plan=plan, actor=team.officer, source_label="Région", amount=Decimal("1000"))
     line = funding_update(
         line=line,
         actor=team.officer,
-        data={"status": FundingStatus.GRANTED, "decided_on": TODAY(), "amount": Decimal("1200")},
+        status=FundingStatus.GRANTED,
+        decided_on=TODAY(),
+        amount=Decimal("1200"),
     )
     assert line.status == FundingStatus.GRANTED and line.amount == Decimal("1200")
     entry = AuditEntry.objects.for_target(line).get(action="support.fundingline.updated")
     assert entry.old_values["amount"] == "1000.00" and entry.new_values["status"] == "granted"
     with pytest.raises(ValidationError):
-        funding_update(line=line, actor=team.officer, data={"amount": Decimal("0")})
+        funding_update(line=line, actor=team.officer, amount=Decimal("0"))
 
 
 # --- time spent -------------------------------------------------------------------------------------------
@@ -362,12 +371,17 @@ def test_activities_and_total_time(team, plan):
     activity_create(
         plan=plan,
         actor=team.officer,
-        data={"date": TODAY(), "summary": "Point business plan", "minutes_spent": 90},
+        date=TODAY(),
+        summary="Point business plan",
+        minutes_spent=90,
     )
     activity = activity_create(
         plan=plan,
         actor=team.admin,
-        data={"date": TODAY(), "kind": "call", "summary": "Appel banque", "minutes_spent": 35},
+        date=TODAY(),
+        kind="call",
+        summary="Appel banque",
+        minutes_spent=35,
     )
     assert activity.by == team.admin
     assert actions(activity) == ["support.supportactivity.created"]
@@ -386,7 +400,7 @@ def test_activities_and_total_time(team, plan):
 )
 def test_activity_validation(team, plan, data, field):
     with pytest.raises(ValidationError) as exc:
-        activity_create(plan=plan, actor=team.officer, data=data)
+        activity_create(plan=plan, actor=team.officer, **data)
     assert field in exc.value.message_dict
     assert not plan.activities.exists()
 

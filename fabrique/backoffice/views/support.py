@@ -226,9 +226,7 @@ class SupportPlanCreateView(SupportFormView):
         )
 
     def perform(self, form):
-        return support_plan_start(
-            project=self.get_project(), actor=self.request.user, data=form.service_data()
-        )
+        return support_plan_start(project=self.get_project(), actor=self.request.user, **form.service_data())
 
     def success_url_for(self, obj):
         return self.url("support_plan_detail", pk=obj.pk)
@@ -297,7 +295,7 @@ class SupportPlanUpdateView(PlanFormView):
 
     def perform(self, form):
         plan = self.get_plan(self.kwargs["pk"])  # a fresh row: the form wrote onto the other one
-        return support_plan_update(plan=plan, actor=self.request.user, data=form.service_data())
+        return support_plan_update(plan=plan, actor=self.request.user, **form.service_data())
 
 
 class SupportPlanStopView(PlanFormView):
@@ -346,9 +344,7 @@ class MilestoneCreateView(PlanFormView):
     heading = gettext_lazy("Nouveau jalon")
 
     def perform(self, form):
-        return milestone_create(
-            plan=self.get_plan_object(), actor=self.request.user, data=form.service_data()
-        )
+        return milestone_create(plan=self.get_plan_object(), actor=self.request.user, **form.service_data())
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(heading=self.heading, **kwargs)
@@ -386,7 +382,7 @@ class MilestoneUpdateView(PlanChildUpdateView):
 
     def perform(self, form):
         milestone = self.get_child(Milestone, self.kwargs["pk"])
-        return milestone_update(milestone=milestone, actor=self.request.user, data=form.service_data())
+        return milestone_update(milestone=milestone, actor=self.request.user, **form.service_data())
 
 
 class ReferralCreateView(PlanFormView):
@@ -398,7 +394,7 @@ class ReferralCreateView(PlanFormView):
         return super().get_context_data(heading=_("Orienter le porteur vers un partenaire"), **kwargs)
 
     def perform(self, form):
-        return referral_create(plan=self.get_plan_object(), actor=self.request.user, data=form.service_data())
+        return referral_create(plan=self.get_plan_object(), actor=self.request.user, **form.service_data())
 
 
 class FundingCreateView(PlanFormView):
@@ -410,7 +406,7 @@ class FundingCreateView(PlanFormView):
         return super().get_context_data(heading=_("Nouvelle ligne du plan de financement"), **kwargs)
 
     def perform(self, form):
-        return funding_create(plan=self.get_plan_object(), actor=self.request.user, data=form.service_data())
+        return funding_create(plan=self.get_plan_object(), actor=self.request.user, **form.service_data())
 
 
 class FundingUpdateView(PlanChildUpdateView):
@@ -425,7 +421,7 @@ class FundingUpdateView(PlanChildUpdateView):
 
     def perform(self, form):
         line = self.get_child(FundingLine, self.kwargs["pk"])
-        return funding_update(line=line, actor=self.request.user, data=form.service_data())
+        return funding_update(line=line, actor=self.request.user, **form.service_data())
 
 
 class ActivityCreateView(PlanFormView):
@@ -437,7 +433,7 @@ class ActivityCreateView(PlanFormView):
         return super().get_context_data(heading=_("Noter un rendez-vous ou du temps passé"), **kwargs)
 
     def perform(self, form):
-        return activity_create(plan=self.get_plan_object(), actor=self.request.user, data=form.service_data())
+        return activity_create(plan=self.get_plan_object(), actor=self.request.user, **form.service_data())
 
 
 # --- outcome: the enterprise created and its follow-up ----------------------------------------------------
