@@ -593,40 +593,34 @@ def build_projects(ctx: Ctx, committees: dict) -> None:
     call = call_create(
         project=by_key["kitchen"],
         actor=ctx.officer,
-        data={
-            "title": "Appel à porteurs : cuisine professionnelle partagée",
-            "description": summaries["kitchen"],
-            "profile_sought": "Une équipe ou une structure de l'ESS expérimentée en restauration et en gestion de lieu.",
-            "selection_criteria": "Expérience, ancrage local, modèle coopératif.",
-            "support_offered": "Un an d'accompagnement par la fabrique et ses partenaires.",
-            "deadline": days(10),
-        },
+        title="Appel à porteurs : cuisine professionnelle partagée",
+        description=summaries["kitchen"],
+        profile_sought="Une équipe ou une structure de l'ESS expérimentée en restauration et en gestion de lieu.",
+        selection_criteria="Expérience, ancrage local, modèle coopératif.",
+        support_offered="Un an d'accompagnement par la fabrique et ses partenaires.",
+        deadline=days(10),
     )
     call_publish(call=call, actor=ctx.officer)
     applications = [
         application_submit(
             call=call,
-            data={
-                "first_name": "Amina",
-                "last_name": "Bensaïd",
-                "email": "a.bensaid@exemple.org",
-                "organization_name": "",
-                "motivation": "Cheffe cuisinière, je veux ouvrir cette cuisine à d'autres créatrices.",
-                "experience": "Dix ans en restauration collective, deux ans traiteur.",
-                "consent_processing": True,
-            },
+            first_name="Amina",
+            last_name="Bensaïd",
+            email="a.bensaid@exemple.org",
+            organization_name="",
+            motivation="Cheffe cuisinière, je veux ouvrir cette cuisine à d'autres créatrices.",
+            experience="Dix ans en restauration collective, deux ans traiteur.",
+            consent_processing=True,
         ),
         application_submit(
             call=call,
-            data={
-                "first_name": "Mathieu",
-                "last_name": "Roux",
-                "email": "m.roux@exemple.org",
-                "organization_name": "La Cuisine Partagée Nantaise",
-                "motivation": "Notre collectif porte déjà un projet de SCIC.",
-                "experience": "Gestion d'un restaurant associatif.",
-                "consent_processing": True,
-            },
+            first_name="Mathieu",
+            last_name="Roux",
+            email="m.roux@exemple.org",
+            organization_name="La Cuisine Partagée Nantaise",
+            motivation="Notre collectif porte déjà un projet de SCIC.",
+            experience="Gestion d'un restaurant associatif.",
+            consent_processing=True,
         ),
     ]
     call_evaluators_set(call=call, actor=ctx.admin, users=[ctx.users["chargee"], ctx.users["comite"]])
@@ -676,27 +670,23 @@ def build_projects(ctx: Ctx, committees: dict) -> None:
     call = call_create(
         project=by_key["reuse_points"],
         actor=ctx.officer,
-        data={
-            "title": "Appel à porteurs : points relais du réemploi à Bellevue",
-            "description": summaries["reuse_points"],
-            "profile_sought": "Une structure d'insertion ou une association du réemploi.",
-            "selection_criteria": "Insertion, présence dans le quartier, partenariat avec le collectif 3R.",
-            "support_offered": "Accompagnement, mise en relation avec le bailleur pour les locaux.",
-            "deadline": days(21),
-        },
+        title="Appel à porteurs : points relais du réemploi à Bellevue",
+        description=summaries["reuse_points"],
+        profile_sought="Une structure d'insertion ou une association du réemploi.",
+        selection_criteria="Insertion, présence dans le quartier, partenariat avec le collectif 3R.",
+        support_offered="Accompagnement, mise en relation avec le bailleur pour les locaux.",
+        deadline=days(21),
     )
     call_publish(call=call, actor=ctx.officer)
     application_submit(
         call=call,
-        data={
-            "first_name": "Léa",
-            "last_name": "Marchand",
-            "email": "l.marchand@exemple.org",
-            "organization_name": "Recyclerie de l'Ouest (projet)",
-            "motivation": "Nous voulons ouvrir un deuxième site.",
-            "experience": "Encadrante technique d'insertion depuis 8 ans.",
-            "consent_processing": True,
-        },
+        first_name="Léa",
+        last_name="Marchand",
+        email="l.marchand@exemple.org",
+        organization_name="Recyclerie de l'Ouest (projet)",
+        motivation="Nous voulons ouvrir un deuxième site.",
+        experience="Encadrante technique d'insertion depuis 8 ans.",
+        consent_processing=True,
     )
 
     # ESS hub: a structure approached directly, leader selected

@@ -85,7 +85,7 @@ class ApplicationCreateView(PublicFabriqueMixin, FormView):
             return self.render_to_response(self.get_context_data(form=form), status=429)
         ratelimit.count("application", self.request)
         try:
-            application_submit(call=call, data=form.service_data(), document=form.cleaned_data["document"])
+            application_submit(call=call, **form.service_data(), document=form.cleaned_data["document"])
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)

@@ -8,12 +8,14 @@ average. Members who do not evaluate the call see the submitted evaluations only
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from fabrique.accounts.models import User
 from fabrique.fabriques.models import ROLE_PERMISSIONS, Permission
 
 from .models import (
@@ -23,7 +25,12 @@ from .models import (
     CallStage,
     Evaluation,
     EvaluationCriterion,
+    EvaluationScore,
 )
+
+if TYPE_CHECKING:
+    from fabrique.fabriques.models import Fabrique
+    from fabrique.projects.models import Project
 
 OPEN_APPLICATION_STAGES = (ApplicationStage.SUBMITTED, ApplicationStage.UNDER_REVIEW)
 PUBLIC_CALL_STAGES = (CallStage.PUBLISHED, CallStage.CLOSED, CallStage.DECIDED)
@@ -33,7 +40,7 @@ SCALE = 20  # weighted scores are shown out of 20
 # --- calls -----------------------------------------------------------------------------------------------
 
 
-def call_list(*, fabrique, stage: str | None = None) -> QuerySet[Call]:
+def call_list(*, fabrique: Fabrique, stage: str | None = None) -> QuerySet[Call]:
     qs = (
         Call.objects.filter(fabrique=fabrique)
         .select_related("project")
@@ -51,14 +58,14 @@ def call_criteria(*, call: Call) -> list[EvaluationCriterion]:
     return list(EvaluationCriterion.objects.filter(call=call).order_by("order", "id"))
 
 
-def call_public_list(*, fabrique) -> QuerySet[Call]:
+def call_public_list(*, fabrique: Fabrique) -> QuerySet[Call]:
     """Calls open to applications on the public site: published, deadline not passed."""
     return Call.objects.filter(
         fabrique=fabrique, stage=CallStage.PUBLISHED, deadline__gte=timezone.localdate()
     ).order_by("deadline", "pk")
 
 
-def call_public_get(*, fabrique, slug: str) -> Call | None:
+def call_public_get(*, fabrique: Fabrique, slug: str) -> Call | None:
     """A call the public may read (published, closed or decided), or None."""
     return (
         Call.objects.filter(fabrique=fabrique, slug=slug, stage__in=PUBLIC_CALL_STAGES)
@@ -67,23 +74,22 @@ def call_public_get(*, fabrique, slug: str) -> Call | None:
     )
 
 
-def calls_published_count(*, fabrique) -> int:
+def calls_published_count(*, fabrique: Fabrique) -> int:
     """Calls ever published (whatever their stage now)."""
     return Call.objects.filter(fabrique=fabrique, published_on__isnull=False).count()
 
 
-def call_deadlines(*, fabrique, start: datetime.date, end: datetime.date) -> QuerySet[Call]:
+def call_deadlines(*, fabrique: Fabrique, start: datetime.date, end: datetime.date) -> QuerySet[Call]:
     return Call.objects.filter(
         fabrique=fabrique, stage=CallStage.PUBLISHED, deadline__gte=start, deadline__lte=end
     ).order_by("deadline")
 
 
-def evaluator_candidates(*, fabrique) -> QuerySet:
+def evaluator_candidates(*, fabrique: Fabrique) -> QuerySet[User]:
     """Active members whose role takes part in decisions (DECIDE)."""
     roles = [role for role, perms in ROLE_PERMISSIONS.items() if Permission.DECIDE in perms]
     return (
-        get_user_model()
-        .objects.filter(
+        User.objects.filter(
             is_active=True,
             memberships__fabrique=fabrique,
             memberships__is_active=True,
@@ -97,7 +103,7 @@ def evaluator_candidates(*, fabrique) -> QuerySet:
 # --- applications ----------------------------------------------------------------------------------------
 
 
-def application_list(*, call: Call | None = None, project=None) -> QuerySet[Application]:
+def application_list(*, call: Call | None = None, project: Project | None = None) -> QuerySet[Application]:
     qs = Application.objects.select_related("call", "project", "person", "organization")
     if call is not None:
         qs = qs.filter(call=call, fabrique_id=call.fabrique_id)
@@ -106,7 +112,7 @@ def application_list(*, call: Call | None = None, project=None) -> QuerySet[Appl
     return qs.order_by("created_at", "pk")
 
 
-def applications_to_evaluate_count(*, fabrique) -> int:
+def applications_to_evaluate_count(*, fabrique: Fabrique) -> int:
     """Applications of calls still waiting for a decision."""
     return Application.objects.filter(
         fabrique=fabrique, call__isnull=False, stage__in=OPEN_APPLICATION_STAGES
@@ -119,9 +125,9 @@ def applications_to_evaluate_count(*, fabrique) -> int:
 @dataclass
 class ScoredEvaluation:
     evaluation: Evaluation
-    scores: dict[int, object]  # criterion id -> EvaluationScore
+    scores: dict[int, EvaluationScore]  # criterion id -> score
     weighted: float | None  # out of SCALE; None while a criterion is not scored
-    rows: list[tuple[EvaluationCriterion, object]] = field(default_factory=list)  # (criterion, score or None)
+    rows: list[tuple[EvaluationCriterion, EvaluationScore | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -140,12 +146,14 @@ class EvaluationView:
     evaluator_count: int = 0
 
 
-def weighted_score(*, scores: dict[int, object], criteria: list[EvaluationCriterion]) -> float | None:
+def weighted_score(
+    *, scores: Mapping[int, EvaluationScore], criteria: list[EvaluationCriterion]
+) -> float | None:
     """Σ weight × score / max ÷ Σ weight, out of 20; None unless every criterion is scored."""
     total_weight = sum(c.weight for c in criteria)
     if not criteria or total_weight == 0 or any(c.pk not in scores for c in criteria):
         return None
-    value = sum(c.weight * scores[c.pk].score / c.max_score for c in criteria) / total_weight
+    value: float = sum(c.weight * scores[c.pk].score / c.max_score for c in criteria) / total_weight
     return round(value * SCALE, 2)
 
 
@@ -159,7 +167,7 @@ def _scored(evaluation: Evaluation, criteria: list[EvaluationCriterion]) -> Scor
     )
 
 
-def evaluation_view(*, application: Application, user) -> EvaluationView:
+def evaluation_view(*, application: Application, user: User) -> EvaluationView:
     call = application.call
     criteria = call_criteria(call=call) if call is not None else []
     evaluations = list(
@@ -193,7 +201,7 @@ def evaluation_view(*, application: Application, user) -> EvaluationView:
     return view
 
 
-def call_application_rows(*, call: Call, user) -> list[dict]:
+def call_application_rows(*, call: Call, user: User) -> list[dict[str, Any]]:
     """Applications of a call with, for `user`, their own evaluation status and the average they may see."""
     criteria = call_criteria(call=call)
     is_evaluator = call.evaluators.filter(pk=user.pk).exists()

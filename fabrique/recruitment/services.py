@@ -8,11 +8,14 @@ Every function is keyword-only, atomic and audited; stages change only through
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -21,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from fabrique.audit.services import audit_log, snapshot
 from fabrique.core.errors import DomainError
-from fabrique.core.services import audited_update
+from fabrique.core.services import audited_update, field_names
 from fabrique.core.workflow import transition
 from fabrique.fabriques.models import Membership, Permission
 from fabrique.projects.models import Project, ProjectStage, RecruitmentMode
@@ -40,21 +43,46 @@ from .models import (
 )
 from .validators import validate_application_document
 
-CALL_FIELDS = frozenset(
-    {"title", "description", "profile_sought", "selection_criteria", "support_offered", "deadline"}
-)
-APPLICATION_FIELDS = frozenset(
-    {
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "organization_name",
-        "motivation",
-        "experience",
-        "consent_processing",
-    }
-)
+if TYPE_CHECKING:
+    from fabrique.accounts.models import User
+    from fabrique.committees.models import Decision
+    from fabrique.directory.models import Organization, Person
+    from fabrique.fabriques.models import Fabrique
+
+
+class CallFields(TypedDict, total=False):
+    title: str
+    description: str
+    profile_sought: str
+    selection_criteria: str
+    support_offered: str
+    deadline: datetime.date | None
+
+
+class ApplicationFields(TypedDict, total=False):
+    """What a candidate gives on the public form (`application_submit`)."""
+
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    organization_name: str
+    motivation: str
+    experience: str
+    consent_processing: bool
+
+
+class DirectApplicationFields(TypedDict, total=False):
+    """`application_create_direct`: why this leader, and contact details when the directory has none."""
+
+    motivation: str
+    email: str
+    phone: str
+    experience: str
+
+
+Criterion = Mapping[str, Any]  # {"label", "weight", "max_score"}
+
 OPEN_APPLICATION_STAGES = (ApplicationStage.SUBMITTED, ApplicationStage.UNDER_REVIEW)
 MAX_CRITERION_SCORE = 20
 MAX_WEIGHT = 10
@@ -69,47 +97,47 @@ DEFAULT_CRITERIA = [
 ]
 
 
-def default_criteria() -> list[dict]:
+def default_criteria() -> list[dict[str, Any]]:
     return [{"label": str(label), "weight": w, "max_score": m} for label, w, m in DEFAULT_CRITERIA]
 
 
 # --- calls -----------------------------------------------------------------------------------------------
 
 
-def _call_data(data: Mapping) -> dict:
-    unknown = set(data) - CALL_FIELDS
+def _call_data(fields: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - field_names(CallFields)
     if unknown:
         raise TypeError(f"Unknown call fields: {', '.join(sorted(unknown))}")
-    data = dict(data)
+    data = dict(fields)
     for key, value in data.items():
         if isinstance(value, str):
             data[key] = value.strip()
     return data
 
 
-def _unique_slug(*, fabrique, title: str, exclude_pk: int | None = None) -> str:
+def _unique_slug(*, fabrique: Fabrique, title: str, exclude_pk: int | None = None) -> str:
     base = (slugify(title) or "appel")[:70].strip("-") or "appel"
-    taken = set(
-        Call.all_objects.filter(fabrique=fabrique, slug__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
-    )
+    same_base = Call.all_objects.filter(fabrique=fabrique, slug__startswith=base)
+    if exclude_pk is not None:
+        same_base = same_base.exclude(pk=exclude_pk)
+    taken = set(same_base.values_list("slug", flat=True))
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     return slug
 
 
-def _clean_criteria(criteria: Iterable[Mapping]) -> list[dict]:
+def _clean_criteria(criteria: Iterable[Criterion]) -> list[dict[str, Any]]:
     """Validated grid rows ({"label", "weight", "max_score"}), in order; French errors on "criteria"."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for index, row in enumerate(criteria, start=1):
         label = str(row.get("label") or "").strip()
         if not label:
             continue
+        raw_weight, raw_max = row.get("weight"), row.get("max_score")
         try:
-            weight = int(row.get("weight") if row.get("weight") not in (None, "") else 1)
-            max_score = int(row.get("max_score") if row.get("max_score") not in (None, "") else 5)
+            weight = int(raw_weight if raw_weight not in (None, "") else 1)
+            max_score = int(raw_max if raw_max not in (None, "") else 5)
         except (TypeError, ValueError) as exc:
             raise ValidationError(
                 {
@@ -140,33 +168,39 @@ def _clean_criteria(criteria: Iterable[Mapping]) -> list[dict]:
     return rows
 
 
-def _grid(call: Call) -> list[dict]:
+def _grid(call: Call) -> list[dict[str, Any]]:
     return [
         {"label": c.label, "weight": c.weight, "max_score": c.max_score}
         for c in EvaluationCriterion.objects.filter(call=call).order_by("order", "id")
     ]
 
 
-def _write_grid(call: Call, rows: list[dict]) -> None:
+def _write_grid(call: Call, rows: list[dict[str, Any]]) -> None:
     EvaluationCriterion.objects.filter(call=call).delete()
     EvaluationCriterion.objects.bulk_create(
         [EvaluationCriterion(call=call, order=i, **row) for i, row in enumerate(rows)]
     )
 
 
-def _check_deadline(deadline) -> None:
+def _check_deadline(deadline: datetime.date | None) -> None:
     if deadline is not None and deadline < timezone.localdate():
         raise ValidationError({"deadline": _("La date limite de candidature ne peut pas être déjà passée.")})
 
 
-def call_create(*, project: Project, actor, data: Mapping, criteria: Iterable[Mapping] | None = None) -> Call:
+def call_create(
+    *,
+    project: Project,
+    actor: User,
+    criteria: Iterable[Criterion] | None = None,
+    **fields: Unpack[CallFields],
+) -> Call:
     """A draft call for project leaders, with its evaluation grid (the default grid when none given)."""
     if project.stage != ProjectStage.SEEKING_LEADER:
         raise DomainError(
             _("Le projet « %(project)s » ne cherche pas de porteur : impossible d'ouvrir un appel.")
             % {"project": project}
         )
-    data = _call_data(data)
+    data = _call_data(fields)
     rows = _clean_criteria(default_criteria() if criteria is None else criteria)
     _check_deadline(data.get("deadline"))
     with transaction.atomic():
@@ -190,11 +224,13 @@ def call_create(*, project: Project, actor, data: Mapping, criteria: Iterable[Ma
     return call
 
 
-def call_update(*, call: Call, actor, data: Mapping, criteria: Iterable[Mapping] | None = None) -> Call:
+def call_update(
+    *, call: Call, actor: User, criteria: Iterable[Criterion] | None = None, **fields: Unpack[CallFields]
+) -> Call:
     """Edit the call and, while nobody has scored yet, its grid."""
     if call.stage in (CallStage.DECIDED, CallStage.CANCELLED):
         raise DomainError(_("Un appel clos par une sélection ou annulé ne peut plus être modifié."))
-    data = _call_data(data)
+    data = _call_data(fields)
     if "deadline" in data and data["deadline"] != call.deadline and call.stage != CallStage.CLOSED:
         _check_deadline(data["deadline"])
     with transaction.atomic():
@@ -219,7 +255,7 @@ def call_update(*, call: Call, actor, data: Mapping, criteria: Iterable[Mapping]
     return updated
 
 
-def call_publish(*, call: Call, actor) -> Call:
+def call_publish(*, call: Call, actor: User) -> Call:
     """draft (or closed, to reopen) → published: the call appears on the fabrique's public pages."""
     if call.stage == CallStage.PUBLISHED:
         return call
@@ -237,7 +273,7 @@ def call_publish(*, call: Call, actor) -> Call:
     )
 
 
-def call_close(*, call: Call, actor, decision=None) -> Call:
+def call_close(*, call: Call, actor: User, decision: Decision | None = None) -> Call:
     """published → closed: no more applications; those received go under review."""
     with transaction.atomic():
         closed = transition(instance=call, to=CallStage.CLOSED, actor=actor, decision=decision)
@@ -247,16 +283,16 @@ def call_close(*, call: Call, actor, decision=None) -> Call:
     return closed
 
 
-def call_cancel(*, call: Call, actor, reason: str = "") -> Call:
+def call_cancel(*, call: Call, actor: User, reason: str = "") -> Call:
     return transition(instance=call, to=CallStage.CANCELLED, actor=actor, note=(reason or "").strip())
 
 
-def call_evaluators_set(*, call: Call, actor, users: Iterable) -> Call:
+def call_evaluators_set(*, call: Call, actor: User, users: Iterable[User]) -> Call:
     """The members who score the applications: each must hold the DECIDE permission in the fabrique."""
     if call.stage in (CallStage.DECIDED, CallStage.CANCELLED):
         raise DomainError(_("Les évaluateur·rices d'un appel terminé ne changent plus."))
-    users = list(dict.fromkeys(users))
-    for user in users:
+    evaluators = list(dict.fromkeys(users))
+    for user in evaluators:
         membership = Membership.objects.filter(
             user=user, fabrique_id=call.fabrique_id, is_active=True
         ).first()
@@ -272,10 +308,10 @@ def call_evaluators_set(*, call: Call, actor, users: Iterable) -> Call:
     with transaction.atomic():
         locked = Call.all_objects.select_for_update().get(pk=call.pk)
         old = sorted(str(u) for u in locked.evaluators.all())
-        new = sorted(str(u) for u in users)
+        new = sorted(str(u) for u in evaluators)
         if old == new:
             return locked
-        locked.evaluators.set(users)
+        locked.evaluators.set(evaluators)
         audit_log(
             actor=actor,
             fabrique=locked.fabrique,
@@ -287,7 +323,7 @@ def call_evaluators_set(*, call: Call, actor, users: Iterable) -> Call:
     return locked
 
 
-def _maybe_decide_call(*, call: Call | None, actor, decision=None) -> None:
+def _maybe_decide_call(*, call: Call | None, actor: User, decision: Decision | None = None) -> None:
     """A closed call whose applications are all decided becomes decided."""
     if call is None:
         return
@@ -302,11 +338,11 @@ def _maybe_decide_call(*, call: Call | None, actor, decision=None) -> None:
 # --- applications ----------------------------------------------------------------------------------------
 
 
-def _application_data(data: Mapping) -> dict:
-    unknown = set(data) - APPLICATION_FIELDS
+def _application_data(fields: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - field_names(ApplicationFields)
     if unknown:
         raise TypeError(f"Unknown application fields: {', '.join(sorted(unknown))}")
-    data = dict(data)
+    data = dict(fields)
     for key, value in data.items():
         if isinstance(value, str):
             data[key] = value.strip()
@@ -315,7 +351,7 @@ def _application_data(data: Mapping) -> dict:
     return data
 
 
-def _attach_document(application: Application, document) -> None:
+def _attach_document(application: Application, document: File[bytes]) -> None:
     kind = validate_application_document(document)
     original = Path(getattr(document, "name", "") or "").name
     document.name = f"dossier.{kind}"  # the stored name follows the content, never the sender's name
@@ -323,9 +359,11 @@ def _attach_document(application: Application, document) -> None:
     application.document_name = original[:255]
 
 
-def application_submit(*, call: Call, data: Mapping, document=None) -> Application:
+def application_submit(
+    *, call: Call, document: File[bytes] | None = None, **fields: Unpack[ApplicationFields]
+) -> Application:
     """A candidate answers a published call before its deadline (public form; no actor)."""
-    data = _application_data(data)
+    data = _application_data(fields)
     with transaction.atomic():
         call = Call.objects.select_for_update().select_related("project").get(pk=call.pk)
         if call.stage != CallStage.PUBLISHED:
@@ -369,12 +407,16 @@ def application_submit(*, call: Call, data: Mapping, document=None) -> Applicati
 
 
 def application_create_direct(
-    *, project: Project, actor, person=None, organization=None, data: Mapping
+    *,
+    project: Project,
+    actor: User,
+    person: Person | None = None,
+    organization: Organization | None = None,
+    **data: Unpack[DirectApplicationFields],
 ) -> Application:
     """Direct approach: the team proposes a contact and/or a structure of the directory as leader.
 
-    `data` holds `motivation` (why this leader) and optionally `email` and `phone` (else the
-    directory's)."""
+    `motivation` says why this leader; `email` and `phone` default to the directory's."""
     if project.stage != ProjectStage.SEEKING_LEADER:
         raise DomainError(_("Le projet « %(project)s » ne cherche pas de porteur.") % {"project": project})
     if person is None and organization is None:
@@ -436,8 +478,8 @@ def application_create_direct(
 def evaluation_save(
     *,
     application: Application,
-    evaluator,
-    scores: Mapping[int, tuple[int | None, str]],
+    evaluator: User,
+    scores: Mapping[int, tuple[int | str | None, str]],
     comment: str = "",
     submit: bool = False,
 ) -> Evaluation:
@@ -455,15 +497,14 @@ def evaluation_save(
     if call.stage == CallStage.CANCELLED:
         raise DomainError(_("Cet appel a été annulé."))
     criteria = list(EvaluationCriterion.objects.filter(call=call).order_by("order", "id"))
-    errors = {}
+    errors: dict[str, Any] = {}
     clean: dict[int, tuple[int | None, str]] = {}
     for criterion in criteria:
-        value, note = scores.get(criterion.pk, (None, ""))
-        if value in ("", None):
-            value = None
-        else:
+        raw, note = scores.get(criterion.pk, (None, ""))
+        value: int | None = None
+        if raw not in ("", None):
             try:
-                value = int(value)
+                value = int(raw)
             except (TypeError, ValueError):
                 value = -1
             if not 0 <= value <= criterion.max_score:
@@ -515,7 +556,9 @@ def evaluation_save(
 # --- selection -------------------------------------------------------------------------------------------
 
 
-def _leader_in_directory(*, application: Application, actor):
+def _leader_in_directory(
+    *, application: Application, actor: User
+) -> tuple[Person | None, Organization | None]:
     """The contact and structure of the directory for the applicant: reused when known (contact by
     e-mail, structure by name), created otherwise."""
     from fabrique.core.text import normalize_organization_name
@@ -585,7 +628,9 @@ def _leader_in_directory(*, application: Application, actor):
     return person, organization
 
 
-def application_select(*, application: Application, actor, decision=None) -> Application:
+def application_select(
+    *, application: Application, actor: User, decision: Decision | None = None
+) -> Application:
     """The applicant becomes the project's leader (contact and structure found or created in the
     directory). A published call is closed; a closed call whose applications are all decided
     becomes decided. The candidate is told by e-mail on commit."""
@@ -622,7 +667,9 @@ def application_select(*, application: Application, actor, decision=None) -> App
     return selected
 
 
-def application_reject(*, application: Application, actor, decision=None) -> Application:
+def application_reject(
+    *, application: Application, actor: User, decision: Decision | None = None
+) -> Application:
     """The application is not selected; the candidate is told by e-mail on commit."""
     with transaction.atomic():
         rejected = transition(
@@ -633,7 +680,7 @@ def application_reject(*, application: Application, actor, decision=None) -> App
     return rejected
 
 
-def application_withdraw(*, application: Application, actor, note: str = "") -> Application:
+def application_withdraw(*, application: Application, actor: User, note: str = "") -> Application:
     """The candidate withdraws (before or after being selected; a selected leader who withdraws sends
     the project back to seeking a leader)."""
     with transaction.atomic():

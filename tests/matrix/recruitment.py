@@ -41,12 +41,10 @@ def populate(side, label: str) -> None:
     call = call_create(
         project=side.objects["project"],
         actor=team.admin,
-        data={
-            "title": f"Appel {label}",
-            "description": f"Description {label}",
-            "profile_sought": f"Profil {label}",
-            "deadline": timezone.localdate() + datetime.timedelta(days=30),
-        },
+        title=f"Appel {label}",
+        description=f"Description {label}",
+        profile_sought=f"Profil {label}",
+        deadline=timezone.localdate() + datetime.timedelta(days=30),
     )
     call_evaluators_set(call=call, actor=team.admin, users=[team.admin, team.officer, team.committee])
     side.objects["call"] = call_publish(call=call, actor=team.admin)

@@ -62,8 +62,8 @@ def application_data(**kw):
 
 def test_call_create_with_the_default_grid(team):
     project = make_project(team.fabrique)
-    call = call_create(project=project, actor=team.officer, data=call_data())
-    again = call_create(project=project, actor=team.officer, data=call_data())
+    call = call_create(project=project, actor=team.officer, **call_data())
+    again = call_create(project=project, actor=team.officer, **call_data())
     assert call.stage == CallStage.DRAFT
     assert call.slug == "appel-a-porteurs-garage-solidaire" and again.slug.endswith("-2")
     assert call.criteria.count() == 5 and call.criteria.first().weight == 3
@@ -77,21 +77,21 @@ def test_call_create_refusals(team):
     project = make_project(team.fabrique)
     with pytest.raises(ValidationError) as exc:
         call_create(
-            project=project, actor=team.officer, data=call_data(deadline=TODAY() - datetime.timedelta(1))
+            project=project, actor=team.officer, **call_data(deadline=TODAY() - datetime.timedelta(1))
         )
     assert "deadline" in exc.value.error_dict
     with pytest.raises(ValidationError) as exc:
-        call_create(project=project, actor=team.officer, data=call_data(), criteria=[{"label": ""}])
+        call_create(project=project, actor=team.officer, **call_data(), criteria=[{"label": ""}])
     assert "au moins un critère" in exc.value.messages[0]
     with pytest.raises(ValidationError):
         call_create(
-            project=project, actor=team.officer, data=call_data(), criteria=[{"label": "A", "max_score": 50}]
+            project=project, actor=team.officer, **call_data(), criteria=[{"label": "A", "max_score": 50}]
         )
     with pytest.raises(DomainError):
         call_create(
             project=make_project(team.fabrique, stage=ProjectStage.LEADER_SELECTED),
             actor=team.officer,
-            data=call_data(),
+            **call_data(),
         )
     assert not Call.objects.exists()
 
@@ -152,7 +152,7 @@ def test_call_update_locks_the_grid_once_scored(team):
     call = call_update(
         call=call,
         actor=team.officer,
-        data={"title": "Nouveau titre"},
+        title="Nouveau titre",
         criteria=[{"label": "Profil", "weight": 1, "max_score": 5}],
     )
     assert call.title == "Nouveau titre" and call.criteria.count() == 1
@@ -163,7 +163,7 @@ def test_call_update_locks_the_grid_once_scored(team):
         scores={call.criteria.get().pk: (3, "")},
     )
     with pytest.raises(DomainError):
-        call_update(call=call, actor=team.officer, data={}, criteria=[{"label": "Autre"}])
+        call_update(call=call, actor=team.officer, criteria=[{"label": "Autre"}])
     assert call.criteria.get().label == "Profil"
 
 
@@ -187,7 +187,7 @@ def test_application_submit_stores_the_document_privately_and_confirms(
     call = make_call(make_project(team.fabrique))
     with django_capture_on_commit_callbacks(execute=True):
         application = application_submit(
-            call=call, data=application_data(), document=upload("Mon dossier.PDF", pdf_bytes())
+            call=call, **application_data(), document=upload("Mon dossier.PDF", pdf_bytes())
         )
     assert application.stage == ApplicationStage.SUBMITTED and application.source == ApplicationSource.CALL
     assert application.email == "sam.bernard@example.org"
@@ -205,7 +205,7 @@ def test_application_submit_stores_the_document_privately_and_confirms(
 def test_application_refused_after_the_deadline(team, django_capture_on_commit_callbacks, mailoutbox):
     call = make_call(make_project(team.fabrique), deadline=TODAY() - datetime.timedelta(days=1))
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(DomainError) as exc:
-        application_submit(call=call, data=application_data(), document=upload("d.pdf", pdf_bytes()))
+        application_submit(call=call, **application_data(), document=upload("d.pdf", pdf_bytes()))
     assert exc.value.code == "deadline_passed"
     assert "est passée" in exc.value.message
     assert not Application.objects.exists() and not mailoutbox
@@ -213,14 +213,14 @@ def test_application_refused_after_the_deadline(team, django_capture_on_commit_c
 
 def test_application_accepted_on_the_deadline_day(team):
     call = make_call(make_project(team.fabrique), deadline=TODAY())
-    assert application_submit(call=call, data=application_data()).pk
+    assert application_submit(call=call, **application_data()).pk
 
 
 @pytest.mark.parametrize("stage", [CallStage.DRAFT, CallStage.CLOSED, CallStage.CANCELLED, CallStage.DECIDED])
 def test_application_refused_when_the_call_is_not_published(team, stage):
     call = make_call(make_project(team.fabrique), stage=stage)
     with pytest.raises(DomainError) as exc:
-        application_submit(call=call, data=application_data())
+        application_submit(call=call, **application_data())
     assert exc.value.code == "call_not_open"
     assert not Application.objects.exists()
 
@@ -228,10 +228,10 @@ def test_application_refused_when_the_call_is_not_published(team, stage):
 def test_application_needs_consent_and_a_real_document(team):
     call = make_call(make_project(team.fabrique))
     with pytest.raises(ValidationError) as exc:
-        application_submit(call=call, data=application_data(consent_processing=False))
+        application_submit(call=call, **application_data(consent_processing=False))
     assert "consent_processing" in exc.value.error_dict
     with pytest.raises(ValidationError):
-        application_submit(call=call, data=application_data(), document=upload("d.pdf", b"pas un pdf"))
+        application_submit(call=call, **application_data(), document=upload("d.pdf", b"pas un pdf"))
     assert not Application.objects.exists()
 
 
@@ -243,7 +243,7 @@ def test_application_create_direct(team):
     organization = make_organization(team.fabrique)
     person = make_person(team.fabrique, organization=organization)
     application = application_create_direct(
-        project=project, actor=team.officer, person=person, data={"motivation": "Connaît le quartier."}
+        project=project, actor=team.officer, person=person, motivation="Connaît le quartier."
     )
     assert application.source == ApplicationSource.DIRECT and application.call is None
     assert application.organization == organization and application.organization_name == organization.name
@@ -256,19 +256,19 @@ def test_application_create_direct(team):
 def test_application_create_direct_refusals(team, other_team):
     project = make_project(team.fabrique)
     with pytest.raises(ValidationError):
-        application_create_direct(project=project, actor=team.officer, data={"motivation": "x"})
+        application_create_direct(project=project, actor=team.officer, motivation="x")
     with pytest.raises(ValidationError):
         application_create_direct(
             project=project,
             actor=team.officer,
             person=make_person(other_team.fabrique),
-            data={"motivation": "x"},
+            motivation="x",
         )
     with pytest.raises(DomainError):
         application_create_direct(
             project=make_project(team.fabrique, stage=ProjectStage.STOPPED),
             actor=team.officer,
             person=make_person(team.fabrique),
-            data={"motivation": "x"},
+            motivation="x",
         )
     assert not Application.objects.exists()

@@ -146,13 +146,11 @@ def test_the_document_is_served_only_through_the_access_layer(team, other_team, 
     content = pdf_bytes("Dossier de Sam")
     application = application_submit(
         call=call,
-        data={
-            "first_name": "Sam",
-            "last_name": "Bernard",
-            "email": "sam@example.org",
-            "motivation": "Motivé",
-            "consent_processing": True,
-        },
+        first_name="Sam",
+        last_name="Bernard",
+        email="sam@example.org",
+        motivation="Motivé",
+        consent_processing=True,
         document=upload("dossier.pdf", content),
     )
     document_url = url("application_document", team, pk=application.pk)

@@ -221,12 +221,10 @@ class ProjectDirectApproachView(ServiceFormView):
                 actor=self.request.user,
                 person=data.get("person"),
                 organization=data.get("organization"),
-                data={
-                    "email": data.get("email") or "",
-                    "phone": data.get("phone") or "",
-                    "motivation": data["motivation"],
-                    "experience": data.get("experience") or "",
-                },
+                email=data.get("email") or "",
+                phone=data.get("phone") or "",
+                motivation=data["motivation"],
+                experience=data.get("experience") or "",
             )
             if data.get("designate"):
                 decision_record(

@@ -126,7 +126,7 @@ class CallCreateView(CallFormMixin, ServiceFormView):
         return call_create(
             project=self.get_project(),
             actor=self.request.user,
-            data=form.service_data(),
+            **form.service_data(),
             criteria=self.formset.rows(),
         )
 
@@ -163,7 +163,7 @@ class CallUpdateView(CallFormMixin, ServiceFormView):
     def perform(self, form):
         call = self.scoped_get(Call, self.kwargs["pk"])
         return call_update(
-            call=call, actor=self.request.user, data=form.service_data(), criteria=self.formset.rows()
+            call=call, actor=self.request.user, **form.service_data(), criteria=self.formset.rows()
         )
 
     def success_url_for(self, obj):
