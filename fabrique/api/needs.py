@@ -186,7 +186,7 @@ class NeedReportViewSet(
         data = dict(serializer.validated_data)
         try:
             serializer.instance = need_report_submit(
-                fabrique=self.fabrique, data=data, entered_by=self.request.user
+                fabrique=self.fabrique, **data, entered_by=self.request.user
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(

@@ -12,6 +12,8 @@ from fabrique.core.models import TenantModel, TimeStampedModel
 from fabrique.core.workflow import Workflow, allowed
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from .registry import Outcome
 
 
@@ -145,6 +147,10 @@ class AgendaItem(TimeStampedModel):
 
 class Decision(TenantModel):
     """Who decided what, when, why, on what — and the transition it performed."""
+
+    reason_label: (
+        "StrOrPromise"  # set for display by the selectors and views that list decisions (not stored)
+    )
 
     target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     target_id = models.PositiveBigIntegerField()

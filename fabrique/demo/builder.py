@@ -151,7 +151,7 @@ def build_needs(ctx: Ctx) -> None:
             staff_entry = source not in ("public_form", "partner")
             report = need_report_submit(
                 fabrique=ctx.fabrique,
-                data=data,
+                **data,
                 entered_by=ctx.officer if staff_entry else None,
                 submitted_by=ctx.users.get("partenaire") if source == "partner" else None,
             )
@@ -167,26 +167,24 @@ def build_needs(ctx: Ctx) -> None:
                     need_data["workstream"] = ctx.workstreams[spec["ws"]]
                 if spec["qpv"]:
                     need_data["qpv"] = QPV.objects.get(code=spec["qpv"])
-                need = need_create_from_report(report=report, actor=ctx.officer, data=need_data)
+                need = need_create_from_report(report=report, actor=ctx.officer, **need_data)
             else:
                 need_report_attach(report=report, need=need, actor=ctx.officer)
         ctx.needs[spec["key"]] = need
     for title, description, name, org, rtype, source, insee, public, theme in content.UNATTACHED_REPORTS:
         need_report_submit(
             fabrique=ctx.fabrique,
-            data={
-                "title": title,
-                "description": description,
-                "reporter_name": name,
-                "reporter_organization_name": org,
-                "reporter_type": rtype,
-                "source": source,
-                "commune": commune(insee),
-                "public": public,
-                "theme": theme,
-                "consent_processing": True,
-                "reporter_email": "partenaire@exemple.org" if source == "partner" else "",
-            },
+            title=title,
+            description=description,
+            reporter_name=name,
+            reporter_organization_name=org,
+            reporter_type=rtype,
+            source=source,
+            commune=commune(insee),
+            public=public,
+            theme=theme,
+            consent_processing=True,
+            reporter_email="partenaire@exemple.org" if source == "partner" else "",
             submitted_by=ctx.users.get("partenaire") if source == "partner" else None,
         )
 
@@ -839,17 +837,15 @@ def build_vendee() -> Ctx:
     ):
         report = need_report_submit(
             fabrique=ctx.fabrique,
-            data={
-                "title": title,
-                "description": description,
-                "commune": commune(insee),
-                "reporter_name": "Marie Gauthier",
-                "reporter_organization_name": "Épicerie itinérante du Bocage",
-                "reporter_type": "association",
-                "consent_processing": True,
-                "source": "meeting",
-            },
+            title=title,
+            description=description,
+            commune=commune(insee),
+            reporter_name="Marie Gauthier",
+            reporter_organization_name="Épicerie itinérante du Bocage",
+            reporter_type="association",
+            consent_processing=True,
+            source="meeting",
             entered_by=ctx.officer,
         )
-        need_create_from_report(report=report, actor=ctx.officer, data={"officer": ctx.officer})
+        need_create_from_report(report=report, actor=ctx.officer, officer=ctx.officer)
     return ctx

@@ -361,7 +361,7 @@ def need_report_submit_grouped(
     actor = entered_by or submitted_by
     with transaction.atomic():
         report = need_report_submit(
-            fabrique=fabrique, data=data, submitted_by=submitted_by, entered_by=entered_by
+            fabrique=fabrique, **data, submitted_by=submitted_by, entered_by=entered_by
         )
         if need is not None:
             need_report_attach(report=report, need=need, actor=actor)

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from fabrique.projects.models import ProjectStage
 
@@ -30,10 +31,16 @@ from .models import (
     ReportStage,
 )
 
+if TYPE_CHECKING:
+    from fabrique.accounts.models import User
+    from fabrique.committees.models import Decision
+    from fabrique.fabriques.models import Fabrique
+    from fabrique.projects.models import Project
+
 # --- back-office lists ---------------------------------------------------------------------------------
 
 
-def need_report_list(*, fabrique, filters: Mapping[str, Any] | None = None) -> QuerySet[NeedReport]:
+def need_report_list(*, fabrique: Fabrique, filters: Mapping[str, Any] | None = None) -> QuerySet[NeedReport]:
     from .filters import NeedReportFilter
 
     qs = (
@@ -47,7 +54,7 @@ def need_report_list(*, fabrique, filters: Mapping[str, Any] | None = None) -> Q
     return filtered
 
 
-def need_list(*, fabrique, filters: Mapping[str, Any] | None = None) -> QuerySet[Need]:
+def need_list(*, fabrique: Fabrique, filters: Mapping[str, Any] | None = None) -> QuerySet[Need]:
     from .filters import NeedFilter
 
     qs = (
@@ -94,7 +101,7 @@ def report_search_q(query: str) -> Q | None:
     return terms
 
 
-def need_attach_choices(*, fabrique, query: str = "", limit: int = 200) -> QuerySet[Need]:
+def need_attach_choices(*, fabrique: Fabrique, query: str = "", limit: int = 200) -> QuerySet[Need]:
     """Needs a report can be attached to, open ones first, optionally searched."""
     qs = Need.objects.filter(fabrique=fabrique).select_related("commune")
     terms = need_search_q(query)
@@ -109,12 +116,12 @@ def need_reports(*, need: Need) -> QuerySet[NeedReport]:
     )
 
 
-def reports_of_user(*, fabrique, user) -> QuerySet[NeedReport]:
+def reports_of_user(*, fabrique: Fabrique, user: User) -> QuerySet[NeedReport]:
     """A partner's own reports (those submitted while logged in)."""
     return NeedReport.objects.filter(fabrique=fabrique, submitted_by=user).select_related("need", "commune")
 
 
-def need_decisions(*, need: Need) -> list:
+def need_decisions(*, need: Need) -> list[Decision]:
     from fabrique.committees.models import Decision
 
     decisions = list(
@@ -133,7 +140,7 @@ def need_decisions(*, need: Need) -> list:
 # --- qualification -----------------------------------------------------------------------------------------
 
 
-def criteria_of(*, fabrique, active_only: bool = True) -> QuerySet[Criterion]:
+def criteria_of(*, fabrique: Fabrique, active_only: bool = True) -> QuerySet[Criterion]:
     qs = Criterion.objects.filter(fabrique=fabrique)
     return qs.filter(is_active=True) if active_only else qs
 
@@ -183,15 +190,15 @@ def need_qualification(*, need: Need) -> Qualification:
 # --- dashboard and network ------------------------------------------------------------------------------
 
 
-def reports_received_count(*, fabrique, since: datetime.date) -> int:
+def reports_received_count(*, fabrique: Fabrique, since: datetime.date) -> int:
     return NeedReport.objects.filter(fabrique=fabrique, created_at__date__gte=since).count()
 
 
-def reports_to_process_count(*, fabrique) -> int:
+def reports_to_process_count(*, fabrique: Fabrique) -> int:
     return NeedReport.objects.filter(fabrique=fabrique, stage=ReportStage.RECEIVED).count()
 
 
-def needs_by_stage(*, fabrique) -> dict[str, int]:
+def needs_by_stage(*, fabrique: Fabrique) -> dict[str, int]:
     rows = Need.objects.filter(fabrique=fabrique).values("stage").annotate(n=Count("pk"))
     counts = {row["stage"]: row["n"] for row in rows}
     return {stage: counts.get(stage, 0) for stage in NeedStage.values}
@@ -207,24 +214,24 @@ OPEN_STAGES = (
 RETAINED_STAGES = (NeedStage.RETAINED, NeedStage.IN_STUDY, NeedStage.ANSWERED)
 
 
-def needs_due(*, fabrique, until: datetime.date, limit: int = 30) -> QuerySet[Need]:
+def needs_due(*, fabrique: Fabrique, until: datetime.date, limit: int = 30) -> QuerySet[Need]:
     """Open needs whose next step is due by `until` (late ones included)."""
     return Need.objects.filter(
         fabrique=fabrique, next_step_due__isnull=False, next_step_due__lte=until, stage__in=OPEN_STAGES
     ).order_by("next_step_due")[:limit]
 
 
-def network_reports_count(fabrique) -> int:
+def network_reports_count(fabrique: Fabrique) -> int:
     return NeedReport.objects.filter(fabrique=fabrique).exclude(dismiss_reason=DismissReason.SPAM).count()
 
 
-def network_retained_count(fabrique) -> int:
+def network_retained_count(fabrique: Fabrique) -> int:
     return Need.objects.filter(fabrique=fabrique, stage__in=RETAINED_STAGES).count()
 
 
 # --- what a reporter sees --------------------------------------------------------------------------------
 
-_NEED_STATUS = {
+_NEED_STATUS: dict[str, StrOrPromise] = {
     NeedStage.NEW: gettext_lazy("Votre signalement a été reçu. L'équipe de la fabrique va l'examiner."),
     NeedStage.QUALIFYING: gettext_lazy("L'équipe de la fabrique examine ce besoin."),
     NeedStage.MORE_EVIDENCE: gettext_lazy(
@@ -238,14 +245,14 @@ _NEED_STATUS = {
     NeedStage.ANSWERED: gettext_lazy("Un projet y répond."),
     NeedStage.CLOSED: gettext_lazy("Le suivi de ce besoin est terminé."),
 }
-_DISMISS_STATUS = {
+_DISMISS_STATUS: dict[str, StrOrPromise] = {
     DismissReason.OUT_OF_SCOPE: gettext_lazy("Il ne relève pas du champ d'action de la fabrique."),
     DismissReason.OUT_OF_TERRITORY: gettext_lazy(
         "Il concerne un territoire où la fabrique n'intervient pas."
     ),
     DismissReason.DUPLICATE: gettext_lazy("Il avait déjà été signalé."),
 }
-_PROJECT_STATUS = {
+_PROJECT_STATUS: dict[str, StrOrPromise] = {
     ProjectStage.SEEKING_LEADER: gettext_lazy("La fabrique cherche qui portera le projet."),
     ProjectStage.LEADER_SELECTED: gettext_lazy("Un porteur de projet a été choisi."),
     ProjectStage.IN_SUPPORT: gettext_lazy("Le porteur est accompagné pour créer l'activité."),
@@ -262,7 +269,7 @@ PUBLIC_STEPS = (
     ("answered", gettext_lazy("Un projet y répond")),
     ("created", gettext_lazy("Activité créée")),
 )
-_STEP_OF_STAGE = {
+_STEP_OF_STAGE: dict[str, str] = {
     NeedStage.NEW: "received",
     NeedStage.QUALIFYING: "examined",
     NeedStage.MORE_EVIDENCE: "examined",
@@ -274,7 +281,7 @@ _STEP_OF_STAGE = {
 }
 
 
-def _answering_projects(need: Need) -> list:
+def _answering_projects(need: Need) -> list[Project]:
     projects = list(
         need.projects.filter(deleted_at__isnull=True).select_related("enterprise").order_by("-created_at")
     )
@@ -336,7 +343,7 @@ class ReportFollowup:
     dismissed: bool = False
 
 
-def _public_project(project) -> PublicProject:
+def _public_project(project: Project) -> PublicProject:
     enterprise = getattr(project, "enterprise", None) if project.stage == ProjectStage.CREATED else None
     return PublicProject(
         title=project.title,
@@ -355,7 +362,7 @@ def _steps(current_step: str | None) -> tuple[PublicStep, ...]:
     )
 
 
-def report_followup(token: str, *, fabrique=None) -> ReportFollowup | None:
+def report_followup(token: str, *, fabrique: Fabrique | None = None) -> ReportFollowup | None:
     """The follow-up of the report with this private token (None when unknown or deleted)."""
     if not token or len(token) > 64:
         return None

@@ -8,11 +8,11 @@ reported it, so that erasing a person's data never requires touching the log.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import datetime
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -20,10 +20,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from fabrique.accounts.models import User
 from fabrique.audit.services import audit_log
 from fabrique.core.errors import DomainError
 from fabrique.core.references import next_reference
-from fabrique.core.services import audited_create, audited_update
+from fabrique.core.services import audited_create, audited_update, check_fields
 from fabrique.core.workflow import transition
 from fabrique.fabriques.models import Role
 
@@ -41,37 +42,47 @@ from .models import (
 from .validators import validate_evidence_document
 
 if TYPE_CHECKING:
+    from django.core.files import File
+    from django.db.models import QuerySet
+
     from fabrique.committees.models import Decision
+    from fabrique.directory.models import Organization, Person
+    from fabrique.fabriques.models import Fabrique
+    from fabrique.projects.models import Project
+    from fabrique.territories.models import EPCI, QPV, Commune
+    from fabrique.workstreams.models import Workstream
 
 REPORT_PREFIX = "S"  # signalement
 NEED_PREFIX = "B"  # besoin
 
-REPORT_FIELDS = frozenset(
-    {
-        "title",
-        "description",
-        "public",
-        "public_detail",
-        "theme",
-        "commune",
-        "place",
-        "qpv",
-        "evidence",
-        "evidence_document",
-        "reporter_name",
-        "reporter_organization_name",
-        "reporter_email",
-        "reporter_phone",
-        "reporter_type",
-        "consent_processing",
-        "consent_notifications",
-        "reporter_person",
-        "reporter_organization",
-        "source",
-        "source_detail",
-        "reported_on",
-    }
-)
+
+class ReportFields(TypedDict, total=False):
+    """What a report holds (keyword arguments of `need_report_submit`)."""
+
+    title: str
+    description: str
+    public: str
+    public_detail: str
+    theme: str
+    commune: Commune | None
+    place: str
+    qpv: QPV | None
+    evidence: str
+    evidence_document: File[bytes] | None
+    reporter_name: str
+    reporter_organization_name: str
+    reporter_email: str
+    reporter_phone: str
+    reporter_type: str
+    consent_processing: bool
+    consent_notifications: bool
+    reporter_person: Person | None
+    reporter_organization: Organization | None
+    source: str
+    source_detail: str
+    reported_on: datetime.date | None
+
+
 # what the audit log keeps of a report (no contact details of the reporter)
 REPORT_AUDIT_FIELDS = [
     "title",
@@ -85,22 +96,33 @@ REPORT_AUDIT_FIELDS = [
 ]
 PUBLIC_SOURCES = frozenset({ReportSource.PUBLIC_FORM, ReportSource.PARTNER})
 
-NEED_FIELDS = frozenset(
-    {
-        "title",
-        "public_title",
-        "description",
-        "public",
-        "theme",
-        "commune",
-        "epci",
-        "qpv",
-        "territory_label",
-        "workstream",
-        "officer",
-        "next_step_due",
-    }
-)
+
+class NeedFields(TypedDict, total=False):
+    """The editable fields of a need (keyword arguments of `need_create` / `need_update`)."""
+
+    title: str
+    public_title: str
+    description: str
+    public: str
+    theme: str
+    commune: Commune | None
+    epci: EPCI | None
+    qpv: QPV | None
+    territory_label: str
+    workstream: Workstream | None
+    officer: User | None
+    next_step_due: datetime.date | None
+
+
+class CriterionFields(TypedDict, total=False):
+    """`is_active` only in `criterion_update`."""
+
+    label: str
+    help_text: str
+    weight: int
+    is_active: bool
+
+
 # stages in which the team scores the need against its criteria
 SCORABLE_STAGES = frozenset({NeedStage.NEW, NeedStage.QUALIFYING, NeedStage.MORE_EVIDENCE})
 OFFICER_ROLES = (Role.ADMIN, Role.OFFICER)
@@ -114,39 +136,29 @@ REPORTER_CONTACT_FIELDS = ("reporter_name", "reporter_email", "reporter_phone", 
 # --- helpers ---------------------------------------------------------------------------------------------
 
 
-def _check_fields(data: Mapping, allowed: frozenset[str]) -> None:
-    unknown = set(data) - allowed
-    if unknown:
-        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
-
-
-def _strip(data: dict) -> dict:
+def _strip(data: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
 
 
-def _same_fabrique(errors: dict, *, fabrique, field: str, obj) -> None:
+def _same_fabrique(errors: dict[str, Any], *, fabrique: Fabrique, field: str, obj: object) -> None:
     if obj is not None and (
         getattr(obj, "fabrique_id", None) != fabrique.pk or getattr(obj, "is_deleted", False)
     ):
         errors[field] = _("Cet élément n'appartient pas à cette fabrique.")
 
 
-def officer_candidates(*, fabrique):
+def officer_candidates(*, fabrique: Fabrique) -> QuerySet[User]:
     """Users who may follow a need: active admins and officers of the fabrique."""
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            memberships__fabrique=fabrique,
-            memberships__is_active=True,
-            memberships__role__in=OFFICER_ROLES,
-        )
-        .distinct()
-    )
+    return User.objects.filter(
+        is_active=True,
+        memberships__fabrique=fabrique,
+        memberships__is_active=True,
+        memberships__role__in=OFFICER_ROLES,
+    ).distinct()
 
 
-def _check_need_relations(*, fabrique, data: Mapping) -> None:
-    errors: dict = {}
+def _check_need_relations(*, fabrique: Fabrique, data: Mapping[str, Any]) -> None:
+    errors: dict[str, Any] = {}
     _same_fabrique(errors, fabrique=fabrique, field="workstream", obj=data.get("workstream"))
     officer = data.get("officer")
     if officer is not None and not officer_candidates(fabrique=fabrique).filter(pk=officer.pk).exists():
@@ -155,8 +167,8 @@ def _check_need_relations(*, fabrique, data: Mapping) -> None:
         raise ValidationError(errors)
 
 
-def _need_data(data: Mapping) -> dict:
-    data = _strip(dict(data))
+def _need_data(fields: Mapping[str, Any]) -> dict[str, Any]:
+    data = _strip(dict(fields))
     commune = data.get("commune")
     if "commune" in data and "epci" not in data:
         data["epci"] = commune.epci if commune is not None else None
@@ -166,7 +178,7 @@ def _need_data(data: Mapping) -> dict:
 # --- reports -----------------------------------------------------------------------------------------------
 
 
-def _fill_reporter_from_directory(data: dict) -> None:
+def _fill_reporter_from_directory(data: dict[str, Any]) -> None:
     """A reporter picked in the directory: copy the contact details the team left blank."""
     person = data.get("reporter_person")
     if person is not None and not person.is_anonymized:
@@ -180,11 +192,17 @@ def _fill_reporter_from_directory(data: dict) -> None:
         data["reporter_organization_name"] = data.get("reporter_organization_name") or organization.name
 
 
-def need_report_submit(*, fabrique, data: dict, submitted_by=None, entered_by=None) -> NeedReport:
+def need_report_submit(
+    *,
+    fabrique: Fabrique,
+    submitted_by: User | None = None,
+    entered_by: User | None = None,
+    **fields: Unpack[ReportFields],
+) -> NeedReport:
     """Record a report: from the public form (nobody), a partner's account (`submitted_by`) or a
     staff entry (`entered_by`). Sends the reporter a confirmation with their follow-up link."""
-    _check_fields(data, REPORT_FIELDS)
-    data = _strip(dict(data))
+    check_fields(fields, ReportFields)
+    data = _strip(fields)
     if data.get("reporter_email"):
         data["reporter_email"] = data["reporter_email"].lower()
     if not data.get("source"):
@@ -195,7 +213,7 @@ def need_report_submit(*, fabrique, data: dict, submitted_by=None, entered_by=No
         )
     if not data.get("reported_on"):
         data["reported_on"] = timezone.localdate()
-    errors: dict = {}
+    errors: dict[str, Any] = {}
     _same_fabrique(errors, fabrique=fabrique, field="reporter_person", obj=data.get("reporter_person"))
     _same_fabrique(
         errors, fabrique=fabrique, field="reporter_organization", obj=data.get("reporter_organization")
@@ -248,7 +266,7 @@ def need_report_submit(*, fabrique, data: dict, submitted_by=None, entered_by=No
     return report
 
 
-def _report_back_to_received(*, report: NeedReport, actor, note: str = "") -> NeedReport:
+def _report_back_to_received(*, report: NeedReport, actor: User, note: str = "") -> NeedReport:
     return transition(
         instance=report,
         to=ReportStage.RECEIVED,
@@ -258,7 +276,7 @@ def _report_back_to_received(*, report: NeedReport, actor, note: str = "") -> Ne
     )
 
 
-def need_report_attach(*, report: NeedReport, need: Need, actor) -> NeedReport:
+def need_report_attach(*, report: NeedReport, need: Need, actor: User) -> NeedReport:
     """Attach the report to `need` (the same need reported again). A report attached elsewhere is
     moved; a dismissed one is restored first. Both moves are in the log."""
     if need.fabrique_id != report.fabrique_id or need.is_deleted:
@@ -295,7 +313,7 @@ def need_report_attach(*, report: NeedReport, need: Need, actor) -> NeedReport:
     return attached
 
 
-def need_report_detach(*, report: NeedReport, actor) -> NeedReport:
+def need_report_detach(*, report: NeedReport, actor: User) -> NeedReport:
     """Split the report out of its need: it is back among the reports to process."""
     with transaction.atomic():
         current = NeedReport.objects.select_for_update().get(pk=report.pk)
@@ -315,7 +333,7 @@ def need_report_detach(*, report: NeedReport, actor) -> NeedReport:
     return detached
 
 
-def need_report_dismiss(*, report: NeedReport, actor, reason: str, details: str = "") -> NeedReport:
+def need_report_dismiss(*, report: NeedReport, actor: User, reason: str, details: str = "") -> NeedReport:
     """Set a report aside (spam, out of scope, out of territory...). An attached report must be
     detached first."""
     if reason not in DismissReason.values:
@@ -329,7 +347,7 @@ def need_report_dismiss(*, report: NeedReport, actor, reason: str, details: str 
     )
 
 
-def need_report_erase_reporter(*, report: NeedReport, actor=None) -> NeedReport:
+def need_report_erase_reporter(*, report: NeedReport, actor: User | None = None) -> NeedReport:
     """Erase who reported (name, e-mail, phone, organisation name, directory contact): the report
     and what it says stay. The log records that it happened, not the values."""
     with transaction.atomic():
@@ -351,7 +369,7 @@ def need_report_erase_reporter(*, report: NeedReport, actor=None) -> NeedReport:
 
 
 def need_reports_erase_expired(
-    *, today=None, years: int = REPORTER_RETENTION_YEARS, dry_run: bool = False
+    *, today: datetime.date | None = None, years: int = REPORTER_RETENTION_YEARS, dry_run: bool = False
 ) -> int:
     """Erase the reporters of reports untouched (report and need) for `years` years. Returns how many."""
     from django.db.models import Q
@@ -381,9 +399,9 @@ def need_reports_erase_expired(
 # --- needs -------------------------------------------------------------------------------------------------
 
 
-def need_create(*, fabrique, actor, data: Mapping) -> Need:
-    _check_fields(data, NEED_FIELDS)
-    data = _need_data(data)
+def need_create(*, fabrique: Fabrique, actor: User, **fields: Unpack[NeedFields]) -> Need:
+    check_fields(fields, NeedFields)
+    data = _need_data(fields)
     _check_need_relations(fabrique=fabrique, data=data)
     need = Need(fabrique=fabrique, **data)
     need.full_clean()
@@ -392,15 +410,15 @@ def need_create(*, fabrique, actor, data: Mapping) -> Need:
         return audited_create(instance=need, actor=actor, fabrique=fabrique)
 
 
-def need_create_from_report(*, report: NeedReport, actor, data: dict | None = None) -> Need:
+def need_create_from_report(*, report: NeedReport, actor: User, **fields: Unpack[NeedFields]) -> Need:
     """A new need, prefilled from the report (what, for whom, where), with the report attached."""
-    data = dict(data or {})
-    _check_fields(data, NEED_FIELDS)
+    data = dict(fields)
+    check_fields(data, NeedFields)
     if report.stage == ReportStage.ATTACHED:
         raise DomainError(
             _("Ce signalement est déjà rattaché au besoin « %(need)s ».") % {"need": report.need}
         )
-    values = {
+    values: dict[str, Any] = {
         "title": report.title,
         "description": report.description,
         "public": report.public,
@@ -410,25 +428,27 @@ def need_create_from_report(*, report: NeedReport, actor, data: dict | None = No
     }
     values.update(data)  # what the team wrote wins over the report's wording
     with transaction.atomic():
-        need = need_create(fabrique=report.fabrique, actor=actor, data=values)
+        need = need_create(fabrique=report.fabrique, actor=actor, **values)
         need_report_attach(report=report, need=need, actor=actor)
     return need
 
 
-def need_update(*, need: Need, actor, data: Mapping) -> Need:
-    _check_fields(data, NEED_FIELDS)
-    data = _need_data(data)
+def need_update(*, need: Need, actor: User, **fields: Unpack[NeedFields]) -> Need:
+    check_fields(fields, NeedFields)
+    data = _need_data(fields)
     _check_need_relations(fabrique=need.fabrique, data=data)
     need, _changed = audited_update(instance=need, actor=actor, fabrique=need.fabrique, data=data)
     return need
 
 
-def need_mark_in_study(*, need: Need, actor, decision=None) -> Need:
+def need_mark_in_study(*, need: Need, actor: User, decision: Decision | None = None) -> Need:
     """A study takes the need up (retained → in_study)."""
     return transition(instance=need, to=NeedStage.IN_STUDY, actor=actor, decision=decision)
 
 
-def need_mark_answered(*, need: Need, project, actor, decision=None) -> Need:
+def need_mark_answered(
+    *, need: Need, project: Project, actor: User, decision: Decision | None = None
+) -> Need:
     """A project answers the need (in_study → answered). The reporters who agreed to be informed
     receive an e-mail with their follow-up link once the transaction is committed."""
     if project.fabrique_id != need.fabrique_id:
@@ -452,7 +472,7 @@ def need_mark_answered(*, need: Need, project, actor, decision=None) -> Need:
 # --- qualification -----------------------------------------------------------------------------------------
 
 
-def need_qualification_start(*, need: Need, actor) -> Need:
+def need_qualification_start(*, need: Need, actor: User) -> Need:
     """Scoring a new need starts its qualification (new → qualifying)."""
     if need.stage == NeedStage.NEW:
         return transition(instance=need, to=NeedStage.QUALIFYING, actor=actor)
@@ -475,7 +495,9 @@ def _check_scorable(*, need: Need, criterion: Criterion) -> None:
         )
 
 
-def need_score_set(*, need: Need, criterion: Criterion, score: int, comment: str, actor) -> CriterionScore:
+def need_score_set(
+    *, need: Need, criterion: Criterion, score: int, comment: str, actor: User
+) -> CriterionScore:
     """Score the need 0–3 on one criterion, with a comment. Starts the qualification of a new need."""
     if not isinstance(score, int) or isinstance(score, bool) or not SCORE_MIN <= score <= SCORE_MAX:
         raise ValidationError({"score": _("La note va de 0 à 3.")})
@@ -507,7 +529,7 @@ def need_score_set(*, need: Need, criterion: Criterion, score: int, comment: str
     return existing
 
 
-def need_score_clear(*, need: Need, criterion: Criterion, actor) -> bool:
+def need_score_clear(*, need: Need, criterion: Criterion, actor: User) -> bool:
     """Remove a score given by mistake. Returns False when there was none."""
     with transaction.atomic():
         locked = Need.objects.select_for_update().get(pk=need.pk)
@@ -528,7 +550,7 @@ def need_score_clear(*, need: Need, criterion: Criterion, actor) -> bool:
     return True
 
 
-def need_scores_set(*, need: Need, actor, scores: Iterable[tuple[Criterion, int | None, str]]) -> Need:
+def need_scores_set(*, need: Need, actor: User, scores: Iterable[tuple[Criterion, int | None, str]]) -> Need:
     """Save a whole qualification grid at once: a None score removes that criterion's score."""
     with transaction.atomic():
         for criterion, score, comment in scores:
@@ -540,7 +562,13 @@ def need_scores_set(*, need: Need, actor, scores: Iterable[tuple[Criterion, int 
 
 
 def need_decide(
-    *, need: Need, actor, outcome: str, reason_code: str = "", reasons: str = "", decided_on=None
+    *,
+    need: Need,
+    actor: User,
+    outcome: str,
+    reason_code: str = "",
+    reasons: str = "",
+    decided_on: datetime.date | None = None,
 ) -> Decision:
     """A staff decision (no meeting) on the need: retained, not_retained or more_evidence."""
     from fabrique.committees.services import decision_record
@@ -560,10 +588,10 @@ def need_decide(
     )
 
 
-def _decision_handler(stage: str):
+def _decision_handler(stage: str) -> Callable[[Need, Decision, User], None]:
     """The transition a decision outcome performs on the need (registered in NeedsConfig.ready)."""
 
-    def handler(target: Need, decision, actor) -> None:
+    def handler(target: Need, decision: Decision, actor: User) -> None:
         extra = {"decision_notes": decision.reasons, "not_retained_reason": ""}
         if stage == NeedStage.NOT_RETAINED:
             extra["not_retained_reason"] = decision.reason_code or NotRetainedReason.OTHER
@@ -613,7 +641,7 @@ def default_criteria() -> list[tuple[str, str, str]]:
     ]
 
 
-def criteria_setup_defaults(*, fabrique) -> None:
+def criteria_setup_defaults(*, fabrique: Fabrique) -> None:
     """Setup hook: create the default criteria a fabrique does not have yet (idempotent)."""
     with transaction.atomic():
         existing = set(Criterion.objects.filter(fabrique=fabrique).values_list("code", flat=True))
@@ -633,7 +661,7 @@ def criteria_setup_defaults(*, fabrique) -> None:
             order += 1
 
 
-def _free_criterion_code(*, fabrique, label: str) -> str:
+def _free_criterion_code(*, fabrique: Fabrique, label: str) -> str:
     base = slugify(label)[:34] or "critere"
     taken = set(
         Criterion.objects.filter(fabrique=fabrique, code__startswith=base).values_list("code", flat=True)
@@ -644,9 +672,11 @@ def _free_criterion_code(*, fabrique, label: str) -> str:
     return code
 
 
-def criterion_create(*, fabrique, actor, data: Mapping) -> Criterion:
-    _check_fields(data, frozenset({"label", "help_text", "weight"}))
-    data = _strip(dict(data))
+def criterion_create(*, fabrique: Fabrique, actor: User, **fields: Unpack[CriterionFields]) -> Criterion:
+    if "is_active" in fields:
+        raise TypeError("Unknown fields: is_active")
+    check_fields(fields, CriterionFields)
+    data = _strip(fields)
     with transaction.atomic():
         last = Criterion.objects.filter(fabrique=fabrique).aggregate(m=Max("order"))["m"]
         criterion = Criterion(
@@ -658,16 +688,16 @@ def criterion_create(*, fabrique, actor, data: Mapping) -> Criterion:
         return audited_create(instance=criterion, actor=actor, fabrique=fabrique)
 
 
-def criterion_update(*, criterion: Criterion, actor, data: Mapping) -> Criterion:
+def criterion_update(*, criterion: Criterion, actor: User, **fields: Unpack[CriterionFields]) -> Criterion:
     """Rename, explain, weigh, deactivate or reactivate a criterion (scores already given stay)."""
-    _check_fields(data, frozenset({"label", "help_text", "weight", "is_active"}))
+    check_fields(fields, CriterionFields)
     criterion, _changed = audited_update(
-        instance=criterion, actor=actor, fabrique=criterion.fabrique, data=_strip(dict(data))
+        instance=criterion, actor=actor, fabrique=criterion.fabrique, data=_strip(fields)
     )
     return criterion
 
 
-def criterion_move(*, criterion: Criterion, actor, direction: str) -> Criterion:
+def criterion_move(*, criterion: Criterion, actor: User, direction: str) -> Criterion:
     """Move the criterion one place "up" or "down" in the fabrique's list."""
     if direction not in ("up", "down"):
         raise ValueError(direction)

@@ -76,7 +76,7 @@ def make_nantes_world(team) -> NantesWorld:
         return need_create(
             fabrique=fabrique,
             actor=officer,
-            data={"title": title, "commune": commune(code), "theme": theme, **extra},
+            **{"title": title, "commune": commune(code), "theme": theme, **extra},
         )
 
     transport = organization_create(

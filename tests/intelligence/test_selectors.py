@@ -121,7 +121,8 @@ def test_existing_offer_needs_a_theme(nantes):
     need = need_create(
         fabrique=nantes.team.fabrique,
         actor=nantes.team.officer,
-        data={"title": "Sans thème", "commune": commune("44109")},
+        title="Sans thème",
+        commune=commune("44109"),
     )
     assert existing_offer(need=need).missing_theme
 
@@ -171,7 +172,9 @@ def test_context_of_a_need_placed_on_an_epci_only(nantes):
     need = need_create(
         fabrique=nantes.team.fabrique,
         actor=nantes.team.officer,
-        data={"title": "Toute la métropole", "epci": EPCI.objects.get(siren="244400404"), "theme": "food"},
+        title="Toute la métropole",
+        epci=EPCI.objects.get(siren="244400404"),
+        theme="food",
     )
     context = need_context(need=need)
     assert context.place_name == "Nantes Métropole"

@@ -56,7 +56,8 @@ def test_territory_activity_tag(nantes, other_team):
     need_create(
         fabrique=other_team.fabrique,
         actor=other_team.officer,
-        data={"title": "Besoin ZZB", "commune": commune("44109")},
+        title="Besoin ZZB",
+        commune=commune("44109"),
     )
     team = nantes.team
     html = render(

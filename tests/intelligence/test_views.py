@@ -232,7 +232,9 @@ def test_map_page_and_data_are_scoped_and_filtered(nantes, other_team, login):
     need_create(
         fabrique=other_team.fabrique,
         actor=other_team.officer,
-        data={"title": "Besoin ZZB", "commune": commune("44109"), "theme": "mobility"},
+        title="Besoin ZZB",
+        commune=commune("44109"),
+        theme="mobility",
     )
     team = nantes.team
     client = login(team.reader)
@@ -350,7 +352,7 @@ def test_need_context_page(nantes, other_team, login):
     assert "Aller au marché sans voiture" in text
     from fabrique.needs.services import need_create
 
-    foreign = need_create(fabrique=other_team.fabrique, actor=other_team.officer, data={"title": "B"})
+    foreign = need_create(fabrique=other_team.fabrique, actor=other_team.officer, title="B")
     assert client.get(url(team, "need_context", pk=foreign.pk)).status_code == 404
     assert login(team.partner).get(url(team, "need_context", pk=nantes.mobility_rural.pk)).status_code == 403
 
@@ -388,7 +390,7 @@ def test_invalid_indicator_description_shows_on_its_field(team, login, media_roo
 def test_context_of_a_need_without_territory(team, login, reference_data):
     from fabrique.needs.services import need_create
 
-    need = need_create(fabrique=team.fabrique, actor=team.officer, data={"title": "Quelque part"})
+    need = need_create(fabrique=team.fabrique, actor=team.officer, title="Quelque part")
     text = page_text(login(team.reader).get(url(team, "need_context", pk=need.pk)))
     assert "Le besoin n'est pas localisé" in text
 

@@ -52,12 +52,10 @@ def populate(side, label: str) -> None:
     def report(title: str):
         return need_report_submit(
             fabrique=fabrique,
-            data={
-                "title": f"{title} {label}",
-                "description": f"Description {label}",
-                "reporter_name": f"Capteur {label}",
-                "consent_processing": True,
-            },
+            title=f"{title} {label}",
+            description=f"Description {label}",
+            reporter_name=f"Capteur {label}",
+            consent_processing=True,
         )
 
     a, b = report("Doublon A"), report("Doublon B")

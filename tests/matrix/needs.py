@@ -62,7 +62,7 @@ def populate(side, label: str) -> None:
     def report(title: str, **extra):
         return need_report_submit(
             fabrique=fabrique,
-            data={
+            **{
                 "title": f"{title} {label}",
                 "description": f"Description {label}",
                 "reporter_name": f"Capteur {label}",
@@ -74,11 +74,11 @@ def populate(side, label: str) -> None:
 
     received = report("Signalement", evidence_document=ContentFile(PDF, name="preuve.pdf"))
     attached = report("Signalement rattaché")
-    need = need_create_from_report(report=attached, actor=officer, data={"title": f"Besoin {label}"})
+    need = need_create_from_report(report=attached, actor=officer, title=f"Besoin {label}")
     need_score_set(need=need, criterion=criterion, score=2, comment=f"Commentaire {label}", actor=officer)
 
     retained = need_create_from_report(
-        report=report("Signalement retenu"), actor=officer, data={"title": f"Besoin retenu {label}"}
+        report=report("Signalement retenu"), actor=officer, title=f"Besoin retenu {label}"
     )
     need_score_set(need=retained, criterion=criterion, score=3, comment="", actor=officer)
     need_decide(need=retained, actor=officer, outcome="retained", reasons=f"Retenu {label}")

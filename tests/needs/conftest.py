@@ -48,7 +48,7 @@ def report_data(**extra) -> dict:
 @pytest.fixture
 def make_report(fabrique):
     def _make(fabrique=fabrique, **extra):
-        return need_report_submit(fabrique=fabrique, data=report_data(**extra))
+        return need_report_submit(fabrique=fabrique, **report_data(**extra))
 
     return _make
 

@@ -34,7 +34,7 @@ def no_horizontal_scroll(page) -> bool:
 def need(make_report, officer):
     commune = Commune.objects.filter(code="44026").first()
     report = make_report(title=TRANSPORT, commune=commune, place="Carquefou")
-    need = need_create_from_report(report=report, actor=officer, data={"title": "Interne mobilité"})
+    need = need_create_from_report(report=report, actor=officer, title="Interne mobilité")
     Need.objects.filter(pk=need.pk).update(public_title="Se déplacer quand on est âgé")
     return need
 

@@ -49,7 +49,7 @@ def carquefou():
 def transport_need(make_report, officer, carquefou):
     report = make_report(title=TRANSPORT, description=TRANSPORT_DESC, commune=carquefou, public="elderly")
     return need_create_from_report(
-        report=report, actor=officer, data={"title": "Mobilité seniors Carquefou — note interne"}
+        report=report, actor=officer, title="Mobilité seniors Carquefou — note interne"
     )
 
 

@@ -49,7 +49,7 @@ def need(make_report, officer, carquefou):
     report = make_report(
         title=TRANSPORT, description=TRANSPORT_DESC, commune=carquefou, reporter_name="Joséphine Secret"
     )
-    need = need_create_from_report(report=report, actor=officer, data={"title": INTERNAL})
+    need = need_create_from_report(report=report, actor=officer, title=INTERNAL)
     Need.objects.filter(pk=need.pk).update(public_title="Se déplacer quand on est âgé", description="privé")
     need.refresh_from_db()
     return need

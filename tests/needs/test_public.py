@@ -181,11 +181,9 @@ def test_followup_shows_public_information_only(client, make_need, make_report, 
     need = need_update(
         need=need,
         actor=officer,
-        data={
-            "title": "Titre interne TRESINTERNE",
-            "public_title": "Une laverie solidaire",
-            "officer": officer,
-        },
+        title="Titre interne TRESINTERNE",
+        public_title="Une laverie solidaire",
+        officer=officer,
     )
     need_score_set(need=need, criterion=criteria[0], score=2, comment="NOTE-CONFIDENTIELLE", actor=officer)
     Need.objects.filter(pk=need.pk).update(decision_notes="MOTIFS-INTERNES", stage=NeedStage.IN_STUDY)

@@ -55,9 +55,9 @@ def entries(target, action: str):
 
 def test_submit_numbers_reports_per_fabrique_and_year(fabrique, other_team):
     # when
-    first = need_report_submit(fabrique=fabrique, data=report_data())
-    second = need_report_submit(fabrique=fabrique, data=report_data())
-    elsewhere = need_report_submit(fabrique=other_team.fabrique, data=report_data())
+    first = need_report_submit(fabrique=fabrique, **report_data())
+    second = need_report_submit(fabrique=fabrique, **report_data())
+    elsewhere = need_report_submit(fabrique=other_team.fabrique, **report_data())
     # then
     year = datetime.date.today().year
     assert (first.reference, second.reference) == (f"S-{year}-001", f"S-{year}-002")
@@ -68,7 +68,7 @@ def test_submit_numbers_reports_per_fabrique_and_year(fabrique, other_team):
 
 
 def test_submit_audits_without_the_reporters_contact_details(fabrique):
-    report = need_report_submit(fabrique=fabrique, data=report_data(reporter_phone="0240123456"))
+    report = need_report_submit(fabrique=fabrique, **report_data(reporter_phone="0240123456"))
     entry = entries(report, "needs.needreport.created").get()
     logged = str(entry.new_values)
     assert report.reference in logged
@@ -81,7 +81,7 @@ def test_submit_sends_the_confirmation_with_the_followup_link_on_commit(
     fabrique, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        report = need_report_submit(fabrique=fabrique, data=report_data())
+        report = need_report_submit(fabrique=fabrique, **report_data())
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["camille@example.org"]
@@ -92,7 +92,7 @@ def test_submit_sends_the_confirmation_with_the_followup_link_on_commit(
 
 def test_public_submission_requires_consent_and_saves_nothing_without_it(fabrique):
     with pytest.raises(ValidationError) as exc:
-        need_report_submit(fabrique=fabrique, data=report_data(consent_processing=False))
+        need_report_submit(fabrique=fabrique, **report_data(consent_processing=False))
     assert "consent_processing" in exc.value.message_dict
     assert not NeedReport.objects.exists()
     assert not AuditEntry.objects.filter(action="needs.needreport.created").exists()
@@ -100,7 +100,7 @@ def test_public_submission_requires_consent_and_saves_nothing_without_it(fabriqu
 
 def test_notifications_need_an_email(fabrique):
     with pytest.raises(ValidationError) as exc:
-        need_report_submit(fabrique=fabrique, data=report_data(reporter_email="", consent_notifications=True))
+        need_report_submit(fabrique=fabrique, **report_data(reporter_email="", consent_notifications=True))
     assert "reporter_email" in exc.value.message_dict
 
 
@@ -119,7 +119,9 @@ def test_staff_entry_is_linked_to_its_author_and_copies_the_directory_contact(fa
     )
     report = need_report_submit(
         fabrique=fabrique,
-        data={"title": "Tiers-lieu", "source": ReportSource.MEETING, "reporter_person": person},
+        title="Tiers-lieu",
+        source=ReportSource.MEETING,
+        reporter_person=person,
         entered_by=officer,
     )
     assert report.entered_by == officer
@@ -136,9 +138,7 @@ def test_a_directory_contact_of_another_fabrique_is_refused(fabrique, other_team
         fabrique=other_team.fabrique, last_name="Autre", purpose="other", legal_basis="legitimate-interest"
     )
     with pytest.raises(ValidationError) as exc:
-        need_report_submit(
-            fabrique=fabrique, data={"title": "X", "reporter_person": stranger}, entered_by=officer
-        )
+        need_report_submit(fabrique=fabrique, title="X", reporter_person=stranger, entered_by=officer)
     assert "reporter_person" in exc.value.message_dict
     assert not NeedReport.objects.exists()
 
@@ -157,11 +157,11 @@ def test_a_directory_contact_of_another_fabrique_is_refused(fabrique, other_team
 def test_evidence_document_is_checked_by_content(fabrique, name, content, ok):
     data = report_data(evidence_document=ContentFile(content, name=name))
     if ok:
-        report = need_report_submit(fabrique=fabrique, data=data)
+        report = need_report_submit(fabrique=fabrique, **data)
         assert report.evidence_document
     else:
         with pytest.raises(ValidationError) as exc:
-            need_report_submit(fabrique=fabrique, data=data)
+            need_report_submit(fabrique=fabrique, **data)
         assert "evidence_document" in exc.value.message_dict
         assert not NeedReport.objects.exists()
 
@@ -188,7 +188,7 @@ def test_office_documents_are_recognised_inside_their_zip():
 def test_document_larger_than_10_mb_is_refused(fabrique):
     big = ContentFile(PDF + b"0" * (10 * 1024 * 1024), name="gros.pdf")
     with pytest.raises(ValidationError) as exc:
-        need_report_submit(fabrique=fabrique, data=report_data(evidence_document=big))
+        need_report_submit(fabrique=fabrique, **report_data(evidence_document=big))
     assert "10 Mo" in str(exc.value.message_dict["evidence_document"])
 
 
@@ -198,9 +198,7 @@ def test_document_larger_than_10_mb_is_refused(fabrique):
 def test_create_need_from_report_attaches_it(make_report, officer):
     report = make_report()
     # when
-    need = need_create_from_report(
-        report=report, actor=officer, data={"title": "Garde d'enfants en horaires décalés"}
-    )
+    need = need_create_from_report(report=report, actor=officer, title="Garde d'enfants en horaires décalés")
     # then
     report.refresh_from_db()
     assert need.reference.startswith("B-")
@@ -252,7 +250,7 @@ def test_attach_moves_a_report_from_one_need_to_another(make_need, officer):
 
 def test_attach_to_another_fabriques_need_is_refused(make_report, other_team, officer):
     report = make_report()
-    foreign_report = need_report_submit(fabrique=other_team.fabrique, data=report_data())
+    foreign_report = need_report_submit(fabrique=other_team.fabrique, **report_data())
     foreign_need = need_create_from_report(report=foreign_report, actor=other_team.officer)
     with pytest.raises(DomainError):
         need_report_attach(report=report, need=foreign_need, actor=officer)
@@ -289,15 +287,15 @@ def test_need_update_checks_the_officer_and_the_workstream(make_need, officer, t
     from fabrique.workstreams.models import Workstream
 
     need = make_need()
-    need = need_update(need=need, actor=officer, data={"public_title": "Garde d'enfants", "officer": officer})
+    need = need_update(need=need, actor=officer, public_title="Garde d'enfants", officer=officer)
     assert need.public_title == "Garde d'enfants"
     assert entries(need, "needs.need.updated").exists()
     with pytest.raises(ValidationError) as exc:
-        need_update(need=need, actor=officer, data={"officer": team.reader})
+        need_update(need=need, actor=officer, officer=team.reader)
     assert "officer" in exc.value.message_dict
     foreign = Workstream.objects.create(fabrique=other_team.fabrique, name="Alimentation", code="alim")
     with pytest.raises(ValidationError) as exc:
-        need_update(need=need, actor=officer, data={"workstream": foreign})
+        need_update(need=need, actor=officer, workstream=foreign)
     assert "workstream" in exc.value.message_dict
 
 
@@ -310,7 +308,7 @@ def test_need_commune_sets_its_epci(make_need, officer):
     commune = Commune.objects.create(
         code="9N001", name="Testville", departement=dep, region=region, epci=epci
     )
-    need = need_update(need=make_need(), actor=officer, data={"commune": commune})
+    need = need_update(need=make_need(), actor=officer, commune=commune)
     assert need.epci == epci
 
 
@@ -380,12 +378,10 @@ def test_an_invalid_score_in_a_grid_saves_nothing(qualifying_need, criteria, off
 
 def test_criteria_can_be_added_renamed_deactivated_and_reordered(fabrique, criteria, team):
     admin = team.admin
-    added = criterion_create(
-        fabrique=fabrique, actor=admin, data={"label": "Mobilisation des élus", "weight": 2}
-    )
+    added = criterion_create(fabrique=fabrique, actor=admin, label="Mobilisation des élus", weight=2)
     assert added.code == "mobilisation-des-elus"
     assert added.order == max(c.order for c in criteria) + 1
-    criterion_update(criterion=added, actor=admin, data={"label": "Élus mobilisés", "is_active": False})
+    criterion_update(criterion=added, actor=admin, label="Élus mobilisés", is_active=False)
     added.refresh_from_db()
     assert (added.label, added.is_active) == ("Élus mobilisés", False)
     moved = criterion_move(criterion=added, actor=admin, direction="up")

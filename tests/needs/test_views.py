@@ -71,7 +71,7 @@ def test_readers_see_reports_but_cannot_write(login, team, make_report):
 
 
 def test_another_fabriques_report_is_not_found(login, team, other_team):
-    foreign = need_report_submit(fabrique=other_team.fabrique, data=report_data())
+    foreign = need_report_submit(fabrique=other_team.fabrique, **report_data())
     for role in ("officer", "reader", "partner"):
         client = login(team.user(role))
         for name in ("report_detail", "report_attach", "report_dismiss", "report_document"):
@@ -165,10 +165,10 @@ def test_my_reports_lists_only_the_partners_own_reports_with_public_status(login
     from fabrique.needs.services import need_create_from_report, need_score_set
 
     own = need_report_submit(
-        fabrique=team.fabrique, data=report_data(title="MON-SIGNALEMENT"), submitted_by=team.partner
+        fabrique=team.fabrique, **report_data(title="MON-SIGNALEMENT"), submitted_by=team.partner
     )
-    need_report_submit(fabrique=team.fabrique, data=report_data(title="AUTRE-SIGNALEMENT"))
-    need = need_create_from_report(report=own, actor=officer, data={"title": "TITRE-INTERNE"})
+    need_report_submit(fabrique=team.fabrique, **report_data(title="AUTRE-SIGNALEMENT"))
+    need = need_create_from_report(report=own, actor=officer, title="TITRE-INTERNE")
     need_score_set(need=need, criterion=criteria[0], score=1, comment="COMMENTAIRE-INTERNE", actor=officer)
     # when
     response = login(team.partner).get(url(team.fabrique, "my_reports"))
@@ -341,7 +341,7 @@ def test_another_fabriques_need_is_not_found(login, team, other_team):
     from fabrique.needs.services import need_create_from_report
 
     foreign = need_create_from_report(
-        report=need_report_submit(fabrique=other_team.fabrique, data=report_data()), actor=other_team.officer
+        report=need_report_submit(fabrique=other_team.fabrique, **report_data()), actor=other_team.officer
     )
     client = login(team.admin)
     for name in ("need_detail", "need_update", "need_qualify", "need_decide"):
@@ -392,7 +392,7 @@ def test_dashboard_shows_figures_and_deadlines(login, team, make_report, make_ne
     need_update(
         need=need,
         actor=team.officer,
-        data={"next_step_due": datetime.date.today() + datetime.timedelta(days=3)},
+        next_step_due=datetime.date.today() + datetime.timedelta(days=3),
     )
     html = login(team.reader).get(url(team.fabrique, "dashboard")).content.decode()
     assert "signalements reçus ce mois-ci" in html

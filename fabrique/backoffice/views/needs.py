@@ -224,7 +224,7 @@ class NeedCreateFromReportView(ReportMixin, ServiceFormView):
 
     def perform(self, form):
         return need_create_from_report(
-            report=self.get_report(), actor=self.request.user, data=form.service_data()
+            report=self.get_report(), actor=self.request.user, **form.service_data()
         )
 
     def get_success_message(self, need) -> str:
@@ -347,7 +347,7 @@ class NeedUpdateView(NeedMixin, ServiceFormView):
         return NeedForm.initial_from(self.get_need())
 
     def perform(self, form):
-        return need_update(need=self.get_need(), actor=self.request.user, data=form.service_data())
+        return need_update(need=self.get_need(), actor=self.request.user, **form.service_data())
 
     def get_success_message(self, need) -> str:
         return _("Le besoin %(ref)s a été modifié.") % {"ref": need.reference}
@@ -455,7 +455,7 @@ class CriteriaSettingsView(ServiceFormView):
         return super().post(request, *args, **kwargs)
 
     def perform(self, form):
-        return criterion_create(fabrique=self.fabrique, actor=self.request.user, data=form.cleaned_data)
+        return criterion_create(fabrique=self.fabrique, actor=self.request.user, **form.cleaned_data)
 
     def get_success_message(self, criterion) -> str:
         return _("Le critère « %(label)s » a été ajouté.") % {"label": criterion.label}
@@ -484,9 +484,7 @@ class CriterionUpdateView(ServiceFormView):
         return super().get_context_data(criterion=self.get_criterion(), **kwargs)
 
     def perform(self, form):
-        return criterion_update(
-            criterion=self.get_criterion(), actor=self.request.user, data=form.cleaned_data
-        )
+        return criterion_update(criterion=self.get_criterion(), actor=self.request.user, **form.cleaned_data)
 
     def get_success_message(self, criterion) -> str:
         return _("Le critère « %(label)s » a été modifié.") % {"label": criterion.label}
