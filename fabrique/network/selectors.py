@@ -1,23 +1,25 @@
 """Aggregate figures per fabrique for the network head. Counts only: no names, no contacts."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from fabrique.fabriques.models import Fabrique
 
 # Each source returns {column label: count} for one fabrique. Domain modules register theirs.
-NETWORK_COLUMNS: list[tuple[str, Callable[[Fabrique], int]]] = []
+NETWORK_COLUMNS: list[tuple[StrOrPromise, Callable[[Fabrique], int]]] = []
 
 
-def register_network_column(label, fn: Callable[[Fabrique], int]) -> None:
+def register_network_column(label: StrOrPromise, fn: Callable[[Fabrique], int]) -> None:
     NETWORK_COLUMNS.append((label, fn))
 
 
 register_network_column(_("Membres de l'équipe"), lambda f: f.memberships.filter(is_active=True).count())
 
 
-def network_figures() -> dict:
+def network_figures() -> dict[str, Any]:
     fabriques = list(Fabrique.objects.filter(is_active=True).prefetch_related("departements"))
     columns = [label for label, _fn in NETWORK_COLUMNS]
     rows = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import Case, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Value, When
@@ -40,18 +41,19 @@ class TerritoryHit:
     parent_code: str = ""  # commune actuelle of a déléguée/arrondissement, région of a département
     parent_name: str = ""
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def _kind_label(entry: SearchEntry) -> str:
     if entry.kind == SearchEntry.Kind.COMMUNE:
         return str(Commune.Kind(entry.commune_kind).label) if entry.commune_kind else _("commune")
-    return {
+    labels: dict[str, str] = {
         SearchEntry.Kind.EPCI: _("EPCI"),
         SearchEntry.Kind.DEPARTEMENT: _("département"),
         SearchEntry.Kind.QPV: _("quartier prioritaire"),
-    }[entry.kind]
+    }
+    return labels[entry.kind]
 
 
 def _hit(entry: SearchEntry) -> TerritoryHit:
@@ -227,7 +229,7 @@ def commune_for_code(code: str, kind: str | None = None) -> Commune | None:
     rows = Commune.objects.filter(code=code).select_related("departement__region", "region", "epci", "parent")
     if kind:
         rows = rows.filter(kind=kind)
-    order = [
+    order: list[str] = [
         Commune.Kind.CURRENT,
         Commune.Kind.ARRONDISSEMENT,
         Commune.Kind.DELEGATED,
@@ -237,11 +239,11 @@ def commune_for_code(code: str, kind: str | None = None) -> Commune | None:
     return found[0] if found else None
 
 
-def commune_detail(*, code: str, kind: str | None = None) -> dict | None:
+def commune_detail(*, code: str, kind: str | None = None) -> dict[str, Any] | None:
     commune = commune_for_code(code, kind)
     if commune is None:
         return None
-    holder = commune if commune.is_current or not commune.parent_id else commune.parent
+    holder = commune if commune.is_current or commune.parent is None else commune.parent
     return {
         "commune": commune,
         "postal_codes": sorted(set(commune.postal_codes.split())),
@@ -253,7 +255,7 @@ def commune_detail(*, code: str, kind: str | None = None) -> dict | None:
     }
 
 
-def epci_detail(*, siren: str) -> dict | None:
+def epci_detail(*, siren: str) -> dict[str, Any] | None:
     epci = EPCI.objects.filter(siren=siren).prefetch_related("departements__region").first()
     if epci is None:
         return None
@@ -271,7 +273,7 @@ def epci_detail(*, siren: str) -> dict | None:
     }
 
 
-def departement_detail(*, code: str) -> dict | None:
+def departement_detail(*, code: str) -> dict[str, Any] | None:
     departement = Departement.objects.filter(code=code).select_related("region").first()
     if departement is None:
         return None
@@ -295,7 +297,7 @@ def departement_detail(*, code: str) -> dict | None:
     }
 
 
-def qpv_detail(*, code: str) -> dict | None:
+def qpv_detail(*, code: str) -> dict[str, Any] | None:
     qpv = QPV.objects.filter(code=code).first()
     if qpv is None:
         return None
