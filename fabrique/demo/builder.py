@@ -757,16 +757,15 @@ def build_diagnosis_zones(ctx: Ctx) -> None:
     diagnosis_zone_create(
         fabrique=ctx.fabrique,
         actor=ctx.officer,
-        data={
-            "name": "Mobilité inclusive : vignoble et Bellevue",
-            "description": "Les deux zones du diagnostic de mobilité inclusive : le vignoble autour de Clisson et le quartier prioritaire de Bellevue.",
-        },
+        name="Mobilité inclusive : vignoble et Bellevue",
+        description="Les deux zones du diagnostic de mobilité inclusive : le vignoble autour de Clisson et le quartier prioritaire de Bellevue.",
         communes=[commune("44043"), commune("44064"), commune("44162")],
     )
     diagnosis_zone_create(
         fabrique=ctx.fabrique,
         actor=ctx.admin,
-        data={"name": "Nantes Métropole", "description": "Le territoire de la fabrique."},
+        name="Nantes Métropole",
+        description="Le territoire de la fabrique.",
         epcis=list(EPCI.objects.filter(siren="244400404")),
     )
 

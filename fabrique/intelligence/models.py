@@ -55,14 +55,17 @@ class ValueOrigin(models.TextChoices):
     COMPUTED = "computed", _("calculé")
 
 
-class IndicatorQuerySet(models.QuerySet):
+class IndicatorQuerySet(models.QuerySet["Indicator"]):
     def visible_to(self, fabrique) -> "IndicatorQuerySet":
         """Shared reference indicators and the fabrique's own imports."""
         return self.filter(models.Q(fabrique__isnull=True) | models.Q(fabrique=fabrique))
 
 
-class IndicatorManager(models.Manager.from_queryset(IndicatorQuerySet)):
-    def get_queryset(self):
+_IndicatorBaseManager = models.Manager.from_queryset(IndicatorQuerySet)
+
+
+class IndicatorManager(_IndicatorBaseManager):
+    def get_queryset(self) -> IndicatorQuerySet:
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 
@@ -113,7 +116,7 @@ class Indicator(TimeStampedModel):
     deleted_at = models.DateTimeField(_("supprimé le"), null=True, blank=True, editable=False)
 
     objects = IndicatorManager()
-    all_objects = models.Manager.from_queryset(IndicatorQuerySet)()
+    all_objects = _IndicatorBaseManager()
 
     class Meta:
         verbose_name = _("indicateur")

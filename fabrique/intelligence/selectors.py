@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 from django.utils.formats import number_format
@@ -23,6 +24,12 @@ from .geo import distance_km, geometry_centre
 from .models import FRANCE_CODE, Aggregation, Indicator, IndicatorValue, Level, PriorityWeights, ValueStatus
 from .references import COVERAGE_MIN, Item, combine
 from .themes import theme_words_found
+
+if TYPE_CHECKING:
+    from fabrique.directory.models import Organization
+    from fabrique.fabriques.models import Fabrique
+    from fabrique.needs.models import Need
+    from fabrique.projects.models import Project
 
 NOTABLY_WORSE = 0.10  # a value 10 % worse than its reference is flagged
 RURAL_MAX_POPULATION = 2000  # communes under 2,000 inhabitants are counted rural (approximation)
@@ -73,10 +80,11 @@ class Reading:
     @property
     def display(self) -> str:
         if self.value is None:
-            return {
+            labels: dict[str, str] = {
                 ValueStatus.SECRET: _("secret statistique"),
                 ValueStatus.MISSING: _("non disponible"),
-            }.get(self.status, _("non publié"))
+            }
+            return labels.get(self.status, _("non publié"))
         return format_value(self.value, self.indicator.decimals, self.indicator.unit)
 
     @property
@@ -109,7 +117,7 @@ class Reading:
         }
 
 
-def visible_indicators(*, fabrique) -> list[Indicator]:
+def visible_indicators(*, fabrique: Fabrique) -> list[Indicator]:
     return list(Indicator.objects.visible_to(fabrique).select_related("fabrique"))
 
 
@@ -147,7 +155,12 @@ def _values(
 
 
 def readings_for(
-    *, fabrique, level: str, code: str, departement_code: str = "", indicators: list[Indicator] | None = None
+    *,
+    fabrique: Fabrique,
+    level: str,
+    code: str,
+    departement_code: str = "",
+    indicators: list[Indicator] | None = None,
 ) -> list[Reading]:
     """Readings of every visible indicator that has a row for (level, code), with references."""
     indicators = indicators if indicators is not None else visible_indicators(fabrique=fabrique)
@@ -193,7 +206,7 @@ def _main_departement(communes: Iterable[Commune]) -> str:
     for commune in communes:
         if commune.departement_id:
             population[commune.departement_id] += commune.population or 1
-    return max(population, key=population.get) if population else ""
+    return max(population, key=lambda code: population[code]) if population else ""
 
 
 @dataclass
@@ -204,7 +217,7 @@ class TerritoryIndicators:
     code: str
     name: str
     readings: list[Reading] = field(default_factory=list)
-    iris: list[dict] = field(default_factory=list)  # commune pages: one row per IRIS
+    iris: list[dict[str, Any]] = field(default_factory=list)  # commune pages: one row per IRIS
     iris_indicators: list[Indicator] = field(default_factory=list)
     communes_readings: list[Reading] = field(default_factory=list)  # QPV pages: its main commune's
     communes_label: str = ""
@@ -214,11 +227,13 @@ class TerritoryIndicators:
         return [r for r in self.readings if r.worse]
 
 
-def territory_indicators(*, fabrique, territory) -> TerritoryIndicators:
+def territory_indicators(
+    *, fabrique: Fabrique, territory: Commune | EPCI | Departement | QPV
+) -> TerritoryIndicators:
     """Readings for a Commune, EPCI, Departement or QPV instance."""
     indicators = visible_indicators(fabrique=fabrique)
     if isinstance(territory, Commune):
-        holder = territory.parent if territory.parent_id and not territory.is_current else territory
+        holder = territory.parent if not territory.is_current and territory.parent is not None else territory
         result = TerritoryIndicators("commune", territory.code, territory.name)
         result.readings = readings_for(
             fabrique=fabrique,
@@ -273,15 +288,15 @@ def territory_indicators(*, fabrique, territory) -> TerritoryIndicators:
     raise TypeError(f"Not a territory: {territory!r}")
 
 
-def commune_iris(*, code: str, indicators: list[Indicator]) -> list[dict]:
+def commune_iris(*, code: str, indicators: list[Indicator]) -> list[dict[str, Any]]:
     """[{"code": IRIS code, "cells": [{"label": indicator name, "value": display}]}] for the IRIS of a commune."""
     if not indicators:
         return []
     rows: dict[str, dict[int, IndicatorValue]] = defaultdict(dict)
-    for value in IndicatorValue.objects.filter(
+    for row in IndicatorValue.objects.filter(
         indicator__in=indicators, level=Level.IRIS, code__startswith=code
     ):
-        rows[value.code][value.indicator_id] = value
+        rows[row.code][row.indicator_id] = row
     out = []
     for iris_code in sorted(rows):
         cells = []
@@ -297,7 +312,7 @@ def commune_iris(*, code: str, indicators: list[Indicator]) -> list[dict]:
     return out
 
 
-def zone_readings(*, fabrique, communes: list[Commune]) -> list[Reading]:
+def zone_readings(*, fabrique: Fabrique, communes: list[Commune]) -> list[Reading]:
     """Readings of a set of communes: each indicator combined over them with its own method."""
     indicators = [
         i
@@ -386,7 +401,7 @@ def is_rural(commune: Commune | None) -> bool:
     return bool(commune and commune.population is not None and commune.population < RURAL_MAX_POPULATION)
 
 
-def radius_of(fabrique) -> int:
+def radius_of(fabrique: Fabrique) -> int:
     weights = PriorityWeights.objects.filter(fabrique=fabrique).only("radius_km").first()
     return weights.radius_km if weights else DEFAULT_RADIUS_KM
 
@@ -407,18 +422,21 @@ class Place:
     def distance_to(self, other: Place) -> float | None:
         if not (self.located and other.located):
             return None
+        assert (
+            self.lat is not None and self.lon is not None and other.lat is not None and other.lon is not None
+        )
         return distance_km(self.lat, self.lon, other.lat, other.lon)
 
 
 def place_of_commune(commune: Commune | None) -> Place:
     if commune is None:
         return Place()
-    if commune.latitude is None and commune.parent_id:
+    if commune.latitude is None and commune.parent is not None:
         commune = commune.parent
     return Place(commune=commune, epci_id=commune.epci_id or "", lat=commune.latitude, lon=commune.longitude)
 
 
-def place_of_need(need) -> Place:
+def place_of_need(need: Need) -> Place:
     place = place_of_commune(need.commune)
     if not place.epci_id and need.epci_id:
         place.epci_id = need.epci_id
@@ -467,7 +485,7 @@ class NearbyNeed:
     same_theme: bool
 
 
-def nearby_needs(*, need, radius_km: float | None = None, limit: int = 20) -> list[NearbyNeed]:
+def nearby_needs(*, need: Need, radius_km: float | None = None, limit: int = 20) -> list[NearbyNeed]:
     """Other needs of the fabrique in the same commune or EPCI, or whose commune centre is within
     `radius_km` of the need's, nearest first."""
     from fabrique.needs.models import Need
@@ -528,16 +546,16 @@ class ExistingOffer:
         return len(self.organizations) + len(self.projects)
 
 
-def _sort_key(item: OfferItem):
+def _sort_key(item: OfferItem) -> tuple[float, str]:
     distance = item.nearness.distance if item.nearness and item.nearness.distance is not None else 999
     return (distance, item.title.lower())
 
 
-def project_themes(project) -> set[str]:
+def project_themes(project: Project) -> set[str]:
     return {n.theme for n in project.needs.all() if n.theme}
 
 
-def project_place(project) -> Place:
+def project_place(project: Project) -> Place:
     if project.commune_id:
         return place_of_commune(project.commune)
     for need in project.needs.all():
@@ -550,12 +568,12 @@ def project_place(project) -> Place:
 class OfferCandidates:
     """Organisations and projects an offer is looked for in, fetched once for many needs."""
 
-    organizations: list
-    projects: list
-    network: list
+    organizations: list[Organization]
+    projects: list[Project]
+    network: list[Project]
 
 
-def offer_candidates(*, fabrique) -> OfferCandidates:
+def offer_candidates(*, fabrique: Fabrique) -> OfferCandidates:
     from fabrique.directory.models import Organization
     from fabrique.projects.models import Project, ProjectStage
 
@@ -582,7 +600,7 @@ def offer_candidates(*, fabrique) -> OfferCandidates:
 
 
 def existing_offer(
-    *, need, radius_km: float | None = None, candidates: OfferCandidates | None = None
+    *, need: Need, radius_km: float | None = None, candidates: OfferCandidates | None = None
 ) -> ExistingOffer:
     """Organisations of the directory and projects of the fabrique — and public projects of the network —
     working on the need's theme (or its workstream) in its commune, its EPCI or within `radius_km`."""
@@ -642,7 +660,7 @@ def existing_offer(
         reasons = []
         if theme and theme in project_themes(project):
             reasons.append(_("répond à un besoin du même thème"))
-        if workstream_id and project.workstream_id == workstream_id:
+        if workstream_id and project.workstream_id == workstream_id and project.workstream is not None:
             reasons.append(_("chantier « %(name)s »") % {"name": project.workstream.name})
         if theme and theme_words_found(theme, project.title, project.summary):
             reasons.append(_("thème cité dans sa présentation"))
@@ -733,7 +751,7 @@ class NeedContext:
         return self.epci.name if self.epci is not None else ""
 
 
-def need_context(*, need, radius_km: float | None = None) -> NeedContext:
+def need_context(*, need: Need, radius_km: float | None = None) -> NeedContext:
     """Everything the context panel of a need shows."""
     radius_km = radius_km or radius_of(need.fabrique)
     commune = need.commune
@@ -767,17 +785,17 @@ def need_context(*, need, radius_km: float | None = None) -> NeedContext:
             fabrique=need.fabrique,
             level=Level.QPV,
             code=need.qpv_id,
-            departement_code=commune.departement_id if commune else "",
+            departement_code=(commune.departement_id or "") if commune else "",
             indicators=indicators,
         )
     context.rural = is_rural(commune)
-    if need.qpv_id:
+    if need.qpv is not None:
         context.flags.append(Flag(_("quartier prioritaire : %(name)s") % {"name": need.qpv.name}, "amber"))
     elif context.commune_qpvs:
         context.flags.append(
             Flag(_("la commune compte %(n)s quartier(s) prioritaire(s)") % {"n": len(context.commune_qpvs)})
         )
-    if context.rural:
+    if context.rural and commune is not None:
         context.flags.append(
             Flag(
                 _("commune rurale (%(pop)s habitants)") % {"pop": format_number(commune.population, 0)},

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from fabrique.audit.services import audit_log
 from fabrique.core.errors import DomainError, TransitionNotAllowed
-from fabrique.core.services import audited_create, audited_update
+from fabrique.core.services import audited_create, audited_update, check_fields
 from fabrique.core.workflow import transition
 
 from .importer import ImportPlan, Problem, guess_columns, import_plan
@@ -41,21 +42,60 @@ from .models import (
 from .references import Geography, Item, computed_values
 from .tabular import FileReadError, Table, guess_header_row, read_table
 
-INDICATOR_FIELDS = frozenset(
-    {
-        "name",
-        "description",
-        "source",
-        "source_url",
-        "vintage",
-        "unit",
-        "licence",
-        "higher_is_worse",
-        "aggregation",
-        "decimals",
-    }
-)
-ZONE_FIELDS = frozenset({"name", "description"})
+if TYPE_CHECKING:
+    from django.core.files import File
+
+    from fabrique.accounts.models import User
+    from fabrique.fabriques.models import Fabrique
+    from fabrique.territories.models import EPCI, Commune
+
+
+class IndicatorFields(TypedDict, total=False):
+    """The description of an indicator (a new one in `import_batch_map`, changes in `indicator_update`)."""
+
+    name: str
+    description: str
+    source: str
+    source_url: str
+    vintage: str
+    unit: str
+    licence: str
+    higher_is_worse: bool | None
+    aggregation: str
+    decimals: int
+
+
+class ImportMapping(TypedDict, total=False):
+    """How to read an imported file (`import_batch_map`)."""
+
+    level: str
+    header_row: int
+    sheet: str
+    code_column: int | str | None
+    value_column: int | str | None
+    denominator_column: int | str | None
+    ignore_unknown: bool
+
+
+class ZoneFields(TypedDict, total=False):
+    name: str
+    description: str
+
+
+class PriorityWeightFields(TypedDict, total=False):
+    """Weights 0 to 10 of each component (PriorityWeights.COMPONENTS) and the neighbourhood radius."""
+
+    qualification: int
+    reports: int
+    poverty: int
+    income: int
+    qpv: int
+    rural: int
+    no_offer: int
+    nearby: int
+    radius_km: int
+
+
 BATCH = 2000
 
 
@@ -76,12 +116,6 @@ class ImportInvalid(DomainError):
         return self.plan.messages()
 
 
-def _check_fields(data: Mapping, allowed: frozenset[str]) -> None:
-    unknown = set(data) - allowed
-    if unknown:
-        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
-
-
 # --- reading a stored file ----------------------------------------------------------------------------
 
 
@@ -95,7 +129,7 @@ def import_batch_table(*, batch: ImportBatch, sheet: str | None = None) -> Table
 # --- import steps ------------------------------------------------------------------------------------------
 
 
-def import_batch_upload(*, fabrique, actor, uploaded_file) -> ImportBatch:
+def import_batch_upload(*, fabrique: Fabrique, actor: User | None, uploaded_file: File[bytes]) -> ImportBatch:
     """Read the uploaded file (CSV or XLSX), detect encoding, separator and header row, and keep it.
 
     Raises FileReadError (French message) when the file cannot be read as a table; nothing is saved.
@@ -131,9 +165,9 @@ def import_batch_upload(*, fabrique, actor, uploaded_file) -> ImportBatch:
         return audited_create(instance=batch, actor=actor, fabrique=fabrique)
 
 
-def _indicator_candidate(*, fabrique, data: Mapping, level: str) -> Indicator:
+def _indicator_candidate(*, fabrique: Fabrique, data: IndicatorFields, level: str) -> Indicator:
     """An unsaved indicator built from `data`, validated (ValidationError with French messages)."""
-    _check_fields(data, INDICATOR_FIELDS)
+    check_fields(data, IndicatorFields)
     values = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
     indicator = Indicator(
         fabrique=fabrique, level=level, code=_free_code(fabrique=fabrique, data=values), **values
@@ -142,7 +176,7 @@ def _indicator_candidate(*, fabrique, data: Mapping, level: str) -> Indicator:
     return indicator
 
 
-def _free_code(*, fabrique, data: Mapping) -> str:
+def _free_code(*, fabrique: Fabrique, data: Mapping[str, Any]) -> str:
     base = slugify(f"{data.get('name', '')} {data.get('vintage', '')}")[:70] or "indicateur"
     taken = set(
         Indicator.objects.filter(fabrique=fabrique, code__startswith=base).values_list("code", flat=True)
@@ -156,9 +190,9 @@ def _free_code(*, fabrique, data: Mapping) -> str:
 def import_batch_map(
     *,
     batch: ImportBatch,
-    actor,
-    mapping: Mapping,
-    indicator_data: Mapping | None = None,
+    actor: User | None,
+    mapping: ImportMapping,
+    indicator_data: IndicatorFields | None = None,
     indicator: Indicator | None = None,
 ) -> ImportPlan:
     """Check the whole file against `mapping` and, when it fits, store the mapping (stage "validated").
@@ -172,8 +206,8 @@ def import_batch_map(
         raise TransitionNotAllowed(
             _("Cet import est terminé : déposez à nouveau le fichier pour le refaire.")
         )
-    mapping = dict(mapping)
-    level = mapping.get("level")
+    settings: dict[str, Any] = dict(mapping)
+    level = settings.get("level")
     if level not in IMPORT_LEVELS:
         raise ValidationError({"level": _("Choisissez le niveau géographique du fichier.")})
     if indicator is not None:
@@ -190,12 +224,12 @@ def import_batch_map(
                 }
             )
         aggregation = indicator.aggregation
-        target = {"indicator_id": indicator.pk}
+        target: dict[str, Any] = {"indicator_id": indicator.pk}
     else:
         candidate = _indicator_candidate(fabrique=batch.fabrique, data=indicator_data or {}, level=level)
         aggregation = candidate.aggregation
         target = {"indicator": dict(indicator_data or {})}
-    if mapping.get("denominator_column") not in (None, "") and aggregation not in (
+    if settings.get("denominator_column") not in (None, "") and aggregation not in (
         Aggregation.RATIO,
         Aggregation.NONE,
     ):
@@ -206,12 +240,12 @@ def import_batch_map(
                 )
             }
         )
-    sheet = mapping.get("sheet", batch.sheet) or ""
+    sheet = settings.get("sheet", batch.sheet) or ""
     table = import_batch_table(batch=batch, sheet=sheet)
-    plan = import_plan(table=table, mapping={**mapping, "aggregation": aggregation})
+    plan = import_plan(table=table, mapping={**settings, "aggregation": aggregation})
     if not plan.ok:
         raise ImportInvalid(plan)
-    stored = {**mapping, **target, "aggregation": aggregation}
+    stored = {**settings, **target, "aggregation": aggregation}
     with transaction.atomic():
         locked, _changed = audited_update(
             instance=batch,
@@ -220,7 +254,7 @@ def import_batch_map(
             data={
                 "mapping": stored,
                 "sheet": table.sheet,
-                "header_row": int(mapping.get("header_row") or 1),
+                "header_row": int(settings.get("header_row") or 1),
                 "summary": plan.summary(),
             },
         )
@@ -229,16 +263,16 @@ def import_batch_map(
     return plan
 
 
-def import_batch_remap(*, batch: ImportBatch, actor) -> ImportBatch:
+def import_batch_remap(*, batch: ImportBatch, actor: User | None) -> ImportBatch:
     """Back to the mapping step (validated → uploaded)."""
     return transition(instance=batch, to=ImportStage.UPLOADED, actor=actor)
 
 
-def import_batch_cancel(*, batch: ImportBatch, actor) -> ImportBatch:
+def import_batch_cancel(*, batch: ImportBatch, actor: User | None) -> ImportBatch:
     return transition(instance=batch, to=ImportStage.CANCELLED, actor=actor)
 
 
-def import_batch_run(*, batch: ImportBatch, actor) -> Indicator:
+def import_batch_run(*, batch: ImportBatch, actor: User | None) -> Indicator:
     """Import the values of a validated batch: the indicator is created (or its values at that level
     replaced) and its references recomputed, all in one transaction. The file is read and checked
     again: ImportInvalid or FileReadError leave everything as it was."""
@@ -358,11 +392,11 @@ def _check_own(indicator: Indicator) -> None:
         raise DomainError(_("Les indicateurs de référence partagés ne se modifient pas."))
 
 
-def indicator_update(*, indicator: Indicator, actor, data: Mapping) -> Indicator:
+def indicator_update(*, indicator: Indicator, actor: User, **fields: Unpack[IndicatorFields]) -> Indicator:
     """Edit the description of an imported indicator (name, source, unit, licence, direction…)."""
     _check_own(indicator)
-    _check_fields(data, INDICATOR_FIELDS)
-    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
+    check_fields(fields, IndicatorFields)
+    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
     with transaction.atomic():
         updated, changed = audited_update(
             instance=indicator, actor=actor, fabrique=indicator.fabrique, data=data
@@ -372,7 +406,7 @@ def indicator_update(*, indicator: Indicator, actor, data: Mapping) -> Indicator
     return updated
 
 
-def indicator_delete(*, indicator: Indicator, actor) -> Indicator:
+def indicator_delete(*, indicator: Indicator, actor: User) -> Indicator:
     """Soft delete of an imported indicator (its values stay, hidden with it)."""
     _check_own(indicator)
     with transaction.atomic():
@@ -394,7 +428,9 @@ def indicator_delete(*, indicator: Indicator, actor) -> Indicator:
 # --- diagnosis zones ---------------------------------------------------------------------------------------
 
 
-def _zone_territories(*, communes: Iterable, epcis: Iterable) -> tuple[list, list]:
+def _zone_territories(
+    *, communes: Iterable[Commune], epcis: Iterable[EPCI]
+) -> tuple[list[Commune], list[EPCI]]:
     from fabrique.territories.models import Commune
 
     communes, epcis = list(communes), list(epcis)
@@ -414,9 +450,14 @@ def _zone_territories(*, communes: Iterable, epcis: Iterable) -> tuple[list, lis
 
 
 def diagnosis_zone_create(
-    *, fabrique, actor, data: Mapping, communes: Iterable = (), epcis: Iterable = ()
+    *,
+    fabrique: Fabrique,
+    actor: User,
+    communes: Iterable[Commune] = (),
+    epcis: Iterable[EPCI] = (),
+    **data: Unpack[ZoneFields],
 ) -> DiagnosisZone:
-    _check_fields(data, ZONE_FIELDS)
+    check_fields(data, ZoneFields)
     communes, epcis = _zone_territories(communes=communes, epcis=epcis)
     zone = DiagnosisZone(
         fabrique=fabrique, **{k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
@@ -427,11 +468,16 @@ def diagnosis_zone_create(
 
 
 def diagnosis_zone_update(
-    *, zone: DiagnosisZone, actor, data: Mapping, communes: Iterable = (), epcis: Iterable = ()
+    *,
+    zone: DiagnosisZone,
+    actor: User,
+    communes: Iterable[Commune] = (),
+    epcis: Iterable[EPCI] = (),
+    **fields: Unpack[ZoneFields],
 ) -> DiagnosisZone:
-    _check_fields(data, ZONE_FIELDS)
+    check_fields(fields, ZoneFields)
     communes, epcis = _zone_territories(communes=communes, epcis=epcis)
-    data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+    data = {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
     zone, _changed = audited_update(
         instance=zone,
         actor=actor,
@@ -445,13 +491,16 @@ def diagnosis_zone_update(
 # --- priority weights ----------------------------------------------------------------------------------------
 
 
-def priority_weights_set(*, fabrique, actor, data: Mapping) -> PriorityWeights:
+def priority_weights_set(
+    *, fabrique: Fabrique, actor: User, **data: Unpack[PriorityWeightFields]
+) -> PriorityWeights:
     """Create or change the fabrique's priority weights (0 to 10 each) and neighbourhood radius."""
-    _check_fields(data, frozenset({*PriorityWeights.COMPONENTS, "radius_km"}))
+    check_fields(data, PriorityWeightFields)
     with transaction.atomic():
         weights = PriorityWeights.objects.select_for_update().filter(fabrique=fabrique).first()
         current = weights or PriorityWeights(fabrique=fabrique)
-        if sum(data.get(k, getattr(current, k)) for k in PriorityWeights.COMPONENTS) == 0:
+        weights_given: dict[str, Any] = dict(data)
+        if sum(weights_given.get(k, getattr(current, k)) for k in PriorityWeights.COMPONENTS) == 0:
             raise ValidationError(_("Donnez un poids à au moins une composante."))
         if weights is None:
             return audited_create(

@@ -178,7 +178,7 @@ def test_the_map_works_without_javascript(browser, live_server, world):
     zone = diagnosis_zone_create(
         fabrique=world.team.fabrique,
         actor=world.team.officer,
-        data={"name": "Nantes Métropole"},
+        name="Nantes Métropole",
         epcis=[EPCI.objects.get(siren="244400404")],
     )
     page.goto(f"{space(live_server, world)}/diagnostics/{zone.pk}/")

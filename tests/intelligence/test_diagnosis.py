@@ -23,7 +23,8 @@ def vineyard(nantes):
     return diagnosis_zone_create(
         fabrique=team.fabrique,
         actor=team.officer,
-        data={"name": "Vignoble et Vallet", "description": "Mobilité inclusive : état des lieux."},
+        name="Vignoble et Vallet",
+        description="Mobilité inclusive : état des lieux.",
         epcis=[EPCI.objects.get(siren="200067635")],
         communes=[commune("44212")],
     )
@@ -37,7 +38,7 @@ def test_zone_create_and_update_are_audited(nantes, vineyard):
     updated = diagnosis_zone_update(
         zone=vineyard,
         actor=nantes.team.officer,
-        data={"name": "Vignoble"},
+        name="Vignoble",
         communes=[],
         epcis=[EPCI.objects.get(siren="200067635")],
     )
@@ -48,12 +49,10 @@ def test_zone_create_and_update_are_audited(nantes, vineyard):
 
 def test_zone_needs_a_current_commune_or_an_epci(team, reference_data):
     with pytest.raises(ValidationError):
-        diagnosis_zone_create(fabrique=team.fabrique, actor=team.officer, data={"name": "Vide"})
+        diagnosis_zone_create(fabrique=team.fabrique, actor=team.officer, name="Vide")
     delegated = Commune.objects.exclude(kind="commune-actuelle").filter(departement_id="44").first()
     with pytest.raises(ValidationError):
-        diagnosis_zone_create(
-            fabrique=team.fabrique, actor=team.officer, data={"name": "X"}, communes=[delegated]
-        )
+        diagnosis_zone_create(fabrique=team.fabrique, actor=team.officer, name="X", communes=[delegated])
 
 
 def test_diagnosis_content(nantes, vineyard):
@@ -73,7 +72,7 @@ def test_gap_when_a_theme_has_needs_and_no_offer(nantes):
     zone = diagnosis_zone_create(
         fabrique=nantes.team.fabrique,
         actor=nantes.team.officer,
-        data={"name": "Nantes Métropole"},
+        name="Nantes Métropole",
         epcis=[EPCI.objects.get(siren="244400404")],
     )
     diagnosis = diagnosis_build(zone=zone)

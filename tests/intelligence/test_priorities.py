@@ -57,19 +57,17 @@ def test_qualification_scores_count(nantes):
 
 def test_weights_service(team):
     assert weights_of(team.fabrique).pk is None  # defaults until the fabrique sets them
-    weights = priority_weights_set(
-        fabrique=team.fabrique, actor=team.admin, data={"rural": 7, "radius_km": 20}
-    )
+    weights = priority_weights_set(fabrique=team.fabrique, actor=team.admin, rural=7, radius_km=20)
     assert (weights.rural, weights.radius_km) == (7, 20)
     assert AuditEntry.objects.for_target(weights).get().action == "intelligence.priorityweights.created"
-    weights = priority_weights_set(fabrique=team.fabrique, actor=team.admin, data={"rural": 3})
+    weights = priority_weights_set(fabrique=team.fabrique, actor=team.admin, rural=3)
     entry = AuditEntry.objects.for_target(weights).latest("pk")
     assert entry.action == "intelligence.priorityweights.updated"
     assert entry.old_values == {"rural": 7} and entry.new_values == {"rural": 3}
     with pytest.raises(ValidationError):
         priority_weights_set(
-            fabrique=team.fabrique, actor=team.admin, data=dict.fromkeys(PriorityWeights.COMPONENTS, 0)
+            fabrique=team.fabrique, actor=team.admin, **dict.fromkeys(PriorityWeights.COMPONENTS, 0)
         )
     with pytest.raises(ValidationError):
-        priority_weights_set(fabrique=team.fabrique, actor=team.admin, data={"rural": 11})
+        priority_weights_set(fabrique=team.fabrique, actor=team.admin, rural=11)
     assert PriorityWeights.objects.get(fabrique=team.fabrique).rural == 3

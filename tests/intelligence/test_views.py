@@ -301,7 +301,7 @@ def test_diagnosis_permissions(team, other_team, login, reference_data):
     zone = diagnosis_zone_create(
         fabrique=other_team.fabrique,
         actor=other_team.officer,
-        data={"name": "B"},
+        name="B",
         communes=[commune("85191")],
     )
     reader = login(team.reader)

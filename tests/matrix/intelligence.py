@@ -81,7 +81,8 @@ def populate(side, label: str) -> None:
     zone = diagnosis_zone_create(
         fabrique=fabrique,
         actor=officer,
-        data={"name": f"Zone {label}", "description": f"Diagnostic {label}"},
+        name=f"Zone {label}",
+        description=f"Diagnostic {label}",
         communes=[Commune.objects.get(code="44109", kind=Commune.Kind.CURRENT)],
     )
     uploaded.refresh_from_db()

@@ -515,7 +515,7 @@ class DiagnosisCreateView(FabriqueViewMixin, TemplateView):
 
     def save(self, *, data, communes, epcis) -> DiagnosisZone:
         return diagnosis_zone_create(
-            fabrique=self.fabrique, actor=self.request.user, data=data, communes=communes, epcis=epcis
+            fabrique=self.fabrique, actor=self.request.user, **data, communes=communes, epcis=epcis
         )
 
 
@@ -539,7 +539,7 @@ class DiagnosisUpdateView(DiagnosisCreateView):
 
     def save(self, *, data, communes, epcis) -> DiagnosisZone:
         return diagnosis_zone_update(
-            zone=self.get_zone(), actor=self.request.user, data=data, communes=communes, epcis=epcis
+            zone=self.get_zone(), actor=self.request.user, **data, communes=communes, epcis=epcis
         )
 
 
@@ -610,7 +610,7 @@ class PrioritySettingsView(FabriqueViewMixin, TemplateView):
         if form.is_valid():
             data = {name: form.cleaned_data[name] for name in form.Meta.fields}
             try:
-                priority_weights_set(fabrique=self.fabrique, actor=request.user, data=data)
+                priority_weights_set(fabrique=self.fabrique, actor=request.user, **data)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:

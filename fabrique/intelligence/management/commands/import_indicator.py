@@ -17,6 +17,8 @@ from fabrique.fabriques.models import Fabrique
 from fabrique.intelligence.models import IMPORT_LEVELS, Aggregation
 from fabrique.intelligence.services import (
     ImportInvalid,
+    ImportMapping,
+    IndicatorFields,
     import_batch_map,
     import_batch_run,
     import_batch_upload,
@@ -67,7 +69,7 @@ class Command(BaseCommand):
                     actor=None,
                     uploaded_file=SimpleUploadedFile(path.name, path.read_bytes()),
                 )
-                mapping = {
+                mapping: ImportMapping = {
                     "level": options["level"],
                     "header_row": options["header_row"] or batch.header_row,
                     "sheet": options["sheet"] or batch.sheet,
@@ -76,7 +78,7 @@ class Command(BaseCommand):
                     "denominator_column": options["denominator_column"],
                     "ignore_unknown": options["ignore_unknown"],
                 }
-                data = {
+                data: IndicatorFields = {
                     "name": options["name"],
                     "description": options["description"],
                     "source": options["source"],
@@ -88,7 +90,12 @@ class Command(BaseCommand):
                     "aggregation": options["aggregation"],
                     "decimals": options["decimals"],
                 }
-                plan = import_batch_map(batch=batch, actor=None, mapping=mapping, indicator_data=data)
+                plan = import_batch_map(
+                    batch=batch,
+                    actor=None,
+                    mapping=mapping,
+                    indicator_data=data,
+                )
                 batch.refresh_from_db()
                 indicator = import_batch_run(batch=batch, actor=None)
         except ImportInvalid as exc:
