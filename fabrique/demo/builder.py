@@ -653,15 +653,13 @@ def build_projects(ctx: Ctx, committees: dict) -> None:
     project_record_creation(
         project=by_key["kitchen"],
         actor=ctx.officer,
-        data={
-            "legal_name": "La Cuisine Partagée Nantaise",
-            "legal_form": "scic",
-            "siret": "90102345700012",
-            "created_on": days(-2),
-            "jobs_fte": "3.5",
-            "commune": commune("44143"),
-            "organization": ctx.orgs["La Cuisine Partagée Nantaise"],
-        },
+        legal_name="La Cuisine Partagée Nantaise",
+        legal_form="scic",
+        siret="90102345700012",
+        created_on=days(-2),
+        jobs_fte="3.5",
+        commune=commune("44143"),
+        organization=ctx.orgs["La Cuisine Partagée Nantaise"],
     )
 
     # reuse points: call published, one application received
@@ -710,14 +708,12 @@ def build_projects(ctx: Ctx, committees: dict) -> None:
     project_record_creation(
         project=project,
         actor=ctx.officer,
-        data={
-            "legal_name": "Annuaire des traiteurs engagés (activité de Traiteurs Engagés 44)",
-            "legal_form": "new_activity",
-            "created_on": days(-7),
-            "jobs_fte": "1.0",
-            "commune": commune("44109"),
-            "organization": ctx.orgs["Traiteurs Engagés 44"],
-        },
+        legal_name="Annuaire des traiteurs engagés (activité de Traiteurs Engagés 44)",
+        legal_form="new_activity",
+        created_on=days(-7),
+        jobs_fte="1.0",
+        commune=commune("44109"),
+        organization=ctx.orgs["Traiteurs Engagés 44"],
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -20,7 +21,7 @@ from stdnum import exceptions as stdnum_exceptions
 from stdnum.fr import siret as stdnum_siret
 
 from fabrique.core.errors import ConflictError, DomainError, TransitionNotAllowed
-from fabrique.core.services import audited_create, audited_update
+from fabrique.core.services import audited_create, audited_update, field_names
 from fabrique.core.workflow import transition
 from fabrique.directory.models import Organization, OrganizationKind
 from fabrique.directory.services import organization_create
@@ -29,10 +30,41 @@ from fabrique.support.services import support_plan_complete
 
 from .models import Enterprise, FollowUp, FollowUpHorizon, LegalForm, Project, ProjectStage
 
-ENTERPRISE_FIELDS = frozenset(
-    {"legal_name", "legal_form", "siret", "created_on", "jobs_fte", "commune", "website", "organization"}
-)
-FOLLOWUP_FIELDS = frozenset({"horizon", "observed_on", "still_active", "jobs_fte", "notes"})
+if TYPE_CHECKING:
+    from fabrique.accounts.models import User
+    from fabrique.fabriques.models import Fabrique
+    from fabrique.territories.models import Commune
+
+
+class EnterpriseFields(TypedDict, total=False):
+    """The enterprise (or new activity) created by a project."""
+
+    legal_name: str
+    legal_form: str
+    siret: str
+    created_on: datetime.date | None
+    jobs_fte: Decimal | float | str | None
+    commune: Commune | None
+    website: str
+    organization: Organization | None
+
+
+class EnterpriseCreationFields(EnterpriseFields, total=False):
+    """`create_organization=True` creates the enterprise's directory entry."""
+
+    create_organization: bool
+
+
+class FollowUpFields(TypedDict, total=False):
+    horizon: str
+    observed_on: datetime.date | None
+    still_active: bool
+    jobs_fte: Decimal | float | str | None
+    notes: str
+
+
+ENTERPRISE_FIELDS = field_names(EnterpriseFields)
+FOLLOWUP_FIELDS = field_names(FollowUpFields)
 # audit action of the project's transition to "created" ("projects.project.created" means its insertion)
 ENTERPRISE_CREATED_ACTION = "projects.project.enterprise_created"
 # directory kind of the organisation created for an enterprise, by legal form
@@ -45,7 +77,7 @@ ORGANIZATION_KIND_BY_LEGAL_FORM = {
     LegalForm.SARL_ESUS: OrganizationKind.COMPANY,
     LegalForm.COMPANY: OrganizationKind.COMPANY,
 }
-FOLLOWUP_YEARS = {FollowUpHorizon.ONE_YEAR: 1, FollowUpHorizon.THREE_YEARS: 3}
+FOLLOWUP_YEARS: dict[str, int] = {FollowUpHorizon.ONE_YEAR: 1, FollowUpHorizon.THREE_YEARS: 3}
 
 
 # --- validation ---------------------------------------------------------------------------------------
@@ -69,7 +101,7 @@ def siret_error(value: str) -> str | None:
     return None
 
 
-def _fte(value) -> Decimal | None:
+def _fte(value: object) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
@@ -90,7 +122,7 @@ def _jobs_error(value: Decimal | None, *, required: bool) -> str | None:
     return None
 
 
-def enterprise_clean(data: Mapping, *, fabrique) -> dict:
+def enterprise_clean(data: Mapping[str, Any], *, fabrique: Fabrique) -> dict[str, Any]:
     """Normalised enterprise values, or a ValidationError keyed by field with French messages."""
     values = dict(data)
     for key in ("legal_name", "website"):
@@ -98,7 +130,7 @@ def enterprise_clean(data: Mapping, *, fabrique) -> dict:
             values[key] = values[key].strip()
     values["siret"] = siret_compact(values.get("siret"))
     values["jobs_fte"] = _fte(values.get("jobs_fte"))
-    errors: dict = {}
+    errors: dict[str, Any] = {}
     if not values.get("legal_name"):
         errors["legal_name"] = _("Indiquez la dénomination de l'entreprise ou de l'activité créée.")
     legal_form = values.get("legal_form")
@@ -131,7 +163,7 @@ def enterprise_clean(data: Mapping, *, fabrique) -> dict:
 # --- creation -----------------------------------------------------------------------------------------
 
 
-def _create_directory_entry(*, fabrique, actor, values: Mapping) -> Organization:
+def _create_directory_entry(*, fabrique: Fabrique, actor: User, values: Mapping[str, Any]) -> Organization:
     return organization_create(
         fabrique=fabrique,
         actor=actor,
@@ -143,15 +175,17 @@ def _create_directory_entry(*, fabrique, actor, values: Mapping) -> Organization
     )
 
 
-def project_record_creation(*, project: Project, actor, data: Mapping) -> Enterprise:
+def project_record_creation(
+    *, project: Project, actor: User, **fields: Unpack[EnterpriseCreationFields]
+) -> Enterprise:
     """Record the enterprise created by a project in support; the project becomes "created".
 
-    `data`: legal_name, legal_form, siret (optional only for a new activity of an existing
+    Fields: legal_name, legal_form, siret (optional only for a new activity of an existing
     structure), created_on (not in the future), jobs_fte (>= 0), commune, website, and either
     `organization` (an existing directory entry) or `create_organization=True` (create one).
     The support plan, if any, is completed. One transaction: if any step fails, nothing is saved.
     """
-    data = dict(data)
+    data: dict[str, Any] = dict(fields)
     create_organization = bool(data.pop("create_organization", False))
     unknown = set(data) - ENTERPRISE_FIELDS
     if unknown:
@@ -204,7 +238,7 @@ def project_record_creation(*, project: Project, actor, data: Mapping) -> Enterp
     return enterprise
 
 
-def enterprise_update(*, enterprise: Enterprise, actor, data: Mapping) -> Enterprise:
+def enterprise_update(*, enterprise: Enterprise, actor: User, **data: Unpack[EnterpriseFields]) -> Enterprise:
     """Correct the recorded enterprise (same checks as at creation)."""
     unknown = set(data) - ENTERPRISE_FIELDS
     if unknown:
@@ -230,8 +264,8 @@ def followup_due_on(*, enterprise: Enterprise, horizon: str) -> datetime.date:
         return created.replace(year=created.year + years, day=28)
 
 
-def _followup_errors(*, enterprise: Enterprise, values: Mapping) -> dict:
-    errors: dict = {}
+def _followup_errors(*, enterprise: Enterprise, values: Mapping[str, Any]) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
     if values.get("horizon") not in FollowUpHorizon.values:
         errors["horizon"] = _("Choisissez l'échéance du suivi (à 1 an ou à 3 ans).")
     observed_on = values.get("observed_on")
@@ -249,7 +283,7 @@ def _followup_errors(*, enterprise: Enterprise, values: Mapping) -> dict:
     return errors
 
 
-def _followup_values(data: Mapping) -> dict:
+def _followup_values(data: Mapping[str, Any]) -> dict[str, Any]:
     values = dict(data)
     if "jobs_fte" in values:
         values["jobs_fte"] = _fte(values["jobs_fte"])
@@ -267,7 +301,7 @@ def _duplicate_horizon(horizon: str) -> ValidationError:
     )
 
 
-def followup_create(*, enterprise: Enterprise, actor, data: Mapping) -> FollowUp:
+def followup_create(*, enterprise: Enterprise, actor: User, **data: Unpack[FollowUpFields]) -> FollowUp:
     """Record the follow-up at +1 or +3 years (one per horizon)."""
     unknown = set(data) - FOLLOWUP_FIELDS
     if unknown:
@@ -289,12 +323,12 @@ def followup_create(*, enterprise: Enterprise, actor, data: Mapping) -> FollowUp
         raise _duplicate_horizon(values["horizon"]) from exc
 
 
-def followup_update(*, followup: FollowUp, actor, data: Mapping) -> FollowUp:
-    unknown = set(data) - FOLLOWUP_FIELDS
+def followup_update(*, followup: FollowUp, actor: User, **fields: Unpack[FollowUpFields]) -> FollowUp:
+    unknown = set(fields) - FOLLOWUP_FIELDS
     if unknown:
         raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
     enterprise = followup.enterprise
-    data = _followup_values(data)
+    data = _followup_values(fields)
     values = {name: getattr(followup, name) for name in FOLLOWUP_FIELDS} | data
     errors = _followup_errors(enterprise=enterprise, values=values)
     if errors:

@@ -40,7 +40,7 @@ def enterprise(team, plan):
     return project_record_creation(
         project=plan.project,
         actor=team.officer,
-        data=enterprise_data(created_on=datetime.date(2025, 3, 10)),
+        **enterprise_data(created_on=datetime.date(2025, 3, 10)),
     )
 
 
@@ -49,7 +49,7 @@ def enterprise(team, plan):
 
 def test_record_creation_moves_project_and_plan_together(team, plan):
     project = plan.project
-    enterprise = project_record_creation(project=project, actor=team.officer, data=enterprise_data())
+    enterprise = project_record_creation(project=project, actor=team.officer, **enterprise_data())
     project.refresh_from_db()
     plan.refresh_from_db()
     assert enterprise.siret == VALID_SIRET  # spaces removed
@@ -71,17 +71,17 @@ def test_record_creation_moves_project_and_plan_together(team, plan):
 )
 def test_invalid_siret_is_refused_in_french(team, plan, siret, fragment):
     with pytest.raises(ValidationError) as exc:
-        project_record_creation(project=plan.project, actor=team.officer, data=enterprise_data(siret=siret))
+        project_record_creation(project=plan.project, actor=team.officer, **enterprise_data(siret=siret))
     assert fragment in exc.value.message_dict["siret"][0]
     assert not Enterprise.objects.exists()
 
 
 def test_siret_is_required_except_for_a_new_activity(team, plan):
     with pytest.raises(ValidationError) as exc:
-        project_record_creation(project=plan.project, actor=team.officer, data=enterprise_data(siret=""))
+        project_record_creation(project=plan.project, actor=team.officer, **enterprise_data(siret=""))
     assert "siret" in exc.value.message_dict
     enterprise = project_record_creation(
-        project=plan.project, actor=team.officer, data=enterprise_data(siret="", legal_form="new_activity")
+        project=plan.project, actor=team.officer, **enterprise_data(siret="", legal_form="new_activity")
     )
     assert enterprise.siret == ""
 
@@ -96,7 +96,7 @@ def test_creation_date_in_the_future_is_refused(team, plan):
         project_record_creation(
             project=plan.project,
             actor=team.officer,
-            data=enterprise_data(created_on=TODAY() + datetime.timedelta(days=1)),
+            **enterprise_data(created_on=TODAY() + datetime.timedelta(days=1)),
         )
     assert "futur" in exc.value.message_dict["created_on"][0]
     plan.project.refresh_from_db()
@@ -106,13 +106,13 @@ def test_creation_date_in_the_future_is_refused(team, plan):
 @pytest.mark.parametrize("jobs", [Decimal("-1"), "abc", None])
 def test_jobs_must_be_a_positive_number(team, plan, jobs):
     with pytest.raises(ValidationError) as exc:
-        project_record_creation(project=plan.project, actor=team.officer, data=enterprise_data(jobs_fte=jobs))
+        project_record_creation(project=plan.project, actor=team.officer, **enterprise_data(jobs_fte=jobs))
     assert "jobs_fte" in exc.value.message_dict
 
 
 def test_jobs_accept_zero_and_a_french_decimal(team, plan):
     enterprise = project_record_creation(
-        project=plan.project, actor=team.officer, data=enterprise_data(jobs_fte="0,5")
+        project=plan.project, actor=team.officer, **enterprise_data(jobs_fte="0,5")
     )
     assert enterprise.jobs_fte == Decimal("0.5")
 
@@ -123,13 +123,13 @@ def test_jobs_accept_zero_and_a_french_decimal(team, plan):
 def test_record_creation_from_a_wrong_stage_raises(team, stage):
     project = make_project(team.fabrique, stage=stage)
     with pytest.raises(TransitionNotAllowed):
-        project_record_creation(project=project, actor=team.officer, data=enterprise_data())
+        project_record_creation(project=project, actor=team.officer, **enterprise_data())
     assert not Enterprise.objects.exists()
 
 
 def test_record_creation_twice_is_refused(team, enterprise):
     with pytest.raises(TransitionNotAllowed):
-        project_record_creation(project=enterprise.project, actor=team.officer, data=enterprise_data())
+        project_record_creation(project=enterprise.project, actor=team.officer, **enterprise_data())
     assert Enterprise.objects.count() == 1
 
 
@@ -144,7 +144,7 @@ def test_record_creation_is_all_or_nothing(team, plan, monkeypatch):
     # when
     with pytest.raises(RuntimeError):
         project_record_creation(
-            project=project, actor=team.officer, data={**enterprise_data(), "create_organization": True}
+            project=project, actor=team.officer, **{**enterprise_data(), "create_organization": True}
         )
     # then nothing is saved: no enterprise, no directory entry, project and plan unchanged, no audit rows
     assert project.stage == ProjectStage.IN_SUPPORT  # the caller's instance is not touched either
@@ -160,7 +160,7 @@ def test_record_creation_is_all_or_nothing(team, plan, monkeypatch):
 def test_record_creation_refused_while_the_plan_is_interrupted(team, plan):
     support_plan_stop(plan=plan, actor=team.officer, reason="pause")
     with pytest.raises(TransitionNotAllowed):
-        project_record_creation(project=plan.project, actor=team.officer, data=enterprise_data())
+        project_record_creation(project=plan.project, actor=team.officer, **enterprise_data())
     assert not Enterprise.objects.exists()
     plan.project.refresh_from_db()
     assert plan.project.stage == ProjectStage.IN_SUPPORT
@@ -168,7 +168,7 @@ def test_record_creation_refused_while_the_plan_is_interrupted(team, plan):
 
 def test_record_creation_without_a_plan(team):
     project = make_project(team.fabrique, stage=ProjectStage.IN_SUPPORT)
-    project_record_creation(project=project, actor=team.officer, data=enterprise_data())
+    project_record_creation(project=project, actor=team.officer, **enterprise_data())
     project.refresh_from_db()
     assert project.stage == ProjectStage.CREATED
 
@@ -178,7 +178,7 @@ def test_record_creation_creates_or_links_the_directory_entry(team, other_team, 
         project_record_creation(
             project=plan.project,
             actor=team.officer,
-            data={
+            **{
                 **enterprise_data(organization=make_organization(team.fabrique, "X")),
                 "create_organization": True,
             },
@@ -187,12 +187,12 @@ def test_record_creation_creates_or_links_the_directory_entry(team, other_team, 
     foreign = make_organization(other_team.fabrique, "Structure d'ailleurs")
     with pytest.raises(ValidationError) as exc:
         project_record_creation(
-            project=plan.project, actor=team.officer, data=enterprise_data(organization=foreign)
+            project=plan.project, actor=team.officer, **enterprise_data(organization=foreign)
         )
     assert "organization" in exc.value.message_dict
 
     enterprise = project_record_creation(
-        project=plan.project, actor=team.officer, data={**enterprise_data(), "create_organization": True}
+        project=plan.project, actor=team.officer, **{**enterprise_data(), "create_organization": True}
     )
     organization = enterprise.organization
     assert organization.fabrique == team.fabrique
@@ -202,10 +202,10 @@ def test_record_creation_creates_or_links_the_directory_entry(team, other_team, 
 
 
 def test_enterprise_update(team, enterprise):
-    enterprise = enterprise_update(enterprise=enterprise, actor=team.admin, data={"jobs_fte": Decimal("4")})
+    enterprise = enterprise_update(enterprise=enterprise, actor=team.admin, jobs_fte=Decimal("4"))
     assert enterprise.jobs_fte == Decimal("4")
     with pytest.raises(ValidationError):
-        enterprise_update(enterprise=enterprise, actor=team.admin, data={"siret": "123"})
+        enterprise_update(enterprise=enterprise, actor=team.admin, siret="123")
     enterprise.refresh_from_db()
     assert enterprise.siret == VALID_SIRET
     assert "projects.enterprise.updated" in actions(enterprise)
@@ -225,7 +225,9 @@ def test_followups_unique_per_horizon(team, enterprise):
     followup = followup_create(
         enterprise=enterprise,
         actor=team.officer,
-        data={"horizon": "1y", "observed_on": datetime.date(2026, 3, 12), "jobs_fte": Decimal("3")},
+        horizon="1y",
+        observed_on=datetime.date(2026, 3, 12),
+        jobs_fte=Decimal("3"),
     )
     assert followup.still_active
     assert actions(followup) == ["projects.followup.created"]
@@ -233,7 +235,8 @@ def test_followups_unique_per_horizon(team, enterprise):
         followup_create(
             enterprise=enterprise,
             actor=team.officer,
-            data={"horizon": "1y", "observed_on": datetime.date(2026, 4, 1)},
+            horizon="1y",
+            observed_on=datetime.date(2026, 4, 1),
         )
     assert "déjà enregistré" in exc.value.message_dict["horizon"][0]
     assert FollowUp.objects.count() == 1
@@ -241,13 +244,13 @@ def test_followups_unique_per_horizon(team, enterprise):
     three = followup_create(
         enterprise=enterprise,
         actor=team.officer,
-        data={"horizon": "3y", "observed_on": TODAY(), "still_active": False},
+        horizon="3y",
+        observed_on=TODAY(),
+        still_active=False,
     )
     with pytest.raises(ValidationError):
-        followup_update(followup=three, actor=team.officer, data={"horizon": "1y"})
-    three = followup_update(
-        followup=three, actor=team.officer, data={"notes": "Activité reprise par une SCIC"}
-    )
+        followup_update(followup=three, actor=team.officer, horizon="1y")
+    three = followup_update(followup=three, actor=team.officer, notes="Activité reprise par une SCIC")
     assert three.notes == "Activité reprise par une SCIC"
 
 
@@ -264,7 +267,9 @@ def test_followup_validation(team, enterprise, observed_on, jobs):
         followup_create(
             enterprise=enterprise,
             actor=team.officer,
-            data={"horizon": "1y", "observed_on": observed_on, "jobs_fte": jobs},
+            horizon="1y",
+            observed_on=observed_on,
+            jobs_fte=jobs,
         )
     assert not FollowUp.objects.exists()
 
@@ -278,7 +283,7 @@ def test_followups_due_and_figures(team, other_team, plan):
     enterprise = project_record_creation(
         project=plan.project,
         actor=team.officer,
-        data=enterprise_data(created_on=created_on, jobs_fte=Decimal("3.5")),
+        **enterprise_data(created_on=created_on, jobs_fte=Decimal("3.5")),
     )
     due = selectors.followups_due(
         fabrique=team.fabrique, start=today, end=today + datetime.timedelta(days=30)
@@ -290,7 +295,7 @@ def test_followups_due_and_figures(team, other_team, plan):
         )
         == []
     )
-    followup_create(enterprise=enterprise, actor=team.officer, data={"horizon": "1y", "observed_on": today})
+    followup_create(enterprise=enterprise, actor=team.officer, horizon="1y", observed_on=today)
     assert (
         selectors.followups_due(fabrique=team.fabrique, start=today, end=today + datetime.timedelta(days=30))
         == []

@@ -252,7 +252,7 @@ def test_enterprise_create_refused_while_interrupted(team, plan, login):
 
 
 def test_enterprise_pages_permissions(team, other_team, plan, login):
-    enterprise = project_record_creation(project=plan.project, actor=team.officer, data=enterprise_data())
+    enterprise = project_record_creation(project=plan.project, actor=team.officer, **enterprise_data())
     reader = login(team.reader)
     assert reader.get(url(team, "enterprise_detail", pk=enterprise.pk)).status_code == 200
     assert reader.post(url(team, "enterprise_update", pk=enterprise.pk), enterprise_post()).status_code == 403
@@ -264,7 +264,7 @@ def test_followup_pages(team, plan, login):
     enterprise = project_record_creation(
         project=plan.project,
         actor=team.officer,
-        data=enterprise_data(created_on=TODAY() - datetime.timedelta(days=400)),
+        **enterprise_data(created_on=TODAY() - datetime.timedelta(days=400)),
     )
     client = login(team.officer)
     page = client.get(
@@ -290,7 +290,7 @@ def test_lists_dashboard_and_network(team, plan, login, network_head):
     assert "Étude de faisabilité — Épicerie solidaire" in dashboard
     assert "projets en accompagnement" in dashboard
     project_record_creation(
-        project=plan.project, actor=team.officer, data=enterprise_data(jobs_fte=Decimal("2.5"))
+        project=plan.project, actor=team.officer, **enterprise_data(jobs_fte=Decimal("2.5"))
     )
     assert "SCIC L&#x27;Épicerie du quartier" in client.get(url(team, "enterprise_list")).content.decode()
     dashboard = client.get(url(team, "dashboard")).content.decode()

@@ -511,7 +511,7 @@ class EnterpriseCreateView(SupportFormView):
 
     def perform(self, form):
         return project_record_creation(
-            project=self.get_project(), actor=self.request.user, data=form.service_data()
+            project=self.get_project(), actor=self.request.user, **form.service_data()
         )
 
     def success_url_for(self, obj):
@@ -566,7 +566,7 @@ class EnterpriseUpdateView(SupportFormView):
 
     def perform(self, form):
         enterprise = self.get_enterprise(self.kwargs["pk"])
-        return enterprise_update(enterprise=enterprise, actor=self.request.user, data=form.service_data())
+        return enterprise_update(enterprise=enterprise, actor=self.request.user, **form.service_data())
 
     def success_url_for(self, obj):
         return self.url("enterprise_detail", pk=obj.pk)
@@ -598,7 +598,7 @@ class FollowUpCreateView(SupportFormView):
 
     def perform(self, form):
         return followup_create(
-            enterprise=self.get_enterprise_object(), actor=self.request.user, data=form.service_data()
+            enterprise=self.get_enterprise_object(), actor=self.request.user, **form.service_data()
         )
 
     def success_url_for(self, obj):
@@ -624,7 +624,7 @@ class FollowUpUpdateView(FollowUpCreateView):
 
     def perform(self, form):
         followup = self.get_followup(self.kwargs["pk"])
-        return followup_update(followup=followup, actor=self.request.user, data=form.service_data())
+        return followup_update(followup=followup, actor=self.request.user, **form.service_data())
 
 
 urlpatterns = [
