@@ -8,6 +8,7 @@ fabrique's own needs and projects; boundaries and QPVs are public reference data
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -132,7 +133,7 @@ class MapLayers:
         }
 
 
-def fabrique_communes(*, fabrique, extra: list[Commune] = ()) -> list[Commune]:
+def fabrique_communes(*, fabrique, extra: Sequence[Commune] = ()) -> list[Commune]:
     """The communes actuelles of the fabrique's territory (its communes, EPCI and départements); when it
     declared none, the EPCIs where its needs and projects are."""
     current = Commune.objects.filter(kind=Commune.Kind.CURRENT)

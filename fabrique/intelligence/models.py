@@ -9,6 +9,8 @@ SIREN, a QPV code, a département code or "FR". Values at other levels than the 
 `fabrique.intelligence.references` and marked `origin="computed"`.
 """
 
+from typing import TYPE_CHECKING, Any, NoReturn
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -17,6 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from fabrique.core.models import TenantModel, TimeStampedModel
 from fabrique.core.workflow import Workflow, allowed
 from fabrique.recruitment.storage import private_storage
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from fabrique.fabriques.models import Fabrique
 
 
 class Level(models.TextChoices):
@@ -56,7 +63,7 @@ class ValueOrigin(models.TextChoices):
 
 
 class IndicatorQuerySet(models.QuerySet["Indicator"]):
-    def visible_to(self, fabrique) -> "IndicatorQuerySet":
+    def visible_to(self, fabrique: "Fabrique") -> "IndicatorQuerySet":
         """Shared reference indicators and the fabrique's own imports."""
         return self.filter(models.Q(fabrique__isnull=True) | models.Q(fabrique=fabrique))
 
@@ -64,8 +71,8 @@ class IndicatorQuerySet(models.QuerySet["Indicator"]):
 _IndicatorBaseManager = models.Manager.from_queryset(IndicatorQuerySet)
 
 
-class IndicatorManager(_IndicatorBaseManager):
-    def get_queryset(self) -> IndicatorQuerySet:
+class IndicatorManager(_IndicatorBaseManager["Indicator"]):
+    def get_queryset(self) -> models.QuerySet["Indicator"]:
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 
@@ -146,7 +153,7 @@ class Indicator(TimeStampedModel):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError(
             "Indicators are soft-deleted through fabrique.intelligence.services.indicator_delete."
         )
@@ -276,7 +283,9 @@ class DiagnosisZone(TenantModel):
         return self.name
 
 
-def _weight_field(label, default: int, help_text=""):
+def _weight_field(
+    label: "StrOrPromise", default: int, help_text: "StrOrPromise" = ""
+) -> "models.PositiveSmallIntegerField[int, int]":
     return models.PositiveSmallIntegerField(
         label, default=default, validators=[MinValueValidator(0), MaxValueValidator(10)], help_text=help_text
     )
