@@ -1,52 +1,29 @@
-"""What the staff home shows. Domain modules register their figures and deadline sources here."""
+"""What the staff home shows: the domain's indicators and deadlines (`fabrique.core.indicators`),
+declared by each app in `<app>/indicators.py`."""
 
-import datetime
-from collections.abc import Callable
+from __future__ import annotations
+
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
-from django.utils import timezone
-
-
-@dataclass
-class Deadline:
-    date: datetime.date
-    label: str
-    url: str
-    kind: str
+from fabrique.core.indicators import Deadline, deadlines, indicators
 
 
 @dataclass
 class Figure:
     label: str
-    value: int
+    value: int | Decimal
     url: str = ""
 
 
-DEADLINE_SOURCES: list[Callable[..., list[Deadline]]] = []
-FIGURE_SOURCES: list[Callable[..., list[Figure]]] = []
+def dashboard_deadlines(*, fabrique: Any, days: int = 30) -> list[Deadline]:
+    return deadlines(fabrique=fabrique, days=days)
 
 
-def register_deadlines(fn):
-    DEADLINE_SOURCES.append(fn)
-    return fn
-
-
-def register_figures(fn):
-    FIGURE_SOURCES.append(fn)
-    return fn
-
-
-def dashboard_deadlines(*, fabrique, days: int = 30) -> list[Deadline]:
-    today = timezone.localdate()
-    until = today + datetime.timedelta(days=days)
-    items: list[Deadline] = []
-    for source in DEADLINE_SOURCES:
-        items.extend(source(fabrique=fabrique, start=today, end=until))
-    return sorted(items, key=lambda d: d.date)
-
-
-def dashboard_figures(*, fabrique) -> list[Figure]:
-    items: list[Figure] = []
-    for source in FIGURE_SOURCES:
-        items.extend(source(fabrique=fabrique))
-    return items
+def dashboard_figures(*, fabrique: Any) -> list[Figure]:
+    """One tile per dashboard indicator: its value for this fabrique and the list of what it counts."""
+    return [
+        Figure(label=i.label_of(fabrique), value=i.value(fabrique), url=i.url(fabrique))
+        for i in indicators(dashboard=True)
+    ]

@@ -1,6 +1,6 @@
 """Back-office URLs. Every view under <fabrique_slug>/ goes through FabriqueViewMixin.
 
-The permission-matrix test (tests/test_permission_matrix.py) discovers every URL here and fails
+The permission-matrix test (tests/matrix/test_matrix.py) discovers every URL here and fails
 on any URL missing from its expectation table (tests/matrix/).
 """
 

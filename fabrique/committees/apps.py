@@ -26,3 +26,7 @@ class CommitteesConfig(AppConfig):
             "committees.meeting.item_decided": _("Décision sur un point de l'ordre du jour"),
         }.items():
             register_action_label(action, label)
+
+        from .indicators import register_all as register_indicators
+
+        register_indicators()

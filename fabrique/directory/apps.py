@@ -11,3 +11,7 @@ class DirectoryConfig(AppConfig):
         from fabrique.audit.labels import register_action_label
 
         register_action_label("directory.person.anonymized", _("Anonymisation — contact"))
+
+        from .indicators import register_all as register_indicators
+
+        register_indicators()

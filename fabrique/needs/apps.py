@@ -68,3 +68,7 @@ class NeedsConfig(AppConfig):
         }
         for action, label in labels.items():
             register_action_label(action, label)
+
+        from .indicators import register_all as register_indicators
+
+        register_indicators()

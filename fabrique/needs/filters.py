@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +35,12 @@ class NeedReportFilter(django_filters.FilterSet):
     )
     commune = django_filters.ModelChoiceFilter(
         label=_("Commune"), queryset=Commune.objects.none(), empty_label=_("Toutes")
+    )
+    received_since = django_filters.DateFilter(
+        label=_("Reçus depuis le"),
+        field_name="created_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     class Meta:

@@ -18,3 +18,7 @@ class ProjectsConfig(AppConfig):
             "projects.project.stopped": _("Arrêt — projet"),
         }.items():
             register_action_label(action, label)
+
+        from .indicators import register_all as register_indicators
+
+        register_indicators()

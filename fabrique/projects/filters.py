@@ -18,6 +18,9 @@ from .models import Project, ProjectStage
 if TYPE_CHECKING:
     from fabrique.fabriques.models import Fabrique
 
+# a project handed over to a leader (a person or a structure), whatever happened next
+LEADER_FOUND = Q(leader_person__isnull=False) | Q(leader_organization__isnull=False)
+
 
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Rechercher"), method="filter_search")
@@ -32,6 +35,12 @@ class ProjectFilter(django_filters.FilterSet):
     )
     officer = django_filters.ModelChoiceFilter(
         label=_("Chargé·e de mission"), queryset=get_user_model().objects.none(), empty_label=_("Tous")
+    )
+    leader = django_filters.ChoiceFilter(
+        label=_("Porteur"),
+        choices=[("found", _("trouvé")), ("none", _("pas encore"))],
+        empty_label=_("Tous"),
+        method="filter_leader",
     )
 
     class Meta:
@@ -61,3 +70,11 @@ class ProjectFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(title__icontains=value) | Q(reference__icontains=value))
+
+    def filter_leader(self, queryset, name, value):
+        found = LEADER_FOUND
+        if value == "found":
+            return queryset.filter(found)
+        if value == "none":
+            return queryset.exclude(found)
+        return queryset

@@ -53,3 +53,7 @@ class RecruitmentConfig(AppConfig):
             "recruitment.evaluation.submitted": _("Évaluation soumise"),
         }.items():
             register_action_label(action, label)
+
+        from .indicators import register_all as register_indicators
+
+        register_indicators()

@@ -53,3 +53,7 @@ class StudiesConfig(AppConfig):
             "studies.benchmarkentry.created": _("Ajout d'une initiative existante au benchmark"),
         }.items():
             register_action_label(action, label)
+
+        from .indicators import register_all as register_indicators
+
+        register_indicators()

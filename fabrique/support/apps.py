@@ -20,3 +20,7 @@ class SupportConfig(AppConfig):
         }
         for action, label in labels.items():
             register_action_label(action, label)
+
+        from .indicators import register_all as register_indicators
+
+        register_indicators()

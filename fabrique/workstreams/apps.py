@@ -14,3 +14,7 @@ class WorkstreamsConfig(AppConfig):
         register_action_label(
             "workstreams.workstream.member_removed", _("Retrait d'une structure — chantier")
         )
+
+        from .indicators import register_all as register_indicators
+
+        register_indicators()

@@ -15,6 +15,7 @@ MATRIX = {
     "backoffice:call_close": Rule(E, params=pk("call"), foreign=foreign_pk("call"), post=True),
     "backoffice:call_cancel": Rule(E, params=pk("call"), foreign=foreign_pk("call"), post=True),
     "backoffice:call_evaluators": Rule(E, params=pk("call"), foreign=foreign_pk("call"), post=True),
+    "backoffice:application_list": Rule(V),
     "backoffice:application_detail": Rule(V, params=pk("application"), foreign=foreign_pk("application")),
     "backoffice:application_document": Rule(V, params=pk("application"), foreign=foreign_pk("application")),
     "backoffice:application_evaluate": Rule(

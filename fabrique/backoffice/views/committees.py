@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
@@ -28,14 +28,12 @@ from fabrique.committees.forms import (
     MeetingForm,
 )
 from fabrique.committees.models import AgendaItem, Committee, CommitteeType, Meeting, MeetingStatus
-from fabrique.committees.pdf import css_string, pdf_response
 from fabrique.committees.selectors import (
     agenda_candidates,
     committee_list,
     committee_meetings,
     committee_types,
     meeting_items,
-    meetings_this_quarter_count,
     resolve_candidate,
     upcoming_meetings,
 )
@@ -54,9 +52,9 @@ from fabrique.committees.services import (
 )
 from fabrique.core.errors import DomainError
 from fabrique.core.forms import add_service_errors
+from fabrique.core.pdf import css_string, pdf_response
 from fabrique.fabriques.models import Permission
 
-from ..dashboard import Deadline, Figure, register_deadlines, register_figures
 from .base import DecisionFormView, FabriqueViewMixin, ServiceFormView, object_url, reason_label
 
 
@@ -516,27 +514,3 @@ urlpatterns = [
         name="meeting_minutes_pdf",
     ),
 ]
-
-
-# --- dashboard -----------------------------------------------------------------------------------------------
-
-
-@register_deadlines
-def meeting_deadlines(*, fabrique, start, end) -> list[Deadline]:
-    return [
-        Deadline(
-            date=timezone.localtime(m.date).date(),
-            label=_("Séance : %(committee)s") % {"committee": m.committee.name},
-            url=reverse("backoffice:meeting_detail", kwargs={"fabrique_slug": fabrique.slug, "pk": m.pk}),
-            kind=_("comité"),
-        )
-        for m in upcoming_meetings(fabrique=fabrique, start=start, end=end)
-    ]
-
-
-@register_figures
-def committee_figures(*, fabrique) -> list[Figure]:
-    url = reverse("backoffice:committee_list", kwargs={"fabrique_slug": fabrique.slug})
-    return [
-        Figure(label=_("séances ce trimestre"), value=meetings_this_quarter_count(fabrique=fabrique), url=url)
-    ]

@@ -4,12 +4,11 @@ Thin views on the back-office base (`base.py`): parse with a form, fetch with `s
 fabrique's pk is a 404), call the service, turn its errors into French form errors.
 """
 
-import datetime
 from types import SimpleNamespace
 
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,11 +20,8 @@ from fabrique.directory.forms import InteractionForm, OrganizationForm, PersonFo
 from fabrique.directory.models import Interaction, Organization, Person
 from fabrique.directory.selectors import (
     interaction_list,
-    organization_count,
     organization_list,
     organization_people,
-    people_retention_due,
-    person_count,
     person_list,
 )
 from fabrique.directory.services import (
@@ -40,11 +36,9 @@ from fabrique.directory.services import (
     person_update,
 )
 from fabrique.fabriques.models import Permission
-from fabrique.network.selectors import register_network_column
 from fabrique.reporting.links import organization_links, person_links
 from fabrique.workstreams.selectors import workstreams_of_organization
 
-from ..dashboard import Deadline, Figure, register_deadlines, register_figures
 from .base import FabriqueViewMixin, FilteredListView, ObjectDetailView, ServiceFormView
 
 
@@ -395,36 +389,3 @@ urlpatterns = [
     ),
     path("annuaire/echanges/<int:pk>/supprimer/", InteractionDeleteView.as_view(), name="interaction_delete"),
 ]
-
-
-# --- dashboard and network registrations ------------------------------------------------------------------
-
-
-@register_figures
-def directory_figures(*, fabrique) -> list[Figure]:
-    def url(name):
-        return reverse(f"backoffice:{name}", kwargs={"fabrique_slug": fabrique.slug})
-
-    return [
-        Figure(
-            label=_("structures"), value=organization_count(fabrique=fabrique), url=url("organization_list")
-        ),
-        Figure(label=_("contacts"), value=person_count(fabrique=fabrique), url=url("person_list")),
-    ]
-
-
-@register_deadlines
-def retention_deadlines(*, fabrique, start: datetime.date, end: datetime.date) -> list[Deadline]:
-    """Contacts whose retention period ends soon or has ended: anonymise or extend."""
-    return [
-        Deadline(
-            date=person.retention_until,
-            label=_("Fin de conservation des données de %(name)s") % {"name": person},
-            url=reverse("backoffice:person_detail", kwargs={"fabrique_slug": fabrique.slug, "pk": person.pk}),
-            kind=_("RGPD"),
-        )
-        for person in people_retention_due(fabrique=fabrique, until=end)
-    ]
-
-
-register_network_column(gettext_lazy("Structures de l'annuaire"), lambda f: organization_count(fabrique=f))

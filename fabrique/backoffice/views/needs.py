@@ -7,7 +7,6 @@ fabrique's pk is a 404), call the service, turn its errors into French messages.
 
 from __future__ import annotations
 
-import datetime
 import os
 
 from django.contrib import messages
@@ -15,10 +14,8 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -38,7 +35,7 @@ from fabrique.needs.forms import (
     StaffReportForm,
 )
 from fabrique.needs.grouping import need_report_submit_grouped
-from fabrique.needs.models import Criterion, CriterionScore, Need, NeedReport, NeedStage, ReportStage
+from fabrique.needs.models import Criterion, CriterionScore, Need, NeedReport, ReportStage
 from fabrique.needs.selectors import (
     OPEN_STAGES,
     criteria_of,
@@ -48,14 +45,8 @@ from fabrique.needs.selectors import (
     need_qualification,
     need_report_list,
     need_reports,
-    needs_by_stage,
-    needs_due,
-    network_reports_count,
-    network_retained_count,
     report_public_status,
     reports_of_user,
-    reports_received_count,
-    reports_to_process_count,
 )
 from fabrique.needs.services import (
     SCORABLE_STAGES,
@@ -71,9 +62,7 @@ from fabrique.needs.services import (
     need_scores_set,
     need_update,
 )
-from fabrique.network.selectors import register_network_column
 
-from ..dashboard import Deadline, Figure, register_deadlines, register_figures
 from .base import FabriqueViewMixin, FilteredListView, ServiceFormView
 
 DOCUMENT_TYPES = {
@@ -515,62 +504,3 @@ urlpatterns = [
     path("besoins/criteres/", CriteriaSettingsView.as_view(), name="criteria_settings"),
     path("besoins/criteres/<int:pk>/", CriterionUpdateView.as_view(), name="criterion_update"),
 ]
-
-
-# --- dashboard and network registrations ------------------------------------------------------------------
-
-
-@register_figures
-def needs_figures(*, fabrique) -> list[Figure]:
-    def url(name: str, query: str = "") -> str:
-        return reverse(f"backoffice:{name}", kwargs={"fabrique_slug": fabrique.slug}) + query
-
-    month_start = timezone.localdate().replace(day=1)
-    figures = [
-        Figure(
-            label=_("signalements reçus ce mois-ci"),
-            value=reports_received_count(fabrique=fabrique, since=month_start),
-            url=url("report_list"),
-        ),
-        Figure(
-            label=_("signalements à traiter"),
-            value=reports_to_process_count(fabrique=fabrique),
-            url=url("report_list", f"?stage={ReportStage.RECEIVED}"),
-        ),
-    ]
-    counts = needs_by_stage(fabrique=fabrique)
-    shown = (
-        NeedStage.NEW,
-        NeedStage.QUALIFYING,
-        NeedStage.MORE_EVIDENCE,
-        NeedStage.RETAINED,
-        NeedStage.IN_STUDY,
-    )
-    for stage in shown:
-        figures.append(
-            Figure(
-                label=_("besoins : %(stage)s")
-                % {"stage": fabrique.stage_label("needs.need", stage, NeedStage(stage).label)},
-                value=counts[stage],
-                url=url("need_list", f"?stage={stage}"),
-            )
-        )
-    return figures
-
-
-@register_deadlines
-def needs_deadlines(*, fabrique, start: datetime.date, end: datetime.date) -> list[Deadline]:
-    """Next steps of open needs due in the window (late ones included)."""
-    return [
-        Deadline(
-            date=need.next_step_due,
-            label=_("Besoin %(ref)s — prochaine étape") % {"ref": need},
-            url=reverse("backoffice:need_detail", kwargs={"fabrique_slug": fabrique.slug, "pk": need.pk}),
-            kind=_("besoin"),
-        )
-        for need in needs_due(fabrique=fabrique, until=end)
-    ]
-
-
-register_network_column(gettext_lazy("Besoins signalés"), network_reports_count)
-register_network_column(gettext_lazy("Besoins retenus"), network_retained_count)

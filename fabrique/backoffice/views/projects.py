@@ -8,28 +8,24 @@ fabrique's pk is a 404), call the service, turn its errors into French form erro
 from __future__ import annotations
 
 from django.contrib import messages
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fabrique.committees.services import decision_record, decisions_for
 from fabrique.fabriques.models import Permission
-from fabrique.network.selectors import register_network_column
 from fabrique.projects.filters import ProjectFilter
 from fabrique.projects.forms import DirectApproachForm, ProjectCreateForm, ProjectForm, ProjectStopForm
 from fabrique.projects.models import Project, ProjectStage
 from fabrique.projects.selectors import (
-    project_count,
     project_enterprise,
     project_list,
     project_support_plan,
-    projects_transmitted_count,
 )
 from fabrique.projects.services import project_create, project_stop, project_update
 from fabrique.recruitment.selectors import application_list, call_list
 from fabrique.recruitment.services import application_create_direct
 
-from ..dashboard import Figure, register_figures
 from .base import FilteredListView, ObjectDetailView, ServiceFormView
 
 # --- list ------------------------------------------------------------------------------------------------
@@ -270,28 +266,3 @@ urlpatterns = [
         name="project_direct_approach",
     ),
 ]
-
-
-# --- dashboard and network registrations ------------------------------------------------------------------
-
-
-@register_figures
-def project_figures(*, fabrique) -> list[Figure]:
-    url = reverse("backoffice:project_list", kwargs={"fabrique_slug": fabrique.slug})
-    return [
-        Figure(
-            label=_("projets en recherche de porteur"),
-            value=project_count(fabrique=fabrique, stage=ProjectStage.SEEKING_LEADER),
-            url=f"{url}?stage={ProjectStage.SEEKING_LEADER}",
-        ),
-        Figure(
-            label=_("projets transmis à un porteur"),
-            value=projects_transmitted_count(fabrique=fabrique),
-            url=url,
-        ),
-    ]
-
-
-register_network_column(
-    gettext_lazy("Projets transmis (porteur trouvé)"), lambda f: projects_transmitted_count(fabrique=f)
-)

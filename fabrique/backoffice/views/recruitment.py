@@ -24,7 +24,6 @@ from fabrique.committees import registry
 from fabrique.committees.services import decision_record, decisions_for
 from fabrique.core.errors import DomainError
 from fabrique.fabriques.models import Permission
-from fabrique.network.selectors import register_network_column
 from fabrique.projects.models import Project, ProjectStage
 from fabrique.recruitment.forms import (
     CallCancelForm,
@@ -34,14 +33,12 @@ from fabrique.recruitment.forms import (
     DecisionForm,
     EvaluationForm,
 )
-from fabrique.recruitment.models import Application, Call, CallStage, Evaluation
+from fabrique.recruitment.indicators import TO_EVALUATE, applications_to_evaluate
+from fabrique.recruitment.models import Application, ApplicationStage, Call, CallStage, Evaluation
 from fabrique.recruitment.selectors import (
-    applications_to_evaluate_count,
     call_application_rows,
     call_criteria,
-    call_deadlines,
     call_list,
-    calls_published_count,
     evaluation_view,
 )
 from fabrique.recruitment.services import (
@@ -56,7 +53,6 @@ from fabrique.recruitment.services import (
 )
 from fabrique.recruitment.validators import CONTENT_TYPES, document_kind
 
-from ..dashboard import Deadline, Figure, register_deadlines, register_figures
 from .base import FabriqueViewMixin, FilteredListView, ObjectDetailView, ServiceFormView
 
 # --- calls -----------------------------------------------------------------------------------------------
@@ -317,7 +313,32 @@ class CallEvaluatorsView(ServiceFormView):
         return super().get_context_data(call=self.get_call(), **kwargs)
 
 
-# --- applications ----------------------------------------------------------------------------------------
+# --- applications ---------------------------------------------------------------------------------------
+
+
+class ApplicationListView(FilteredListView):
+    """The fabrique's applications; `?stage=to_evaluate` lists exactly those the dashboard counts as
+    "à évaluer" (applications to a call still waiting for a decision)."""
+
+    template_name = "backoffice/recruitment/application_list.html"
+    context_object_name = "applications"
+
+    def get_queryset(self):
+        stage = self.request.GET.get("stage", "")
+        rows = applications_to_evaluate() if stage == TO_EVALUATE else Application.objects.all()
+        if stage in ApplicationStage.values:
+            rows = rows.filter(stage=stage)
+        return (
+            rows.filter(fabrique=self.fabrique)
+            .select_related("call", "project", "person", "organization")
+            .order_by("-created_at", "-pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["stages"] = [(TO_EVALUATE, _("à évaluer")), *ApplicationStage.choices]
+        context["current_stage"] = self.request.GET.get("stage", "")
+        return context
 
 
 class ApplicationMixin(FabriqueViewMixin):
@@ -501,6 +522,7 @@ urlpatterns = [
     path("projets/appels/<int:pk>/clore/", CallCloseView.as_view(), name="call_close"),
     path("projets/appels/<int:pk>/annuler/", CallCancelView.as_view(), name="call_cancel"),
     path("projets/appels/<int:pk>/evaluateurs/", CallEvaluatorsView.as_view(), name="call_evaluators"),
+    path("projets/candidatures/", ApplicationListView.as_view(), name="application_list"),
     path("projets/candidatures/<int:pk>/", ApplicationDetailView.as_view(), name="application_detail"),
     path(
         "projets/candidatures/<int:pk>/dossier/",
@@ -516,41 +538,3 @@ urlpatterns = [
         "projets/candidatures/<int:pk>/decider/", ApplicationDecideView.as_view(), name="application_decide"
     ),
 ]
-
-
-# --- dashboard and network registrations ------------------------------------------------------------------
-
-
-@register_figures
-def recruitment_figures(*, fabrique) -> list[Figure]:
-    url = reverse("backoffice:call_list", kwargs={"fabrique_slug": fabrique.slug})
-    return [
-        Figure(
-            label=_("appels à porteurs ouverts"),
-            value=call_list(fabrique=fabrique, stage=CallStage.PUBLISHED).count(),
-            url=f"{url}?stage={CallStage.PUBLISHED}",
-        ),
-        Figure(
-            label=_("candidatures à évaluer"),
-            value=applications_to_evaluate_count(fabrique=fabrique),
-            url=f"{url}?stage={CallStage.CLOSED}",
-        ),
-    ]
-
-
-@register_deadlines
-def call_deadline_items(*, fabrique, start: datetime.date, end: datetime.date) -> list[Deadline]:
-    return [
-        Deadline(
-            date=call.deadline,
-            label=_("Date limite de l'appel « %(title)s »") % {"title": call.title},
-            url=reverse("backoffice:call_detail", kwargs={"fabrique_slug": fabrique.slug, "pk": call.pk}),
-            kind=_("Appel à porteurs"),
-        )
-        for call in call_deadlines(fabrique=fabrique, start=start, end=end)
-    ]
-
-
-register_network_column(
-    gettext_lazy("Appels à porteurs publiés"), lambda f: calls_published_count(fabrique=f)
-)

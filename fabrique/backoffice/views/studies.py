@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -20,19 +20,14 @@ from django.views.generic import TemplateView
 
 from fabrique.audit.selectors import audit_timeline
 from fabrique.committees.forms import DecisionForm
-from fabrique.committees.pdf import css_string, pdf_response
 from fabrique.committees.selectors import agenda_items_on, decisions_on
 from fabrique.committees.services import decision_record
 from fabrique.core.errors import DomainError
+from fabrique.core.pdf import css_string, pdf_response
 from fabrique.fabriques.models import Permission
-from fabrique.network.selectors import register_network_column
 from fabrique.studies.forms import BenchmarkForm, ScenarioForm, StudyForm, StudyOpenForm, WorkshopForm
 from fabrique.studies.models import Scenario, Study, StudyStage, Workshop
 from fabrique.studies.selectors import (
-    creativity_sessions_held_count,
-    studies_concluded_count,
-    studies_due,
-    studies_under_way_count,
     study_detail_queryset,
     study_list,
     study_needs,
@@ -50,7 +45,6 @@ from fabrique.studies.services import (
     workshop_update,
 )
 
-from ..dashboard import Deadline, Figure, register_deadlines, register_figures
 from .base import DecisionFormView, FabriqueViewMixin, ServiceFormView, object_url, reason_label
 
 
@@ -401,31 +395,3 @@ urlpatterns = [
     ),
     path("etudes/<int:pk>/benchmark/ajouter/", BenchmarkCreateView.as_view(), name="benchmark_create"),
 ]
-
-
-# --- dashboard and network -----------------------------------------------------------------------------------
-
-
-@register_deadlines
-def study_deadlines(*, fabrique, start, end) -> list[Deadline]:
-    return [
-        Deadline(
-            date=study.due_on,
-            label=_("Échéance de l'étude « %(study)s »") % {"study": study},
-            url=reverse("backoffice:study_detail", kwargs={"fabrique_slug": fabrique.slug, "pk": study.pk}),
-            kind=_("étude"),
-        )
-        for study in studies_due(fabrique=fabrique, start=start, end=end)
-    ]
-
-
-@register_figures
-def study_figures(*, fabrique) -> list[Figure]:
-    url = reverse("backoffice:study_list", kwargs={"fabrique_slug": fabrique.slug}) + "?stage=under_way"
-    return [Figure(label=_("études en cours"), value=studies_under_way_count(fabrique=fabrique), url=url)]
-
-
-register_network_column(gettext_lazy("Études conclues"), lambda f: studies_concluded_count(fabrique=f))
-register_network_column(
-    gettext_lazy("Séances de créativité tenues"), lambda f: creativity_sessions_held_count(fabrique=f)
-)

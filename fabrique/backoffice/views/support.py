@@ -7,8 +7,6 @@ French form errors.
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
@@ -21,7 +19,6 @@ from django.views.generic import ListView, TemplateView
 from fabrique.core.errors import DomainError
 from fabrique.directory.errors import ProbableDuplicate
 from fabrique.fabriques.models import Permission
-from fabrique.network.selectors import register_network_column
 from fabrique.projects.models import Enterprise, FollowUp, Project, ProjectStage
 from fabrique.projects.outcome import (
     enterprise_update,
@@ -54,7 +51,6 @@ from fabrique.support.services import (
     support_plan_update,
 )
 
-from ..dashboard import Deadline, Figure, register_deadlines, register_figures
 from .base import FabriqueViewMixin, ServiceFormView
 
 PAGE_SIZE = 30
@@ -651,70 +647,3 @@ urlpatterns = [
     path("entreprises/<int:enterprise_pk>/suivis/", FollowUpCreateView.as_view(), name="followup_create"),
     path("entreprises/suivis/<int:pk>/", FollowUpUpdateView.as_view(), name="followup_update"),
 ]
-
-
-# --- dashboard and network registrations ------------------------------------------------------------------
-
-
-@register_deadlines
-def support_deadlines(*, fabrique, start: datetime.date, end: datetime.date) -> list[Deadline]:
-    """Open milestones due by the end of the window (late ones too) and follow-ups to do."""
-    items = []
-    for milestone in selectors.milestones_due(fabrique=fabrique, until=end):
-        items.append(
-            Deadline(
-                date=milestone.due_on,
-                label=_("%(milestone)s — %(project)s")
-                % {"milestone": milestone.title, "project": milestone.plan.project.title},
-                url=reverse(
-                    "backoffice:support_plan_detail",
-                    kwargs={"fabrique_slug": fabrique.slug, "pk": milestone.plan_id},
-                ),
-                kind=_("Jalon"),
-            )
-        )
-    for enterprise, slot in selectors.followups_due(fabrique=fabrique, start=start, end=end):
-        items.append(
-            Deadline(
-                date=slot.due_on,
-                label=_("Suivi %(horizon)s de « %(name)s »") % {"horizon": slot.label, "name": enterprise},
-                url=reverse(
-                    "backoffice:enterprise_detail",
-                    kwargs={"fabrique_slug": fabrique.slug, "pk": enterprise.pk},
-                ),
-                kind=_("Suivi post-création"),
-            )
-        )
-    return items
-
-
-@register_figures
-def support_figures(*, fabrique) -> list[Figure]:
-    def url(name):
-        return reverse(f"backoffice:{name}", kwargs={"fabrique_slug": fabrique.slug})
-
-    return [
-        Figure(
-            label=_("projets en accompagnement"),
-            value=selectors.projects_in_support_count(fabrique=fabrique),
-            url=url("support_plan_list") + f"?etape={SupportStage.ACTIVE}",
-        ),
-        Figure(
-            label=_("entreprises créées"),
-            value=selectors.enterprises_created_count(fabrique=fabrique),
-            url=url("enterprise_list"),
-        ),
-        Figure(
-            label=_("emplois créés (ETP)"),
-            value=selectors.jobs_created_fte(fabrique=fabrique),
-            url=url("enterprise_list"),
-        ),
-    ]
-
-
-register_network_column(
-    gettext_lazy("Entreprises créées"), lambda f: selectors.enterprises_created_count(fabrique=f)
-)
-register_network_column(
-    gettext_lazy("Emplois créés à la création (ETP)"), lambda f: selectors.jobs_created_fte(fabrique=f)
-)

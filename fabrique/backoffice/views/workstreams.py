@@ -2,17 +2,16 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from fabrique.fabriques.models import Permission
-from fabrique.network.selectors import register_network_column
 from fabrique.workstreams.filters import WorkstreamFilter
 from fabrique.workstreams.forms import MemberAddForm, WorkstreamForm
 from fabrique.workstreams.models import Workstream
-from fabrique.workstreams.selectors import workstream_count, workstream_list, workstream_members
+from fabrique.workstreams.selectors import workstream_list, workstream_members
 from fabrique.workstreams.services import (
     workstream_create,
     workstream_delete,
@@ -21,7 +20,6 @@ from fabrique.workstreams.services import (
     workstream_update,
 )
 
-from ..dashboard import Figure, register_figures
 from .base import FabriqueViewMixin, FilteredListView, ObjectDetailView, ServiceFormView
 
 
@@ -161,12 +159,3 @@ urlpatterns = [
         name="workstream_member_remove",
     ),
 ]
-
-
-@register_figures
-def workstream_figures(*, fabrique) -> list[Figure]:
-    url = reverse("backoffice:workstream_list", kwargs={"fabrique_slug": fabrique.slug})
-    return [Figure(label=_("chantiers actifs"), value=workstream_count(fabrique=fabrique), url=url)]
-
-
-register_network_column(gettext_lazy("Chantiers actifs"), lambda f: workstream_count(fabrique=f))

@@ -1,10 +1,12 @@
-"""PDF documents (agendas, minutes, studies) rendered from HTML with WeasyPrint.
+"""The one PDF renderer: documents (agendas, minutes, studies, diagnoses) rendered from HTML with WeasyPrint.
 
 The HTML carries its own CSS inline and the fetcher refuses every URL except `data:`: a document never
 reaches the network or the file system, so rendering is deterministic and safe with user-entered text.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -21,10 +23,13 @@ def css_string(value: str) -> str:
 
 def html_to_pdf(html: str) -> bytes:
     fetcher = URLFetcher(allowed_protocols={"data"}, timeout=1)
-    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
+    return pdf
 
 
-def pdf_response(*, template: str, context: dict, filename: str, request=None) -> HttpResponse:
+def pdf_response(
+    *, template: str, context: dict[str, Any], filename: str, request: Any = None
+) -> HttpResponse:
     """Render `template` for print (`pdf` is true in its context) and answer with the PDF as a download."""
     html = render_to_string(template, {**context, "pdf": True}, request=request)
     response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
