@@ -133,11 +133,6 @@ def check_actor(name: str, rule: Rule, world: World, kwargs_names: list[str], ac
     return problems
 
 
-@pytest.fixture
-def world(db) -> World:
-    return build_world()
-
-
 def test_every_url_is_in_the_matrix():
     missing = [name for name, _route, _kw in discover() if name not in MATRIX]
     assert not missing, f"URLs missing from the permission matrix (add them to MATRIX): {missing}"
@@ -193,7 +188,8 @@ leaky_urlpatterns = [
 
 
 @override_settings(ROOT_URLCONF=__name__ + "_leaky")
-def test_the_matrix_catches_a_view_without_check(world):
+def test_the_matrix_catches_a_view_without_check(shared_world, db):
+    world = shared_world
     import sys
     import types
 
@@ -213,7 +209,8 @@ def test_the_matrix_catches_a_view_without_check(world):
         del sys.modules[module.__name__]
 
 
-def test_a_view_without_declared_permission_refuses_to_run(rf, world):
+def test_a_view_without_declared_permission_refuses_to_run(rf, shared_world, db):
+    world = shared_world
     from django.core.exceptions import ImproperlyConfigured
     from django.views.generic import TemplateView
 
