@@ -1,9 +1,6 @@
 """The team's pipeline: board by stage, filtered list with CSV export, committee queue, deadlines."""
 
-import csv
-
 from django import forms
-from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +23,7 @@ from fabrique.territories.models import Commune
 from fabrique.workstreams.models import Workstream
 
 from ..dashboard import dashboard_deadlines
-from .base import FabriqueViewMixin
+from .base import FabriqueViewMixin, csv_response
 
 
 class PipelineFilterForm(forms.Form):
@@ -117,13 +114,9 @@ class PipelineExportView(FabriqueViewMixin, View):
     def get(self, request, *args, **kwargs):
         form = PipelineFilterForm(request.GET or None, fabrique=self.fabrique)
         items = pipeline_items(fabrique=self.fabrique, filters=form.filters())
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="pipeline-{self.fabrique.slug}-{stamp}.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow(
-            [
+        return csv_response(
+            filename=f"pipeline-{self.fabrique.slug}-{timezone.localdate().isoformat()}.csv",
+            header=[
                 _("Type"),
                 _("Référence"),
                 _("Intitulé"),
@@ -133,10 +126,8 @@ class PipelineExportView(FabriqueViewMixin, View):
                 _("Chargé·e de mission"),
                 _("Dernier changement"),
                 _("Lien"),
-            ]
-        )
-        for item in items:
-            writer.writerow(
+            ],
+            rows=(
                 [
                     item.kind_label,
                     item.reference,
@@ -148,8 +139,9 @@ class PipelineExportView(FabriqueViewMixin, View):
                     timezone.localtime(item.updated).strftime("%d/%m/%Y %H:%M"),
                     request.build_absolute_uri(item.url) if item.url else "",
                 ]
-            )
-        return response
+                for item in items
+            ),
+        )
 
 
 urlpatterns = [
