@@ -1,4 +1,5 @@
-"""Text helpers shared by every domain: normalisation for search and duplicate detection."""
+"""Text helpers shared by every domain: the one text folding of the project (search, duplicate
+detection, need grouping) and the normalisations built on it."""
 
 import re
 
@@ -7,14 +8,36 @@ from unidecode import unidecode
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # Abbreviations people type for common place-name words, mapped to one canonical form.
 _CANONICAL = {"saint": "st", "sainte": "ste", "saints": "sts", "saintes": "stes"}
+# The frequent French letters folded without unidecode (about ten times faster on French text).
+_FAST = str.maketrans(
+    {
+        **dict.fromkeys("àáâãäåā", "a"),
+        **dict.fromkeys("èéêëē", "e"),
+        **dict.fromkeys("ìíîïī", "i"),
+        **dict.fromkeys("òóôõöō", "o"),
+        **dict.fromkeys("ùúûüū", "u"),
+        "ç": "c",
+        "ñ": "n",
+        "ÿ": "y",
+        "œ": "oe",
+        "æ": "ae",
+    }
+)
+
+
+def fold(value: str | None) -> str:
+    """Lower-case, strip accents, punctuation becomes spaces: 'Personnes âgées !' -> 'personnes agees'."""
+    if not value:
+        return ""
+    low = str(value).lower().translate(_FAST)
+    if not low.isascii():
+        low = unidecode(low).lower()
+    return _NON_ALNUM.sub(" ", low).strip()
 
 
 def normalize(value: str | None) -> str:
-    """Lower-case, strip accents and punctuation, collapse spaces; "Saint-Herblain" -> "st herblain"."""
-    if not value:
-        return ""
-    words = _NON_ALNUM.sub(" ", unidecode(str(value)).lower()).split()
-    return " ".join(_CANONICAL.get(word, word) for word in words)
+    """`fold`, spaces collapsed, saint/sainte abbreviated: "Saint-Herblain" -> "st herblain"."""
+    return " ".join(_CANONICAL.get(word, word) for word in fold(value).split())
 
 
 _LEGAL_FORMS = {

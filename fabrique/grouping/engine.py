@@ -152,6 +152,11 @@ class Matrix:
         self.mentions = {i: {code("c:" + c) for c in f.mentions} for i, f in enumerate(feats) if f.mentions}
         self.has_mentions = np.zeros(n, dtype=bool)
         self.has_mentions[list(self.mentions)] = True
+        arr_bits: dict[str, int] = {}
+        self.arr = np.array(
+            [sum(1 << arr_bits.setdefault(a, len(arr_bits) % 62) for a in f.place.arrs) for f in feats],
+            dtype=np.int64,
+        )
         self.sub = np.array(
             [code("s:" + (f.place.qpv or f.place.sub)) if (f.place.qpv or f.place.sub) else 0 for f in feats],
             dtype=np.int32,
@@ -180,10 +185,21 @@ def _territory_classes(m: Matrix, r: np.ndarray, c: np.ndarray) -> dict[str, np.
     siblings = (
         both_com & ~same_com & same_epci
     )  # two communes of one EPCI: possible (EPCI-wide need), penalised
-    compatible = (vague & ~dept_bad) | (both_com & same_com) | (one_epci & same_epci) | siblings
+    ar, ac = m.arr[r], m.arr[c]
+    arr_apart = (ar != 0) & (ac != 0) & ((ar & ac) == 0)  # two different arrondissements: never one need
+    compatible = (
+        (vague & ~dept_bad) | (both_com & same_com) | (one_epci & same_epci) | siblings
+    ) & ~arr_apart
     sr, sc = m.sub[r], m.sub[c]
     subdiff = both_com & same_com & (sr > 0) & (sc > 0) & (sr != sc)
-    exact = compatible & ~vague & ~subdiff & ~siblings & (((lr == lc) & (sr == sc)) | ((lr == 2) & (lc == 2)))
+    exact = (
+        compatible
+        & ~vague
+        & ~subdiff
+        & ~siblings
+        & (ar == ac)
+        & (((lr == lc) & (sr == sc)) | ((lr == 2) & (lc == 2)))
+    )
     nested = compatible & ~vague & ~subdiff & ~exact & ~siblings
     return {
         "compatible": compatible,
@@ -287,14 +303,20 @@ def prob_matrix(
     return p.reshape(len(rows), len(cols))
 
 
+def prob_pairs_inputs(m: Matrix, r: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Model inputs for an explicit list of pairs (r[i], c[i]) and whether their territories are compatible."""
+    cos = [np.asarray(blk[r].multiply(blk[c]).sum(axis=1)).ravel() for blk in m.blocks]
+    return pair_features(m, r, c, cos), _territory_classes(m, r, c)["compatible"]
+
+
 def prob_pairs(m: Matrix, r: np.ndarray, c: np.ndarray, pm: PairModel | None = None) -> np.ndarray:
     """Probabilities for an explicit list of pairs (r[i], c[i])."""
     pm = pm or model()
     if not len(r):
         return np.zeros(0)
-    cos = [np.asarray(blk[r].multiply(blk[c]).sum(axis=1)).ravel() for blk in m.blocks]
-    p = pm.proba(pair_features(m, r, c, cos))
-    p[~_territory_classes(m, r, c)["compatible"]] = 0.0
+    x, compatible = prob_pairs_inputs(m, r, c)
+    p = pm.proba(x)
+    p[~compatible] = 0.0
     return p
 
 

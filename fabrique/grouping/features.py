@@ -19,7 +19,7 @@ import struct
 import zlib
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -201,6 +201,7 @@ class Features:
                 "communes": sorted(p.communes),
                 "lon": p.lon,
                 "lat": p.lat,
+                "arrs": sorted(p.arrs),
             },
             "indices": self.indices.tolist(),
             "values": [round(float(v), 5) for v in self.values],
@@ -233,6 +234,7 @@ class Features:
     def from_dict(cls, d: Mapping) -> Features:
         pl = dict(d["place"])
         pl["communes"] = frozenset(pl.get("communes", ()))
+        pl["arrs"] = frozenset(pl.get("arrs", ()))
         return cls(
             id=str(d["id"]),
             place=Place(**pl),
@@ -336,6 +338,10 @@ def featurize(report: Mapping, dept_hint: str = "") -> Features:
         if place.level != "epci" and len(mentions) == 1:
             place = terr.commune_place(next(iter(mentions)))  # the text names the commune
             mentions = frozenset()
+    if place.commune in terr.arr_of and not place.arrs:  # 'Marseille 15e' written in the text only
+        arrs = terr.arrondissements_in_text(title + " " + desc, place.commune)
+        if arrs:
+            place = replace(place, arrs=arrs)
     return Features(
         id=str(report.get("id", "")),
         place=place,

@@ -1,14 +1,15 @@
-"""Text folding, tokenisation and stemming for French reports (accents, case, typos, SMS spelling)."""
+"""Tokenisation and stemming of French reports (SMS spelling, acronyms) on the project's one folding,
+`fabrique.core.text.fold`."""
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 import Stemmer
-from unidecode import unidecode
 
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+from fabrique.core.text import fold
+
+__all__ = ["ABBREVIATIONS", "fold", "stem", "tokens"]
 _STEMMER = Stemmer.Stemmer("french")  # PyStemmer: the Snowball French stemmer, in C
 # Words whose stem would collide with another word's ('cafe' and the CAF office, 'loyer' and 'loi').
 _PROTECTED = {
@@ -115,40 +116,6 @@ ABBREVIATIONS: dict[str, str] = {
     "cf": "",
     "nb": "",
 }
-
-
-_FAST = str.maketrans(
-    {
-        **dict.fromkeys("àáâãäåā", "a"),
-        **dict.fromkeys("èéêëē", "e"),
-        **dict.fromkeys("ìíîïī", "i"),
-        **dict.fromkeys("òóôõöō", "o"),
-        **dict.fromkeys("ùúûüū", "u"),
-        "ç": "c",
-        "ñ": "n",
-        "ÿ": "y",
-        "œ": "oe",
-        "æ": "ae",
-        "’": "'",
-        "«": " ",
-        "»": " ",
-        "\u00a0": " ",
-        "\u202f": " ",
-        "–": "-",
-        "—": "-",
-        "…": " ",
-    }
-)
-
-
-def fold(text: str | None) -> str:
-    """Lowercase, strip accents and punctuation: 'Personnes âgées !' -> 'personnes agees'."""
-    if not text:
-        return ""
-    low = str(text).lower().translate(_FAST)
-    if not low.isascii():
-        low = unidecode(low).lower()
-    return _NON_ALNUM.sub(" ", low).strip()
 
 
 def tokens(text: str | None) -> list[str]:

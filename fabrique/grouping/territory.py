@@ -1,25 +1,34 @@
-"""Territory reference (communes, EPCI, QPV) read from the project's own data files, and place resolution.
+"""In-memory gazetteer (communes, arrondissements, postal codes, EPCI, QPV) and place resolution.
 
-Loaded once per process from ``fabrique/territories/data`` (no database, no download).  A report's
-place is resolved from its ``commune`` field (INSEE code, tolerating postal codes, arrondissements,
-communes déléguées, EPCI SIREN or département codes) and its free ``territory_label`` (commune name,
-EPCI name or acronym, QPV or neighbourhood name).
+Built once per process from the reference files of ``fabrique/territories/data``, read through
+``fabrique.territories.reference`` (the same source as the territories tables; no database, no download).
+A report's place is resolved from its ``commune`` field (INSEE code, tolerating postal codes,
+arrondissement codes, communes déléguées, EPCI SIREN or département codes) and its free
+``territory_label`` (commune name, EPCI name or acronym, QPV or neighbourhood name, arrondissement).
+
+The municipal arrondissements of Paris, Lyon and Marseille are sub-areas of their commune: a report
+resolves to the commune with ``arrs`` = the arrondissement(s) it can be in, whether it gave the
+arrondissement's code, its postal code, "3e", "Marseille 15e" or "15ème arrondissement" (in the label;
+in the text only with the city's name or the word arrondissement, since "au 4ème" may be a floor).
+Two reports in different arrondissements are never the same need.
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
-import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from fabrique.grouping.normalize import fold
+from fabrique.core.text import fold
+from fabrique.territories.reference import DATA_DIR, read_csv, read_json_gz
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "territories" / "data"
+# "3e", "15ème", "1er", "2nd", "10 eme" (folded); an arrondissement number is at most 20.
+_ORDINAL = re.compile(r"\b([1-9]|1[0-9]|20) ?(?:e|er|ere|eme|ieme|em|nd|nde)\b")
+_ARR_WORD = re.compile(r"\b(?:arrondissements?|arrdt|arrt|arr)\b")
+_ARR_NUMBER = re.compile(r"\b(?:arrondissements?|arrdt|arrt|arr) ?([1-9]|1[0-9]|20)\b")
+_FIVE_DIGITS = re.compile(r"\b\d{5}\b")
 
 # Words that say a label names an intercommunality rather than a commune.
 _EPCI_WORDS = {
@@ -188,6 +197,7 @@ class Place:
     communes: frozenset[str] = field(default_factory=frozenset)  # all communes the place may cover
     lon: float | None = None
     lat: float | None = None
+    arrs: frozenset[str] = field(default_factory=frozenset)  # arrondissement codes it may be in (PLM)
 
     def block_keys(self) -> list[str]:
         if self.commune:
@@ -218,20 +228,24 @@ class Territories:
         self.qpv_by_name: dict[str, list[str]] = {}
         self.depts: dict[str, str] = {}
         self.dept_by_name: dict[str, list[str]] = {}
+        self.arr_of: dict[
+            str, dict[int, str]
+        ] = {}  # Paris / Lyon / Marseille -> {number: arrondissement code}
+        self.arr_by_postcode: dict[str, set[str]] = {}
+        self.qpv_arrs: dict[str, frozenset[str]] = {}
         self._resolved: dict[tuple[str, str, str], Place] = {}
         self._load(data_dir)
 
     # ------------------------------------------------------------------ loading
     def _load(self, data_dir: Path) -> None:
         centroids: dict[str, tuple[float, float]] = {}
-        with gzip.open(data_dir / "communes_centroids.csv.gz", "rt", encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                try:
-                    centroids[row["insee"]] = (float(row["lon"]), float(row["lat"]))
-                except (TypeError, ValueError):
-                    continue
-        with gzip.open(data_dir / "communes.csv.gz", "rt", encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
+        for row in read_csv("communes_centroids.csv.gz", data_dir):
+            try:
+                centroids[row["insee"]] = (float(row["lon"]), float(row["lat"]))
+            except (TypeError, ValueError):
+                continue
+        parents = {(r["code"], r["type"]): r["parent"] for r in read_csv("communes_parents.csv", data_dir)}
+        rows = read_csv("communes.csv.gz", data_dir)
         for row in rows:
             if row["type"] != "commune-actuelle":
                 continue
@@ -259,50 +273,90 @@ class Territories:
                 if short:
                     self._add_name(short, code, weak=True)
             elif kind == "arrondissement-municipal":
-                parent = self._parent_by_prefix(row)
-                if parent:
+                parent = parents.get((code, kind), "")
+                if parent in self.communes:
                     self.parent[code] = parent
+                    number = re.search(r"(\d+)", row["nom"])
+                    if number:
+                        self.arr_of.setdefault(parent, {})[int(number.group(1))] = code
                     self._add_name(row["nom"], parent)
+                    for pc in row["codes_postaux"].split("|"):
+                        if pc:
+                            self.arr_by_postcode.setdefault(pc, set()).add(code)
             elif code in self.communes:  # commune déléguée sharing its code with the commune nouvelle
                 self._add_name(row["nom"], code, weak=True)
             else:
                 self.deleg_epci[code] = (row["epci"], row["departement"])
                 self._add_name(row["nom"], code, weak=True)
-        with open(data_dir / "epci.csv", encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                self.epci_name[row["code"]] = row["nom"]
-                for inner in re.findall(r"\(([^)]+)\)", row["nom"]):
-                    self.epci_strong.add(norm_name(inner))
-                self.epci_strong.add(norm_name(re.sub(r"\([^)]*\)", " ", row["nom"])))
-                for alias in self._epci_aliases(row["nom"]):
-                    lst = self.epci_by_name.setdefault(alias, [])
-                    if row["code"] not in lst:
-                        lst.append(row["code"])
-        with open(data_dir / "departements.csv", encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                self.depts[row["code"]] = row["nom"]
-                for alias in {norm_name(row["nom"]), _without_article(norm_name(row["nom"]))}:
-                    self.dept_by_name.setdefault(alias, []).append(row["code"])
-        with gzip.open(data_dir / "qpv2024.json.gz", "rt", encoding="utf-8") as fh:
-            for q in json.load(fh)["qpvs"]:
-                self.qpv_label[q["code"]] = q["label"]
-                self.qpv_communes[q["code"]] = tuple(q["insee"])
-                for alias in {norm_name(q["label"]), _without_article(norm_name(q["label"]))}:
-                    if alias:
-                        self.qpv_by_name.setdefault(alias, []).append(q["code"])
-                # composite labels 'Bout des landes - Bout des pavés' also match by their parts
-                for part in re.split(r"\s[-/]\s|/|,", q["label"]):
-                    alias = norm_name(part)
-                    if alias and alias != norm_name(q["label"]) and len(alias) >= 5:
-                        self.qpv_by_name.setdefault(alias, []).append(q["code"])
+        for row in read_csv("epci.csv", data_dir):
+            self.epci_name[row["code"]] = row["nom"]
+            for inner in re.findall(r"\(([^)]+)\)", row["nom"]):
+                self.epci_strong.add(norm_name(inner))
+            self.epci_strong.add(norm_name(re.sub(r"\([^)]*\)", " ", row["nom"])))
+            for alias in self._epci_aliases(row["nom"]):
+                lst = self.epci_by_name.setdefault(alias, [])
+                if row["code"] not in lst:
+                    lst.append(row["code"])
+        for row in read_csv("departements.csv", data_dir):
+            self.depts[row["code"]] = row["nom"]
+            for alias in {norm_name(row["nom"]), _without_article(norm_name(row["nom"]))}:
+                self.dept_by_name.setdefault(alias, []).append(row["code"])
+        for q in read_json_gz("qpv2024.json.gz", data_dir)["qpvs"]:
+            self.qpv_label[q["code"]] = q["label"]
+            self.qpv_communes[q["code"]] = tuple(q["insee"])
+            for alias in {norm_name(q["label"]), _without_article(norm_name(q["label"]))}:
+                if alias:
+                    self.qpv_by_name.setdefault(alias, []).append(q["code"])
+            # composite labels 'Bout des landes - Bout des pavés' also match by their parts
+            for part in re.split(r"\s[-/]\s|/|,", q["label"]):
+                alias = norm_name(part)
+                if alias and alias != norm_name(q["label"]) and len(alias) >= 5:
+                    self.qpv_by_name.setdefault(alias, []).append(q["code"])
+            arrs = self._qpv_arrondissements(q)
+            if arrs:
+                self.qpv_arrs[q["code"]] = arrs
 
-    def _parent_by_prefix(self, row: dict[str, str]) -> str:
-        name = norm_name(row["nom"])
-        for code in self.epci_members.get(row["epci"], []):
-            com = self.communes[code]
-            if name.startswith(norm_name(com.name) + " "):
-                return code
-        return ""
+    def _qpv_arrondissements(self, qpv: dict) -> frozenset[str]:
+        """Arrondissements a QPV of Paris, Lyon or Marseille names in its label ('Centre Ville 3e
+        Arrondissement').  Others stay unknown: the centre points of the arrondissements are too coarse to
+        place a QPV (measured on Marseille: the nearest centre is often the neighbouring arrondissement's),
+        and an arrondissement is a hard boundary."""
+        city = next((c for c in qpv["insee"] if c in self.arr_of), "")
+        if not city:
+            return frozenset()
+        return frozenset(self._ordinals(norm_name(qpv["label"]), city))
+
+    def _ordinals(self, words: str, city: str) -> list[str]:
+        """Arrondissement codes of ``city`` named in folded text: '3e', '15eme arrondissement', 'arr 4'."""
+        found = [int(m.group(1)) for m in _ORDINAL.finditer(words)]
+        found += [int(m.group(1)) for m in _ARR_NUMBER.finditer(words)]
+        arrs = self.arr_of.get(city, {})
+        return sorted({arrs[n] for n in found if n in arrs})
+
+    def arrondissements_in_text(self, text: str, city: str) -> frozenset[str]:
+        """Arrondissements of ``city`` named explicitly in a free text: 'Marseille 15e', 'le 3e
+        arrondissement', '13015' (a bare '4eme' may be a floor: not enough on its own)."""
+        if city not in self.arr_of:
+            return frozenset()
+        words = norm_name(text)
+        found: set[str] = set()
+        city_name = norm_name(self.communes[city].name)
+        arrs = self.arr_of[city]
+        for m in re.finditer(
+            rf"\b{re.escape(city_name)} ?([1-9]|1[0-9]|20)(?: ?(?:e|er|eme|ieme|em))?\b", words
+        ):
+            if int(m.group(1)) in arrs:
+                found.add(arrs[int(m.group(1))])
+        for m in _ORDINAL.finditer(words):
+            after = words[m.end() : m.end() + 20]
+            if _ARR_WORD.match(after.strip()) and int(m.group(1)) in arrs:
+                found.add(arrs[int(m.group(1))])
+        for m in _ARR_NUMBER.finditer(words):
+            if int(m.group(1)) in arrs:
+                found.add(arrs[int(m.group(1))])
+        for m in _FIVE_DIGITS.finditer(words):
+            found.update(a for a in self.arr_by_postcode.get(m.group(0), ()) if self.parent[a] == city)
+        return frozenset(found)
 
     def _add_name(self, name: str, code: str, weak: bool = False) -> None:
         n = norm_name(name)
@@ -365,14 +419,14 @@ class Territories:
         if code in self.communes:
             return self.commune_place(code)
         if code in self.parent:
-            return self.commune_place(self.parent[code])
+            return self.commune_place(self.parent[code], arrs=frozenset([code]))
         if code in self.deleg_epci:
             epci, dept = self.deleg_epci[code]
             return Place(level="commune", commune=code, epci=epci, dept=dept, communes=frozenset([code]))
         if code in self.by_postcode:
             cands = self.by_postcode[code]
             best = max(cands, key=lambda c: self.communes[c].population)
-            return self.commune_place(best)
+            return self.commune_place(best, arrs=self._code_arrs(code, best))
         if code.isdigit() and len(code) == 9 and code in self.epci_name:
             return self.epci_place(code)
         if code in self.depts:
@@ -412,7 +466,63 @@ class Territories:
                 self._resolved[key] = place
         return place
 
+    def _code_arrs(self, code: str, city: str) -> frozenset[str]:
+        """Arrondissements of ``city`` that a code field means (its own code or its postal code)."""
+        if code in self.parent and self.parent[code] == city:
+            return frozenset([code])
+        return frozenset(a for a in self.arr_by_postcode.get(code, ()) if self.parent[a] == city)
+
+    def _names_city(self, label: str, city: str) -> bool:
+        """Does a label point to a city with arrondissements (its name, an arrondissement, one of its QPV)?"""
+        words = norm_name(label)
+        if not words:
+            return False
+        if re.search(rf"\b{re.escape(norm_name(self.communes[city].name))}\b", words):
+            return True
+        if _ORDINAL.search(words) or _ARR_WORD.search(words):
+            return True
+        return any(
+            city in self.qpv_communes[q]
+            for _s, _e, key in self._find(self.qpv_by_name, words.split(), min_len=4)
+            for q in self.qpv_by_name[key]
+        )
+
     def _resolve(self, commune: str, label: str, dept_hint: str) -> Place:
+        raw = (commune or "").strip().upper().replace(" ", "")
+        if not raw:  # a postal or INSEE code written in the label: 'Les Olives 13013'
+            for token in _FIVE_DIGITS.findall(fold(label)):
+                if token in self.arr_by_postcode or token in self.by_postcode or token in self.communes:
+                    raw = token
+                    break
+        if raw in self.arr_by_postcode and raw in self.communes:
+            # '13003' is Alleins's INSEE code and the postal code of Marseille 3e: the label decides
+            city = self.parent[next(iter(self.arr_by_postcode[raw]))]
+            if self._names_city(label, city):
+                commune = city
+            else:
+                place = self._resolve_base(raw, label, dept_hint)
+                if place.commune == raw and not norm_name(label).replace(raw, "").strip():
+                    # no label either way: the INSEE commune, with the arrondissement as second candidate
+                    place = replace(place, communes=place.communes | {city}, arrs=self._code_arrs(raw, city))
+                return place
+        elif raw and not commune:
+            commune = raw
+        place = self._resolve_base(commune, label, dept_hint)
+        city = place.commune
+        if city not in self.arr_of:
+            return place
+        arrs = self._code_arrs(raw, city) if raw else frozenset()
+        if not arrs and label:
+            arrs = frozenset(self._ordinals(norm_name(label), city)) | self.arrondissements_in_text(
+                label, city
+            )
+        if not arrs and place.qpv:
+            arrs = self.qpv_arrs.get(place.qpv, frozenset())
+        if arrs != place.arrs:
+            place = replace(place, arrs=arrs)
+        return place
+
+    def _resolve_base(self, commune: str, label: str, dept_hint: str) -> Place:
         base = self._code_place(commune or "") if commune else None
         words = norm_name(label).split()
         if not words:

@@ -7,10 +7,6 @@ run writes nothing. See docs/territories.md.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +16,7 @@ from django.db import connection, models, transaction
 from fabrique.core.text import normalize
 
 from .models import EPCI, QPV, Commune, Departement, PostalCode, Region, SearchEntry, SearchTerm
+from .reference import read_csv, read_json_gz
 from .search_index import search_index_rebuild
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -53,17 +50,11 @@ class LoadReport:
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
-    path = DATA_DIR / name
-    if name.endswith(".gz"):
-        with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
-            return list(csv.DictReader(fh))
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    return read_csv(name, DATA_DIR)
 
 
 def _read_json_gz(name: str) -> dict:
-    with gzip.open(DATA_DIR / name, "rb") as fh:
-        return json.load(io.TextIOWrapper(fh, encoding="utf-8"))
+    return read_json_gz(name, DATA_DIR)
 
 
 def _departement_of(insee_code: str) -> str:
