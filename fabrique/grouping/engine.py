@@ -50,6 +50,7 @@ PAIR_FEATURES = (
     "cos_w_x_exact",
     "terr_mention",
     "terr_siblings",
+    "k_disjoint",
 )
 
 # Fallback weights (hand-set) when pair_model.json is absent; the shipped file is trained on the tuning half.
@@ -57,7 +58,7 @@ _DEFAULT_MODEL = {
     "features": list(PAIR_FEATURES),
     "mean": [0.0] * len(PAIR_FEATURES),
     "scale": [1.0] * len(PAIR_FEATURES),
-    "coef": [4.0, 3.0, 3.0, 1.0, 2.0, 0.8, -1.5, -1.0, 0.5, 0.3, -1.0, -1.0, 0.3, -0.2, 1.0, 1.0, 1.0, -3.0],
+    "coef": [4.0, 3.0, 3.0, 1.0, 2.0, 0.8, -1.5, -1.0, 0.5, 0.3, -1.0, -1.0, 0.3, -0.2, 1.0, 1.0, 1.0, -3.0, -1.0],
     "intercept": -6.0,
     "threshold": 0.5,
     "link_threshold": 0.15,
@@ -133,6 +134,7 @@ class Matrix:
 
         self.public = np.array([code("p:" + f.public) if f.public else 0 for f in feats], dtype=np.int32)
         self.explicit = np.array([f.public_explicit for f in feats], dtype=bool)
+        self.has_concepts = np.array([bool(f.concepts) for f in feats], dtype=bool)
         self.theme = np.array([code("t:" + f.theme) if f.theme else 0 for f in feats], dtype=np.int32)
         self.level = np.array([_LEVELS.get(f.place.level, 0) for f in feats], dtype=np.int8)
         self.commune = np.array(
@@ -271,6 +273,7 @@ def pair_features(m: Matrix, r: np.ndarray, c: np.ndarray, cos: Sequence[np.ndar
             cw * terr["exact"],
             mention,
             terr["siblings"],
+            m.has_concepts[r] & m.has_concepts[c] & (ck <= 1e-9),  # both say what they need, nothing shared
         ]
     ).astype(np.float64)
     return x

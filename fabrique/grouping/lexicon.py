@@ -12,7 +12,7 @@ from __future__ import annotations
 CONCEPTS = """
 mobilite.transport_collectif: bus; autobus; autocar; ligne de bus; transport en commun; transports collectifs; \
 arret de bus; desserte; desservi; navette; tram; tramway; ter; gare; trains; horaires de bus; reseau de transport; \
-frequence des bus; lila; aleop
+frequence des bus; metro; rer; ligne de metro; premier bus; dernier bus; pas de bus; plus de bus
 mobilite.transport_demande: transport a la demande; transport solidaire; chauffeur benevole; chauffeurs benevoles; \
 accompagnement vehicule; conduire les personnes; emmener; amener; vehicule adapte; taxi social; minibus; \
 transport accompagne; mobilite solidaire
@@ -172,6 +172,86 @@ mise a l abri des femmes; harcelement de rue; egalite femmes hommes
 migrants.accueil: refugies; refugie; exiles; exile; migrants; migrant; demandeurs d asile; asile; \
 primo arrivants; etrangers; sans papiers; regularisation; cada; mineurs non accompagnes; mna; mineurs isoles; \
 recours de minorite
+""" + """
+logement.urgence_hygiene: hygiene; douche; douches; se laver; bain douche; bains douches; laverie; machine a laver; \
+lessive; laver ses vetements; laver leur linge; toilettes publiques; sanitaires publics; point d eau; kit hygiene; \
+protections periodiques
+logement.urgence_bagagerie: bagagerie; casiers; consigne; affaires volees; se font voler leurs affaires; \
+stocker leurs affaires; domiciliation; adresse postale
+logement.urgence: a la rue; dans la rue; dort dehors; dormir dans sa voiture; dorment dans leur voiture; tente; tentes; \
+sous tente; sans toit; pas de toit; hebergement d urgence; accueil de nuit; halte de nuit; mise a l abri
+logement.nuisibles: punaises; punaises de lit; cafards; blattes; rats; souris; nuisibles; desinsectisation; \
+deratisation; infestation
+logement.logement_indigne: marchand de sommeil; marchands de sommeil; proprio; proprietaire bailleur; \
+chambre pourrie; logement pourri; division pavillonnaire; maison coupee; maisons decoupees; permis de louer; \
+logement insalubre; taudis; peril; locataires du parc prive
+logement.precarite_energetique: gaz; facture de gaz;  passoire; passoire energetique; chauffe plus; \
+on a froid; maison froide; maisons froides; logement froid; murs humides; champignons; papier peint; \
+cheque energie; fioul; poele; radiateur; radiateurs
+logement.acces_logement: trouver un appart; pas de logement; sans logement; dossier de logement; liste d attente; \
+logement etudiant; residence etudiante; crous; garant; caution; agence immobiliere
+alimentation.aide_alimentaire: frigo vide; le frigo est vide; ventre vide; pas mange; rien a manger; \
+fin du mois; fin de mois; acheter pas cher; petit prix; prix reduits; magasin solidaire;  \
+resto du coeur; secours populaire; croix rouge; maraude alimentaire; repas gratuit; repas gratuits
+alimentation.petit_dejeuner: petit dejeuner; petits dejeuners; dejeuner a l ecole; gouter; sans avoir mange; \
+ventre vide le matin
+vieillissement.isolement_seniors: seule depuis; seul depuis; parle a personne; parle plus a personne; \
+personne a qui parler; personne pour parler; veuve; veuf; depuis la mort de; depuis que son mari; \
+depuis que sa femme; plus de famille; pas de visite; rompre la solitude; cafe des aines; appel telephonique; \
+appels de convivialite; visiteurs benevoles; voit jamais personne; enfermee chez elle; enferme chez lui
+vieillissement.aide_domicile:  tombee; il est tombe; elle est tombee; peut plus se laver;  \
+auxiliaires de vie; aide soignante; sortie d hopital; retour a domicile;  ateliers equilibre; \
+prevention des chutes
+mobilite.transport_demande: mes jambes; peut plus marcher; plus marcher; accompagner aux rendez vous; \
+emmener aux rendez vous; emmener chez le medecin; transport adapte; service de transport adapte; \
+chauffeur; navette seniors
+mobilite.transport_collectif: pas de transport; aucun transport; transports en commun;  lignes; \
+car scolaire;   correspondance; correspondances; circule pas; ne circule pas; \
+transfrontalier; heures d embauche; tot le matin;  horaires decales; equipes de nuit; \
+entrepots; zone logistique; zones logistiques; zone d emploi; zones d emploi
+mobilite.permis_vehicule: permis trop cher; financer le permis; financement du permis; pas le permis; \
+pas de permis; sans le permis; auto ecole solidaire; heures de conduite;  bourse au permis; \
+pas de voiture
+education.soutien_scolaire: arrete l ecole; arreter l ecole; quitte l ecole; sorti du college; sortis du college; \
+sans diplome; deteste l ecole; veut plus aller a l ecole; exclu du college; exclusion scolaire; \
+raccrocher; raccrochage; remobilisation; redoublement;  college;  bulletin; cours particuliers
+education.francais: parle pas bien francais; parle pas francais; je parle pas; apprendre la langue; \
+ateliers sociolinguistiques; cours de langue; lire et ecrire; sait pas lire; sait pas ecrire; \
+comprendre les courriers;  traduction; interprete
+sante.acces_soins: docteur; mon docteur; plus de docteur; plus de medecin; pas de medecin;  cabinets; \
+nouveaux patients; prend plus de patients; prennent plus de patients; rendez vous dans 6 mois;  \
+ophtalmo; gyneco; pediatre; orthophoniste;  lunettes; soins courants; centre de sante
+sante.sante_mentale: angoisse; angoisses;  pleure;  dort plus; dors plus; craque; \
+je craque; a bout; epuise; epuisee; deprime; deprimee; idees noires;  psy; harcele; harcelement scolaire
+numerique.inclusion_numerique: en ligne; sur internet; appli; application; mot de passe; identifiant; \
+identifiants; scanner; imprimer; imprimante; scanner des papiers; ordi;  clavier;  tablette; \
+prendre rendez vous en ligne; ants; ameli; france connect; franceconnect
+droits.acces_droits:  dossiers;  courriers;  lettre;  radie; radiee; \
+droits coupes; apl coupee; rsa coupe; suspendu; suspendue; trop percu; retraite; pension; aide sociale; \
+assistante sociale; permanence; guichet; accueil physique; fermeture du guichet
+emploi.insertion: je veux travailler; trouver du travail; trouver un travail; cherche du travail; \
+cherche un emploi; pas de travail; pas d emploi; au chomage; france travail; pole emploi; interim; \
+missions d interim; cv; entretien d embauche; premier emploi; jamais travaille; reprendre un travail
+enfance.garde: bebe; bebes; tout petits; faire garder; garder mon bebe; garder les enfants; pas de place; \
+place en garderie; halte garderie; garde d enfants; nounou; personne pour garder; horaires atypiques; \
+horaires decales; travaille tot; travaille tard;  le matin tot
+jeunesse.jeunesse: traine; trainent dehors; traine dans la rue; rien a faire; rien pour les jeunes; \
+local; local pour les jeunes; lieu pour les jeunes;  salle pour les jeunes; educateurs; \
+educateur; prevention specialisee; animateurs
+loisirs.loisirs:  gymnase;  terrains;   sortir; sorties;  \
+centre aere; colo; colonies; club de sport;  inscription au club
+environnement.cadre_vie: bruit; bruits; nuisances; nuisances sonores; tapage;  musique forte; \
+espace vert; espaces verts;  parcs; square; friche; friches;   ilot de chaleur; \
+canicule;  jardin; proprete; poubelles; ordures; detritus; encombrants
+securite.tranquillite: deal; dealers; points de deal; trafic de drogue; rixes; bagarres;  \
+on a peur; cambriolage; cambriolages; vols; agressions; eclairage public; rodeos urbains; motos
+violences.violences_femmes: mari violent; il me frappe;  coups;  violences; \
+emprise; depot de plainte; porter plainte; hebergement des femmes; femmes battues
+migrants.accueil: sans papiers; pas de papiers; titre de sejour; recepisse; oqtf; demande d asile; \
+mineurs isoles etrangers; exiles; jeunes exiles; evaluation de minorite; mineurs etrangers
+entreprendre.creation:  locaux;  ateliers partages;   surfaces; \
+rez de chaussee; rez de chaussee vacants; boutique a l essai; boutique ephemere; vitrines vides; \
+locaux vacants; cellules vides; pepiniere d entreprises
 """
 
 # Publics: canonical key -> trigger expressions (field values and text).
@@ -181,7 +261,7 @@ troisieme age; 3eme age; 3e age; quatrieme age; grand age; vieux; vieilles perso
 plus de 60 ans; plus de 65 ans; plus de 70 ans; plus de 75 ans; plus de 80 ans; octogenaires; ehpad; \
 residents d ehpad; papys; mamies; papy; mamie; personnes en perte d autonomie
 jeunes: jeunes; jeune; jeunesse; 16 25; 16 25 ans; 18 25 ans; 15 25 ans; 16 29 ans; jeunes adultes; adolescents; \
-adolescent; ados; lyceens; etudiants; etudiant; apprentis; neet; decrocheurs; mission locale; jeunes majeurs
+adolescent; ados; lyceens; etudiants; etudiant; apprentis; neet;  mission locale; jeunes majeurs
 familles: familles; famille; parents; parent; enfants; enfant; petite enfance; bebes; bebe; tout petits; \
 monoparentales; monoparentale; meres isolees; mere isolee; mamans; papas; jeunes parents; fratries; ecoliers; \
 eleves; collegiens
@@ -203,6 +283,14 @@ mal loges; sans domicile
 migrants: refugies; migrants; exiles; demandeurs d asile; primo arrivants; etrangers; allophones; \
 personnes etrangeres; mineurs non accompagnes
 femmes: femmes; femme; femmes victimes; femmes isolees; femmes seules; salariees; jeunes filles; filles
+seniors: ma mere; mon pere; ma grand mere; mon grand pere; grand mere; grand pere; grands parents; \
+ma voisine agee; mon voisin age; veuve; veuf; a la retraite; personnes isolees agees
+jeunes: mon fils; ma fille; 16 ans; 17 ans; 18 ans; 19 ans; 20 ans; mineurs; mineur; jeunes majeurs; \
+decrocheurs; jeunes diplomes; jeunes travailleurs; apprentis; alternants; lyceennes; etudiantes
+familles: mes enfants; nos enfants; les petits; bebe; bebes; maman; papa; mere seule; mere celibataire; \
+pere seul; femmes enceintes; enceinte; nourrisson
+precaires: a la rue; dans la rue; personnes sans domicile; sans domicile fixe; sans abris; pauvre; fin de mois
+migrants: sans papiers; exile; refugie; demandeuse d asile; primo arrivantes; femmes etrangeres; mna
 tout_public: tout public; tous publics; habitants; population; tous; grand public; usagers; citoyens
 """
 
@@ -265,5 +353,6 @@ def parse_sections(text: str) -> dict[str, list[str]]:
         if ":" not in line:
             continue
         key, exprs = line.split(":", 1)
-        out[key.strip()] = [e.strip() for e in exprs.split(";") if e.strip()]
+        lst = out.setdefault(key.strip(), [])  # a key may come back on a later line: its expressions add up
+        lst.extend(e.strip() for e in exprs.split(";") if e.strip() and e.strip() not in lst)
     return out

@@ -628,8 +628,17 @@ class Territories:
                 break
         sub = ""
         if not qpv:
-            leftover = [w for w in rest if w not in _STOP and not w.isdigit() and w not in _EPCI_WORDS]
-            if leftover and (com_code or base) and any(w in _SUB_WORDS for w in words):
+            leftover = [
+                w
+                for w in rest
+                if w not in _STOP
+                and not w.isdigit()
+                and w not in _EPCI_WORDS
+                and not _ORDINAL.fullmatch(w)
+                and not _ARR_WORD.fullmatch(w)
+            ]
+            # a neighbourhood that is not a QPV: 'Wazemmes' next to Lille's code, 'Lille - Wazemmes'
+            if leftover and (com_code or base) and not epci:
                 sub = " ".join(w for w in leftover if w not in _SUB_WORDS) or " ".join(leftover)
 
         # combine
