@@ -58,7 +58,27 @@ _DEFAULT_MODEL = {
     "features": list(PAIR_FEATURES),
     "mean": [0.0] * len(PAIR_FEATURES),
     "scale": [1.0] * len(PAIR_FEATURES),
-    "coef": [4.0, 3.0, 3.0, 1.0, 2.0, 0.8, -1.5, -1.0, 0.5, 0.3, -1.0, -1.0, 0.3, -0.2, 1.0, 1.0, 1.0, -3.0, -1.0],
+    "coef": [
+        4.0,
+        3.0,
+        3.0,
+        1.0,
+        2.0,
+        0.8,
+        -1.5,
+        -1.0,
+        0.5,
+        0.3,
+        -1.0,
+        -1.0,
+        0.3,
+        -0.2,
+        1.0,
+        1.0,
+        1.0,
+        -3.0,
+        -1.0,
+    ],
     "intercept": -6.0,
     "threshold": 0.5,
     "link_threshold": 0.15,
@@ -332,7 +352,13 @@ def _dominant_dept(reports: Sequence[Mapping]) -> str:
         com = terr.communes.get(code)
         if com:
             counts[com.dept] += 1
-    return counts.most_common(1)[0][0] if counts else ""
+    if not counts:
+        return ""
+    total = sum(counts.values())
+    # the main département first, then every other one holding at least 5 % of the coded reports
+    return ",".join(
+        d for d, k in counts.most_common() if k >= 0.05 * total or d == counts.most_common(1)[0][0]
+    )
 
 
 def _featurize_chunk(args: tuple[Sequence[Mapping], str]) -> list[Features]:

@@ -9,7 +9,8 @@ expressions are folded and stemmed like report text, and match as contiguous run
 from __future__ import annotations
 
 # theme.concept: expression; expression; ...
-CONCEPTS = """
+CONCEPTS = (
+    """
 mobilite.transport_collectif: bus; autobus; autocar; ligne de bus; transport en commun; transports collectifs; \
 arret de bus; desserte; desservi; navette; tram; tramway; ter; gare; trains; horaires de bus; reseau de transport; \
 frequence des bus; metro; rer; ligne de metro; premier bus; dernier bus; pas de bus; plus de bus
@@ -172,7 +173,8 @@ mise a l abri des femmes; harcelement de rue; egalite femmes hommes
 migrants.accueil: refugies; refugie; exiles; exile; migrants; migrant; demandeurs d asile; asile; \
 primo arrivants; etrangers; sans papiers; regularisation; cada; mineurs non accompagnes; mna; mineurs isoles; \
 recours de minorite
-""" + """
+"""
+    + """
 logement.urgence_hygiene: hygiene; douche; douches; se laver; bain douche; bains douches; laverie; machine a laver; \
 lessive; laver ses vetements; laver leur linge; toilettes publiques; sanitaires publics; point d eau; kit hygiene; \
 protections periodiques
@@ -253,6 +255,7 @@ entreprendre.creation:  locaux;  ateliers partages;   surfaces; \
 rez de chaussee; rez de chaussee vacants; boutique a l essai; boutique ephemere; vitrines vides; \
 locaux vacants; cellules vides; pepiniere d entreprises
 """
+)
 
 # Publics: canonical key -> trigger expressions (field values and text).
 PUBLICS = """

@@ -29,6 +29,9 @@ _ORDINAL = re.compile(r"\b([1-9]|1[0-9]|20) ?(?:e|er|ere|eme|ieme|em|nd|nde)\b")
 _ARR_WORD = re.compile(r"\b(?:arrondissements?|arrdt|arrt|arr)\b")
 _ARR_NUMBER = re.compile(r"\b(?:arrondissements?|arrdt|arrt|arr) ?([1-9]|1[0-9]|20)\b")
 _FIVE_DIGITS = re.compile(r"\b\d{5}\b")
+NEAR_DEPT_KM = (
+    25.0  # a commune named without code is looked for in the fabrique's département and this far around
+)
 
 # Words that say a label names an intercommunality rather than a commune.
 _EPCI_WORDS = {
@@ -461,7 +464,10 @@ class Territories:
         key = (commune or "", label or "", dept_hint)
         place = self._resolved.get(key)
         if place is None:
-            place = self._resolve(*key)
+            # ``dept_hint`` may list several départements ('59,13,23'): the first is the main one, all of
+            # them are where a commune named without a code is looked for
+            depts = tuple(d for d in dept_hint.split(",") if d)
+            place = self._resolve(key[0], key[1], depts[0] if depts else "", depts)
             if len(self._resolved) < 200_000:
                 self._resolved[key] = place
         return place
@@ -487,27 +493,46 @@ class Territories:
             for q in self.qpv_by_name[key]
         )
 
-    def _resolve(self, commune: str, label: str, dept_hint: str) -> Place:
+    def _resolve(self, commune: str, label: str, dept_hint: str, near: tuple[str, ...] = ()) -> Place:
         raw = (commune or "").strip().upper().replace(" ", "")
-        if not raw:  # a postal or INSEE code written in the label: 'Les Olives 13013'
+        if not raw:  # a code written in the label ('Les Olives 13013') is a postal code first
             for token in _FIVE_DIGITS.findall(fold(label)):
-                if token in self.arr_by_postcode or token in self.by_postcode or token in self.communes:
+                if token in self.arr_by_postcode:
+                    raw = commune = token
+                    city = self.parent[next(iter(self.arr_by_postcode[token]))]
+                    commune = city
+                    break
+                if token in self.by_postcode or token in self.communes:
                     raw = token
                     break
-        if raw in self.arr_by_postcode and raw in self.communes:
+            if (
+                not raw
+                and dept_hint
+                and label
+                and (_ARR_WORD.search(fold(label)) or _ORDINAL.search(fold(label)))
+            ):
+                # '13e arrondissement' in a fabrique of the Bouches-du-Rhône: Marseille
+                cities = [c for c in self.arr_of if self.communes[c].dept == dept_hint]
+                if len(cities) == 1 and self._ordinals(norm_name(label), cities[0]):
+                    commune = cities[0]
+        if (
+            raw in self.arr_by_postcode
+            and raw in self.communes
+            and commune != self.parent.get(next(iter(self.arr_by_postcode[raw])), "")
+        ):
             # '13003' is Alleins's INSEE code and the postal code of Marseille 3e: the label decides
             city = self.parent[next(iter(self.arr_by_postcode[raw]))]
             if self._names_city(label, city):
                 commune = city
             else:
-                place = self._resolve_base(raw, label, dept_hint)
+                place = self._resolve_base(raw, label, dept_hint, near)
                 if place.commune == raw and not norm_name(label).replace(raw, "").strip():
                     # no label either way: the INSEE commune, with the arrondissement as second candidate
                     place = replace(place, communes=place.communes | {city}, arrs=self._code_arrs(raw, city))
                 return place
         elif raw and not commune:
             commune = raw
-        place = self._resolve_base(commune, label, dept_hint)
+        place = self._resolve_base(commune, label, dept_hint, near)
         city = place.commune
         if city not in self.arr_of:
             return place
@@ -522,7 +547,7 @@ class Territories:
             place = replace(place, arrs=arrs)
         return place
 
-    def _resolve_base(self, commune: str, label: str, dept_hint: str) -> Place:
+    def _resolve_base(self, commune: str, label: str, dept_hint: str, near: tuple[str, ...] = ()) -> Place:
         base = self._code_place(commune or "") if commune else None
         words = norm_name(label).split()
         if not words:
@@ -559,6 +584,14 @@ class Territories:
             and key not in _STOP
             and not (e - s == 1 and len(key) < 4 and len(words) > 1)
         ]
+        if hits and not base and (near or hint):
+            # without a code, a commune far from the fabrique's départements is a homonym of a neighbourhood
+            # ('Castellane' in a Marseille report is not Castellane, 04)
+            hits = [
+                h
+                for h in hits
+                if any(self._near_dept(c, d) for c in self.by_name[h[3]] for d in near or (hint,))
+            ]
         if hits:
             size = max(h[0] for h in hits)
             best = max(
@@ -617,7 +650,7 @@ class Territories:
             if inside:
                 qpv = inside[0]
                 break
-            generic = all(w in _SUB_WORDS or w in _STOP or len(w) <= 3 for w in key.split())
+            generic = all(w in _SUB_WORDS or w in _STOP for w in key.split())
             if not area and hint and len(key) >= 6 and not generic:
                 in_dept = [q for q in cands if any(c[:2] == hint[:2] for c in self.qpv_communes[q])]
                 if len(in_dept) == 1:
@@ -693,6 +726,7 @@ class Territories:
 
     def mentions(self, text: str, place: Place, dept_hint: str = "") -> frozenset[str]:
         """Communes named in a free text, among those the place may cover (all of a département if unknown)."""
+        dept_hint = dept_hint.split(",")[0]
         words = norm_name(text).split()
         if not words:
             return frozenset()
@@ -709,6 +743,31 @@ class Territories:
                 continue
             found.update(c for c in self.by_name[key] if c in allowed)
         return frozenset(found)
+
+    @lru_cache(maxsize=256)  # noqa: B019 - one gazetteer per process
+    def _dept_box(self, dept: str) -> tuple[float, float, float, float] | None:
+        pts = [
+            (self.communes[c].lon, self.communes[c].lat)
+            for c in self.dept_members.get(dept, ())
+            if self.communes[c].lon is not None
+        ]
+        if not pts:
+            return None
+        lons = [p[0] for p in pts]
+        lats = [p[1] for p in pts]
+        return min(lons), min(lats), max(lons), max(lats)
+
+    def _near_dept(self, code: str, dept: str, margin_km: float = NEAR_DEPT_KM) -> bool:
+        """Is a commune in the département or within ``margin_km`` of its communes' bounding box?"""
+        com = self.communes.get(code)
+        if com is None or com.dept == dept:
+            return True
+        box = self._dept_box(dept)
+        if box is None or com.lon is None or com.lat is None:
+            return True
+        dlat = margin_km / 110.57
+        dlon = margin_km / (111.32 * math.cos(math.radians(com.lat)))
+        return box[0] - dlon <= com.lon <= box[2] + dlon and box[1] - dlat <= com.lat <= box[3] + dlat
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one gazetteer per process
     def _epci_depts(self, siren: str) -> frozenset[str]:
