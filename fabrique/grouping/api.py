@@ -1,17 +1,25 @@
 """The stable entry points of the grouping engine (see docs/grouping.md)."""
 
+from fabrique.grouping.adapt import Adaptation, adapt, pair_inputs
 from fabrique.grouping.engine import (
+    PairModel,
     Suggestion,
     candidate_filter,
     group_features,
     group_reports,
+    model,
     pair_score,
     suggest,
 )
 from fabrique.grouping.features import Features, featurize
 
 __all__ = [
+    "Adaptation",
     "Features",
+    "PairModel",
+    "adapt",
+    "model",
+    "pair_inputs",
     "Suggestion",
     "candidate_filter",
     "featurize",

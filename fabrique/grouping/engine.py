@@ -583,9 +583,11 @@ def group_features(
     threshold: float | None = None,
     progress: Callable[[str], None] | None = None,
     max_component: int = 800,
+    pm: PairModel | None = None,
 ) -> list[int]:
-    """Cluster index per report (0-based, dense) from precomputed features."""
-    pm = model()
+    """Cluster index per report (0-based, dense) from precomputed features (``pm``: another pair model,
+    such as one adapted to a fabrique; default the shipped one)."""
+    pm = pm or model()
     thr = pm.threshold if threshold is None else threshold
     m = Matrix(feats)
     n = len(m)
@@ -706,23 +708,28 @@ def candidate_filter(f: Features) -> dict[str, object]:
 
 
 def suggest(
-    report: Mapping | Features, candidates: Sequence[Features], k: int = 5, min_score: float = 0.2
+    report: Mapping | Features,
+    candidates: Sequence[Features],
+    k: int = 5,
+    min_score: float = 0.2,
+    pm: PairModel | None = None,
 ) -> list[Suggestion]:
     """Closest stored needs/reports for one new report, best first (same scoring as batch grouping)."""
+    pm = pm or model()
     f = report if isinstance(report, Features) else featurize(report)
     cands = [c for c in candidates if c.id != f.id]
     if not cands:
         return []
     m = Matrix([f, *cands])
-    p = prob_matrix(m, np.array([0]), np.arange(1, len(cands) + 1))[0]
+    p = prob_matrix(m, np.array([0]), np.arange(1, len(cands) + 1), pm)[0]
     order = np.argsort(-p)[:k]
-    thr = model().threshold
+    thr = pm.threshold
     return [Suggestion(cands[i].id, float(p[i]), bool(p[i] >= thr)) for i in order if p[i] >= min_score]
 
 
-def pair_score(a: Mapping | Features, b: Mapping | Features) -> float:
+def pair_score(a: Mapping | Features, b: Mapping | Features, pm: PairModel | None = None) -> float:
     """Probability that two reports describe the same need (0 when their territories cannot overlap)."""
     fa = a if isinstance(a, Features) else featurize(a)
     fb = b if isinstance(b, Features) else featurize(b)
     m = Matrix([fa, fb])
-    return float(prob_matrix(m, np.array([0]), np.array([1]))[0, 0])
+    return float(prob_matrix(m, np.array([0]), np.array([1]), pm)[0, 0])

@@ -461,12 +461,12 @@ class Territories:
 
     def resolve(self, commune: str | None, label: str | None, dept_hint: str = "") -> Place:
         """Resolve a report's place from its commune code and territory label (both may be empty)."""
-        key = (commune or "", label or "", dept_hint)
+        key = (commune or "", label or "", dept_hint or "")
         place = self._resolved.get(key)
         if place is None:
             # ``dept_hint`` may list several départements ('59,13,23'): the first is the main one, all of
             # them are where a commune named without a code is looked for
-            depts = tuple(d for d in dept_hint.split(",") if d)
+            depts = tuple(d for d in (dept_hint or "").split(",") if d)
             place = self._resolve(key[0], key[1], depts[0] if depts else "", depts)
             if len(self._resolved) < 200_000:
                 self._resolved[key] = place
@@ -726,7 +726,7 @@ class Territories:
 
     def mentions(self, text: str, place: Place, dept_hint: str = "") -> frozenset[str]:
         """Communes named in a free text, among those the place may cover (all of a département if unknown)."""
-        dept_hint = dept_hint.split(",")[0]
+        dept_hint = (dept_hint or "").split(",")[0]
         words = norm_name(text).split()
         if not words:
             return frozenset()

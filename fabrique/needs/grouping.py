@@ -41,6 +41,7 @@ from .models import (
     Need,
     NeedReport,
     NeedStage,
+    ProposalKind,
     ProposalStatus,
     RegroupingRun,
     ReportFeatures,
@@ -59,6 +60,8 @@ MIN_SCORE = 0.2
 SUGGESTABLE_STAGES = frozenset(set(NeedStage.values) - {NeedStage.CLOSED})
 SPLIT_MODES = ("restore", "new_need", "unattached")
 PROGRESS_EVERY = 50
+DECISION_PAIRS = 20  # labelled pairs recorded per moved report (with that many reports of the need)
+ADAPT_ON_LAST = 2000  # the adaptation reads the fabrique's latest decisions
 STALE_AFTER = datetime.timedelta(minutes=30)
 
 for _action, _label in {
@@ -260,7 +263,8 @@ def _suggest_needs(*, fabrique, features, k: int, exclude_report_id=None) -> lis
     need_of = {str(report_id): need_id for report_id, need_id, _blob in rows}
     candidates = [Features.unpack(bytes(blob)) for _r, _n, blob in rows]
     best: dict[int, tuple[float, bool, int]] = {}
-    for suggestion in suggest(features, candidates, k=max(k * 5, 20), min_score=MIN_SCORE):
+    pm = fabrique_pair_model(fabrique=fabrique)
+    for suggestion in suggest(features, candidates, k=max(k * 5, 20), min_score=MIN_SCORE, pm=pm):
         need_id = need_of.get(str(suggestion.id))
         if need_id is None:
             continue
@@ -408,6 +412,24 @@ def report_merge(
             proposal=proposal,
             merged_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
+        source = "accepted" if proposal else "merge"
+        _record_pairs(
+            fabrique_id=need.fabrique_id,
+            report_id=current.pk,
+            others=_need_report_ids(need, exclude=current.pk),
+            same=True,
+            source=source,
+            actor=actor,
+        )
+        if from_need is not None:
+            _record_pairs(
+                fabrique_id=need.fabrique_id,
+                report_id=current.pk,
+                others=_need_report_ids(from_need, exclude=current.pk),
+                same=False,
+                source=source,
+                actor=actor,
+            )
         audit_log(
             actor=actor,
             fabrique=need.fabrique,
@@ -446,6 +468,14 @@ def report_split(*, report: NeedReport, actor, mode: str = "restore") -> NeedRep
         if current.stage != ReportStage.ATTACHED:
             raise DomainError(_("Ce signalement n'est rattaché à aucun besoin."))
         previous = current.need
+        _record_pairs(
+            fabrique_id=current.fabrique_id,
+            report_id=current.pk,
+            others=_need_report_ids(previous, exclude=current.pk),
+            same=False,
+            source="split",
+            actor=actor,
+        )
         merge = report_last_merge(report=current)
         if mode == "restore":
             if merge is None:
@@ -504,6 +534,8 @@ def proposal_accept(*, proposal: GroupingProposal, actor) -> Need:
             raise DomainError(_("Cette proposition a déjà été traitée."))
         reports = list(locked.reports.filter(deleted_at__isnull=True).order_by("created_at", "pk"))
         reports = [r for r in reports if r.stage != ReportStage.DISMISSED]
+        if locked.kind == ProposalKind.SPLIT:
+            return _split_proposal_accept(proposal=proposal, locked=locked, reports=reports, actor=actor)
         target = locked.need
         if target is not None and (target.is_deleted or target.stage not in SUGGESTABLE_STAGES):
             raise DomainError(_("Le besoin de cette proposition est clos ou supprimé : rejetez-la."))
@@ -545,6 +577,30 @@ def proposal_reject(*, proposal: GroupingProposal, actor) -> GroupingProposal:
             raise DomainError(_("Cette proposition a déjà été traitée."))
         locked.status, locked.decided_by, locked.decided_at = ProposalStatus.REJECTED, actor, timezone.now()
         locked.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+        reports = list(locked.reports.filter(deleted_at__isnull=True).values_list("pk", "need_id"))
+        if locked.kind == ProposalKind.SPLIT and locked.need is not None:
+            # "they are the same need after all": the reports belong with the rest of the need
+            ids = {pk for pk, _n in reports}
+            for pk in ids:
+                _record_pairs(
+                    fabrique_id=locked.fabrique_id,
+                    report_id=pk,
+                    others=[o for o in _need_report_ids(locked.need, exclude=pk) if o not in ids],
+                    same=True,
+                    source="rejected",
+                    actor=actor,
+                )
+        else:
+            # "not the same need": every pair of the proposal not already in one need
+            for k, (pk, need_id) in enumerate(reports):
+                _record_pairs(
+                    fabrique_id=locked.fabrique_id,
+                    report_id=pk,
+                    others=[o for o, n in reports[k + 1 :] if n is None or n != need_id],
+                    same=False,
+                    source="rejected",
+                    actor=actor,
+                )
         audit_log(
             actor=actor,
             fabrique=locked.fabrique,
@@ -553,6 +609,156 @@ def proposal_reject(*, proposal: GroupingProposal, actor) -> GroupingProposal:
         )
     proposal.refresh_from_db()
     return locked
+
+
+def _split_proposal_accept(*, proposal, locked: GroupingProposal, reports: list[NeedReport], actor) -> Need:
+    """Apply a split proposal (inside `proposal_accept`'s transaction): its reports leave the need, the
+    first becomes a new need and the others join it. Each move is a `report_split` / `report_merge`."""
+    source = locked.need
+    moving = [
+        r for r in reports if r.stage == ReportStage.ATTACHED and r.need_id == getattr(source, "pk", None)
+    ]
+    if source is None or not moving:
+        raise DomainError(
+            _("Les signalements de cette proposition ne sont plus dans ce besoin : rejetez-la.")
+        )
+    first = report_split(report=moving[0], actor=actor, mode="new_need")
+    target = first.need
+    for report in moving[1:]:
+        report_merge(report=report, need=target, actor=actor, proposal=locked)
+    locked.status, locked.decided_by, locked.decided_at = ProposalStatus.ACCEPTED, actor, timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    audit_log(
+        actor=actor,
+        fabrique=locked.fabrique,
+        target=locked,
+        action="needs.groupingproposal.accepted",
+        old={"need": str(source)},
+        new={"need": str(target), "reports": len(moving)},
+    )
+    proposal.refresh_from_db()
+    return target
+
+
+# --- learning from the team's decisions --------------------------------------------------------------------
+
+
+def _need_report_ids(need: Need | None, *, exclude=None) -> list[int]:
+    if need is None:
+        return []
+    rows = NeedReport.objects.filter(need=need, stage=ReportStage.ATTACHED, deleted_at__isnull=True)
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    return list(rows.order_by("-created_at", "-pk").values_list("pk", flat=True)[:DECISION_PAIRS])
+
+
+def _record_pairs(*, fabrique_id, report_id, others: Iterable[int], same: bool, source: str, actor) -> None:
+    """Store the labelled pairs (report, other) of a team decision; the adaptation is refreshed on commit."""
+    from fabrique.grouping.models import PairDecision
+
+    decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    rows = [
+        PairDecision(
+            fabrique_id=fabrique_id,
+            report_a_id=min(report_id, other),
+            report_b_id=max(report_id, other),
+            same_need=same,
+            source=source,
+            decided_by=decided_by,
+        )
+        for other in dict.fromkeys(others)
+        if other != report_id
+    ]
+    if rows:
+        PairDecision.objects.bulk_create(rows)
+        transaction.on_commit(lambda: _adaptation_refresh_quietly(fabrique_id))
+
+
+def _adaptation_refresh_quietly(fabrique_id) -> None:
+    try:
+        pair_model_adaptation_refresh(fabrique=Fabrique.objects.get(pk=fabrique_id))
+    except Exception:  # noqa: BLE001 - learning is a help; the decision itself is saved
+        logger.exception("Pair model adaptation failed (fabrique %s)", fabrique_id)
+
+
+def _model_fingerprint(pm) -> str:
+    import hashlib
+
+    import numpy as np
+
+    data = np.concatenate([pm.mean, pm.scale, pm.coef, [pm.intercept]]).round(6).tobytes()
+    return hashlib.sha1(data).hexdigest()[:12]  # noqa: S324 - a version tag, not a security hash
+
+
+def pair_model_adaptation_refresh(*, fabrique):
+    """Refit the fabrique's adapted pair model on its latest decisions (the latest per pair wins) and
+    measure it against the shipped model on them (`fabrique.grouping.adapt`). Derived data: not audited."""
+    from fabrique.grouping.api import Features, adapt, model, pair_inputs
+    from fabrique.grouping.models import PairDecision, PairModelAdaptation
+
+    latest: dict[tuple[int, int], bool] = {}
+    for a, b, same in (
+        PairDecision.objects.filter(fabrique=fabrique)
+        .order_by("-created_at", "-pk")
+        .values_list("report_a_id", "report_b_id", "same_need")[:ADAPT_ON_LAST]
+    ):
+        latest.setdefault((a, b), same)
+    ids = {i for pair in latest for i in pair}
+    feats = {
+        report_id: Features.unpack(bytes(blob))
+        for report_id, blob in ReportFeatures.objects.filter(
+            fabrique=fabrique, report_id__in=ids
+        ).values_list("report_id", "features")
+    }
+    known = [(pair, same) for pair, same in latest.items() if pair[0] in feats and pair[1] in feats]
+    pm = model()
+    import numpy as np
+
+    x, compatible = pair_inputs([(feats[a], feats[b]) for (a, b), _s in known])
+    y = np.array([same for _p, same in known], dtype=bool)
+    # pairs in disjoint territories get 0 whatever the weights: nothing to learn from them
+    result = adapt(pm, x[compatible], y[compatible]) if len(known) else adapt(pm, x, y)
+    values = {
+        "decisions": result.decisions,
+        "same": result.same,
+        "shipped_log_loss": result.shipped_log_loss,
+        "adapted_log_loss": result.adapted_log_loss,
+        "shipped_accuracy": result.shipped_accuracy,
+        "adapted_accuracy": result.adapted_accuracy,
+        "used": result.used,
+        "coef": {"model": _model_fingerprint(pm), "coef": [float(v) for v in result.model.coef]}
+        if result.model is not None
+        else {},
+        "intercept": float(result.model.intercept) if result.model is not None else 0.0,
+    }
+    row, _created = PairModelAdaptation.objects.update_or_create(fabrique=fabrique, defaults=values)
+    return row
+
+
+def pair_model_adaptation(*, fabrique):
+    """The fabrique's adaptation row (None before its first decision)."""
+    from fabrique.grouping.models import PairModelAdaptation
+
+    return PairModelAdaptation.objects.filter(fabrique=fabrique).first()
+
+
+def fabrique_pair_model(*, fabrique):
+    """The pair model to use for this fabrique: its adapted one when that scored better than the shipped
+    one on its own decisions (and was fitted on the shipped model in force), else None (the shipped one)."""
+    import numpy as np
+
+    from fabrique.grouping.api import PairModel, model
+
+    row = pair_model_adaptation(fabrique=fabrique)
+    if row is None or not row.used or not isinstance(row.coef, dict):
+        return None
+    pm = model()
+    coef = row.coef.get("coef") or []
+    if row.coef.get("model") != _model_fingerprint(pm) or len(coef) != len(pm.coef):
+        return None
+    return PairModel(
+        pm.mean, pm.scale, np.asarray(coef, dtype=np.float64), row.intercept, pm.threshold, pm.link_threshold
+    )
 
 
 def duplicate_queue(*, fabrique) -> QuerySet:
@@ -620,8 +826,9 @@ def _save_progress(run: RegroupingRun, **values) -> None:
 def _regroup_fabrique(
     *, fabrique, run: RegroupingRun | None, progress: Callable[[str], None] | None = None
 ) -> int:
-    """Group the fabrique's stored features and propose every group that is not yet one need.
-    Returns the number of new proposals. Nothing is applied."""
+    """Group the fabrique's stored features (with its adapted pair model when that one is used) and propose
+    the merges and splits that would make its needs those groups (`_proposals`). Returns the number of new
+    proposals. Nothing is applied."""
     from fabrique.grouping.api import Features, group_features, pair_score
 
     report_features_backfill(fabrique=fabrique)
@@ -634,40 +841,36 @@ def _regroup_fabrique(
     if len(rows) < 2:
         return 0
     features = [Features.unpack(bytes(blob)) for _r, _n, blob in rows]
-    labels = group_features(features, progress=progress)
-    groups: dict[int, list[int]] = {}
-    for index, label in enumerate(labels):
-        groups.setdefault(int(label), []).append(index)
+    pm = fabrique_pair_model(fabrique=fabrique)
+    labels = group_features(features, progress=progress, pm=pm)
     known = set(
         GroupingProposal.objects.filter(fabrique=fabrique)
         .exclude(status=ProposalStatus.ACCEPTED)
         .values_list("key", flat=True)
     )
     created = 0
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        needs = [rows[i][1] for i in members]
-        counted = {n: needs.count(n) for n in needs if n is not None}
-        if len(counted) == 1 and None not in needs:
-            continue  # already one need
-        target = (
-            sorted(counted, key=lambda n: (-counted[n], n))[0] if counted else None
-        )  # the need that holds most of the group
+    for kind, need_id, members in _proposals(rows, labels, fabrique=fabrique):
         report_ids = [rows[i][0] for i in members]
-        key = _proposal_key(target, report_ids)
+        key = _proposal_key(need_id, report_ids)
+        if kind == ProposalKind.SPLIT:
+            key = f"split:{key}"[:200]
+            core = [i for i, (_r, n, _b) in enumerate(rows) if n == need_id and i not in set(members)]
+            pairs = [(a, b) for a in members for b in core][:50]
+            scores = [1.0 - float(pair_score(features[a], features[b], pm)) for a, b in pairs]
+        else:
+            scores = [
+                float(pair_score(features[a], features[b], pm))
+                for x, a in enumerate(members)
+                for b in members[x + 1 :]
+            ][:50]
         if key in known:
             continue
-        scores = [
-            float(pair_score(features[a], features[b]))
-            for x, a in enumerate(members)
-            for b in members[x + 1 :]
-        ][:50]
         with transaction.atomic():
             proposal = GroupingProposal.objects.create(
                 fabrique=fabrique,
                 run=run,
-                need_id=target,
+                kind=kind,
+                need_id=need_id,
                 score=sum(scores) / len(scores) if scores else 0.0,
                 key=key,
             )
@@ -675,6 +878,59 @@ def _regroup_fabrique(
         known.add(key)
         created += 1
     return created
+
+
+def _proposals(rows, labels, *, fabrique) -> list[tuple[str, int | None, list[int]]]:
+    """Merges and splits that turn the current needs into the engine's groups: (kind, need id, row indexes).
+
+    Each need's *core* is the group holding most of its reports. A merge gathers a group's reports that are
+    unattached or whose need has its core there, into the need holding most of them. A split takes out of a
+    need the reports the engine puts in another group, one proposal per group; reports the team merged into
+    their need by hand or kept there by rejecting a split are never proposed again."""
+    from collections import Counter
+
+    from fabrique.grouping.models import PairDecision
+
+    groups: dict[int, list[int]] = {}
+    for index, label in enumerate(labels):
+        groups.setdefault(int(label), []).append(index)
+    spread: dict[int, Counter] = {}
+    for index, (_r, need_id, _b) in enumerate(rows):
+        if need_id is not None:
+            spread.setdefault(need_id, Counter())[int(labels[index])] += 1
+    core = {n: min(c, key=lambda lab: (-c[lab], lab)) for n, c in spread.items()}
+    out: list[tuple[str, int | None, list[int]]] = []
+    for label, members in groups.items():
+        mergeable = [i for i in members if rows[i][1] is None or core[rows[i][1]] == label]
+        if len(mergeable) < 2:
+            continue
+        needs = [rows[i][1] for i in mergeable]
+        counted = Counter(n for n in needs if n is not None)
+        if len(counted) == 1 and None not in needs:
+            continue  # already one need
+        target = min(counted, key=lambda n: (-counted[n], n)) if counted else None
+        out.append((ProposalKind.MERGE, target, mergeable))
+    kept = set(
+        PairDecision.objects.filter(fabrique=fabrique, same_need=True).values_list(
+            "report_a_id", "report_b_id"
+        )
+    )
+    for need_id, counts in spread.items():
+        if len(counts) < 2:
+            continue
+        core_ids = {rows[i][0] for i in groups[core[need_id]] if rows[i][1] == need_id}
+        for label in sorted(counts):
+            if label == core[need_id]:
+                continue
+            outliers = [
+                i
+                for i in groups[label]
+                if rows[i][1] == need_id
+                and not any((min(rows[i][0], c), max(rows[i][0], c)) in kept for c in core_ids)
+            ]
+            if outliers:
+                out.append((ProposalKind.SPLIT, need_id, outliers))
+    return out
 
 
 def regrouping_run_execute(*, run_id: int, progress: Callable[[str], None] | None = None) -> RegroupingRun:

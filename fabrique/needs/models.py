@@ -416,9 +416,15 @@ class RegroupingRun(TimeStampedModel):
         return self.status in (RunStatus.PENDING, RunStatus.RUNNING)
 
 
+class ProposalKind(models.TextChoices):
+    MERGE = "merge", _("regrouper")
+    SPLIT = "split", _("séparer")
+
+
 class GroupingProposal(TenantModel):
-    """ "These reports are probably the same need": gather `reports` into `need` (or, without a need,
-    into a new need made from the first report). Never applied until a member of staff accepts it."""
+    """A merge ("these reports are probably the same need": gather `reports` into `need`, or, without a
+    need, into a new need made from the first report) or a split ("these `reports` of `need` are probably
+    another need": take them out, into a new need). Never applied until a member of staff accepts it."""
 
     run = models.ForeignKey(
         RegroupingRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals"
@@ -428,6 +434,9 @@ class GroupingProposal(TenantModel):
     )
     reports = models.ManyToManyField(NeedReport, related_name="+", verbose_name=_("signalements"))
     score = models.FloatField(_("proximité"), default=0)
+    kind = models.CharField(
+        _("sorte"), max_length=10, choices=ProposalKind.choices, default=ProposalKind.MERGE
+    )
     status = models.CharField(
         _("état"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
     )

@@ -118,3 +118,27 @@ def test_management_command(tmp_path):
     with pytest.raises(CommandError, match="Ligne 2"):
         call_command("group_needs", "--input", str(bad), "--output", str(tmp_path / "o2.csv"), verbosity=0)
     assert not (tmp_path / "o2.csv").exists()
+
+
+def test_arrondissement_codes_and_empty_communes(tmp_path):
+    need = {
+        "title": "Pas de médecin traitant",
+        "description": "Les familles n'ont plus de médecin généraliste, les cabinets sont complets.",
+    }
+    inp = write_lines(
+        tmp_path / "in.jsonl",
+        [
+            report("a", commune="13215", **need),  # Marseille 15e, COG code
+            report("b", commune="", territory_label="Marseille 15e", **need),  # empty commune
+            report("c", commune="13216", **need),  # Marseille 16e: another need
+            report("d", commune="75111", **need),  # Paris 11e
+            report("e", commune="", **need),  # no place at all
+        ],
+    )
+    out = tmp_path / "out.csv"
+    assert main(["--input", str(inp), "--output", str(out), "--quiet"]) == 0
+    rows = read_output(out)
+    assert [r["id"] for r in rows] == ["a", "b", "c", "d", "e"]
+    group = {r["id"]: r["group"] for r in rows}
+    assert group["a"] == group["b"]
+    assert group["c"] != group["a"] and group["d"] not in (group["a"], group["c"])

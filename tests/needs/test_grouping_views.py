@@ -274,3 +274,31 @@ def test_backfill_command(fabrique, make_report, capsys):
     ReportFeatures.objects.all().delete()
     call_command("backfill_report_features", "--fabrique", fabrique.slug)
     assert "Empreintes calculées : 1" in capsys.readouterr().out
+
+
+def test_runs_page_shows_what_the_team_taught(client, team, fabrique, need, make_report, carquefou):
+    from fabrique.needs.grouping import pair_model_adaptation_refresh
+
+    client.force_login(team.reader)
+    page = client.get(bo(fabrique, "regrouping_runs")).content.decode()
+    assert "Apprentissage des décisions de l" in page and "le modèle livré est utilisé" in page
+    report = make_report(title="Transport des aînés au marché", commune=carquefou)
+    report_merge(report=report, need=need, actor=team.officer)
+    pair_model_adaptation_refresh(fabrique=fabrique)
+    page = client.get(bo(fabrique, "regrouping_runs")).content.decode()
+    assert "1 paire jugée (1 « même besoin »)" in page
+    assert "Pas encore assez de décisions" in page
+
+
+def test_split_proposal_in_the_queue(client, team, fabrique, need, make_report, carquefou):
+    from fabrique.needs.models import ProposalKind
+
+    proposal = GroupingProposal.objects.create(
+        fabrique=fabrique, need=need, kind=ProposalKind.SPLIT, score=0.8, key="split:x"
+    )
+    proposal.reports.set([need.reports.first()])
+    client.force_login(team.officer)
+    page = client.get(bo(fabrique, "duplicate_queue")).content.decode()
+    assert "Séparer du besoin" in page and "C'est bien le même besoin" in page
+    confirm = client.get(bo(fabrique, "proposal_accept", pk=proposal.pk)).content.decode()
+    assert "En faire un besoin à part" in confirm

@@ -25,6 +25,7 @@ from fabrique.needs.grouping import (
     SUGGESTABLE_STAGES,
     duplicate_queue,
     need_suggestions,
+    pair_model_adaptation,
     proposal_accept,
     proposal_reject,
     regrouping_run_create,
@@ -262,7 +263,11 @@ class RegroupingRunsView(FabriqueViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         runs = list(regrouping_runs(fabrique=self.fabrique)[:20])
-        context.update(runs=runs, active=any(r.is_active for r in runs))
+        context.update(
+            runs=runs,
+            active=any(r.is_active for r in runs),
+            adaptation=pair_model_adaptation(fabrique=self.fabrique),
+        )
         return context
 
 

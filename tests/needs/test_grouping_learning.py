@@ -1,0 +1,156 @@
+"""Learning from the team: every merge, split, accepted or rejected proposal stores labelled pairs; the
+per-fabrique adapted pair model is used only when it measured better; regrouping runs propose splits."""
+
+import numpy as np
+import pytest
+
+from fabrique.grouping.engine import model
+from fabrique.grouping.models import PairDecision, PairModelAdaptation
+from fabrique.needs.grouping import (
+    _model_fingerprint,
+    fabrique_pair_model,
+    need_suggestions,
+    pair_model_adaptation_refresh,
+    proposal_accept,
+    proposal_reject,
+    regrouping_run_create,
+    regrouping_run_execute,
+    report_merge,
+    report_split,
+)
+from fabrique.needs.models import GroupingProposal, ProposalKind, ProposalStatus, ReportStage
+from fabrique.needs.services import need_create_from_report, need_report_attach
+from fabrique.territories.models import Commune
+
+pytestmark = pytest.mark.django_db
+
+TRANSPORT = "Pas de transport pour les personnes âgées vers le marché"
+TRANSPORT_DESC = "Les seniors isolés sans voiture ne peuvent pas se rendre au marché ni chez le médecin."
+HOMEWORK = "Aide aux devoirs pour les collégiens"
+HOMEWORK_DESC = "Les collégiens du quartier n'ont personne pour les aider à faire leurs devoirs le soir."
+
+
+@pytest.fixture
+def carquefou():
+    return Commune.objects.filter(code="44026").first()
+
+
+@pytest.fixture
+def transport_need(make_report, officer, carquefou):
+    report = make_report(title=TRANSPORT, description=TRANSPORT_DESC, commune=carquefou, public="elderly")
+    return need_create_from_report(report=report, actor=officer)
+
+
+def pairs(fabrique, **filters) -> set[tuple[int, int, bool, str]]:
+    return set(
+        PairDecision.objects.filter(fabrique=fabrique, **filters).values_list(
+            "report_a_id", "report_b_id", "same_need", "source"
+        )
+    )
+
+
+def key(a, b) -> tuple[int, int]:
+    return (min(a.pk, b.pk), max(a.pk, b.pk))
+
+
+def test_merge_and_split_store_labelled_pairs(fabrique, make_report, officer, transport_need, carquefou):
+    first = transport_need.reports.get()
+    report = make_report(title="Transport des aînés au marché", commune=carquefou)
+    report_merge(report=report, need=transport_need, actor=officer)
+    assert pairs(fabrique) == {(*key(first, report), True, "merge")}
+    report.refresh_from_db()
+    report_split(report=report, actor=officer, mode="unattached")
+    assert (*key(first, report), False, "split") in pairs(fabrique)
+
+
+def test_proposal_decisions_store_labelled_pairs(fabrique, make_report, officer, transport_need, carquefou):
+    first = transport_need.reports.get()
+    a = make_report(title=TRANSPORT, commune=carquefou)
+    b = make_report(title=HOMEWORK, commune=carquefou)
+    accepted = GroupingProposal.objects.create(fabrique=fabrique, need=transport_need, score=0.9, key="x")
+    accepted.reports.set([a])
+    proposal_accept(proposal=accepted, actor=officer)
+    assert (*key(first, a), True, "accepted") in pairs(fabrique)
+    rejected = GroupingProposal.objects.create(fabrique=fabrique, need=transport_need, score=0.6, key="y")
+    rejected.reports.set([b, first])
+    proposal_reject(proposal=rejected, actor=officer)
+    assert (*key(first, b), False, "rejected") in pairs(fabrique)
+
+
+def test_adaptation_is_measured_and_not_used_on_few_decisions(
+    fabrique, make_report, officer, transport_need, carquefou
+):
+    report = make_report(title="Transport des aînés au marché", commune=carquefou)
+    report_merge(report=report, need=transport_need, actor=officer)
+    row = pair_model_adaptation_refresh(fabrique=fabrique)
+    assert row.decisions == 1 and row.same == 1
+    assert row.shipped_log_loss is not None and row.adapted_log_loss is None
+    assert not row.used and fabrique_pair_model(fabrique=fabrique) is None
+
+
+def test_a_used_adaptation_drives_the_suggestions(fabrique, transport_need, carquefou):
+    data = {"title": "Transport des seniors vers le marché", "commune": carquefou, "description": ""}
+    assert need_suggestions(fabrique=fabrique, data=data)
+    pm = model()
+    row = PairModelAdaptation.objects.create(
+        fabrique=fabrique,
+        decisions=50,
+        same=20,
+        used=True,
+        coef={"model": _model_fingerprint(pm), "coef": [float(v) for v in pm.coef]},
+        intercept=-40.0,  # a team that never merges anything
+    )
+    adapted = fabrique_pair_model(fabrique=fabrique)
+    assert adapted is not None and np.allclose(adapted.coef, pm.coef)
+    assert need_suggestions(fabrique=fabrique, data=data) == []
+    # fitted on another shipped model: ignored
+    row.coef = {"model": "0" * 12, "coef": row.coef["coef"]}
+    row.save()
+    assert fabrique_pair_model(fabrique=fabrique) is None
+
+
+def _mixed_need(fabrique, make_report, officer, carquefou):
+    """A need holding a report of another need, attached without a merge (no decision recorded)."""
+    need = need_create_from_report(
+        report=make_report(title=TRANSPORT, description=TRANSPORT_DESC, commune=carquefou), actor=officer
+    )
+    need_report_attach(
+        report=make_report(title=TRANSPORT, description=TRANSPORT_DESC, commune=carquefou),
+        need=need,
+        actor=officer,
+    )
+    stray = make_report(title=HOMEWORK, description=HOMEWORK_DESC, commune=carquefou)
+    need_report_attach(report=stray, need=need, actor=officer)
+    return need, stray
+
+
+def test_regrouping_proposes_a_split_and_accepting_it_makes_a_new_need(
+    fabrique, make_report, officer, carquefou
+):
+    need, stray = _mixed_need(fabrique, make_report, officer, carquefou)
+    regrouping_run_execute(run_id=regrouping_run_create(fabrique=fabrique, actor=officer).pk)
+    split = GroupingProposal.objects.get(fabrique=fabrique, kind=ProposalKind.SPLIT)
+    assert split.need == need and list(split.reports.all()) == [stray]
+    stray.refresh_from_db()
+    assert stray.need == need  # never applied silently
+    new_need = proposal_accept(proposal=split, actor=officer)
+    stray.refresh_from_db()
+    assert stray.need == new_need != need and stray.stage == ReportStage.ATTACHED
+    assert need.reports.filter(stage=ReportStage.ATTACHED).count() == 2
+    split.refresh_from_db()
+    assert split.status == ProposalStatus.ACCEPTED
+
+
+def test_a_rejected_split_keeps_the_reports_together_and_is_not_proposed_again(
+    fabrique, make_report, officer, carquefou
+):
+    need, stray = _mixed_need(fabrique, make_report, officer, carquefou)
+    regrouping_run_execute(run_id=regrouping_run_create(fabrique=fabrique, actor=officer).pk)
+    split = GroupingProposal.objects.get(fabrique=fabrique, kind=ProposalKind.SPLIT)
+    proposal_reject(proposal=split, actor=officer)
+    stray.refresh_from_db()
+    assert stray.need == need
+    kept = pairs(fabrique, same_need=True, source="rejected")
+    assert {(a, b) for a, b, _s, _o in kept} == {key(stray, r) for r in need.reports.exclude(pk=stray.pk)}
+    regrouping_run_execute(run_id=regrouping_run_create(fabrique=fabrique, actor=officer).pk)
+    assert GroupingProposal.objects.filter(fabrique=fabrique, kind=ProposalKind.SPLIT).count() == 1
