@@ -97,7 +97,7 @@ def scores(rows: list[dict], pred: dict[str, str]) -> tuple[float, float, float,
 
 
 # --------------------------------------------------------------------------- training of the pair model
-THRESHOLDS = [round(float(t), 2) for t in np.arange(0.20, 0.71, 0.05)]
+THRESHOLDS = [round(float(t), 2) for t in np.arange(0.10, 0.71, 0.05)]
 
 
 def pair_data(rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -178,6 +178,7 @@ class Fold:
     f1: float
     b3: float
     curve: dict[float, float]
+    model: engine.PairModel
 
 
 def leave_one_territory_out(rows: list[dict]) -> list[Fold]:
@@ -193,7 +194,20 @@ def leave_one_territory_out(rows: list[dict]) -> list[Fold]:
         feats = engine.featurize_all(part, workers=1)
         curve = {u: scores(part, group_with(pm, feats, u))[2] for u in THRESHOLDS}
         p, r, f1, b3 = scores(part, group_with(pm, feats, thr))
-        folds.append(Fold(terr, len(part), len({x["label"] for x in part}), thr, p, r, f1, b3, curve))
+        folds.append(
+            Fold(
+                terr,
+                len(part),
+                len({x["label"] for x in part}),
+                thr,
+                p,
+                r,
+                f1,
+                b3,
+                curve,
+                with_threshold(pm, thr),
+            )
+        )
         log(f"LOTO {terr}: seuil {thr:.2f}, F1 {f1:.3f}")
     return folds
 
@@ -209,7 +223,7 @@ def train_shipped(rows: list[dict], folds: list[Fold]) -> engine.PairModel:
 LEARNING_STEPS = (0, 5, 10, 20, 40, 80, 160)
 
 
-def learning_simulation(rows: list[dict], out) -> None:
+def learning_simulation(rows: list[dict], folds: list[Fold], out) -> None:
     """Feed a held-out territory's decisions one by one to the per-fabrique adaptation.
 
     For each territory T, the starting model is the one fitted without T.  The duplicates queue shows the
@@ -219,12 +233,11 @@ def learning_simulation(rows: list[dict], out) -> None:
     regroups T; the table gives the mean pairwise F1 over territories."""
     from fabrique.grouping.adapt import adapt, pair_inputs
 
-    x_all, y_all, t_all = pair_data(rows)
     curves: dict[int, list[float]] = defaultdict(list)
     used: dict[int, int] = Counter()
+    fold_model = {f.territory: f.model for f in folds}
     for terr, part in by_territory(rows).items():
-        pm = fit_pairs(x_all[t_all != terr], y_all[t_all != terr])
-        pm = with_threshold(pm, smoothed_best(f1_curve(pm, [r for r in rows if r["territory"] != terr])))
+        pm = fold_model[terr]
         feats = engine.featurize_all(part, workers=1)
         m = engine.Matrix(feats)
         idx = np.arange(len(feats))
@@ -653,6 +666,7 @@ def main() -> None:
     parser.add_argument(
         "--quality-only", action="store_true", help="leave-one-territory-out and learning only"
     )
+    parser.add_argument("--scale-only", action="store_true", help="time, memory and suggestion latency only")
     parser.add_argument("--sizes", default="", help="comma-separated scale sizes (default 10000,100000)")
     parser.add_argument("--queries", type=int, default=0, help="suggestion queries (default 300, quick 50)")
     parser.add_argument(
@@ -675,6 +689,9 @@ def main() -> None:
         f"({', '.join(f'{t} {len(p)}' for t, p in parts.items())})."
     )
     out()
+    if args.scale_only:
+        scale_and_latency(args, rows, out)
+        return
     log("Validation par territoire exclu...")
     folds = leave_one_territory_out(rows)
     if args.train:
@@ -739,12 +756,22 @@ def main() -> None:
     out()
     out("## Learning from the team's decisions (simulation)")
     out()
-    learning_simulation(rows, out)
+    learning_simulation(rows, folds, out)
     out()
+    if pg_ok:
+        pg_teardown()
     if args.quality_only:
-        if pg_ok:
-            pg_teardown()
         return
+    scale_and_latency(args, rows, out)
+
+
+def scale_and_latency(args, rows: list[dict], out) -> None:
+    pg_ok = True
+    try:
+        pg_setup()
+    except Exception as exc:  # noqa: BLE001 - report and go on without PostgreSQL
+        pg_ok = False
+        log(f"PostgreSQL indisponible ({exc}) : suggestions ignorées")
 
     # ---------------------------------------------------------------- scale
     sizes = [int(s) for s in args.sizes.split(",") if s] or ([10_000] if args.quick else [10_000, 100_000])

@@ -276,6 +276,18 @@ def _age_public(text: str) -> str:
 def featurize(report: Mapping, dept_hint: str = "") -> Features:
     """Features of one report given as a mapping with the JSONL fields (missing fields are fine)."""
     title, desc = _text(report, "title"), _text(report, "description")
+    terr = territories()
+    place = terr.resolve(_text(report, "commune"), _text(report, "territory_label"), dept_hint)
+    mentions: frozenset[str] = frozenset()
+    if place.level in ("epci", "dept", "unknown"):
+        mentions = terr.mentions(title + " " + desc, place, dept_hint)
+        if place.level != "epci" and len(mentions) == 1:
+            place = terr.commune_place(next(iter(mentions)))  # the text names the commune
+            mentions = frozenset()
+    if place.commune in terr.arr_of and not place.arrs:  # 'Marseille 15e' written in the text only
+        arrs = terr.arrondissements_in_text(title + " " + desc, place.commune)
+        if arrs:
+            place = replace(place, arrs=arrs)
     t_seq = [correct(s) for s in _content_stems(title)]
     d_seq = [correct(s) for s in _content_stems(desc)]
 
@@ -330,18 +342,6 @@ def featurize(report: Mapping, dept_hint: str = "") -> Features:
     else:
         idx = np.zeros(0, dtype=np.int32)
         val = np.zeros(0, dtype=np.float32)
-    terr = territories()
-    place = terr.resolve(_text(report, "commune"), _text(report, "territory_label"), dept_hint)
-    mentions: frozenset[str] = frozenset()
-    if place.level in ("epci", "dept", "unknown"):
-        mentions = terr.mentions(title + " " + desc, place, dept_hint)
-        if place.level != "epci" and len(mentions) == 1:
-            place = terr.commune_place(next(iter(mentions)))  # the text names the commune
-            mentions = frozenset()
-    if place.commune in terr.arr_of and not place.arrs:  # 'Marseille 15e' written in the text only
-        arrs = terr.arrondissements_in_text(title + " " + desc, place.commune)
-        if arrs:
-            place = replace(place, arrs=arrs)
     return Features(
         id=str(report.get("id", "")),
         place=place,

@@ -26,6 +26,19 @@ from fabrique.territories.reference import DATA_DIR, read_csv, read_json_gz
 
 # "3e", "15ème", "1er", "2nd", "10 eme" (folded); an arrondissement number is at most 20.
 _ORDINAL = re.compile(r"\b([1-9]|1[0-9]|20) ?(?:e|er|ere|eme|ieme|em|nd|nde)\b")
+# Roman ordinals ('Paris XVIIe', 'Lyon IIIème'): read in labels, and in texts only after the city's name
+_ROMAN_ORDINAL = re.compile(r"\b([ivx]{1,5}) ?(?:e|er|eme|ieme)\b")
+_ROMAN = {"i": 1, "v": 5, "x": 10}
+
+
+def _roman(text: str) -> int:
+    total = 0
+    for k, ch in enumerate(text):
+        value = _ROMAN[ch]
+        total += -value if k + 1 < len(text) and _ROMAN[text[k + 1]] > value else value
+    return total
+
+
 _ARR_WORD = re.compile(r"\b(?:arrondissements?|arrdt|arrt|arr)\b")
 _ARR_NUMBER = re.compile(r"\b(?:arrondissements?|arrdt|arrt|arr) ?([1-9]|1[0-9]|20)\b")
 _FIVE_DIGITS = re.compile(r"\b\d{5}\b")
@@ -333,6 +346,7 @@ class Territories:
         """Arrondissement codes of ``city`` named in folded text: '3e', '15eme arrondissement', 'arr 4'."""
         found = [int(m.group(1)) for m in _ORDINAL.finditer(words)]
         found += [int(m.group(1)) for m in _ARR_NUMBER.finditer(words)]
+        found += [_roman(m.group(1)) for m in _ROMAN_ORDINAL.finditer(words)]
         arrs = self.arr_of.get(city, {})
         return sorted({arrs[n] for n in found if n in arrs})
 
@@ -350,6 +364,9 @@ class Territories:
         ):
             if int(m.group(1)) in arrs:
                 found.add(arrs[int(m.group(1))])
+        for m in re.finditer(rf"\b{re.escape(city_name)} ([ivx]{{1,5}}) ?(?:e|er|eme|ieme)\b", words):
+            if _roman(m.group(1)) in arrs:
+                found.add(arrs[_roman(m.group(1))])
         for m in _ORDINAL.finditer(words):
             after = words[m.end() : m.end() + 20]
             if _ARR_WORD.match(after.strip()) and int(m.group(1)) in arrs:
@@ -485,7 +502,7 @@ class Territories:
             return False
         if re.search(rf"\b{re.escape(norm_name(self.communes[city].name))}\b", words):
             return True
-        if _ORDINAL.search(words) or _ARR_WORD.search(words):
+        if _ORDINAL.search(words) or _ARR_WORD.search(words) or _ROMAN_ORDINAL.search(words):
             return True
         return any(
             city in self.qpv_communes[q]
@@ -668,6 +685,7 @@ class Territories:
                 and not w.isdigit()
                 and w not in _EPCI_WORDS
                 and not _ORDINAL.fullmatch(w)
+                and not _ROMAN_ORDINAL.fullmatch(w)
                 and not _ARR_WORD.fullmatch(w)
             ]
             # a neighbourhood that is not a QPV: 'Wazemmes' next to Lille's code, 'Lille - Wazemmes'

@@ -94,3 +94,13 @@ def test_a_homonym_far_from_the_fabrique_is_not_taken_for_a_commune():
     # 'Castellane' in a Marseille report is the neighbourhood, not the commune of the Alpes-de-Haute-Provence
     assert territories().resolve("", "Castellane", "13").commune != "04039"
     assert territories().resolve("", "Castellane", "04").commune == "04039"
+
+
+def test_roman_ordinals_in_labels_and_after_the_city_name():
+    terr = territories()
+    assert terr.resolve("", "Paris XVIIe", "").arrs == frozenset({"75117"})
+    assert terr.resolve("", "Lyon IIIe", "").arrs == frozenset({"69383"})
+    assert terr.resolve("", "Paris XVIIe", "").sub == ""  # not taken for a neighbourhood name
+    text = {"id": "x", "commune": "75056", "description": "auxiliaire de vie, cadre de vie"}
+    assert featurize(text).place.arrs == frozenset()  # 'vie' is not the VIe
+    assert featurize({**text, "description": "à Paris XIXe"}).place.arrs == frozenset({"75119"})
