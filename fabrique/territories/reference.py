@@ -12,6 +12,7 @@ import gzip
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -26,6 +27,7 @@ def read_csv(name: str, data_dir: Path = DATA_DIR) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def read_json_gz(name: str, data_dir: Path = DATA_DIR) -> dict:
+def read_json_gz(name: str, data_dir: Path = DATA_DIR) -> dict[str, Any]:
     with gzip.open(data_dir / name, "rb") as fh:
-        return json.load(io.TextIOWrapper(fh, encoding="utf-8"))
+        data: dict[str, Any] = json.load(io.TextIOWrapper(fh, encoding="utf-8"))
+    return data
