@@ -29,6 +29,7 @@ from fabrique.grouping.features import BLOCK_BITS, BLOCKS, DIM, Features, featur
 from fabrique.grouping.territory import territories
 
 MODEL_PATH = Path(__file__).resolve().parent / "pair_model.json"
+CANNOT_LINK = 1e6  # linkage distance of two reports whose places cannot overlap
 LINK_MIN_THEME_COSINE = 0.2  # candidate links need some theme in common (dev set: no link lost above p=0.1)
 
 PAIR_FEATURES = (
@@ -554,6 +555,9 @@ def _cluster_component(
     p = np.maximum(p, p.T)
     np.fill_diagonal(p, 1.0)
     dist = 1.0 - p
+    # incompatible places (probability exactly 0: two arrondissements, two EPCIs...) are a cannot-link:
+    # no average through a placeless report can bring two such reports into one cluster
+    dist[p <= 0.0] = CANNOT_LINK
     iu = np.triu_indices(len(idx), 1)
     z = linkage(dist[iu], method="average")
     labels = fcluster(z, t=1.0 - threshold, criterion="distance")
