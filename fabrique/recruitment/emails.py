@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from .models import Application
 
@@ -17,10 +17,7 @@ _TEMPLATES = {
 
 
 def _public_url(name: str, **kwargs) -> str:
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
+    return reverse(name, kwargs=kwargs)
 
 
 def application_email(*, application: Application, kind: str) -> EmailMessage | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,10 +18,7 @@ class LinkSection:
 
 
 def _url(name: str, fabrique, **kwargs) -> str:
-    try:
-        return reverse(f"backoffice:{name}", kwargs={"fabrique_slug": fabrique.slug, **kwargs})
-    except NoReverseMatch:
-        return ""
+    return reverse(f"backoffice:{name}", kwargs={"fabrique_slug": fabrique.slug, **kwargs})
 
 
 def _stage(obj) -> str:

@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.needs.models import Need, NeedStage
@@ -72,10 +72,7 @@ DETAIL_URLS = {
 
 
 def _url(kind: str, obj) -> str:
-    try:
-        return reverse(DETAIL_URLS[kind], kwargs={"fabrique_slug": obj.fabrique.slug, "pk": obj.pk})
-    except NoReverseMatch:
-        return ""
+    return reverse(DETAIL_URLS[kind], kwargs={"fabrique_slug": obj.fabrique.slug, "pk": obj.pk})
 
 
 def _commune_of(kind: str, obj) -> str:
@@ -181,10 +178,7 @@ def awaiting_committee(*, fabrique) -> list[PipelineItem | dict]:
 
     def _add(kind_label: str, obj, url_name: str, stage_label: str):
         ct = ContentType.objects.get_for_model(type(obj))
-        try:
-            url = reverse(url_name, kwargs={"fabrique_slug": fabrique.slug, "pk": obj.pk})
-        except NoReverseMatch:
-            url = ""
+        url = reverse(url_name, kwargs={"fabrique_slug": fabrique.slug, "pk": obj.pk})
         result.append(
             {
                 "kind_label": kind_label,
