@@ -640,11 +640,22 @@ def group_features(
                     labels[cluster] = next_label
                     next_label += 1
                 continue
-            if (
-                len(members) > 4 * max_component
-            ):  # still huge at the final threshold: keep the linked component
-                labels[members] = next_label
-                next_label += 1
+            if len(members) > 4 * max_component:
+                # still huge at the final threshold (placeless reports chain whole regions): cluster the
+                # part of each commune on its own, placeless reports alone
+                blocks: dict[int, list[int]] = {}
+                for i in members.tolist():
+                    key = int(m.commune[i]) if m.commune[i] > 0 else -1 - i
+                    blocks.setdefault(key, []).append(i)
+                for block in blocks.values():
+                    idx = np.asarray(block, dtype=np.int64)
+                    if len(idx) > 4 * max_component:
+                        clusters = [idx[k : k + 1] for k in range(len(idx))]
+                    else:
+                        clusters = _cluster_component(m, idx, pm, thr)
+                    for cluster in clusters:
+                        labels[cluster] = next_label
+                        next_label += 1
                 continue
             if len(members) >= 200:
                 for cluster in _cluster_component(m, members, pm, thr):
