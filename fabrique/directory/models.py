@@ -51,7 +51,7 @@ class EcosystemRole(models.TextChoices):
     COPIL_MEMBER = "copil-member", _("membre du comité de pilotage")
 
 
-def validate_roles(value) -> None:
+def validate_roles(value: object) -> None:
     if not isinstance(value, list) or any(v not in EcosystemRole.values for v in value):
         raise ValidationError(_("Rôle inconnu dans l'écosystème."), code="invalid_role")
 
@@ -100,7 +100,7 @@ class Organization(TenantModel):
 
     def clean(self) -> None:
         super().clean()
-        if self.postal_code and self.commune_id:
+        if self.postal_code and self.commune is not None:
             codes = commune_postal_codes(self.commune)
             if codes and self.postal_code not in codes:
                 raise ValidationError(

@@ -30,17 +30,19 @@ class PrivateStorage(FileSystemStorage):
     """A file system storage rooted outside MEDIA_ROOT, with no public URL."""
 
     @cached_property
-    def base_location(self):  # re-read when MEDIA_ROOT changes (setting_changed clears the cache)
-        return self._value_or_setting(self._location, str(private_media_root()))
+    def base_location(self) -> str:  # re-read when MEDIA_ROOT changes (setting_changed clears the cache)
+        location = self._location  # type: ignore[attr-defined]  # set by FileSystemStorage.__init__
+        base: str = self._value_or_setting(location, str(private_media_root()))
+        return base
 
-    def url(self, name):
+    def url(self, name: str | None) -> str:
         raise ValueError("Private documents have no public URL; serve them through an access-checked view.")
 
 
 private_storage = PrivateStorage()
 
 
-def application_document_path(instance, filename: str) -> str:
+def application_document_path(instance: object, filename: str) -> str:
     """A random name: the original file name is never used (nor guessable) on disk."""
     suffix = Path(filename).suffix.lower()
     return f"applications/{timezone.now():%Y/%m}/{secrets.token_urlsafe(18)}{suffix}"

@@ -48,7 +48,8 @@ def territory_indicators(context, territory):
     data = territory_indicators_selector(fabrique=fabrique, territory=territory)
     diagnosis_param = ""
     if isinstance(territory, Commune):
-        diagnosis_param = f"commune:{territory.parent.code if territory.parent_id and not territory.is_current else territory.code}"
+        holder = territory.parent if not territory.is_current and territory.parent is not None else territory
+        diagnosis_param = f"commune:{holder.code}"
     elif isinstance(territory, EPCI):
         diagnosis_param = f"epci:{territory.siren}"
     return {
