@@ -47,7 +47,7 @@ def _communes_of(territory) -> tuple[list[Commune], Q]:
     """The communes actuelles of a territory and the filter of the needs located there."""
     current = Commune.objects.filter(kind=Commune.Kind.CURRENT)
     if isinstance(territory, Commune):
-        holder = territory.parent if territory.parent_id and not territory.is_current else territory
+        holder = territory.parent if not territory.is_current and territory.parent is not None else territory
         communes = [holder]
     elif isinstance(territory, EPCI):
         communes = list(current.filter(epci=territory))

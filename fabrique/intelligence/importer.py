@@ -253,6 +253,7 @@ def import_plan(*, table: Table, mapping: dict) -> ImportPlan:
                 elif not denominator.value:
                     value, status = None, ValueStatus.MISSING
                 else:
+                    assert cell.value is not None  # an OK cell has a value
                     value, weight = 100.0 * cell.value / denominator.value, denominator.value
         elif populations:
             weight = float(populations.get(code) or 0) or None

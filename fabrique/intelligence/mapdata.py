@@ -53,6 +53,7 @@ class MapPoint:
         return self.lat is not None and self.lon is not None
 
     def feature(self) -> dict:
+        assert self.lat is not None and self.lon is not None  # only located points are drawn
         return {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [round(self.lon, 5), round(self.lat, 5)]},
