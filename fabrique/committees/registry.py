@@ -24,6 +24,8 @@ class Outcome:
     requires_reasons: bool = False
     # stages of the target from which this outcome can be decided (empty: any)
     from_stages: frozenset[str] = field(default_factory=frozenset)
+    # whether the target's fabrique offers this outcome at all (None: always), e.g. a fabrique setting
+    available: Callable[[models.Model], bool] | None = None
 
 
 _OUTCOMES: dict[str, list[Outcome]] = {}
@@ -40,7 +42,11 @@ def register_outcomes(model: type[models.Model], outcomes: list[Outcome]) -> Non
 def outcomes_for(target: models.Model) -> list[Outcome]:
     """Outcomes possible now for `target` (filtered by its current stage)."""
     stage = getattr(target, "stage", None)
-    return [o for o in _OUTCOMES.get(_key(target), []) if not o.from_stages or stage in o.from_stages]
+    return [
+        o
+        for o in _OUTCOMES.get(_key(target), [])
+        if (not o.from_stages or stage in o.from_stages) and (o.available is None or o.available(target))
+    ]
 
 
 def outcome(target: models.Model, code: str) -> Outcome | None:

@@ -436,10 +436,21 @@ def build_studies(ctx: Ctx) -> dict:
 
 
 def submit_and_decide_studies(ctx: Ctx, studies: dict, committees: dict) -> None:
-    from fabrique.studies.services import study_submit
+    from fabrique.studies.services import study_submit, study_update
 
     for key in ("logistics", "kitchen", "reuse_points", "ess_hub", "caterers", "housing_lab"):
-        studies[key] = study_submit(study=studies[key], actor=ctx.officer)
+        study = studies[key]
+        if not study.conclusion.strip():  # the committee decides on a written conclusion
+            preferred = study.scenarios.filter(is_preferred=True).first() or study.scenarios.first()
+            study = study_update(
+                study=study,
+                actor=ctx.officer,
+                data={
+                    "conclusion": f"L'équipe propose au comité la piste « {preferred.title if preferred else study.title} », issue des ateliers et "
+                    "du parangonnage."
+                },
+            )
+        studies[key] = study_submit(study=study, actor=ctx.officer)
     attendees = list(committees["engagement"].members.all())
     meeting = meeting_at(ctx, committees["engagement"], -40, "Nantes, salle du conseil", attendees)
     decide_on_agenda(

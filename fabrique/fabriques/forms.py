@@ -26,6 +26,7 @@ class FabriqueSettingsForm(forms.ModelForm[Fabrique]):
             "contact_phone",
             "website",
             "logo",
+            "committee_opens_study",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
 

@@ -58,6 +58,14 @@ class Fabrique(TimeStampedModel):
         "territories.Departement", verbose_name=_("départements couverts"), blank=True, related_name="+"
     )
     is_active = models.BooleanField(_("active"), default=True)
+    committee_opens_study = models.BooleanField(
+        _("le comité peut retenir un besoin et ouvrir son étude en une décision"),
+        default=False,
+        help_text=_(
+            "Ajoute la décision « Retenu : ouvrir une étude d'opportunité » aux comités : le besoin est "
+            "retenu et son étude ouverte dans le même geste."
+        ),
+    )
     stage_labels = models.JSONField(
         _("libellés des étapes"),
         default=dict,

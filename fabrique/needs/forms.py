@@ -543,3 +543,75 @@ class CriterionUpdateForm(CriterionForm):
         required=False,
         help_text=_("Décochez pour ne plus l'utiliser : les notes déjà données restent visibles."),
     )
+
+
+class ReportCorrectForm(forms.Form):
+    """The team corrects what a report says (never who reported it); the reason is kept in the log."""
+
+    title = forms.CharField(label=_("Ce qui manque"), max_length=200)
+    description = forms.CharField(
+        label=_("Description (facultatif)"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    public = forms.ChoiceField(label=_("Public concerné (facultatif)"), required=False)
+    public_detail = forms.CharField(
+        label=_("Précision sur le public (facultatif)"), max_length=200, required=False
+    )
+    theme = forms.ChoiceField(label=_("Thème (facultatif)"), required=False)
+    place = forms.CharField(label=_("Quartier ou lieu (facultatif)"), max_length=200, required=False)
+    reported_on = forms.DateField(
+        label=_("Date du signalement"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reason = forms.CharField(
+        label=_("Motif de la correction"),
+        max_length=300,
+        help_text=_("Par exemple : « faute de frappe dans la commune », « thème mal choisi »."),
+        error_messages={"required": _("Dites en quelques mots ce que vous corrigez et pourquoi.")},
+    )
+
+    def __init__(self, *args, fabrique, report, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": report.title,
+                "description": report.description,
+                "public": report.public,
+                "public_detail": report.public_detail,
+                "theme": report.theme,
+                "commune": report.commune,
+                "place": report.place,
+                "reported_on": report.reported_on,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["commune"] = CommuneChoiceField(
+            fabrique=fabrique, label=_("Commune (facultatif)"), required=False
+        )
+        self.fields["public"].choices = _choices(Public.choices, empty=_("— Choisir un public —"))
+        self.fields["theme"].choices = _choices(Theme.choices, empty=_("— Choisir un thème —"))
+        self.order_fields(
+            [
+                "title",
+                "description",
+                "public",
+                "public_detail",
+                "theme",
+                "commune",
+                "place",
+                "reported_on",
+                "reason",
+            ]
+        )
+
+    def service_data(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "reason"}
+
+
+class NeedReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Pourquoi réexaminer ce besoin ?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Par exemple : de nouveaux signalements, un contexte qui a changé, une décision à revoir."
+        ),
+        error_messages={"required": _("Expliquez pourquoi le besoin est réexaminé.")},
+    )

@@ -396,3 +396,56 @@ def report_followup(token: str, *, fabrique: Fabrique | None = None) -> ReportFo
         steps=() if report.stage == ReportStage.DISMISSED else _steps(step),
         dismissed=report.stage == ReportStage.DISMISSED,
     )
+
+
+@dataclass
+class ReportCorrection:
+    at: datetime.datetime
+    by: str
+    reason: str
+    changes: list[tuple[str, object, object]]  # (field label, before, after)
+
+
+def _report_value(name: str, value):
+    """A corrected value as the team reads it (choice labels, French dates)."""
+    field_ = NeedReport._meta.get_field(name)
+    if value in (None, ""):
+        return "—"
+    if field_.choices:
+        return dict(field_.flatchoices).get(value, value)
+    if name == "reported_on":
+        try:
+            return datetime.date.fromisoformat(value).strftime("%d/%m/%Y")
+        except (TypeError, ValueError):
+            return value
+    return value
+
+
+def report_corrections(*, report: NeedReport) -> tuple[list[ReportCorrection], list[tuple[str, object]]]:
+    """The team's corrections of a report (oldest first) and the original values of every corrected
+    field (label, value as first entered), both read from the append-only audit log."""
+    from fabrique.audit.models import AuditEntry
+
+    entries = (
+        AuditEntry.objects.for_target(report)
+        .filter(action="needs.needreport.corrected")
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
+    corrections, originals = [], {}
+    for entry in entries:
+        changes = []
+        for name, before in entry.old_values.items():
+            label = str(NeedReport._meta.get_field(name).verbose_name)
+            after = entry.new_values.get(name)
+            changes.append((label, _report_value(name, before), _report_value(name, after)))
+            originals.setdefault(name, (label, _report_value(name, before)))
+        corrections.append(
+            ReportCorrection(
+                at=entry.created_at,
+                by=str(entry.actor) if entry.actor else (entry.actor_label or _("inconnu")),
+                reason=entry.note,
+                changes=changes,
+            )
+        )
+    return corrections, list(originals.values())

@@ -266,6 +266,55 @@ def need_report_submit(
     return report
 
 
+# what the team may correct in a report after its entry (never who reported it, nor how)
+REPORT_CORRECTABLE_FIELDS = frozenset(
+    {"title", "description", "public", "public_detail", "theme", "commune", "place", "qpv", "reported_on"}
+)
+
+
+def need_report_correct(
+    *, report: NeedReport, actor: User, data: Mapping[str, Any], reason: str = ""
+) -> NeedReport:
+    """The team corrects what a report says (a typo in a commune, a wrong theme...). The report row
+    takes the corrected values; the audit entry `needs.needreport.corrected` keeps the values before
+    and after (so the original wording is never lost, see `report_corrections`) with the reason."""
+    _check_fields(data, REPORT_CORRECTABLE_FIELDS)
+    data = _strip(dict(data))
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = NeedReport.objects.select_for_update().get(pk=report.pk)
+        before = {name: getattr(locked, name) for name in data}
+        old = {name: _audit_value(getattr(locked, name)) for name in data}
+        for name, value in data.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        changed = [name for name in data if getattr(locked, name) != before[name]]
+        if not changed:
+            return locked
+        locked.save(update_fields=[*changed, "updated_at"])
+        audit_log(
+            actor=actor,
+            fabrique=locked.fabrique,
+            target=locked,
+            action="needs.needreport.corrected",
+            old={name: old[name] for name in changed},
+            new={name: _audit_value(getattr(locked, name)) for name in changed},
+            note=reason,
+        )
+        from .grouping import report_features_refresh
+
+        report_features_refresh(report=locked)
+    return locked
+
+
+def _audit_value(value: object) -> object:
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
 def _report_back_to_received(*, report: NeedReport, actor: User, note: str = "") -> NeedReport:
     return transition(
         instance=report,
@@ -467,6 +516,33 @@ def need_mark_answered(
 
             transaction.on_commit(partial(send_need_answered, need_id=need.pk, project_id=project.pk))
     return answered
+
+
+# stages a decided need can be reopened from (back to qualification), as the state machine allows
+REOPENABLE_STAGES = frozenset({NeedStage.RETAINED, NeedStage.NOT_RETAINED, NeedStage.CLOSED})
+
+
+def need_reopen(*, need: Need, actor, reason: str) -> Need:
+    """A decided need goes back to qualification (retained, not retained or closed → qualifying),
+    for a stated reason (new reports, a changed context, a mistaken decision). The earlier
+    decisions stay in the record; the reason is the note of the audit entry."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Expliquez pourquoi le besoin est réexaminé.")})
+    with transaction.atomic():
+        current = Need.all_objects.select_for_update().get(pk=need.pk).stage
+        if current not in REOPENABLE_STAGES:
+            raise DomainError(
+                _("Seul un besoin retenu, non retenu ou clos peut être rouvert (étape actuelle : %(stage)s).")
+                % {"stage": NeedStage(current).label}
+            )
+        return transition(
+            instance=need,
+            to=NeedStage.QUALIFYING,
+            actor=actor,
+            note=reason,
+            extra={"not_retained_reason": ""},
+        )
 
 
 # --- qualification -----------------------------------------------------------------------------------------

@@ -78,6 +78,11 @@ ORGANIZATION_KIND_BY_LEGAL_FORM = {
     LegalForm.COMPANY: OrganizationKind.COMPANY,
 }
 FOLLOWUP_YEARS: dict[str, int] = {FollowUpHorizon.ONE_YEAR: 1, FollowUpHorizon.THREE_YEARS: 3}
+# The window in which a follow-up counts for its horizon, in months after the creation date
+# (bounds included): "+1 year" between 9 and 18 months, "+3 years" between 30 and 48 months. Wide
+# enough for a meeting that slips by a season, narrow enough that the two horizons never overlap
+# and a point taken on the creation day is never mistaken for a one-year follow-up.
+FOLLOWUP_WINDOW_MONTHS: dict[str, tuple[int, int]] = {FollowUpHorizon.ONE_YEAR: (9, 18), FollowUpHorizon.THREE_YEARS: (30, 48)}
 
 
 # --- validation ---------------------------------------------------------------------------------------
@@ -264,6 +269,23 @@ def followup_due_on(*, enterprise: Enterprise, horizon: str) -> datetime.date:
         return created.replace(year=created.year + years, day=28)
 
 
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for candidate in (day.day, 30, 29, 28):  # the end of a shorter month
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def followup_window(*, enterprise: Enterprise, horizon: str) -> tuple[datetime.date, datetime.date]:
+    """The first and last dates (included) of a follow-up at `horizon` (see FOLLOWUP_WINDOW_MONTHS)."""
+    start, end = FOLLOWUP_WINDOW_MONTHS[horizon]
+    return _add_months(enterprise.created_on, start), _add_months(enterprise.created_on, end)
+
+
 def _followup_errors(*, enterprise: Enterprise, values: Mapping[str, Any]) -> dict[str, Any]:
     errors: dict[str, Any] = {}
     if values.get("horizon") not in FollowUpHorizon.values:
@@ -277,6 +299,21 @@ def _followup_errors(*, enterprise: Enterprise, values: Mapping[str, Any]) -> di
         errors["observed_on"] = _("Le point de suivi ne peut pas précéder la création (%(date)s).") % {
             "date": enterprise.created_on.strftime("%d/%m/%Y")
         }
+    elif values.get("horizon") in FollowUpHorizon.values:
+        start, end = followup_window(enterprise=enterprise, horizon=values["horizon"])
+        if not start <= observed_on <= end:
+            low, high = FOLLOWUP_WINDOW_MONTHS[values["horizon"]]
+            errors["observed_on"] = _(
+                "Le suivi %(horizon)s se fait entre %(low)s et %(high)s mois après la création, "
+                "soit du %(start)s au %(end)s : la date du %(date)s n'y entre pas."
+            ) % {
+                "horizon": FollowUpHorizon(values["horizon"]).label,
+                "low": low,
+                "high": high,
+                "start": start.strftime("%d/%m/%Y"),
+                "end": end.strftime("%d/%m/%Y"),
+                "date": observed_on.strftime("%d/%m/%Y"),
+            }
     message = _jobs_error(values.get("jobs_fte"), required=False)
     if message:
         errors["jobs_fte"] = message

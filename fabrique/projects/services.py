@@ -8,6 +8,7 @@ Every function is keyword-only, atomic and audited. Stages change only through
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from fabrique.directory.models import Organization, Person
     from fabrique.fabriques.models import Fabrique
     from fabrique.needs.models import Need
+    from fabrique.recruitment.models import Call
     from fabrique.studies.models import Scenario, Study
     from fabrique.support.models import SupportPlan
     from fabrique.territories.models import Commune
@@ -186,8 +188,13 @@ def project_assign_leader(
     organization: Organization | None = None,
     decision: Decision | None = None,
     mode: str = RecruitmentMode.DIRECT,
+    keep_call: Call | None = None,
 ) -> Project:
-    """seeking_leader → leader_selected, with the leader (a contact and/or a structure of the directory)."""
+    """seeking_leader → leader_selected, with the leader (a contact and/or a structure of the directory).
+
+    The recruitment ends with it: every other open call of the project is cancelled and every
+    application still open (outside `keep_call`, the call the leader was selected through, whose
+    committee decides the others) becomes "non retenue", each candidate told by e-mail on commit."""
     if person is None and organization is None:
         raise DomainError(_("Choisissez le porteur : un contact ou une structure de l'annuaire."))
     if mode not in RecruitmentMode.values:
@@ -208,13 +215,42 @@ def project_assign_leader(
             _("Le projet « %(project)s » a déjà un porteur : %(leader)s.")
             % {"project": project, "leader": project.leader_label}
         )
-    return transition(
-        instance=project,
-        to=ProjectStage.LEADER_SELECTED,
-        actor=actor,
-        decision=decision,
-        extra={"leader_person": person, "leader_organization": organization, "recruitment_mode": mode},
+    with transaction.atomic():
+        assigned = transition(
+            instance=project,
+            to=ProjectStage.LEADER_SELECTED,
+            actor=actor,
+            decision=decision,
+            extra={"leader_person": person, "leader_organization": organization, "recruitment_mode": mode},
+        )
+        _end_recruitment(project=assigned, actor=actor, decision=decision, keep_call=keep_call)
+    return assigned
+
+
+def _end_recruitment(
+    *, project: Project, actor: User, decision: Decision | None = None, keep_call: Call | None = None
+) -> None:
+    """The project has its leader: its open calls are cancelled, the open applications not retained."""
+    from fabrique.recruitment.emails import application_notify
+    from fabrique.recruitment.models import Application, ApplicationStage, Call, CallStage
+
+    keep_id = getattr(keep_call, "pk", None)
+    note = _("Le projet a trouvé son porteur.")
+    applications = Application.objects.filter(
+        project=project, stage__in=[ApplicationStage.SUBMITTED, ApplicationStage.UNDER_REVIEW]
     )
+    if keep_id is not None:
+        applications = applications.exclude(call_id=keep_id)
+    for application in applications.order_by("pk"):
+        transition(
+            instance=application, to=ApplicationStage.NOT_SELECTED, actor=actor, decision=decision, note=note
+        )
+        transaction.on_commit(partial(application_notify, application_id=application.pk, kind="leader_found"))
+    calls = Call.objects.filter(
+        project=project, stage__in=[CallStage.DRAFT, CallStage.PUBLISHED, CallStage.CLOSED]
+    ).exclude(pk=keep_id)
+    for call in calls.order_by("pk"):
+        transition(instance=call, to=CallStage.CANCELLED, actor=actor, decision=decision, note=note)
 
 
 def project_set_recruitment_mode(*, project: Project, actor: User, mode: str) -> Project:

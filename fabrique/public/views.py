@@ -2,12 +2,14 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
 from fabrique.fabriques.models import Fabrique
-from fabrique.projects.models import Project
+from fabrique.projects.models import Project, ProjectStage
 from fabrique.recruitment.models import Call, CallStage
 
 
 def public_open_calls(*, fabrique):
-    return Call.objects.filter(fabrique=fabrique, stage=CallStage.PUBLISHED).order_by("deadline")
+    return Call.objects.filter(
+        fabrique=fabrique, stage=CallStage.PUBLISHED, project__stage=ProjectStage.SEEKING_LEADER
+    ).order_by("deadline")
 
 
 def public_projects(*, fabrique):

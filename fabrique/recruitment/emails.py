@@ -13,6 +13,7 @@ _TEMPLATES = {
     "received": "recruitment/email/application_received",
     "selected": "recruitment/email/application_selected",
     "not_selected": "recruitment/email/application_not_selected",
+    "leader_found": "recruitment/email/application_leader_found",
 }
 
 
@@ -21,7 +22,8 @@ def _public_url(name: str, **kwargs) -> str:
 
 
 def application_email(*, application: Application, kind: str) -> EmailMessage | None:
-    """The message of `kind` ("received", "selected", "not_selected") for the candidate, or None
+    """The message of `kind` ("received", "selected", "not_selected",
+    "leader_found") for the candidate, or None
     when the application has no address."""
     if not application.email:
         return None

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from fabrique.accounts.models import User
 from fabrique.fabriques.models import ROLE_PERMISSIONS, Permission
+from fabrique.projects.models import ProjectStage
 
 from .models import (
     Application,
@@ -61,7 +62,10 @@ def call_criteria(*, call: Call) -> list[EvaluationCriterion]:
 def call_public_list(*, fabrique: Fabrique) -> QuerySet[Call]:
     """Calls open to applications on the public site: published, deadline not passed."""
     return Call.objects.filter(
-        fabrique=fabrique, stage=CallStage.PUBLISHED, deadline__gte=timezone.localdate()
+        fabrique=fabrique,
+        stage=CallStage.PUBLISHED,
+        deadline__gte=timezone.localdate(),
+        project__stage=ProjectStage.SEEKING_LEADER,
     ).order_by("deadline", "pk")
 
 

@@ -366,7 +366,7 @@ def application_submit(
     data = _application_data(fields)
     with transaction.atomic():
         call = Call.objects.select_for_update().select_related("project").get(pk=call.pk)
-        if call.stage != CallStage.PUBLISHED:
+        if call.stage != CallStage.PUBLISHED or call.project.stage != ProjectStage.SEEKING_LEADER:
             raise DomainError(_("Cet appel n'est pas ouvert aux candidatures."), code="call_not_open")
         if timezone.localdate() > call.deadline:
             raise DomainError(
@@ -661,6 +661,7 @@ def application_select(
             mode=RecruitmentMode.CALL
             if application.source == ApplicationSource.CALL
             else RecruitmentMode.DIRECT,
+            keep_call=call,
         )
         _maybe_decide_call(call=call, actor=actor, decision=decision)
         transaction.on_commit(partial(application_notify, application_id=selected.pk, kind="selected"))

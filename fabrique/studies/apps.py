@@ -9,10 +9,26 @@ class StudiesConfig(AppConfig):
 
     def ready(self) -> None:
         from fabrique.audit.labels import register_action_label
-        from fabrique.committees.registry import Outcome, register_outcomes
+        from fabrique.committees.registry import Outcome, register_outcomes, registered_outcomes
+        from fabrique.needs.models import Need, NeedStage
 
         from .models import NoGoReason, Study, StudyStage
-        from .services import decide_continue, decide_go, decide_no_go
+        from .services import decide_continue, decide_go, decide_need_open_study, decide_no_go
+
+        # a need's committee may retain it and open its study in one step, where the fabrique wants it
+        register_outcomes(
+            Need,
+            [
+                *[o for o in registered_outcomes(Need) if o.code != "open_study"],
+                Outcome(
+                    "open_study",
+                    _("Retenu : ouvrir une étude d'opportunité"),
+                    decide_need_open_study,
+                    from_stages=frozenset({NeedStage.QUALIFYING, NeedStage.MORE_EVIDENCE}),
+                    available=lambda need: need.fabrique.committee_opens_study,
+                ),
+            ],
+        )
 
         awaiting = frozenset({StudyStage.AWAITING_DECISION})
         register_outcomes(

@@ -212,7 +212,9 @@ def _child_update(
 
 
 def study_open(
-    *, fabrique: Fabrique, actor: User, needs: Iterable[Need], **fields: Unpack[StudyFields]
+    *, fabrique: Fabrique, actor: User, needs: Iterable[Need],
+    decision: Decision | None = None,
+    **fields: Unpack[StudyFields],
 ) -> Study:
     """Open an opportunity study on one or more retained needs, which move to "in study"."""
     from fabrique.needs.models import NeedStage
@@ -251,7 +253,7 @@ def study_open(
         )
         study = audited_create(instance=study, actor=actor, fabrique=fabrique, m2m={"needs": needs, **m2m})
         for need in needs:
-            need_mark_in_study(need=need, actor=actor)
+            need_mark_in_study(need=need, actor=actor, decision=decision)
     return study
 
 
@@ -273,6 +275,13 @@ def study_submit(*, study: Study, actor: User) -> Study:
         locked = _locked_study(study)
         if locked.stage == StudyStage.IN_PROGRESS and not locked.scenarios.exists():
             raise DomainError(_("Décrivez au moins une piste avant de soumettre l'étude à décision."))
+        if locked.stage == StudyStage.IN_PROGRESS and not (locked.conclusion or "").strip():
+            raise DomainError(
+                _(
+                    "Rédigez la conclusion de l'étude (ce que l'équipe propose au comité) avant de la "
+                    "soumettre à décision."
+                )
+            )
         if locked.stage == StudyStage.AWAITING_DECISION:
             raise DomainError(_("L'étude est déjà en attente de décision."))
         return transition(instance=locked, to=StudyStage.AWAITING_DECISION, actor=actor)
@@ -357,6 +366,27 @@ def benchmark_create(*, study: Study, actor: User, **fields: Unpack[BenchmarkFie
 
 def _decision_note(decision: Decision) -> str:
     return str(decision.reasons or decision.outcome_label)
+
+
+def decide_need_open_study(need: Need, decision: Decision, actor: User) -> None:
+    """Outcome "open_study" on a need (where the fabrique allows it): the need is retained and its
+    opportunity study opened in the same step, both linked to the decision."""
+    from fabrique.needs.models import NeedStage
+
+    transition(
+        instance=need,
+        to=NeedStage.RETAINED,
+        actor=actor,
+        decision=decision,
+        note=decision.reasons,
+        extra={"decision_notes": decision.reasons, "not_retained_reason": ""},
+    )
+    fields: StudyFields = {"title": need.title[:200]}
+    if need.workstream is not None and not need.workstream.is_deleted:
+        fields["workstream"] = need.workstream
+    if need.officer is not None:
+        fields["officer"] = need.officer
+    study_open(fabrique=need.fabrique, actor=actor, needs=[need], decision=decision, **fields)
 
 
 def decide_go(study: Study, decision: Decision, actor: User) -> None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from fabrique.committees.models import CommitteeKind, CommitteeType
 from fabrique.committees.services import committee_create, committee_types_setup_defaults, meeting_create
 from fabrique.needs.models import Need, NeedStage
-from fabrique.studies.services import scenario_create, study_open, study_submit
+from fabrique.studies.services import scenario_create, study_open, study_submit, study_update
 
 
 def make_need(
@@ -54,4 +54,5 @@ def make_awaiting_study(fabrique, actor, *, title: str = "Mobilité solidaire en
         is_preferred=preferred,
         value_proposition="Réparer",
     )
+    study_update(study=study, actor=actor, data={"conclusion": "Un modèle de garage solidaire a émergé."})
     return study_submit(study=study, actor=actor)

@@ -25,12 +25,14 @@ MATRIX = {
         E, params=pk("attached_report"), foreign=foreign_pk("attached_report"), post=True
     ),
     "backoffice:report_dismiss": Rule(E, params=pk("report"), foreign=foreign_pk("report"), post=True),
+    "backoffice:report_correct": Rule(E, params=pk("report"), foreign=foreign_pk("report"), post=True),
     "backoffice:my_reports": Rule(R),
     "backoffice:need_list": Rule(V),
     "backoffice:need_detail": Rule(V, params=pk("need"), foreign=foreign_pk("need")),
     "backoffice:need_update": Rule(E, params=pk("need"), foreign=foreign_pk("need"), post=True),
     "backoffice:need_qualify": Rule(E, params=pk("need"), foreign=foreign_pk("need"), post=True),
     "backoffice:need_decide": Rule(D, params=pk("need"), foreign=foreign_pk("need"), post=True),
+    "backoffice:need_reopen": Rule(D, params=pk("need"), foreign=foreign_pk("need"), post=True),
     "backoffice:criteria_settings": Rule(M, post=True),
     "backoffice:criterion_update": Rule(
         M, params=pk("criterion"), foreign=foreign_pk("criterion"), post=True

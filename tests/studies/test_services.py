@@ -171,11 +171,19 @@ def test_a_decided_study_is_frozen(team):
 # --- submission and decisions --------------------------------------------------------------------------------
 
 
-def test_submit_needs_a_scenario(team):
+def test_submit_needs_a_scenario_and_a_conclusion(team):
     study = make_study(team.fabrique, team.officer)
     with pytest.raises(DomainError):
         study_submit(study=study, actor=team.officer)
     scenario_create(study=study, actor=team.officer, title="Garage solidaire")
+    # a scenario is not enough: the committee decides on a written conclusion
+    study_update(study=study, actor=team.officer, conclusion="   ")
+    with pytest.raises(DomainError) as exc:
+        study_submit(study=study, actor=team.officer)
+    assert "Rédigez la conclusion" in str(exc.value)
+    study.refresh_from_db()
+    assert study.stage == StudyStage.IN_PROGRESS
+    study_update(study=study, actor=team.officer, conclusion="Le garage itinérant répond au besoin.")
     study = study_submit(study=study, actor=team.officer)
     assert study.stage == StudyStage.AWAITING_DECISION
     assert actions(study)[0] == "studies.study.awaiting_decision"

@@ -17,6 +17,7 @@ from fabrique.projects.outcome import (
     followup_create,
     followup_due_on,
     followup_update,
+    followup_window,
     project_record_creation,
     siret_error,
 )
@@ -240,7 +241,9 @@ def test_followups_unique_per_horizon(team, enterprise):
         )
     assert "déjà enregistré" in exc.value.message_dict["horizon"][0]
     assert FollowUp.objects.count() == 1
-    # the other horizon is fine; moving it onto the taken one is not
+    # the other horizon is fine (in its window); moving it onto the taken one is not
+    Enterprise.objects.filter(pk=enterprise.pk).update(created_on=TODAY().replace(year=TODAY().year - 3))
+    enterprise.refresh_from_db()
     three = followup_create(
         enterprise=enterprise,
         actor=team.officer,
@@ -250,8 +253,42 @@ def test_followups_unique_per_horizon(team, enterprise):
     )
     with pytest.raises(ValidationError):
         followup_update(followup=three, actor=team.officer, horizon="1y")
+    with pytest.raises(ValidationError) as exc:  # out of the 1-year window, too
+        followup_update(followup=three, actor=team.officer, horizon="1y", observed_on=TODAY())
+    assert "entre 9 et 18 mois" in exc.value.message_dict["observed_on"][0]
     three = followup_update(followup=three, actor=team.officer, notes="Activité reprise par une SCIC")
     assert three.notes == "Activité reprise par une SCIC"
+
+
+def test_followup_window(team, enterprise):
+    """+1 year: 9 to 18 months after the creation (10 March 2025); +3 years: 30 to 48 months."""
+    assert followup_window(enterprise=enterprise, horizon="1y") == (
+        datetime.date(2025, 12, 10),
+        datetime.date(2026, 9, 10),
+    )
+    assert followup_window(enterprise=enterprise, horizon="3y") == (
+        datetime.date(2027, 9, 10),
+        datetime.date(2029, 3, 10),
+    )
+    for day in (datetime.date(2025, 3, 10), datetime.date(2025, 12, 9), datetime.date(2026, 9, 11)):
+        with pytest.raises(ValidationError) as exc:
+            followup_create(
+                enterprise=enterprise, actor=team.officer, horizon="1y", observed_on=day
+            )
+        message = exc.value.message_dict["observed_on"][0]
+        assert "entre 9 et 18 mois après la création" in message and "du 10/12/2025 au 10/09/2026" in message
+    assert not FollowUp.objects.exists()
+    followup_create(
+        enterprise=enterprise,
+        actor=team.officer,
+        horizon="1y",
+        observed_on=datetime.date(2025, 12, 10),
+    )
+    assert FollowUp.objects.count() == 1
+    assert followup_window(enterprise=Enterprise(created_on=datetime.date(2024, 5, 31)), horizon="1y") == (
+        datetime.date(2025, 2, 28),
+        datetime.date(2025, 11, 30),
+    )
 
 
 @pytest.mark.parametrize(

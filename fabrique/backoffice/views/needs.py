@@ -29,8 +29,10 @@ from fabrique.needs.forms import (
     CriterionUpdateForm,
     NeedDecisionForm,
     NeedForm,
+    NeedReopenForm,
     QualificationForm,
     ReportAttachForm,
+    ReportCorrectForm,
     ReportDismissForm,
     StaffReportForm,
 )
@@ -45,10 +47,12 @@ from fabrique.needs.selectors import (
     need_qualification,
     need_report_list,
     need_reports,
+    report_corrections,
     report_public_status,
     reports_of_user,
 )
 from fabrique.needs.services import (
+    REOPENABLE_STAGES,
     SCORABLE_STAGES,
     criteria_setup_defaults,
     criterion_create,
@@ -56,7 +60,9 @@ from fabrique.needs.services import (
     criterion_update,
     need_create_from_report,
     need_decide,
+    need_reopen,
     need_report_attach,
+    need_report_correct,
     need_report_detach,
     need_report_dismiss,
     need_scores_set,
@@ -137,6 +143,7 @@ class ReportDetailView(ReportMixin, TemplateView):
         report = self.get_report()
         context["timeline"] = audit_timeline(target=report)
         context["public_status"] = report_public_status(report)
+        context["corrections"], context["originals"] = report_corrections(report=report)
         if report.stage != ReportStage.ATTACHED and context["can_edit"]:
             near = Q()
             if report.commune_id:
@@ -260,6 +267,30 @@ class ReportDismissView(ReportMixin, ServiceFormView):
         return self.url("report_detail", pk=self.get_report().pk)
 
 
+class ReportCorrectView(ReportMixin, ServiceFormView):
+    """The team corrects what a report says; the original values stay in the log and on the page."""
+
+    template_name = "backoffice/needs/report_correct.html"
+    form_class = ReportCorrectForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "report": self.get_report()}
+
+    def perform(self, form):
+        return need_report_correct(
+            report=self.get_report(),
+            actor=self.request.user,
+            data=form.service_data(),
+            reason=form.cleaned_data["reason"],
+        )
+
+    def get_success_message(self, obj) -> str:
+        return _("Le signalement %(ref)s a été corrigé.") % {"ref": self.get_report().reference}
+
+    def success_url_for(self, obj) -> str:
+        return self.url("report_detail", pk=self.get_report().pk)
+
+
 class MyReportsView(FabriqueViewMixin, TemplateView):
     """A partner's own reports, with their public status only."""
 
@@ -324,6 +355,7 @@ class NeedDetailView(NeedMixin, TemplateView):
         context["projects"] = need.projects.filter(deleted_at__isnull=True).select_related("enterprise")
         context["outcomes"] = outcomes_for(need)
         context["scorable"] = need.stage in SCORABLE_STAGES
+        context["reopenable"] = need.stage in REOPENABLE_STAGES
         context["timeline"] = audit_timeline(target=need)
         return context
 
@@ -370,6 +402,24 @@ class NeedQualifyView(NeedMixin, ServiceFormView):
 
     def get_success_message(self, need) -> str:
         return _("La qualification du besoin %(ref)s est enregistrée.") % {"ref": need.reference}
+
+    def success_url_for(self, need) -> str:
+        return self.url("need_detail", pk=need.pk)
+
+
+class NeedReopenView(NeedMixin, ServiceFormView):
+    """A decided need (retained, not retained, closed) goes back to qualification, with a reason."""
+
+    permission = Permission.DECIDE
+    template_name = "backoffice/needs/need_reopen.html"
+    form_class = NeedReopenForm
+    form_fabrique = False
+
+    def perform(self, form):
+        return need_reopen(need=self.get_need(), actor=self.request.user, reason=form.cleaned_data["reason"])
+
+    def get_success_message(self, need) -> str:
+        return _("Le besoin %(ref)s est de nouveau en qualification.") % {"ref": need.reference}
 
     def success_url_for(self, need) -> str:
         return self.url("need_detail", pk=need.pk)
@@ -495,12 +545,14 @@ urlpatterns = [
     ),
     path("besoins/signalements/<int:pk>/detacher/", ReportDetachView.as_view(), name="report_detach"),
     path("besoins/signalements/<int:pk>/ecarter/", ReportDismissView.as_view(), name="report_dismiss"),
+    path("besoins/signalements/<int:pk>/corriger/", ReportCorrectView.as_view(), name="report_correct"),
     path("mes-signalements/", MyReportsView.as_view(), name="my_reports"),
     path("besoins/", NeedListView.as_view(), name="need_list"),
     path("besoins/<int:pk>/", NeedDetailView.as_view(), name="need_detail"),
     path("besoins/<int:pk>/modifier/", NeedUpdateView.as_view(), name="need_update"),
     path("besoins/<int:pk>/qualification/", NeedQualifyView.as_view(), name="need_qualify"),
     path("besoins/<int:pk>/decision/", NeedDecideView.as_view(), name="need_decide"),
+    path("besoins/<int:pk>/reouvrir/", NeedReopenView.as_view(), name="need_reopen"),
     path("besoins/criteres/", CriteriaSettingsView.as_view(), name="criteria_settings"),
     path("besoins/criteres/<int:pk>/", CriterionUpdateView.as_view(), name="criterion_update"),
 ]

@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 from fabrique.accounts.models import User
 from fabrique.fabriques.models import Permission
 from fabrique.needs.models import Need
+from fabrique.needs.services import officer_candidates
 from fabrique.projects.models import Project
 from fabrique.reporting.pipeline import (
     KIND_LABELS,
@@ -55,9 +56,8 @@ class PipelineFilterForm(forms.Form):
             Project.objects.filter(fabrique=fabrique).values_list("commune_id", flat=True)
         )
         self.fields["commune"].queryset = Commune.objects.filter(pk__in=commune_ids - {None}).order_by("name")
-        self.fields["officer"].queryset = User.objects.filter(
-            memberships__fabrique=fabrique, memberships__is_active=True
-        ).order_by("last_name")
+        # the team members who follow files (admins and officers), never partner or reader accounts
+        self.fields["officer"].queryset = officer_candidates(fabrique=fabrique).order_by("last_name", "email")
 
     def filters(self) -> PipelineFilters:
         if not self.is_valid():
