@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.forms import CHECKLIST_HELP, ChecklistSelectMultiple
 from fabrique.directory.models import Person
 from fabrique.studies.models import Study
 
@@ -14,11 +15,13 @@ from . import registry
 from .models import Committee, CommitteeType, Meeting, MeetingStatus
 from .selectors import AgendaCandidate
 
-MULTI_HELP = _("Plusieurs choix possibles (Ctrl ou Cmd + clic).")
+MULTI_HELP = CHECKLIST_HELP
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class PersonMultipleChoiceField(forms.ModelMultipleChoiceField):
+    widget = ChecklistSelectMultiple
+
     def label_from_instance(self, obj: Person) -> str:
         return f"{obj} ({obj.organization})" if obj.organization_id else str(obj)
 

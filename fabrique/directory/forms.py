@@ -3,13 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.forms import CHECKLIST_HELP, ChecklistSelectMultiple
 from fabrique.territories.forms import CommuneChoiceField  # autocomplete: templates render form.media
 
 from .models import EcosystemRole, Interaction, Organization, Person
 from .selectors import organization_choices, organization_people
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MULTI_HELP = _("Plusieurs choix possibles (Ctrl ou Cmd + clic).")
+MULTI_HELP = CHECKLIST_HELP
 
 
 class DuplicateConfirmationMixin:
@@ -41,6 +42,7 @@ class OrganizationForm(DuplicateConfirmationMixin, forms.ModelForm):
         choices=EcosystemRole.choices,
         required=False,
         help_text=MULTI_HELP,
+        widget=ChecklistSelectMultiple,
     )
 
     class Meta:

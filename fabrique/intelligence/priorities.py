@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .loader import MEDIAN_INCOME, POVERTY_RATE
 from .models import FRANCE_CODE, Indicator, IndicatorValue, Level, PriorityWeights
@@ -169,7 +169,7 @@ def priorities_rank(
         add(
             "reports",
             reports / 5,
-            _("%(n)s signalement(s)") % {"n": reports},
+            ngettext("%(n)s signalement", "%(n)s signalements", reports) % {"n": reports},
         )
         dep = commune.departement_id if commune else ""
         add(
@@ -213,7 +213,9 @@ def priorities_rank(
             add(
                 "no_offer",
                 value,
-                _("aucune offre repérée") if not found else _("%(n)s offre(s) repérée(s)") % {"n": found},
+                _("aucune offre repérée")
+                if not found
+                else ngettext("%(n)s offre repérée", "%(n)s offres repérées", found) % {"n": found},
             )
         same = 0
         if need.theme and (place.located or place.epci_id):
@@ -227,7 +229,10 @@ def priorities_rank(
         add(
             "nearby",
             same / 3,
-            _("%(n)s besoin(s) du même thème à proximité") % {"n": same}
+            ngettext(
+                "%(n)s besoin du même thème à proximité", "%(n)s besoins du même thème à proximité", same
+            )
+            % {"n": same}
             if need.theme
             else _("thème non renseigné"),
         )

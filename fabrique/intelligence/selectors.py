@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fabrique.core.choices import Theme
 from fabrique.territories.models import EPCI, QPV, Commune, Departement
@@ -793,7 +794,14 @@ def need_context(*, need: Need, radius_km: float | None = None) -> NeedContext:
         context.flags.append(Flag(_("quartier prioritaire : %(name)s") % {"name": need.qpv.name}, "amber"))
     elif context.commune_qpvs:
         context.flags.append(
-            Flag(_("la commune compte %(n)s quartier(s) prioritaire(s)") % {"n": len(context.commune_qpvs)})
+            Flag(
+                ngettext(
+                    "la commune compte %(n)s quartier prioritaire",
+                    "la commune compte %(n)s quartiers prioritaires",
+                    len(context.commune_qpvs),
+                )
+                % {"n": len(context.commune_qpvs)}
+            )
         )
     if context.rural and commune is not None:
         context.flags.append(

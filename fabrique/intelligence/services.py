@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fabrique.audit.services import audit_log
 from fabrique.core.errors import DomainError, TransitionNotAllowed
@@ -108,7 +109,13 @@ class ImportInvalid(DomainError):
         self.plan = plan
         count = len(plan.problems) + plan.more_problems
         super().__init__(
-            _("Le fichier contient %(n)s erreur(s) : rien n'a été importé.") % {"n": count}, code=self.code
+            ngettext(
+                "Le fichier contient %(n)s erreur : rien n'a été importé.",
+                "Le fichier contient %(n)s erreurs : rien n'a été importé.",
+                count,
+            )
+            % {"n": count},
+            code=self.code,
         )
 
     @property

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.forms import CHECKLIST_HELP, ChecklistSelectMultiple
 from fabrique.directory.models import Organization, Person
 from fabrique.territories.forms import CommuneChoiceField
 from fabrique.workstreams.models import Workstream
@@ -56,7 +57,8 @@ class ProjectCreateForm(ProjectForm):
         label=_("Besoins auxquels il répond"),
         queryset=None,
         required=False,
-        help_text=_("Plusieurs choix possibles (Ctrl ou Cmd + clic)."),
+        help_text=CHECKLIST_HELP,
+        widget=ChecklistSelectMultiple,
     )
 
     def __init__(self, *args, fabrique, **kwargs):

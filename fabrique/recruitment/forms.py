@@ -161,6 +161,10 @@ class ApplicationForm(forms.ModelForm):
         self.fields["first_name"].required = True
         self.fields["last_name"].required = True
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        optional = _("(facultatif)")
+        for name, field in self.fields.items():
+            if name != "website" and not field.required and not isinstance(field, forms.BooleanField):
+                field.label = f"{field.label} {optional}"
 
     def clean_phone(self):
         phone = (self.cleaned_data.get("phone") or "").strip()

@@ -73,7 +73,11 @@ INSTALLED_APPS = [
     "fabrique.backoffice",
     "fabrique.api",
     "fabrique.network",
+    "django.forms",  # last: the project's form widget templates (templates/django/forms/) win
 ]
+# form widgets render through the project's template engine, so that templates/django/forms/ can
+# override Django's (the empty choice of every select reads "— choisir —", never "---------")
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.forms import CHECKLIST_HELP, ChecklistSelectMultiple
 from fabrique.directory.selectors import organization_choices
 
 from .models import Workstream
@@ -13,8 +14,11 @@ class WorkstreamForm(forms.ModelForm):
     class Meta:
         model = Workstream
         fields = ["name", "code", "status", "lead", "members", "colour", "description"]
-        widgets = {"colour": forms.TextInput(attrs={"placeholder": "#1f4e79", "size": 8})}
-        help_texts = {"members": _("Plusieurs choix possibles (Ctrl ou Cmd + clic).")}
+        widgets = {
+            "colour": forms.TextInput(attrs={"placeholder": "#1f4e79", "size": 8}),
+            "members": ChecklistSelectMultiple,
+        }
+        help_texts = {"members": CHECKLIST_HELP}
 
     def __init__(self, *args, fabrique, **kwargs):
         super().__init__(*args, **kwargs)
