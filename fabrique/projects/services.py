@@ -248,7 +248,9 @@ def _end_recruitment(
         transaction.on_commit(partial(application_notify, application_id=application.pk, kind="leader_found"))
     calls = Call.objects.filter(
         project=project, stage__in=[CallStage.DRAFT, CallStage.PUBLISHED, CallStage.CLOSED]
-    ).exclude(pk=keep_id)
+    )
+    if keep_id is not None:
+        calls = calls.exclude(pk=keep_id)
     for call in calls.order_by("pk"):
         transition(instance=call, to=CallStage.CANCELLED, actor=actor, decision=decision, note=note)
 
