@@ -12,7 +12,7 @@ from fabrique.directory.models import Person
 from fabrique.studies.models import Study
 
 from . import registry
-from .models import Committee, CommitteeType, Meeting, MeetingStatus
+from .models import Committee, CommitteeType, Meeting, MeetingStatus, VoteChoice
 from .selectors import AgendaCandidate
 
 MULTI_HELP = CHECKLIST_HELP
@@ -55,7 +55,7 @@ class CommitteeForm(forms.ModelForm):
 
     class Meta:
         model = Committee
-        fields = ["name", "committee_type", "description", "members", "study"]
+        fields = ["name", "committee_type", "description", "members", "quorum", "study"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"study": _("Pour un comité de pilotage : l'étude d'opportunité qu'il suit.")}
 
@@ -151,9 +151,10 @@ class DecisionForm(forms.Form):
     votes_against = forms.IntegerField(label=_("Voix contre"), min_value=0, max_value=999, required=False)
     votes_abstain = forms.IntegerField(label=_("Abstentions"), min_value=0, max_value=999, required=False)
 
-    def __init__(self, *args, target, with_votes: bool = True, **kwargs):
+    def __init__(self, *args, target, with_votes: bool = True, meeting=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.target = target
+        self.member_fields: list[tuple[object, str, str]] = []  # (person, vote field, conflict field)
         # no target (a free agenda item): nothing to decide
         self.options = {o.code: o for o in registry.outcomes_for(target)} if target is not None else {}
         self.fields["outcome"].choices = [(o.code, o.label) for o in self.options.values()]
@@ -166,6 +167,51 @@ class DecisionForm(forms.Form):
         if not with_votes:
             for name in ("votes_for", "votes_against", "votes_abstain"):
                 del self.fields[name]
+        elif meeting is not None and target is not None:
+            self._add_member_votes(meeting, target)
+
+    def _add_member_votes(self, meeting, target) -> None:
+        """One vote (optional) and one conflict-of-interest box per member present (or every member
+        when the attendance is not recorded); conflicts found from the file are pre-checked."""
+        members = list(
+            meeting.committee.members.filter(deleted_at__isnull=True).select_related("organization")
+        )
+        present = set(meeting.attendees.values_list("pk", flat=True))
+        if present:
+            members = [m for m in members if m.pk in present]
+        involved = registry.involved_organization_ids(target)
+        choices = [("", _("— non exprimé —")), *VoteChoice.choices]
+        for person in members:
+            vote, conflict = f"vote_{person.pk}", f"conflict_{person.pk}"
+            name = f"{person} ({person.organization})" if person.organization_id else str(person)
+            self.fields[vote] = forms.ChoiceField(
+                label=_("Vote de %(name)s") % {"name": name}, choices=choices, required=False
+            )
+            self.fields[conflict] = forms.BooleanField(
+                label=_("%(name)s déclare un conflit d'intérêts (s'abstient)") % {"name": name},
+                required=False,
+                initial=person.organization_id in involved,
+            )
+            if person.organization_id in involved:
+                self.fields[vote].initial = VoteChoice.ABSTAIN
+                self.fields[conflict].help_text = _("Sa structure est concernée par ce dossier.")
+            self.member_fields.append((person, vote, conflict))
+        if self.member_fields:
+            for name in ("votes_for", "votes_against", "votes_abstain"):
+                self.fields[name].help_text = _(
+                    "Ou laissez vide et notez le vote de chaque membre ci-dessous."
+                )
+
+    def member_votes(self) -> list[dict]:
+        votes = []
+        for person, vote, conflict in self.member_fields:
+            choice = self.cleaned_data.get(vote) or ""
+            declared = bool(self.cleaned_data.get(conflict))
+            if declared and not choice:
+                choice = VoteChoice.ABSTAIN
+            if choice:
+                votes.append({"person": person, "choice": choice, "conflict": declared})
+        return votes
 
     def clean(self):
         cleaned = super().clean()
@@ -201,4 +247,7 @@ class DecisionForm(forms.Form):
         for name in ("votes_for", "votes_against", "votes_abstain"):
             if name in self.fields:
                 data[name] = self.cleaned_data.get(name)
+        votes = self.member_votes()
+        if votes:
+            data["member_votes"] = votes
         return data

@@ -60,6 +60,12 @@ class Committee(TenantModel):
         related_name="committees",
         verbose_name=_("étude suivie (copil)"),
     )
+    quorum = models.PositiveSmallIntegerField(
+        _("quorum"),
+        null=True,
+        blank=True,
+        help_text=_("Nombre minimal de membres présents pour que le comité décide (vide : pas de quorum)."),
+    )
 
     class Meta:
         verbose_name = _("comité")
@@ -197,3 +203,35 @@ class Decision(TenantModel):
     @property
     def has_votes(self) -> bool:
         return any(v is not None for v in (self.votes_for, self.votes_against, self.votes_abstain))
+
+
+class VoteChoice(models.TextChoices):
+    FOR = "for", _("pour")
+    AGAINST = "against", _("contre")
+    ABSTAIN = "abstain", _("abstention")
+
+
+class MemberVote(TimeStampedModel):
+    """One committee member's vote on a decision (optional: decisions may keep totals only). A member
+    whose organisation is involved in the decided object declares a conflict of interest and abstains."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="member_votes")
+    person = models.ForeignKey(
+        "directory.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("membre")
+    )
+    choice = models.CharField(_("vote"), max_length=10, choices=VoteChoice.choices)
+    conflict_of_interest = models.BooleanField(_("conflit d'intérêts déclaré"), default=False)
+
+    class Meta:
+        verbose_name = _("vote d'un membre")
+        ordering = ["decision", "person__last_name", "person__first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "person"], name="membervote_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(conflict_of_interest=True) | models.Q(choice="abstain"),
+                name="membervote_conflict_abstains",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} : {self.get_choice_display()}"

@@ -70,3 +70,21 @@ def decidable_stages(model: type[models.Model] | models.Model) -> frozenset[str]
             return None
         stages |= option.from_stages
     return frozenset(stages)
+
+
+# --- who is involved in a decided object (conflicts of interest) -------------------------------------------
+
+InvolvedOrganizations = Callable[[models.Model], set[int]]
+_INVOLVED: dict[str, InvolvedOrganizations] = {}
+
+
+def register_involved(model: type[models.Model], organizations: InvolvedOrganizations) -> None:
+    """`organizations(target)` gives the ids of the directory's organisations involved in `target`
+    (a candidate's structure, a project's leader or partner...): a committee member from one of them
+    has a conflict of interest and abstains."""
+    _INVOLVED[_key(model)] = organizations
+
+
+def involved_organization_ids(target: models.Model) -> set[int]:
+    function = _INVOLVED.get(_key(target))
+    return set(function(target)) if function is not None else set()

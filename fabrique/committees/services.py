@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from fabrique.audit.services import audit_log, snapshot
 from fabrique.core.errors import DomainError
@@ -21,7 +21,17 @@ from fabrique.core.workflow import transition
 from fabrique.directory.models import Person
 
 from . import registry
-from .models import AgendaItem, Committee, CommitteeKind, CommitteeType, Decision, Meeting, MeetingStatus
+from .models import (
+    AgendaItem,
+    Committee,
+    CommitteeKind,
+    CommitteeType,
+    Decision,
+    Meeting,
+    MeetingStatus,
+    MemberVote,
+    VoteChoice,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -45,6 +55,7 @@ class CommitteeFields(TypedDict, total=False):
     name: str
     description: str
     members: Iterable[Person]
+    quorum: int | None
     study: Study | None
 
 
@@ -72,8 +83,15 @@ def decision_record(
     meeting: Meeting | None = None,
     agenda_item: AgendaItem | None = None,
     decided_on: datetime.date | None = None,
+    member_votes: Iterable[Mapping[str, Any]] | None = None,
 ) -> Decision:
-    """Record who decided what on `target`, then perform the transition — all or nothing."""
+    """Record who decided what on `target`, then perform the transition — all or nothing.
+
+    `member_votes` (optional, a committee's decision only): one `{"person", "choice", "conflict"}`
+    per member who voted; the totals are then counted from them. A member whose organisation is
+    involved in `target` (see `registry.register_involved`) has a conflict of interest: the vote is
+    recorded as such and must be an abstention. A committee with a quorum decides only when enough
+    of its members are present."""
     if getattr(target, "fabrique_id", None) != fabrique.pk:
         raise DomainError(_("Cet élément n'appartient pas à la fabrique."))
     if meeting is not None and meeting.fabrique_id != fabrique.pk:
@@ -97,6 +115,20 @@ def decision_record(
     for value in (votes_for, votes_against, votes_abstain):
         if value is not None and value < 0:
             raise DomainError(_("Le nombre de voix ne peut pas être négatif."))
+    if meeting is not None:
+        _check_quorum(meeting)
+    votes = _check_member_votes(meeting=meeting, target=target, member_votes=member_votes)
+    if votes:
+        counted = [sum(1 for v in votes if v["choice"] == c) for c in VoteChoice.values]
+        given = [votes_for, votes_against, votes_abstain]
+        if any(g is not None and g != c for g, c in zip(given, counted, strict=True)):
+            raise DomainError(
+                _(
+                    "Les totaux saisis ne correspondent pas aux votes des membres (%(n)s pour, %(c)s contre, %(a)s abstentions)."
+                )
+                % {"n": counted[0], "c": counted[1], "a": counted[2]}
+            )
+        votes_for, votes_against, votes_abstain = counted
     with transaction.atomic():
         decision = Decision.objects.create(
             fabrique=fabrique,
@@ -127,10 +159,85 @@ def decision_record(
                 "reason_code": reason_code,
                 "meeting": str(meeting) if meeting else None,
                 "votes": [votes_for, votes_against, votes_abstain],
+                **(
+                    {
+                        "member_votes": [
+                            {"person_id": v["person"].pk, "choice": v["choice"], "conflict": v["conflict"]}
+                            for v in votes
+                        ]
+                    }
+                    if votes
+                    else {}
+                ),
             },
+        )
+        MemberVote.objects.bulk_create(
+            MemberVote(
+                decision=decision, person=v["person"], choice=v["choice"], conflict_of_interest=v["conflict"]
+            )
+            for v in votes
         )
         option.handler(target, decision, actor)
     return decision
+
+
+def _committee_member_ids(committee: Committee) -> set[int]:
+    return set(committee.members.filter(deleted_at__isnull=True).values_list("pk", flat=True))
+
+
+def _check_quorum(meeting: Meeting) -> None:
+    committee = Committee.all_objects.get(pk=meeting.committee_id)  # fresh: the quorum may just have changed
+    quorum = committee.quorum
+    if not quorum:
+        return
+    present = len(_committee_member_ids(committee) & set(meeting.attendees.values_list("pk", flat=True)))
+    if present < quorum:
+        raise DomainError(
+            ngettext(
+                "Quorum non atteint : il faut %(quorum)s membre du comité présent, la séance en compte "
+                "%(present)s. Complétez la liste des présents ou reportez la décision.",
+                "Quorum non atteint : il faut %(quorum)s membres du comité présents, la séance en compte "
+                "%(present)s. Complétez la liste des présents ou reportez la décision.",
+                quorum,
+            )
+            % {"present": present, "quorum": quorum}
+        )
+
+
+def _check_member_votes(
+    *, meeting: Meeting | None, target: models.Model, member_votes: Iterable[Mapping[str, Any]] | None
+) -> list[dict[str, Any]]:
+    """Validate the members' votes; mark the conflicts of interest found from the target."""
+    votes = [dict(v) for v in (member_votes or ())]
+    if not votes:
+        return []
+    if meeting is None:
+        raise DomainError(_("Les votes des membres se notent lors d'une séance du comité."))
+    members = _committee_member_ids(meeting.committee)
+    attendees = set(meeting.attendees.values_list("pk", flat=True))
+    involved = registry.involved_organization_ids(target)
+    seen: set[int] = set()
+    for vote in votes:
+        person = vote["person"]
+        if person.pk not in members:
+            raise DomainError(_("%(person)s n'est pas membre du comité.") % {"person": person})
+        if attendees and person.pk not in attendees:
+            raise DomainError(_("%(person)s n'est pas noté·e présent·e à la séance.") % {"person": person})
+        if person.pk in seen:
+            raise DomainError(_("%(person)s ne vote qu'une fois.") % {"person": person})
+        seen.add(person.pk)
+        if vote.get("choice") not in VoteChoice.values:
+            raise DomainError(_("Vote inconnu pour %(person)s.") % {"person": person})
+        vote["conflict"] = bool(vote.get("conflict")) or person.organization_id in involved
+        if vote["conflict"] and vote["choice"] != VoteChoice.ABSTAIN:
+            raise DomainError(
+                _(
+                    "%(person)s a un conflit d'intérêts (sa structure est concernée par ce dossier) : "
+                    "ce membre s'abstient."
+                )
+                % {"person": person}
+            )
+    return votes
 
 
 def decisions_for(target: models.Model) -> list[Decision]:
@@ -412,6 +519,7 @@ def agenda_item_decide(
     votes_for: int | None = None,
     votes_against: int | None = None,
     votes_abstain: int | None = None,
+    member_votes: Iterable[Mapping[str, Any]] | None = None,
 ) -> Decision:
     """The committee's decision on one agenda item: records the Decision (linked to the item and the
     meeting) and performs the transition it decides, all or nothing. A planned meeting becomes held."""
@@ -434,6 +542,7 @@ def agenda_item_decide(
             votes_abstain=votes_abstain,
             agenda_item=item,
             decided_on=decided_on,
+            member_votes=member_votes,
         )
         audit_log(
             actor=actor,

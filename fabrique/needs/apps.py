@@ -9,12 +9,21 @@ class NeedsConfig(AppConfig):
 
     def ready(self) -> None:
         from fabrique.audit.labels import register_action_label
-        from fabrique.committees.registry import Outcome, register_outcomes
+        from fabrique.committees.registry import Outcome, register_involved, register_outcomes
         from fabrique.fabriques.services import SETUP_HOOKS, register_setup_hook
 
         from .models import Need, NeedStage, NotRetainedReason
         from .services import _decision_handler, criteria_setup_defaults
 
+        # a committee member from a structure that reported the need has a conflict of interest
+        register_involved(
+            Need,
+            lambda n: set(
+                n.reports.filter(reporter_organization__isnull=False).values_list(
+                    "reporter_organization", flat=True
+                )
+            ),
+        )
         deciding = frozenset({NeedStage.QUALIFYING, NeedStage.MORE_EVIDENCE})
         register_outcomes(
             Need,

@@ -9,6 +9,11 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from fabrique.audit.labels import register_action_label
+        from fabrique.committees.registry import register_involved
+
+        from .models import Project
+
+        register_involved(Project, lambda p: {p.leader_organization_id} - {None})
 
         for action, label in {
             "projects.project.seeking_leader": _("Retour à la recherche d'un porteur — projet"),

@@ -9,9 +9,12 @@ class RecruitmentConfig(AppConfig):
 
     def ready(self) -> None:
         from fabrique.audit.labels import register_action_label
-        from fabrique.committees.registry import Outcome, register_outcomes
+        from fabrique.committees.registry import Outcome, register_involved, register_outcomes
 
         from .models import Application, ApplicationStage
+
+        # a committee member from the candidate's structure has a conflict of interest
+        register_involved(Application, lambda a: {a.organization_id} - {None})
         from .services import application_reject, application_select
 
         open_stages = frozenset({ApplicationStage.SUBMITTED, ApplicationStage.UNDER_REVIEW})

@@ -9,7 +9,12 @@ class StudiesConfig(AppConfig):
 
     def ready(self) -> None:
         from fabrique.audit.labels import register_action_label
-        from fabrique.committees.registry import Outcome, register_outcomes, registered_outcomes
+        from fabrique.committees.registry import (
+            Outcome,
+            register_involved,
+            register_outcomes,
+            registered_outcomes,
+        )
         from fabrique.needs.models import Need, NeedStage
 
         from .models import NoGoReason, Study, StudyStage
@@ -30,6 +35,18 @@ class StudiesConfig(AppConfig):
             ],
         )
 
+        # members from a structure of the study's steering group, or one that reported its needs
+        register_involved(
+            Study,
+            lambda s: (
+                set(s.steering_organizations.values_list("pk", flat=True))
+                | set(
+                    s.needs.filter(reports__reporter_organization__isnull=False).values_list(
+                        "reports__reporter_organization", flat=True
+                    )
+                )
+            ),
+        )
         awaiting = frozenset({StudyStage.AWAITING_DECISION})
         register_outcomes(
             Study,

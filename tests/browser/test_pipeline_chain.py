@@ -446,7 +446,7 @@ def test_from_a_public_report_to_the_enterprise_created(
             shoot(evaluator_page, shot)
         evaluator_page.get_by_role("button", name="Soumettre mon évaluation").click()
         expect(evaluator_page.locator(".message-success")).to_contain_text("Votre évaluation est soumise")
-    expect(member.get_by_text("2 évaluation(s) soumise(s) sur 2")).to_be_visible()
+    expect(member.get_by_text("2 évaluations soumises — évaluateur·rices : 2.")).to_be_visible()
     expect(member.locator("article.evaluation")).to_have_count(2)
     shoot(member, "chain-10-evaluations")
 

@@ -405,10 +405,14 @@ class AgendaItemRemoveView(AgendaItemMixin, TemplateView):
 
 
 class AgendaItemDecideView(AgendaItemMixin, DecisionFormView):
-    """The committee's decision on one agenda item (votes optional)."""
+    """The committee's decision on one agenda item (votes optional: totals, or each member's vote
+    with the conflicts of interest)."""
 
     permission = Permission.DECIDE
     form_class = DecisionForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "meeting": self.get_meeting()}
 
     def decision_target(self):
         target = self.get_item().target
