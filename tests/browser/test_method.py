@@ -148,3 +148,26 @@ def test_network_dashboard_and_pipeline_are_accessible(
             page.goto(f"{live_server.url}/espace/{team.fabrique.slug}/{path}")
             assert_accessible(axe(page))
             shoot(page, f"method-{name}-{label}")
+
+
+def test_a_chantier_page(page, live_server, team, log_in, shoot, axe):
+    from tests.committees.factories import make_need, make_study
+    from tests.workstreams.factories import make_workstream
+
+    chantier = make_workstream(team.fabrique, team.officer, name="Labo habitat inclusif")
+    need = make_need(team.fabrique, title="Habitat partagé pour seniors")
+    need.workstream = chantier
+    need.save(update_fields=["workstream"])
+    make_study(team.fabrique, team.officer, title="Habitat inclusif à Rezé", workstream=chantier)
+    make_project(team.fabrique, title="Maison partagée de Rezé", workstream=chantier)
+    log_in(page, team.officer)
+    for size, label in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        page.set_viewport_size(size)
+        page.goto(f"{live_server.url}/espace/{team.fabrique.slug}/chantiers/{chantier.pk}/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Labo habitat inclusif")
+        expect(page.get_by_role("heading", name="Les chiffres du chantier")).to_be_visible()
+        expect(page.get_by_role("link", name="Habitat inclusif à Rezé")).to_be_visible()
+        expect(page.get_by_role("link", name="Maison partagée de Rezé")).to_be_visible()
+        assert_accessible(axe(page))
+        shoot(page, f"method-chantier-{label}")
+    assert fits_phone(page)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from fabrique.fabriques.models import Permission
+from fabrique.reporting.workstream import workstream_overview
 from fabrique.workstreams.filters import WorkstreamFilter
 from fabrique.workstreams.forms import MemberAddForm, WorkstreamForm
 from fabrique.workstreams.models import Workstream
@@ -42,6 +43,7 @@ class WorkstreamDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["members"] = workstream_members(workstream=self.object)
+        context["overview"] = workstream_overview(workstream=self.object)
         if context["can_edit"]:
             context["member_form"] = MemberAddForm(workstream=self.object)
         return context
