@@ -442,13 +442,11 @@ def submit_and_decide_studies(ctx: Ctx, studies: dict, committees: dict) -> None
         study = studies[key]
         if not study.conclusion.strip():  # the committee decides on a written conclusion
             preferred = study.scenarios.filter(is_preferred=True).first() or study.scenarios.first()
+            piste = preferred.title if preferred else study.title
             study = study_update(
                 study=study,
                 actor=ctx.officer,
-                data={
-                    "conclusion": f"L'équipe propose au comité la piste « {preferred.title if preferred else study.title} », issue des ateliers et "
-                    "du parangonnage."
-                },
+                conclusion=f"L'équipe propose au comité la piste « {piste} », issue des ateliers et du parangonnage.",
             )
         studies[key] = study_submit(study=study, actor=ctx.officer)
     attendees = list(committees["engagement"].members.all())

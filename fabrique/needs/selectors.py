@@ -406,13 +406,14 @@ class ReportCorrection:
     changes: list[tuple[str, object, object]]  # (field label, before, after)
 
 
-def _report_value(name: str, value):
+def _report_value(name: str, value: Any) -> Any:
     """A corrected value as the team reads it (choice labels, French dates)."""
     field_ = NeedReport._meta.get_field(name)
     if value in (None, ""):
         return "—"
-    if field_.choices:
-        return dict(field_.flatchoices).get(value, value)
+    choices = getattr(field_, "flatchoices", None)
+    if getattr(field_, "choices", None) and choices:
+        return dict(choices).get(value, value)
     if name == "reported_on":
         try:
             return datetime.date.fromisoformat(value).strftime("%d/%m/%Y")
@@ -432,11 +433,12 @@ def report_corrections(*, report: NeedReport) -> tuple[list[ReportCorrection], l
         .select_related("actor")
         .order_by("created_at", "pk")
     )
-    corrections, originals = [], {}
+    corrections: list[ReportCorrection] = []
+    originals: dict[str, tuple[str, Any]] = {}
     for entry in entries:
         changes = []
         for name, before in entry.old_values.items():
-            label = str(NeedReport._meta.get_field(name).verbose_name)
+            label = str(getattr(NeedReport._meta.get_field(name), "verbose_name", name))
             after = entry.new_values.get(name)
             changes.append((label, _report_value(name, before), _report_value(name, after)))
             originals.setdefault(name, (label, _report_value(name, before)))

@@ -278,7 +278,9 @@ def need_report_correct(
     """The team corrects what a report says (a typo in a commune, a wrong theme...). The report row
     takes the corrected values; the audit entry `needs.needreport.corrected` keeps the values before
     and after (so the original wording is never lost, see `report_corrections`) with the reason."""
-    _check_fields(data, REPORT_CORRECTABLE_FIELDS)
+    unknown = set(data) - REPORT_CORRECTABLE_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown report fields: {', '.join(sorted(unknown))}")
     data = _strip(dict(data))
     reason = (reason or "").strip()
     with transaction.atomic():
@@ -522,7 +524,7 @@ def need_mark_answered(
 REOPENABLE_STAGES = frozenset({NeedStage.RETAINED, NeedStage.NOT_RETAINED, NeedStage.CLOSED})
 
 
-def need_reopen(*, need: Need, actor, reason: str) -> Need:
+def need_reopen(*, need: Need, actor: User, reason: str) -> Need:
     """A decided need goes back to qualification (retained, not retained or closed → qualifying),
     for a stated reason (new reports, a changed context, a mistaken decision). The earlier
     decisions stay in the record; the reason is the note of the audit entry."""

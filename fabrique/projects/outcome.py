@@ -82,7 +82,10 @@ FOLLOWUP_YEARS: dict[str, int] = {FollowUpHorizon.ONE_YEAR: 1, FollowUpHorizon.T
 # (bounds included): "+1 year" between 9 and 18 months, "+3 years" between 30 and 48 months. Wide
 # enough for a meeting that slips by a season, narrow enough that the two horizons never overlap
 # and a point taken on the creation day is never mistaken for a one-year follow-up.
-FOLLOWUP_WINDOW_MONTHS: dict[str, tuple[int, int]] = {FollowUpHorizon.ONE_YEAR: (9, 18), FollowUpHorizon.THREE_YEARS: (30, 48)}
+FOLLOWUP_WINDOW_MONTHS: dict[str, tuple[int, int]] = {
+    FollowUpHorizon.ONE_YEAR: (9, 18),
+    FollowUpHorizon.THREE_YEARS: (30, 48),
+}
 
 
 # --- validation ---------------------------------------------------------------------------------------

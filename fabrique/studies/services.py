@@ -212,7 +212,10 @@ def _child_update(
 
 
 def study_open(
-    *, fabrique: Fabrique, actor: User, needs: Iterable[Need],
+    *,
+    fabrique: Fabrique,
+    actor: User,
+    needs: Iterable[Need],
     decision: Decision | None = None,
     **fields: Unpack[StudyFields],
 ) -> Study:

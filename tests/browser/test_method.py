@@ -33,7 +33,7 @@ def test_direct_approach_closes_the_call(page, live_server, team, log_in, shoot,
     candidate = make_application(call, email="sam@example.org")
     structure = make_organization(team.fabrique, name="Les P'tits Loups", email="contact@ptitsloups.org")
     direct = application_create_direct(
-        project=project, actor=team.officer, organization=structure, data={"motivation": "Déjà sur place."}
+        project=project, actor=team.officer, organization=structure, motivation="Déjà sur place."
     )
     public = f"{live_server.url}/f/{team.fabrique.slug}/projets/"
     page.set_viewport_size(DESKTOP)

@@ -54,5 +54,5 @@ def make_awaiting_study(fabrique, actor, *, title: str = "Mobilité solidaire en
         is_preferred=preferred,
         value_proposition="Réparer",
     )
-    study_update(study=study, actor=actor, data={"conclusion": "Un modèle de garage solidaire a émergé."})
+    study_update(study=study, actor=actor, conclusion="Un modèle de garage solidaire a émergé.")
     return study_submit(study=study, actor=actor)

@@ -77,7 +77,7 @@ def test_totals_must_match_the_members_votes(team, board):
 
 def test_quorum(team, board):
     committee, meeting, item, application, (ines, paul, zoe) = board
-    committee_update(committee=committee, actor=team.officer, data={"quorum": 3})
+    committee_update(committee=committee, actor=team.officer, quorum=3)
     meeting.attendees.set([paul, zoe])
     with pytest.raises(DomainError) as exc:
         agenda_item_decide(item=item, actor=team.officer, outcome="selected")

@@ -32,7 +32,7 @@ def test_direct_selection_cancels_the_open_call_and_tells_the_candidates(
     project, call, first, second = published
     organization = make_organization(team.fabrique, name="Les P'tits Loups", email="contact@ptitsloups.org")
     direct = application_create_direct(
-        project=project, actor=team.officer, organization=organization, data={"motivation": "Déjà sur place."}
+        project=project, actor=team.officer, organization=organization, motivation="Déjà sur place."
     )
     # when the team selects the leader it approached directly
     with django_capture_on_commit_callbacks(execute=True):

@@ -272,9 +272,7 @@ def test_followup_window(team, enterprise):
     )
     for day in (datetime.date(2025, 3, 10), datetime.date(2025, 12, 9), datetime.date(2026, 9, 11)):
         with pytest.raises(ValidationError) as exc:
-            followup_create(
-                enterprise=enterprise, actor=team.officer, horizon="1y", observed_on=day
-            )
+            followup_create(enterprise=enterprise, actor=team.officer, horizon="1y", observed_on=day)
         message = exc.value.message_dict["observed_on"][0]
         assert "entre 9 et 18 mois après la création" in message and "du 10/12/2025 au 10/09/2026" in message
     assert not FollowUp.objects.exists()

@@ -27,7 +27,8 @@ def test_a_chantier_shows_its_collective(team, other_team, login):
     workshop_create(
         study=study,
         actor=team.officer,
-        data={"title": "Idéation recyclerie", "date": datetime.date(2026, 6, 2)},
+        title="Idéation recyclerie",
+        date=datetime.date(2026, 6, 2),
     )
     committee = make_committee(team.fabrique, team.officer, name="Copil recyclerie")
     committee.study = study
