@@ -15,3 +15,6 @@ urlpatterns = [
 if settings.DEBUG:
     # only public media (fabrique logos); documents are served by views that check access
     urlpatterns += [path("media/logos/<path:path>", serve, {"document_root": settings.MEDIA_ROOT / "logos"})]
+
+# French error pages; a database that is down answers 503 (see fabrique.core.handlers)
+handler500 = "fabrique.core.handlers.server_error"
