@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "axes",
     # domain
     "fabrique.core",
+    "fabrique.ops",
     "fabrique.accounts",
     "fabrique.fabriques",
     "fabrique.audit",
