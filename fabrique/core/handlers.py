@@ -11,7 +11,7 @@ import logging
 import sys
 
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template.loader import render_to_string
 
 logger = logging.getLogger("fabrique.errors")
@@ -37,7 +37,7 @@ def drop_broken_connections() -> None:
             logger.debug("closing a broken database connection failed", exc_info=True)
 
 
-def server_error(request, template_name: str = "500.html") -> HttpResponse:
+def server_error(request: HttpRequest | None, template_name: str = "500.html") -> HttpResponse:
     exc = sys.exc_info()[1]
     if is_database_unavailable(exc):
         drop_broken_connections()

@@ -9,5 +9,5 @@ class PrivateFileInput(forms.ClearableFileInput):
 
     template_name = "fabrique/widgets/private_file_input.html"
 
-    def is_initial(self, value):
+    def is_initial(self, value: object) -> bool:
         return bool(value and getattr(value, "name", None))

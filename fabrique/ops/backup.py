@@ -25,10 +25,12 @@ import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from fabrique.recruitment.storage import private_media_root
 
@@ -57,7 +59,7 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def table_counts(connection) -> dict[str, int]:
+def table_counts(connection: BaseDatabaseWrapper) -> dict[str, int]:
     counts = {}
     with connection.cursor() as cursor:
         for table in sorted(connection.introspection.table_names(cursor)):
@@ -87,7 +89,7 @@ def _major(version_text: str) -> int:
     return int(match.group(1))
 
 
-def check_client_tool(tool: str, connection) -> str:
+def check_client_tool(tool: str, connection: BaseDatabaseWrapper) -> str:
     """The tool's path; refuses a missing tool or one older than the server (it could not read it)."""
     path = shutil.which(tool)
     if path is None:
@@ -96,7 +98,7 @@ def check_client_tool(tool: str, connection) -> str:
         )
     output = subprocess.run([path, "--version"], capture_output=True, text=True, check=True).stdout
     client = _major(output)
-    server = connection.pg_version // 10000
+    server = int(connection.pg_version) // 10000  # type: ignore[attr-defined]  # PostgreSQL wrapper only
     if client < server:
         raise CommandError(
             f"{tool} {client} est plus ancien que le serveur PostgreSQL {server} : installez {tool} {server}."
@@ -104,7 +106,7 @@ def check_client_tool(tool: str, connection) -> str:
     return path
 
 
-def _pg_arguments(settings_dict: dict) -> tuple[list[str], dict]:
+def _pg_arguments(settings_dict: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
     args = ["--dbname", settings_dict["NAME"]]
     if settings_dict.get("HOST"):
         args += ["--host", settings_dict["HOST"]]
@@ -118,7 +120,7 @@ def _pg_arguments(settings_dict: dict) -> tuple[list[str], dict]:
     return args, env
 
 
-def _owner_settings(alias: str) -> dict:
+def _owner_settings(alias: str) -> dict[str, Any]:
     return migration_settings(alias) or connections[alias].settings_dict
 
 
@@ -204,11 +206,14 @@ def backup(output: Path, *, alias: str = "default") -> Summary:
 # restore ------------------------------------------------------------------------------------------
 
 
-def _read_manifest(archive: tarfile.TarFile) -> dict:
+def _read_manifest(archive: tarfile.TarFile) -> dict[str, Any]:
     try:
-        manifest = json.load(archive.extractfile("manifest.json"))
+        handle = archive.extractfile("manifest.json")
     except KeyError as exc:
         raise CommandError("Ce fichier n'est pas une sauvegarde Fabrique (manifest.json absent).") from exc
+    if handle is None:
+        raise CommandError("Ce fichier n'est pas une sauvegarde Fabrique (manifest.json illisible).")
+    manifest: dict[str, Any] = json.load(handle)
     if manifest.get("format") != FORMAT:
         raise CommandError(f"Format de sauvegarde inconnu : {manifest.get('format')!r}.")
     return manifest
@@ -292,7 +297,7 @@ def _restore_postgresql(dump: Path, alias: str) -> None:
             grant_runtime_role(owner_connection, runtime_role)
 
 
-def _restore_sqlite(database_file: Path, connection) -> None:
+def _restore_sqlite(database_file: Path, connection: BaseDatabaseWrapper) -> None:
     connection.ensure_connection()
     source = sqlite3.connect(database_file)
     try:

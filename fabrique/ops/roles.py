@@ -7,23 +7,26 @@ triggers that keep the audit log append-only, and has no UPDATE/DELETE/TRUNCATE 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
+from typing import Any
 
 import dj_database_url
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 # tables the runtime role may only read and append to
 APPEND_ONLY_TABLES = ("audit_auditentry",)
 CONNECTION_KEYS = ("NAME", "USER", "PASSWORD", "HOST", "PORT", "OPTIONS")
 
 
-def migration_settings(alias: str = "default") -> dict | None:
+def migration_settings(alias: str = "default") -> dict[str, Any] | None:
     """The owner's connection settings from MIGRATION_DATABASE_URL, or None when it is not set."""
     url = getattr(settings, "MIGRATION_DATABASE_URL", "")
     if not url:
         return None
-    owner = dj_database_url.parse(url)
+    owner: dict[str, Any] = dict(dj_database_url.parse(url))
     runtime = connections[alias].settings_dict
     if owner["ENGINE"] != runtime["ENGINE"]:
         raise CommandError("MIGRATION_DATABASE_URL et DATABASE_URL doivent désigner le même type de base.")
@@ -38,7 +41,7 @@ def migration_settings(alias: str = "default") -> dict | None:
 
 
 @contextlib.contextmanager
-def connected_as(alias: str, overrides: dict):
+def connected_as(alias: str, overrides: dict[str, Any]) -> Iterator[BaseDatabaseWrapper]:
     """Run the block with `connections[alias]` connected with other credentials, then restore them."""
     connection = connections[alias]
     saved = {key: connection.settings_dict.get(key) for key in CONNECTION_KEYS}
@@ -51,7 +54,7 @@ def connected_as(alias: str, overrides: dict):
         connection.settings_dict.update(saved)
 
 
-def grant_runtime_role(connection, role: str) -> list[str]:
+def grant_runtime_role(connection: BaseDatabaseWrapper, role: str) -> list[str]:
     """GRANT the runtime role what the application needs, nothing more. Returns the statements run."""
     from psycopg import sql
 

@@ -4,7 +4,9 @@ Without ROLE, the user of DATABASE_URL. Connects with MIGRATION_DATABASE_URL whe
 `fabrique migrate` already does this after migrating; this command is for existing installations.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from fabrique.ops.roles import connected_as, grant_runtime_role, migration_settings
@@ -13,11 +15,11 @@ from fabrique.ops.roles import connected_as, grant_runtime_role, migration_setti
 class Command(BaseCommand):
     help = "Accorde au rôle applicatif PostgreSQL les droits nécessaires (sans propriété des tables)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("role", nargs="?", help="rôle applicatif (par défaut : celui de DATABASE_URL)")
         parser.add_argument("--database", default="default")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         alias = options["database"]
         if connections[alias].vendor != "postgresql":
             raise CommandError("Les deux rôles ne concernent que PostgreSQL (SQLite : protégez le fichier).")

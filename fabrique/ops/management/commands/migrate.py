@@ -5,6 +5,8 @@ MIGRATION_DATABASE_URL (the owner, same database), then the runtime role is gran
 needs on every table (see fabrique.ops.roles). Without MIGRATION_DATABASE_URL: Django's migrate.
 """
 
+from typing import Any
+
 from django.core.management.commands.migrate import Command as DjangoMigrate
 from django.db import connections
 
@@ -12,11 +14,12 @@ from fabrique.ops.roles import connected_as, grant_runtime_role, migration_setti
 
 
 class Command(DjangoMigrate):
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         alias = options["database"]
         owner = migration_settings(alias)
         if owner is None:
-            return super().handle(*args, **options)
+            super().handle(*args, **options)
+            return
         runtime_role = connections[alias].settings_dict["USER"]
         with connected_as(alias, owner) as connection:
             if options["verbosity"]:

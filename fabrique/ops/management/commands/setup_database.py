@@ -5,20 +5,22 @@ name). Creates what is missing, never drops anything; the database belongs to th
 with a PostgreSQL superuser's address (only used for this command).
 """
 
+from typing import Any
+
 import dj_database_url
 import psycopg
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from psycopg import sql
 
 
 class Command(BaseCommand):
     help = "Crée (si besoin) les rôles PostgreSQL propriétaire et applicatif, et la base."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--admin-url", required=True, help="adresse d'un superutilisateur PostgreSQL")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if not settings.MIGRATION_DATABASE_URL:
             raise CommandError("MIGRATION_DATABASE_URL (rôle propriétaire) doit être défini.")
         owner = dj_database_url.parse(settings.MIGRATION_DATABASE_URL)
