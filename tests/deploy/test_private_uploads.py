@@ -105,3 +105,15 @@ def test_the_migration_moves_existing_uploads_out_of_the_public_media_folder(
     assert Path(private_root / logo_name).is_file() and not logo.exists()
     missing.refresh_from_db()
     assert missing.evidence_document.name == "reports/2020/01/gone.pdf"  # nothing to move: unchanged
+
+
+@pytest.mark.django_db
+def test_settings_page_with_a_private_logo_says_a_file_is_there_without_linking_it(login, team, roots):
+    Fabrique.objects.filter(pk=team.fabrique.pk).update(logo="logos/abc.png")
+    response = login(team.admin).get(
+        reverse("backoffice:fabrique_settings", kwargs={"fabrique_slug": team.fabrique.slug})
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Un fichier est enregistré." in page
+    assert "logos/abc.png" not in page
