@@ -101,7 +101,7 @@ def test_backup_then_restore_into_an_empty_database_gives_the_same_rows_and_file
     for index in range(3):
         need_report_submit(
             fabrique=team.fabrique,
-            data=report_data(
+            **report_data(
                 title=f"Signalement {index}",
                 evidence_document=ContentFile(PDF + bytes([index]), name="preuve.pdf"),
             ),
@@ -135,7 +135,7 @@ def test_a_corrupted_file_in_the_archive_is_detected(team, private_root, empty_d
     import tarfile
 
     need_report_submit(
-        fabrique=team.fabrique, data=report_data(evidence_document=ContentFile(PDF, name="preuve.pdf"))
+        fabrique=team.fabrique, **report_data(evidence_document=ContentFile(PDF, name="preuve.pdf"))
     )
     archive = tmp_path / "sauvegarde.tar"
     call_command("backup", "--output", str(archive), verbosity=0)

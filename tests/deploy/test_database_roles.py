@@ -56,7 +56,7 @@ def test_runtime_role_works_but_cannot_disable_the_audit_triggers_nor_change_ent
         "default",
         {"USER": role, "PASSWORD": password, "HOST": connection.settings_dict["HOST"] or "127.0.0.1"},
     ):
-        report = need_report_submit(fabrique=team.fabrique, data=report_data())
+        report = need_report_submit(fabrique=team.fabrique, **report_data())
         assert AuditEntry.objects.filter(target_id=str(report.pk)).exists()
         assert connection.cursor().connection.info.user == role
     params = connection.settings_dict

@@ -83,12 +83,12 @@ def test_the_migration_moves_existing_uploads_out_of_the_public_media_folder(
     logo = media_root / "logos" / "logo fabrique.png"
     logo.parent.mkdir(parents=True)
     logo.write_bytes(b"\x89PNG fake but bytes are bytes")
-    report = need_report_submit(fabrique=team.fabrique, data=report_data())
+    report = need_report_submit(fabrique=team.fabrique, **report_data())
     NeedReport.objects.filter(pk=report.pk).update(
         evidence_document="reports/2026/01/Rapport confidentiel.pdf"
     )
     Fabrique.objects.filter(pk=team.fabrique.pk).update(logo="logos/logo fabrique.png")
-    missing = need_report_submit(fabrique=team.fabrique, data=report_data())
+    missing = need_report_submit(fabrique=team.fabrique, **report_data())
     NeedReport.objects.filter(pk=missing.pk).update(evidence_document="reports/2020/01/gone.pdf")
     # when
     with django_capture_on_commit_callbacks(execute=True):
