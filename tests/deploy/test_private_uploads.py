@@ -92,7 +92,7 @@ def test_the_migration_moves_existing_uploads_out_of_the_public_media_folder(
     NeedReport.objects.filter(pk=missing.pk).update(evidence_document="reports/2020/01/gone.pdf")
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        run_data_migration("needs", "0004_alter_needreport_evidence_document")
+        run_data_migration("needs", "0005_alter_needreport_evidence_document")
         run_data_migration("fabriques", "0004_alter_fabrique_logo")
     # then
     report.refresh_from_db()

@@ -21,7 +21,7 @@ def move_files(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('needs', '0003_grouping'),
+        ('needs', '0004_proposal_kind'),
     ]
 
     operations = [
