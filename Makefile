@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/fabrique_ci
 CHROMIUM ?= /usr/bin/chromium
 export FABRIQUE_HOME := $(CURDIR)
 
-.PHONY: demo test install install-dev assets browser lint typecheck migrations-check test-sqlite test-postgres test-browser bench clean
+.PHONY: demo test install install-dev assets browser lint typecheck migrations-check test-sqlite test-postgres deploy-check test-browser bench clean
 
 ## make demo: install, migrate, load territories and demo data, serve on http://127.0.0.1:8000
 demo: install assets
@@ -21,7 +21,7 @@ demo: install assets
 	$(BIN)/fabrique runserver 127.0.0.1:8000
 
 ## make test: everything CI runs
-test: install-dev assets browser lint typecheck migrations-check test-sqlite test-postgres test-browser
+test: install-dev assets browser lint typecheck migrations-check test-sqlite test-postgres deploy-check test-browser
 	@echo "make test: all suites passed"
 
 $(BIN)/python:
@@ -64,6 +64,11 @@ test-sqlite: install-dev assets
 
 test-postgres: install-dev assets
 	@scripts/run_postgres_tests.sh "$(PG_URL)"
+
+## the README's "Déployer sur PostgreSQL" section, word for word: production settings, gunicorn, PostgreSQL
+## (two roles), Redis cache, collectstatic; then pages served and a public report (scripts/deploy_smoke.py)
+deploy-check: install-dev assets
+	@scripts/deploy_check.sh
 
 test-browser: install-dev assets
 	@scripts/run_browser_tests.sh $(CHROMIUM)

@@ -1,9 +1,7 @@
-from django.conf import settings
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django.views.static import serve
 
 
 class FaviconView(RedirectView):
@@ -23,7 +21,7 @@ urlpatterns = [
     # browsers ask for /favicon.ico whatever the page says: answer with the fabrique's icon
     path("favicon.ico", FaviconView.as_view()),
 ]
+# No media URL: every uploaded file is in the private storage, served by views that check access.
 
-if settings.DEBUG:
-    # only public media (fabrique logos); documents are served by views that check access
-    urlpatterns += [path("media/logos/<path:path>", serve, {"document_root": settings.MEDIA_ROOT / "logos"})]
+# French error pages; a database that is down answers 503 (see fabrique.core.handlers)
+handler500 = "fabrique.core.handlers.server_error"

@@ -2,8 +2,11 @@
 """Copy the front-end libraries installed by `npm ci` into the static folder (no CDN at run time).
 
 The list below is the only place that says which npm file is served under which static path.
+Source-map comments are stripped from the copied JS/CSS: the maps are not vendored, and Django's
+manifest storage (production) refuses to hash a file whose referenced map is missing.
 """
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -28,6 +31,18 @@ FILES = {
     "leaflet/dist/images/marker-shadow.png": "leaflet/images/marker-shadow.png",
 }
 
+# `//# sourceMappingURL=x.map` (JS) and `/*# sourceMappingURL=x.map */` (CSS), on their own line
+SOURCE_MAP = re.compile(
+    rb"^[ \t]*(?://[#@]\s*sourceMappingURL=\S*|/\*[#@]\s*sourceMappingURL=[^*]*\*/)[ \t]*\r?\n?", re.M
+)
+
+
+def copy(src: Path, dst: Path) -> None:
+    if dst.suffix in {".js", ".css"}:
+        dst.write_bytes(SOURCE_MAP.sub(b"", src.read_bytes()))
+    else:
+        shutil.copyfile(src, dst)
+
 
 def main() -> int:
     missing = []
@@ -38,7 +53,7 @@ def main() -> int:
             continue
         dst = VENDOR / target
         dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dst)
+        copy(src, dst)
     if missing:
         print("Missing npm files (run `npm ci`):", ", ".join(missing), file=sys.stderr)
         return 1

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.widgets import PrivateFileInput
 from fabrique.territories.forms import TerritoryMultipleChoiceField
 
 from .models import Fabrique, Role
@@ -28,7 +29,7 @@ class FabriqueSettingsForm(forms.ModelForm[Fabrique]):
             "logo",
             "committee_opens_study",
         ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 6}), "logo": PrivateFileInput}
 
 
 class MemberInviteForm(forms.Form):

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.models import TimeStampedModel
+from fabrique.recruitment.storage import logo_path, private_storage
 
 
 class Role(models.TextChoices):
@@ -47,7 +48,7 @@ class Fabrique(TimeStampedModel):
     contact_email = models.EmailField(_("e-mail de contact"), blank=True)
     contact_phone = models.CharField(_("téléphone"), max_length=20, blank=True)
     website = models.URLField(_("site web"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    logo = models.ImageField(_("logo"), upload_to=logo_path, storage=private_storage, blank=True)
     communes = models.ManyToManyField(
         "territories.Commune", verbose_name=_("communes couvertes"), blank=True, related_name="+"
     )

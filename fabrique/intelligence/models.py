@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.models import TenantModel, TimeStampedModel
 from fabrique.core.workflow import Workflow, allowed
-from fabrique.recruitment.storage import private_storage
+from fabrique.recruitment.storage import indicator_file_path, private_storage
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -216,7 +216,7 @@ class ImportBatch(TenantModel):
     )
 
     # kept outside the public media directory (no public URL): a fabrique's files are its own
-    file = models.FileField(_("fichier"), upload_to="indicateurs/%Y/%m/", storage=private_storage)
+    file = models.FileField(_("fichier"), upload_to=indicator_file_path, storage=private_storage)
     original_name = models.CharField(_("nom du fichier"), max_length=255)
     file_format = models.CharField(_("format"), max_length=10, choices=FileFormat.choices)
     encoding = models.CharField(_("encodage"), max_length=20, blank=True)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from fabrique.core.choices import Public, ReporterType, Theme
 from fabrique.core.models import TenantModel, TimeStampedModel
 from fabrique.core.workflow import Workflow, allowed
+from fabrique.recruitment.storage import private_storage, report_document_path
 
 
 def _token() -> str:
@@ -81,7 +82,9 @@ class NeedReport(TenantModel):
         verbose_name=_("quartier prioritaire"),
     )
     evidence = models.TextField(_("éléments de preuve"), blank=True)
-    evidence_document = models.FileField(_("document joint"), upload_to="reports/%Y/%m/", blank=True)
+    evidence_document = models.FileField(
+        _("document joint"), upload_to=report_document_path, storage=private_storage, blank=True
+    )
     # who reports
     reporter_name = models.CharField(_("nom"), max_length=200, blank=True)
     reporter_organization_name = models.CharField(_("structure"), max_length=200, blank=True)

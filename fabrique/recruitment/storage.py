@@ -1,14 +1,18 @@
-"""Where application documents live: outside the public media directory, under random names.
+"""Where every uploaded file lives: outside the public media directory, under random names.
 
-The files are only ever served by the back-office view `application_document`, after the access
-layer checked the user's fabrique and permission. `url()` is refused so that no template can link
-a document through a public media URL by mistake.
+Application documents, report evidence, indicator imports and fabrique logos all use this storage
+(`FABRIQUE_PRIVATE_MEDIA_ROOT`, the folder `fabrique backup` saves). The files are only ever served
+by views that checked access first (e.g. `application_document`, `report_document`). `url()` is
+refused so that no template can link a file through a public media URL by mistake.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -35,6 +39,12 @@ class PrivateStorage(FileSystemStorage):
         base: str = self._value_or_setting(location, str(private_media_root()))
         return base
 
+    def _clear_cached_properties(self, setting: Any, **kwargs: Any) -> None:
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "FABRIQUE_PRIVATE_MEDIA_ROOT":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
+
     def url(self, name: str | None) -> str:
         raise ValueError("Private documents have no public URL; serve them through an access-checked view.")
 
@@ -42,7 +52,61 @@ class PrivateStorage(FileSystemStorage):
 private_storage = PrivateStorage()
 
 
-def application_document_path(instance: object, filename: str) -> str:
+def generated_name(folder: str, filename: str, *, dated: bool = True) -> str:
     """A random name: the original file name is never used (nor guessable) on disk."""
     suffix = Path(filename).suffix.lower()
-    return f"applications/{timezone.now():%Y/%m}/{secrets.token_urlsafe(18)}{suffix}"
+    if not suffix[1:].isalnum() or len(suffix) > 6:
+        suffix = ""
+    month = f"{timezone.now():%Y/%m}/" if dated else ""
+    return f"{folder}/{month}{secrets.token_urlsafe(18)}{suffix}"
+
+
+def application_document_path(instance: object, filename: str) -> str:
+    return generated_name("applications", filename)
+
+
+def report_document_path(instance: object, filename: str) -> str:
+    return generated_name("reports", filename)
+
+
+def indicator_file_path(instance: object, filename: str) -> str:
+    return generated_name("indicateurs", filename)
+
+
+def logo_path(instance: object, filename: str) -> str:
+    return generated_name("logos", filename, dated=False)
+
+
+def relocate_uploads(
+    model: Any,
+    field_name: str,
+    path_function: Callable[[object, str], str],
+    *,
+    old_public_root: str | Path | None = None,
+) -> int:
+    """Move a model's existing uploads into the private storage under generated names (data migrations).
+
+    A file is looked for in the private storage first, then under `old_public_root` (the public
+    MEDIA_ROOT where uploads used to land). Rows are updated in the migration's transaction; the old
+    files are removed only once it commits. A missing file leaves its row unchanged. Returns the
+    number of files moved.
+    """
+    from django.core.files import File
+    from django.db import transaction
+
+    public_root = Path(old_public_root) if old_public_root else None
+    moved = 0
+    rows = model._default_manager.exclude(**{field_name: ""}).exclude(**{f"{field_name}__isnull": True})
+    for pk, name in rows.values_list("pk", field_name).iterator():
+        if private_storage.exists(name):
+            source = Path(private_storage.path(name))
+        elif public_root is not None and (public_root / name).is_file():
+            source = public_root / name
+        else:
+            continue
+        with source.open("rb") as handle:
+            new_name = private_storage.save(path_function(None, name), File(handle))
+        model._default_manager.filter(pk=pk).update(**{field_name: new_name})
+        transaction.on_commit(partial(source.unlink, missing_ok=True))
+        moved += 1
+    return moved

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "axes",
     # domain
     "fabrique.core",
+    "fabrique.ops",
     "fabrique.accounts",
     "fabrique.fabriques",
     "fabrique.audit",
@@ -115,12 +116,19 @@ TEMPLATES = [
 WSGI_APPLICATION = "fabrique.wsgi.application"
 
 _default_sqlite = f"sqlite:///{VAR_DIR / 'fabrique.sqlite3'}"
+# Persistent connections (one per worker thread, reused for CONN_MAX_AGE seconds) with a health
+# check at the start of each request: after a PostgreSQL restart the first request reconnects
+# instead of failing on a dead connection.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", _default_sqlite),
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
+# Migrations (and the GRANTs to the runtime role) run as the owner of the tables when this is set;
+# the application itself connects with DATABASE_URL, a role that owns nothing (docs/operations.md).
+MIGRATION_DATABASE_URL = os.environ.get("MIGRATION_DATABASE_URL", "")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})

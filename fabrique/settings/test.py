@@ -27,4 +27,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-FABRIQUE_PRIVATE_MEDIA_ROOT = str(VAR_DIR / "test-private-media")
+# never the production variable: a test must not write into a real private folder
+FABRIQUE_PRIVATE_MEDIA_ROOT = os.environ.get(
+    "FABRIQUE_TEST_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "test-private-media")
+)
