@@ -9,16 +9,17 @@ export FABRIQUE_HOME := $(CURDIR)
 
 .PHONY: demo test install install-dev assets browser lint typecheck migrations-check test-sqlite test-postgres test-browser bench clean
 
-## make demo: install, migrate, load territories and demo data, serve on http://127.0.0.1:8000
+## make demo: install, migrate, load territories and demo data, serve on http://127.0.0.1:8000 + the task worker
 demo: install assets
 	$(BIN)/fabrique migrate --noinput
 	$(BIN)/fabrique load_territories
 	$(BIN)/fabrique load_reference_indicators
 	$(BIN)/fabrique load_demo
+	$(BIN)/fabrique run_scheduled
 	@echo ""
-	@echo "  Fabrique tourne sur http://127.0.0.1:8000  (Ctrl+C pour arrêter)"
+	@echo "  Fabrique tourne sur http://127.0.0.1:8000 avec son processus de tâches (Ctrl+C arrête les deux)"
 	@echo ""
-	$(BIN)/fabrique runserver 127.0.0.1:8000
+	@scripts/serve_with_worker.sh $(BIN) 127.0.0.1:8000
 
 ## make test: everything CI runs
 test: install-dev assets browser lint typecheck migrations-check test-sqlite test-postgres test-browser

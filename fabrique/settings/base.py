@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     # domain
     "fabrique.core",
     "fabrique.accounts",
@@ -233,6 +235,11 @@ FABRIQUE_AUDIT_DB_TRIGGERS = True
 
 # Absolute address of the site, for links in e-mails (follow-up links, password reset uses the request).
 FABRIQUE_SITE_URL = os.environ.get("FABRIQUE_SITE_URL", "http://127.0.0.1:8000")
+
+# Task queue (django-tasks, database backend: no broker). `fabrique worker` runs the tasks;
+# `fabrique run_scheduled` (daily, cron / systemd timer) enqueues the scheduled jobs.
+TASKS = {"default": {"BACKEND": os.environ.get("FABRIQUE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+FABRIQUE_WORKER_HEARTBEAT = float(os.environ.get("FABRIQUE_WORKER_HEARTBEAT", "10"))
 # Uploaded documents of applications and reports: never served by the web server, only through views
 # that check access. Defaults to var/private-media.
 FABRIQUE_PRIVATE_MEDIA_ROOT = os.environ.get("FABRIQUE_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private-media"))

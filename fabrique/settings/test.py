@@ -28,3 +28,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FABRIQUE_PRIVATE_MEDIA_ROOT = str(VAR_DIR / "test-private-media")
+# tasks run in-process, right after the commit (tests of the real worker switch to the database backend)
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
