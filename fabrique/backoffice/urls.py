@@ -13,6 +13,7 @@ from .views import (
     home,
     intelligence,
     needs,
+    notifications,
     pipeline,
     projects,
     recruitment,
@@ -40,6 +41,7 @@ fabrique_patterns = [
     *pipeline.urlpatterns,
     *intelligence.urlpatterns,
     *settings.urlpatterns,
+    *notifications.urlpatterns,
 ]
 
 urlpatterns = [

@@ -6,4 +6,10 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from fabrique.audit.labels import register_action_label
+
         from . import checks  # noqa: F401 - registers the system checks
+
+        register_action_label("core.task.relaunched", _("Tâche relancée"))

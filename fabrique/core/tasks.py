@@ -74,6 +74,10 @@ def run_regrouping(*, run_id: int, fabrique_id: int | None = None, attempt: int 
     from fabrique.needs.grouping import regrouping_run_execute
 
     run = regrouping_run_execute(run_id=run_id, resume=True)
+    if run.status in ("done", "failed"):
+        from fabrique.notifications.handlers import regrouping_finished
+
+        regrouping_finished(run=run)
     return run.status
 
 

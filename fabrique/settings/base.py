@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "fabrique.support",
     "fabrique.intelligence",
     "fabrique.grouping",
+    "fabrique.notifications",
     "fabrique.demo",
     # interfaces
     "fabrique.public",
@@ -105,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "fabrique.core.context_processors.shell",
                 "fabrique.backoffice.nav.backoffice_nav",
+                "fabrique.backoffice.nav.notification_bell",
             ],
         },
     }

@@ -1,0 +1,20 @@
+"""Template filters of the failed tasks page."""
+
+from django import template
+
+from fabrique.core.taskadmin import task_error as _task_error
+
+register = template.Library()
+
+
+@register.filter
+def task_error(result) -> str:
+    return _task_error(result)
+
+
+@register.filter
+def task_label(result) -> str:
+    """The handler's name (or the task's) and its attempt."""
+    kwargs = result.args_kwargs.get("kwargs", {})
+    name = kwargs.get("handler") or result.task_path
+    return f"{name.rsplit('.', 1)[-1]} (n° {kwargs.get('entry_id', '—')}, essai {kwargs.get('attempt', 1)})"

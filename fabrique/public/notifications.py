@@ -1,0 +1,41 @@
+"""Unsubscribing from one kind of notification from the link of an e-mail (no login needed: the
+link is signed). GET asks for confirmation; POST turns the kind off."""
+
+from django.shortcuts import render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views import View
+
+from fabrique.core.errors import DomainError
+from fabrique.notifications.kinds import KINDS
+from fabrique.notifications.services import unsubscribe
+
+
+class UnsubscribeView(View):
+    template_name = "public/notification_unsubscribe.html"
+
+    def get(self, request, token: str):
+        return render(request, self.template_name, {"token": token, "done": False})
+
+    def post(self, request, token: str):
+        try:
+            fabrique, kind = unsubscribe(token=token)
+        except DomainError as exc:
+            return render(request, self.template_name, {"error": exc.message, "done": False}, status=400)
+        return render(
+            request,
+            self.template_name,
+            {
+                "done": True,
+                "fabrique": fabrique,
+                "kind_label": KINDS[kind].label,
+                "title": _("Désabonnement"),
+            },
+        )
+
+
+urlpatterns = [
+    path(
+        "notifications/desabonnement/<str:token>/", UnsubscribeView.as_view(), name="notification_unsubscribe"
+    ),
+]
