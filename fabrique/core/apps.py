@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.apps import AppConfig
 
 
@@ -12,4 +14,4 @@ class CoreConfig(AppConfig):
 
         from . import checks  # noqa: F401 - registers the system checks
 
-        register_action_label("core.task.relaunched", _("Tâche relancée"))
+        register_action_label("core.task.relaunched", cast(str, _("Tâche relancée")))

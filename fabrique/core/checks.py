@@ -9,7 +9,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0", ""}
 
 
 @register(Tags.security, deploy=True)
-def site_url_check(app_configs=None, **kwargs) -> list[Warning]:
+def site_url_check(app_configs: object = None, **kwargs: object) -> list[Warning]:
     """E-mails and calendar feeds carry absolute links: in production they need the real address."""
     url = getattr(settings, "FABRIQUE_SITE_URL", "") or ""
     parts = urlsplit(url)

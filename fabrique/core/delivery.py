@@ -11,7 +11,8 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -51,7 +52,7 @@ def deliver_once(key: str, send: Callable[[], object]) -> bool:
     return True
 
 
-def render_subject(template: str, context: dict) -> str:
+def render_subject(template: str, context: Mapping[str, Any]) -> str:
     """A plain-text subject on one line. Django's templates escape HTML; a subject is not HTML, so
     the escaping is undone (an apostrophe must not arrive as `&#x27;`)."""
     return html.unescape(" ".join(render_to_string(template, context).split()))
@@ -81,6 +82,9 @@ def email_message(
     return message
 
 
-def in_french(render: Callable[[], object]):
+T = TypeVar("T")
+
+
+def in_french(render: Callable[[], T]) -> T:
     with translation.override(settings.LANGUAGE_CODE):
         return render()

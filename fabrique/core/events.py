@@ -24,7 +24,7 @@ import fnmatch
 import logging
 from collections.abc import Callable
 from functools import lru_cache, partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from django.db import transaction
 from django.utils.module_loading import import_string
@@ -35,21 +35,22 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 Handler = Callable[["AuditEntry"], object]
+H = TypeVar("H", bound=Callable[..., object])
 
 # (pattern, dotted path of the handler), in registration order
 _HANDLERS: list[tuple[str, str]] = []
 
 
-def handler_path(handler: Handler) -> str:
+def handler_path(handler: Callable[..., object]) -> str:
     return f"{handler.__module__}.{handler.__qualname__}"
 
 
-def on_action(pattern: str, handler: Handler | None = None):
-    """Register `handler` for the actions matching `pattern` (exact name or fnmatch pattern).
+def on_action(pattern: str) -> Callable[[H], H]:
+    """Register the decorated handler for the actions matching `pattern` (exact name or fnmatch
+    pattern): `@on_action("needs.need.*")`, or `on_action(pattern)(handler)`. Registering twice is a
+    no-op."""
 
-    Usable as a decorator (`@on_action("needs.need.*")`) or a call. Registering twice is a no-op."""
-
-    def register(func: Handler) -> Handler:
+    def register(func: H) -> H:
         path = handler_path(func)
         if "<locals>" in path:
             raise ValueError(f"Event handlers must be module-level functions, not {path}.")
@@ -58,7 +59,7 @@ def on_action(pattern: str, handler: Handler | None = None):
             _handlers_for.cache_clear()
         return func
 
-    return register(handler) if handler is not None else register
+    return register
 
 
 @lru_cache(maxsize=1024)
@@ -79,7 +80,7 @@ def resolve(path: str) -> Handler:
     """The handler behind a dotted path, only if it is registered (a task cannot call anything else)."""
     if not any(registered == path for _pattern, registered in _HANDLERS):
         raise LookupError(f"Unregistered event handler: {path}")
-    return import_string(path)
+    return cast(Handler, import_string(path))
 
 
 def event_dispatch(entry: AuditEntry) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -10,8 +12,12 @@ from django_tasks_db.models import DBTaskResult
 from fabrique.audit.services import audit_log
 from fabrique.core.errors import DomainError
 
+if TYPE_CHECKING:
+    from fabrique.accounts.models import User
+    from fabrique.fabriques.models import Fabrique
 
-def failed_tasks(*, fabrique) -> QuerySet[DBTaskResult]:
+
+def failed_tasks(*, fabrique: Fabrique) -> QuerySet[DBTaskResult[Any, Any]]:
     """Final failures of the fabrique's tasks (a failed attempt whose retry is scheduled is not one)."""
     return (
         DBTaskResult.objects.failed()
@@ -21,13 +27,13 @@ def failed_tasks(*, fabrique) -> QuerySet[DBTaskResult]:
     )
 
 
-def task_error(result: DBTaskResult) -> str:
+def task_error(result: DBTaskResult[Any, Any]) -> str:
     """The last line of the traceback: the error as the admin reads it."""
     lines = [line for line in (result.traceback or "").strip().splitlines() if line.strip()]
     return lines[-1] if lines else result.exception_class_path
 
 
-def task_relaunch(*, fabrique, task_id: str, actor) -> DBTaskResult:
+def task_relaunch(*, fabrique: Fabrique, task_id: str, actor: User) -> DBTaskResult[Any, Any]:
     """Enqueue the failed task again (first attempt, full retries); the failed row is replaced."""
     with transaction.atomic():
         result = failed_tasks(fabrique=fabrique).select_for_update().filter(pk=task_id).first()

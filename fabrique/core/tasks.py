@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from typing import Any
 
 from django.utils import timezone
 from django_tasks import task
@@ -36,7 +37,7 @@ def retry_delay(attempt: int) -> datetime.timedelta:
     return RETRY_DELAYS[min(attempt, len(RETRY_DELAYS)) - 1]
 
 
-def _schedule_retry(task_obj, *, attempt: int, **kwargs) -> bool:
+def _schedule_retry(task_obj: Any, *, attempt: int, **kwargs: object) -> bool:
     backend = task_obj.get_backend()
     if attempt >= MAX_ATTEMPTS or not getattr(backend, "supports_defer", False):
         return False

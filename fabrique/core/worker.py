@@ -15,6 +15,7 @@ import logging
 import os
 import socket
 import threading
+from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, close_old_connections, connection
@@ -75,7 +76,7 @@ class FabriqueWorker(Worker):
 
     reclaim_every = 3  # beats between two reclaims
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._stop = threading.Event()
 

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -35,7 +36,7 @@ def invitation_email(entry: AuditEntry) -> None:
         "token": default_token_generator.make_token(user),
     }
 
-    def build():
+    def build() -> EmailMultiAlternatives:
         subject = render_subject("accounts/email/invitation_subject.txt", context)
         return email_message(
             to=[user.email], subject=subject, text=render_to_string("accounts/email/invitation.txt", context)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from fabrique.audit.models import AuditEntry
 from fabrique.core.events import on_action
 from fabrique.core.schedule import register_daily
@@ -33,7 +35,7 @@ def need_answered(entry: AuditEntry) -> None:
         send_need_answered(need_id=need.pk, project_id=project.pk, key=f"event:{entry.pk}:answered")
 
 
-def erase_expired_reporters(*, day) -> int:
+def erase_expired_reporters(*, day: datetime.date) -> int:
     """Daily job (`fabrique run_scheduled`): the GDPR erasure of reporters' contact details."""
     from .services import need_reports_erase_expired
 

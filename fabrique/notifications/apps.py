@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +14,8 @@ class NotificationsConfig(AppConfig):
 
         from . import handlers, outside  # noqa: F401 - registers the event handlers and daily jobs
 
-        register_action_label("notifications.preference.updated", _("Préférence de notification modifiée"))
-        register_action_label("notifications.follow.created", _("Suivi commencé"))
-        register_action_label("notifications.follow.deleted", _("Suivi arrêté"))
+        register_action_label(
+            "notifications.preference.updated", cast(str, _("Préférence de notification modifiée"))
+        )
+        register_action_label("notifications.follow.created", cast(str, _("Suivi commencé")))
+        register_action_label("notifications.follow.deleted", cast(str, _("Suivi arrêté")))

@@ -6,6 +6,7 @@ Each handler finds the recipients, builds a plain-text title and the link to the
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,9 +19,14 @@ from fabrique.fabriques.models import Permission
 from .selectors import followers_of, members_with, object_path
 from .services import digests_send, notify
 
+if TYPE_CHECKING:
+    from fabrique.needs.models import RegroupingRun
 
-def _target(entry: AuditEntry):
+
+def _target(entry: AuditEntry) -> Any:
     model = entry.target_type.model_class()
+    if model is None:
+        return None
     manager = getattr(model, "all_objects", model._default_manager)
     return manager.filter(pk=entry.target_id).first()
 
@@ -191,7 +197,7 @@ def followed_activity(entry: AuditEntry) -> None:
 
 
 for _pattern in FOLLOWED:
-    on_action(_pattern, followed_activity)
+    on_action(_pattern)(followed_activity)
 
 
 @on_action("intelligence.importbatch.imported")
@@ -212,7 +218,7 @@ def import_done(entry: AuditEntry) -> None:
     )
 
 
-def regrouping_finished(*, run) -> None:
+def regrouping_finished(*, run: RegroupingRun) -> None:
     """Called by the regrouping task when a run ends (done or failed)."""
     from fabrique.needs.models import RunStatus
 
@@ -272,7 +278,7 @@ def milestone_reminders(*, day: datetime.date) -> int:
             )
         )
     for milestone in rows.filter(due_on__lt=day).select_related("plan__fabrique", "plan__officer"):
-        if (day - milestone.due_on).days % 7 != 1:
+        if milestone.due_on is None or (day - milestone.due_on).days % 7 != 1:
             continue  # the day after the due date, then once a week
         plan = milestone.plan
         count += len(

@@ -5,10 +5,12 @@ Reporters and candidates are not users: they receive e-mails only, with their co
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 
 class Mode(models.TextChoices):
@@ -20,9 +22,9 @@ class Mode(models.TextChoices):
 @dataclass(frozen=True)
 class Kind:
     code: str
-    label: str
+    label: StrOrPromise
     # role -> default mode; roles absent: OFF
-    defaults: dict[str, str] = field(default_factory=dict)
+    defaults: Mapping[str, str] = field(default_factory=dict)
 
 
 _STAFF = {"admin": Mode.IMMEDIATE, "officer": Mode.IMMEDIATE}

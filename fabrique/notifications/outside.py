@@ -4,6 +4,10 @@ out once per event × address."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,13 +16,23 @@ from fabrique.audit.models import AuditEntry
 from fabrique.core.delivery import deliver_once, email_message, in_french
 from fabrique.core.events import on_action
 
+if TYPE_CHECKING:
+    from fabrique.fabriques.models import Fabrique
+    from fabrique.needs.models import Need
+
 
 def _send(
-    *, entry: AuditEntry, fabrique, to: str, subject: str, lines: list[str], links: list[tuple[str, str]]
-):
+    *,
+    entry: AuditEntry,
+    fabrique: Fabrique,
+    to: str,
+    subject: str,
+    lines: list[str],
+    links: list[tuple[str, str]],
+) -> bool:
     context = {"fabrique": fabrique, "lines": [line for line in lines if line], "links": links}
 
-    def build():
+    def build() -> EmailMultiAlternatives:
         return email_message(
             to=[to],
             subject=f"{fabrique.name} — {subject}",
@@ -31,12 +45,12 @@ def _send(
     return deliver_once(f"event:{entry.pk}:{to.lower()}", message.send)
 
 
-def _reporters(needs) -> dict[str, list]:
+def _reporters(needs: Iterable[Need]) -> dict[str, list[tuple[str, str]]]:
     """Consenting reporters of the needs, by address, with their reports."""
     from fabrique.needs.emails import followup_url
     from fabrique.needs.models import NeedReport, ReportStage
 
-    by_address: dict[str, list] = {}
+    by_address: dict[str, list[tuple[str, str]]] = {}
     reports = NeedReport.objects.filter(
         need__in=needs, stage=ReportStage.ATTACHED, consent_notifications=True
     ).exclude(reporter_email="")
@@ -59,7 +73,7 @@ def _decision_reason(entry: AuditEntry) -> str:
     if decision.reason_code:
         from fabrique.needs.models import NotRetainedReason
 
-        label = dict(NotRetainedReason.choices).get(decision.reason_code, decision.reason_code)
+        label = str(dict(NotRetainedReason.choices).get(decision.reason_code, decision.reason_code))
     return " — ".join(str(part) for part in (label, decision.reasons) if part)
 
 

@@ -102,8 +102,9 @@ def followers_of(*, target: Model) -> list[User]:
             target_type=ContentType.objects.get_for_model(type(target)), target_id=str(target.pk)
         ).values_list("user_id", flat=True)
     )
-    if getattr(target, "officer_id", None):
-        ids.add(target.officer_id)
+    officer_id = getattr(target, "officer_id", None)
+    if officer_id:
+        ids.add(officer_id)
     fabrique_id = getattr(target, "fabrique_id", None)
     members = Membership.objects.filter(user_id__in=ids, is_active=True, user__is_active=True)
     if fabrique_id:
@@ -168,7 +169,7 @@ def my_tasks(*, user: User, fabrique: Fabrique, today: datetime.date | None = No
                 kind="milestone",
                 title=f"Jalon : {milestone.title} ({milestone.plan})",
                 url=object_path(milestone.plan, fabrique),
-                overdue=milestone.due_on < today,
+                overdue=milestone.due_on is not None and milestone.due_on < today,
             )
         )
     # follow-ups at +1 / +3 years of the enterprises of my projects

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.template.loader import render_to_string
@@ -44,7 +46,7 @@ def unsubscribe_url(*, user: User, fabrique: Fabrique, kind: str) -> str:
 def notify(
     *,
     fabrique: Fabrique,
-    recipients: Iterable[User],
+    recipients: Iterable[User | None],
     kind: str,
     title: str,
     key: str,
@@ -87,7 +89,7 @@ def notify(
 
 def _email_for(
     *, user: User, fabrique: Fabrique, kind: str, subject: str, items: list[Notification], digest: bool
-):
+) -> EmailMultiAlternatives:
     context = {
         "user": user,
         "fabrique": fabrique,
@@ -100,7 +102,7 @@ def _email_for(
         ),
     }
 
-    def build():
+    def build() -> EmailMultiAlternatives:
         return email_message(
             to=[user.email],
             subject=subject,
@@ -125,7 +127,7 @@ def notification_email(*, notification: Notification) -> bool:
         digest=False,
     )
 
-    def send():
+    def send() -> None:
         message.send()
         Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
 
@@ -154,7 +156,7 @@ def digests_send(*, day: datetime.date) -> int:
         message = _email_for(user=user, fabrique=fabrique, kind="", subject=subject, items=items, digest=True)
         ids = [n.pk for n in items]
 
-        def send(message=message, ids=ids):
+        def send(message: EmailMultiAlternatives = message, ids: list[int] = ids) -> None:
             message.send()
             Notification.objects.filter(pk__in=ids).update(emailed_at=timezone.now())
 
@@ -211,7 +213,7 @@ def follow_set(*, user: User, target: Model, follow: bool) -> bool:
     """Follow (or stop following) a need, study, project, call or chantier of a fabrique one belongs to."""
     if target._meta.label_lower not in FOLLOWABLE:
         raise DomainError(_("On ne peut pas suivre cet élément."))
-    fabrique = target.fabrique
+    fabrique = cast(Fabrique, getattr(target, "fabrique"))  # noqa: B009 - any followable model
     if not Membership.objects.filter(user=user, fabrique=fabrique, is_active=True).exists():
         raise DomainError(_("Vous n'êtes pas membre de cette fabrique."))
     target_type = ContentType.objects.get_for_model(type(target))

@@ -1,6 +1,7 @@
 """Unsubscribing from one kind of notification from the link of an e-mail (no login needed: the
 link is signed). GET asks for confirmation; POST turns the kind off."""
 
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -14,10 +15,10 @@ from fabrique.notifications.services import unsubscribe
 class UnsubscribeView(View):
     template_name = "public/notification_unsubscribe.html"
 
-    def get(self, request, token: str):
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
         return render(request, self.template_name, {"token": token, "done": False})
 
-    def post(self, request, token: str):
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
         try:
             fabrique, kind = unsubscribe(token=token)
         except DomainError as exc:

@@ -40,19 +40,19 @@ def _log(fabrique, actor, action="tests.thing.done"):
 
 
 def test_patterns_select_handlers():
-    events.on_action("needs.need.*", record)
-    events.on_action("needs.need.retained", explode)
+    events.on_action("needs.need.*")(record)
+    events.on_action("needs.need.retained")(explode)
     assert events.handlers_for("needs.need.retained") == (
         "tests.core.test_events.record",
         "tests.core.test_events.explode",
     )
     assert "tests.core.test_events.record" not in events.handlers_for("needs.needreport.created")
     with pytest.raises(ValueError):
-        events.on_action("x", lambda entry: None)
+        events.on_action("x")(lambda entry: None)
 
 
 def test_handlers_run_after_commit_only(fabrique, officer, django_capture_on_commit_callbacks):
-    events.on_action("tests.thing.*", record)
+    events.on_action("tests.thing.*")(record)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         entry = _log(fabrique, officer)
         assert CALLS == []  # nothing before the commit
@@ -70,15 +70,15 @@ def test_handlers_run_after_commit_only(fabrique, officer, django_capture_on_com
 
 
 def test_a_failing_handler_never_breaks_the_action(fabrique, officer, django_capture_on_commit_callbacks):
-    events.on_action("tests.thing.done", explode)
-    events.on_action("tests.thing.done", record)
+    events.on_action("tests.thing.done")(explode)
+    events.on_action("tests.thing.done")(record)
     with django_capture_on_commit_callbacks(execute=True):
         entry = _log(fabrique, officer)
     assert [("tests.thing.done", entry.pk)] == CALLS  # the other handler ran, the action stands
 
 
 def test_idempotency_key_a_task_run_twice_sends_once(fabrique, officer):
-    events.on_action("tests.thing.done", send_twice_safe)
+    events.on_action("tests.thing.done")(send_twice_safe)
     entry = _log(fabrique, officer)
     path = "tests.core.test_events.send_twice_safe"
     mail.outbox.clear()
@@ -108,7 +108,7 @@ def test_retries_with_backoff_on_the_database_backend(fabrique, officer, setting
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    events.on_action("tests.thing.done", explode)
+    events.on_action("tests.thing.done")(explode)
     entry = _log(fabrique, officer)
     path = "tests.core.test_events.explode"
     with pytest.raises(RetryScheduled):

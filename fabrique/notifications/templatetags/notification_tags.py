@@ -1,6 +1,8 @@
 """`{% follow_button obj %}`: follow / stop following a need, study, project, call or chantier."""
 
 from django import template
+from django.db.models import Model
+from django.template import Context
 from django.urls import reverse
 
 from fabrique.notifications.selectors import is_following
@@ -9,7 +11,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("backoffice/notifications/_follow_button.html", takes_context=True)
-def follow_button(context, target):
+def follow_button(context: Context, target: Model) -> dict[str, object]:
     request = context["request"]
     fabrique = context.get("fabrique")
     if fabrique is None or not request.user.is_authenticated:

@@ -1,5 +1,7 @@
 """`fabrique worker`: the task worker (one process; run several for more throughput)."""
 
+from argparse import ArgumentParser
+
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from fabrique.core.worker import FabriqueWorker
@@ -11,7 +13,7 @@ class Command(DbWorkerCommand):
         "Ctrl+C termine la tâche en cours puis s'arrête."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
         parser.set_defaults(reload=False, queue_name="*")
 
@@ -28,7 +30,7 @@ class Command(DbWorkerCommand):
         max_tasks: int | None,
         worker_id: str,
         exclude_queues: str,
-        **options,
+        **options: object,
     ) -> None:
         self.configure_logging(verbosity)
         worker = FabriqueWorker(
