@@ -10,6 +10,8 @@ export FABRIQUE_HOME := $(CURDIR)
 .PHONY: demo test install install-dev assets browser lint typecheck migrations-check test-sqlite test-postgres test-browser bench clean
 
 ## make demo: install, migrate, load territories and demo data, serve on http://127.0.0.1:8000 + the task worker
+## (e-mails are written to var/mail/, one file each, instead of being sent)
+demo: export EMAIL_BACKEND := django.core.mail.backends.filebased.EmailBackend
 demo: install assets
 	$(BIN)/fabrique migrate --noinput
 	$(BIN)/fabrique load_territories
@@ -18,6 +20,7 @@ demo: install assets
 	$(BIN)/fabrique run_scheduled
 	@echo ""
 	@echo "  Fabrique tourne sur http://127.0.0.1:8000 avec son processus de tâches (Ctrl+C arrête les deux)"
+	@echo "  Les e-mails envoyés sont écrits dans var/mail/ (un fichier chacun)."
 	@echo ""
 	@scripts/serve_with_worker.sh $(BIN) 127.0.0.1:8000
 

@@ -7,6 +7,7 @@ on any URL missing from its expectation table (tests/matrix/).
 from django.urls import include, path
 
 from .views import (
+    calendars,
     committees,
     directory,
     grouping,
@@ -42,6 +43,7 @@ fabrique_patterns = [
     *intelligence.urlpatterns,
     *settings.urlpatterns,
     *notifications.urlpatterns,
+    *calendars.urlpatterns,
 ]
 
 urlpatterns = [

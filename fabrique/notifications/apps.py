@@ -12,7 +12,7 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from fabrique.audit.labels import register_action_label
 
-        from . import handlers, outside  # noqa: F401 - registers the event handlers and daily jobs
+        from . import convocations, handlers, outside  # noqa: F401 - registers the event handlers and daily jobs
 
         register_action_label(
             "notifications.preference.updated", cast(str, _("Préférence de notification modifiée"))

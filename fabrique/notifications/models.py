@@ -79,3 +79,19 @@ class Follow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.target_type_id}:{self.target_id}"
+
+
+class CalendarFeed(models.Model):
+    """A user's personal calendar feed: the secret token in its URL. Regenerating revokes the old one."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("flux d'agenda")
+
+    def __str__(self) -> str:
+        return f"{self.user}"

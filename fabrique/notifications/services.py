@@ -8,6 +8,7 @@ the notification's `key` (event × recipient × kind) is unique, and the e-mail 
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Iterable
 from typing import cast
 
@@ -28,7 +29,7 @@ from fabrique.core.errors import DomainError
 from fabrique.fabriques.models import Fabrique, Membership
 
 from .kinds import KINDS, Mode
-from .models import Follow, Notification, NotificationPreference
+from .models import CalendarFeed, Follow, Notification, NotificationPreference
 from .selectors import FOLLOWABLE, preference_mode
 
 UNSUBSCRIBE_SALT = "fabrique.notifications.unsubscribe"
@@ -243,3 +244,18 @@ def notifications_mark_read_at(*, user: User, fabrique: Fabrique, path: str) -> 
     return Notification.objects.filter(
         recipient=user, fabrique=fabrique, read_at__isnull=True, url=path
     ).update(read_at=timezone.now())
+
+
+def calendar_feed_get(*, user: User) -> CalendarFeed:
+    """The user's feed (created on first use)."""
+    feed = CalendarFeed.objects.filter(user=user).first()
+    return feed or calendar_feed_regenerate(user=user)
+
+
+def calendar_feed_regenerate(*, user: User) -> CalendarFeed:
+    """A new secret address; the old one stops working at once."""
+    with transaction.atomic():
+        feed, _created = CalendarFeed.objects.update_or_create(
+            user=user, defaults={"token": secrets.token_urlsafe(32), "created_at": timezone.now()}
+        )
+    return feed

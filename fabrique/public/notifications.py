@@ -40,3 +40,21 @@ urlpatterns = [
         "notifications/desabonnement/<str:token>/", UnsubscribeView.as_view(), name="notification_unsubscribe"
     ),
 ]
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The personal calendar feed (the token is the credential; a revoked token is a 404)."""
+    from django.http import Http404
+
+    from fabrique.notifications.calendar import user_feed
+    from fabrique.notifications.models import CalendarFeed
+
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404(_("Agenda introuvable."))
+    response = HttpResponse(user_feed(user=feed.user), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+urlpatterns += [path("calendrier/<str:token>.ics", calendar_feed, name="calendar_feed")]

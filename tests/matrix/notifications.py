@@ -1,4 +1,4 @@
-from .rules import M, Rule, V
+from .rules import M, Rule, V, foreign_pk, pk
 
 
 def _follow(side):
@@ -12,6 +12,11 @@ MATRIX = {
     "backoffice:my_tasks": Rule(V),
     "backoffice:follow": Rule(V, params=lambda w: _follow(w.a), foreign=lambda w: _follow(w.b), post=True),
     "backoffice:failed_tasks": Rule(M),
+    "backoffice:meeting_ics": Rule(V, params=pk("meeting"), foreign=foreign_pk("meeting")),
+    "backoffice:study_ics": Rule(V, params=pk("study_awaiting"), foreign=foreign_pk("study_awaiting")),
+    "backoffice:support_plan_ics": Rule(V, params=pk("support_plan"), foreign=foreign_pk("support_plan")),
+    "backoffice:enterprise_ics": Rule(V, params=pk("enterprise"), foreign=foreign_pk("enterprise")),
+    "backoffice:calendar_feed": Rule(V, post=True),
     "backoffice:task_relaunch": Rule(
         M,
         params=lambda w: {"task_id": w.a.failed_task.pk},
