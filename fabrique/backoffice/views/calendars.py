@@ -26,7 +26,7 @@ from fabrique.projects.models import Enterprise
 from fabrique.studies.models import Study
 from fabrique.support.models import SupportPlan
 
-from ..mixins import FabriqueViewMixin
+from .base import FabriqueViewMixin
 
 
 def ics_response(body: bytes, filename: str) -> HttpResponse:
@@ -45,7 +45,7 @@ class IcsView(FabriqueViewMixin, View):
         raise NotImplementedError
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        obj = self.scoped_get(self.model, kwargs["pk"])  # type: ignore[no-untyped-call]
+        obj = self.scoped_get(self.model, kwargs["pk"])
         cal = calendar.new_calendar(name=str(obj))
         for event in self.events(obj):
             cal.add_component(event)
@@ -98,7 +98,7 @@ class CalendarFeedView(FabriqueViewMixin, TemplateView):
     template_name = "backoffice/notifications/calendar_feed.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[no-untyped-call]
+        context: dict[str, Any] = super().get_context_data(**kwargs)
         feed = calendar_feed_get(user=cast(User, self.request.user))
         context["feed_url"] = absolute(reverse("public:calendar_feed", kwargs={"token": feed.token}))
         return context

@@ -36,7 +36,7 @@ from fabrique.notifications.services import (
     preferences_set,
 )
 
-from ..mixins import FabriqueViewMixin
+from .base import FabriqueViewMixin
 
 
 def _user(request: HttpRequest) -> User:
@@ -49,7 +49,7 @@ class NotificationListView(FabriqueViewMixin, TemplateView):
     template_name = "backoffice/notifications/list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[no-untyped-call]
+        context: dict[str, Any] = super().get_context_data(**kwargs)
         rows = notifications_of(user=_user(self.request), fabrique=self.fabrique)
         if self.request.GET.get("non-lues"):
             rows = rows.filter(read_at__isnull=True)
@@ -89,7 +89,7 @@ class NotificationPreferencesView(FabriqueViewMixin, TemplateView):
         return PreferencesForm(data, initial_modes=modes)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[no-untyped-call]
+        context: dict[str, Any] = super().get_context_data(**kwargs)
         context.setdefault("form", self.get_form())
         return context
 
@@ -107,7 +107,7 @@ class MyTasksView(FabriqueViewMixin, TemplateView):
     template_name = "backoffice/notifications/my_tasks.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[no-untyped-call]
+        context: dict[str, Any] = super().get_context_data(**kwargs)
         context["tasks"] = my_tasks(user=_user(self.request), fabrique=self.fabrique)
         return context
 
@@ -128,7 +128,7 @@ class FollowView(FabriqueViewMixin, TemplateView):
         return access_object(model, fabrique=self.fabrique, pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[no-untyped-call]
+        context: dict[str, Any] = super().get_context_data(**kwargs)
         context["target"] = target = self.get_target()
         context["following"] = is_following(user=_user(self.request), target=target)
         context["target_url"] = object_path(target, self.fabrique)
@@ -161,7 +161,7 @@ class FailedTasksView(FabriqueViewMixin, TemplateView):
     template_name = "backoffice/notifications/failed_tasks.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[no-untyped-call]
+        context: dict[str, Any] = super().get_context_data(**kwargs)
         context["tasks"] = failed_tasks(fabrique=self.fabrique)[:100]
         return context
 
@@ -173,7 +173,7 @@ class TaskRelaunchView(FabriqueViewMixin, TemplateView):
     template_name = "backoffice/notifications/task_relaunch.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[no-untyped-call]
+        context: dict[str, Any] = super().get_context_data(**kwargs)
         context["task"] = failed_tasks(fabrique=self.fabrique).filter(pk=self.kwargs["task_id"]).first()
         if context["task"] is None:
             raise Http404(_("Élément introuvable."))
