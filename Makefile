@@ -75,6 +75,7 @@ test-browser: install-dev assets
 bench: install-dev
 	$(BIN)/python bench/territory_search.py
 	$(BIN)/python bench/group_needs.py
+	$(BIN)/python bench/notifications.py
 
 clean:
 	rm -rf $(VENV) node_modules var fabrique/static/fabrique/vendor
