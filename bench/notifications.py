@@ -91,7 +91,7 @@ def _run(args: argparse.Namespace) -> dict:
         times = []
         for i in range(n):
             start = time.perf_counter()
-            need_report_submit(fabrique=fabrique, data=data(offset + i))
+            need_report_submit(fabrique=fabrique, **data(offset + i))
             times.append(time.perf_counter() - start)
         return times
 

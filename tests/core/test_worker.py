@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _report(fabrique, email):
     return need_report_submit(
         fabrique=fabrique,
-        data={
+        **{
             "title": "Pas de garde d'enfants le soir",
             "description": "Les parents en horaires décalés n'ont aucune solution.",
             "reporter_name": "Camille Martin",

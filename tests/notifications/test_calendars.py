@@ -33,7 +33,7 @@ def committee(team, settings):
     return committee_create(
         fabrique=team.fabrique,
         actor=team.admin,
-        data={"committee_type": ctype, "name": "Comité", "members": members},
+        **{"committee_type": ctype, "name": "Comité", "members": members},
     )
 
 
@@ -47,9 +47,7 @@ def test_meeting_invitations_request_update_and_cancel(team, committee, django_c
     when = datetime.datetime(2027, 3, 16, 14, 30, tzinfo=PARIS)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        meeting = meeting_create(
-            committee=committee, actor=team.admin, data={"date": when, "place": "Salle 2"}
-        )
+        meeting = meeting_create(committee=committee, actor=team.admin, **{"date": when, "place": "Salle 2"})
     (convocation,) = [m for m in mail.outbox if m.to == ["lea@example.org"]]
     assert convocation.subject.startswith(f"{team.fabrique.name} — Convocation : Comité")
     names = [a[0] for a in convocation.attachments]
@@ -70,7 +68,7 @@ def test_meeting_invitations_request_update_and_cancel(team, committee, django_c
     later = when + datetime.timedelta(days=1)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        meeting_update(meeting=meeting, actor=team.admin, data={"date": later})
+        meeting_update(meeting=meeting, actor=team.admin, **{"date": later})
     (update,) = mail.outbox
     _, updated = _event(next(a for a in update.attachments if a[0] == "invitation.ics")[1])
     assert (
@@ -81,12 +79,12 @@ def test_meeting_invitations_request_update_and_cancel(team, committee, django_c
     # notes only: nothing sent
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        meeting_update(meeting=Meeting.objects.get(pk=meeting.pk), actor=team.admin, data={"notes": "RAS"})
+        meeting_update(meeting=Meeting.objects.get(pk=meeting.pk), actor=team.admin, **{"notes": "RAS"})
     assert mail.outbox == []
     # cancelled: METHOD:CANCEL, STATUS:CANCELLED, SEQUENCE raised again
     with django_capture_on_commit_callbacks(execute=True):
         meeting_update(
-            meeting=Meeting.objects.get(pk=meeting.pk), actor=team.admin, data={"status": "cancelled"}
+            meeting=Meeting.objects.get(pk=meeting.pk), actor=team.admin, **{"status": "cancelled"}
         )
     (cancel,) = mail.outbox
     cal, cancelled = _event(next(a for a in cancel.attachments if a[0] == "invitation.ics")[1])
@@ -98,7 +96,7 @@ def test_meeting_ics_download(team, committee, login):
     meeting = meeting_create(
         committee=committee,
         actor=team.admin,
-        data={"date": datetime.datetime(2027, 7, 1, 9, 0, tzinfo=PARIS)},
+        **{"date": datetime.datetime(2027, 7, 1, 9, 0, tzinfo=PARIS)},
     )
     url = reverse("backoffice:meeting_ics", kwargs={"fabrique_slug": team.fabrique.slug, "pk": meeting.pk})
     response = login(team.reader).get(url)
@@ -119,7 +117,7 @@ def test_personal_feed_shows_only_what_the_user_may_see_and_is_revocable(
     mine = meeting_create(
         committee=committee,
         actor=team.admin,
-        data={"date": datetime.datetime.now(PARIS) + datetime.timedelta(days=3)},
+        **{"date": datetime.datetime.now(PARIS) + datetime.timedelta(days=3)},
     )
     other_type = CommitteeType.objects.create(fabrique=other_team.fabrique, kind="steering", label="Copil")
     other_committee = Committee.objects.create(
@@ -128,7 +126,7 @@ def test_personal_feed_shows_only_what_the_user_may_see_and_is_revocable(
     theirs = meeting_create(
         committee=other_committee,
         actor=other_team.admin,
-        data={"date": datetime.datetime.now(PARIS) + datetime.timedelta(days=3)},
+        **{"date": datetime.datetime.now(PARIS) + datetime.timedelta(days=3)},
     )
     page = login(team.reader).get(
         reverse("backoffice:calendar_feed", kwargs={"fabrique_slug": team.fabrique.slug})

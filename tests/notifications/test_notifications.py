@@ -38,7 +38,7 @@ def _entry(target, action, actor, fabrique, **new):
 def test_a_new_report_notifies_staff_per_role_defaults(team, django_capture_on_commit_callbacks):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        report = need_report_submit(fabrique=team.fabrique, data=report_data(title="Pas de bus le dimanche"))
+        report = need_report_submit(fabrique=team.fabrique, **report_data(title="Pas de bus le dimanche"))
     path = reverse("backoffice:report_detail", kwargs={"fabrique_slug": team.fabrique.slug, "pk": report.pk})
     for user in (team.admin, team.officer):  # immediate by default
         n = Notification.objects.get(recipient=user, kind="report_new")
@@ -59,8 +59,8 @@ def test_preferences_off_and_digest_then_the_daily_digest(team, django_capture_o
     preference_set(user=team.admin, fabrique=team.fabrique, kind="report_new", mode=Mode.DIGEST)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        need_report_submit(fabrique=team.fabrique, data=report_data(title="Premier"))
-        need_report_submit(fabrique=team.fabrique, data=report_data(title="Second"))
+        need_report_submit(fabrique=team.fabrique, **report_data(title="Premier"))
+        need_report_submit(fabrique=team.fabrique, **report_data(title="Second"))
     assert not Notification.objects.filter(recipient=team.officer).exists()
     assert Notification.objects.filter(recipient=team.admin, mode=Mode.DIGEST).count() == 2
     assert not _inbox(team.admin) and not _inbox(team.officer)
@@ -83,18 +83,18 @@ def test_notify_is_idempotent(team):
 
 
 def test_assigned_and_followed_need(team, django_capture_on_commit_callbacks):
-    report = need_report_submit(fabrique=team.fabrique, data=report_data())
+    report = need_report_submit(fabrique=team.fabrique, **report_data())
     need = need_create_from_report(report=report, actor=team.admin)
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
-        need_update(need=need, actor=team.admin, data={"officer": team.officer})
+        need_update(need=need, actor=team.admin, **{"officer": team.officer})
     assert Notification.objects.get(recipient=team.officer, kind="assigned").url.endswith(
         f"/besoins/{need.pk}/"
     )
     # the reader follows it: a later change reaches them (digest by default), not its author
     follow_set(user=team.reader, target=need, follow=True)
     with django_capture_on_commit_callbacks(execute=True):
-        need_update(need=need, actor=team.officer, data={"title": "Garde d'enfants en soirée"})
+        need_update(need=need, actor=team.officer, **{"title": "Garde d'enfants en soirée"})
     assert Notification.objects.filter(recipient=team.reader, kind="followed_activity").exists()
     assert not Notification.objects.filter(recipient=team.admin, kind="followed_activity").exists()
     follow_set(user=team.reader, target=need, follow=False)
@@ -111,12 +111,12 @@ def test_application_evaluation_and_decision_kinds(team, django_capture_on_commi
     )
 
     project = project_create(
-        fabrique=team.fabrique, actor=team.admin, data={"title": "Recyclerie", "officer": team.officer}
+        fabrique=team.fabrique, actor=team.admin, **{"title": "Recyclerie", "officer": team.officer}
     )
     call = call_create(
         project=project,
         actor=team.admin,
-        data={
+        **{
             "title": "Appel",
             "description": "D",
             "profile_sought": "P",
@@ -135,7 +135,7 @@ def test_application_evaluation_and_decision_kinds(team, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         application = application_submit(
             call=call,
-            data={
+            **{
                 "first_name": "Awa",
                 "last_name": "Diallo",
                 "email": "awa@example.org",
@@ -188,7 +188,7 @@ def test_decision_on_a_followed_need(team, django_capture_on_commit_callbacks):
     from fabrique.needs.models import Need, NeedStage
 
     need = need_create_from_report(
-        report=need_report_submit(fabrique=team.fabrique, data=report_data()), actor=team.admin
+        report=need_report_submit(fabrique=team.fabrique, **report_data()), actor=team.admin
     )
     Need.objects.filter(pk=need.pk).update(stage=NeedStage.QUALIFYING)
     need.refresh_from_db()

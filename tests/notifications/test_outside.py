@@ -18,11 +18,11 @@ def need(team, settings):
     settings.FABRIQUE_SITE_URL = "https://fabrique.example.org"
     fabrique = team.fabrique
     first = need_report_submit(
-        fabrique=fabrique, data=report_data(reporter_email="oui@example.org", consent_notifications=True)
+        fabrique=fabrique, **report_data(reporter_email="oui@example.org", consent_notifications=True)
     )
     need = need_create_from_report(report=first, actor=team.officer)
     need_report_attach(
-        report=need_report_submit(fabrique=fabrique, data=report_data(reporter_email="non@example.org")),
+        report=need_report_submit(fabrique=fabrique, **report_data(reporter_email="non@example.org")),
         need=need,
         actor=team.officer,
     )
@@ -83,12 +83,12 @@ def test_candidates_shortlisted_and_call_cancelled(team, django_capture_on_commi
     from fabrique.projects.services import project_create
     from fabrique.recruitment.services import application_submit, call_cancel, call_create, call_publish
 
-    project = project_create(fabrique=team.fabrique, actor=team.admin, data={"title": "Recyclerie"})
+    project = project_create(fabrique=team.fabrique, actor=team.admin, **{"title": "Recyclerie"})
     call = call_publish(
         call=call_create(
             project=project,
             actor=team.admin,
-            data={
+            **{
                 "title": "Appel recyclerie",
                 "description": "D",
                 "profile_sought": "P",
@@ -99,7 +99,7 @@ def test_candidates_shortlisted_and_call_cancelled(team, django_capture_on_commi
     )
     application = application_submit(
         call=call,
-        data={
+        **{
             "first_name": "Awa",
             "last_name": "Diallo",
             "email": "awa@example.org",
