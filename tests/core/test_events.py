@@ -42,10 +42,8 @@ def _log(fabrique, actor, action="tests.thing.done"):
 def test_patterns_select_handlers():
     events.on_action("needs.need.*")(record)
     events.on_action("needs.need.retained")(explode)
-    assert events.handlers_for("needs.need.retained") == (
-        "tests.core.test_events.record",
-        "tests.core.test_events.explode",
-    )
+    mine = [p for p in events.handlers_for("needs.need.retained") if p.startswith("tests.")]
+    assert mine == ["tests.core.test_events.record", "tests.core.test_events.explode"]  # in order
     assert "tests.core.test_events.record" not in events.handlers_for("needs.needreport.created")
     with pytest.raises(ValueError):
         events.on_action("x")(lambda entry: None)
