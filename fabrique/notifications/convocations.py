@@ -36,8 +36,8 @@ def _members(meeting: Meeting) -> list[Person]:
 def meeting_pdf(meeting: Meeting, *, document: str) -> bytes:
     """The agenda ("agenda") or the minutes ("minutes") as PDF, from the same print template as the
     back-office."""
-    from fabrique.committees.pdf import css_string, html_to_pdf
     from fabrique.committees.selectors import meeting_items
+    from fabrique.core.pdf import css_string, html_to_pdf
 
     items = meeting_items(meeting=meeting)
     for item in items:
