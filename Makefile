@@ -9,16 +9,20 @@ export FABRIQUE_HOME := $(CURDIR)
 
 .PHONY: demo test install install-dev assets browser lint typecheck migrations-check test-sqlite test-postgres deploy-check test-browser bench clean
 
-## make demo: install, migrate, load territories and demo data, serve on http://127.0.0.1:8000
+## make demo: install, migrate, load territories and demo data, serve on http://127.0.0.1:8000 + the task worker
+## (e-mails are written to var/mail/, one file each, instead of being sent)
+demo: export EMAIL_BACKEND := django.core.mail.backends.filebased.EmailBackend
 demo: install assets
 	$(BIN)/fabrique migrate --noinput
 	$(BIN)/fabrique load_territories
 	$(BIN)/fabrique load_reference_indicators
 	$(BIN)/fabrique load_demo
+	$(BIN)/fabrique run_scheduled
 	@echo ""
-	@echo "  Fabrique tourne sur http://127.0.0.1:8000  (Ctrl+C pour arrêter)"
+	@echo "  Fabrique tourne sur http://127.0.0.1:8000 avec son processus de tâches (Ctrl+C arrête les deux)"
+	@echo "  Les e-mails envoyés sont écrits dans var/mail/ (un fichier chacun)."
 	@echo ""
-	$(BIN)/fabrique runserver 127.0.0.1:8000
+	@scripts/serve_with_worker.sh $(BIN) 127.0.0.1:8000
 
 ## make test: everything CI runs
 test: install-dev assets browser lint typecheck migrations-check test-sqlite test-postgres deploy-check test-browser
@@ -76,6 +80,7 @@ test-browser: install-dev assets
 bench: install-dev
 	$(BIN)/python bench/territory_search.py
 	$(BIN)/python bench/group_needs.py
+	$(BIN)/python bench/notifications.py
 
 clean:
 	rm -rf $(VENV) node_modules var fabrique/static/fabrique/vendor

@@ -31,10 +31,20 @@ def test_production_settings_pass_check_deploy(tmp_path):
         DJANGO_SETTINGS_MODULE="fabrique.settings.production",
         SECRET_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS="fabrique.example.org",
+        FABRIQUE_SITE_URL="https://fabrique.example.org",
         DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_without_the_site_url(settings):
+    from fabrique.core.checks import site_url_check
+
+    settings.FABRIQUE_SITE_URL = "http://127.0.0.1:8000"
+    assert [w.id for w in site_url_check()] == ["fabrique.W001"]
+    settings.FABRIQUE_SITE_URL = "https://fabrique.example.org"
+    assert site_url_check() == []
 
 
 def test_production_settings_refuse_a_missing_secret_key(tmp_path):

@@ -11,6 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 
+from fabrique.core.events import event_dispatch
+
 from .models import AuditEntry
 
 if TYPE_CHECKING:
@@ -95,11 +97,14 @@ def audit_log(
     decision_ref: str = "",
     note: str = "",
 ) -> AuditEntry:
-    """Append one entry. Must run inside the caller's atomic block (same transaction as the change)."""
+    """Append one entry. Must run inside the caller's atomic block (same transaction as the change).
+
+    The entry is also the event of `fabrique.core.events`: the handlers registered for `action` are
+    enqueued as tasks once the transaction commits."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_log must be called inside the service's transaction.atomic block.")
     user = actor if actor is not None and actor.is_authenticated else None
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         actor=user,
         actor_label=(user.get_full_name() or user.email) if user else "",
         fabrique=fabrique,
@@ -112,3 +117,5 @@ def audit_log(
         decision_ref=decision_ref,
         note=note,
     )
+    event_dispatch(entry)  # the entry is the event: its handlers run as tasks after the commit
+    return entry

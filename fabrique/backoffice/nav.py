@@ -58,3 +58,23 @@ def backoffice_nav(request) -> dict:
     elif path == base and items:
         items[0]["active"] = True
     return {"backoffice_nav": items}
+
+
+def notification_bell(request) -> dict:
+    """The bell of the header: unread notifications of the current fabrique (staff only)."""
+    fabrique = getattr(request, "fabrique", None)
+    membership = getattr(request, "membership", None)
+    if fabrique is None or membership is None or not membership.has_permission(Permission.VIEW):
+        return {}
+    from fabrique.notifications.selectors import unread_count
+    from fabrique.notifications.services import notifications_mark_read_at
+
+    if request.method == "GET":  # opening an object's page reads its notifications
+        notifications_mark_read_at(user=request.user, fabrique=fabrique, path=request.path)
+    return {
+        "bell": {
+            "unread": unread_count(user=request.user, fabrique=fabrique),
+            "url": reverse("backoffice:notification_list", kwargs={"fabrique_slug": fabrique.slug}),
+            "tasks_url": reverse("backoffice:my_tasks", kwargs={"fabrique_slug": fabrique.slug}),
+        }
+    }

@@ -7,12 +7,14 @@ on any URL missing from its expectation table (tests/matrix/).
 from django.urls import include, path
 
 from .views import (
+    calendars,
     committees,
     directory,
     grouping,
     home,
     intelligence,
     needs,
+    notifications,
     pipeline,
     projects,
     recruitment,
@@ -40,6 +42,8 @@ fabrique_patterns = [
     *pipeline.urlpatterns,
     *intelligence.urlpatterns,
     *settings.urlpatterns,
+    *notifications.urlpatterns,
+    *calendars.urlpatterns,
 ]
 
 urlpatterns = [

@@ -66,3 +66,35 @@ class TenantModel(TimeStampedModel):
         raise TypeError(
             "Business objects are soft-deleted through their service (core.services.soft_delete)."
         )
+
+
+class DeliveryKey(models.Model):
+    """One row per message already sent (an e-mail, a notification, a webhook delivery): the
+    idempotency key of an event × recipient. A task run twice finds the key and sends nothing."""
+
+    key = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("envoi effectué")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class WorkerHeartbeat(models.Model):
+    """A running `fabrique worker` says it is alive every few seconds. The tasks of a worker that
+    stopped beating (killed, machine restarted) are given back to the queue by the next worker."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now, db_index=True)
+    current_task = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("processus de tâches")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.hostname}:{self.pid})"

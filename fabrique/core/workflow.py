@@ -67,8 +67,11 @@ def transition(
     note: str = "",
     extra: Mapping[str, Any] | None = None,
     force_audit_action: str | None = None,
+    event_data: Mapping[str, Any] | None = None,
 ) -> M:
-    """Move `instance` to stage `to`. `extra` holds other fields set in the same save.
+    """Move `instance` to stage `to`. `extra` holds other fields set in the same save; `event_data`
+    adds values to the audit entry (what the event handlers need, e.g. the project that answers a
+    need), never personal data.
 
     Returns the locked, saved instance. Raises TransitionNotAllowed when the table or a guard refuses.
     """
@@ -103,6 +106,7 @@ def transition(
         new = {workflow.field: to}
         for name, value in (extra or {}).items():
             new[name] = value
+        new.update(event_data or {})
         audit_log(
             actor=actor,
             fabrique=getattr(locked, "fabrique", None),

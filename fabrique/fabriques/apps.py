@@ -9,3 +9,5 @@ class FabriquesConfig(AppConfig):
         from .indicators import register_all as register_indicators
 
         register_indicators()
+
+        from . import handlers  # noqa: F401 - registers the event handlers

@@ -81,3 +81,5 @@ class NeedsConfig(AppConfig):
         from .indicators import register_all as register_indicators
 
         register_indicators()
+
+        from . import handlers  # noqa: F401 - registers the event handlers

@@ -1,4 +1,5 @@
-"""E-mails to reporters. Called on commit by the services (ids, not instances), in French.
+"""E-mails to reporters, sent by the event handlers of `fabrique.needs.handlers` (in the worker), in
+French. Each message is sent once per event × address (`fabrique.core.delivery.deliver_once`).
 
 Links in e-mails are absolute: they start with the `FABRIQUE_SITE_URL` setting (the address of
 the installation, e.g. https://fabrique.example.org).
@@ -12,13 +13,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from fabrique.core.delivery import deliver_once, render_subject, site_url
+
 from .models import Need, NeedReport, ReportStage
 
-DEFAULT_SITE_URL = "http://127.0.0.1:8000"
-
-
-def site_url() -> str:
-    return (getattr(settings, "FABRIQUE_SITE_URL", "") or DEFAULT_SITE_URL).rstrip("/")
+__all__ = ["followup_url", "send_need_answered", "send_report_confirmation", "site_url"]
 
 
 def followup_path(report: NeedReport) -> str:
@@ -32,10 +31,12 @@ def followup_url(report: NeedReport) -> str:
     return site_url() + followup_path(report)
 
 
-def _send(*, fabrique, to: str, subject_template: str, body_template: str, context: dict) -> None:
+def _send(
+    *, fabrique, to: str, subject_template: str, body_template: str, context: dict, key: str = ""
+) -> bool:
     with translation.override(settings.LANGUAGE_CODE):
         context = {"fabrique": fabrique, "site_url": site_url(), **context}
-        subject = " ".join(render_to_string(subject_template, context).split())
+        subject = render_subject(subject_template, context)
         body = render_to_string(body_template, context)
     message = EmailMessage(
         subject=subject,
@@ -43,28 +44,31 @@ def _send(*, fabrique, to: str, subject_template: str, body_template: str, conte
         to=[to],
         reply_to=[fabrique.contact_email] if fabrique.contact_email else None,
     )
-    message.send()
+    if not key:
+        message.send()
+        return True
+    return deliver_once(key, message.send)
 
 
-def send_report_confirmation(*, report_id: int) -> bool:
-    """Thank the reporter and give them their private follow-up link."""
+def send_report_confirmation(*, report_id: int, key: str = "") -> bool:
+    """Thank the reporter and give them their private follow-up link (once per `key`)."""
     report = NeedReport.objects.select_related("fabrique").filter(pk=report_id).first()
     if report is None or not report.reporter_email:
         return False
-    _send(
+    return _send(
         fabrique=report.fabrique,
         to=report.reporter_email,
         subject_template="needs/email/report_confirmation_subject.txt",
         body_template="needs/email/report_confirmation.txt",
         context={"report": report, "followup_url": followup_url(report)},
+        key=key,
     )
-    return True
 
 
-def send_need_answered(*, need_id: int, project_id: int) -> int:
+def send_need_answered(*, need_id: int, project_id: int, key: str = "") -> int:
     """Tell every reporter of the need who agreed to be informed that a project answers it.
 
-    One e-mail per address (with each of that person's follow-up links). Returns the number sent.
+    One e-mail per address (with each of that person's follow-up links). Returns the number sent now.
     """
     from fabrique.projects.models import Project
 
@@ -78,8 +82,9 @@ def send_need_answered(*, need_id: int, project_id: int) -> int:
     by_address: dict[str, list[NeedReport]] = {}
     for report in reports.order_by("created_at"):
         by_address.setdefault(report.reporter_email.lower(), []).append(report)
+    sent = 0
     for address, own_reports in by_address.items():
-        _send(
+        sent += _send(
             fabrique=need.fabrique,
             to=address,
             subject_template="needs/email/need_answered_subject.txt",
@@ -89,5 +94,6 @@ def send_need_answered(*, need_id: int, project_id: int) -> int:
                 "project": project,
                 "reports": [(r, followup_url(r)) for r in own_reports],
             },
+            key=f"{key}:{address}" if key else "",
         )
-    return len(by_address)
+    return sent

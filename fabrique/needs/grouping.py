@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import datetime
 import logging
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -779,12 +778,12 @@ def regrouping_runs(*, fabrique) -> QuerySet:
     return RegroupingRun.objects.filter(fabrique=fabrique).order_by("-created_at")
 
 
-def regrouping_run_create(*, fabrique=None, actor=None, start_inline: bool | None = None) -> RegroupingRun:
-    """A pending run over `fabrique` (None: the whole network), processed by `fabrique run_jobs` or,
-    in development (`DEBUG` or `FABRIQUE_RUN_JOBS_INLINE`, unless `start_inline` says otherwise), by a
-    thread started on commit."""
+def regrouping_run_create(*, fabrique=None, actor=None, enqueue: bool = True) -> RegroupingRun:
+    """A pending run over `fabrique` (None: the whole network). With `enqueue`, a task
+    (`fabrique.core.tasks.run_regrouping`) executes it after the commit, in `fabrique worker`; a run
+    whose worker was killed is reclaimed by the next worker and run again (never stuck)."""
     with transaction.atomic():
-        # a run that has not moved for STALE_AFTER (worker stopped, server restarted) blocks nothing
+        # a run that has not moved for STALE_AFTER (no worker at all) blocks nothing
         active = RegroupingRun.objects.filter(
             status__in=[RunStatus.PENDING, RunStatus.RUNNING], updated_at__gte=timezone.now() - STALE_AFTER
         )
@@ -798,23 +797,15 @@ def regrouping_run_create(*, fabrique=None, actor=None, start_inline: bool | Non
         )
         if fabrique is not None:
             audit_log(actor=actor, fabrique=fabrique, target=run, action="needs.regroupingrun.created")
-        if start_inline is None:
-            start_inline = getattr(settings, "DEBUG", False) or getattr(
-                settings, "FABRIQUE_RUN_JOBS_INLINE", False
-            )
-        if start_inline:
-            transaction.on_commit(lambda: _start_thread(run.pk))
+        if enqueue:
+            transaction.on_commit(partial(_enqueue_run, run_id=run.pk, fabrique_id=run.fabrique_id))
     return run
 
 
-def _start_thread(run_id: int) -> None:
-    def target() -> None:
-        try:
-            regrouping_run_execute(run_id=run_id)
-        finally:
-            close_old_connections()
+def _enqueue_run(*, run_id: int, fabrique_id: int | None) -> None:
+    from fabrique.core.tasks import run_regrouping
 
-    threading.Thread(target=target, name=f"regrouping-{run_id}", daemon=True).start()
+    run_regrouping.enqueue(run_id=run_id, fabrique_id=fabrique_id)
 
 
 def _save_progress(run: RegroupingRun, **values) -> None:
@@ -933,12 +924,17 @@ def _proposals(rows, labels, *, fabrique) -> list[tuple[str, int | None, list[in
     return out
 
 
-def regrouping_run_execute(*, run_id: int, progress: Callable[[str], None] | None = None) -> RegroupingRun:
+def regrouping_run_execute(
+    *, run_id: int, progress: Callable[[str], None] | None = None, resume: bool = False
+) -> RegroupingRun:
     """Run one pending job: every fabrique of its scope, one after the other, with progress saved on
-    the run row. Proposals are per fabrique: a network run never mixes fabriques' reports."""
+    the run row. Proposals are per fabrique: a network run never mixes fabriques' reports.
+
+    `resume`: a run left "running" by a killed worker is run again from the start (its task was
+    reclaimed); proposals already made are not made twice (their key is known)."""
     with transaction.atomic():
         run = RegroupingRun.objects.select_for_update().get(pk=run_id)
-        if run.status != RunStatus.PENDING:
+        if run.status != RunStatus.PENDING and not (resume and run.status == RunStatus.RUNNING):
             return run
         fabriques = [run.fabrique] if run.fabrique_id else list(Fabrique.objects.filter(is_active=True))
         total = NeedReport.objects.filter(fabrique__in=fabriques).exclude(stage=ReportStage.DISMISSED).count()
@@ -964,16 +960,3 @@ def regrouping_run_execute(*, run_id: int, progress: Callable[[str], None] | Non
         return run
     _save_progress(run, status=RunStatus.DONE, step="", processed=total, finished_at=timezone.now())
     return run
-
-
-def regrouping_runs_process_pending(*, progress: Callable[[str], None] | None = None) -> int:
-    """Process every pending run, oldest first (the "background task" of `fabrique run_jobs`)."""
-    count = 0
-    for run_id in (
-        RegroupingRun.objects.filter(status=RunStatus.PENDING)
-        .order_by("created_at")
-        .values_list("pk", flat=True)
-    ):
-        regrouping_run_execute(run_id=run_id, progress=progress)
-        count += 1
-    return count

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Mapping
-from functools import partial
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
@@ -259,10 +258,7 @@ def need_report_submit(
         from .grouping import report_features_refresh
 
         report_features_refresh(report=report)  # grouping features (derived data, never raises)
-        if report.reporter_email and (report.source in PUBLIC_SOURCES or report.consent_notifications):
-            from .emails import send_report_confirmation
-
-            transaction.on_commit(partial(send_report_confirmation, report_id=report.pk))
+        # the confirmation e-mail: handler of "needs.needreport.created" (fabrique.needs.handlers)
     return report
 
 
@@ -501,23 +497,17 @@ def need_mark_answered(
     *, need: Need, project: Project, actor: User, decision: Decision | None = None
 ) -> Need:
     """A project answers the need (in_study → answered). The reporters who agreed to be informed
-    receive an e-mail with their follow-up link once the transaction is committed."""
+    receive an e-mail with their follow-up link (handler of "needs.need.answered")."""
     if project.fabrique_id != need.fabrique_id:
         raise DomainError(_("Ce projet n'appartient pas à la fabrique du besoin."))
-    with transaction.atomic():
-        before = Need.objects.select_for_update().get(pk=need.pk).stage
-        answered = transition(
-            instance=need,
-            to=NeedStage.ANSWERED,
-            actor=actor,
-            decision=decision,
-            note=_("Projet : %(project)s") % {"project": project},
-        )
-        if before != NeedStage.ANSWERED:
-            from .emails import send_need_answered
-
-            transaction.on_commit(partial(send_need_answered, need_id=need.pk, project_id=project.pk))
-    return answered
+    return transition(
+        instance=need,
+        to=NeedStage.ANSWERED,
+        actor=actor,
+        decision=decision,
+        note=_("Projet : %(project)s") % {"project": project},
+        event_data={"project_id": project.pk},
+    )
 
 
 # stages a decided need can be reopened from (back to qualification), as the state machine allows

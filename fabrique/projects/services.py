@@ -8,7 +8,6 @@ Every function is keyword-only, atomic and audited. Stages change only through
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from functools import partial
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
@@ -231,7 +230,6 @@ def _end_recruitment(
     *, project: Project, actor: User, decision: Decision | None = None, keep_call: Call | None = None
 ) -> None:
     """The project has its leader: its open calls are cancelled, the open applications not retained."""
-    from fabrique.recruitment.emails import application_notify
     from fabrique.recruitment.models import Application, ApplicationStage, Call, CallStage
 
     keep_id = getattr(keep_call, "pk", None)
@@ -243,9 +241,13 @@ def _end_recruitment(
         applications = applications.exclude(call_id=keep_id)
     for application in applications.order_by("pk"):
         transition(
-            instance=application, to=ApplicationStage.NOT_SELECTED, actor=actor, decision=decision, note=note
+            instance=application,
+            to=ApplicationStage.NOT_SELECTED,
+            actor=actor,
+            decision=decision,
+            note=note,
+            event_data={"ended_by": "leader_found"},  # the candidate's e-mail says why (recruitment.handlers)
         )
-        transaction.on_commit(partial(application_notify, application_id=application.pk, kind="leader_found"))
     calls = Call.objects.filter(
         project=project, stage__in=[CallStage.DRAFT, CallStage.PUBLISHED, CallStage.CLOSED]
     )

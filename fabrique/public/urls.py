@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import calls, portfolio, reports, suggestions, views
+from . import calls, notifications, portfolio, reports, suggestions, views
 
 app_name = "public"
 
@@ -25,5 +25,6 @@ urlpatterns = [
         name="privacy",
     ),
     path("f/<slug:fabrique_slug>/", include(fabrique_public_patterns)),
+    *notifications.urlpatterns,
     path("", include("fabrique.public.territories")),
 ]

@@ -60,3 +60,5 @@ class RecruitmentConfig(AppConfig):
         from .indicators import register_all as register_indicators
 
         register_indicators()
+
+        from . import handlers  # noqa: F401 - registers the event handlers

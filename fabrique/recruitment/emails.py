@@ -1,11 +1,13 @@
-"""E-mails to candidates. Services call these through `transaction.on_commit`, never inside the
-transaction: a decision rolled back sends nothing."""
+"""E-mails to candidates, sent by the event handlers of `fabrique.recruitment.handlers` after the
+commit (a decision rolled back sends nothing)."""
 
 from __future__ import annotations
 
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
+
+from fabrique.core.delivery import render_subject
 
 from .models import Application
 
@@ -37,7 +39,7 @@ def application_email(*, application: Application, kind: str) -> EmailMessage | 
         "portfolio_path": _public_url("public:project_portfolio", fabrique_slug=fabrique.slug),
     }
     base = _TEMPLATES[kind]
-    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+    subject = render_subject(f"{base}_subject.txt", context)
     body = render_to_string(f"{base}.txt", context)
     return EmailMessage(
         subject=subject,
@@ -45,11 +47,3 @@ def application_email(*, application: Application, kind: str) -> EmailMessage | 
         to=[application.email],
         reply_to=[fabrique.contact_email] if fabrique.contact_email else None,
     )
-
-
-def application_notify(*, application_id: int, kind: str) -> None:
-    """Send the message of `kind` for the application (fetched fresh: called after the commit)."""
-    application = Application.all_objects.select_related("fabrique", "project", "call").get(pk=application_id)
-    message = application_email(application=application, kind=kind)
-    if message is not None:
-        message.send(fail_silently=False)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
@@ -30,7 +29,6 @@ from fabrique.fabriques.models import Membership, Permission
 from fabrique.projects.models import Project, ProjectStage, RecruitmentMode
 from fabrique.projects.services import project_assign_leader, project_set_recruitment_mode
 
-from .emails import application_notify
 from .models import (
     Application,
     ApplicationSource,
@@ -402,7 +400,6 @@ def application_submit(
             new=snapshot(application),
             note=_("Candidature déposée en ligne."),
         )
-        transaction.on_commit(partial(application_notify, application_id=application.pk, kind="received"))
     return application
 
 
@@ -633,7 +630,7 @@ def application_select(
 ) -> Application:
     """The applicant becomes the project's leader (contact and structure found or created in the
     directory). A published call is closed; a closed call whose applications are all decided
-    becomes decided. The candidate is told by e-mail on commit."""
+    becomes decided. The candidate is told by e-mail (event handler)."""
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.stage == ApplicationStage.SELECTED:
@@ -664,20 +661,18 @@ def application_select(
             keep_call=call,
         )
         _maybe_decide_call(call=call, actor=actor, decision=decision)
-        transaction.on_commit(partial(application_notify, application_id=selected.pk, kind="selected"))
     return selected
 
 
 def application_reject(
     *, application: Application, actor: User, decision: Decision | None = None
 ) -> Application:
-    """The application is not selected; the candidate is told by e-mail on commit."""
+    """The application is not selected; the candidate is told by e-mail (event handler)."""
     with transaction.atomic():
         rejected = transition(
             instance=application, to=ApplicationStage.NOT_SELECTED, actor=actor, decision=decision
         )
         _maybe_decide_call(call=rejected.call, actor=actor, decision=decision)
-        transaction.on_commit(partial(application_notify, application_id=rejected.pk, kind="not_selected"))
     return rejected
 
 

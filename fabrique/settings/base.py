@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     # domain
     "fabrique.core",
     "fabrique.ops",
@@ -68,6 +70,7 @@ INSTALLED_APPS = [
     "fabrique.support",
     "fabrique.intelligence",
     "fabrique.grouping",
+    "fabrique.notifications",
     "fabrique.demo",
     # interfaces
     "fabrique.public",
@@ -108,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "fabrique.core.context_processors.shell",
                 "fabrique.backoffice.nav.backoffice_nav",
+                "fabrique.backoffice.nav.notification_bell",
             ],
         },
     }
@@ -189,6 +193,7 @@ if EMAIL_HOST:
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 else:
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # file-based backend (demo)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Fabrique <ne-pas-repondre@fabrique.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -245,6 +250,11 @@ FABRIQUE_AUDIT_DB_TRIGGERS = True
 
 # Absolute address of the site, for links in e-mails (follow-up links, password reset uses the request).
 FABRIQUE_SITE_URL = os.environ.get("FABRIQUE_SITE_URL", "http://127.0.0.1:8000")
+
+# Task queue (django-tasks, database backend: no broker). `fabrique worker` runs the tasks;
+# `fabrique run_scheduled` (daily, cron / systemd timer) enqueues the scheduled jobs.
+TASKS = {"default": {"BACKEND": os.environ.get("FABRIQUE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+FABRIQUE_WORKER_HEARTBEAT = float(os.environ.get("FABRIQUE_WORKER_HEARTBEAT", "10"))
 # Uploaded documents of applications and reports: never served by the web server, only through views
 # that check access. Defaults to var/private-media.
 FABRIQUE_PRIVATE_MEDIA_ROOT = os.environ.get("FABRIQUE_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private-media"))

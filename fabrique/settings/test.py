@@ -31,3 +31,5 @@ STORAGES = {
 FABRIQUE_PRIVATE_MEDIA_ROOT = os.environ.get(
     "FABRIQUE_TEST_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "test-private-media")
 )
+# tasks run in-process, right after the commit (tests of the real worker switch to the database backend)
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 
 from fabrique.audit.models import AuditEntry
 from fabrique.core.errors import DomainError
+from fabrique.core.tasks import run_regrouping
 from fabrique.core.workflow import TransitionNotAllowed
 from fabrique.needs.grouping import (
     need_report_submit_grouped,
@@ -15,7 +16,6 @@ from fabrique.needs.grouping import (
     public_need_suggestions,
     regrouping_run_create,
     regrouping_run_execute,
-    regrouping_runs_process_pending,
     report_features_backfill,
     report_merge,
     report_need_suggestions,
@@ -242,7 +242,7 @@ def test_regrouping_run_proposes_and_never_applies(fabrique, make_report, office
     assert run.status == RunStatus.PENDING
     with pytest.raises(DomainError):
         regrouping_run_create(fabrique=fabrique, actor=officer)
-    assert regrouping_runs_process_pending() == 1
+    run_regrouping.call(run_id=run.pk)  # what the worker does with the task enqueued on commit
     run.refresh_from_db()
     assert run.status == RunStatus.DONE and run.total == run.processed == 3
     proposal = GroupingProposal.objects.get(fabrique=fabrique)

@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import clear_url_caches, reverse
 
+from fabrique.core.tasks import run_regrouping
 from fabrique.needs.grouping import report_merge
 from fabrique.needs.models import (
     GroupingProposal,
@@ -237,8 +238,7 @@ def test_proposal_accept_and_reject_views(client, team, fabrique, need, make_rep
     assert reject.status == ProposalStatus.REJECTED and b.need is None
 
 
-def test_regrouping_start_and_progress(client, team, fabrique, settings):
-    settings.FABRIQUE_RUN_JOBS_INLINE = False
+def test_regrouping_start_and_progress(client, team, fabrique):
     client.force_login(team.reader)
     assert client.post(bo(fabrique, "regrouping_start")).status_code == 403
     client.force_login(team.officer)
@@ -247,7 +247,7 @@ def test_regrouping_start_and_progress(client, team, fabrique, settings):
     assert run.status == RunStatus.PENDING
     fragment = client.get(bo(fabrique, "regrouping_runs"), HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 2s"' in fragment and "<html" not in fragment
-    call_command("run_jobs")
+    run_regrouping.call(run_id=run.pk)  # the task the worker runs (enqueued after the commit)
     run.refresh_from_db()
     assert run.status == RunStatus.DONE
     page = client.get(bo(fabrique, "regrouping_runs")).content.decode()

@@ -1,15 +1,9 @@
 """The fabrique's own settings (administrators): presentation, territory covered, team and roles."""
 
 from django.contrib import messages
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import transaction
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
 from django.urls import path
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -22,24 +16,6 @@ from fabrique.fabriques.services import fabrique_update, member_invite, membersh
 from fabrique.territories.forms import TerritorySelection
 
 from .base import FabriqueViewMixin, ServiceFormView
-
-
-def send_invitation(*, request, user, fabrique) -> None:
-    """A link to choose a password (Django's reset token: valid PASSWORD_RESET_TIMEOUT, single use).
-
-    PasswordResetForm ignores accounts without a usable password, which is exactly an invitee's."""
-    context = {
-        "email": user.email,
-        "fabrique": fabrique,
-        "inviter": request.user,
-        "domain": request.get_host(),
-        "protocol": "https" if request.is_secure() else "http",
-        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-        "token": default_token_generator.make_token(user),
-    }
-    subject = "".join(render_to_string("accounts/email/invitation_subject.txt", context).splitlines())
-    body = render_to_string("accounts/email/invitation.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
 
 
 class FabriqueSettingsView(ServiceFormView):
@@ -114,7 +90,7 @@ class TeamInviteView(TeamView):
             form.add_error(None, getattr(exc, "message", None) or exc)
             return self.render_to_response(self.get_context_data(form=form), status=400)
         if created:
-            send_invitation(request=request, user=membership.user, fabrique=self.fabrique)
+            # the e-mail with the password link: handler of "accounts.user.invited" (fabriques.handlers)
             messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": membership.user.email})
         else:
             messages.success(

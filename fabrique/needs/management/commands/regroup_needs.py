@@ -25,7 +25,7 @@ class Command(BaseCommand):
             if target is None:
                 raise CommandError(f"Aucune fabrique « {fabrique} ».")
         try:
-            run = regrouping_run_create(fabrique=target, start_inline=False)
+            run = regrouping_run_create(fabrique=target, enqueue=False)
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         run = regrouping_run_execute(run_id=run.pk, progress=lambda msg: self.stderr.write(str(msg)))

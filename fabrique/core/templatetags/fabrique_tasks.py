@@ -1,0 +1,25 @@
+"""Template filters of the failed tasks page."""
+
+from typing import Any
+
+from django import template
+from django_tasks_db.models import DBTaskResult
+
+from fabrique.core.taskadmin import task_error as _task_error
+
+register = template.Library()
+
+
+@register.filter
+def task_error(result: DBTaskResult[Any, Any]) -> str:
+    return _task_error(result)
+
+
+@register.filter
+def task_label(result: DBTaskResult[Any, Any]) -> str:
+    """The handler's name (or the task's) and its attempt."""
+    kwargs = result.args_kwargs.get("kwargs", {})
+    name = kwargs.get("handler") or result.task_path
+    return (
+        f"{str(name).rsplit('.', 1)[-1]} (n° {kwargs.get('entry_id', '—')}, essai {kwargs.get('attempt', 1)})"
+    )

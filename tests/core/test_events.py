@@ -1,0 +1,127 @@
+"""The seam: audited actions are events whose handlers run as tasks after the commit."""
+
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from fabrique.audit.services import audit_log
+from fabrique.core import events
+from fabrique.core.delivery import deliver_once, render_subject
+from fabrique.core.models import DeliveryKey
+from fabrique.core.tasks import MAX_ATTEMPTS, RetryScheduled, retry_delay, run_handler
+
+CALLS: list[tuple[str, int]] = []
+
+
+def record(entry) -> None:
+    CALLS.append((entry.action, entry.pk))
+
+
+def explode(entry) -> None:
+    raise RuntimeError("le serveur de messagerie ne répond pas")
+
+
+def send_twice_safe(entry) -> None:
+    deliver_once(f"event:{entry.pk}:test", lambda: mail.send_mail("Sujet", "Corps", None, ["a@example.org"]))
+
+
+@pytest.fixture(autouse=True)
+def _registry():
+    saved = list(events._HANDLERS)
+    CALLS.clear()
+    yield
+    events._HANDLERS[:] = saved
+    events._handlers_for.cache_clear()
+
+
+def _log(fabrique, actor, action="tests.thing.done"):
+    with transaction.atomic():
+        return audit_log(actor=actor, fabrique=fabrique, target=fabrique, action=action)
+
+
+def test_patterns_select_handlers():
+    events.on_action("needs.need.*")(record)
+    events.on_action("needs.need.retained")(explode)
+    mine = [p for p in events.handlers_for("needs.need.retained") if p.startswith("tests.")]
+    assert mine == ["tests.core.test_events.record", "tests.core.test_events.explode"]  # in order
+    assert "tests.core.test_events.record" not in events.handlers_for("needs.needreport.created")
+    with pytest.raises(ValueError):
+        events.on_action("x")(lambda entry: None)
+
+
+def test_handlers_run_after_commit_only(fabrique, officer, django_capture_on_commit_callbacks):
+    events.on_action("tests.thing.*")(record)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        entry = _log(fabrique, officer)
+        assert CALLS == []  # nothing before the commit
+    assert len(callbacks) == 1 and [("tests.thing.done", entry.pk)] == CALLS
+
+    CALLS.clear()
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        audit_log(actor=officer, fabrique=fabrique, target=fabrique, action="tests.thing.done")
+        raise RuntimeError("the service fails after writing")
+    assert CALLS == []  # a rolled-back action is no event
+
+
+def test_a_failing_handler_never_breaks_the_action(fabrique, officer, django_capture_on_commit_callbacks):
+    events.on_action("tests.thing.done")(explode)
+    events.on_action("tests.thing.done")(record)
+    with django_capture_on_commit_callbacks(execute=True):
+        entry = _log(fabrique, officer)
+    assert [("tests.thing.done", entry.pk)] == CALLS  # the other handler ran, the action stands
+
+
+def test_idempotency_key_a_task_run_twice_sends_once(fabrique, officer):
+    events.on_action("tests.thing.done")(send_twice_safe)
+    entry = _log(fabrique, officer)
+    path = "tests.core.test_events.send_twice_safe"
+    mail.outbox.clear()
+    run_handler.call(entry_id=entry.pk, handler=path, fabrique_id=fabrique.pk)
+    run_handler.call(entry_id=entry.pk, handler=path, fabrique_id=fabrique.pk)
+    assert len(mail.outbox) == 1
+    assert DeliveryKey.objects.filter(key=f"event:{entry.pk}:test").count() == 1
+
+
+def test_a_failed_send_leaves_no_key(fabrique, officer):
+    def fail():
+        raise ConnectionError("SMTP")
+
+    with pytest.raises(ConnectionError):
+        deliver_once("k1", fail)
+    assert not DeliveryKey.objects.filter(key="k1").exists()  # the retry will send
+    assert deliver_once("k1", lambda: None) is True
+
+
+def test_unregistered_handlers_are_refused(fabrique, officer):
+    entry = _log(fabrique, officer)
+    with pytest.raises(LookupError):
+        run_handler.call(entry_id=entry.pk, handler="os.remove", fabrique_id=None)
+
+
+def test_retries_with_backoff_on_the_database_backend(fabrique, officer, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    events.on_action("tests.thing.done")(explode)
+    entry = _log(fabrique, officer)
+    path = "tests.core.test_events.explode"
+    with pytest.raises(RetryScheduled):
+        run_handler.call(entry_id=entry.pk, handler=path, fabrique_id=fabrique.pk, attempt=1)
+    retry = DBTaskResult.objects.get()
+    assert retry.args_kwargs["kwargs"]["attempt"] == 2 and retry.status == "READY"
+    assert retry.run_after > retry.enqueued_at + retry_delay(1) * 0.9
+    assert retry_delay(2) > retry_delay(1)
+    # the last attempt raises the real error (a final failure, listed for admins)
+    with pytest.raises(RuntimeError):
+        run_handler.call(entry_id=entry.pk, handler=path, fabrique_id=fabrique.pk, attempt=MAX_ATTEMPTS)
+    assert DBTaskResult.objects.count() == 1
+
+
+def test_subjects_are_plain_text(fabrique):
+    fabrique.name = "L'Atelier d'Ici"
+    subject = render_subject("needs/email/report_confirmation_subject.txt", {"fabrique": fabrique})
+    assert "&#x27;" not in subject and "L'Atelier d'Ici" in subject

@@ -1,0 +1,180 @@
+"""The real worker process: `kill -9` in the middle of a task, the next worker reclaims the task,
+each e-mail goes out exactly once. And a regrouping run whose worker died is finished, not stuck."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from email import message_from_bytes
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django_tasks_db.models import DBTaskResult
+
+from fabrique.core.models import WorkerHeartbeat
+from fabrique.core.worker import FabriqueWorker, tasks_reclaim
+from fabrique.needs.models import Need, NeedStage, RegroupingRun, RunStatus
+from fabrique.needs.services import (
+    need_create_from_report,
+    need_mark_answered,
+    need_report_attach,
+    need_report_submit,
+)
+from fabrique.projects.models import Project
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _report(fabrique, email):
+    return need_report_submit(
+        fabrique=fabrique,
+        **{
+            "title": "Pas de garde d'enfants le soir",
+            "description": "Les parents en horaires décalés n'ont aucune solution.",
+            "reporter_name": "Camille Martin",
+            "reporter_email": email,
+            "reporter_type": "inhabitant",
+            "consent_processing": True,
+            "consent_notifications": True,
+        },
+    )
+
+
+class WorkerDatabase:
+    """The test database as a worker process sees it: PostgreSQL's test database as it is; SQLite's
+    in-memory test database copied to a file before, and copied back after."""
+
+    def __init__(self, tmp_path: Path):
+        self.vendor = connection.vendor
+        self.file = tmp_path / "worker.sqlite3"
+
+    def url(self) -> str:
+        if self.vendor == "sqlite":
+            return f"sqlite:///{self.file}"
+        s = connection.settings_dict
+        return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+    def export(self) -> None:
+        if self.vendor == "sqlite":
+            connection.ensure_connection()
+            target = sqlite3.connect(self.file)
+            connection.connection.backup(target)
+            target.close()
+
+    def reimport(self) -> None:
+        if self.vendor == "sqlite":
+            source = sqlite3.connect(self.file)
+            source.backup(connection.connection)
+            source.close()
+
+
+def _worker(db: WorkerDatabase, mail_dir: Path, *extra: str) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.core.worker_settings",
+        "DATABASE_URL": db.url(),
+        "FABRIQUE_TEST_MAIL_DIR": str(mail_dir),
+        "PYTHONPATH": str(ROOT),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "fabrique.manage",
+        "worker",
+        "--no-startup-delay",
+        "--interval",
+        "0.2",
+        *extra,
+    ]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kill_9_mid_task_the_task_runs_again_and_each_email_goes_out_once(team, settings, tmp_path):
+    # given: a need answered by a project, two reporters to tell; the event's task is in the queue
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    fabrique, officer = team.fabrique, team.officer
+    need = need_create_from_report(report=_report(fabrique, "vite@example.org"), actor=officer)
+    need_report_attach(report=_report(fabrique, "lent@example.org"), need=need, actor=officer)
+    Need.objects.filter(pk=need.pk).update(stage=NeedStage.IN_STUDY)
+    project = Project.objects.create(fabrique=fabrique, title="Crèche à horaires atypiques")
+    DBTaskResult.objects.all().delete()  # the reports' confirmations: not this test's subject
+    need_mark_answered(need=need, project=project, actor=officer)
+    task = DBTaskResult.objects.get(args_kwargs__kwargs__handler="fabrique.needs.handlers.need_answered")
+    DBTaskResult.objects.exclude(pk=task.pk).delete()  # the staff's notifications: tested elsewhere
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    db = WorkerDatabase(tmp_path)
+    db.export()
+
+    # when: the worker is killed while the slow server holds the second message
+    first = _worker(db, mail_dir)
+    try:
+        deadline = time.monotonic() + 90
+        while not (mail_dir / "slow-server-reached").exists():
+            assert time.monotonic() < deadline, (
+                first.stdout.read1().decode() if first.poll() is not None else ""
+            )
+            time.sleep(0.1)
+        os.kill(first.pid, signal.SIGKILL)
+    finally:
+        first.wait(timeout=30)
+    # then a new worker gives the orphaned task back to the queue and runs it
+    second = _worker(db, mail_dir, "--batch")
+    output = second.communicate(timeout=120)[0].decode()
+    assert second.returncode == 0, output
+    db.reimport()
+
+    # then: the task succeeded and each reporter got exactly one e-mail
+    task.refresh_from_db()
+    assert task.status == "SUCCESSFUL" and len(task.worker_ids) == 2
+    recipients = sorted(message_from_bytes(p.read_bytes())["To"] for p in mail_dir.glob("*.eml"))
+    assert recipients == ["lent@example.org", "vite@example.org"]
+    assert not WorkerHeartbeat.objects.exists()  # the dead worker's beat was cleared, the live one left
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_regrouping_run_left_running_by_a_dead_worker_is_reclaimed_and_finished(team, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    from fabrique.core.tasks import run_regrouping
+
+    fabrique = team.fabrique
+    for email in ("a@example.org", "b@example.org"):
+        _report(fabrique, email)
+    run = RegroupingRun.objects.create(fabrique=fabrique, status=RunStatus.RUNNING, total=2, processed=1)
+    result = run_regrouping.enqueue(run_id=run.pk, fabrique_id=fabrique.pk)
+    # the worker that took it was killed: its heartbeat stopped long ago
+    WorkerHeartbeat.objects.create(
+        worker_id="mort", hostname="ailleurs", pid=1, last_seen="2020-01-01T00:00Z"
+    )
+    DBTaskResult.objects.filter(pk=result.id).update(status="RUNNING", worker_ids=["mort"])
+    assert tasks_reclaim() == 1
+    FabriqueWorker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="vivant",
+        excluded_queue_names=[],
+    ).run()
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE and run.processed == run.total == 2
+    assert DBTaskResult.objects.get(pk=result.id).status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db
+def test_a_live_workers_task_is_not_reclaimed(team):
+    WorkerHeartbeat.objects.create(worker_id="vivant", hostname="ailleurs", pid=1)
+    DBTaskResult.objects.create(
+        task_path="fabrique.core.tasks.run_handler",
+        args_kwargs={"args": [], "kwargs": {}},
+        backend_name="default",
+        status="RUNNING",
+        worker_ids=["vivant"],
+    )
+    assert tasks_reclaim() == 0
