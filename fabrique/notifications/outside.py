@@ -182,8 +182,8 @@ def candidates_call_cancelled(entry: AuditEntry) -> None:
     from fabrique.recruitment.models import Application, Call
 
     call = Call.all_objects.select_related("fabrique").filter(pk=entry.target_id).first()
-    if call is None:
-        return
+    if call is None or (entry.new_values or {}).get("ended_by") == "leader_found":
+        return  # the project found its leader: each open application got the "leader found" message
     addresses = {
         a.lower()
         for a in Application.all_objects.filter(call=call).exclude(email="").values_list("email", flat=True)

@@ -254,7 +254,14 @@ def _end_recruitment(
     if keep_id is not None:
         calls = calls.exclude(pk=keep_id)
     for call in calls.order_by("pk"):
-        transition(instance=call, to=CallStage.CANCELLED, actor=actor, decision=decision, note=note)
+        transition(
+            instance=call,
+            to=CallStage.CANCELLED,
+            actor=actor,
+            decision=decision,
+            note=note,
+            event_data={"ended_by": "leader_found"},  # its candidates were told above, once
+        )
 
 
 def project_set_recruitment_mode(*, project: Project, actor: User, mode: str) -> Project:

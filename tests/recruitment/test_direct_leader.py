@@ -48,7 +48,7 @@ def test_direct_selection_cancels_the_open_call_and_tells_the_candidates(
     assert AuditEntry.objects.for_target(call).filter(action="recruitment.call.cancelled").exists()
     # each candidate of the call is told, in French; the chosen leader gets the "selected" message
     by_address = {m.to[0]: m for m in mailoutbox}
-    assert set(by_address) == {"sam@example.org", "alex@example.org", "contact@ptitsloups.org"}
+    assert {"sam@example.org", "alex@example.org", "contact@ptitsloups.org"} <= set(by_address)
     assert "porteur" in by_address["sam@example.org"].body
     assert "appel" in by_address["alex@example.org"].subject.lower()
     # and no public page offers the call any more
@@ -65,7 +65,9 @@ def test_assigning_a_leader_from_the_project_closes_the_call_too(
     call.refresh_from_db()
     first.refresh_from_db()
     assert call.stage == CallStage.CANCELLED and first.stage == ApplicationStage.NOT_SELECTED
-    assert sorted(m.to[0] for m in mailoutbox) == ["alex@example.org", "sam@example.org"]
+    # each candidate gets one message (staff get their own notifications besides)
+    candidates = {"alex@example.org", "sam@example.org"}
+    assert sorted(m.to[0] for m in mailoutbox if m.to[0] in candidates) == sorted(candidates)
 
 
 def test_a_call_selection_keeps_its_own_call_for_the_committee(
