@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.committees.forms import MULTI_HELP, PersonMultipleChoiceField, people_of
+from fabrique.core.forms import ChecklistSelectMultiple
 from fabrique.directory.models import Organization, Person
 from fabrique.fabriques.models import Role
 from fabrique.workstreams.models import Workstream
@@ -48,6 +49,7 @@ class StudyForm(forms.ModelForm):
             "due_on": DATE_WIDGET,
             "summary": forms.Textarea(attrs={"rows": 4}),
             "conclusion": forms.Textarea(attrs={"rows": 8}),
+            "steering_organizations": ChecklistSelectMultiple,
         }
         labels = {"steering_organizations": _("Groupe de pilotage : structures")}
         help_texts = {
