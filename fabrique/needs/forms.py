@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.choices import Public, ReporterType, Theme
+from fabrique.core.limits import LONG_TEXT
 from fabrique.directory.validators import validate_phone
 from fabrique.territories.forms import CommuneChoiceField as TerritoryCommuneChoiceField
 from fabrique.territories.models import Commune
@@ -81,6 +82,7 @@ class ReportForm(FieldsetsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Qui est concerné, ce qui se passe aujourd'hui, depuis quand."),
         error_messages={"required": _("Décrivez la situation en quelques lignes.")},
+        max_length=LONG_TEXT,
     )
     public = forms.ChoiceField(label=_("Pour qui ? (facultatif)"), required=False)
     public_detail = forms.CharField(
@@ -97,6 +99,7 @@ class ReportForm(FieldsetsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         help_text=_("Des chiffres, des témoignages, des demandes reçues, une liste d'attente…"),
+        max_length=LONG_TEXT,
     )
     evidence_document = forms.FileField(
         label=_("Un document à joindre (facultatif)"),
@@ -221,6 +224,7 @@ class PublicReportForm(ReportForm):
         label=_("Ne remplissez pas ce champ"),
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+        max_length=LONG_TEXT,
     )
 
     @property
@@ -343,7 +347,10 @@ class ReportDismissForm(forms.Form):
         error_messages={"required": _("Choisissez le motif pour lequel le signalement est écarté.")},
     )
     details = forms.CharField(
-        label=_("Précisions (facultatif)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Précisions (facultatif)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=LONG_TEXT,
     )
 
 
@@ -363,7 +370,7 @@ class NeedForm(forms.Form):
         help_text=_("Ce que voient le public et les personnes qui ont signalé le besoin. Vide : l'intitulé."),
     )
     description = forms.CharField(
-        label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=LONG_TEXT
     )
     public = forms.ChoiceField(label=_("Public concerné"), required=False)
     theme = forms.ChoiceField(label=_("Thème"), required=False)
@@ -448,6 +455,7 @@ class QualificationForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
                 required=False,
                 initial=score.comment if score else "",
+                max_length=LONG_TEXT,
             )
 
     def clean(self):
@@ -491,6 +499,7 @@ class NeedDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         help_text=_("Pourquoi cette décision ; ce qui manque si des éléments complémentaires sont demandés."),
+        max_length=LONG_TEXT,
     )
     decided_on = forms.DateField(label=_("Date de la décision"), widget=DATE_WIDGET)
 
@@ -520,7 +529,10 @@ class CriterionForm(forms.Form):
         label=_("Critère"), max_length=200, error_messages={"required": _("Donnez l'intitulé du critère.")}
     )
     help_text = forms.CharField(
-        label=_("Aide pour noter"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Aide pour noter"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=LONG_TEXT,
     )
     weight = forms.IntegerField(
         label=_("Poids"),

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.choices import Public, ReporterType, Theme
+from fabrique.core.limits import LONG_TEXT
 from fabrique.core.models import TenantModel, TimeStampedModel
 from fabrique.core.workflow import Workflow, allowed
 
@@ -59,7 +60,7 @@ class NeedReport(TenantModel):
 
     reference = models.CharField(_("référence"), max_length=20, blank=True, db_index=True)
     title = models.CharField(_("ce qui manque"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
     public = models.CharField(_("public concerné"), max_length=30, choices=Public.choices, blank=True)
     public_detail = models.CharField(_("précision sur le public"), max_length=200, blank=True)
     theme = models.CharField(_("thème"), max_length=30, choices=Theme.choices, blank=True)
@@ -80,7 +81,7 @@ class NeedReport(TenantModel):
         related_name="+",
         verbose_name=_("quartier prioritaire"),
     )
-    evidence = models.TextField(_("éléments de preuve"), blank=True)
+    evidence = models.TextField(_("éléments de preuve"), blank=True, max_length=LONG_TEXT)
     evidence_document = models.FileField(_("document joint"), upload_to="reports/%Y/%m/", blank=True)
     # who reports
     reporter_name = models.CharField(_("nom"), max_length=200, blank=True)
@@ -219,7 +220,7 @@ class Need(TenantModel):
         blank=True,
         help_text=_("Ce que voient le public et les personnes qui ont signalé le besoin."),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
     public = models.CharField(_("public concerné"), max_length=30, choices=Public.choices, blank=True)
     theme = models.CharField(_("thème"), max_length=30, choices=Theme.choices, blank=True)
     commune = models.ForeignKey(
@@ -268,7 +269,7 @@ class Need(TenantModel):
     not_retained_reason = models.CharField(
         _("motif de non-retenue"), max_length=30, choices=NotRetainedReason.choices, blank=True
     )
-    decision_notes = models.TextField(_("motifs de la décision"), blank=True)
+    decision_notes = models.TextField(_("motifs de la décision"), blank=True, max_length=LONG_TEXT)
     next_step_due = models.DateField(_("prochaine échéance"), null=True, blank=True)
 
     class Meta:
@@ -297,7 +298,7 @@ class Criterion(TimeStampedModel):
     fabrique = models.ForeignKey("fabriques.Fabrique", on_delete=models.PROTECT, related_name="criteria")
     code = models.SlugField(_("code"), max_length=40)
     label = models.CharField(_("critère"), max_length=200)
-    help_text = models.TextField(_("aide"), blank=True)
+    help_text = models.TextField(_("aide"), blank=True, max_length=LONG_TEXT)
     weight = models.PositiveSmallIntegerField(_("poids"), default=1)
     order = models.PositiveSmallIntegerField(_("ordre"), default=0)
     is_active = models.BooleanField(_("actif"), default=True)
@@ -320,7 +321,7 @@ class CriterionScore(TimeStampedModel):
     score = models.PositiveSmallIntegerField(
         _("note"), validators=[MinValueValidator(0), MaxValueValidator(3)]
     )
-    comment = models.TextField(_("commentaire"), blank=True)
+    comment = models.TextField(_("commentaire"), blank=True, max_length=LONG_TEXT)
     scored_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

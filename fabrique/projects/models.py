@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.limits import LONG_TEXT
 from fabrique.core.models import TenantModel, TimeStampedModel
 from fabrique.core.workflow import Workflow, allowed
 
@@ -50,8 +51,8 @@ class Project(TenantModel):
 
     reference = models.CharField(_("référence"), max_length=20, blank=True, db_index=True)
     title = models.CharField(_("intitulé"), max_length=200)
-    summary = models.TextField(_("résumé"), blank=True)
-    public_summary = models.TextField(_("présentation publique"), blank=True)
+    summary = models.TextField(_("résumé"), blank=True, max_length=LONG_TEXT)
+    public_summary = models.TextField(_("présentation publique"), blank=True, max_length=LONG_TEXT)
     is_public = models.BooleanField(_("visible sur le portfolio public"), default=False)
     study = models.ForeignKey(
         "studies.Study",
@@ -112,7 +113,7 @@ class Project(TenantModel):
     )
     stage_changed_at = models.DateTimeField(null=True, blank=True)
     stop_reason = models.CharField(_("motif d'arrêt"), max_length=30, choices=StopReason.choices, blank=True)
-    stop_details = models.TextField(_("précisions sur l'arrêt"), blank=True)
+    stop_details = models.TextField(_("précisions sur l'arrêt"), blank=True, max_length=LONG_TEXT)
     stopped_at_stage = models.CharField(_("arrêté à l'étape"), max_length=20, blank=True)
 
     class Meta:
@@ -195,7 +196,7 @@ class FollowUp(TimeStampedModel):
     observed_on = models.DateField(_("date du point"))
     still_active = models.BooleanField(_("toujours en activité"), default=True)
     jobs_fte = models.DecimalField(_("emplois (ETP)"), max_digits=6, decimal_places=1, null=True, blank=True)
-    notes = models.TextField(_("observations"), blank=True)
+    notes = models.TextField(_("observations"), blank=True, max_length=LONG_TEXT)
 
     class Meta:
         verbose_name = _("suivi post-création")

@@ -10,6 +10,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.limits import LONG_TEXT
+
 from .models import (
     DEFAULT_MILESTONES,
     FundingLine,
@@ -37,7 +39,7 @@ class SupportPlanStartForm(forms.Form):
         label=_("Chargé·e d'accompagnement"), queryset=None, required=False, empty_label=_("— personne —")
     )
     objectives = forms.CharField(
-        label=_("Objectifs"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Objectifs"), required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=LONG_TEXT
     )
 
     def __init__(self, *args, fabrique, project, user=None, **kwargs):

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.limits import LONG_TEXT
 from fabrique.core.models import TenantModel, TimeStampedModel
 from fabrique.core.workflow import Workflow, allowed
 
@@ -39,12 +40,12 @@ class SupportPlan(TenantModel):
         verbose_name=_("chargé·e d'accompagnement"),
     )
     started_on = models.DateField(_("début"))
-    objectives = models.TextField(_("objectifs"), blank=True)
+    objectives = models.TextField(_("objectifs"), blank=True, max_length=LONG_TEXT)
     stage = models.CharField(
         _("étape"), max_length=20, choices=SupportStage.choices, default=SupportStage.ACTIVE
     )
     stage_changed_at = models.DateTimeField(null=True, blank=True)
-    stop_reason = models.TextField(_("motif de l'interruption"), blank=True)
+    stop_reason = models.TextField(_("motif de l'interruption"), blank=True, max_length=LONG_TEXT)
 
     class Meta:
         verbose_name = _("accompagnement")
@@ -82,7 +83,7 @@ class Milestone(TimeStampedModel):
         _("statut"), max_length=20, choices=MilestoneStatus.choices, default=MilestoneStatus.TODO
     )
     done_on = models.DateField(_("réalisé le"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=LONG_TEXT)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -113,7 +114,7 @@ class Referral(TimeStampedModel):
     )
     purpose = models.CharField(_("objet"), max_length=250)
     referred_on = models.DateField(_("date"))
-    outcome = models.TextField(_("suite donnée"), blank=True)
+    outcome = models.TextField(_("suite donnée"), blank=True, max_length=LONG_TEXT)
 
     class Meta:
         verbose_name = _("orientation")
@@ -169,7 +170,7 @@ class SupportActivity(TimeStampedModel):
     kind = models.CharField(
         _("type"), max_length=20, choices=ActivityKind.choices, default=ActivityKind.MEETING
     )
-    summary = models.TextField(_("contenu"))
+    summary = models.TextField(_("contenu"), max_length=LONG_TEXT)
     minutes_spent = models.PositiveIntegerField(_("temps passé (minutes)"))
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("par")

@@ -8,6 +8,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from fabrique.accounts.models import User
+from fabrique.core.limits import SHORT_TEXT
 from fabrique.fabriques.models import Permission
 from fabrique.needs.models import Need
 from fabrique.projects.models import Project
@@ -27,7 +28,7 @@ from .base import FabriqueViewMixin, csv_response
 
 
 class PipelineFilterForm(forms.Form):
-    q = forms.CharField(label=_("Recherche"), required=False)
+    q = forms.CharField(label=_("Recherche"), required=False, max_length=SHORT_TEXT)
     kind = forms.ChoiceField(label=_("Type"), required=False)
     stage = forms.ChoiceField(label=_("Étape"), required=False)
     workstream = forms.ModelChoiceField(
