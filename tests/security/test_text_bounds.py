@@ -23,9 +23,9 @@ pytestmark = pytest.mark.django_db
 
 # Text the platform writes itself (never from a request): error logs, feature caches of the engine.
 NOT_FROM_INPUT = {
-    ("needs", "needfeatures", "communes"),
-    ("needs", "needfeatures", "concepts"),
-    ("needs", "groupingrun", "error"),
+    ("needs", "reportfeatures", "communes"),
+    ("needs", "reportfeatures", "concepts"),
+    ("needs", "regroupingrun", "error"),
     # append-only table (rebuilding it on SQLite would drop its triggers): bounded by the forms
     ("audit", "auditentry", "note"),
 }
