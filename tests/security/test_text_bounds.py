@@ -64,11 +64,11 @@ def test_every_form_text_field_has_a_maximum_length():
     unbounded = []
     for name, form_class in _classes(forms.BaseForm).items():
         for field_name, field in form_class.base_fields.items():
-            if isinstance(field, forms.CharField) and not isinstance(
+            is_text = isinstance(field, forms.CharField) and not isinstance(
                 field, forms.URLField | forms.EmailField
-            ):
-                if field.max_length is None:
-                    unbounded.append(f"{name}.{field_name}")
+            )
+            if is_text and field.max_length is None:
+                unbounded.append(f"{name}.{field_name}")
     assert unbounded == []
 
 
