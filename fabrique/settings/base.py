@@ -140,10 +140,12 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "backoffice:home"
 LOGOUT_REDIRECT_URL = "public:home"
 
-# Login throttling (django-axes): 5 failures per (username, IP) lock for 15 minutes.
+# Login throttling (django-axes): 5 failures on one account lock it for 15 minutes, whatever the
+# address and whatever the path (login form or the API's Basic auth: same account name for both).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "fabrique.accounts.lockout.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"  # the login form field (it holds the e-mail address)
