@@ -1,6 +1,6 @@
-from django import forms
 import logging
 
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 

@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fabrique.core.limits import LONG_TEXT
+from fabrique.core.limits import LONG_TEXT, validate_sane_date
 from fabrique.core.models import TenantModel, TimeStampedModel
 from fabrique.core.workflow import Workflow, allowed
 
@@ -100,7 +100,7 @@ class Meeting(TenantModel):
     committee = models.ForeignKey(
         Committee, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("comité")
     )
-    date = models.DateTimeField(_("date et heure"))
+    date = models.DateTimeField(_("date et heure"), validators=[validate_sane_date])
     place = models.CharField(_("lieu"), max_length=200, blank=True)
     status = models.CharField(
         _("statut"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
@@ -181,7 +181,7 @@ class Decision(TenantModel):
         related_name="+",
         verbose_name=_("enregistrée par"),
     )
-    decided_on = models.DateField(_("date de la décision"))
+    decided_on = models.DateField(_("date de la décision"), validators=[validate_sane_date])
 
     class Meta:
         verbose_name = _("décision")

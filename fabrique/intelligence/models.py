@@ -16,7 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fabrique.core.limits import LONG_TEXT
+from fabrique.core.limits import LONG_TEXT, validate_sane_date
 from fabrique.core.models import TenantModel, TimeStampedModel
 from fabrique.core.workflow import Workflow, allowed
 from fabrique.recruitment.storage import private_storage
@@ -227,7 +227,7 @@ class ImportBatch(TenantModel):
     stage = models.CharField(
         _("étape"), max_length=20, choices=ImportStage.choices, default=ImportStage.UPLOADED
     )
-    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    stage_changed_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
     mapping = models.JSONField(_("association des colonnes"), default=dict, blank=True)
     summary = models.JSONField(_("bilan"), default=dict, blank=True)
     indicator = models.ForeignKey(
@@ -246,7 +246,9 @@ class ImportBatch(TenantModel):
         related_name="+",
         verbose_name=_("déposé par"),
     )
-    imported_at = models.DateTimeField(_("importé le"), null=True, blank=True)
+    imported_at = models.DateTimeField(
+        _("importé le"), null=True, blank=True, validators=[validate_sane_date]
+    )
 
     class Meta:
         verbose_name = _("import d'indicateur")

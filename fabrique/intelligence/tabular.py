@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -154,7 +155,10 @@ def detect_delimiter(text: str) -> str:
         return ";"
     best, best_score = ";", -1
     for candidate in (";", "\t", ",", "|"):
-        counts = [len(next(csv.reader([line], delimiter=candidate))) - 1 for line in lines]
+        try:
+            counts = [len(next(csv.reader([line], delimiter=candidate))) - 1 for line in lines]
+        except csv.Error:  # a cell longer than the csv module reads: read_csv names it
+            continue
         usable = [c for c in counts if c > 0]
         if not usable:
             continue
@@ -189,6 +193,13 @@ def read_csv(data: bytes) -> Table:
                     % {"max": f"{MAX_ROWS:,}".replace(",", " ")}
                 )
     except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise FileReadError(
+                _(
+                    "Ligne %(line)s : une cellule dépasse %(max)s caractères ; ce n'est pas une valeur d'indicateur."
+                )
+                % {"line": reader.line_num, "max": f"{csv.field_size_limit():,}".replace(",", " ")}
+            ) from exc
         raise FileReadError(
             _("Ligne %(line)s : le fichier CSV est mal formé (%(error)s).")
             % {"line": reader.line_num, "error": exc}
@@ -288,6 +299,8 @@ def parse_value(raw) -> Cell:
     if isinstance(raw, int | float):
         if raw != raw:  # NaN
             return Cell(None, "missing")
+        if not math.isfinite(raw):
+            raise NotANumber(str(raw))
         return Cell(float(raw), "ok")
     text = str(raw).strip()
     folded = text.lower()
@@ -307,7 +320,10 @@ def parse_value(raw) -> Cell:
         compact = compact.replace(",", ".")
     if not _NUMBER.match(compact):
         raise NotANumber(text)
-    return Cell(float(compact), "ok")
+    number = float(compact)
+    if not math.isfinite(number):  # "1e400": too large for any indicator (and for the database)
+        raise NotANumber(text)
+    return Cell(number, "ok")
 
 
 def normalize_code(raw, level: str) -> str:

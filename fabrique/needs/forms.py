@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.choices import Public, ReporterType, Theme
-from fabrique.core.limits import LONG_TEXT
+from fabrique.core.limits import LONG_TEXT, validate_sane_date
 from fabrique.directory.validators import validate_phone
 from fabrique.territories.forms import CommuneChoiceField as TerritoryCommuneChoiceField
 from fabrique.territories.models import Commune
@@ -245,7 +245,9 @@ class StaffReportForm(ReportForm):
         required=False,
         help_text=_("Par exemple : réunion du conseil citoyen du 12 mars, appel de la mairie."),
     )
-    reported_on = forms.DateField(label=_("Date du signalement"), widget=DATE_WIDGET)
+    reported_on = forms.DateField(
+        label=_("Date du signalement"), widget=DATE_WIDGET, validators=[validate_sane_date]
+    )
     reporter_person = forms.ModelChoiceField(
         label=_("Contact de l'annuaire"), queryset=Need.objects.none(), required=False
     )
@@ -384,7 +386,9 @@ class NeedForm(forms.Form):
     officer = forms.ModelChoiceField(
         label=_("Chargé·e de mission"), queryset=Need.objects.none(), required=False
     )
-    next_step_due = forms.DateField(label=_("Prochaine échéance"), widget=DATE_WIDGET, required=False)
+    next_step_due = forms.DateField(
+        label=_("Prochaine échéance"), widget=DATE_WIDGET, required=False, validators=[validate_sane_date]
+    )
 
     def __init__(self, *args, fabrique, **kwargs):
         from fabrique.workstreams.models import Workstream
@@ -501,7 +505,9 @@ class NeedDecisionForm(forms.Form):
         help_text=_("Pourquoi cette décision ; ce qui manque si des éléments complémentaires sont demandés."),
         max_length=LONG_TEXT,
     )
-    decided_on = forms.DateField(label=_("Date de la décision"), widget=DATE_WIDGET)
+    decided_on = forms.DateField(
+        label=_("Date de la décision"), widget=DATE_WIDGET, validators=[validate_sane_date]
+    )
 
     def __init__(self, *args, outcomes, **kwargs):
         super().__init__(*args, **kwargs)

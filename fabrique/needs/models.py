@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.choices import Public, ReporterType, Theme
-from fabrique.core.limits import LONG_TEXT
+from fabrique.core.limits import LONG_TEXT, validate_sane_date
 from fabrique.core.models import TenantModel, TimeStampedModel
 from fabrique.core.workflow import Workflow, allowed
 
@@ -128,7 +128,9 @@ class NeedReport(TenantModel):
         related_name="+",
         verbose_name=_("saisi par"),
     )
-    reported_on = models.DateField(_("date du signalement"), null=True, blank=True)
+    reported_on = models.DateField(
+        _("date du signalement"), null=True, blank=True, validators=[validate_sane_date]
+    )
     # what became of it
     need = models.ForeignKey(
         "needs.Need",
@@ -141,7 +143,7 @@ class NeedReport(TenantModel):
     stage = models.CharField(
         _("étape"), max_length=20, choices=ReportStage.choices, default=ReportStage.RECEIVED
     )
-    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    stage_changed_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
     dismiss_reason = models.CharField(_("motif"), max_length=30, choices=DismissReason.choices, blank=True)
     followup_token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
 
@@ -265,12 +267,14 @@ class Need(TenantModel):
         verbose_name=_("chargé·e de mission"),
     )
     stage = models.CharField(_("étape"), max_length=20, choices=NeedStage.choices, default=NeedStage.NEW)
-    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    stage_changed_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
     not_retained_reason = models.CharField(
         _("motif de non-retenue"), max_length=30, choices=NotRetainedReason.choices, blank=True
     )
     decision_notes = models.TextField(_("motifs de la décision"), blank=True, max_length=LONG_TEXT)
-    next_step_due = models.DateField(_("prochaine échéance"), null=True, blank=True)
+    next_step_due = models.DateField(
+        _("prochaine échéance"), null=True, blank=True, validators=[validate_sane_date]
+    )
 
     class Meta:
         verbose_name = _("besoin")
@@ -397,8 +401,12 @@ class RegroupingRun(TimeStampedModel):
     proposals_created = models.PositiveIntegerField(_("propositions créées"), default=0)
     step = models.CharField(_("étape en cours"), max_length=200, blank=True)
     error = models.TextField(_("erreur"), blank=True)
-    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    started_at = models.DateTimeField(
+        _("commencé le"), null=True, blank=True, validators=[validate_sane_date]
+    )
+    finished_at = models.DateTimeField(
+        _("terminé le"), null=True, blank=True, validators=[validate_sane_date]
+    )
 
     class Meta:
         verbose_name = _("regroupement")
@@ -445,7 +453,7 @@ class GroupingProposal(TenantModel):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
 
     class Meta:
         verbose_name = _("proposition de regroupement")
@@ -469,7 +477,7 @@ class ReportMerge(TenantModel):
     merged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

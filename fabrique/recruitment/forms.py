@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fabrique.core.limits import LONG_TEXT
+from fabrique.core.limits import LONG_TEXT, validate_sane_date
 from fabrique.directory.validators import phone_normalize, validate_phone
 
 from .models import Application, Call
@@ -240,7 +240,9 @@ class DecisionForm(forms.Form):
     reasons = forms.CharField(
         label=_("Motifs"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=LONG_TEXT
     )
-    decided_on = forms.DateField(label=_("Date de la décision"), widget=DATE_WIDGET, required=False)
+    decided_on = forms.DateField(
+        label=_("Date de la décision"), widget=DATE_WIDGET, required=False, validators=[validate_sane_date]
+    )
 
     def __init__(self, *args, outcomes, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fabrique.core.limits import LONG_TEXT
+from fabrique.core.limits import LONG_TEXT, validate_sane_date
 from fabrique.core.models import TenantModel, TimeStampedModel
 from fabrique.core.workflow import Workflow, allowed
 
@@ -88,12 +88,12 @@ class Study(TenantModel):
         related_name="steered_studies",
         verbose_name=_("groupe de pilotage (structures)"),
     )
-    started_on = models.DateField(_("début"), null=True, blank=True)
-    due_on = models.DateField(_("échéance"), null=True, blank=True)
+    started_on = models.DateField(_("début"), null=True, blank=True, validators=[validate_sane_date])
+    due_on = models.DateField(_("échéance"), null=True, blank=True, validators=[validate_sane_date])
     stage = models.CharField(
         _("étape"), max_length=20, choices=StudyStage.choices, default=StudyStage.IN_PROGRESS
     )
-    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    stage_changed_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
     conclusion = models.TextField(_("conclusion"), blank=True, max_length=LONG_TEXT)
     no_go_reasons = models.TextField(_("raisons de l'absence de modèle"), blank=True, max_length=LONG_TEXT)
 
@@ -127,7 +127,7 @@ class Workshop(TimeStampedModel):
         _("type"), max_length=20, choices=WorkshopKind.choices, default=WorkshopKind.WORKSHOP
     )
     title = models.CharField(_("intitulé"), max_length=200)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_sane_date])
     place = models.CharField(_("lieu"), max_length=200, blank=True)
     participants = models.ManyToManyField(
         "directory.Person", blank=True, related_name="workshops", verbose_name=_("participants de l'annuaire")

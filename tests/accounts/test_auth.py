@@ -67,7 +67,9 @@ def test_unknown_email_gets_the_same_answer_and_no_mail(client, db):
 def test_password_reset_is_throttled_per_address_with_the_same_answer(client, team):
     # when: 17 requests for one address in a burst, from several clients
     answers = [
-        client.post(reverse("accounts:password_reset"), {"email": team.reader.email}, REMOTE_ADDR=f"10.0.0.{i}")
+        client.post(
+            reverse("accounts:password_reset"), {"email": team.reader.email}, REMOTE_ADDR=f"10.0.0.{i}"
+        )
         for i in range(17)
     ]
     # then: a few e-mails at most, and every answer is the ordinary confirmation

@@ -40,6 +40,8 @@ def test_an_account_locked_through_the_api_cannot_use_the_login_form(client, tea
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.get(api_url(team), **basic(team.reader.email.upper(), "faux"))
     response = client.post(
-        reverse("accounts:login"), {"username": team.reader.email, "password": PASSWORD}, REMOTE_ADDR="10.7.7.8"
+        reverse("accounts:login"),
+        {"username": team.reader.email, "password": PASSWORD},
+        REMOTE_ADDR="10.7.7.8",
     )
     assert response.status_code == 429
