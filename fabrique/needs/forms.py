@@ -14,7 +14,7 @@ from fabrique.directory.validators import validate_phone
 from fabrique.territories.forms import CommuneChoiceField as TerritoryCommuneChoiceField
 from fabrique.territories.models import Commune
 
-from .grouping_forms import SameAsNeedField
+from .grouping_forms import NOT_OFFERED, SameAsNeedField, SuggestedNeedField, suggested_need_id
 from .models import Criterion, DismissReason, Need, NotRetainedReason, ReportSource
 from .services import REPORTER_RETENTION_YEARS
 from .validators import validate_evidence_document
@@ -218,7 +218,7 @@ class ReportForm(FieldsetsMixin, forms.Form):
 class PublicReportForm(ReportForm):
     """The public form: no account needed. `extra_info` is the honeypot (see the view)."""
 
-    same_as_need = SameAsNeedField(url_name="public:need_suggestions")
+    same_as_need = SuggestedNeedField(url_name="public:need_suggestions")
 
     extra_info = forms.CharField(
         label=_("Ne remplissez pas ce champ"),
@@ -226,6 +226,15 @@ class PublicReportForm(ReportForm):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
         max_length=LONG_TEXT,
     )
+
+    def clean_same_as_need(self) -> int | None:
+        token = self.cleaned_data.get("same_as_need") or ""
+        if not token:
+            return None
+        need_id = suggested_need_id(token, fabrique_id=self.fabrique.pk)
+        if need_id is None:  # the same words whether the need exists or not
+            raise forms.ValidationError(NOT_OFFERED, code="not_offered")
+        return need_id
 
     @property
     def is_spam(self) -> bool:
