@@ -1,4 +1,5 @@
 import logging
+from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
@@ -36,7 +37,8 @@ class LoginForm(AuthenticationForm):
 
 
 class ThrottledPasswordResetForm(PasswordResetForm):
-    def save(self, *args, request=None, **kwargs):
+    def save(self, **kwargs: Any) -> None:  # type: ignore[override]
+        request = kwargs["request"]  # PasswordResetView always passes it
         email = self.cleaned_data["email"]
         allowed = ratelimit.hit(
             "password-reset-client", request, limit=RESET_PER_CLIENT, window=RESET_WINDOW_SECONDS
@@ -46,4 +48,4 @@ class ThrottledPasswordResetForm(PasswordResetForm):
         if not allowed:
             logger.warning("Password reset throttled (client %s)", ratelimit.client_ip(request))
             return
-        super().save(*args, request=request, **kwargs)
+        super().save(**kwargs)

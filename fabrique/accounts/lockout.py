@@ -7,9 +7,11 @@ given the address, lower-cased, from whichever key holds it (AXES_USERNAME_CALLA
 
 from __future__ import annotations
 
+from typing import Any
 
-def axes_username(request, credentials: dict | None) -> str | None:
-    sources = [credentials or {}]
+
+def axes_username(request: Any, credentials: dict[str, Any] | None) -> str | None:
+    sources: list[Any] = [credentials or {}]
     data = getattr(request, "data", None)
     if data is None:
         data = getattr(request, "POST", None)

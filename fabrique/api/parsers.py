@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
@@ -9,8 +11,8 @@ from rest_framework.parsers import JSONParser
 MAX_DEPTH = 20  # the deepest body the API reads is two levels; leave room, refuse abuse
 
 
-def _depth_exceeds(data, limit: int) -> bool:
-    stack = [(data, 1)]
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         value, depth = stack.pop()
         if isinstance(value, dict | list):
@@ -22,7 +24,7 @@ def _depth_exceeds(data, limit: int) -> bool:
 
 
 class BoundedJSONParser(JSONParser):
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
         message = _("Le corps de la requête est trop imbriqué (%(max)s niveaux au plus).") % {
             "max": MAX_DEPTH
         }

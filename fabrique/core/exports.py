@@ -28,10 +28,10 @@ def safe_row(values: Iterable[Any]) -> list[Any]:
 
 
 class _SafeWriter:
-    def __init__(self, writer):
+    def __init__(self, writer: Any) -> None:
         self._writer = writer
 
-    def writerow(self, row: Iterable[Any]):
+    def writerow(self, row: Iterable[Any]) -> Any:
         return self._writer.writerow(safe_row(row))
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
@@ -39,6 +39,6 @@ class _SafeWriter:
             self.writerow(row)
 
 
-def csv_writer(fileobj, **kwargs) -> _SafeWriter:
+def csv_writer(fileobj: Any, **kwargs: Any) -> _SafeWriter:
     """`csv.writer(fileobj, **kwargs)` whose every cell goes through `safe_cell`."""
     return _SafeWriter(csv.writer(fileobj, **kwargs))

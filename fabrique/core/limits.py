@@ -4,6 +4,8 @@ Every text typed by someone is bounded: an unbounded field lets one request stor
 hold a worker in the text processing that follows (grouping, search, exports).
 """
 
+import datetime
+
 SHORT_TEXT = 200  # a title, a name, a label
 LONG_TEXT = 10_000  # a description, notes, a comment (about four pages)
 
@@ -13,7 +15,7 @@ DATE_MIN_YEAR = 1900
 DATE_MAX_YEAR = 2100
 
 
-def validate_sane_date(value) -> None:
+def validate_sane_date(value: datetime.date | None) -> None:
     """For every date and date-time field a person fills in (models, forms, API serializers)."""
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
