@@ -2,8 +2,9 @@
 
 `hit()` counts the attempt *before* the work and answers whether it may go on: a request killed during
 the work (timeout, crash) has still used its allowance, and the count is one atomic cache increment
-(`cache.add` then `cache.incr`, atomic on the locmem, database and Redis caches), so simultaneous
-attempts cannot all read "under the limit" and all pass.
+(`cache.add` then `cache.incr`, atomic on the two caches the settings configure: local memory and
+Redis), so simultaneous attempts cannot all read "under the limit" and all pass. Django's database
+cache is not one of them: its `incr` is a read then a write, so it must not be configured.
 
 Behind a proxy, the proxy must set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips); a client-supplied
 X-Forwarded-For header is never trusted here.
