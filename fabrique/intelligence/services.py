@@ -132,7 +132,7 @@ def _table_cache_name(batch: ImportBatch, data: bytes, sheet: str) -> str:
     return f"{batch.file.name}.{digest}.table.json"
 
 
-def _jsonable(value):
+def _jsonable(value: object) -> object:
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()  # what cell_text() makes of it anyway
     return value
