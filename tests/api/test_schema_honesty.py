@@ -67,8 +67,8 @@ def check(schema, method: str, template: str, response) -> None:
 
 @pytest.fixture
 def world(team, other_team):
-    report = need_report_submit(fabrique=team.fabrique, data=report_data(public="", commune=None))
-    attached = need_report_submit(fabrique=team.fabrique, data=report_data(title="Autre", public=""))
+    report = need_report_submit(fabrique=team.fabrique, **report_data(public="", commune=None))
+    attached = need_report_submit(fabrique=team.fabrique, **report_data(title="Autre", public=""))
     need = need_create_from_report(report=attached, actor=team.officer)
     return {
         "report": report,

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def need(make_report, officer):  # noqa: F811
     report = make_report(title=TRANSPORT, description=TRANSPORT_DESC, commune=_carquefou())
-    need = need_create_from_report(report=report, actor=officer, data={"title": INTERNAL})
+    need = need_create_from_report(report=report, actor=officer, title=INTERNAL)
     Need.objects.filter(pk=need.pk).update(public_title="Se déplacer quand on est âgé")
     need.refresh_from_db()
     return need

@@ -29,7 +29,7 @@ def test_other_cells_are_unchanged(value):
 
 
 def test_the_pipeline_export_neutralises_an_anonymous_title(login, team, fabrique):
-    report = need_report_submit(fabrique=fabrique, data=report_data(title=FORMULA))
+    report = need_report_submit(fabrique=fabrique, **report_data(title=FORMULA))
     need_create_from_report(report=report, actor=team.officer)
     # when
     response = login(team.officer).get(
