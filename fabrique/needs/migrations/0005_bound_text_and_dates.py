@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('needs', '0003_grouping'),
+        ('needs', '0004_proposal_kind'),
     ]
 
     operations = [
