@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .forms import LoginForm
+from .forms import LoginForm, ThrottledPasswordResetForm
 
 app_name = "accounts"
 
@@ -16,6 +16,7 @@ urlpatterns = [
         "mot-de-passe/oubli/",
         auth_views.PasswordResetView.as_view(
             template_name="accounts/password_reset_form.html",
+            form_class=ThrottledPasswordResetForm,
             email_template_name="accounts/email/password_reset.txt",
             subject_template_name="accounts/email/password_reset_subject.txt",
             success_url=reverse_lazy("accounts:password_reset_done"),

@@ -15,12 +15,15 @@ from rest_framework.routers import SimpleRouter
 from fabrique.core.choices import Theme
 from fabrique.directory.models import Organization, Person
 from fabrique.fabriques.access import access_object, memberships_of
+from fabrique.needs.filters import NeedFilter, NeedReportFilter
 from fabrique.needs.models import Need, NeedReport, NeedStage, ReportSource, ReportStage
 from fabrique.needs.selectors import need_list, need_report_list
 from fabrique.needs.services import need_report_submit
 from fabrique.territories.models import Commune
 
+from .filters import check_filters
 from .permissions import FabriqueAccess
+from .serializers import HonestModelSerializer
 
 
 class ObjectFirstMixin:
@@ -41,7 +44,7 @@ def _view_fabrique(serializer):
     return getattr(view, "fabrique", None)
 
 
-class NeedReportSerializer(serializers.ModelSerializer):
+class NeedReportSerializer(HonestModelSerializer):
     commune = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Commune.objects.filter(kind=Commune.Kind.CURRENT),
@@ -49,7 +52,7 @@ class NeedReportSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="Code INSEE de la commune (COG).",
     )
-    commune_name = serializers.CharField(source="commune.name", read_only=True, default=None)
+    commune_name = serializers.CharField(source="commune.name", read_only=True, allow_null=True)
     reporter_person = serializers.PrimaryKeyRelatedField(
         queryset=Person.objects.none(), required=False, allow_null=True
     )
@@ -104,9 +107,9 @@ class NeedReportSerializer(serializers.ModelSerializer):
             self.fields["reporter_organization"].queryset = Organization.objects.filter(fabrique=fabrique)
 
 
-class NeedSerializer(serializers.ModelSerializer):
+class NeedSerializer(HonestModelSerializer):
     commune = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    commune_name = serializers.CharField(source="commune.name", read_only=True, default=None)
+    commune_name = serializers.CharField(source="commune.name", read_only=True, allow_null=True)
     stage_label = serializers.CharField(source="get_stage_display", read_only=True)
     reports = serializers.SerializerMethodField(help_text="Identifiants des signalements rattachés.")
 
@@ -179,7 +182,11 @@ class NeedReportViewSet(
         if getattr(self, "swagger_fake_view", False):
             return NeedReport.objects.none()
         if self.action == "list":
-            return need_report_list(fabrique=self.fabrique, filters=self.request.query_params)
+            params = self.request.query_params
+            check_filters(
+                filterset_class=NeedReportFilter, params=params, fabrique=self.fabrique, model=NeedReport
+            )
+            return need_report_list(fabrique=self.fabrique, filters=params)
         return NeedReport.objects.filter(fabrique=self.fabrique).select_related("commune")
 
     def perform_create(self, serializer):
@@ -218,7 +225,9 @@ class NeedViewSet(ObjectFirstMixin, viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Need.objects.none()
         if self.action == "list":
-            qs = need_list(fabrique=self.fabrique, filters=self.request.query_params)
+            params = self.request.query_params
+            check_filters(filterset_class=NeedFilter, params=params, fabrique=self.fabrique, model=Need)
+            qs = need_list(fabrique=self.fabrique, filters=params)
         else:
             qs = Need.objects.filter(fabrique=self.fabrique).select_related("commune")
         return qs.prefetch_related("reports")

@@ -5,6 +5,7 @@ another fabrique's row is refused as "does not exist".
 """
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from rest_framework import serializers
 
 from fabrique.directory.models import EcosystemRole, Organization, Person
@@ -14,12 +15,36 @@ from fabrique.workstreams.models import Workstream
 from fabrique.workstreams.selectors import workstream_lead_candidates
 
 
+class HonestModelSerializer(serializers.ModelSerializer):
+    # A model serializer whose read-only fields say what they may hold, so the schema is true: null
+    # when the model field (or the first relation of a dotted source) is nullable, "" for a choice
+    # field the model allows blank (DRF drops both from read-only fields). A comment, not a
+    # docstring: drf-spectacular would publish a docstring as every component's description.
+
+    def get_fields(self):
+        fields = super().get_fields()
+        model = self.Meta.model
+        for name, field in fields.items():
+            if not field.read_only:
+                continue
+            source = name if field.source in (None, "*") else field.source
+            try:
+                model_field = model._meta.get_field(source.split(".")[0])
+            except FieldDoesNotExist:
+                continue
+            if getattr(model_field, "null", False):
+                field.allow_null = True
+            if isinstance(field, serializers.ChoiceField) and getattr(model_field, "blank", False):
+                field.allow_blank = True
+        return fields
+
+
 def _view_fabrique(serializer):
     view = serializer.context.get("view")
     return getattr(view, "fabrique", None)
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(HonestModelSerializer):
     commune = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Commune.objects.filter(kind=Commune.Kind.CURRENT),
@@ -27,7 +52,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="Code INSEE de la commune (COG).",
     )
-    commune_name = serializers.CharField(source="commune.name", read_only=True, default=None)
+    commune_name = serializers.CharField(source="commune.name", read_only=True, allow_null=True)
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=EcosystemRole.choices), required=False, allow_empty=True
     )
@@ -61,7 +86,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(HonestModelSerializer):
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.none(), required=False, allow_null=True
     )
@@ -103,14 +128,14 @@ class PersonSerializer(serializers.ModelSerializer):
             self.fields["organization"].queryset = organization_choices(fabrique=fabrique)
 
 
-class WorkstreamSerializer(serializers.ModelSerializer):
+class WorkstreamSerializer(HonestModelSerializer):
     lead = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.none(),
         required=False,
         allow_null=True,
         help_text="Identifiant d'un membre de l'équipe de la fabrique.",
     )
-    lead_name = serializers.CharField(source="lead", read_only=True, default=None)
+    lead_name = serializers.CharField(source="lead", read_only=True, allow_null=True)
     members = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.none(),
         many=True,

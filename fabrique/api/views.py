@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from fabrique.directory.errors import ProbableDuplicate
+from fabrique.directory.filters import OrganizationFilter, PersonFilter
 from fabrique.directory.models import EcosystemRole, Organization, OrganizationKind, Person, Purpose
 from fabrique.directory.selectors import organization_list, person_list
 from fabrique.directory.services import (
@@ -22,10 +23,12 @@ from fabrique.directory.services import (
     person_delete,
     person_update,
 )
+from fabrique.workstreams.filters import WorkstreamFilter
 from fabrique.workstreams.models import Workstream, WorkstreamStatus
 from fabrique.workstreams.selectors import workstream_list
 from fabrique.workstreams.services import workstream_create, workstream_delete, workstream_update
 
+from .filters import check_filters
 from .permissions import FabriqueAccess
 from .serializers import OrganizationSerializer, PersonSerializer, WorkstreamSerializer
 
@@ -50,11 +53,18 @@ class FabriqueModelViewSet(viewsets.ModelViewSet):
     permission_classes = [FabriqueAccess]
     model: type
     list_selector = None  # staticmethod(selector)
+    list_filters: type  # the FilterSet the selector applies: its parameters are checked first
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return self.model.objects.none()
         if self.action == "list":
+            check_filters(
+                filterset_class=self.list_filters,
+                params=self.request.query_params,
+                fabrique=self.fabrique,
+                model=self.model,
+            )
             return self.list_selector(fabrique=self.fabrique, filters=self.request.query_params)
         return self.model.objects.filter(fabrique=self.fabrique)
 
@@ -116,6 +126,7 @@ class OrganizationViewSet(FabriqueModelViewSet):
     model = Organization
     serializer_class = OrganizationSerializer
     list_selector = staticmethod(organization_list)
+    list_filters = OrganizationFilter
 
     def create_service(self, data, allow_duplicate):
         return organization_create(
@@ -154,6 +165,7 @@ class PersonViewSet(FabriqueModelViewSet):
     model = Person
     serializer_class = PersonSerializer
     list_selector = staticmethod(person_list)
+    list_filters = PersonFilter
 
     def create_service(self, data, allow_duplicate):
         return person_create(
@@ -192,6 +204,7 @@ class WorkstreamViewSet(FabriqueModelViewSet):
     model = Workstream
     serializer_class = WorkstreamSerializer
     list_selector = staticmethod(workstream_list)
+    list_filters = WorkstreamFilter
 
     def get_queryset(self):
         return super().get_queryset().select_related("lead").prefetch_related("members")

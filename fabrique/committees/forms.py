@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.forms import CHECKLIST_HELP, ChecklistSelectMultiple
+from fabrique.core.limits import LONG_TEXT
 from fabrique.directory.models import Person
 from fabrique.studies.models import Study
 
@@ -117,7 +118,9 @@ class AgendaItemForm(forms.Form):
         help_text=_("Par défaut, le nom du dossier."),
     )
     presenter = forms.CharField(label=_("Présenté par"), max_length=200, required=False)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=LONG_TEXT
+    )
 
     def __init__(self, *args, candidates: list[AgendaCandidate], **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,6 +149,7 @@ class DecisionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Ils figurent au compte rendu et dans l'historique du dossier."),
+        max_length=LONG_TEXT,
     )
     votes_for = forms.IntegerField(label=_("Voix pour"), min_value=0, max_value=999, required=False)
     votes_against = forms.IntegerField(label=_("Voix contre"), min_value=0, max_value=999, required=False)

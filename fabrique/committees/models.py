@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.limits import LONG_TEXT, validate_sane_date
 from fabrique.core.models import TenantModel, TimeStampedModel
 from fabrique.core.workflow import Workflow, allowed
 
@@ -32,7 +33,7 @@ class CommitteeType(TimeStampedModel):
     )
     kind = models.CharField(_("nature"), max_length=20, choices=CommitteeKind.choices)
     label = models.CharField(_("nom"), max_length=120)
-    description = models.TextField(_("rôle"), blank=True)
+    description = models.TextField(_("rôle"), blank=True, max_length=LONG_TEXT)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -48,7 +49,7 @@ class Committee(TenantModel):
         CommitteeType, on_delete=models.PROTECT, related_name="committees", verbose_name=_("type")
     )
     name = models.CharField(_("nom"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
     members = models.ManyToManyField(
         "directory.Person", blank=True, related_name="committees", verbose_name=_("membres")
     )
@@ -105,7 +106,7 @@ class Meeting(TenantModel):
     committee = models.ForeignKey(
         Committee, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("comité")
     )
-    date = models.DateTimeField(_("date et heure"))
+    date = models.DateTimeField(_("date et heure"), validators=[validate_sane_date])
     place = models.CharField(_("lieu"), max_length=200, blank=True)
     status = models.CharField(
         _("statut"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
@@ -113,7 +114,7 @@ class Meeting(TenantModel):
     attendees = models.ManyToManyField(
         "directory.Person", blank=True, related_name="meetings_attended", verbose_name=_("présents")
     )
-    notes = models.TextField(_("compte rendu général"), blank=True)
+    notes = models.TextField(_("compte rendu général"), blank=True, max_length=LONG_TEXT)
 
     class Meta:
         verbose_name = _("séance")
@@ -135,7 +136,7 @@ class AgendaItem(TimeStampedModel):
     target_id = models.PositiveBigIntegerField(null=True, blank=True)
     target = GenericForeignKey("target_type", "target_id")
     presenter = models.CharField(_("présenté par"), max_length=200, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=LONG_TEXT)
 
     # set by `selectors.meeting_items` for the agenda page (not stored)
     decision_row: "Decision | None"
@@ -176,7 +177,7 @@ class Decision(TenantModel):
     outcome = models.CharField(_("décision"), max_length=40)
     outcome_label = models.CharField(max_length=120, blank=True)
     reason_code = models.CharField(_("motif"), max_length=40, blank=True)
-    reasons = models.TextField(_("motifs"), blank=True)
+    reasons = models.TextField(_("motifs"), blank=True, max_length=LONG_TEXT)
     votes_for = models.PositiveSmallIntegerField(_("pour"), null=True, blank=True)
     votes_against = models.PositiveSmallIntegerField(_("contre"), null=True, blank=True)
     votes_abstain = models.PositiveSmallIntegerField(_("abstention"), null=True, blank=True)
@@ -186,7 +187,7 @@ class Decision(TenantModel):
         related_name="+",
         verbose_name=_("enregistrée par"),
     )
-    decided_on = models.DateField(_("date de la décision"))
+    decided_on = models.DateField(_("date de la décision"), validators=[validate_sane_date])
 
     class Meta:
         verbose_name = _("décision")

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.limits import LONG_TEXT, validate_sane_date
 from fabrique.core.models import TenantModel
 
 from .validators import (
@@ -81,7 +82,7 @@ class Organization(TenantModel):
     website = models.URLField(_("site web"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=20, blank=True, validators=[validate_phone])
-    description = models.TextField(_("présentation"), blank=True)
+    description = models.TextField(_("présentation"), blank=True, max_length=LONG_TEXT)
     roles = models.JSONField(
         _("rôles dans l'écosystème"), default=list, blank=True, validators=[validate_roles]
     )
@@ -169,10 +170,12 @@ class Person(TenantModel):
         verbose_name=_("structure"),
     )
     job_title = models.CharField(_("fonction"), max_length=200, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=LONG_TEXT)
     # GDPR
     consent_given = models.BooleanField(_("consentement recueilli"), default=False)
-    consent_date = models.DateField(_("date du consentement"), null=True, blank=True)
+    consent_date = models.DateField(
+        _("date du consentement"), null=True, blank=True, validators=[validate_sane_date]
+    )
     consent_source = models.CharField(
         _("comment le consentement a été recueilli"),
         max_length=255,
@@ -185,6 +188,7 @@ class Person(TenantModel):
         _("conserver jusqu'au"),
         default=default_retention_until,
         help_text=_("Par défaut trois ans après la saisie ; à cette date, le contact doit être anonymisé."),
+        validators=[validate_sane_date],
     )
     anonymized_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True, editable=False)
     search_name = models.CharField(max_length=320, editable=False, db_index=True)
@@ -231,7 +235,7 @@ class InteractionKind(models.TextChoices):
 class Interaction(TenantModel):
     """One entry of the contact history of an organisation and/or a person."""
 
-    date = models.DateField(_("date"), default=timezone.localdate)
+    date = models.DateField(_("date"), default=timezone.localdate, validators=[validate_sane_date])
     kind = models.CharField(_("type d'échange"), max_length=20, choices=InteractionKind.choices)
     organization = models.ForeignKey(
         Organization,
@@ -249,7 +253,7 @@ class Interaction(TenantModel):
         related_name="interactions",
         verbose_name=_("contact"),
     )
-    summary = models.TextField(_("résumé"))
+    summary = models.TextField(_("résumé"), max_length=LONG_TEXT)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

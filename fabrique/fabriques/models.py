@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.limits import LONG_TEXT
 from fabrique.core.models import TimeStampedModel
 from fabrique.recruitment.storage import logo_path, private_storage
 
@@ -42,7 +43,7 @@ class Fabrique(TimeStampedModel):
     name = models.CharField(_("nom"), max_length=200)
     slug = models.SlugField(_("identifiant d'URL"), max_length=60, unique=True)
     short_description = models.CharField(_("présentation courte"), max_length=300, blank=True)
-    description = models.TextField(_("présentation"), blank=True)
+    description = models.TextField(_("présentation"), blank=True, max_length=LONG_TEXT)
     operator_name = models.CharField(_("structure porteuse"), max_length=200, blank=True)
     since_year = models.PositiveSmallIntegerField(_("depuis"), null=True, blank=True)
     contact_email = models.EmailField(_("e-mail de contact"), blank=True)

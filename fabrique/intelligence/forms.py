@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.choices import Theme
+from fabrique.core.limits import LONG_TEXT
 from fabrique.needs.models import NeedStage
 from fabrique.projects.models import ProjectStage
 from fabrique.territories.forms import TerritoryMultipleChoiceField
@@ -61,7 +62,7 @@ class MappingForm(forms.Form):
     target = forms.ChoiceField(label=_("Importer dans"), initial="new")
     name = forms.CharField(label=_("Nom de l'indicateur"), max_length=200, required=False)
     description = forms.CharField(
-        label=_("Définition"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Définition"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=LONG_TEXT
     )
     source = forms.CharField(
         label=_("Source"),
@@ -167,7 +168,10 @@ class DiagnosisZoneForm(forms.Form):
         help_text=_("Par exemple : Vignoble nantais, ou Nord-Ouest de la métropole."),
     )
     description = forms.CharField(
-        label=_("Objet du diagnostic"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Objet du diagnostic"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=LONG_TEXT,
     )
     territories = TerritoryMultipleChoiceField(
         label=_("Communes et intercommunalités"),

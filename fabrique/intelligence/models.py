@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.limits import LONG_TEXT, validate_sane_date
 from fabrique.core.models import TenantModel, TimeStampedModel
 from fabrique.core.workflow import Workflow, allowed
 from fabrique.recruitment.storage import indicator_file_path, private_storage
@@ -88,7 +89,7 @@ class Indicator(TimeStampedModel):
     )
     code = models.SlugField(_("code"), max_length=80)
     name = models.CharField(_("nom de l'indicateur"), max_length=200)
-    description = models.TextField(_("définition"), blank=True)
+    description = models.TextField(_("définition"), blank=True, max_length=LONG_TEXT)
     source = models.CharField(
         _("source"),
         max_length=300,
@@ -118,7 +119,7 @@ class Indicator(TimeStampedModel):
     decimals = models.PositiveSmallIntegerField(
         _("décimales affichées"), default=0, validators=[MaxValueValidator(4)]
     )
-    method_note = models.TextField(_("méthode des références"), blank=True)
+    method_note = models.TextField(_("méthode des références"), blank=True, max_length=LONG_TEXT)
     order = models.PositiveSmallIntegerField(_("ordre"), default=100)
     deleted_at = models.DateTimeField(_("supprimé le"), null=True, blank=True, editable=False)
 
@@ -226,7 +227,7 @@ class ImportBatch(TenantModel):
     stage = models.CharField(
         _("étape"), max_length=20, choices=ImportStage.choices, default=ImportStage.UPLOADED
     )
-    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    stage_changed_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
     mapping = models.JSONField(_("association des colonnes"), default=dict, blank=True)
     summary = models.JSONField(_("bilan"), default=dict, blank=True)
     indicator = models.ForeignKey(
@@ -245,7 +246,9 @@ class ImportBatch(TenantModel):
         related_name="+",
         verbose_name=_("déposé par"),
     )
-    imported_at = models.DateTimeField(_("importé le"), null=True, blank=True)
+    imported_at = models.DateTimeField(
+        _("importé le"), null=True, blank=True, validators=[validate_sane_date]
+    )
 
     class Meta:
         verbose_name = _("import d'indicateur")
@@ -266,7 +269,7 @@ class DiagnosisZone(TenantModel):
     """A territory a fabrique diagnoses: communes and/or whole EPCIs (expanded when the diagnosis is built)."""
 
     name = models.CharField(_("nom de la zone"), max_length=200)
-    description = models.TextField(_("objet du diagnostic"), blank=True)
+    description = models.TextField(_("objet du diagnostic"), blank=True, max_length=LONG_TEXT)
     communes = models.ManyToManyField(
         "territories.Commune", blank=True, related_name="+", verbose_name=_("communes")
     )

@@ -10,6 +10,9 @@ transaction).
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import json
 import os
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
@@ -126,11 +129,61 @@ class ImportInvalid(DomainError):
 # --- reading a stored file ----------------------------------------------------------------------------
 
 
+# A file is parsed once: the parsed table is kept next to it in the private storage, named after a hash
+# of the file's bytes and the sheet, so each later step (mapping, checking, import) reads that instead of
+# parsing the CSV or XLSX again, and a file changed on disk is parsed (and checked) again.
+
+
+def _table_cache_name(batch: ImportBatch, data: bytes, sheet: str) -> str:
+    digest = hashlib.sha256(data + b"\0" + sheet.encode()).hexdigest()[:32]
+    return f"{batch.file.name}.{digest}.table.json"
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()  # what cell_text() makes of it anyway
+    return value
+
+
+def _table_store(batch: ImportBatch, data: bytes, sheet: str, table: Table) -> None:
+    name = _table_cache_name(batch, data, sheet)
+    storage = batch.file.storage
+    if storage.exists(name):
+        return
+    payload = {
+        "rows": [[_jsonable(cell) for cell in row] for row in table.rows],
+        "file_format": table.file_format,
+        "encoding": table.encoding,
+        "delimiter": table.delimiter,
+        "sheet": table.sheet,
+        "sheets": table.sheets,
+    }
+    storage.save(name, ContentFile(json.dumps(payload, ensure_ascii=False).encode()))
+
+
+def _table_load(batch: ImportBatch, data: bytes, sheet: str) -> Table | None:
+    name = _table_cache_name(batch, data, sheet)
+    storage = batch.file.storage
+    if not storage.exists(name):
+        return None
+    try:
+        with storage.open(name, "rb") as fh:
+            payload = json.loads(fh.read())
+        return Table(**payload)
+    except (OSError, ValueError, TypeError):  # damaged: parse the file again
+        return None
+
+
 def import_batch_table(*, batch: ImportBatch, sheet: str | None = None) -> Table:
-    """The stored file of `batch`, read again (FileReadError if it became unreadable)."""
+    """The stored file of `batch` as a table, parsed once (FileReadError if it became unreadable)."""
+    sheet = batch.sheet if sheet is None else sheet
     with batch.file.open("rb") as fh:
         data = fh.read()
-    return read_table(data, filename=batch.original_name, sheet=batch.sheet if sheet is None else sheet)
+    table = _table_load(batch, data, sheet)
+    if table is None:
+        table = read_table(data, filename=batch.original_name, sheet=sheet)
+        _table_store(batch, data, sheet, table)
+    return table
 
 
 # --- import steps ------------------------------------------------------------------------------------------
@@ -169,7 +222,9 @@ def import_batch_upload(*, fabrique: Fabrique, actor: User | None, uploaded_file
     )
     with transaction.atomic():
         batch.file.save(stored_name, ContentFile(data), save=False)
-        return audited_create(instance=batch, actor=actor, fabrique=fabrique)
+        batch = audited_create(instance=batch, actor=actor, fabrique=fabrique)
+    _table_store(batch, data, batch.sheet, table)
+    return batch
 
 
 def _indicator_candidate(*, fabrique: Fabrique, data: IndicatorFields, level: str) -> Indicator:

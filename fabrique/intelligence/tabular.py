@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -23,6 +24,11 @@ from fabrique.core.errors import DomainError
 
 MAX_BYTES = 30 * 1024 * 1024
 MAX_ROWS = 250_000
+# XLSX is a zip: a few hundred KB can decompress to gigabytes of XML (a "zip bomb"). The members'
+# sizes are checked before openpyxl opens anything, and reading stops at the caps below.
+MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
+MAX_COLUMNS = 500
+MAX_CELLS = 2_000_000
 HEADER_SCAN = 20
 PREVIEW_ROWS = 8
 
@@ -154,7 +160,10 @@ def detect_delimiter(text: str) -> str:
         return ";"
     best, best_score = ";", -1
     for candidate in (";", "\t", ",", "|"):
-        counts = [len(next(csv.reader([line], delimiter=candidate))) - 1 for line in lines]
+        try:
+            counts = [len(next(csv.reader([line], delimiter=candidate))) - 1 for line in lines]
+        except csv.Error:  # a cell longer than the csv module reads: read_csv names it
+            continue
         usable = [c for c in counts if c > 0]
         if not usable:
             continue
@@ -189,6 +198,13 @@ def read_csv(data: bytes) -> Table:
                     % {"max": f"{MAX_ROWS:,}".replace(",", " ")}
                 )
     except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise FileReadError(
+                _(
+                    "Ligne %(line)s : une cellule dépasse %(max)s caractères ; ce n'est pas une valeur d'indicateur."
+                )
+                % {"line": reader.line_num, "max": f"{csv.field_size_limit():,}".replace(",", " ")}
+            ) from exc
         raise FileReadError(
             _("Ligne %(line)s : le fichier CSV est mal formé (%(error)s).")
             % {"line": reader.line_num, "error": exc}
@@ -196,9 +212,41 @@ def read_csv(data: bytes) -> Table:
     return Table(rows=rows, file_format="csv", encoding=encoding, delimiter=delimiter)
 
 
+def _check_zip_sizes(data: bytes) -> None:
+    """Refuse a workbook whose members decompress beyond MAX_UNCOMPRESSED_BYTES, before parsing it.
+
+    The sizes are those the zip declares; zipfile never inflates a member beyond its declared size,
+    so a lying header only truncates the XML (openpyxl then fails on it)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(max(info.file_size, 0) for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise FileReadError(
+            _("Le fichier Excel est illisible ou endommagé : enregistrez-le à nouveau en XLSX.")
+        ) from exc
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise FileReadError(
+            _(
+                "Le classeur est trop volumineux une fois décompressé (%(size)s Mo, %(max)s Mo au plus) : "
+                "gardez seulement la feuille utile, ou enregistrez-la en CSV."
+            )
+            % {"size": total // (1024 * 1024), "max": MAX_UNCOMPRESSED_BYTES // (1024 * 1024)}
+        )
+
+
+def _too_many_cells() -> FileReadError:
+    return FileReadError(
+        _("La feuille dépasse %(max)s cellules : gardez seulement les colonnes et les lignes utiles.")
+        % {"max": f"{MAX_CELLS:,}".replace(",", " ")}
+    )
+
+
 def read_xlsx(data: bytes, sheet: str = "") -> Table:
     from openpyxl import load_workbook
 
+    _check_zip_sizes(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of errors on a damaged file
@@ -211,8 +259,19 @@ def read_xlsx(data: bytes, sheet: str = "") -> Table:
             raise FileReadError(_("Le classeur n'a pas de feuille « %(sheet)s ».") % {"sheet": sheet})
         chosen = sheet or _first_data_sheet(workbook, names)
         rows = []
-        for row in workbook[chosen].iter_rows(values_only=True):
+        cells = 0
+        worksheet = workbook[chosen]
+        worksheet.reset_dimensions()  # rows as long as their cells, not as the declared dimension
+        for row in worksheet.iter_rows(values_only=True):
+            if len(row) > MAX_COLUMNS:
+                raise FileReadError(
+                    _("La feuille dépasse %(max)s colonnes : gardez seulement les colonnes utiles.")
+                    % {"max": MAX_COLUMNS}
+                )
             rows.append(list(row))
+            cells += len(row)
+            if cells > MAX_CELLS:
+                raise _too_many_cells()
             if len(rows) > MAX_ROWS:
                 raise FileReadError(
                     _("La feuille dépasse %(max)s lignes : découpez-la.")
@@ -222,6 +281,8 @@ def read_xlsx(data: bytes, sheet: str = "") -> Table:
         workbook.close()
     # trailing empty columns
     width = max((max((i + 1 for i, c in enumerate(r) if cell_text(c)), default=0) for r in rows), default=0)
+    if width * len(rows) > MAX_CELLS:  # the padded table must stay within the cap too
+        raise _too_many_cells()
     rows = [list(r[:width]) + [None] * (width - len(r[:width])) for r in rows]
     return Table(rows=rows, file_format="xlsx", sheet=chosen, sheets=names)
 
@@ -229,7 +290,7 @@ def read_xlsx(data: bytes, sheet: str = "") -> Table:
 def _first_data_sheet(workbook, names: list[str]) -> str:
     """The first sheet with at least two filled columns in its first rows (INSEE workbooks start with notes)."""
     for name in names:
-        for i, row in enumerate(workbook[name].iter_rows(values_only=True)):
+        for i, row in enumerate(workbook[name].iter_rows(values_only=True, max_col=MAX_COLUMNS)):
             if sum(1 for c in row if cell_text(c)) >= 2:
                 return name
             if i > HEADER_SCAN:
@@ -288,6 +349,8 @@ def parse_value(raw) -> Cell:
     if isinstance(raw, int | float):
         if raw != raw:  # NaN
             return Cell(None, "missing")
+        if not math.isfinite(raw):
+            raise NotANumber(str(raw))
         return Cell(float(raw), "ok")
     text = str(raw).strip()
     folded = text.lower()
@@ -307,7 +370,10 @@ def parse_value(raw) -> Cell:
         compact = compact.replace(",", ".")
     if not _NUMBER.match(compact):
         raise NotANumber(text)
-    return Cell(float(compact), "ok")
+    number = float(compact)
+    if not math.isfinite(number):  # "1e400": too large for any indicator (and for the database)
+        raise NotANumber(text)
+    return Cell(number, "ok")
 
 
 def normalize_code(raw, level: str) -> str:

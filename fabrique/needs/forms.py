@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.choices import Public, ReporterType, Theme
+from fabrique.core.limits import LONG_TEXT, validate_sane_date
 from fabrique.directory.validators import validate_phone
 from fabrique.territories.forms import CommuneChoiceField as TerritoryCommuneChoiceField
 from fabrique.territories.models import Commune
 
-from .grouping_forms import SameAsNeedField
+from .grouping_forms import NOT_OFFERED, SameAsNeedField, SuggestedNeedField, suggested_need_id
 from .models import Criterion, DismissReason, Need, NotRetainedReason, ReportSource
 from .services import REPORTER_RETENTION_YEARS
 from .validators import validate_evidence_document
@@ -81,6 +82,7 @@ class ReportForm(FieldsetsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Qui est concerné, ce qui se passe aujourd'hui, depuis quand."),
         error_messages={"required": _("Décrivez la situation en quelques lignes.")},
+        max_length=LONG_TEXT,
     )
     public = forms.ChoiceField(label=_("Pour qui ? (facultatif)"), required=False)
     public_detail = forms.CharField(
@@ -97,6 +99,7 @@ class ReportForm(FieldsetsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         help_text=_("Des chiffres, des témoignages, des demandes reçues, une liste d'attente…"),
+        max_length=LONG_TEXT,
     )
     evidence_document = forms.FileField(
         label=_("Un document à joindre (facultatif)"),
@@ -215,13 +218,23 @@ class ReportForm(FieldsetsMixin, forms.Form):
 class PublicReportForm(ReportForm):
     """The public form: no account needed. `extra_info` is the honeypot (see the view)."""
 
-    same_as_need = SameAsNeedField(url_name="public:need_suggestions")
+    same_as_need = SuggestedNeedField(url_name="public:need_suggestions")
 
     extra_info = forms.CharField(
         label=_("Ne remplissez pas ce champ"),
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+        max_length=LONG_TEXT,
     )
+
+    def clean_same_as_need(self) -> int | None:
+        token = self.cleaned_data.get("same_as_need") or ""
+        if not token:
+            return None
+        need_id = suggested_need_id(token, fabrique_id=self.fabrique.pk)
+        if need_id is None:  # the same words whether the need exists or not
+            raise forms.ValidationError(NOT_OFFERED, code="not_offered")
+        return need_id
 
     @property
     def is_spam(self) -> bool:
@@ -241,7 +254,9 @@ class StaffReportForm(ReportForm):
         required=False,
         help_text=_("Par exemple : réunion du conseil citoyen du 12 mars, appel de la mairie."),
     )
-    reported_on = forms.DateField(label=_("Date du signalement"), widget=DATE_WIDGET)
+    reported_on = forms.DateField(
+        label=_("Date du signalement"), widget=DATE_WIDGET, validators=[validate_sane_date]
+    )
     reporter_person = forms.ModelChoiceField(
         label=_("Contact de l'annuaire"), queryset=Need.objects.none(), required=False
     )
@@ -343,7 +358,10 @@ class ReportDismissForm(forms.Form):
         error_messages={"required": _("Choisissez le motif pour lequel le signalement est écarté.")},
     )
     details = forms.CharField(
-        label=_("Précisions (facultatif)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Précisions (facultatif)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=LONG_TEXT,
     )
 
 
@@ -363,7 +381,7 @@ class NeedForm(forms.Form):
         help_text=_("Ce que voient le public et les personnes qui ont signalé le besoin. Vide : l'intitulé."),
     )
     description = forms.CharField(
-        label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=LONG_TEXT
     )
     public = forms.ChoiceField(label=_("Public concerné"), required=False)
     theme = forms.ChoiceField(label=_("Thème"), required=False)
@@ -377,7 +395,9 @@ class NeedForm(forms.Form):
     officer = forms.ModelChoiceField(
         label=_("Chargé·e de mission"), queryset=Need.objects.none(), required=False
     )
-    next_step_due = forms.DateField(label=_("Prochaine échéance"), widget=DATE_WIDGET, required=False)
+    next_step_due = forms.DateField(
+        label=_("Prochaine échéance"), widget=DATE_WIDGET, required=False, validators=[validate_sane_date]
+    )
 
     def __init__(self, *args, fabrique, **kwargs):
         from fabrique.workstreams.models import Workstream
@@ -448,6 +468,7 @@ class QualificationForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
                 required=False,
                 initial=score.comment if score else "",
+                max_length=LONG_TEXT,
             )
 
     def clean(self):
@@ -491,8 +512,11 @@ class NeedDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         help_text=_("Pourquoi cette décision ; ce qui manque si des éléments complémentaires sont demandés."),
+        max_length=LONG_TEXT,
     )
-    decided_on = forms.DateField(label=_("Date de la décision"), widget=DATE_WIDGET)
+    decided_on = forms.DateField(
+        label=_("Date de la décision"), widget=DATE_WIDGET, validators=[validate_sane_date]
+    )
 
     def __init__(self, *args, outcomes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -520,7 +544,10 @@ class CriterionForm(forms.Form):
         label=_("Critère"), max_length=200, error_messages={"required": _("Donnez l'intitulé du critère.")}
     )
     help_text = forms.CharField(
-        label=_("Aide pour noter"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Aide pour noter"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=LONG_TEXT,
     )
     weight = forms.IntegerField(
         label=_("Poids"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.forms.widgets import Script
 from django.urls import NoReverseMatch, reverse
@@ -69,6 +70,40 @@ class NeedSuggestionsWidget(forms.HiddenInput):
             name,
             json.dumps({"selected": str(value or "")}),
         )
+
+
+# The public form never takes a need id: the suggestions hand out a signed token naming the need and
+# the fabrique, valid for a while; a visitor can only attach a report to a need offered to them.
+SUGGESTION_SALT = "fabrique.needs.same_as_need"
+SUGGESTION_MAX_AGE = 3 * 3600  # seconds: long enough to finish writing a report
+NOT_OFFERED = _("Ce besoin n'est plus proposé. Décochez-le ou choisissez-en un autre.")
+
+
+def suggestion_token(*, need_id: int, fabrique_id: int) -> str:
+    return signing.dumps({"n": need_id, "f": fabrique_id}, salt=SUGGESTION_SALT)
+
+
+def suggested_need_id(token: str, *, fabrique_id: int) -> int | None:
+    """The need a token names, if it was signed here for this fabrique and is not too old."""
+    try:
+        data = signing.loads(token, salt=SUGGESTION_SALT, max_age=SUGGESTION_MAX_AGE)
+    except signing.BadSignature:  # forged, damaged or expired
+        return None
+    if not isinstance(data, dict) or data.get("f") != fabrique_id or not isinstance(data.get("n"), int):
+        return None
+    return data["n"]
+
+
+class SuggestedNeedField(forms.CharField):
+    """The public "c'est le même besoin": a signed token from the suggestions (see above)."""
+
+    def __init__(self, *, url_name: str, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 500)
+        kwargs.setdefault("label", _("C'est le même besoin"))
+        kwargs.setdefault("widget", NeedSuggestionsWidget(url_name=url_name))
+        kwargs.setdefault("error_messages", {"max_length": NOT_OFFERED})
+        super().__init__(**kwargs)
 
 
 class SameAsNeedField(forms.IntegerField):

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.choices import Public, ReporterType, Theme
+from fabrique.core.limits import LONG_TEXT, validate_sane_date
 from fabrique.core.models import TenantModel, TimeStampedModel
 from fabrique.core.workflow import Workflow, allowed
 from fabrique.recruitment.storage import private_storage, report_document_path
@@ -60,7 +61,7 @@ class NeedReport(TenantModel):
 
     reference = models.CharField(_("référence"), max_length=20, blank=True, db_index=True)
     title = models.CharField(_("ce qui manque"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
     public = models.CharField(_("public concerné"), max_length=30, choices=Public.choices, blank=True)
     public_detail = models.CharField(_("précision sur le public"), max_length=200, blank=True)
     theme = models.CharField(_("thème"), max_length=30, choices=Theme.choices, blank=True)
@@ -81,7 +82,7 @@ class NeedReport(TenantModel):
         related_name="+",
         verbose_name=_("quartier prioritaire"),
     )
-    evidence = models.TextField(_("éléments de preuve"), blank=True)
+    evidence = models.TextField(_("éléments de preuve"), blank=True, max_length=LONG_TEXT)
     evidence_document = models.FileField(
         _("document joint"), upload_to=report_document_path, storage=private_storage, blank=True
     )
@@ -130,7 +131,9 @@ class NeedReport(TenantModel):
         related_name="+",
         verbose_name=_("saisi par"),
     )
-    reported_on = models.DateField(_("date du signalement"), null=True, blank=True)
+    reported_on = models.DateField(
+        _("date du signalement"), null=True, blank=True, validators=[validate_sane_date]
+    )
     # what became of it
     need = models.ForeignKey(
         "needs.Need",
@@ -143,7 +146,7 @@ class NeedReport(TenantModel):
     stage = models.CharField(
         _("étape"), max_length=20, choices=ReportStage.choices, default=ReportStage.RECEIVED
     )
-    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    stage_changed_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
     dismiss_reason = models.CharField(_("motif"), max_length=30, choices=DismissReason.choices, blank=True)
     followup_token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
 
@@ -222,7 +225,7 @@ class Need(TenantModel):
         blank=True,
         help_text=_("Ce que voient le public et les personnes qui ont signalé le besoin."),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
     public = models.CharField(_("public concerné"), max_length=30, choices=Public.choices, blank=True)
     theme = models.CharField(_("thème"), max_length=30, choices=Theme.choices, blank=True)
     commune = models.ForeignKey(
@@ -267,12 +270,14 @@ class Need(TenantModel):
         verbose_name=_("chargé·e de mission"),
     )
     stage = models.CharField(_("étape"), max_length=20, choices=NeedStage.choices, default=NeedStage.NEW)
-    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    stage_changed_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
     not_retained_reason = models.CharField(
         _("motif de non-retenue"), max_length=30, choices=NotRetainedReason.choices, blank=True
     )
-    decision_notes = models.TextField(_("motifs de la décision"), blank=True)
-    next_step_due = models.DateField(_("prochaine échéance"), null=True, blank=True)
+    decision_notes = models.TextField(_("motifs de la décision"), blank=True, max_length=LONG_TEXT)
+    next_step_due = models.DateField(
+        _("prochaine échéance"), null=True, blank=True, validators=[validate_sane_date]
+    )
 
     class Meta:
         verbose_name = _("besoin")
@@ -300,7 +305,7 @@ class Criterion(TimeStampedModel):
     fabrique = models.ForeignKey("fabriques.Fabrique", on_delete=models.PROTECT, related_name="criteria")
     code = models.SlugField(_("code"), max_length=40)
     label = models.CharField(_("critère"), max_length=200)
-    help_text = models.TextField(_("aide"), blank=True)
+    help_text = models.TextField(_("aide"), blank=True, max_length=LONG_TEXT)
     weight = models.PositiveSmallIntegerField(_("poids"), default=1)
     order = models.PositiveSmallIntegerField(_("ordre"), default=0)
     is_active = models.BooleanField(_("actif"), default=True)
@@ -323,7 +328,7 @@ class CriterionScore(TimeStampedModel):
     score = models.PositiveSmallIntegerField(
         _("note"), validators=[MinValueValidator(0), MaxValueValidator(3)]
     )
-    comment = models.TextField(_("commentaire"), blank=True)
+    comment = models.TextField(_("commentaire"), blank=True, max_length=LONG_TEXT)
     scored_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -399,8 +404,12 @@ class RegroupingRun(TimeStampedModel):
     proposals_created = models.PositiveIntegerField(_("propositions créées"), default=0)
     step = models.CharField(_("étape en cours"), max_length=200, blank=True)
     error = models.TextField(_("erreur"), blank=True)
-    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    started_at = models.DateTimeField(
+        _("commencé le"), null=True, blank=True, validators=[validate_sane_date]
+    )
+    finished_at = models.DateTimeField(
+        _("terminé le"), null=True, blank=True, validators=[validate_sane_date]
+    )
 
     class Meta:
         verbose_name = _("regroupement")
@@ -447,7 +456,7 @@ class GroupingProposal(TenantModel):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
 
     class Meta:
         verbose_name = _("proposition de regroupement")
@@ -471,7 +480,7 @@ class ReportMerge(TenantModel):
     merged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -391,7 +391,7 @@ def report_followup(token: str, *, fabrique: Fabrique | None = None) -> ReportFo
         title=report.title,
         reported_on=reported_on,
         status=report_public_status(report),
-        need_title=need.display_public_title if need is not None else "",
+        need_title=need.public_title if need is not None else "",  # never the internal title
         projects=projects,
         steps=() if report.stage == ReportStage.DISMISSED else _steps(step),
         dismissed=report.stage == ReportStage.DISMISSED,

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.forms import CHECKLIST_HELP, ChecklistSelectMultiple
+from fabrique.core.limits import LONG_TEXT
 from fabrique.directory.models import Organization, Person
 from fabrique.territories.forms import CommuneChoiceField
 from fabrique.workstreams.models import Workstream
@@ -77,6 +78,7 @@ class ProjectStopForm(forms.Form):
         help_text=_(
             "Ce qui s'est passé, ce que la fabrique en retient. Obligatoire pour le motif « autre »."
         ),
+        max_length=LONG_TEXT,
     )
 
     def clean(self):
@@ -99,7 +101,10 @@ class DirectApproachForm(forms.Form):
         label=_("Pourquoi ce porteur"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )
     experience = forms.CharField(
-        label=_("Parcours et compétences"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Parcours et compétences"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=LONG_TEXT,
     )
     designate = forms.BooleanField(
         label=_("Le désigner directement comme porteur du projet (décision de l'équipe)"), required=False
@@ -109,6 +114,7 @@ class DirectApproachForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text=_("Si vous le désignez directement : ce qui justifie ce choix sans appel à porteurs."),
+        max_length=LONG_TEXT,
     )
 
     def __init__(self, *args, fabrique, can_decide: bool, **kwargs):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.limits import LONG_TEXT, validate_sane_date
 from fabrique.core.models import TenantModel, TimeStampedModel
 from fabrique.core.workflow import Workflow, allowed
 
@@ -50,8 +51,8 @@ class Project(TenantModel):
 
     reference = models.CharField(_("référence"), max_length=20, blank=True, db_index=True)
     title = models.CharField(_("intitulé"), max_length=200)
-    summary = models.TextField(_("résumé"), blank=True)
-    public_summary = models.TextField(_("présentation publique"), blank=True)
+    summary = models.TextField(_("résumé"), blank=True, max_length=LONG_TEXT)
+    public_summary = models.TextField(_("présentation publique"), blank=True, max_length=LONG_TEXT)
     is_public = models.BooleanField(_("visible sur le portfolio public"), default=False)
     study = models.ForeignKey(
         "studies.Study",
@@ -110,9 +111,9 @@ class Project(TenantModel):
     stage = models.CharField(
         _("étape"), max_length=20, choices=ProjectStage.choices, default=ProjectStage.SEEKING_LEADER
     )
-    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    stage_changed_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
     stop_reason = models.CharField(_("motif d'arrêt"), max_length=30, choices=StopReason.choices, blank=True)
-    stop_details = models.TextField(_("précisions sur l'arrêt"), blank=True)
+    stop_details = models.TextField(_("précisions sur l'arrêt"), blank=True, max_length=LONG_TEXT)
     stopped_at_stage = models.CharField(_("arrêté à l'étape"), max_length=20, blank=True)
 
     class Meta:
@@ -156,7 +157,7 @@ class Enterprise(TimeStampedModel):
     legal_name = models.CharField(_("dénomination"), max_length=200)
     legal_form = models.CharField(_("forme juridique"), max_length=20, choices=LegalForm.choices)
     siret = models.CharField(_("SIRET"), max_length=14, blank=True)
-    created_on = models.DateField(_("date de création"))
+    created_on = models.DateField(_("date de création"), validators=[validate_sane_date])
     jobs_fte = models.DecimalField(_("emplois à la création (ETP)"), max_digits=6, decimal_places=1)
     commune = models.ForeignKey(
         "territories.Commune",
@@ -192,10 +193,10 @@ class FollowUpHorizon(models.TextChoices):
 class FollowUp(TimeStampedModel):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="followups")
     horizon = models.CharField(_("échéance"), max_length=2, choices=FollowUpHorizon.choices)
-    observed_on = models.DateField(_("date du point"))
+    observed_on = models.DateField(_("date du point"), validators=[validate_sane_date])
     still_active = models.BooleanField(_("toujours en activité"), default=True)
     jobs_fte = models.DecimalField(_("emplois (ETP)"), max_digits=6, decimal_places=1, null=True, blank=True)
-    notes = models.TextField(_("observations"), blank=True)
+    notes = models.TextField(_("observations"), blank=True, max_length=LONG_TEXT)
 
     class Meta:
         verbose_name = _("suivi post-création")

@@ -73,7 +73,7 @@ class ApplicationCreateView(PublicFabriqueMixin, FormView):
         call = self.get_call()
         if form.is_robot:  # answer as if all went well, keep nothing
             return redirect("public:application_done", fabrique_slug=call.fabrique.slug, call_slug=call.slug)
-        if ratelimit.is_limited("application", self.request, limit=APPLICATION_RATE_LIMIT):
+        if not ratelimit.hit("application", self.request, limit=APPLICATION_RATE_LIMIT):
             form.add_error(
                 None,
                 _(
@@ -83,13 +83,14 @@ class ApplicationCreateView(PublicFabriqueMixin, FormView):
                 % {"email": call.fabrique.contact_email or _("voir la page de la fabrique")},
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
-        ratelimit.count("application", self.request)
         try:
             application_submit(call=call, **form.service_data(), document=form.cleaned_data["document"])
         except ValidationError as exc:
+            ratelimit.refund("application", self.request)
             add_service_errors(form, exc)
             return self.form_invalid(form)
         except DomainError as exc:
+            ratelimit.refund("application", self.request)
             form.add_error(None, exc.message)
             return self.form_invalid(form)
         return redirect("public:application_done", fabrique_slug=call.fabrique.slug, call_slug=call.slug)

@@ -6,7 +6,8 @@ again under "Mes signalements".
 
 Anti-spam, never silent for a person:
 - Rate limit per IP address (cache-based, `FABRIQUE_REPORT_RATE_LIMIT` reports per hour, 5 by
-  default; shared between servers when the cache is Redis). Over the limit the form is shown again
+  default; shared between servers when the cache is Redis), counted atomically before the work, so
+  a request killed during the work is counted too (fabrique/core/ratelimit.py). Over the limit the form is shown again
   with a French message: try again later, or write to / call the fabrique (its contact is shown).
   Members of the fabrique are not limited.
 - Honeypot: a text field hidden from people and from assistive technologies (visually hidden,
@@ -48,8 +49,9 @@ def is_rate_limited(request) -> bool:
     return ratelimit.is_limited("needs-report", request, limit=rate_limit())
 
 
-def count_submission(request) -> None:
-    ratelimit.count("needs-report", request, window=RATE_WINDOW_SECONDS)
+def count_submission(request) -> bool:
+    """Count the submission before any work (atomic); False when it is over the limit."""
+    return ratelimit.hit("needs-report", request, limit=rate_limit(), window=RATE_WINDOW_SECONDS)
 
 
 def _no_referrer(response):
@@ -99,6 +101,8 @@ class ReportCreateView(FabriqueMixin, View):
             return redirect("public:report_thanks", fabrique_slug=self.fabrique.slug)
         if not form.is_valid():
             return self.render_form(form)
+        if self.member is None and not count_submission(request):
+            return self.render_form(form, status=429, rate_limited=True)
         try:
             report = need_report_submit_grouped(
                 fabrique=self.fabrique,
@@ -107,10 +111,10 @@ class ReportCreateView(FabriqueMixin, View):
                 submitted_by=request.user if self.member is not None else None,
             )
         except ValidationError as exc:
+            if self.member is None:
+                ratelimit.refund("needs-report", request)
             add_service_errors(form, exc)
             return self.render_form(form)
-        if self.member is None:
-            count_submission(request)
         request.session[SESSION_KEY] = report.followup_token
         return redirect("public:report_thanks", fabrique_slug=self.fabrique.slug)
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.limits import LONG_TEXT, validate_sane_date
 from fabrique.directory.validators import phone_normalize, validate_phone
 
 from .models import Application, Call
@@ -106,7 +107,9 @@ class CallEvaluatorsForm(forms.Form):
 
 
 class CallCancelForm(forms.Form):
-    reason = forms.CharField(label=_("Pourquoi annuler l'appel ?"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Pourquoi annuler l'appel ?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=LONG_TEXT
+    )
 
 
 class ApplicationForm(forms.ModelForm):
@@ -130,7 +133,7 @@ class ApplicationForm(forms.ModelForm):
         error_messages={"required": _("Nous ne pouvons étudier votre candidature sans votre accord.")},
     )
     # left empty by people; robots fill it
-    website = forms.CharField(label=_("Ne pas remplir ce champ"), required=False)
+    website = forms.CharField(label=_("Ne pas remplir ce champ"), required=False, max_length=LONG_TEXT)
 
     class Meta:
         model = Application
@@ -193,7 +196,10 @@ class EvaluationForm(forms.Form):
     """One score (0..max) and a comment per criterion, and an overall comment."""
 
     comment = forms.CharField(
-        label=_("Appréciation générale"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=_("Appréciation générale"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=LONG_TEXT,
     )
 
     def __init__(self, *args, criteria, evaluation=None, **kwargs):
@@ -220,6 +226,7 @@ class EvaluationForm(forms.Form):
                 required=False,
                 initial=score.comment if score else "",
                 widget=forms.Textarea(attrs={"rows": 2}),
+                max_length=LONG_TEXT,
             )
         self.order_fields([*(f for c in criteria for f in (f"score_{c.pk}", f"comment_{c.pk}")), "comment"])
 
@@ -234,8 +241,12 @@ class DecisionForm(forms.Form):
     """A staff decision on an application (outcomes from the decision registry)."""
 
     outcome = forms.ChoiceField(label=_("Décision"), widget=forms.RadioSelect)
-    reasons = forms.CharField(label=_("Motifs"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    decided_on = forms.DateField(label=_("Date de la décision"), widget=DATE_WIDGET, required=False)
+    reasons = forms.CharField(
+        label=_("Motifs"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=LONG_TEXT
+    )
+    decided_on = forms.DateField(
+        label=_("Date de la décision"), widget=DATE_WIDGET, required=False, validators=[validate_sane_date]
+    )
 
     def __init__(self, *args, outcomes, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.limits import LONG_TEXT, validate_sane_date
 from fabrique.core.models import TenantModel, TimeStampedModel
 from fabrique.core.workflow import Workflow, allowed
 
@@ -41,14 +42,14 @@ class Call(TenantModel):
     )
     slug = models.SlugField(_("identifiant d'URL"), max_length=80)
     title = models.CharField(_("intitulé"), max_length=200)
-    description = models.TextField(_("le projet"))
-    profile_sought = models.TextField(_("profil recherché"))
-    selection_criteria = models.TextField(_("critères de sélection"), blank=True)
-    support_offered = models.TextField(_("accompagnement proposé"), blank=True)
-    deadline = models.DateField(_("date limite de candidature"))
+    description = models.TextField(_("le projet"), max_length=LONG_TEXT)
+    profile_sought = models.TextField(_("profil recherché"), max_length=LONG_TEXT)
+    selection_criteria = models.TextField(_("critères de sélection"), blank=True, max_length=LONG_TEXT)
+    support_offered = models.TextField(_("accompagnement proposé"), blank=True, max_length=LONG_TEXT)
+    deadline = models.DateField(_("date limite de candidature"), validators=[validate_sane_date])
     stage = models.CharField(_("étape"), max_length=20, choices=CallStage.choices, default=CallStage.DRAFT)
-    stage_changed_at = models.DateTimeField(null=True, blank=True)
-    published_on = models.DateField(_("publié le"), null=True, blank=True)
+    stage_changed_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
+    published_on = models.DateField(_("publié le"), null=True, blank=True, validators=[validate_sane_date])
     evaluators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -167,8 +168,8 @@ class Application(TenantModel):
         related_name="applications",
         verbose_name=_("structure de l'annuaire"),
     )
-    motivation = models.TextField(_("motivation"))
-    experience = models.TextField(_("parcours et compétences"), blank=True)
+    motivation = models.TextField(_("motivation"), max_length=LONG_TEXT)
+    experience = models.TextField(_("parcours et compétences"), blank=True, max_length=LONG_TEXT)
     document = models.FileField(
         _("dossier (PDF, ODT ou DOCX, 10 Mo au plus)"),
         upload_to=application_document_path,
@@ -180,7 +181,7 @@ class Application(TenantModel):
     stage = models.CharField(
         _("étape"), max_length=20, choices=ApplicationStage.choices, default=ApplicationStage.SUBMITTED
     )
-    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    stage_changed_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
     access_token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
 
     class Meta:
@@ -204,8 +205,10 @@ class Evaluation(TimeStampedModel):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="evaluations")
     evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    comment = models.TextField(_("appréciation générale"), blank=True)
-    submitted_at = models.DateTimeField(_("soumise le"), null=True, blank=True)
+    comment = models.TextField(_("appréciation générale"), blank=True, max_length=LONG_TEXT)
+    submitted_at = models.DateTimeField(
+        _("soumise le"), null=True, blank=True, validators=[validate_sane_date]
+    )
 
     class Meta:
         verbose_name = _("évaluation")
@@ -225,7 +228,7 @@ class EvaluationScore(TimeStampedModel):
     score = models.PositiveSmallIntegerField(
         _("note"), validators=[MinValueValidator(0), MaxValueValidator(20)]
     )
-    comment = models.TextField(_("commentaire"), blank=True)
+    comment = models.TextField(_("commentaire"), blank=True, max_length=LONG_TEXT)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["evaluation", "criterion"], name="score_unique")]

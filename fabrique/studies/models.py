@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.limits import LONG_TEXT, validate_sane_date
 from fabrique.core.models import TenantModel, TimeStampedModel
 from fabrique.core.workflow import Workflow, allowed
 
@@ -57,7 +58,7 @@ class Study(TenantModel):
 
     reference = models.CharField(_("référence"), max_length=20, blank=True, db_index=True)
     title = models.CharField(_("intitulé"), max_length=200)
-    summary = models.TextField(_("objet de l'étude"), blank=True)
+    summary = models.TextField(_("objet de l'étude"), blank=True, max_length=LONG_TEXT)
     needs = models.ManyToManyField("needs.Need", related_name="studies", verbose_name=_("besoins étudiés"))
     workstream = models.ForeignKey(
         "workstreams.Workstream",
@@ -87,14 +88,14 @@ class Study(TenantModel):
         related_name="steered_studies",
         verbose_name=_("groupe de pilotage (structures)"),
     )
-    started_on = models.DateField(_("début"), null=True, blank=True)
-    due_on = models.DateField(_("échéance"), null=True, blank=True)
+    started_on = models.DateField(_("début"), null=True, blank=True, validators=[validate_sane_date])
+    due_on = models.DateField(_("échéance"), null=True, blank=True, validators=[validate_sane_date])
     stage = models.CharField(
         _("étape"), max_length=20, choices=StudyStage.choices, default=StudyStage.IN_PROGRESS
     )
-    stage_changed_at = models.DateTimeField(null=True, blank=True)
-    conclusion = models.TextField(_("conclusion"), blank=True)
-    no_go_reasons = models.TextField(_("raisons de l'absence de modèle"), blank=True)
+    stage_changed_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
+    conclusion = models.TextField(_("conclusion"), blank=True, max_length=LONG_TEXT)
+    no_go_reasons = models.TextField(_("raisons de l'absence de modèle"), blank=True, max_length=LONG_TEXT)
 
     class Meta:
         verbose_name = _("étude d'opportunité")
@@ -126,16 +127,19 @@ class Workshop(TimeStampedModel):
         _("type"), max_length=20, choices=WorkshopKind.choices, default=WorkshopKind.WORKSHOP
     )
     title = models.CharField(_("intitulé"), max_length=200)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_sane_date])
     place = models.CharField(_("lieu"), max_length=200, blank=True)
     participants = models.ManyToManyField(
         "directory.Person", blank=True, related_name="workshops", verbose_name=_("participants de l'annuaire")
     )
     other_participants = models.TextField(
-        _("autres participants"), blank=True, help_text=_("Une personne par ligne (participants ponctuels).")
+        _("autres participants"),
+        blank=True,
+        help_text=_("Une personne par ligne (participants ponctuels)."),
+        max_length=LONG_TEXT,
     )
-    notes = models.TextField(_("notes"), blank=True)
-    decisions = models.TextField(_("décisions et suites"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=LONG_TEXT)
+    decisions = models.TextField(_("décisions et suites"), blank=True, max_length=LONG_TEXT)
 
     class Meta:
         verbose_name = _("atelier")
@@ -150,14 +154,14 @@ class Scenario(TimeStampedModel):
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="scenarios")
     title = models.CharField(_("intitulé"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
-    pros = models.TextField(_("atouts"), blank=True)
-    cons = models.TextField(_("limites"), blank=True)
-    value_proposition = models.TextField(_("proposition de valeur"), blank=True)
-    beneficiaries = models.TextField(_("bénéficiaires"), blank=True)
-    revenue_sources = models.TextField(_("sources de revenus"), blank=True)
-    main_costs = models.TextField(_("principaux coûts"), blank=True)
-    partners = models.TextField(_("partenaires"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
+    pros = models.TextField(_("atouts"), blank=True, max_length=LONG_TEXT)
+    cons = models.TextField(_("limites"), blank=True, max_length=LONG_TEXT)
+    value_proposition = models.TextField(_("proposition de valeur"), blank=True, max_length=LONG_TEXT)
+    beneficiaries = models.TextField(_("bénéficiaires"), blank=True, max_length=LONG_TEXT)
+    revenue_sources = models.TextField(_("sources de revenus"), blank=True, max_length=LONG_TEXT)
+    main_costs = models.TextField(_("principaux coûts"), blank=True, max_length=LONG_TEXT)
+    partners = models.TextField(_("partenaires"), blank=True, max_length=LONG_TEXT)
     jobs_estimate = models.DecimalField(
         _("emplois estimés (ETP)"), max_digits=6, decimal_places=1, null=True, blank=True
     )
@@ -181,8 +185,8 @@ class BenchmarkEntry(TimeStampedModel):
     name = models.CharField(_("initiative"), max_length=200)
     location = models.CharField(_("où"), max_length=200, blank=True)
     is_local = models.BooleanField(_("sur notre territoire"), default=False)
-    description = models.TextField(_("description"), blank=True)
-    lessons = models.TextField(_("enseignements"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
+    lessons = models.TextField(_("enseignements"), blank=True, max_length=LONG_TEXT)
     url = models.URLField(_("lien"), blank=True)
 
     class Meta:

@@ -10,6 +10,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.limits import LONG_TEXT, validate_sane_date
+
 from .models import (
     DEFAULT_MILESTONES,
     FundingLine,
@@ -32,12 +34,14 @@ class OfficerField(forms.ModelChoiceField):
 class SupportPlanStartForm(forms.Form):
     """Start date, officer, objectives, and the proposed due date of each default milestone."""
 
-    started_on = forms.DateField(label=_("Début de l'accompagnement"), widget=DATE_WIDGET)
+    started_on = forms.DateField(
+        label=_("Début de l'accompagnement"), widget=DATE_WIDGET, validators=[validate_sane_date]
+    )
     officer = OfficerField(
         label=_("Chargé·e d'accompagnement"), queryset=None, required=False, empty_label=_("— personne —")
     )
     objectives = forms.CharField(
-        label=_("Objectifs"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Objectifs"), required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=LONG_TEXT
     )
 
     def __init__(self, *args, fabrique, project, user=None, **kwargs):
@@ -58,6 +62,7 @@ class SupportPlanStartForm(forms.Form):
                 required=False,
                 widget=DATE_WIDGET,
                 help_text=_("Laisser vide : début + %(months)s mois.") % {"months": months},
+                validators=[validate_sane_date],
             )
 
     @property

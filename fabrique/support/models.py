@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.limits import LONG_TEXT, validate_sane_date
 from fabrique.core.models import TenantModel, TimeStampedModel
 from fabrique.core.workflow import Workflow, allowed
 
@@ -38,13 +39,13 @@ class SupportPlan(TenantModel):
         related_name="+",
         verbose_name=_("chargé·e d'accompagnement"),
     )
-    started_on = models.DateField(_("début"))
-    objectives = models.TextField(_("objectifs"), blank=True)
+    started_on = models.DateField(_("début"), validators=[validate_sane_date])
+    objectives = models.TextField(_("objectifs"), blank=True, max_length=LONG_TEXT)
     stage = models.CharField(
         _("étape"), max_length=20, choices=SupportStage.choices, default=SupportStage.ACTIVE
     )
-    stage_changed_at = models.DateTimeField(null=True, blank=True)
-    stop_reason = models.TextField(_("motif de l'interruption"), blank=True)
+    stage_changed_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
+    stop_reason = models.TextField(_("motif de l'interruption"), blank=True, max_length=LONG_TEXT)
 
     class Meta:
         verbose_name = _("accompagnement")
@@ -77,12 +78,12 @@ OPEN_MILESTONE_STATUSES = (MilestoneStatus.TODO, MilestoneStatus.IN_PROGRESS)
 class Milestone(TimeStampedModel):
     plan = models.ForeignKey(SupportPlan, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("jalon"), max_length=200)
-    due_on = models.DateField(_("échéance"), null=True, blank=True)
+    due_on = models.DateField(_("échéance"), null=True, blank=True, validators=[validate_sane_date])
     status = models.CharField(
         _("statut"), max_length=20, choices=MilestoneStatus.choices, default=MilestoneStatus.TODO
     )
-    done_on = models.DateField(_("réalisé le"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    done_on = models.DateField(_("réalisé le"), null=True, blank=True, validators=[validate_sane_date])
+    notes = models.TextField(_("notes"), blank=True, max_length=LONG_TEXT)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -112,8 +113,8 @@ class Referral(TimeStampedModel):
         verbose_name=_("structure partenaire"),
     )
     purpose = models.CharField(_("objet"), max_length=250)
-    referred_on = models.DateField(_("date"))
-    outcome = models.TextField(_("suite donnée"), blank=True)
+    referred_on = models.DateField(_("date"), validators=[validate_sane_date])
+    outcome = models.TextField(_("suite donnée"), blank=True, max_length=LONG_TEXT)
 
     class Meta:
         verbose_name = _("orientation")
@@ -145,8 +146,8 @@ class FundingLine(TimeStampedModel):
     status = models.CharField(
         _("statut"), max_length=20, choices=FundingStatus.choices, default=FundingStatus.REQUESTED
     )
-    requested_on = models.DateField(_("demandé le"), null=True, blank=True)
-    decided_on = models.DateField(_("décidé le"), null=True, blank=True)
+    requested_on = models.DateField(_("demandé le"), null=True, blank=True, validators=[validate_sane_date])
+    decided_on = models.DateField(_("décidé le"), null=True, blank=True, validators=[validate_sane_date])
 
     class Meta:
         verbose_name = _("ligne du plan de financement")
@@ -165,11 +166,11 @@ class ActivityKind(models.TextChoices):
 
 class SupportActivity(TimeStampedModel):
     plan = models.ForeignKey(SupportPlan, on_delete=models.CASCADE, related_name="activities")
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_sane_date])
     kind = models.CharField(
         _("type"), max_length=20, choices=ActivityKind.choices, default=ActivityKind.MEETING
     )
-    summary = models.TextField(_("contenu"))
+    summary = models.TextField(_("contenu"), max_length=LONG_TEXT)
     minutes_spent = models.PositiveIntegerField(_("temps passé (minutes)"))
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("par")

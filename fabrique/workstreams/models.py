@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.limits import LONG_TEXT
 from fabrique.core.models import TenantModel
 
 
@@ -28,7 +29,7 @@ class Workstream(TenantModel):
             "Identifiant court et unique dans la fabrique (ex. alimentation). Déduit du nom si vide."
         ),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
     lead = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

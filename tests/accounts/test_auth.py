@@ -62,3 +62,32 @@ def test_unknown_email_gets_the_same_answer_and_no_mail(client, db):
     response = client.post(reverse("accounts:password_reset"), {"email": "inconnu@example.org"})
     assert response.status_code == 302
     assert mail.outbox == []
+
+
+def test_password_reset_is_throttled_per_address_with_the_same_answer(client, team):
+    # when: 17 requests for one address in a burst, from several clients
+    answers = [
+        client.post(
+            reverse("accounts:password_reset"), {"email": team.reader.email}, REMOTE_ADDR=f"10.0.0.{i}"
+        )
+        for i in range(17)
+    ]
+    # then: a few e-mails at most, and every answer is the ordinary confirmation
+    assert len(mail.outbox) == 3
+    assert {a.status_code for a in answers} == {302}
+    assert {a["Location"] for a in answers} == {reverse("accounts:password_reset_done")}
+
+
+def test_password_reset_is_throttled_per_client(client, team, db):
+    from fabrique.accounts.models import User
+
+    emails = [f"personne{i}@example.org" for i in range(25)]
+    for email in emails:
+        User.objects.create_user(email, "x-motdepasse-solide-1")
+    for email in emails:
+        response = client.post(reverse("accounts:password_reset"), {"email": email}, REMOTE_ADDR="10.9.9.9")
+        assert response.status_code == 302
+    assert len(mail.outbox) == 10
+    # another client is not limited by this one
+    client.post(reverse("accounts:password_reset"), {"email": team.reader.email}, REMOTE_ADDR="10.8.8.8")
+    assert len(mail.outbox) == 11

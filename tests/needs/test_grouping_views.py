@@ -7,6 +7,7 @@ from django.urls import clear_url_caches, reverse
 
 from fabrique.core.tasks import run_regrouping
 from fabrique.needs.grouping import report_merge
+from fabrique.needs.grouping_forms import suggestion_token
 from fabrique.needs.models import (
     GroupingProposal,
     Need,
@@ -70,7 +71,7 @@ def test_public_suggestions_show_only_public_title_and_status(client, fabrique, 
     assert response.status_code == 200
     assert "Ce besoin a peut-être déjà été signalé" in body
     assert "Se déplacer quand on est âgé" in body
-    assert f'value="{need.pk}"' in body
+    assert 'name="same_as_need" value="' in body and f'value="{need.pk}"' not in body  # a token, not the id
     for private in (INTERNAL, need.reference, "Joséphine Secret", TRANSPORT_DESC, "privé", "proximité"):
         assert private not in body
 
@@ -80,7 +81,7 @@ def test_public_suggestions_skip_needs_without_public_title(client, fabrique, ne
     url = reverse("public:need_suggestions", kwargs={"fabrique_slug": fabrique.slug})
     response = client.get(url, {"title": "Transport des seniors vers le marché", "commune": "44026"})
     assert INTERNAL not in response.content.decode()
-    assert f'value="{need.pk}"' not in response.content.decode()
+    assert "Se déplacer" not in response.content.decode() and 'type="radio"' not in response.content.decode()
 
 
 def test_public_suggestions_empty_without_title_or_place(client, fabrique, need):
@@ -108,7 +109,8 @@ def _public_post(fabrique, **extra):
 
 def test_public_report_same_as_need_is_attached(client, fabrique, need):
     url = reverse("public:report_create", kwargs={"fabrique_slug": fabrique.slug})
-    response = client.post(url, _public_post(fabrique, same_as_need=need.pk))
+    token = suggestion_token(need_id=need.pk, fabrique_id=fabrique.pk)
+    response = client.post(url, _public_post(fabrique, same_as_need=token))
     assert response.status_code == 302
     report = NeedReport.objects.latest("created_at")
     assert report.need == need and report.stage == ReportStage.ATTACHED
@@ -117,7 +119,8 @@ def test_public_report_same_as_need_is_attached(client, fabrique, need):
 def test_public_report_same_as_foreign_need_is_refused(client, other_team, need):
     url = reverse("public:report_create", kwargs={"fabrique_slug": other_team.fabrique.slug})
     before = NeedReport.objects.count()
-    response = client.post(url, _public_post(other_team.fabrique, same_as_need=need.pk))
+    token = suggestion_token(need_id=need.pk, fabrique_id=need.fabrique_id)
+    response = client.post(url, _public_post(other_team.fabrique, same_as_need=token))
     assert response.status_code == 200
     assert "plus proposé" in response.content.decode()
     assert NeedReport.objects.count() == before

@@ -16,7 +16,6 @@ hiding the link.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +33,7 @@ from django.views.generic import DetailView, FormView, ListView
 from fabrique.audit.selectors import audit_timeline
 from fabrique.committees import registry
 from fabrique.core.errors import DomainError
+from fabrique.core.exports import csv_writer
 from fabrique.core.forms import add_service_errors
 from fabrique.fabriques.access import access_fabrique, access_object, memberships_of, scoped
 from fabrique.fabriques.models import Fabrique, Permission
@@ -181,7 +181,7 @@ def csv_response(*, filename: str, header: Sequence[Any], rows: Iterable[Sequenc
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
+    writer = csv_writer(response, delimiter=";")  # typed text never becomes a live formula
     writer.writerow([str(h) for h in header])
     writer.writerows(rows)
     return response

@@ -8,6 +8,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from fabrique.accounts.models import User
+from fabrique.core.limits import SHORT_TEXT, validate_sane_date
 from fabrique.fabriques.models import Permission
 from fabrique.needs.models import Need
 from fabrique.needs.services import officer_candidates
@@ -28,7 +29,7 @@ from .base import FabriqueViewMixin, csv_response
 
 
 class PipelineFilterForm(forms.Form):
-    q = forms.CharField(label=_("Recherche"), required=False)
+    q = forms.CharField(label=_("Recherche"), required=False, max_length=SHORT_TEXT)
     kind = forms.ChoiceField(label=_("Type"), required=False)
     stage = forms.ChoiceField(label=_("Étape"), required=False)
     workstream = forms.ModelChoiceField(
@@ -39,10 +40,16 @@ class PipelineFilterForm(forms.Form):
         label=_("Chargé·e de mission"), queryset=User.objects.none(), required=False
     )
     since = forms.DateField(
-        label=_("Modifié depuis le"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Modifié depuis le"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_sane_date],
     )
     until = forms.DateField(
-        label=_("Modifié jusqu'au"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Modifié jusqu'au"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_sane_date],
     )
 
     def __init__(self, *args, fabrique, **kwargs):

@@ -15,14 +15,17 @@
     }
     box.dataset.placed = "1";
     box.addEventListener("change", function (event) {
-      if (event.target && event.target.name === "same_as_need") box.dataset.chosen = event.target.value;
+      // the choice is remembered by need (data-choice), not by value: each refresh signs new tokens
+      if (event.target && event.target.name === "same_as_need") {
+        box.dataset.chosen = event.target.dataset.choice || event.target.value;
+      }
     });
     // a refresh answered after the person chose must not undo the choice
     box.addEventListener("htmx:afterSwap", function () {
       if (box.dataset.chosen === undefined) return;
       var radios = box.querySelectorAll('input[name="same_as_need"]');
       for (var i = 0; i < radios.length; i++) {
-        if (radios[i].value === box.dataset.chosen) radios[i].checked = true;
+        if ((radios[i].dataset.choice || radios[i].value) === box.dataset.chosen) radios[i].checked = true;
       }
     });
     if (window.htmx) window.htmx.process(box);

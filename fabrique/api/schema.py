@@ -1,0 +1,62 @@
+"""The OpenAPI schema says every status code the API can answer, with the body it sends.
+
+drf-spectacular documents only the success of each operation; the API also answers:
+400 (invalid input or filter), 401 (no or wrong credentials), 403 (no right on this fabrique, or a
+read-only role writing), 404 (unknown fabrique, row or page), 409 (a state change not allowed now)
+and 429 (account locked after repeated failed logins, django-axes). Their bodies are documented here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+ERROR = inline_serializer(
+    name="Error",
+    fields={
+        "detail": serializers.CharField(help_text="Message en français."),
+        "code": serializers.CharField(required=False, help_text="Code de l'erreur, pour les programmes."),
+    },
+)
+# {"champ": ["message", ...], "non_field_errors": [...]} — or a "detail" message for a bad filter
+VALIDATION_ERROR: dict[str, Any] = {
+    "type": "object",
+    "description": "Erreurs par champ (listes de messages en français), ou « detail ».",
+    "additionalProperties": True,
+}
+
+_DESCRIPTIONS = {
+    "400": "Données ou filtres invalides (messages en français, par champ).",
+    "401": "Identifiants absents ou incorrects.",
+    "403": "Pas de droit sur cette fabrique, ou rôle en lecture seule.",
+    "404": "Fabrique, objet ou page inconnus.",
+    "409": "Changement d'état impossible à ce stade.",
+    "429": "Compte verrouillé après plusieurs échecs de connexion : réessayez plus tard.",
+}
+
+
+class FabriqueAutoSchema(AutoSchema):
+    def _error_codes(self) -> list[str]:
+        codes = ["401", "403", "404", "429"]
+        if self.method in ("POST", "PUT", "PATCH") or self._is_list_view():
+            codes.append("400")
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            codes.append("409")
+        return sorted(codes)
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for code in self._error_codes():
+            if code in responses:
+                continue
+            if code == "400":
+                body = OpenApiResponse(response=VALIDATION_ERROR, description=_DESCRIPTIONS[code])
+            else:
+                body = OpenApiResponse(response=ERROR, description=_DESCRIPTIONS[code])
+            responses[code] = self._get_response_for_code(body, code, direction=direction)  # type: ignore[no-untyped-call]
+        return responses
