@@ -150,10 +150,10 @@ def fabrique_communes(*, fabrique, extra: Sequence[Commune] = ()) -> list[Commun
     return communes
 
 
-def _stage_label(obj) -> str:
-    from fabrique.core.templatetags.fabrique_tags import stage_label
+def _stage_label(obj, fabrique) -> str:
+    from fabrique.core.templatetags.fabrique_tags import _stage_label as label
 
-    return stage_label(obj)
+    return label(obj, fabrique)
 
 
 def map_layers(*, fabrique, filters: MapFilters) -> MapLayers:
@@ -186,7 +186,7 @@ def map_layers(*, fabrique, filters: MapFilters) -> MapLayers:
                     need.theme,
                     str(themes.get(need.theme, "")),
                     need.stage,
-                    _stage_label(need),
+                    _stage_label(need, fabrique),
                     place.commune.code if place.commune else "",
                     place.commune.name if place.commune else (need.epci.name if need.epci else ""),
                     place.lat,
@@ -220,7 +220,7 @@ def map_layers(*, fabrique, filters: MapFilters) -> MapLayers:
                     theme,
                     str(themes.get(theme, "")),
                     project.stage,
-                    _stage_label(project),
+                    _stage_label(project, fabrique),
                     place.commune.code if place.commune else "",
                     place.commune.name if place.commune else "",
                     place.lat,

@@ -247,7 +247,9 @@ def territory_indicators(
         return result
     if isinstance(territory, EPCI):
         communes = list(
-            territory.communes.filter(kind=Commune.Kind.CURRENT).only("departement_id", "population")
+            territory.communes.filter(kind=Commune.Kind.CURRENT).only(
+                "departement_id", "epci_id", "population"
+            )
         )
         result = TerritoryIndicators("epci", territory.siren, territory.name)
         result.readings = readings_for(
@@ -772,7 +774,9 @@ def need_context(*, need: Need, radius_km: float | None = None) -> NeedContext:
         )
         context.commune_qpvs = list(commune.qpvs.defer("geometry").order_by("name"))
     elif epci is not None:
-        communes = list(epci.communes.filter(kind=Commune.Kind.CURRENT).only("departement_id", "population"))
+        communes = list(
+            epci.communes.filter(kind=Commune.Kind.CURRENT).only("departement_id", "epci_id", "population")
+        )
         context.readings = readings_for(
             fabrique=need.fabrique,
             level=Level.EPCI,

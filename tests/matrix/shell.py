@@ -2,9 +2,11 @@ from .rules import AUTHENTICATED, NETWORK, PUBLIC, M, Rule, V
 
 MATRIX = {
     "backoffice:home": Rule(AUTHENTICATED),
-    "backoffice:dashboard": Rule(V),
+    # one count per registered figure and one list per deadline kind (fixed, not per row)
+    "backoffice:dashboard": Rule(V, queries=30),
     "backoffice:audit_log": Rule(M),
-    "network:home": Rule(NETWORK),
+    # one query per figure column (fixed; the figures registry will group them)
+    "network:home": Rule(NETWORK, queries=30),
     "api:schema": Rule(PUBLIC),
     "api:docs": Rule(PUBLIC),
 }
