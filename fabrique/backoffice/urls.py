@@ -16,6 +16,7 @@ from .views import (
     pipeline,
     projects,
     recruitment,
+    search,
     settings,
     studies,
     support,
@@ -40,6 +41,7 @@ fabrique_patterns = [
     *pipeline.urlpatterns,
     *intelligence.urlpatterns,
     *settings.urlpatterns,
+    *search.urlpatterns,
 ]
 
 urlpatterns = [
