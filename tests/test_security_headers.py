@@ -51,7 +51,9 @@ def test_templates_have_no_inline_script_nor_handler_attribute():
     problems = []
     for path in TEMPLATES.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
-        for match in re.finditer(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(ld\+)?json\")[^>]*>", text):
+        for match in re.finditer(
+            r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(ld\+)?json\")[^>]*>", text
+        ):
             problems.append(f"{path.relative_to(TEMPLATES)}: inline {match.group(0)}")
         for match in re.finditer(r"<[a-zA-Z][^>]*\son[a-z]+\s*=", text):
             problems.append(f"{path.relative_to(TEMPLATES)}: handler attribute in {match.group(0)[:60]}")

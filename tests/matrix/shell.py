@@ -5,6 +5,8 @@ MATRIX = {
     # one count per registered figure and one list per deadline kind (fixed, not per row)
     "backoffice:dashboard": Rule(V, queries=30),
     "backoffice:audit_log": Rule(M),
+    # autocomplete of people, organisations and needs (fabrique.directory.autocomplete)
+    "backoffice:record_search": Rule(V),
     # one query per figure column (fixed; the figures registry will group them)
     "network:home": Rule(NETWORK, queries=30),
     "api:schema": Rule(PUBLIC),
