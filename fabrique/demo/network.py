@@ -29,6 +29,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -38,9 +39,8 @@ from fabrique.accounts.models import User
 from fabrique.audit.models import AuditEntry
 from fabrique.committees.models import AgendaItem, Committee, CommitteeType, Decision, Meeting, MeetingStatus
 from fabrique.core.choices import Public, ReporterType, Theme
-from fabrique.core.text import normalize
+from fabrique.core.text import normalize, normalize_organization_name
 from fabrique.directory.models import LegalBasis, Organization, OrganizationKind, Person, Purpose
-from fabrique.directory.services import normalize_organization_name
 from fabrique.fabriques.models import Fabrique, Membership, Role
 from fabrique.fabriques.services import fabrique_create, membership_set
 from fabrique.needs.models import Need, NeedReport, NeedStage, ReportFeatures, ReportSource, ReportStage
@@ -142,9 +142,8 @@ APPLICATION_MIX = [
 ]
 
 
-def _pick(rng: random.Random, mix) -> str:
-    values, weights = zip(*mix, strict=True)
-    return rng.choices(values, weights)[0]
+def _pick(rng: random.Random, mix: list[Any]) -> str:
+    return rng.choices([value for value, _w in mix], [weight for _v, weight in mix])[0]
 
 
 def _shares(total: int, n: int) -> list[int]:
@@ -254,7 +253,9 @@ class FeatureCache:
             except Exception:  # noqa: BLE001 - same contract as report_features_refresh
                 self.cache[key] = None
             else:
-                communes = [str(c) for c in keys.get("communes") or []]
+                found: Any = keys.get("communes") or []
+                concepts: Any = keys.get("concepts") or []
+                communes = [str(c) for c in found]
                 self.cache[key] = {
                     "features": features.pack(),
                     "level": str(keys.get("level") or ""),
@@ -262,7 +263,7 @@ class FeatureCache:
                     "communes": _joined(communes),
                     "epci": str(keys.get("epci") or ""),
                     "dept": str(keys.get("dept") or ""),
-                    "concepts": _joined(str(c) for c in keys.get("concepts") or []),
+                    "concepts": _joined(str(c) for c in concepts),
                 }
         values = self.cache[key]
         if values is None:
@@ -355,8 +356,8 @@ def extend_fabrique(
                 )
             )
         people = _bulk(Person, people)
-        for p in people:
-            audit.created(p, when=p.created_at, new={"last_name": p.last_name})
+        for person in people:
+            audit.created(person, when=person.created_at, new={"last_name": person.last_name})
         progress.add("organizations", len(orgs))
         progress.add("people", len(people))
         audit_n = audit.flush()
@@ -399,7 +400,7 @@ def extend_fabrique(
             )
             created = max(need.created_at, when()) if need else when()
             if need:
-                title, theme, public, commune = need.title, need.theme, need.public, need.commune
+                title, theme, public, commune = need.title, need.theme, need.public, need.commune  # type: ignore[assignment]
                 stage = ReportStage.ATTACHED
             else:
                 title, theme, public = rng.choice(NEED_TEMPLATES)
@@ -470,7 +471,7 @@ def extend_fabrique(
         progress.add("studies", len(studies))
         audit_n += audit.flush()
 
-        go = [s for s in studies if s.stage == StudyStage.GO] or [None]
+        go: list[Study | None] = [s for s in studies if s.stage == StudyStage.GO] or [None]
         projects = []
         for i in range(v["projects"]):
             created = when()
@@ -497,13 +498,15 @@ def extend_fabrique(
             )
         projects = _bulk(Project, projects)
         answered = [n for n in needs if n.stage == NeedStage.ANSWERED]
-        links = []
+        project_links = []
         for i, p in enumerate(projects):
             audit.created(p, when=p.created_at, new={"reference": p.reference, "title": p.title})
             audit.stage(p, p.stage, when=p.created_at, first=ProjectStage.SEEKING_LEADER)
             if answered:
-                links.append(Project.needs.through(project_id=p.pk, need_id=answered[i % len(answered)].pk))
-        Project.needs.through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
+                project_links.append(
+                    Project.needs.through(project_id=p.pk, need_id=answered[i % len(answered)].pk)
+                )
+        Project.needs.through.objects.bulk_create(project_links, batch_size=BATCH, ignore_conflicts=True)
         progress.add("projects", len(projects))
         audit_n += audit.flush()
 
@@ -549,7 +552,7 @@ def extend_fabrique(
         audit_n += audit.flush()
 
         # --- calls for projects and the applications they received
-        seeking = [p for p in projects if p.stage != ProjectStage.STOPPED] or [None]
+        seeking: list[Project | None] = [p for p in projects if p.stage != ProjectStage.STOPPED] or [None]
         calls = []
         for i in range(v["calls"]):
             created = when()
@@ -574,10 +577,11 @@ def extend_fabrique(
         for c in calls:
             audit.created(c, when=c.created_at, new={"title": c.title})
             audit.stage(c, c.stage, when=c.created_at, first=CallStage.DRAFT)
-        open_calls = [c for c in calls if c.stage != CallStage.DRAFT] or [None]
+        open_calls: list[Call | None] = [c for c in calls if c.stage != CallStage.DRAFT] or [None]
         applications = []
         for i in range(v["applications"] if open_calls[0] else 0):
             call = open_calls[i % len(open_calls)]
+            assert call is not None
             created = max(call.created_at, when())
             stage = _pick(rng, APPLICATION_MIX)
             first = rng.choice(FIRST_NAMES)
@@ -599,7 +603,7 @@ def extend_fabrique(
             )
         applications = _bulk(Application, applications)
         for a in applications:
-            audit.created(a, when=a.created_at, new={"call": a.call.title})
+            audit.created(a, when=a.created_at, new={"call": a.call.title if a.call else ""})
             audit.stage(a, a.stage, when=a.created_at, first=ApplicationStage.SUBMITTED)
         progress.add("calls", len(calls))
         progress.add("applications", len(applications))
@@ -651,7 +655,7 @@ def extend_fabrique(
             by_pk = {n.pk: n for n in decided}
             seen = set()
             for item in items:
-                need = by_pk[item.target_id]
+                need = by_pk[item.target_id or 0]
                 if item.meeting.status != MeetingStatus.HELD or need.pk in seen:
                     continue
                 seen.add(need.pk)
@@ -716,7 +720,8 @@ def network_generate(
             continue
         fabrique = Fabrique.objects.filter(slug=slug).first() or fabrique_create(
             actor=None,
-            data={"slug": slug, "name": f"Fabrique à initiatives {number:02d}"},
+            slug=slug,
+            name=f"Fabrique à initiatives {number:02d}",
             departements=_territory(number - 1),
         )
         users = {}

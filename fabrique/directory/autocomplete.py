@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -94,8 +95,8 @@ class RecordAutocompleteWidget(forms.TextInput):
         return forms.Media(
             css={"all": ["fabrique/vendor/tom-select.css"]},
             js=[
-                Script("fabrique/vendor/tom-select.complete.min.js", defer=True),
-                Script("fabrique/js/territory-autocomplete.js", defer=True),
+                Script("fabrique/vendor/tom-select.complete.min.js", defer=True),  # type: ignore[list-item]
+                Script("fabrique/js/territory-autocomplete.js", defer=True),  # type: ignore[list-item]
             ],
         )
 
@@ -142,6 +143,8 @@ class _Shown(str):
 
 class _RecordFieldMixin:
     kind = "person"
+    queryset: Any
+    help_text: Any
 
     def setup_autocomplete(self, *, kind: str, fabrique, multiple: bool) -> None:
         self.kind = kind

@@ -1,20 +1,22 @@
 """Autocomplete answers for the tables that grow (people, organisations, needs): at most
 RECORD_SEARCH_LIMIT rows of the member's fabrique, one bounded query (fabrique.directory.autocomplete)."""
 
-from django.http import JsonResponse
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
 from django.urls import path
 from django.views import View
 
 from fabrique.directory.autocomplete import KINDS, record_search
 from fabrique.fabriques.models import Permission
 
-from ..mixins import FabriqueViewMixin
+from .base import FabriqueViewMixin
 
 
 class RecordSearchView(FabriqueViewMixin, View):
     permission = Permission.VIEW
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
         query = request.GET.get("q", "")[:100]
         kind = request.GET.get("types", "")
         results = record_search(fabrique=self.fabrique, kind=kind, query=query) if kind in KINDS else []

@@ -58,8 +58,11 @@ def fabrique_of(
     if context is not None:
         page_fabrique = context.get("fabrique")
         if getattr(page_fabrique, "pk", None) == fabrique_id:
-            return page_fabrique  # type: ignore[no-any-return]
-        seen: dict[int, Fabrique] = context.render_context.setdefault("fabrique_tags.fabriques", {})
+            return page_fabrique
+        key = "fabrique_tags.fabriques"
+        if key not in context.render_context:
+            context.render_context[key] = {}
+        seen: dict[int, Fabrique] = context.render_context[key]
         if fabrique_id not in seen:
             seen[fabrique_id] = obj.fabrique  # type: ignore[attr-defined]
         return seen[fabrique_id]
