@@ -89,6 +89,19 @@ def pages(fabrique) -> list[tuple[str, str]]:
     return [p for p in found if p]
 
 
+def _literal(value) -> str:
+    """A parameter written into SQL for EXPLAIN ANALYZE (benchmark output only)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return "ARRAY[" + ",".join(_literal(v) for v in value) + "]" if value else "'{}'"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def worker(label: str, runs: int, explain: int) -> None:
     """Measure one data set (the DATABASE_URL of this process); prints JSON on stdout."""
     import django
@@ -96,7 +109,6 @@ def worker(label: str, runs: int, explain: int) -> None:
     django.setup()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from fabrique.accounts.models import User
     from fabrique.fabriques.models import Fabrique
@@ -116,12 +128,23 @@ def worker(label: str, runs: int, explain: int) -> None:
     results, slow = {}, []
     for name, url in pages(fabrique):
         client = head if url.startswith("/reseau/") else officer
-        with CaptureQueriesContext(connection) as ctx:
+        ctx: list[tuple[float, str]] = []
+
+        def record(execute, sql, params, many, context, ctx=ctx):
+            t0 = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                ctx.append(
+                    (time.perf_counter() - t0, sql % tuple(_literal(p) for p in params) if params else sql)
+                )
+
+        with connection.execute_wrapper(record):
             t0 = time.perf_counter()
             response = client.get(url)
             first = time.perf_counter() - t0
-        for q in ctx.captured_queries:
-            slow.append((float(q["time"]), name, q["sql"]))
+        for seconds, sql in ctx:
+            slow.append((seconds, name, sql))
         times = []
         for _ in range(runs):
             t0 = time.perf_counter()
@@ -151,9 +174,12 @@ def worker(label: str, runs: int, explain: int) -> None:
             if key in seen or not sql.lstrip().upper().startswith("SELECT"):
                 continue
             seen.add(key)
-            with connection.cursor() as cursor:
-                cursor.execute("EXPLAIN ANALYZE " + sql)
-                plan = "\n".join(row[0] for row in cursor.fetchall())
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN ANALYZE " + sql.replace("%", "%%"))
+                    plan = "\n".join(row[0] for row in cursor.fetchall())
+            except Exception as exc:  # noqa: BLE001 - a parameter the literal rendering got wrong
+                plan = f"(EXPLAIN failed: {exc})"
             plans.append({"page": name, "ms": seconds * 1000, "sql": sql[:600], "plan": plan})
             if len(plans) >= explain:
                 break
