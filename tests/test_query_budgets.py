@@ -25,7 +25,7 @@ from fabrique.demo.network import extend_fabrique
 
 from .matrix.public import PAGES
 from .matrix.rules import NETWORK, PUBLIC, Rule
-from .test_permission_matrix import MATRIX, discover
+from .matrix.test_matrix import MATRIX, discover
 from .world import build_world
 
 pytestmark = pytest.mark.django_db

@@ -493,7 +493,7 @@ def near_q(here: Place, radius_km: float, commune: str = "commune") -> Q:
         match |= Q(**{f"{commune}__epci_id": here.epci_id}) | Q(
             **{f"{commune}__parent__epci_id": here.epci_id}
         )
-    if here.located:
+    if here.lat is not None and here.lon is not None:
         dlat = radius_km / 110.574
         dlon = radius_km / max(1e-6, 111.320 * math.cos(math.radians(here.lat)))
         box = {
@@ -524,14 +524,14 @@ def nearby_needs(*, need: Need, radius_km: float | None = None, limit: int = 20)
     if not (here.located or here.epci_id):
         return []
     # QPV centres move a need a little from its commune's centre: the box is widened by a QPV's size
-    near = near_q(here, radius_km + 5)
+    neighbourhood = near_q(here, radius_km + 5)
     if here.epci_id:
-        near |= Q(epci_id=here.epci_id)
+        neighbourhood |= Q(epci_id=here.epci_id)
     others = (
         Need.objects.filter(fabrique_id=need.fabrique_id)
         .exclude(pk=need.pk)
         .filter(Q(commune__isnull=False) | Q(epci__isnull=False))
-        .filter(near)
+        .filter(neighbourhood)
         .select_related("commune__parent", "qpv", "epci")
     )
     found = []
@@ -620,9 +620,8 @@ def offer_candidates(
     from fabrique.directory.models import Organization
     from fabrique.projects.models import Project, ProjectStage
 
-    local = here is not None and (here.located or here.epci_id)
     org_filter = project_filter = network_filter = Q()
-    if local:
+    if here is not None and radius_km is not None and (here.located or here.epci_id):
         org_filter = near_q(here, radius_km)
         if workstream_id:
             org_filter |= Q(workstreams__pk=workstream_id)

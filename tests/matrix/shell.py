@@ -3,7 +3,7 @@ from .rules import AUTHENTICATED, NETWORK, PUBLIC, M, Rule, V
 MATRIX = {
     "backoffice:home": Rule(AUTHENTICATED),
     # one count per registered figure and one list per deadline kind (fixed, not per row)
-    "backoffice:dashboard": Rule(V, queries=30),
+    "backoffice:dashboard": Rule(V, queries=35),
     "backoffice:audit_log": Rule(M),
     # autocomplete of people, organisations and needs (fabrique.directory.autocomplete)
     "backoffice:record_search": Rule(V),
