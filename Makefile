@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/fabrique_ci
 CHROMIUM ?= /usr/bin/chromium
 export FABRIQUE_HOME := $(CURDIR)
 
-.PHONY: demo test install install-dev assets browser lint typecheck migrations-check test-sqlite test-postgres deploy-check test-browser bench clean
+.PHONY: demo test install install-dev assets browser lint typecheck migrations-check test-sqlite test-postgres deploy-check test-browser bench audit clean
 
 ## make demo: install, migrate, load territories and demo data, serve on http://127.0.0.1:8000 + the task worker
 ## (e-mails are written to var/mail/, one file each, instead of being sent)
@@ -76,6 +76,10 @@ deploy-check: install-dev assets
 
 test-browser: install-dev assets
 	@scripts/run_browser_tests.sh $(CHROMIUM)
+
+## make audit: known vulnerabilities of the pinned dependencies (pip-audit; needs PyPI's advisory data)
+audit: install-dev
+	@scripts/audit_dependencies.sh
 
 bench: install-dev
 	$(BIN)/python bench/territory_search.py

@@ -18,10 +18,15 @@ VENDOR = ROOT / "fabrique" / "static" / "fabrique" / "vendor"
 FILES = {
     "htmx.org/dist/htmx.min.js": "htmx.min.js",
     "tom-select/dist/js/tom-select.complete.min.js": "tom-select.complete.min.js",
+    "tom-select/dist/js/tom-select.complete.min.js.map": "tom-select.complete.min.js.map",
     "tom-select/dist/css/tom-select.css": "tom-select.css",
+    "tom-select/dist/css/tom-select.css.map": "tom-select.css.map",
     "leaflet/dist/leaflet.js": "leaflet/leaflet.js",
+    "leaflet/dist/leaflet.js.map": "leaflet/leaflet.js.map",
     "leaflet/dist/leaflet.css": "leaflet/leaflet.css",
     "leaflet.markercluster/dist/leaflet.markercluster.js": "leaflet/leaflet.markercluster.js",
+    # its sourceMappingURL comment must resolve, or collectstatic (manifest storage) fails in production
+    "leaflet.markercluster/dist/leaflet.markercluster.js.map": "leaflet/leaflet.markercluster.js.map",
     "leaflet.markercluster/dist/MarkerCluster.css": "leaflet/MarkerCluster.css",
     "leaflet.markercluster/dist/MarkerCluster.Default.css": "leaflet/MarkerCluster.Default.css",
     "leaflet/dist/images/layers.png": "leaflet/images/layers.png",

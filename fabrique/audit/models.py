@@ -84,7 +84,10 @@ class AuditEntry(models.Model):
     def changes(self) -> list[tuple[str, object, object]]:
         """(field label, old, new) with French field labels and choice labels where known."""
         keys = list(dict.fromkeys([*self.old_values.keys(), *self.new_values.keys()]))
-        model = self.target_type.model_class() if self.target_type_id else None
+        # the content type cache, not self.target_type: one query per row on every timeline otherwise
+        model = (
+            ContentType.objects.get_for_id(self.target_type_id).model_class() if self.target_type_id else None
+        )
         rows = []
         for key in keys:
             old, new = self.old_values.get(key), self.new_values.get(key)

@@ -18,6 +18,7 @@ from .views import (
     pipeline,
     projects,
     recruitment,
+    search,
     settings,
     studies,
     support,
@@ -44,6 +45,7 @@ fabrique_patterns = [
     *settings.urlpatterns,
     *notifications.urlpatterns,
     *calendars.urlpatterns,
+    *search.urlpatterns,
 ]
 
 urlpatterns = [

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fabrique.territories.models import Commune, Departement
 
+from .autocomplete import RecordChoiceField
 from .models import EcosystemRole, Organization, OrganizationKind, Person, Purpose
 from .selectors import organization_search_q, person_search_q, roles_contain
 
@@ -120,6 +121,12 @@ class PersonFilter(django_filters.FilterSet):
     ) -> None:
         super().__init__(data, queryset, **kwargs)
         self.filters["organization"].queryset = Organization.objects.filter(fabrique=fabrique)
+        # tens of thousands of organisations: an autocomplete, never a <select> of them all
+        organization = self.filters["organization"]
+        organization.field_class = RecordChoiceField
+        for key in ("empty_label", "null_label"):
+            organization.extra.pop(key, None)
+        organization.extra.update(kind="organization", fabrique=fabrique)
         self.filters["workstream"].queryset = _workstreams(fabrique)
 
     def filter_search(self, queryset, name, value):

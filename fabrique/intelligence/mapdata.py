@@ -8,7 +8,7 @@ fabrique's own needs and projects; boundaries and QPVs are public reference data
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -18,9 +18,10 @@ from fabrique.core.choices import Theme
 from fabrique.territories.models import QPV, Commune, Departement
 
 from .geo import choropleth_classes, commune_boundaries, departement_boundaries
-from .selectors import place_of_commune, place_of_need, project_place, project_themes
+from .selectors import place_of_commune
 
 MAX_QPV_POINTS = 400  # rings longer than this are thinned for the map
+MAX_POINTS = 200  # more needs or projects than this: counts per commune only, until a filter narrows them
 
 
 @dataclass
@@ -80,6 +81,9 @@ class MapLayers:
     classes: list[int] = field(default_factory=list)
     qpvs: list[dict] = field(default_factory=list)
     departements: list[dict] = field(default_factory=list)
+    total_needs: int = 0
+    total_projects: int = 0
+    points_limited: bool = False  # more than MAX_POINTS: only the first ones are listed
 
     @property
     def unlocated(self) -> list[MapPoint]:
@@ -109,6 +113,9 @@ class MapLayers:
                 ],
             },
             "classes": self.classes,
+            "total_needs": self.total_needs,
+            "total_projects": self.total_projects,
+            "points_limited": self.points_limited,
             "qpvs": {
                 "type": "FeatureCollection",
                 "features": [
@@ -151,128 +158,255 @@ def fabrique_communes(*, fabrique, extra: Sequence[Commune] = ()) -> list[Commun
     return communes
 
 
-def _stage_label(obj) -> str:
-    from fabrique.core.templatetags.fabrique_tags import stage_label
+def _url_maker(name: str, slug: str):
+    """reverse() once, then the pk substituted: thousands of rows must not each resolve the URL."""
+    pattern = reverse(name, kwargs={"fabrique_slug": slug, "pk": 987654321})
+    return lambda pk: pattern.replace("987654321", str(pk))
 
-    return stage_label(obj)
+
+def _located(row: dict, prefix: str, qpv_centres: dict) -> tuple:
+    """(commune code, commune name, lat, lon) of a row read with `values()`: the QPV's centre when the
+    row names one, else the commune's (its parent's for a commune déléguée without coordinates)."""
+    code, name = row.get(f"{prefix}commune__code") or "", row.get(f"{prefix}commune__name") or ""
+    lat, lon = row.get(f"{prefix}commune__latitude"), row.get(f"{prefix}commune__longitude")
+    if lat is None and row.get(f"{prefix}commune__parent_id"):
+        lat, lon = (
+            row.get(f"{prefix}commune__parent__latitude"),
+            row.get(f"{prefix}commune__parent__longitude"),
+        )
+        code = row.get(f"{prefix}commune__parent__code") or code
+        name = row.get(f"{prefix}commune__parent__name") or name
+    centre = qpv_centres.get(row.get("qpv_id"))
+    if centre:
+        lat, lon = centre
+    return code, name, lat, lon
+
+
+PLACE_FIELDS = [
+    f"commune__{f}"
+    for f in (
+        "code",
+        "name",
+        "latitude",
+        "longitude",
+        "parent_id",
+        "parent__code",
+        "parent__name",
+        "parent__latitude",
+        "parent__longitude",
+    )
+]
 
 
 def map_layers(*, fabrique, filters: MapFilters) -> MapLayers:
+    """The map's data in a bounded number of queries whatever the size of the fabrique: counts per
+    commune aggregated in the database; points (needs, projects) only when the selection holds at most
+    MAX_POINTS of them (a filter narrows it), else `points_limited` and the first MAX_POINTS; boundaries
+    and QPV outlines cached (`map_shapes`)."""
+    from django.db.models import Count
+
     from fabrique.needs.models import Need
     from fabrique.projects.models import Project
 
     layers = MapLayers()
-    slug = fabrique.slug
     themes = dict(Theme.choices)
+    need_url = _url_maker("backoffice:need_detail", fabrique.slug)
+    project_url = _url_maker("backoffice:project_detail", fabrique.slug)
 
-    needs = Need.objects.filter(fabrique=fabrique).select_related(
-        "commune__parent", "commune__epci", "qpv", "epci"
-    )
+    needs = Need.objects.filter(fabrique=fabrique)
     if filters.theme:
         needs = needs.filter(theme=filters.theme)
     if filters.need_stage:
         needs = needs.filter(stage=filters.need_stage)
     if filters.workstream_id:
         needs = needs.filter(workstream_id=filters.workstream_id)
-    all_needs = list(needs.order_by("reference", "pk"))
+
+    # choropleth: needs per commune (communes déléguées counted in their commune actuelle)
+    counts: Counter = Counter()
+    located_communes: set[int] = set()
+    for commune_id, parent_id, n in (
+        needs.filter(commune__isnull=False)
+        .values_list("commune_id", "commune__parent_id")
+        .annotate(n=Count("id"))
+    ):
+        commune_id = parent_id or commune_id
+        counts[commune_id] += n
+        located_communes.add(commune_id)
+    layers.total_needs = sum(counts.values()) + needs.filter(commune__isnull=True).count()
+
     if filters.show in ("all", "needs"):
-        for need in all_needs:
-            place = place_of_need(need)
+        rows = list(
+            needs.order_by("reference", "pk").values(
+                "pk", "reference", "title", "theme", "stage", "qpv_id", "epci__name", *PLACE_FIELDS
+            )[: MAX_POINTS + 1]
+        )
+        layers.points_limited |= len(rows) > MAX_POINTS
+        rows = rows[:MAX_POINTS]
+        centres = _qpv_centres({r["qpv_id"] for r in rows if r["qpv_id"]})
+        for row in rows:
+            code, name, lat, lon = _located(row, "", centres)
             layers.needs.append(
                 MapPoint(
                     "need",
-                    need.pk,
-                    need.reference,
-                    need.title,
-                    need.theme,
-                    str(themes.get(need.theme, "")),
-                    need.stage,
-                    _stage_label(need),
-                    place.commune.code if place.commune else "",
-                    place.commune.name if place.commune else (need.epci.name if need.epci else ""),
-                    place.lat,
-                    place.lon,
-                    reverse("backoffice:need_detail", kwargs={"fabrique_slug": slug, "pk": need.pk}),
+                    row["pk"],
+                    row["reference"],
+                    row["title"],
+                    row["theme"],
+                    str(themes.get(row["theme"], "")),
+                    row["stage"],
+                    fabrique.stage_label("needs.need", row["stage"], Need.workflow.label(row["stage"])),
+                    code,
+                    name or row["epci__name"] or "",
+                    lat,
+                    lon,
+                    need_url(row["pk"]),
                 )
             )
 
-    projects = (
-        Project.objects.filter(fabrique=fabrique)
-        .select_related("commune__parent")
-        .prefetch_related("needs__commune__parent")
-    )
+    projects = Project.objects.filter(fabrique=fabrique)
     if filters.project_stage:
         projects = projects.filter(stage=filters.project_stage)
     if filters.workstream_id:
         projects = projects.filter(workstream_id=filters.workstream_id)
+    if filters.theme:
+        projects = projects.filter(needs__theme=filters.theme).distinct()
+    layers.total_projects = projects.count()
     if filters.show in ("all", "projects"):
-        for project in projects.order_by("reference", "pk"):
-            project_theme = sorted(project_themes(project))
-            if filters.theme and filters.theme not in project_theme:
+        rows = list(
+            projects.order_by("reference", "pk").values("pk", "reference", "title", "stage", *PLACE_FIELDS)[
+                : MAX_POINTS + 1
+            ]
+        )
+        layers.points_limited |= len(rows) > MAX_POINTS
+        rows = rows[:MAX_POINTS]
+        # themes and places of projects without a commune come from their needs: one query for the page
+        need_rows = Need.objects.filter(projects__pk__in=[r["pk"] for r in rows]).values(
+            "projects__pk", "theme", *PLACE_FIELDS
+        )
+        by_project: dict[int, list[dict]] = {}
+        for nr in need_rows.order_by("pk"):
+            by_project.setdefault(nr["projects__pk"], []).append(nr)
+        for row in rows:
+            linked = by_project.get(row["pk"], [])
+            project_themes_ = sorted({n["theme"] for n in linked if n["theme"]})
+            if filters.theme and filters.theme not in project_themes_:
                 continue
-            place = project_place(project)
-            theme = project_theme[0] if project_theme else ""
+            code, name, lat, lon = _located(row, "", {})
+            if not code:
+                for n in linked:
+                    if n["commune__code"]:
+                        code, name, lat, lon = _located(n, "", {})
+                        break
+            theme = project_themes_[0] if project_themes_ else ""
             layers.projects.append(
                 MapPoint(
                     "project",
-                    project.pk,
-                    project.reference,
-                    project.title,
+                    row["pk"],
+                    row["reference"],
+                    row["title"],
                     theme,
                     str(themes.get(theme, "")),
-                    project.stage,
-                    _stage_label(project),
-                    place.commune.code if place.commune else "",
-                    place.commune.name if place.commune else "",
-                    place.lat,
-                    place.lon,
-                    reverse("backoffice:project_detail", kwargs={"fabrique_slug": slug, "pk": project.pk}),
+                    row["stage"],
+                    fabrique.stage_label(
+                        "projects.project", row["stage"], Project.workflow.label(row["stage"])
+                    ),
+                    code,
+                    name,
+                    lat,
+                    lon,
+                    project_url(row["pk"]),
                 )
             )
 
-    # choropleth: needs per commune of the territory
-    need_communes = [place_of_need(n).commune for n in all_needs]
-    communes = fabrique_communes(fabrique=fabrique, extra=[c for c in need_communes if c is not None])
-    counts = Counter(c.code for c in need_communes if c is not None)
-    shapes = commune_boundaries(c.code for c in communes)
-    for commune in sorted(communes, key=lambda c: c.name):
-        place = place_of_commune(commune)
+    shapes = map_shapes(fabrique=fabrique, extra_ids=located_communes)
+    commune_url = reverse(
+        "backoffice:commune_detail", kwargs={"fabrique_slug": fabrique.slug, "code": "00000"}
+    )
+    for commune in shapes["communes"]:
         layers.communes.append(
             {
+                **commune,
+                "needs": counts.get(commune["id"], 0),
+                "url": commune_url.replace("00000", commune["code"]),
+            }
+        )
+    layers.classes = choropleth_classes(counts.get(c["id"], 0) for c in shapes["communes"])
+    qpv_url = reverse("backoffice:qpv_detail", kwargs={"fabrique_slug": fabrique.slug, "code": "QPV0"})
+    layers.qpvs = [{**q, "url": qpv_url.replace("QPV0", q["code"])} for q in shapes["qpvs"]]
+    layers.departements = shapes["departements"]
+    return layers
+
+
+def _qpv_centres(codes: set) -> dict:
+    if not codes:
+        return {}
+    from .geo import geometry_centre
+
+    centres = {}
+    for code, geometry in QPV.objects.filter(code__in=codes).values_list("code", "geometry"):
+        centre = geometry_centre(geometry) if geometry else None
+        if centre:
+            centres[code] = centre
+    return centres
+
+
+SHAPES_TIMEOUT = 24 * 3600
+
+
+def map_shapes(*, fabrique, extra_ids: Set[int] = frozenset()) -> dict:
+    """The communes of the fabrique's territory (with their boundaries where shipped), the QPV outlines
+    (thinned) and the département outlines — reference data, computed once and cached (a day, or until
+    the territory or the set of communes with needs changes)."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    territory = (
+        sorted(fabrique.communes.values_list("pk", flat=True)),
+        sorted(fabrique.epcis.values_list("pk", flat=True)),
+        sorted(fabrique.departements.values_list("pk", flat=True)),
+    )
+    digest = hashlib.sha1(repr((territory, sorted(extra_ids))).encode()).hexdigest()[:16]
+    key = f"map-shapes:{fabrique.pk}:{digest}"
+    shapes = cache.get(key)
+    if shapes is not None:
+        return shapes
+    extra = list(Commune.objects.filter(pk__in=extra_ids).select_related("parent")) if extra_ids else []
+    communes = fabrique_communes(fabrique=fabrique, extra=extra)
+    boundaries = commune_boundaries(c.code for c in communes)
+    rows = []
+    for commune in sorted(communes, key=lambda c: c.name):
+        place = place_of_commune(commune)
+        rows.append(
+            {
+                "id": commune.pk,
                 "code": commune.code,
                 "name": commune.name,
-                "needs": counts.get(commune.code, 0),
                 "lat": place.lat,
                 "lon": place.lon,
-                "geometry": shapes.get(commune.code),
-                "url": reverse(
-                    "backoffice:commune_detail", kwargs={"fabrique_slug": slug, "code": commune.code}
-                ),
+                "geometry": boundaries.get(commune.code),
             }
         )
-    layers.classes = choropleth_classes(counts.get(c.code, 0) for c in communes)
-
     ids = [c.pk for c in communes]
-    for qpv in QPV.objects.filter(communes__in=ids).distinct().order_by("name"):
-        if not qpv.geometry:
-            continue
-        layers.qpvs.append(
-            {
-                "code": qpv.code,
-                "name": qpv.name,
-                "geometry": _thin(qpv.geometry),
-                "url": reverse("backoffice:qpv_detail", kwargs={"fabrique_slug": slug, "code": qpv.code}),
-            }
-        )
+    qpvs = [
+        {"code": qpv.code, "name": qpv.name, "geometry": _thin(qpv.geometry)}
+        for qpv in QPV.objects.filter(communes__in=ids).distinct().order_by("name")
+        if qpv.geometry
+    ]
     departements = sorted({c.departement_id for c in communes if c.departement_id})
     outlines = departement_boundaries(departements)
     names = dict(Departement.objects.filter(code__in=departements).values_list("code", "name"))
-    layers.departements = [
-        {"code": code, "name": names.get(code, code), "geometry": outlines[code]}
-        for code in departements
-        if code in outlines
-    ]
-    return layers
+    shapes = {
+        "communes": rows,
+        "qpvs": qpvs,
+        "departements": [
+            {"code": code, "name": names.get(code, code), "geometry": outlines[code]}
+            for code in departements
+            if code in outlines
+        ],
+    }
+    cache.set(key, shapes, SHAPES_TIMEOUT)
+    return shapes
 
 
 def _thin(geometry: dict) -> dict:

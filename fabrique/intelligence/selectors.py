@@ -8,6 +8,7 @@ their portfolio (title, public presentation, fabrique).
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -248,7 +249,9 @@ def territory_indicators(
         return result
     if isinstance(territory, EPCI):
         communes = list(
-            territory.communes.filter(kind=Commune.Kind.CURRENT).only("departement_id", "population")
+            territory.communes.filter(kind=Commune.Kind.CURRENT).only(
+                "departement_id", "epci_id", "population"
+            )
         )
         result = TerritoryIndicators("epci", territory.siren, territory.name)
         result.readings = readings_for(
@@ -479,6 +482,32 @@ def nearness(a: Place, b: Place) -> Nearness:
     return Nearness(0.0 if same_commune else a.distance_to(b), same_commune, same_epci)
 
 
+def near_q(here: Place, radius_km: float, commune: str = "commune") -> Q:
+    """A superset, in the database, of the rows whose `commune` is `nearness(...).within(radius_km)` of
+    `here`: same commune, same EPCI, or a commune centre inside the bounding box of the radius (a commune
+    déléguée without coordinates is placed at its parent's). The exact distance is checked in Python on
+    this bounded set: a page never reads every row of the fabrique, or of the network."""
+    match = Q(pk__in=[])
+    if here.commune is not None:
+        match |= Q(**{f"{commune}_id": here.commune.pk}) | Q(**{f"{commune}__parent_id": here.commune.pk})
+    if here.epci_id:
+        match |= Q(**{f"{commune}__epci_id": here.epci_id}) | Q(
+            **{f"{commune}__parent__epci_id": here.epci_id}
+        )
+    if here.lat is not None and here.lon is not None:
+        dlat = radius_km / 110.574
+        dlon = radius_km / max(1e-6, 111.320 * math.cos(math.radians(here.lat)))
+        box = {
+            "latitude__range": (here.lat - dlat, here.lat + dlat),
+            "longitude__range": (here.lon - dlon, here.lon + dlon),
+        }
+        match |= Q(**{f"{commune}__{k}": v for k, v in box.items()})
+        match |= Q(**{f"{commune}__latitude__isnull": True}) & Q(
+            **{f"{commune}__parent__{k}": v for k, v in box.items()}
+        )
+    return match
+
+
 @dataclass
 class NearbyNeed:
     need: object
@@ -495,10 +524,15 @@ def nearby_needs(*, need: Need, radius_km: float | None = None, limit: int = 20)
     here = place_of_need(need)
     if not (here.located or here.epci_id):
         return []
+    # QPV centres move a need a little from its commune's centre: the box is widened by a QPV's size
+    neighbourhood = near_q(here, radius_km + 5)
+    if here.epci_id:
+        neighbourhood |= Q(epci_id=here.epci_id)
     others = (
         Need.objects.filter(fabrique_id=need.fabrique_id)
         .exclude(pk=need.pk)
         .filter(Q(commune__isnull=False) | Q(epci__isnull=False))
+        .filter(neighbourhood)
         .select_related("commune__parent", "qpv", "epci")
     )
     found = []
@@ -574,24 +608,46 @@ class OfferCandidates:
     network: list[Project]
 
 
-def offer_candidates(*, fabrique: Fabrique) -> OfferCandidates:
+def offer_candidates(
+    *,
+    fabrique: Fabrique,
+    here: Place | None = None,
+    radius_km: float | None = None,
+    workstream_id: int | None = None,
+) -> OfferCandidates:
+    """Organisations and projects an offer may be found in. With `here` (one need's place), only those
+    that can be near it (`near_q`), the members of its workstream, and projects without a place: a need's
+    page reads a neighbourhood, not the whole fabrique and network."""
     from fabrique.directory.models import Organization
     from fabrique.projects.models import Project, ProjectStage
 
+    org_filter = project_filter = network_filter = Q()
+    if here is not None and radius_km is not None and (here.located or here.epci_id):
+        org_filter = near_q(here, radius_km)
+        if workstream_id:
+            org_filter |= Q(workstreams__pk=workstream_id)
+        project_filter = near_q(here, radius_km) | Q(commune__isnull=True)
+        if workstream_id:
+            project_filter |= Q(workstream_id=workstream_id)
+        network_filter = near_q(here, radius_km)
     organizations = list(
         Organization.objects.filter(fabrique=fabrique)
+        .filter(org_filter)
+        .distinct()
         .exclude(kind__in=NOT_OFFER_KINDS)
         .select_related("commune__parent")
         .prefetch_related("workstreams", "led_projects__needs")
     )
     projects = list(
         Project.objects.filter(fabrique=fabrique)
+        .filter(project_filter)
         .exclude(stage=ProjectStage.STOPPED)
         .select_related("commune__parent", "workstream", "enterprise")
         .prefetch_related("needs__commune__parent")
     )
     network = list(
         Project.objects.filter(is_public=True, commune__isnull=False)
+        .filter(network_filter)
         .exclude(fabrique=fabrique)
         .exclude(stage=ProjectStage.STOPPED)
         .select_related("commune__parent", "fabrique")
@@ -614,7 +670,9 @@ def existing_offer(
         offer.missing_theme = True
         return offer
     theme, workstream_id = need.theme, need.workstream_id
-    candidates = candidates or offer_candidates(fabrique=need.fabrique)
+    candidates = candidates or offer_candidates(
+        fabrique=need.fabrique, here=here, radius_km=radius_km, workstream_id=workstream_id
+    )
 
     # organisations
     for org in candidates.organizations:
@@ -773,7 +831,9 @@ def need_context(*, need: Need, radius_km: float | None = None) -> NeedContext:
         )
         context.commune_qpvs = list(commune.qpvs.defer("geometry").order_by("name"))
     elif epci is not None:
-        communes = list(epci.communes.filter(kind=Commune.Kind.CURRENT).only("departement_id", "population"))
+        communes = list(
+            epci.communes.filter(kind=Commune.Kind.CURRENT).only("departement_id", "epci_id", "population")
+        )
         context.readings = readings_for(
             fabrique=need.fabrique,
             level=Level.EPCI,

@@ -257,17 +257,23 @@ class StaffReportForm(ReportForm):
     reported_on = forms.DateField(
         label=_("Date du signalement"), widget=DATE_WIDGET, validators=[validate_sane_date]
     )
-    reporter_person = forms.ModelChoiceField(
-        label=_("Contact de l'annuaire"), queryset=Need.objects.none(), required=False
-    )
-    reporter_organization = forms.ModelChoiceField(
-        label=_("Structure de l'annuaire"), queryset=Need.objects.none(), required=False
-    )
 
     def __init__(self, *args, fabrique, **kwargs):
-        from fabrique.directory.models import Organization, Person
+        from fabrique.directory.autocomplete import RecordChoiceField
 
+        # people and organisations grow to tens of thousands: an autocomplete, never a <select> of them all
+        self.base_fields = {
+            **self.base_fields,
+            "reporter_person": RecordChoiceField(
+                kind="person", fabrique=fabrique, label=_("Contact de l'annuaire"), required=False
+            ),
+            "reporter_organization": RecordChoiceField(
+                kind="organization", fabrique=fabrique, label=_("Structure de l'annuaire"), required=False
+            ),
+        }
         super().__init__(*args, fabrique=fabrique, **kwargs)
+        from fabrique.directory.models import Person
+
         self.fields["title"].label = _("Ce qui manque")
         self.fields["description"].label = _("Description")
         self.fields["description"].required = False
@@ -291,9 +297,6 @@ class StaffReportForm(ReportForm):
         self.fields["reporter_person"].queryset = Person.objects.filter(
             fabrique=fabrique, anonymized_at__isnull=True
         ).select_related("organization")
-        self.fields["reporter_person"].empty_label = _("— Aucun —")
-        self.fields["reporter_organization"].queryset = Organization.objects.filter(fabrique=fabrique)
-        self.fields["reporter_organization"].empty_label = _("— Aucune —")
         self.fields["evidence"].label = _("Éléments de preuve")
         self.fields["evidence_document"].label = _("Document joint")
         self.fields["place"].label = _("Quartier ou lieu")

@@ -248,7 +248,10 @@ def _candidates(*, fabrique, keys: Mapping, attached_only: bool, exclude_report_
     return rows.order_by("-report__created_at")[:CANDIDATE_LIMIT]
 
 
-def _suggest_needs(*, fabrique, features, k: int, exclude_report_id=None) -> list[NeedSuggestion]:
+def _rank_needs(
+    *, fabrique, features, k: int, exclude_report_id=None
+) -> list[tuple[int, tuple[float, bool, int]]]:
+    """(need id, (score, same need, reports)) of the closest needs, best first: one candidate query."""
     from fabrique.grouping.api import Features, candidate_filter, suggest
 
     keys = candidate_filter(features)
@@ -269,13 +272,51 @@ def _suggest_needs(*, fabrique, features, k: int, exclude_report_id=None) -> lis
             continue
         score, same, count = best.get(need_id, (0.0, False, 0))
         best[need_id] = (max(score, suggestion.score), same or suggestion.same_need, count + 1)
-    ranked = sorted(best.items(), key=lambda item: -item[1][0])[:k]
-    needs = Need.objects.filter(fabrique=fabrique).in_bulk([need_id for need_id, _v in ranked])
+    return sorted(best.items(), key=lambda item: -item[1][0])[:k]
+
+
+def _suggestions(fabrique, ranked, needs) -> list[NeedSuggestion]:
     return [
         NeedSuggestion(need=needs[need_id], score=score, same_need=same, reports=count)
         for need_id, (score, same, count) in ranked
         if need_id in needs
     ]
+
+
+def _suggest_needs(*, fabrique, features, k: int, exclude_report_id=None) -> list[NeedSuggestion]:
+    ranked = _rank_needs(fabrique=fabrique, features=features, k=k, exclude_report_id=exclude_report_id)
+    if not ranked:
+        return []
+    needs = Need.objects.filter(fabrique=fabrique).in_bulk([need_id for need_id, _v in ranked])
+    return _suggestions(fabrique, ranked, needs)
+
+
+def reports_need_suggestions(
+    *, fabrique, reports: list[NeedReport], k: int = 1
+) -> dict[int, list[NeedSuggestion]]:
+    """`report_need_suggestions` for several reports of one fabrique: their stored features in one query,
+    one candidate query per report, the suggested needs in one query. Reports without features get none
+    (the backfill computes them; a page never computes them)."""
+    from fabrique.grouping.api import Features
+
+    rows = dict(
+        ReportFeatures.objects.filter(report_id__in=[r.pk for r in reports]).values_list(
+            "report_id", "features"
+        )
+    )
+    ranked = {}
+    for report in reports:
+        if report.pk in rows:
+            found = _rank_needs(
+                fabrique=fabrique,
+                features=Features.unpack(bytes(rows[report.pk])),
+                k=k + 1,
+                exclude_report_id=report.pk,
+            )
+            ranked[report.pk] = [item for item in found if item[0] != report.need_id][:k]
+    ids = {need_id for found in ranked.values() for need_id, _v in found}
+    needs = Need.objects.filter(fabrique=fabrique).in_bulk(ids) if ids else {}
+    return {report_pk: _suggestions(fabrique, found, needs) for report_pk, found in ranked.items()}
 
 
 def need_suggestions(*, fabrique, data: Mapping, k: int = 5) -> list[NeedSuggestion]:

@@ -37,6 +37,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -85,6 +86,7 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -271,3 +273,29 @@ FABRIQUE_WORKER_HEARTBEAT = float(os.environ.get("FABRIQUE_WORKER_HEARTBEAT", "1
 FABRIQUE_PRIVATE_MEDIA_ROOT = os.environ.get("FABRIQUE_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private-media"))
 # Public need-report form: submissions per hour and per address before a polite refusal.
 FABRIQUE_REPORT_RATE_LIMIT = int(os.environ.get("FABRIQUE_REPORT_RATE_LIMIT", "5"))
+
+# Content-Security-Policy (django-csp): scripts only from our own static files (no inline script, no
+# handler attribute), nothing from outside. Styles allow inline because Tom Select, Leaflet and ReDoc
+# position their widgets with style attributes; ReDoc's search runs in a blob: worker. A configured
+# map tile server is the one outside origin allowed, for images.
+_TILE_ORIGIN = ""
+if FABRIQUE_MAP_TILE_URL:
+    from urllib.parse import urlsplit
+
+    _tile = urlsplit(FABRIQUE_MAP_TILE_URL.replace("{s}", "a").replace("{z}", "0").replace("{x}", "0"))
+    _TILE_ORIGIN = f"{_tile.scheme}://{_tile.netloc.replace('a.', '*.', 1)}" if _tile.netloc else ""
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}

@@ -262,7 +262,7 @@ def epci_detail(*, siren: str) -> dict[str, Any] | None:
     communes = list(
         epci.communes.filter(kind=Commune.Kind.CURRENT)
         .order_by("-population", "name")
-        .only("code", "name", "population", "departement_id", "postal_codes")
+        .only("code", "name", "population", "departement_id", "epci_id", "postal_codes")
     )
     return {
         "epci": epci,
@@ -281,7 +281,7 @@ def departement_detail(*, code: str) -> dict[str, Any] | None:
         departement.communes.filter(kind=Commune.Kind.CURRENT)
         .select_related("epci")
         .order_by("-population", "name")
-        .only("code", "name", "population", "epci__siren", "epci__name")
+        .only("code", "name", "population", "departement_id", "epci__siren", "epci__name")
     )
     return {
         "departement": departement,

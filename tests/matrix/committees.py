@@ -57,7 +57,8 @@ MATRIX = {
     "backoffice:committee_detail": Rule(V, **COMMITTEE),
     "backoffice:committee_update": Rule(E, **COMMITTEE, post=True),
     "backoffice:meeting_create": Rule(E, **COMMITTEE, post=True),
-    "backoffice:meeting_detail": Rule(V, **MEETING),
+    # agenda, decisions, attendees and the decision form's outcomes per kind of target
+    "backoffice:meeting_detail": Rule(V, **MEETING, queries=25),
     "backoffice:meeting_update": Rule(E, **MEETING, post=True),
     "backoffice:agenda_item_add": Rule(E, **MEETING, post=True),
     # removal deletes on any POST: checked by GET (confirmation page) only, like other delete views

@@ -28,10 +28,12 @@ _MATRIX = {
     "backoffice:map_data": Rule(V),
     "backoffice:diagnosis_list": Rule(V),
     "backoffice:diagnosis_create": Rule(E, post=True),
-    "backoffice:diagnosis_detail": Rule(V, **ZONE),
+    # the zone, its communes, and one query per indicator level read (fixed, not per row)
+    "backoffice:diagnosis_detail": Rule(V, **ZONE, queries=25),
     "backoffice:diagnosis_update": Rule(E, **ZONE, post=True),
     "backoffice:diagnosis_pdf": Rule(V, **ZONE),
-    "backoffice:priorities": Rule(V),
+    # weights, indicators and offer candidates read once for all the ranked needs (fixed, not per need)
+    "backoffice:priorities": Rule(V, queries=25),
     "backoffice:priority_settings": Rule(E, post=True),
     "backoffice:need_context": Rule(V, params=pk("need"), foreign=foreign_pk("need")),
 }

@@ -1,4 +1,4 @@
-"""The vocabulary of the permission matrix."""
+"""The vocabulary of the permission matrix (and of the query budgets written next to each URL)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ class Rule:
     # also POST an empty body: forbidden roles get 403, allowed ones a validation answer (200/400)
     # or a redirect (302) for actions without fields
     post: bool = False
+    # query budget of a GET by an allowed user (tests/test_query_budgets.py): the page must not use more
+    # queries than this, and must use the same number with ten times more data (no N+1)
+    queries: int = 20
 
 
 def pk(name: str, kwarg: str = "pk"):

@@ -2,9 +2,13 @@ from .rules import AUTHENTICATED, NETWORK, PUBLIC, M, Rule, V
 
 MATRIX = {
     "backoffice:home": Rule(AUTHENTICATED),
-    "backoffice:dashboard": Rule(V),
+    # one count per registered figure and one list per deadline kind (fixed, not per row)
+    "backoffice:dashboard": Rule(V, queries=35),
     "backoffice:audit_log": Rule(M),
-    "network:home": Rule(NETWORK),
+    # autocomplete of people, organisations and needs (fabrique.directory.autocomplete)
+    "backoffice:record_search": Rule(V),
+    # one query per figure column (fixed; the figures registry will group them)
+    "network:home": Rule(NETWORK, queries=30),
     "api:schema": Rule(PUBLIC),
     "api:docs": Rule(PUBLIC),
 }

@@ -39,7 +39,9 @@ SCANNED_NAMESPACES = ("backoffice", "api", "network")
 MATRIX = full_matrix()
 
 
-def discover(resolver=None, prefix: str = "", namespace: str = "") -> list[tuple[str, str, list[str]]]:
+def discover(
+    resolver=None, prefix: str = "", namespace: str = "", namespaces=SCANNED_NAMESPACES
+) -> list[tuple[str, str, list[str]]]:
     """(qualified name, route, kwargs) of every named URL under the scanned namespaces."""
     resolver = resolver or get_resolver()
     found = []
@@ -48,10 +50,10 @@ def discover(resolver=None, prefix: str = "", namespace: str = "") -> list[tuple
             ns = namespace
             if entry.namespace:
                 ns = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
-            found += discover(entry, prefix + str(entry.pattern), ns)
+            found += discover(entry, prefix + str(entry.pattern), ns, namespaces)
         elif isinstance(entry, URLPattern) and entry.name:
             route = prefix + str(entry.pattern)
-            if namespace.split(":")[0] in SCANNED_NAMESPACES:
+            if namespace.split(":")[0] in namespaces:
                 name = f"{namespace}:{entry.name}"
                 kwargs = sorted(set(entry.pattern.converters) | set(_route_kwargs(route)))
                 found.append((name, route, kwargs))

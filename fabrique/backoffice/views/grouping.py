@@ -35,6 +35,7 @@ from fabrique.needs.grouping import (
     report_need_suggestions,
     report_pair_score,
     report_split,
+    reports_need_suggestions,
 )
 from fabrique.needs.grouping_forms import ReportMergeForm, ReportSplitForm, selected_need, suggestion_data
 from fabrique.needs.models import GroupingProposal, Need, NeedReport, ReportStage
@@ -56,10 +57,13 @@ class DuplicateQueueView(FabriqueViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        received = _report_qs().filter(fabrique=self.fabrique, stage=ReportStage.RECEIVED)[:LIVE_REPORTS]
+        received = list(
+            _report_qs().filter(fabrique=self.fabrique, stage=ReportStage.RECEIVED)[:LIVE_REPORTS]
+        )
+        suggestions = reports_need_suggestions(fabrique=self.fabrique, reports=received, k=1)
         live = []
         for report in received:
-            found = report_need_suggestions(report=report, k=1)
+            found = suggestions.get(report.pk)
             if found and found[0].same_need:
                 live.append((report, found[0]))
         context.update(proposals=duplicate_queue(fabrique=self.fabrique), live=live)

@@ -13,9 +13,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.decorators import method_decorator
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.gzip import gzip_page
 from django.views.generic import TemplateView
 
 from fabrique.audit.selectors import audit_timeline
@@ -33,7 +35,7 @@ from fabrique.intelligence.forms import (
     UploadForm,
 )
 from fabrique.intelligence.importer import import_plan
-from fabrique.intelligence.mapdata import MapFilters, map_layers
+from fabrique.intelligence.mapdata import MAX_POINTS, MapFilters, map_layers
 from fabrique.intelligence.models import (
     FRANCE_CODE,
     DiagnosisZone,
@@ -449,6 +451,7 @@ class MapView(FabriqueViewMixin, TemplateView):
             filters=filters,
             layers=layers,
             communes_with_needs=[c for c in layers.communes if c["needs"]],
+            max_points=MAX_POINTS,
             data_url=self.url("map_data") + (f"?{query}" if query else ""),
             tile_url=getattr(settings, "FABRIQUE_MAP_TILE_URL", ""),
             tile_attribution=getattr(settings, "FABRIQUE_MAP_TILE_ATTRIBUTION", ""),
@@ -456,7 +459,10 @@ class MapView(FabriqueViewMixin, TemplateView):
         return context
 
 
+@method_decorator(gzip_page, name="dispatch")
 class MapDataView(FabriqueViewMixin, View):
+    """The map's GeoJSON, sent compressed (the boundaries weigh more than the counts)."""
+
     permission = Permission.VIEW
 
     def get(self, request, *args, **kwargs):

@@ -41,16 +41,50 @@ _BADGES = {
 }
 
 
-@register.simple_tag
-def stage_label(obj: models.Model, fabrique: Fabrique | None = None) -> str:
-    """The stage label of `obj`, with the fabrique's own wording when it configured one."""
+def fabrique_of(
+    obj: models.Model, fabrique: Fabrique | None = None, context: template.Context | None = None
+) -> Fabrique | None:
+    """The fabrique of `obj` without a query per row: the one given, the one already loaded on the
+    object, the page's own (`fabrique` in the template context), or one fetched once per render."""
+    if fabrique is not None:
+        return fabrique
+    fabrique_id = getattr(obj, "fabrique_id", None)
+    if fabrique_id is None:
+        found: Fabrique | None = getattr(obj, "fabrique", None)
+        return found
+    cached: Fabrique | None = obj._state.fields_cache.get("fabrique")
+    if cached is not None:
+        return cached
+    if context is not None:
+        page_fabrique = context.get("fabrique")
+        if getattr(page_fabrique, "pk", None) == fabrique_id:
+            return page_fabrique
+        key = "fabrique_tags.fabriques"
+        if key not in context.render_context:
+            context.render_context[key] = {}
+        seen: dict[int, Fabrique] = context.render_context[key]
+        if fabrique_id not in seen:
+            seen[fabrique_id] = obj.fabrique  # type: ignore[attr-defined]
+        return seen[fabrique_id]
+    return obj.fabrique  # type: ignore[attr-defined,no-any-return]
+
+
+def _stage_label(
+    obj: models.Model, fabrique: Fabrique | None = None, context: template.Context | None = None
+) -> str:
     workflow: Workflow = type(obj).workflow  # type: ignore[attr-defined]
     stage: str = getattr(obj, workflow.field)
     default = workflow.label(stage)
-    fabrique = fabrique or getattr(obj, "fabrique", None)
+    fabrique = fabrique_of(obj, fabrique, context)
     if fabrique is None:
         return default
     return fabrique.stage_label(obj._meta.label_lower, stage, default)
+
+
+@register.simple_tag(takes_context=True)
+def stage_label(context: template.Context, obj: models.Model, fabrique: Fabrique | None = None) -> str:
+    """The stage label of `obj`, with the fabrique's own wording when it configured one."""
+    return _stage_label(obj, fabrique, context)
 
 
 @register.filter
@@ -59,8 +93,10 @@ def badge_class(stage: str) -> str:
     return f"badge badge-{colour}" if colour else "badge"
 
 
-@register.inclusion_tag("includes/stage_badge.html")
-def stage_badge(obj: models.Model, fabrique: Fabrique | None = None) -> dict[str, Any]:
+@register.inclusion_tag("includes/stage_badge.html", takes_context=True)
+def stage_badge(
+    context: template.Context, obj: models.Model, fabrique: Fabrique | None = None
+) -> dict[str, Any]:
     workflow: Workflow = type(obj).workflow  # type: ignore[attr-defined]
     stage = getattr(obj, workflow.field)
-    return {"label": stage_label(obj, fabrique), "css": badge_class(stage)}
+    return {"label": _stage_label(obj, fabrique, context), "css": badge_class(stage)}

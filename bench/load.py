@@ -1,0 +1,399 @@
+#!/usr/bin/env python
+"""Load benchmark: staff pages and public reports under 20 and 50 concurrent users (1 s think time), on
+gunicorn with the production settings, at network scale next to the demo — then `kill -9` of the web
+server during a burst of public reports, counting that every acknowledged report is stored exactly once.
+
+    .venv/bin/python bench/load.py \
+        --network postgres://postgres@127.0.0.1:5432/fabrique_scale_big \
+        --demo postgres://postgres@127.0.0.1:5432/fabrique_scale_demo [--users 20,50] [--duration 60]
+
+Only 127.0.0.1 (ports 8150-8159), bounded in time (`--duration` seconds a run). Virtual users are threads
+with their own session (an officer of the biggest fabrique, `reseau-01`, or of the demo's `nantes`); one
+user in five is a member of the public who submits a report through the public form (CSRF token, real
+POST, the redirect to the thanks page is the acknowledgement). Prints throughput, p50/p95/p99 per page
+and errors for every run, then the crash test's counts. An equivalent of Locust's headless mode in the
+standard library: no extra dependency, and the numbers are the server's (the client threads are idle
+most of the time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+HOST, PORT = "127.0.0.1", 8151
+SECRET = "bench-" + "x" * 60
+DATASETS = {"network": ("reseau-01", "officer@reseau-01.test"), "demo": ("nantes", "chargee@nantes.demo")}
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def server_env(url: str) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "fabrique.settings.production",
+        "SECRET_KEY": SECRET,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "FABRIQUE_REPORT_RATE_LIMIT": "100000000",  # every simulated reporter comes from 127.0.0.1
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def start_server(url: str) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "fabrique.wsgi", "--workers", "4", "--bind", f"{HOST}:{PORT}"],
+        env=server_env(url),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: kill -9 reaches the master and every worker
+        cwd=ROOT,
+    )
+    for _ in range(200):
+        try:
+            conn = http.client.HTTPConnection(HOST, PORT, timeout=2)
+            conn.request("GET", "/")
+            conn.getresponse().read()
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def stop_server(proc: subprocess.Popen, sig=signal.SIGTERM) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, sig)
+    proc.wait(timeout=30)
+
+
+def collect_static(url: str, force: bool = False) -> None:
+    """The production settings serve hashed static files (whitenoise manifest): collect them first
+    (minutes: every file is compressed; skipped when a manifest is there, unless `force`)."""
+    static_root = Path(os.environ.get("STATIC_ROOT", ROOT / "var" / "static"))
+    if (static_root / "staticfiles.json").exists() and not force:
+        return
+    subprocess.run(
+        [str(ROOT / ".venv/bin/fabrique"), "collectstatic", "--noinput", "-v", "0"],
+        env=server_env(url),
+        check=True,
+        cwd=ROOT,
+    )
+
+
+class Session:
+    """One user's HTTP connection and cookies."""
+
+    def __init__(self, cookies: dict | None = None):
+        self.cookies = dict(cookies or {})
+        self.conn = None
+
+    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, str, dict]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Host": f"{HOST}:{PORT}"}
+        data = None
+        if body is not None:
+            data = urlencode(body)
+            headers.update(
+                {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Referer": f"http://{HOST}:{PORT}{path}",
+                }
+            )
+        for attempt in range(2):
+            try:
+                if self.conn is None:
+                    self.conn = http.client.HTTPConnection(HOST, PORT, timeout=60)
+                self.conn.request(method, path, body=data, headers=headers)
+                response = self.conn.getresponse()
+                text = response.read().decode("utf-8", "replace")
+                for header, value in response.getheaders():
+                    if header.lower() == "set-cookie":
+                        name, _, rest = value.partition("=")
+                        self.cookies[name] = rest.split(";", 1)[0]
+                if response.getheader("Connection", "").lower() == "close":
+                    self.conn.close()
+                    self.conn = None
+                return response.status, text, dict(response.getheaders())
+            except (OSError, http.client.HTTPException):
+                if self.conn is not None:
+                    self.conn.close()
+                self.conn = None
+                if attempt:
+                    raise
+        raise RuntimeError("unreachable")
+
+
+def setup(label: str, url: str) -> tuple[list[tuple[str, str]], dict, str]:
+    """(pages, officer session cookie, fabrique slug) of one data set, read through Django in a child
+    process (one database per process)."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--setup", label],
+        env={**server_env(url), "DJANGO_SETTINGS_MODULE": "fabrique.settings.base"},
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    data = json.loads(out.strip().splitlines()[-1])
+    return [tuple(p) for p in data["pages"]], data["cookies"], data["slug"]
+
+
+def _setup_child(label: str) -> None:
+    import django
+
+    django.setup()
+    import pages as page_list
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from fabrique.accounts.models import User
+    from fabrique.fabriques.models import Fabrique
+
+    slug, email = DATASETS[label]
+    fabrique = Fabrique.objects.get(slug=slug)
+    user = User.objects.get(email=email)
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    found = [(name, link) for name, link in page_list.pages(fabrique) if not link.startswith("/reseau/")]
+    print(json.dumps({"pages": found, "cookies": {"sessionid": store.session_key}, "slug": slug}))
+
+
+def submit_report(session: Session, slug: str, marker: str) -> bool:
+    """A member of the public's report; True when the server acknowledged it (redirect to thanks)."""
+    path = f"/f/{slug}/signaler/"
+    status, text, _h = session.request("GET", path)
+    token = CSRF_RE.search(text)
+    if status != 200 or not token:
+        return False
+    status, _text, headers = session.request(
+        "POST",
+        path,
+        {
+            "csrfmiddlewaretoken": token.group(1),
+            "title": f"Pas de laverie accessible {marker}",
+            "description": "Il faut aller à la ville voisine pour laver son linge.",
+            "commune": "",
+            "reporter_name": "Camille Test",
+            "reporter_type": "inhabitant",
+            "reporter_email": "camille@example.org",
+            "consent_processing": "on",
+        },
+    )
+    return status == 302 and "merci" in headers.get("Location", "")
+
+
+def run_load(pages: list, cookies: dict, slug: str, users: int, duration: float, run_id: str) -> dict:
+    samples: dict[str, list[float]] = {}
+    errors: dict[str, int] = {}
+    acknowledged: list[str] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + duration
+
+    def user(index: int) -> None:
+        rng = random.Random(index)
+        public = index % 5 == 4
+        session = Session() if public else Session(cookies)
+        time.sleep(rng.random())  # ramp-up over the first second
+        n = 0
+        while time.monotonic() < stop_at:
+            n += 1
+            t0 = time.perf_counter()
+            if public:
+                name, marker = "public report (GET form + POST)", f"[{run_id}-{index}-{n}]"
+                try:
+                    ok = submit_report(session, slug, marker)
+                except Exception:  # noqa: BLE001 - counted as an error
+                    ok = False
+                if ok:
+                    with lock:
+                        acknowledged.append(marker)
+            else:
+                name, link = rng.choice(pages)
+                try:
+                    status, _t, _h = session.request("GET", link)
+                    ok = status == 200
+                except Exception:  # noqa: BLE001
+                    ok = False
+            elapsed = time.perf_counter() - t0
+            with lock:
+                samples.setdefault(name, []).append(elapsed)
+                if not ok:
+                    errors[name] = errors.get(name, 0) + 1
+            time.sleep(1.0)  # think time
+
+    threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(duration + 120)
+    wall = time.monotonic() - t0
+    return {"samples": samples, "errors": errors, "wall": wall, "acknowledged": acknowledged}
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))] * 1000 if values else float("nan")
+
+
+def print_run(title: str, result: dict) -> None:
+    total = sum(len(v) for v in result["samples"].values())
+    errors = sum(result["errors"].values())
+    allv = [x for v in result["samples"].values() for x in v]
+    print(f"\n### {title}\n")
+    print(
+        f"{total} requests in {result['wall']:.0f} s = {total / result['wall']:.1f} req/s; "
+        f"p50 {pct(allv, 0.5):.0f} ms, p95 {pct(allv, 0.95):.0f} ms, p99 {pct(allv, 0.99):.0f} ms; errors: {errors}\n"
+    )
+    print("| page | requests | p50 | p95 | p99 | errors |\n|---|---:|---:|---:|---:|---:|")
+    for name, values in sorted(result["samples"].items()):
+        print(
+            f"| {name} | {len(values)} | {pct(values, 0.5):.0f} ms | {pct(values, 0.95):.0f} ms | "
+            f"{pct(values, 0.99):.0f} ms | {result['errors'].get(name, 0)} |"
+        )
+
+
+def stored_markers(url: str, run_id: str) -> list[str]:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT title FROM needs_needreport WHERE title LIKE %s", [f"%[{run_id}-%"]
+        ).fetchall()
+    return [re.search(r"\[[^\]]+\]", title).group(0) for (title,) in rows]
+
+
+def crash_test(url: str, slug: str, users: int, seconds: float) -> dict:
+    """A burst of public reports; the web server is killed (-9, master and workers) in the middle, then
+    started again while the burst goes on. Every acknowledged report must be stored exactly once."""
+    run_id = "crash-" + uuid.uuid4().hex[:8]
+    proc = start_server(url)
+    acknowledged, failed = [], [0]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def reporter(index: int) -> None:
+        session, n = Session(), 0
+        while time.monotonic() < stop_at:
+            n += 1
+            marker = f"[{run_id}-{index}-{n}]"
+            try:
+                ok = submit_report(session, slug, marker)
+            except Exception:  # noqa: BLE001 - the server was killed under it
+                ok = False
+            with lock:
+                (acknowledged.append(marker) if ok else failed.__setitem__(0, failed[0] + 1))
+            if not ok:
+                session = Session()
+                time.sleep(0.2)
+
+    threads = [threading.Thread(target=reporter, args=(i,), daemon=True) for i in range(users)]
+    for t in threads:
+        t.start()
+    time.sleep(seconds / 3)
+    stop_server(proc, signal.SIGKILL)
+    killed_at = len(acknowledged)
+    time.sleep(1)
+    proc = start_server(url)
+    for t in threads:
+        t.join(seconds + 60)
+    stop_server(proc)
+    stored = stored_markers(url, run_id)
+    counts = {m: stored.count(m) for m in set(stored)}
+    return {
+        "acknowledged": len(acknowledged),
+        "acknowledged_before_kill": killed_at,
+        "failed_requests": failed[0],
+        "stored": len(stored),
+        "lost": sum(1 for m in acknowledged if m not in counts),
+        "duplicated": sum(1 for n in counts.values() if n > 1),
+        "stored_not_acknowledged": sum(1 for m in counts if m not in set(acknowledged)),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--network", default="postgres://postgres@127.0.0.1:5432/fabrique_scale_big")
+    parser.add_argument("--demo", default="postgres://postgres@127.0.0.1:5432/fabrique_scale_demo")
+    parser.add_argument("--users", default="20,50")
+    parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--crash-users", type=int, default=10)
+    parser.add_argument("--crash-seconds", type=float, default=30)
+    parser.add_argument("--datasets", default="demo,network")
+    parser.add_argument("--collectstatic", action="store_true", help="collect the static files again")
+    parser.add_argument("--setup", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.setup:
+        _setup_child(args.setup)
+        return 0
+    print(f"# Load benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    print(f"gunicorn fabrique.wsgi --workers 4, production settings, {os.cpu_count()} CPUs, think time 1 s")
+    summary = []
+    collect_static(args.network, force=args.collectstatic)
+    for label in args.datasets.split(","):
+        url = getattr(args, label)
+        pages, cookies, slug = setup(label, url)
+        for users in [int(u) for u in args.users.split(",")]:
+            proc = start_server(url)
+            try:
+                run_id = f"load-{label}-{users}-{uuid.uuid4().hex[:6]}"
+                result = run_load(pages, cookies, slug, users, args.duration, run_id)
+            finally:
+                stop_server(proc)
+            stored = stored_markers(url, run_id)
+            lost = sum(1 for m in result["acknowledged"] if m not in stored)
+            print_run(f"{label}, {users} users, {args.duration:.0f} s", result)
+            print(
+                f"\npublic reports acknowledged: {len(result['acknowledged'])}, stored: {len(stored)}, lost: {lost}"
+            )
+            allv = [x for v in result["samples"].values() for x in v]
+            total = len(allv)
+            summary.append(
+                (
+                    label,
+                    users,
+                    total / result["wall"],
+                    pct(allv, 0.5),
+                    pct(allv, 0.95),
+                    sum(result["errors"].values()),
+                    lost,
+                )
+            )
+    print(
+        "\n## Summary\n\n| data | users | req/s | p50 | p95 | errors | lost reports |\n|---|---:|---:|---:|---:|---:|---:|"
+    )
+    for label, users, rps, p50, p95, errors, lost in summary:
+        print(f"| {label} | {users} | {rps:.1f} | {p50:.0f} ms | {p95:.0f} ms | {errors} | {lost} |")
+    if args.crash_seconds > 0:
+        result = crash_test(args.network, DATASETS["network"][0], args.crash_users, args.crash_seconds)
+        print("\n## kill -9 of the web server during a burst of public reports (network data)\n")
+        print(json.dumps(result, indent=2))
+        if result["lost"] or result["duplicated"]:
+            print("FAILED: acknowledged reports lost or stored twice")
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
