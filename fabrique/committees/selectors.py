@@ -194,7 +194,7 @@ def agenda_candidates(*, fabrique: Fabrique, include_scheduled: bool = True) -> 
     for model, qs in _decidable_querysets(fabrique):
         content_type = ContentType.objects.get_for_model(model)
         kind = capfirst(str(model._meta.verbose_name))
-        for obj in qs.order_by("pk")[:CANDIDATES_PER_KIND]:
+        for obj in qs.select_related("fabrique").order_by("pk")[:CANDIDATES_PER_KIND]:
             if not registry.outcomes_for(obj):
                 continue
             is_scheduled = (content_type.pk, obj.pk) in scheduled

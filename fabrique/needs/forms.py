@@ -580,7 +580,10 @@ class ReportCorrectForm(forms.Form):
 
     title = forms.CharField(label=_("Ce qui manque"), max_length=200)
     description = forms.CharField(
-        label=_("Description (facultatif)"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+        label=_("Description (facultatif)"),
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
     )
     public = forms.ChoiceField(label=_("Public concerné (facultatif)"), required=False)
     public_detail = forms.CharField(
@@ -589,7 +592,9 @@ class ReportCorrectForm(forms.Form):
     theme = forms.ChoiceField(label=_("Thème (facultatif)"), required=False)
     place = forms.CharField(label=_("Quartier ou lieu (facultatif)"), max_length=200, required=False)
     reported_on = forms.DateField(
-        label=_("Date du signalement"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Date du signalement"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_sane_date],
     )
     reason = forms.CharField(
         label=_("Motif de la correction"),
@@ -639,6 +644,7 @@ class ReportCorrectForm(forms.Form):
 class NeedReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("Pourquoi réexaminer ce besoin ?"),
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "Par exemple : de nouveaux signalements, un contexte qui a changé, une décision à revoir."

@@ -147,12 +147,16 @@ def milestone_event(milestone: Milestone) -> Event:
     )
 
 
-def followup_events(enterprise: Enterprise, *, today: datetime.date) -> list[Event]:
+def followup_events(
+    enterprise: Enterprise, *, today: datetime.date, done: set[str] | None = None
+) -> list[Event]:
+    """The +1 / +3 years follow-ups not yet recorded (`done`: the horizons recorded, when known)."""
     from fabrique.projects.models import FollowUp
 
     from .selectors import _add_years
 
-    done = set(FollowUp.objects.filter(enterprise=enterprise).values_list("horizon", flat=True))
+    if done is None:
+        done = set(FollowUp.objects.filter(enterprise=enterprise).values_list("horizon", flat=True))
     events = []
     for horizon, years in (("1y", 1), ("3y", 3)):
         if horizon in done:
@@ -193,11 +197,30 @@ def fabrique_events(*, fabrique: Fabrique, today: datetime.date | None = None) -
         plan__fabrique=fabrique, plan__deleted_at__isnull=True, due_on__range=(start, end)
     )
     events += [milestone_event(m) for m in milestones.select_related("plan__fabrique", "plan__project")]
-    for enterprise in Enterprise.objects.filter(project__fabrique=fabrique).select_related(
-        "project__fabrique"
+    # only enterprises whose +1 or +3 years falls in the window (one query), and their recorded
+    # follow-ups in one more
+    from fabrique.projects.models import FollowUp
+
+    enterprises = list(
+        Enterprise.objects.filter(
+            project__fabrique=fabrique,
+            created_on__range=(
+                start - datetime.timedelta(days=3 * 366 + 1),
+                end - datetime.timedelta(days=364),
+            ),
+        ).select_related("project__fabrique")
+    )
+    done_by_enterprise: dict[int, set[str]] = {}
+    for enterprise_id, horizon in FollowUp.objects.filter(enterprise__in=enterprises).values_list(
+        "enterprise_id", "horizon"
     ):
+        done_by_enterprise.setdefault(enterprise_id, set()).add(horizon)
+    for enterprise in enterprises:
+        done = done_by_enterprise.get(enterprise.pk, set())
         events += [
-            e for e in followup_events(enterprise, today=today) if start <= e.decoded("dtstart") <= end
+            e
+            for e in followup_events(enterprise, today=today, done=done)
+            if start <= e.decoded("dtstart") <= end
         ]
     return events
 

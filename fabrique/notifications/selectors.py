@@ -173,11 +173,17 @@ def my_tasks(*, user: User, fabrique: Fabrique, today: datetime.date | None = No
             )
         )
     # follow-ups at +1 / +3 years of the enterprises of my projects
-    for enterprise in Enterprise.objects.filter(
-        project__fabrique=fabrique, project__officer=user
-    ).select_related("project"):
+    enterprises = list(
+        Enterprise.objects.filter(project__fabrique=fabrique, project__officer=user).select_related("project")
+    )
+    done_by_enterprise: dict[int, set[str]] = {}
+    for enterprise_id, done_horizon in FollowUp.objects.filter(enterprise__in=enterprises).values_list(
+        "enterprise_id", "horizon"
+    ):
+        done_by_enterprise.setdefault(enterprise_id, set()).add(done_horizon)
+    for enterprise in enterprises:
         created = enterprise.created_on
-        done = set(FollowUp.objects.filter(enterprise=enterprise).values_list("horizon", flat=True))
+        done = done_by_enterprise.get(enterprise.pk, set())
         for horizon, years in (("1y", 1), ("3y", 3)):
             due = _add_years(created, years)
             if horizon not in done and due <= today + datetime.timedelta(days=30):

@@ -3,6 +3,20 @@ back-office, the API and the network head) with their query budgets (tests/test_
 
 from .rules import PUBLIC, Rule
 
+
+def _unsubscribe_token(world) -> str:
+    from fabrique.notifications.services import unsubscribe_token
+
+    team = world.a.team
+    return unsubscribe_token(user=team.officer, fabrique=team.fabrique, kind="report_received")
+
+
+def _feed_token(world) -> str:
+    from fabrique.notifications.services import calendar_feed_get
+
+    return calendar_feed_get(user=world.a.team.officer).token
+
+
 PAGES = {
     "public:home": Rule(PUBLIC),
     "public:accessibility": Rule(PUBLIC),
@@ -18,4 +32,6 @@ PAGES = {
     "public:application_done": Rule(PUBLIC, params=lambda w: {"call_slug": w.a.call.slug}),
     "public:project_portfolio": Rule(PUBLIC),
     "public:territory_search": Rule(PUBLIC),
+    "public:notification_unsubscribe": Rule(PUBLIC, params=lambda w: {"token": _unsubscribe_token(w)}),
+    "public:calendar_feed": Rule(PUBLIC, params=lambda w: {"token": _feed_token(w)}),
 }

@@ -46,7 +46,8 @@ def _child(name: str, kwarg: str):
 MATRIX = {
     "backoffice:study_list": Rule(V),
     "backoffice:study_create": Rule(E, post=True),
-    "backoffice:study_detail": Rule(V, **STUDY),
+    # workshops, scenarios, benchmark, steering group, decisions, follow and bell: fixed sections
+    "backoffice:study_detail": Rule(V, **STUDY, queries=25),
     "backoffice:study_update": Rule(E, **STUDY, post=True),
     "backoffice:study_submit": Rule(E, **STUDY, post=True),
     "backoffice:study_decide": Rule(

@@ -24,7 +24,10 @@ def _view(name: str, kwarg: str = "pk") -> Rule:
 MATRIX = {
     "backoffice:support_plan_list": Rule(V),
     "backoffice:support_plan_create": _edit("project_leader_selected", "project_pk"),
-    "backoffice:support_plan_detail": _view("support_plan"),
+    # the plan, milestones, referrals, funding, activities, follow/bell: fixed, not per row
+    "backoffice:support_plan_detail": Rule(
+        V, params=pk("support_plan", "pk"), foreign=foreign_pk("support_plan", "pk"), queries=25
+    ),
     "backoffice:support_plan_update": _edit("support_plan"),
     "backoffice:support_plan_stop": _edit("support_plan"),
     "backoffice:support_plan_resume": _edit("support_plan"),

@@ -5,8 +5,8 @@ MATRIX = {
     "backoffice:commune_detail": Rule(V, params=lambda w: {"code": "44162"}),
     # the EPCI, its communes, départements, QPV, indicators and the fabrique's needs there
     "backoffice:epci_detail": Rule(V, params=lambda w: {"siren": "244400404"}, queries=25),
-    "backoffice:departement_detail": Rule(V, params=lambda w: {"code": "44"}),
-    "backoffice:qpv_detail": Rule(V, params=lambda w: {"code": "QN04405M"}),
+    "backoffice:departement_detail": Rule(V, params=lambda w: {"code": "44"}, queries=25),
+    "backoffice:qpv_detail": Rule(V, params=lambda w: {"code": "QN04405M"}, queries=25),
 }
 
 

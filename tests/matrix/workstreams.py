@@ -25,7 +25,9 @@ def _member(world_side):
 MATRIX = {
     "backoffice:workstream_list": Rule(V),
     "backoffice:workstream_create": Rule(E, post=True),
-    "backoffice:workstream_detail": Rule(V, *WS),
+    # a chantier as a collective: one query per section (needs, studies, projects, enterprises,
+    # members, meetings, workshops, figures), none per row
+    "backoffice:workstream_detail": Rule(V, *WS, queries=30),
     "backoffice:workstream_update": Rule(E, *WS, post=True),
     "backoffice:workstream_delete": Rule(E, *WS),
     "backoffice:workstream_member_add": Rule(E, *WS, post=True),

@@ -26,6 +26,8 @@ NOT_FROM_INPUT = {
     ("needs", "reportfeatures", "communes"),
     ("needs", "reportfeatures", "concepts"),
     ("needs", "regroupingrun", "error"),
+    # a notification's detail is composed by the handlers from bounded fields
+    ("notifications", "notification", "body"),
     # append-only table (rebuilding it on SQLite would drop its triggers): bounded by the forms
     ("audit", "auditentry", "note"),
 }
