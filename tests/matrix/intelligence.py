@@ -31,7 +31,8 @@ _MATRIX = {
     # the zone, its communes, and one query per indicator level read (fixed, not per row)
     "backoffice:diagnosis_detail": Rule(V, **ZONE, queries=25),
     "backoffice:diagnosis_update": Rule(E, **ZONE, post=True),
-    "backoffice:diagnosis_pdf": Rule(V, **ZONE),
+    # the diagnosis page's sections, rendered to PDF: same fixed queries as diagnosis_detail
+    "backoffice:diagnosis_pdf": Rule(V, **ZONE, queries=25),
     # weights, indicators and offer candidates read once for all the ranked needs (fixed, not per need)
     "backoffice:priorities": Rule(V, queries=25),
     "backoffice:priority_settings": Rule(E, post=True),
