@@ -344,6 +344,12 @@ def test_from_a_public_report_to_the_enterprise_created(
     expect(page.locator(".scenario-card")).to_have_count(2)
     expect(page.locator(".scenario-card.preferred")).to_contain_text(PREFERRED_SCENARIO)
     shoot(page, "chain-05-study")
+    # a study goes to the committee with its conclusion written
+    page.get_by_role("link", name="La rédiger").click()
+    page.get_by_label("Conclusion").fill(
+        "Une laverie solidaire avec un poste d'insertion répond au besoin : le modèle tient."
+    )
+    page.get_by_role("button", name="Enregistrer").click()
     page.get_by_role("link", name="Soumettre à décision").click()
     page.get_by_role("button", name="Soumettre à décision").click()
     expect(page.locator(".message-success")).to_contain_text("est soumise à décision")

