@@ -23,6 +23,7 @@ from .views import (
     studies,
     support,
     territories,
+    webhooks,
     workstreams,
 )
 
@@ -44,6 +45,7 @@ fabrique_patterns = [
     *intelligence.urlpatterns,
     *settings.urlpatterns,
     *notifications.urlpatterns,
+    *webhooks.urlpatterns,
     *calendars.urlpatterns,
     *search.urlpatterns,
 ]

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "fabrique.intelligence",
     "fabrique.grouping",
     "fabrique.notifications",
+    "fabrique.webhooks",
     "fabrique.demo",
     # interfaces
     "fabrique.public",
@@ -267,6 +268,11 @@ FABRIQUE_SITE_URL = os.environ.get("FABRIQUE_SITE_URL", "http://127.0.0.1:8000")
 # Task queue (django-tasks, database backend: no broker). `fabrique worker` runs the tasks;
 # `fabrique run_scheduled` (daily, cron / systemd timer) enqueues the scheduled jobs.
 TASKS = {"default": {"BACKEND": os.environ.get("FABRIQUE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# webhooks (docs/webhooks.md): local and private addresses are refused unless allowed (development
+# only: production.py forces False), short timeouts, disabled after N consecutive failed attempts
+FABRIQUE_WEBHOOK_ALLOW_PRIVATE = env_bool("FABRIQUE_WEBHOOK_ALLOW_PRIVATE", DEBUG)
+FABRIQUE_WEBHOOK_TIMEOUT = float(os.environ.get("FABRIQUE_WEBHOOK_TIMEOUT", "5"))
+FABRIQUE_WEBHOOK_DISABLE_AFTER = int(os.environ.get("FABRIQUE_WEBHOOK_DISABLE_AFTER", "15"))
 FABRIQUE_WORKER_HEARTBEAT = float(os.environ.get("FABRIQUE_WORKER_HEARTBEAT", "10"))
 # Uploaded documents of applications and reports: never served by the web server, only through views
 # that check access. Defaults to var/private-media.

@@ -29,4 +29,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# webhooks never call loopback, private or link-local addresses in production (SSRF)
+FABRIQUE_WEBHOOK_ALLOW_PRIVATE = False
 LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "INFO")  # noqa: F405

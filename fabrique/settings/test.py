@@ -33,3 +33,6 @@ FABRIQUE_PRIVATE_MEDIA_ROOT = os.environ.get(
 )
 # tasks run in-process, right after the commit (tests of the real worker switch to the database backend)
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# the webhook tests run their receiver on 127.0.0.1; the SSRF tests turn this off
+FABRIQUE_WEBHOOK_ALLOW_PRIVATE = True
+FABRIQUE_WEBHOOK_TIMEOUT = 2.0

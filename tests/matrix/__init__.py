@@ -24,6 +24,7 @@ ORDER = [
     "reporting",
     "intelligence",
     "notifications",
+    "webhooks",
 ]
 
 
