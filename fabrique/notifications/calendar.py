@@ -14,11 +14,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from fabrique.core.delivery import absolute, site_url
 
-from .selectors import object_path
+from .selectors import followup_title, object_path
 
 if TYPE_CHECKING:
     from fabrique.accounts.models import User
@@ -80,12 +82,28 @@ def meeting_event(
     event.add("dtstamp", timezone.now().astimezone(datetime.UTC))
     event.add("dtstart", start)
     event.add("dtend", start + MEETING_LENGTH)
-    event.add("summary", f"{meeting.committee.name} — {meeting.fabrique.name}")
+    event.add(
+        "summary",
+        _("%(committee)s — %(fabrique)s")
+        % {"committee": meeting.committee.name, "fabrique": meeting.fabrique.name},
+    )
     if meeting.place:
         event.add("location", meeting.place)
     path = object_path(meeting, meeting.fabrique)
+    description = [
+        (
+            _("Séance annulée : %(committee)s du %(date)s.")
+            if meeting.status == "cancelled"
+            else _("Séance du comité « %(committee)s » le %(date)s.")
+        )
+        % {"committee": meeting.committee.name, "date": date_format(start, "l j F Y à H\\hi")}
+    ]
+    if meeting.place:
+        description.append(_("Lieu : %(place)s") % {"place": meeting.place})
     if path:
         event.add("url", absolute(path))
+        description.append(_("Ordre du jour et documents : %(url)s") % {"url": absolute(path)})
+    event.add("description", "\n".join(description))
     event.add("sequence", meeting_sequence(meeting))
     cancelled = meeting.status == "cancelled"
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
@@ -131,8 +149,10 @@ def workshop_event(workshop: Workshop) -> Event:
     return _all_day(
         _uid("workshop", workshop.pk),
         workshop.date,
-        f"{workshop.get_kind_display()} — {study.title}",
+        _("%(kind)s — %(study)s") % {"kind": workshop.get_kind_display(), "study": study.title},
         absolute(object_path(study, study.fabrique)),
+        _("Atelier de l'étude d'opportunité « %(study)s » (%(fabrique)s).")
+        % {"study": study.title, "fabrique": study.fabrique.name},
     )
 
 
@@ -142,8 +162,10 @@ def milestone_event(milestone: Milestone) -> Event:
     return _all_day(
         _uid("milestone", milestone.pk),
         milestone.due_on,
-        f"Jalon : {milestone.title} ({plan})",
+        _("Jalon : %(title)s (%(plan)s)") % {"title": milestone.title, "plan": plan},
         absolute(object_path(plan, plan.fabrique)),
+        _("Échéance d'un jalon du plan d'accompagnement « %(plan)s » (%(fabrique)s).")
+        % {"plan": plan, "fabrique": plan.fabrique.name},
     )
 
 
@@ -165,8 +187,10 @@ def followup_events(
             _all_day(
                 _uid(f"followup{years}", enterprise.pk),
                 _add_years(enterprise.created_on, years),
-                f"Suivi à +{years} an{'s' if years > 1 else ''} : {enterprise}",
+                followup_title(years=years, enterprise=enterprise),
                 absolute(object_path(enterprise, enterprise.project.fabrique)),
+                _("Point de suivi de l'entreprise « %(enterprise)s » à faire (%(fabrique)s).")
+                % {"enterprise": enterprise, "fabrique": enterprise.project.fabrique.name},
             )
         )
     return events
@@ -230,7 +254,7 @@ def user_feed(*, user: User) -> bytes:
     from fabrique.fabriques.access import memberships_of
     from fabrique.fabriques.models import Permission
 
-    cal = new_calendar(name="Fabrique")
+    cal = new_calendar(name=_("Fabrique — mon agenda"))
     for membership in memberships_of(user).select_related("fabrique"):
         if membership.has_permission(Permission.VIEW):
             for event in fabrique_events(fabrique=membership.fabrique):

@@ -189,7 +189,7 @@ def followed_activity(entry: AuditEntry) -> None:
         fabrique=entry.fabrique,
         recipients=followers_of(target=target),
         kind="followed_activity",
-        title=f"{entry.action_label} : {target}",
+        title=_("%(action)s : %(target)s") % {"action": entry.action_label, "target": target},
         url=object_path(target, entry.fabrique),
         key=f"event:{entry.pk}",
         exclude=entry.actor,

@@ -9,6 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fabrique.accounts.models import User
 from fabrique.fabriques.models import Fabrique, Membership, Permission
@@ -153,7 +155,7 @@ def my_tasks(*, user: User, fabrique: Fabrique, today: datetime.date | None = No
             TaskItem(
                 due=application.call.deadline if application.call else None,
                 kind="evaluation",
-                title=f"Évaluer : {application}",
+                title=_("Évaluer : %(application)s") % {"application": application},
                 url=object_path(application, fabrique),
             )
         )
@@ -167,7 +169,7 @@ def my_tasks(*, user: User, fabrique: Fabrique, today: datetime.date | None = No
             TaskItem(
                 due=milestone.due_on,
                 kind="milestone",
-                title=f"Jalon : {milestone.title} ({milestone.plan})",
+                title=_("Jalon : %(title)s (%(plan)s)") % {"title": milestone.title, "plan": milestone.plan},
                 url=object_path(milestone.plan, fabrique),
                 overdue=milestone.due_on is not None and milestone.due_on < today,
             )
@@ -191,7 +193,7 @@ def my_tasks(*, user: User, fabrique: Fabrique, today: datetime.date | None = No
                     TaskItem(
                         due=due,
                         kind="followup",
-                        title=f"Suivi à +{years} an{'s' if years > 1 else ''} : {enterprise}",
+                        title=followup_title(years=years, enterprise=enterprise),
                         url=object_path(enterprise, fabrique),
                         overdue=due < today,
                     )
@@ -202,7 +204,7 @@ def my_tasks(*, user: User, fabrique: Fabrique, today: datetime.date | None = No
             TaskItem(
                 due=None,
                 kind="decision",
-                title=f"Décision à préparer : {study}",
+                title=_("Décision à préparer : %(study)s") % {"study": study},
                 url=object_path(study, fabrique),
             )
         )
@@ -213,11 +215,17 @@ def my_tasks(*, user: User, fabrique: Fabrique, today: datetime.date | None = No
             TaskItem(
                 due=timezone.localtime(meeting.date).date(),
                 kind="decision",
-                title=f"Séance à préparer : {meeting}",
+                title=_("Séance à préparer : %(meeting)s") % {"meeting": meeting},
                 url=object_path(meeting, fabrique),
             )
         )
     return sorted(items, key=lambda i: (i.due is None, i.due or today, i.title))
+
+
+def followup_title(*, years: int, enterprise: object) -> str:
+    return ngettext(
+        "Suivi à +%(years)s an : %(enterprise)s", "Suivi à +%(years)s ans : %(enterprise)s", years
+    ) % {"years": years, "enterprise": enterprise}
 
 
 def _add_years(day: datetime.date, years: int) -> datetime.date:

@@ -63,6 +63,10 @@ def test_meeting_invitations_request_update_and_cancel(team, committee, django_c
         event["attendee"]
     )
     assert str(event["location"]) == "Salle 2"
+    # the description, in French, says what, when, where and links to the agenda
+    description = str(event["description"])
+    assert "Séance du comité « Comité" in description and "mardi 16 mars 2027 à 14h30" in description
+    assert "Lieu : Salle 2" in description and "Ordre du jour et documents : https://" in description
 
     # a change of date: the updated invitation has a higher SEQUENCE, same UID
     later = when + datetime.timedelta(days=1)
@@ -89,6 +93,7 @@ def test_meeting_invitations_request_update_and_cancel(team, committee, django_c
     (cancel,) = mail.outbox
     cal, cancelled = _event(next(a for a in cancel.attachments if a[0] == "invitation.ics")[1])
     assert str(cal["method"]) == "CANCEL" and str(cancelled["status"]) == "CANCELLED"
+    assert str(cancelled["description"]).startswith("Séance annulée")
     assert int(cancelled["sequence"]) == 2
 
 
