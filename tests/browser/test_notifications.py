@@ -78,8 +78,7 @@ def test_preference_public_report_bell_and_link(page, browser, live_server, team
 
 
 def test_webhook_pages_desktop_and_phone(page, live_server, team, log_in, shoot, axe):
-    from fabrique.webhooks.models import DeliveryStatus, WebhookDelivery
-    from fabrique.webhooks.models import WebhookEndpoint
+    from fabrique.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
     base = f"{live_server.url}/espace/{team.fabrique.slug}/parametres/webhooks"
     page.set_viewport_size(DESKTOP)
