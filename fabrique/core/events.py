@@ -1,10 +1,16 @@
 """The seam: every audited action is an event.
 
 `audit_log()` writes the audit entry inside the service's transaction and calls `event_dispatch()`.
-For each handler registered for that action, one task `run_handler(entry_id=…, handler=…)` is enqueued
-**after the commit** (a rolled-back action enqueues nothing). The worker runs the handler with the
-audit entry (fetched fresh), retries it with backoff when it raises, and a failure never reaches the
-user's request.
+All the handlers registered for that action go into **one** task row, `run_handlers(entry_id=…,
+handlers=[…])`:
+- with the database task backend (production, the demo) the row is written in the action's own
+  transaction (a transactional outbox): it commits with the action or rolls back with it, costs the
+  request one INSERT and no extra commit, and no event can be lost between the commit and the
+  enqueue (a process killed right after the commit still has its task row);
+- with any other backend (the in-process backend of the tests) it is enqueued after the commit.
+A rolled-back action is no event either way. The worker runs each handler with the audit entry
+(fetched fresh); a handler that raises is retried with backoff — only the handlers that failed —
+and a failure never reaches the user's request.
 
     from fabrique.core.events import on_action
 
@@ -15,7 +21,8 @@ user's request.
 
 Handlers are module-level functions (the task stores their dotted path), registered when their
 module is imported (from the app's `AppConfig.ready()`). They must be idempotent: a task may run
-twice (a worker killed mid-task); use `fabrique.core.delivery.deliver_once` for anything sent out.
+twice (a worker killed mid-task, a retry of the other handlers of the same event); use
+`fabrique.core.delivery.deliver_once` for anything sent out.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import fnmatch
 import logging
 from collections.abc import Callable
 from functools import lru_cache, partial
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.db import transaction
 from django.utils.module_loading import import_string
@@ -84,20 +91,50 @@ def resolve(path: str) -> Handler:
 
 
 def event_dispatch(entry: AuditEntry) -> int:
-    """Schedule the handlers of `entry.action` after the current transaction commits. Returns how
-    many were scheduled. Called by `audit_log()`; never raises into the service."""
+    """Schedule the handlers of `entry.action` (one task row for all of them). Returns how many
+    handlers were scheduled. Called by `audit_log()` inside the service's transaction; never raises
+    into the service."""
     paths = handlers_for(entry.action)
-    for path in paths:
-        transaction.on_commit(
-            partial(_enqueue, entry_id=entry.pk, handler=path, fabrique_id=entry.fabrique_id), robust=True
-        )
+    if not paths:
+        return 0
+    kwargs: dict[str, Any] = {"entry_id": entry.pk, "handlers": list(paths), "fabrique_id": entry.fabrique_id}
+    if _outbox_backend() and transaction.get_connection().in_atomic_block:
+        try:
+            with transaction.atomic():  # a savepoint: a failed INSERT leaves the action's transaction usable
+                _task().enqueue(attempt=1, **kwargs)
+            return len(paths)
+        except Exception:
+            logger.exception(
+                "Could not write the task of audit entry %s: enqueued after the commit", entry.pk
+            )
+    transaction.on_commit(partial(_enqueue, **kwargs), robust=True)
     return len(paths)
 
 
-def _enqueue(*, entry_id: int, handler: str, fabrique_id: int | None) -> None:
-    from .tasks import run_handler
+def _task() -> Any:
+    from .tasks import run_handlers
 
+    return run_handlers
+
+
+def _outbox_backend() -> bool:
+    """The task backend stores tasks in the application's default database (the task row can be
+    part of the action's transaction)."""
+    from django_tasks_db.backend import DatabaseBackend
+
+    backend = _task().get_backend()
+    return isinstance(backend, DatabaseBackend) and router_db_for_tasks() == "default"
+
+
+def router_db_for_tasks() -> str:
+    from django.db import router
+    from django_tasks_db.models import DBTaskResult
+
+    return str(router.db_for_write(DBTaskResult))
+
+
+def _enqueue(*, entry_id: int, handlers: list[str], fabrique_id: int | None) -> None:
     try:
-        run_handler.enqueue(entry_id=entry_id, handler=handler, fabrique_id=fabrique_id, attempt=1)
+        _task().enqueue(entry_id=entry_id, handlers=handlers, fabrique_id=fabrique_id, attempt=1)
     except Exception:  # the action is committed and stays so; the failure is logged loudly
-        logger.exception("Could not enqueue %s for audit entry %s", handler, entry_id)
+        logger.exception("Could not enqueue %s for audit entry %s", handlers, entry_id)

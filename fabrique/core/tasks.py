@@ -47,7 +47,8 @@ def _schedule_retry(task_obj: Any, *, attempt: int, **kwargs: object) -> bool:
 
 @task()
 def run_handler(*, entry_id: int, handler: str, fabrique_id: int | None = None, attempt: int = 1) -> str:
-    """Run one event handler for one audit entry (`fabrique.core.events`)."""
+    """Run one event handler for one audit entry (the tasks enqueued before `run_handlers`, and
+    their "relancer")."""
     from fabrique.audit.models import AuditEntry
 
     from .events import resolve
@@ -66,6 +67,40 @@ def run_handler(*, entry_id: int, handler: str, fabrique_id: int | None = None, 
             raise RetryScheduled(f"{type(exc).__name__}: {exc}") from exc
         raise
     return "ok"
+
+
+@task()
+def run_handlers(
+    *, entry_id: int, handlers: list[str], fabrique_id: int | None = None, attempt: int = 1
+) -> str:
+    """Run every handler of one audit entry (`fabrique.core.events`: one task row per event). Each
+    handler runs on its own; when some raise, only those are retried (a new task with them alone),
+    and the last attempt fails with the first error."""
+    from fabrique.audit.models import AuditEntry
+
+    from .events import resolve
+
+    entry = AuditEntry.objects.select_related("fabrique", "actor").filter(pk=entry_id).first()
+    if entry is None:
+        return "missing entry"
+    failed: list[tuple[str, Exception]] = []
+    for path in handlers:
+        try:
+            resolve(path)(entry)
+        except Exception as exc:
+            logger.warning(
+                "Handler %s failed on entry %s (attempt %s)", path, entry_id, attempt, exc_info=True
+            )
+            failed.append((path, exc))
+    if not failed:
+        return "ok"
+    paths = [path for path, _exc in failed]
+    first = failed[0][1]
+    if _schedule_retry(
+        run_handlers, attempt=attempt, entry_id=entry_id, handlers=paths, fabrique_id=fabrique_id
+    ):
+        raise RetryScheduled(f"{', '.join(paths)}: {type(first).__name__}: {first}") from first
+    raise first
 
 
 @task()

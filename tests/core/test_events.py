@@ -8,7 +8,7 @@ from fabrique.audit.services import audit_log
 from fabrique.core import events
 from fabrique.core.delivery import deliver_once, render_subject
 from fabrique.core.models import DeliveryKey
-from fabrique.core.tasks import MAX_ATTEMPTS, RetryScheduled, retry_delay, run_handler
+from fabrique.core.tasks import MAX_ATTEMPTS, RetryScheduled, retry_delay, run_handler, run_handlers
 
 CALLS: list[tuple[str, int]] = []
 
@@ -108,6 +108,7 @@ def test_retries_with_backoff_on_the_database_backend(fabrique, officer, setting
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     events.on_action("tests.thing.done")(explode)
     entry = _log(fabrique, officer)
+    DBTaskResult.objects.all().delete()  # the event's own task row (written with the action)
     path = "tests.core.test_events.explode"
     with pytest.raises(RetryScheduled):
         run_handler.call(entry_id=entry.pk, handler=path, fabrique_id=fabrique.pk, attempt=1)
@@ -125,3 +126,50 @@ def test_subjects_are_plain_text(fabrique):
     fabrique.name = "L'Atelier d'Ici"
     subject = render_subject("needs/email/report_confirmation_subject.txt", {"fabrique": fabrique})
     assert "&#x27;" not in subject and "L'Atelier d'Ici" in subject
+
+
+def test_one_task_row_per_event_written_in_the_actions_transaction(fabrique, officer, settings):
+    """Database backend: all the handlers of an entry in one row, inserted in the action's own
+    transaction (committed with it, rolled back with it: no extra commit, no event lost)."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    events.on_action("tests.thing.*")(record)
+    events.on_action("tests.thing.done")(explode)
+    with transaction.atomic():
+        entry = audit_log(actor=officer, fabrique=fabrique, target=fabrique, action="tests.thing.done")
+        (row,) = DBTaskResult.objects.all()  # already there, before the commit
+    assert row.task_path == "fabrique.core.tasks.run_handlers"
+    assert row.args_kwargs["kwargs"] == {
+        "entry_id": entry.pk,
+        "handlers": ["tests.core.test_events.record", "tests.core.test_events.explode"],
+        "fabrique_id": fabrique.pk,
+        "attempt": 1,
+    }
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit_log(actor=officer, fabrique=fabrique, target=fabrique, action="tests.thing.done")
+        raise RuntimeError("the service fails after writing")
+    assert DBTaskResult.objects.count() == 1  # the rolled-back action left no task
+
+
+def test_only_the_failed_handlers_are_retried(fabrique, officer, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    events.on_action("tests.thing.done")(record)
+    events.on_action("tests.thing.done")(explode)
+    entry = _log(fabrique, officer)
+    DBTaskResult.objects.all().delete()
+    paths = ["tests.core.test_events.record", "tests.core.test_events.explode"]
+    with pytest.raises(RetryScheduled):
+        run_handlers.call(entry_id=entry.pk, handlers=paths, fabrique_id=fabrique.pk, attempt=1)
+    assert CALLS == [("tests.thing.done", entry.pk)]  # the other handler ran
+    (retry,) = DBTaskResult.objects.all()
+    assert retry.args_kwargs["kwargs"]["handlers"] == ["tests.core.test_events.explode"]
+    assert retry.args_kwargs["kwargs"]["attempt"] == 2 and retry.run_after > retry.enqueued_at
+    with pytest.raises(RuntimeError):
+        run_handlers.call(
+            entry_id=entry.pk, handlers=paths[1:], fabrique_id=fabrique.pk, attempt=MAX_ATTEMPTS
+        )
+    with pytest.raises(LookupError):  # an unregistered path is never called
+        run_handlers.call(entry_id=entry.pk, handlers=["os.remove"], fabrique_id=None, attempt=MAX_ATTEMPTS)

@@ -103,8 +103,16 @@ def test_kill_9_mid_task_the_task_runs_again_and_each_email_goes_out_once(team, 
     project = Project.objects.create(fabrique=fabrique, title="Crèche à horaires atypiques")
     DBTaskResult.objects.all().delete()  # the reports' confirmations: not this test's subject
     need_mark_answered(need=need, project=project, actor=officer)
-    task = DBTaskResult.objects.get(args_kwargs__kwargs__handler="fabrique.needs.handlers.need_answered")
-    DBTaskResult.objects.exclude(pk=task.pk).delete()  # the staff's notifications: tested elsewhere
+    # one task row for every handler of the event; keep only the reporters' e-mails in it (the staff's
+    # notifications and the webhooks are tested elsewhere)
+    (task,) = [
+        t
+        for t in DBTaskResult.objects.all()
+        if "fabrique.needs.handlers.need_answered" in t.args_kwargs["kwargs"].get("handlers", [])
+    ]
+    DBTaskResult.objects.exclude(pk=task.pk).delete()
+    task.args_kwargs["kwargs"]["handlers"] = ["fabrique.needs.handlers.need_answered"]
+    task.save(update_fields=["args_kwargs"])
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     db = WorkerDatabase(tmp_path)
