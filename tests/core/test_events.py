@@ -163,7 +163,7 @@ def test_only_the_failed_handlers_are_retried(fabrique, officer, settings):
     paths = ["tests.core.test_events.record", "tests.core.test_events.explode"]
     with pytest.raises(RetryScheduled):
         run_handlers.call(entry_id=entry.pk, handlers=paths, fabrique_id=fabrique.pk, attempt=1)
-    assert CALLS == [("tests.thing.done", entry.pk)]  # the other handler ran
+    assert [("tests.thing.done", entry.pk)] == CALLS  # the other handler ran
     (retry,) = DBTaskResult.objects.all()
     assert retry.args_kwargs["kwargs"]["handlers"] == ["tests.core.test_events.explode"]
     assert retry.args_kwargs["kwargs"]["attempt"] == 2 and retry.run_after > retry.enqueued_at
