@@ -16,6 +16,8 @@ class IntelligenceConfig(AppConfig):
             "intelligence.importbatch.uploaded": _("Association des colonnes à refaire"),
             "intelligence.importbatch.imported": _("Indicateur importé"),
             "intelligence.importbatch.cancelled": _("Import abandonné"),
+            "intelligence.importbatch.queued": _("Import lancé en arrière-plan"),
+            "intelligence.importbatch.failed": _("Import en arrière-plan en échec"),
             "intelligence.indicator.created": _("Indicateur créé"),
             "intelligence.indicator.updated": _("Indicateur modifié"),
             "intelligence.indicator.imported": _("Valeurs de l'indicateur importées"),

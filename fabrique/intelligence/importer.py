@@ -8,6 +8,7 @@ without problems, in one transaction: nothing is ever half-imported.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -136,9 +137,15 @@ def _column(mapping: dict, key: str, width: int) -> int | None:
     return index
 
 
-def import_plan(*, table: Table, mapping: dict) -> ImportPlan:
+PROGRESS_EVERY = 2000
+
+
+def import_plan(
+    *, table: Table, mapping: dict, progress: Callable[[int, int], object] | None = None
+) -> ImportPlan:
     """Read every data row of `table` with `mapping` (level, header_row, code/value/denominator columns,
-    ignore_unknown, aggregation) and return the values and the problems."""
+    ignore_unknown, aggregation) and return the values and the problems. `progress(done, total)` is
+    called every PROGRESS_EVERY rows (a background import shows it)."""
     plan = ImportPlan()
     level = mapping.get("level")
     header_row = int(mapping.get("header_row") or 1)
@@ -189,7 +196,9 @@ def import_plan(*, table: Table, mapping: dict) -> ImportPlan:
     if not rows:
         plan.add(Problem(None, "", _("Le fichier ne contient aucune ligne de données sous les en-têtes.")))
         return plan
-    for line, row in rows:
+    for index, (line, row) in enumerate(rows):
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index, len(rows))
         cells = list(row) + [None] * (len(headers) - len(row))
         raw_code = cells[code_col]
         code = normalize_code(raw_code, level)

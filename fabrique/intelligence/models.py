@@ -201,6 +201,12 @@ class FileFormat(models.TextChoices):
     XLSX = "xlsx", _("Excel (XLSX)")
 
 
+class BackgroundState(models.TextChoices):
+    QUEUED = "queued", _("en attente")
+    RUNNING = "running", _("en cours")
+    FAILED = "failed", _("en échec")
+
+
 class ImportBatch(TenantModel):
     """One file a user uploaded to import an indicator: kept with what was detected and mapped."""
 
@@ -249,6 +255,12 @@ class ImportBatch(TenantModel):
     imported_at = models.DateTimeField(
         _("importé le"), null=True, blank=True, validators=[validate_sane_date]
     )
+    # a large file is imported in the background (task `run_indicator_import`): its state and progress
+    background = models.CharField(
+        _("import en arrière-plan"), max_length=20, choices=BackgroundState.choices, blank=True
+    )
+    progress = models.JSONField(_("avancement"), default=dict, blank=True)
+    background_error = models.TextField(_("erreur de l'import en arrière-plan"), blank=True)
 
     class Meta:
         verbose_name = _("import d'indicateur")

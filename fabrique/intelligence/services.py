@@ -14,9 +14,10 @@ import datetime
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -34,6 +35,7 @@ from .importer import ImportPlan, Problem, guess_columns, import_plan
 from .models import (
     IMPORT_LEVELS,
     Aggregation,
+    BackgroundState,
     DiagnosisZone,
     ImportBatch,
     ImportStage,
@@ -325,33 +327,50 @@ def import_batch_map(
     return plan
 
 
+def _check_not_running(batch: ImportBatch) -> None:
+    if batch.background in (BackgroundState.QUEUED, BackgroundState.RUNNING):
+        raise DomainError(_("L'import est en cours en arrière-plan : attendez qu'il se termine."))
+
+
 def import_batch_remap(*, batch: ImportBatch, actor: User | None) -> ImportBatch:
+    _check_not_running(ImportBatch.objects.get(pk=batch.pk))
     """Back to the mapping step (validated → uploaded)."""
     return transition(instance=batch, to=ImportStage.UPLOADED, actor=actor)
 
 
 def import_batch_cancel(*, batch: ImportBatch, actor: User | None) -> ImportBatch:
+    _check_not_running(ImportBatch.objects.get(pk=batch.pk))
     return transition(instance=batch, to=ImportStage.CANCELLED, actor=actor)
 
 
-def import_batch_run(*, batch: ImportBatch, actor: User | None) -> Indicator:
+def _check_ready(batch: ImportBatch) -> None:
+    if batch.stage != ImportStage.VALIDATED:
+        raise TransitionNotAllowed(
+            _("Associez d'abord les colonnes du fichier : l'import n'est pas prêt.")
+            if batch.stage == ImportStage.UPLOADED
+            else _("Cet import est terminé.")
+        )
+
+
+def import_batch_run(
+    *, batch: ImportBatch, actor: User | None, progress: Callable[[int, int], object] | None = None
+) -> Indicator:
     """Import the values of a validated batch: the indicator is created (or its values at that level
-    replaced) and its references recomputed, all in one transaction. The file is read and checked
-    again: ImportInvalid or FileReadError leave everything as it was."""
+    replaced) and its references recomputed, all in one transaction. The file is read (its parsed
+    table) and checked again first, outside the transaction (`progress(done, total)` follows the
+    rows); ImportInvalid or FileReadError leave everything as it was."""
+    current = ImportBatch.objects.get(pk=batch.pk)
+    _check_ready(current)
+    plan = import_plan(table=import_batch_table(batch=current), mapping=current.mapping, progress=progress)
+    if not plan.ok:
+        raise ImportInvalid(plan)
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.stage != ImportStage.VALIDATED:
-            raise TransitionNotAllowed(
-                _("Associez d'abord les colonnes du fichier : l'import n'est pas prêt.")
-                if locked.stage == ImportStage.UPLOADED
-                else _("Cet import est terminé.")
-            )
+        _check_ready(locked)
+        if locked.mapping != current.mapping or locked.file.name != current.file.name:
+            raise DomainError(_("L'import a été modifié pendant sa vérification : relancez-le."))
         mapping = locked.mapping
         level = mapping["level"]
-        table = import_batch_table(batch=locked)
-        plan = import_plan(table=table, mapping=mapping)
-        if not plan.ok:
-            raise ImportInvalid(plan)
         if "indicator_id" in mapping:
             indicator = Indicator.objects.filter(pk=mapping["indicator_id"], fabrique=locked.fabrique).first()
             if indicator is None:
@@ -399,10 +418,117 @@ def import_batch_run(*, batch: ImportBatch, actor: User | None) -> Indicator:
             instance=locked,
             to=ImportStage.IMPORTED,
             actor=actor,
-            extra={"indicator": indicator, "imported_at": timezone.now(), "summary": summary},
+            extra={
+                "indicator": indicator,
+                "imported_at": timezone.now(),
+                "summary": summary,
+                "background": "",
+                "background_error": "",
+                "progress": {"step": "done", "done": len(plan.values), "total": len(plan.values)},
+            },
         )
     batch.refresh_from_db()
     return indicator
+
+
+# --- large imports in the background -----------------------------------------------------------------
+
+
+def background_threshold() -> int:
+    """Files with more data rows than this are imported by the worker, with progress on the page."""
+    return int(getattr(settings, "FABRIQUE_IMPORT_BACKGROUND_ROWS", 5000))
+
+
+def import_batch_is_large(batch: ImportBatch) -> bool:
+    return int((batch.summary or {}).get("rows") or 0) > background_threshold()
+
+
+def import_batch_queue(*, batch: ImportBatch, actor: User) -> ImportBatch:
+    """Hand the import of a validated batch to the worker (task `run_indicator_import`); the page
+    shows its progress. Refused while it is already queued or running."""
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        _check_ready(locked)
+        if locked.background in (BackgroundState.QUEUED, BackgroundState.RUNNING):
+            raise DomainError(_("Cet import est déjà en cours."))
+        locked.background = BackgroundState.QUEUED
+        locked.background_error = ""
+        locked.progress = {"step": "queued", "done": 0, "total": int((locked.summary or {}).get("rows") or 0)}
+        locked.save(update_fields=["background", "background_error", "progress", "updated_at"])
+        audit_log(
+            actor=actor,
+            fabrique=locked.fabrique,
+            target=locked,
+            action="intelligence.importbatch.queued",
+            new={"lignes": locked.progress["total"]},
+        )
+
+        def enqueue() -> None:
+            from .tasks import run_indicator_import
+
+            run_indicator_import.enqueue(
+                batch_id=locked.pk, actor_id=actor.pk, fabrique_id=locked.fabrique_id
+            )
+
+        transaction.on_commit(enqueue)
+    return locked
+
+
+def _progress_saver(batch_id: int) -> Callable[[int, int], None]:
+    def save(done: int, total: int) -> None:
+        ImportBatch.objects.filter(pk=batch_id).update(
+            progress={"step": "check", "done": done, "total": total}, updated_at=timezone.now()
+        )
+
+    return save
+
+
+def import_batch_run_background(*, batch_id: int, actor_id: int | None) -> str:
+    """The worker's side of `import_batch_queue`: run the import, saving the progress as it goes; a
+    refusal (the file no longer fits, the batch changed) is kept on the batch for the page and the
+    user is told. A task run again after a killed worker starts over (the import is atomic)."""
+    from fabrique.accounts.models import User
+
+    batch = ImportBatch.objects.filter(pk=batch_id).select_related("fabrique").first()
+    if (
+        batch is None
+        or batch.stage != ImportStage.VALIDATED
+        or batch.background
+        not in (
+            BackgroundState.QUEUED,
+            BackgroundState.RUNNING,
+        )
+    ):
+        return "nothing to do"
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    total = int((batch.summary or {}).get("rows") or 0)
+    ImportBatch.objects.filter(pk=batch_id).update(
+        background=BackgroundState.RUNNING, progress={"step": "check", "done": 0, "total": total}
+    )
+    saver = _progress_saver(batch_id)
+    try:
+        import_batch_run(batch=batch, actor=actor, progress=saver)
+    except ImportInvalid as exc:
+        _background_failed(batch, actor, "\n".join([exc.message, *exc.messages[:20]]))
+        return "invalid"
+    except (DomainError, FileReadError) as exc:
+        _background_failed(batch, actor, exc.message)
+        return "refused"
+    return "imported"
+
+
+def _background_failed(batch: ImportBatch, actor: User | None, message: str) -> None:
+    with transaction.atomic():
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            background=BackgroundState.FAILED, background_error=message[:5000], progress={}
+        )
+        audit_log(
+            actor=actor,
+            fabrique=batch.fabrique,
+            target=batch,
+            action="intelligence.importbatch.failed",
+            new={"erreur": message[:300]},
+        )
 
 
 def indicator_references_compute(*, indicator: Indicator, geography: Geography | None = None) -> int:

@@ -202,18 +202,35 @@ for _pattern in FOLLOWED:
 
 @on_action("intelligence.importbatch.imported")
 @on_action("intelligence.importbatch.cancelled")
+@on_action("intelligence.importbatch.failed")
 def import_done(entry: AuditEntry) -> None:
     batch = _target(entry)
     if batch is None or entry.fabrique is None or entry.actor is None:
         return
-    done = entry.action.endswith(".imported")
+    verb = entry.action.rsplit(".", 1)[-1]
+    titles = {
+        "imported": _("Import terminé : %(batch)s"),
+        "cancelled": _("Import abandonné : %(batch)s"),
+        "failed": _("Import en échec : %(batch)s"),
+    }
+    url = ""
+    if verb == "imported" and batch.indicator_id:
+        url = reverse(
+            "backoffice:indicator_detail",
+            kwargs={"fabrique_slug": entry.fabrique.slug, "pk": batch.indicator_id},
+        )
+    elif verb == "failed":
+        url = reverse(
+            "backoffice:indicator_import_confirm",
+            kwargs={"fabrique_slug": entry.fabrique.slug, "pk": batch.pk},
+        )
     notify(
         fabrique=entry.fabrique,
         recipients=[entry.actor],
         kind="import_done",
-        title=(_("Import terminé : %(batch)s") if done else _("Import abandonné : %(batch)s"))
-        % {"batch": batch},
-        url="",
+        title=titles[verb] % {"batch": batch},
+        body=batch.background_error if verb == "failed" else "",
+        url=url,
         key=f"event:{entry.pk}",
     )
 

@@ -273,6 +273,8 @@ TASKS = {"default": {"BACKEND": os.environ.get("FABRIQUE_TASKS_BACKEND", "django
 FABRIQUE_WEBHOOK_ALLOW_PRIVATE = env_bool("FABRIQUE_WEBHOOK_ALLOW_PRIVATE", DEBUG)
 FABRIQUE_WEBHOOK_TIMEOUT = float(os.environ.get("FABRIQUE_WEBHOOK_TIMEOUT", "5"))
 FABRIQUE_WEBHOOK_DISABLE_AFTER = int(os.environ.get("FABRIQUE_WEBHOOK_DISABLE_AFTER", "15"))
+# indicator files with more data rows than this are imported by the worker, with progress on the page
+FABRIQUE_IMPORT_BACKGROUND_ROWS = int(os.environ.get("FABRIQUE_IMPORT_BACKGROUND_ROWS", "5000"))
 FABRIQUE_WORKER_HEARTBEAT = float(os.environ.get("FABRIQUE_WORKER_HEARTBEAT", "10"))
 # Uploaded documents of applications and reports: never served by the web server, only through views
 # that check access. Defaults to var/private-media.

@@ -38,6 +38,7 @@ from fabrique.intelligence.importer import import_plan
 from fabrique.intelligence.mapdata import MAX_POINTS, MapFilters, map_layers
 from fabrique.intelligence.models import (
     FRANCE_CODE,
+    BackgroundState,
     DiagnosisZone,
     ImportBatch,
     ImportStage,
@@ -53,7 +54,9 @@ from fabrique.intelligence.services import (
     diagnosis_zone_create,
     diagnosis_zone_update,
     import_batch_cancel,
+    import_batch_is_large,
     import_batch_map,
+    import_batch_queue,
     import_batch_remap,
     import_batch_run,
     import_batch_table,
@@ -341,6 +344,9 @@ class IndicatorImportConfirmView(BatchMixin, FabriqueViewMixin, TemplateView):
             return redirect(self.url("indicator_import_preview", pk=batch.pk))
         return self.render_to_response(self.get_context_data(**self.summary(batch)))
 
+    def running(self, batch: ImportBatch) -> bool:
+        return batch.background in (BackgroundState.QUEUED, BackgroundState.RUNNING)
+
     def summary(self, batch: ImportBatch) -> dict:
         mapping = batch.mapping or {}
         target = None
@@ -348,7 +354,11 @@ class IndicatorImportConfirmView(BatchMixin, FabriqueViewMixin, TemplateView):
             target = Indicator.objects.filter(fabrique=self.fabrique, pk=mapping["indicator_id"]).first()
         headers = []
         sample = []
-        if batch.stage == ImportStage.VALIDATED:
+        running = self.running(batch)
+        progress = batch.progress or {}
+        total = int(progress.get("total") or 0)
+        percent = min(99, int(100 * int(progress.get("done") or 0) / total)) if total and running else 0
+        if batch.stage == ImportStage.VALIDATED and not running:
             try:
                 table = import_batch_table(batch=batch)
                 headers = table.header(int(mapping.get("header_row") or 1))
@@ -373,6 +383,10 @@ class IndicatorImportConfirmView(BatchMixin, FabriqueViewMixin, TemplateView):
             "summary": batch.summary or {},
             "sample": sample,
             "timeline": audit_timeline(target=batch),
+            "running": running,
+            "progress": progress,
+            "percent": percent,
+            "large": import_batch_is_large(batch),
         }
 
     def post(self, request, *args, **kwargs):
@@ -400,6 +414,19 @@ class IndicatorImportConfirmView(BatchMixin, FabriqueViewMixin, TemplateView):
                 error=_("Choisissez : importer, revenir aux colonnes ou abandonner."),
             )
             return self.render_to_response(context, status=400)
+        if import_batch_is_large(batch):
+            try:
+                import_batch_queue(batch=batch, actor=request.user)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Le fichier est gros : l'import se poursuit en arrière-plan. Vous pouvez quitter cette page, une notification vous préviendra."
+                    ),
+                )
+            return redirect(self.url("indicator_import_confirm", pk=batch.pk))
         try:
             indicator = import_batch_run(batch=batch, actor=request.user)
         except ImportInvalid as exc:
