@@ -283,3 +283,38 @@ def test_my_tasks_in_date_order(team, login):
     )
     body = page.content.decode()
     assert body.index("Bientôt") < body.index("Plus tard")
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_every_kind_in_app_and_by_email(team, kind):
+    """Each kind, for a member who wants it at once: the in-app notification and one e-mail (plain
+    subject with the fabrique's name, HTML and text, the absolute link, the unsubscribe link of
+    that kind)."""
+    preference_set(user=team.admin, fabrique=team.fabrique, kind=kind, mode=Mode.IMMEDIATE)
+    mail.outbox.clear()
+    path = reverse("backoffice:notification_list", kwargs={"fabrique_slug": team.fabrique.slug})
+    notify(
+        fabrique=team.fabrique,
+        recipients=[team.admin],
+        kind=kind,
+        title="L'objet « test »",
+        url=path,
+        key=f"every-kind:{kind}",
+    )
+    n = Notification.objects.get(recipient=team.admin, kind=kind)
+    assert n.url == path and n.read_at is None and n.emailed_at is not None
+    (message,) = _inbox(team.admin)
+    assert message.subject == f"[{team.fabrique.name}] L'objet « test »"
+    assert "https://fabrique.example.org" + path in message.body
+    assert "https://fabrique.example.org" + path in message.alternatives[0][0]
+    token = re.search(r"/notifications/desabonnement/([^/\s]+)/", message.body).group(1)
+    from fabrique.notifications.services import unsubscribe
+
+    assert unsubscribe(token=token) == (team.fabrique, kind)
+    # "off": neither in-app nor e-mail
+    preference_set(user=team.admin, fabrique=team.fabrique, kind=kind, mode=Mode.OFF)
+    mail.outbox.clear()
+    notify(
+        fabrique=team.fabrique, recipients=[team.admin], kind=kind, title="T", key=f"every-kind-off:{kind}"
+    )
+    assert not mail.outbox and Notification.objects.filter(recipient=team.admin, kind=kind).count() == 1
