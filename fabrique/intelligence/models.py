@@ -260,7 +260,7 @@ class ImportBatch(TenantModel):
         _("import en arrière-plan"), max_length=20, choices=BackgroundState.choices, blank=True
     )
     progress = models.JSONField(_("avancement"), default=dict, blank=True)
-    background_error = models.TextField(_("erreur de l'import en arrière-plan"), blank=True)
+    background_error = models.TextField(_("erreur de l'import en arrière-plan"), blank=True, max_length=5000)
 
     class Meta:
         verbose_name = _("import d'indicateur")

@@ -214,10 +214,10 @@ def import_done(entry: AuditEntry) -> None:
         "failed": _("Import en échec : %(batch)s"),
     }
     url = ""
-    if verb == "imported" and batch.indicator_id:
+    indicator_id = getattr(batch, "indicator_id", None)
+    if verb == "imported" and indicator_id:
         url = reverse(
-            "backoffice:indicator_detail",
-            kwargs={"fabrique_slug": entry.fabrique.slug, "pk": batch.indicator_id},
+            "backoffice:indicator_detail", kwargs={"fabrique_slug": entry.fabrique.slug, "pk": indicator_id}
         )
     elif verb == "failed":
         url = reverse(
@@ -229,7 +229,7 @@ def import_done(entry: AuditEntry) -> None:
         recipients=[entry.actor],
         kind="import_done",
         title=titles[verb] % {"batch": batch},
-        body=batch.background_error if verb == "failed" else "",
+        body=getattr(batch, "background_error", "") if verb == "failed" else "",
         url=url,
         key=f"event:{entry.pk}",
     )

@@ -57,7 +57,7 @@ class WebhookDelivery(models.Model):
     event_id = models.CharField(_("identifiant de l'événement"), max_length=64, db_index=True)
     event_type = models.CharField(_("événement"), max_length=60)
     audit_entry_id = models.BigIntegerField(null=True, blank=True)
-    body = models.TextField()  # the JSON payload exactly as it is sent (and replayed)
+    body = models.TextField(max_length=100_000)  # the JSON payload exactly as it is sent (and replayed)
     attempt = models.PositiveSmallIntegerField(_("tentative"), default=1)
     manual = models.BooleanField(_("rejouée à la main"), default=False)
     status = models.CharField(
