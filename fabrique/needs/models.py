@@ -153,7 +153,18 @@ class NeedReport(TenantModel):
     class Meta:
         verbose_name = _("signalement")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["fabrique", "stage"]), models.Index(fields=["fabrique", "commune"])]
+        indexes = [
+            models.Index(fields=["fabrique", "stage"]),
+            models.Index(fields=["fabrique", "commune"]),
+            # the list's order on live rows: page 1 and deep pages read the index, not every report
+            models.Index(
+                "fabrique",
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                condition=models.Q(deleted_at__isnull=True),
+                name="needreport_live_recent",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["fabrique", "reference"],
@@ -282,7 +293,16 @@ class Need(TenantModel):
     class Meta:
         verbose_name = _("besoin")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["fabrique", "stage"])]
+        indexes = [
+            models.Index(fields=["fabrique", "stage"]),
+            models.Index(
+                "fabrique",
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                condition=models.Q(deleted_at__isnull=True),
+                name="need_live_recent",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["fabrique", "reference"],

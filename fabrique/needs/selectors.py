@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
+from fabrique.core.queries import subquery_count
 from fabrique.projects.models import ProjectStage
 
 from .models import (
@@ -60,7 +61,10 @@ def need_list(*, fabrique: Fabrique, filters: Mapping[str, Any] | None = None) -
     qs = (
         Need.objects.filter(fabrique=fabrique)
         .select_related("commune", "workstream", "officer")
-        .annotate(report_count=Count("reports", filter=Q(reports__deleted_at__isnull=True)))
+        # counted for the page's rows only (a correlated subquery), not grouped over every need
+        .annotate(
+            report_count=subquery_count(NeedReport.objects.filter(need_id=OuterRef("pk")), group_by="need_id")
+        )
         .order_by("-created_at", "-pk")
     )
     if not filters:

@@ -107,7 +107,25 @@ def _base_queryset(kind: str, fabrique) -> QuerySet:
     return qs.select_related("commune")
 
 
+BOARD_LIMIT = 30  # cards shown per column; the column's badge gives the true total
+AWAITING_LIMIT = 30  # rows of each kind in "awaiting a committee decision"
+
+
 def pipeline_board(*, fabrique, workstream=None, officer=None) -> list[dict]:
+    """The board's columns: the BOARD_LIMIT most recently changed items of each column and the column's
+    total (one grouped count per kind of item, not one query per column)."""
+    from django.db.models import Count
+
+    totals: dict[str, dict[str, int]] = {}
+    for kind in (KIND_NEED, KIND_STUDY, KIND_PROJECT):
+        qs = MODELS[kind].objects.filter(fabrique=fabrique)
+        if workstream is not None:
+            qs = qs.filter(workstream=workstream)
+        if officer is not None:
+            qs = qs.filter(officer=officer)
+        totals[kind] = dict(
+            qs.order_by().values_list("stage").annotate(n=Count("pk")).values_list("stage", "n")
+        )
     columns = []
     for key, title, kind, stages in BOARD_COLUMNS:
         qs = _base_queryset(kind, fabrique).filter(stage__in=stages)
@@ -115,8 +133,19 @@ def pipeline_board(*, fabrique, workstream=None, officer=None) -> list[dict]:
             qs = qs.filter(workstream=workstream)
         if officer is not None:
             qs = qs.filter(officer=officer)
-        items = [_item(kind, obj) for obj in qs.order_by("-updated_at")[:200]]
-        columns.append({"key": key, "title": title, "kind": kind, "items": items, "count": len(items)})
+        items = [_item(kind, obj) for obj in qs.order_by("-updated_at", "-pk")[:BOARD_LIMIT]]
+        count = sum(totals[kind].get(str(stage), 0) for stage in stages)
+        columns.append(
+            {
+                "key": key,
+                "title": title,
+                "kind": kind,
+                "items": items,
+                "count": count,
+                "more": max(0, count - len(items)),
+                "stages": [str(stage) for stage in stages],
+            }
+        )
     return columns
 
 
@@ -132,8 +161,9 @@ class PipelineFilters:
     q: str = ""
 
 
-def pipeline_items(*, fabrique, filters: PipelineFilters) -> list[PipelineItem]:
-    """Needs, studies and projects of the fabrique matching the filters, most recent first."""
+def pipeline_items(*, fabrique, filters: PipelineFilters, limit: int | None = None) -> list[PipelineItem]:
+    """Needs, studies and projects of the fabrique matching the filters, most recent first (at most
+    `limit`: each kind reads its `limit` most recent rows only)."""
     items: list[PipelineItem] = []
     for kind in (KIND_NEED, KIND_STUDY, KIND_PROJECT):
         if filters.kind and filters.kind != kind:
@@ -158,13 +188,17 @@ def pipeline_items(*, fabrique, filters: PipelineFilters) -> list[PipelineItem]:
             qs = qs.filter(updated_at__date__lte=filters.until)
         if filters.q:
             qs = qs.filter(Q(title__icontains=filters.q) | Q(reference__icontains=filters.q))
+        if limit is not None:
+            qs = qs.order_by("-updated_at", "-pk")[:limit]
         items.extend(_item(kind, obj) for obj in qs)
-    return sorted(items, key=lambda i: i.updated, reverse=True)
+    items.sort(key=lambda i: i.updated, reverse=True)
+    return items[:limit] if limit is not None else items
 
 
 def awaiting_committee(*, fabrique) -> list[PipelineItem | dict]:
     """What a committee must decide: needs in qualification, studies awaiting decision, applications
-    of closed calls — unless already on the agenda of a planned meeting."""
+    of closed calls — unless already on the agenda of a planned meeting. The AWAITING_LIMIT oldest of
+    each kind (one more is read to tell that there are more: the last row then says "and more")."""
     from django.contrib.contenttypes.models import ContentType
 
     from fabrique.committees.models import AgendaItem, MeetingStatus
@@ -189,23 +223,46 @@ def awaiting_committee(*, fabrique) -> list[PipelineItem | dict]:
             }
         )
 
-    for need in Need.objects.filter(
-        fabrique=fabrique, stage__in=[NeedStage.QUALIFYING, NeedStage.MORE_EVIDENCE]
-    ):
+    def _bounded(qs) -> tuple[list, bool]:
+        rows = list(qs.order_by("created_at", "pk")[: AWAITING_LIMIT + 1])
+        return rows[:AWAITING_LIMIT], len(rows) > AWAITING_LIMIT
+
+    def _more(more: bool, kind_label: str, url: str) -> None:
+        if more:
+            result.append({"more": True, "kind_label": kind_label, "url": url})
+
+    def _list_url(name: str, query: str) -> str:
+        return reverse(name, kwargs={"fabrique_slug": fabrique.slug}) + query
+
+    needs, more = _bounded(
+        Need.objects.filter(fabrique=fabrique, stage__in=[NeedStage.QUALIFYING, NeedStage.MORE_EVIDENCE])
+    )
+    for need in needs:
         _add(_("besoin"), need, "backoffice:need_detail", need.workflow.label(need.stage))
-    for study in Study.objects.filter(fabrique=fabrique, stage=StudyStage.AWAITING_DECISION):
+    _more(more, _("besoins"), _list_url("backoffice:pipeline_list", f"?kind={KIND_NEED}&stage=qualifying"))
+    studies, more = _bounded(Study.objects.filter(fabrique=fabrique, stage=StudyStage.AWAITING_DECISION))
+    for study in studies:
         _add(_("étude"), study, "backoffice:study_detail", study.workflow.label(study.stage))
-    for application in Application.objects.filter(
-        fabrique=fabrique,
-        stage__in=[ApplicationStage.SUBMITTED, ApplicationStage.UNDER_REVIEW],
-        call__stage=CallStage.CLOSED,
-    ).select_related("call"):
+    _more(
+        more,
+        _("études"),
+        _list_url("backoffice:pipeline_list", f"?kind={KIND_STUDY}&stage=awaiting_decision"),
+    )
+    applications, more = _bounded(
+        Application.objects.filter(
+            fabrique=fabrique,
+            stage__in=[ApplicationStage.SUBMITTED, ApplicationStage.UNDER_REVIEW],
+            call__stage=CallStage.CLOSED,
+        ).select_related("call")
+    )
+    for application in applications:
         _add(
             _("candidature"),
             application,
             "backoffice:application_detail",
             application.workflow.label(application.stage),
         )
+    _more(more, _("candidatures"), "")
     return result
 
 

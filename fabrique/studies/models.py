@@ -101,6 +101,15 @@ class Study(TenantModel):
         verbose_name = _("étude d'opportunité")
         verbose_name_plural = _("études d'opportunité")
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                "fabrique",
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                condition=models.Q(deleted_at__isnull=True),
+                name="study_live_recent",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}".strip()

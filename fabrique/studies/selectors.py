@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .models import Study, StudyStage, Workshop, WorkshopKind
@@ -23,13 +23,27 @@ CONCLUDED = (StudyStage.GO, StudyStage.NO_GO)
 def study_list(*, fabrique: Fabrique, filters: Mapping[str, Any] | None = None) -> QuerySet[Study]:
     """Studies of the fabrique, filtered by `stage`, `workstream` (pk) and `q` (reference or title)."""
     filters = filters or {}
+    from django.db.models import OuterRef
+
+    from fabrique.core.queries import subquery_count
+
+    from .models import Scenario
+
+    # counts as correlated subqueries: computed for the page's rows only, not grouped over the fabrique
     qs = (
         Study.objects.filter(fabrique=fabrique)
         .select_related("workstream", "officer")
         .annotate(
-            need_count=Count("needs", filter=Q(needs__deleted_at__isnull=True), distinct=True),
-            workshop_count=Count("workshops", distinct=True),
-            scenario_count=Count("scenarios", distinct=True),
+            need_count=subquery_count(
+                Study.needs.through.objects.filter(study_id=OuterRef("pk"), need__deleted_at__isnull=True),
+                group_by="study_id",
+            ),
+            workshop_count=subquery_count(
+                Workshop.objects.filter(study_id=OuterRef("pk")), group_by="study_id"
+            ),
+            scenario_count=subquery_count(
+                Scenario.objects.filter(study_id=OuterRef("pk")), group_by="study_id"
+            ),
         )
     )
     stage = filters.get("stage")
@@ -43,7 +57,7 @@ def study_list(*, fabrique: Fabrique, filters: Mapping[str, Any] | None = None) 
     query = (filters.get("q") or "").strip()
     if query:
         qs = qs.filter(Q(title__icontains=query) | Q(reference__icontains=query))
-    return qs.order_by("-created_at")
+    return qs.order_by("-created_at", "-pk")
 
 
 def study_detail_queryset(*, fabrique: Fabrique) -> QuerySet[Study]:

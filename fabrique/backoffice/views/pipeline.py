@@ -1,6 +1,7 @@
 """The team's pipeline: board by stage, filtered list with CSV export, committee queue, deadlines."""
 
 from django import forms
+from django.db.models import Q
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,8 @@ from fabrique.workstreams.models import Workstream
 
 from ..dashboard import dashboard_deadlines
 from .base import FabriqueViewMixin, csv_response
+
+LIST_LIMIT = 200  # rows of the filtered list on screen; the CSV export holds them all
 
 
 class PipelineFilterForm(forms.Form):
@@ -59,10 +62,12 @@ class PipelineFilterForm(forms.Form):
         ]
         self.fields["stage"].choices = [("", _("Toutes"))] + stage_choices()
         self.fields["workstream"].queryset = Workstream.objects.filter(fabrique=fabrique)
-        commune_ids = set(Need.objects.filter(fabrique=fabrique).values_list("commune_id", flat=True)) | set(
-            Project.objects.filter(fabrique=fabrique).values_list("commune_id", flat=True)
-        )
-        self.fields["commune"].queryset = Commune.objects.filter(pk__in=commune_ids - {None}).order_by("name")
+        # the communes of the fabrique's needs and projects: subqueries, read only when the list renders
+        # the select (never every need's row in Python)
+        self.fields["commune"].queryset = Commune.objects.filter(
+            Q(pk__in=Need.objects.filter(fabrique=fabrique, commune__isnull=False).values("commune_id"))
+            | Q(pk__in=Project.objects.filter(fabrique=fabrique, commune__isnull=False).values("commune_id"))
+        ).order_by("name")
         # the team members who follow files (admins and officers), never partner or reader accounts
         self.fields["officer"].queryset = officer_candidates(fabrique=fabrique).order_by("last_name", "email")
 
@@ -108,7 +113,10 @@ class PipelineListView(FabriqueViewMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         form = PipelineFilterForm(self.request.GET or None, fabrique=self.fabrique)
         context["form"] = form
-        context["items"] = pipeline_items(fabrique=self.fabrique, filters=form.filters())
+        items = pipeline_items(fabrique=self.fabrique, filters=form.filters(), limit=LIST_LIMIT + 1)
+        context["items"] = items[:LIST_LIMIT]
+        context["truncated"] = len(items) > LIST_LIMIT
+        context["limit"] = LIST_LIMIT
         context["querystring"] = self.request.GET.urlencode()
         return context
 

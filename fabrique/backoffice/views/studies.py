@@ -45,7 +45,14 @@ from fabrique.studies.services import (
     workshop_update,
 )
 
-from .base import DecisionFormView, FabriqueViewMixin, ServiceFormView, object_url, reason_label
+from .base import (
+    DecisionFormView,
+    FabriqueViewMixin,
+    FilteredListView,
+    ServiceFormView,
+    object_url,
+    reason_label,
+)
 
 
 def studies_of(fabrique):
@@ -76,15 +83,18 @@ def _requested_pks(*values) -> list[int]:
     return [int(v) for v in values if str(v).isdigit()]
 
 
-class StudyListView(FabriqueViewMixin, TemplateView):
-    permission = Permission.VIEW
+class StudyListView(FilteredListView):
+    """The studies, a page at a time (their counts computed for the page's rows only)."""
+
     template_name = "backoffice/studies/study_list.html"
+    context_object_name = "studies"
+
+    def get_queryset(self):
+        return study_list(fabrique=self.fabrique, filters=self.request.GET)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        studies = study_list(fabrique=self.fabrique, filters=self.request.GET)
         context.update(
-            studies=studies,
             stages=StudyStage.choices,
             current_stage=self.request.GET.get("stage", ""),
             query=self.request.GET.get("q", ""),
