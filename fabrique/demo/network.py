@@ -740,7 +740,14 @@ def network_generate(
             actor=users["officer"],
             progress=progress,
         )
-        log(f"{slug}: {(timezone.now() - t0).total_seconds():.1f} s — {progress.counts}")
+        t1 = timezone.now()
+        from fabrique.intelligence.insights import insights_refresh
+
+        insights_refresh(fabrique=fabrique)  # what the worker does after each change, once for the bulk
+        log(
+            f"{slug}: {(t1 - t0).total_seconds():.1f} s, insights {(timezone.now() - t1).total_seconds():.1f} s"
+            f" — {progress.counts}"
+        )
     progress.counts["fabriques"] = n
     progress.counts["memberships"] = Membership.objects.filter(fabrique__slug__startswith="reseau-").count()
     return progress.counts

@@ -10,6 +10,8 @@ class IntelligenceConfig(AppConfig):
     def ready(self) -> None:
         from fabrique.audit.labels import register_action_label
 
+        from . import insights  # noqa: F401 - registers the event handlers and the nightly refresh
+
         labels = {
             "intelligence.importbatch.created": _("Fichier d'indicateur déposé"),
             "intelligence.importbatch.validated": _("Colonnes du fichier associées"),

@@ -338,3 +338,41 @@ class PriorityWeights(TimeStampedModel):
 
     def as_dict(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in self.COMPONENTS}
+
+
+class NeedInsight(models.Model):
+    """A need's territorial context, computed in the background (`fabrique.intelligence.insights`) and
+    read by the priorities page and the need's page in one query: the eight priority components (0 to
+    1, weight-free: the page applies the fabrique's weights in SQL) with their French explanation, the
+    nearest needs and the existing offer. Derived data: recomputed when its inputs change (event
+    handlers), every night, and by `fabrique refresh_insights`."""
+
+    need = models.OneToOneField(
+        "needs.Need", on_delete=models.CASCADE, primary_key=True, related_name="insight"
+    )
+    fabrique = models.ForeignKey("fabriques.Fabrique", on_delete=models.CASCADE, related_name="+")
+    computed_at = models.DateTimeField()
+    radius_km = models.PositiveSmallIntegerField()
+    qualification = models.FloatField(default=0)
+    reports = models.FloatField(default=0)
+    poverty = models.FloatField(default=0)
+    income = models.FloatField(default=0)
+    qpv = models.FloatField(default=0)
+    rural = models.FloatField(default=0)
+    no_offer = models.FloatField(default=0)
+    nearby = models.FloatField(default=0)
+    qualification_total = models.IntegerField(default=0)  # ties are broken by the raw qualification total
+    # {component: French explanation}
+    details = models.JSONField(default=dict)
+    # nearest needs first (same theme first): [{"id", "distance", "same_commune", "same_epci", "same_theme"}]
+    nearby_needs = models.JSONField(default=list)
+    nearby_count = models.PositiveIntegerField(default=0)
+    # ExistingOffer as plain data (see insights.offer_to_data)
+    offer = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("contexte calculé d'un besoin")
+        indexes = [models.Index(fields=["fabrique", "computed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.need_id}"

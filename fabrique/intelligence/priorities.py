@@ -26,12 +26,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from .loader import MEDIAN_INCOME, POVERTY_RATE
 from .models import FRANCE_CODE, Indicator, IndicatorValue, Level, PriorityWeights
 from .selectors import (
-    Place,
-    existing_offer,
     format_number,
     format_value,
     is_rural,
-    nearness,
     offer_candidates,
     place_of_need,
 )
@@ -70,6 +67,10 @@ class RankedNeed:
     score: float
     components: list[Component] = field(default_factory=list)
     rank: int = 0
+    qualification_total: int = 0
+    nearby: list = field(default_factory=list)
+    nearby_count: int = 0
+    offer: object = None
 
     @property
     def reasons(self) -> list[Component]:
@@ -104,28 +105,45 @@ def _reference_values(codes: set[str], departements: set[str], indicator_code: s
 
 
 def priorities_rank(
-    *, fabrique, weights: PriorityWeights | None = None, stages=OPEN_STAGES, theme: str = ""
+    *,
+    fabrique,
+    weights: PriorityWeights | None = None,
+    stages=OPEN_STAGES,
+    theme: str = "",
+    need_filter: Q | None = None,
+    context: bool = False,
 ) -> list[RankedNeed]:
-    """The fabrique's needs in `stages`, ranked by weighted score, each with its components."""
+    """The fabrique's needs in `stages` (every stage with `stages=None`; `need_filter` narrows further),
+    ranked by weighted score, each with its components. With `context`, each row also carries its
+    nearby needs and existing offer (what the stored insights keep).
+
+    The neighbourhood is computed with `neighbourhood.py`'s indexes: needs grouped by place, offer
+    candidates by theme and workstream — the fabrique's rows are read once, never once per need."""
     from fabrique.needs.models import Criterion, CriterionScore, Need
+
+    from .neighbourhood import NearbyIndex, OfferIndex
 
     weights = weights or weights_of(fabrique)
     radius = weights.radius_km
+    qs = Need.objects.filter(fabrique=fabrique)
+    if stages is not None:
+        qs = qs.filter(stage__in=stages)
+    if theme:
+        qs = qs.filter(theme=theme)
+    if need_filter is not None:
+        qs = qs.filter(need_filter)
     needs = list(
-        Need.objects.filter(fabrique=fabrique, stage__in=stages)
-        .select_related("commune__parent", "commune__epci", "qpv", "epci", "workstream")
+        qs.select_related("commune__parent", "commune__epci", "qpv", "epci", "workstream")
         .annotate(report_count=Count("reports", filter=Q(reports__deleted_at__isnull=True)))
         .order_by("reference", "pk")
     )
-    if theme:
-        needs = [n for n in needs if n.theme == theme]
     if not needs:
         return []
     # qualification totals
     maximum = 3 * sum(c.weight for c in Criterion.objects.filter(fabrique=fabrique, is_active=True))
     totals: dict[int, int] = defaultdict(int)
     for need_id, score, weight in CriterionScore.objects.filter(
-        need__in=needs, criterion__is_active=True
+        need__fabrique=fabrique, need__in=[n.pk for n in needs], criterion__is_active=True
     ).values_list("need_id", "score", "criterion__weight"):
         totals[need_id] += score * weight
     # territorial values
@@ -139,21 +157,20 @@ def priorities_rank(
     poverty_ind, poverty, poverty_refs = _reference_values(codes, departements, POVERTY_RATE)
     income_ind, income, income_refs = _reference_values(codes, departements, MEDIAN_INCOME)
     qpv_communes = set(_qpv_commune_ids(c.pk for c in communes.values()))
-    # nearby needs of the same theme: every located need of the fabrique
-    all_located = [
-        (other, place_of_need(other))
-        for other in Need.objects.filter(fabrique=fabrique)
-        .exclude(theme="")
+    # every located need of the fabrique, grouped by place (nearby needs)
+    located = NearbyIndex(
+        Need.objects.filter(fabrique=fabrique)
+        .filter(Q(commune__isnull=False) | Q(epci__isnull=False))
         .select_related("commune__parent", "qpv", "epci")
-    ]
-    candidates = offer_candidates(fabrique=fabrique)
+        .order_by("pk")
+    )
+    offers = OfferIndex(offer_candidates(fabrique=fabrique))
     total_weight = sum(weights.as_dict().values()) or 1
 
     ranked = []
     for need in needs:
         commune = communes.get(need.pk)
-        place: Place = place_of_need(need)
-        components = []
+        components: list[Component] = []
 
         def add(key: str, value: float, detail: str, components: list[Component] = components) -> None:
             weight = getattr(weights, key)
@@ -204,7 +221,7 @@ def priorities_rank(
             add("rural", 1.0, _("%(pop)s habitants") % {"pop": format_number(commune.population)})
         else:
             add("rural", 0.0, _("commune urbaine") if commune else _("commune non renseignée"))
-        offer = existing_offer(need=need, radius_km=radius, candidates=candidates)
+        offer = offers.offer(need, radius)
         if offer.missing_theme:
             add("no_offer", 0.0, _("thème non renseigné"))
         else:
@@ -217,15 +234,7 @@ def priorities_rank(
                 if not found
                 else ngettext("%(n)s offre repérée", "%(n)s offres repérées", found) % {"n": found},
             )
-        same = 0
-        if need.theme and (place.located or place.epci_id):
-            for other, other_place in all_located:
-                if (
-                    other.pk != need.pk
-                    and other.theme == need.theme
-                    and nearness(place, other_place).within(radius)
-                ):
-                    same += 1
+        same = located.same_theme_count(need, radius)
         add(
             "nearby",
             same / 3,
@@ -240,8 +249,12 @@ def priorities_rank(
         for component in components:
             component.points = 100 * component.weight * component.value / total_weight
             score += component.points
-        ranked.append(RankedNeed(need=need, score=score, components=components))
-    ranked.sort(key=lambda r: (-r.score, -totals.get(r.need.pk, 0), r.need.reference))
+        row = RankedNeed(need=need, score=score, components=components, qualification_total=total)
+        if context:
+            row.nearby, row.nearby_count = located.nearby(need, radius)
+            row.offer = offer
+        ranked.append(row)
+    ranked.sort(key=lambda r: (-r.score, -r.qualification_total, r.need.reference))
     for i, row in enumerate(ranked, start=1):
         row.rank = i
     return ranked

@@ -788,8 +788,10 @@ class NeedContext:
     flags: list[Flag] = field(default_factory=list)
     commune_qpvs: list[QPV] = field(default_factory=list)
     nearby: list[NearbyNeed] = field(default_factory=list)
+    nearby_count: int = 0
     offer: ExistingOffer | None = None
     rural: bool = False
+    computed_at: Any = None  # when the stored part was computed (None: computed for this page)
 
     @property
     def territory_label(self) -> str:
@@ -810,8 +812,9 @@ class NeedContext:
         return self.epci.name if self.epci is not None else ""
 
 
-def need_context(*, need: Need, radius_km: float | None = None) -> NeedContext:
-    """Everything the context panel of a need shows."""
+def need_context(*, need: Need, radius_km: float | None = None, stored: bool = True) -> NeedContext:
+    """Everything the context panel of a need shows (`stored=False`: nearby needs and offer computed now,
+    not read from the stored insight)."""
     radius_km = radius_km or radius_of(need.fabrique)
     commune = need.commune
     if commune is not None and not commune.is_current and commune.parent_id:
@@ -873,6 +876,16 @@ def need_context(*, need: Need, radius_km: float | None = None) -> NeedContext:
     for reading in context.readings + context.qpv_readings:
         if reading.worse:
             context.flags.append(Flag(f"{reading.indicator.name} : {reading.worse_text}", "red"))
-    context.nearby = nearby_needs(need=need, radius_km=radius_km)
-    context.offer = existing_offer(need=need, radius_km=radius_km)
+    # nearby needs and offer: stored by the background refresh (`insights.py`) when computed for this
+    # radius; otherwise (a need just created, another radius asked) computed on its neighbourhood now
+    from .insights import stored_context
+
+    saved = stored_context(need=need, radius_km=int(radius_km)) if stored else None
+    if saved is not None:
+        context.nearby, context.nearby_count, context.offer = saved.nearby, saved.nearby_count, saved.offer
+        context.computed_at = saved.computed_at
+    else:
+        context.nearby = nearby_needs(need=need, radius_km=radius_km)
+        context.nearby_count = len(context.nearby)
+        context.offer = existing_offer(need=need, radius_km=radius_km)
     return context

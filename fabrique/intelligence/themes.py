@@ -117,3 +117,9 @@ def theme_words_found(theme: str, *texts: str) -> list[str]:
 
 def themes_of_text(*texts: str) -> list[str]:
     return [theme for theme in THEME_WORDS if theme_words_found(theme, *texts)]
+
+
+def themes_found(*texts: str) -> set[str]:
+    """Every theme whose words appear in `texts` (each text normalised once: for many rows at a time)."""
+    normalized = [normalize(text) for text in texts if text]
+    return {theme for theme, pattern in _PATTERNS.items() if any(pattern.search(t) for t in normalized)}

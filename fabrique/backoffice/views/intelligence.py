@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path
@@ -35,6 +36,7 @@ from fabrique.intelligence.forms import (
     UploadForm,
 )
 from fabrique.intelligence.importer import import_plan
+from fabrique.intelligence.insights import insights_ensure, ranked_needs, ranked_row
 from fabrique.intelligence.mapdata import MAX_POINTS, MapFilters, map_layers
 from fabrique.intelligence.models import (
     FRANCE_CODE,
@@ -47,7 +49,7 @@ from fabrique.intelligence.models import (
     Level,
 )
 from fabrique.intelligence.pdf import diagnosis_pdf
-from fabrique.intelligence.priorities import COMPONENT_LABELS, priorities_rank, weights_of
+from fabrique.intelligence.priorities import COMPONENT_LABELS, weights_of
 from fabrique.intelligence.selectors import format_value, need_context
 from fabrique.intelligence.services import (
     ImportInvalid,
@@ -602,6 +604,9 @@ class DiagnosisPdfView(FabriqueViewMixin, View):
 # --- priorities ------------------------------------------------------------------------------------------
 
 
+PRIORITIES_PAGE_SIZE = 25
+
+
 class PrioritiesView(FabriqueViewMixin, TemplateView):
     permission = Permission.VIEW
     template_name = "intelligence/priorities.html"
@@ -614,14 +619,19 @@ class PrioritiesView(FabriqueViewMixin, TemplateView):
             scope = form.cleaned_data["scope"] or "open"
             theme = form.cleaned_data["theme"]
         weights = weights_of(self.fabrique)
+        # the stored insights, ranked in SQL with the fabrique's weights, a page at a time
+        needs = ranked_needs(fabrique=self.fabrique, weights=weights, stages=SCOPE_STAGES[scope], theme=theme)
+        pending = insights_ensure(fabrique=self.fabrique, needs=needs)
+        page = Paginator(needs, PRIORITIES_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        offset = (page.number - 1) * PRIORITIES_PAGE_SIZE
         context.update(
             form=form,
             weights=weights,
             weight_rows=[(str(COMPONENT_LABELS[k]), getattr(weights, k)) for k in weights.COMPONENTS],
             weight_total=sum(weights.as_dict().values()),
-            ranked=priorities_rank(
-                fabrique=self.fabrique, weights=weights, stages=SCOPE_STAGES[scope], theme=theme
-            ),
+            ranked=[ranked_row(need, weights, offset + i) for i, need in enumerate(page, start=1)],
+            page_obj=page,
+            pending=pending,
         )
         return context
 

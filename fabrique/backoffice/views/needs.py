@@ -332,7 +332,7 @@ class NeedMixin(FabriqueViewMixin):
     def get_need(self) -> Need:
         if not hasattr(self, "need"):
             self.need = self.scoped_get(
-                Need.objects.select_related("commune", "epci", "qpv", "workstream", "officer"),
+                Need.objects.select_related("commune", "epci", "qpv", "workstream", "officer", "insight"),
                 self.kwargs["pk"],
             )
         return self.need
