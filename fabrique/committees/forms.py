@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.forms import CHECKLIST_HELP, ChecklistSelectMultiple
 from fabrique.core.limits import LONG_TEXT
+from fabrique.directory.autocomplete import RecordMultipleChoiceField
 from fabrique.directory.models import Person
 from fabrique.studies.models import Study
 
@@ -65,7 +66,14 @@ class CommitteeForm(forms.ModelForm):
         self.fabrique = fabrique
         self.fields["committee_type"].queryset = CommitteeType.objects.filter(fabrique=fabrique)
         self.fields["committee_type"].empty_label = _("— choisir —")
-        self.fields["members"].queryset = people_of(fabrique)
+        # the directory holds tens of thousands of contacts at network scale: an autocomplete
+        self.fields["members"] = RecordMultipleChoiceField(
+            kind="person",
+            fabrique=fabrique,
+            queryset=people_of(fabrique),
+            label=_("Membres (contacts de l'annuaire)"),
+            required=False,
+        )
         self.fields["study"].queryset = Study.objects.filter(fabrique=fabrique)
         self.fields["study"].required = False
 

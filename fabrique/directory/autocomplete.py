@@ -100,6 +100,12 @@ class RecordAutocompleteWidget(forms.TextInput):
             ],
         )
 
+    def value_from_datadict(self, data, files, name):
+        if self.multiple and hasattr(data, "getlist"):
+            values = [str(v) for v in data.getlist(name) if str(v).strip()]
+            return DELIMITER.join(values) if values else None
+        return super().value_from_datadict(data, files, name)
+
     def format_value(self, value):
         if isinstance(value, _Shown):
             return str(value)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.forms import CHECKLIST_HELP, ChecklistSelectMultiple
 from fabrique.core.limits import LONG_TEXT
+from fabrique.directory.autocomplete import RecordChoiceField, RecordMultipleChoiceField
 from fabrique.directory.models import Organization, Person
 from fabrique.territories.forms import CommuneChoiceField
 from fabrique.workstreams.models import Workstream
@@ -66,7 +67,14 @@ class ProjectCreateForm(ProjectForm):
         super().__init__(*args, fabrique=fabrique, **kwargs)
         from fabrique.needs.models import Need
 
-        self.fields["needs"].queryset = Need.objects.filter(fabrique=fabrique).order_by("-created_at")
+        # every need of the fabrique (thousands at network scale): an autocomplete
+        self.fields["needs"] = RecordMultipleChoiceField(
+            kind="need",
+            fabrique=fabrique,
+            queryset=Need.objects.filter(fabrique=fabrique).order_by("-created_at"),
+            label=_("Besoins auxquels il répond"),
+            required=False,
+        )
 
 
 class ProjectStopForm(forms.Form):
@@ -119,15 +127,23 @@ class DirectApproachForm(forms.Form):
 
     def __init__(self, *args, fabrique, can_decide: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = (
-            Person.objects.filter(fabrique=fabrique, anonymized_at__isnull=True)
-            .select_related("organization")
-            .order_by("last_name", "first_name")
+        # the directory holds tens of thousands of contacts at network scale: autocompletes
+        self.fields["person"] = RecordChoiceField(
+            kind="person",
+            fabrique=fabrique,
+            queryset=Person.objects.filter(fabrique=fabrique, anonymized_at__isnull=True).select_related(
+                "organization"
+            ),
+            label=_("Contact de l'annuaire"),
+            required=False,
         )
-        self.fields["person"].label_from_instance = lambda p: (
-            f"{p} — {p.organization}" if p.organization_id else str(p)
+        self.fields["organization"] = RecordChoiceField(
+            kind="organization",
+            fabrique=fabrique,
+            queryset=Organization.objects.filter(fabrique=fabrique),
+            label=_("Structure de l'annuaire"),
+            required=False,
         )
-        self.fields["organization"].queryset = Organization.objects.filter(fabrique=fabrique).order_by("name")
         if not can_decide:
             del self.fields["designate"]
             del self.fields["reasons"]

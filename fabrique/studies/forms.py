@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fabrique.committees.forms import MULTI_HELP, PersonMultipleChoiceField, people_of
 from fabrique.core.forms import ChecklistSelectMultiple
+from fabrique.directory.autocomplete import RecordMultipleChoiceField
 from fabrique.directory.models import Organization, Person
 from fabrique.fabriques.models import Role
 from fabrique.workstreams.models import Workstream
@@ -70,8 +71,21 @@ class StudyForm(forms.ModelForm):
             )
             .distinct()
         )
-        self.fields["steering_people"].queryset = people_of(fabrique)
-        self.fields["steering_organizations"].queryset = Organization.objects.filter(fabrique=fabrique)
+        # the directory holds tens of thousands of rows at network scale: autocompletes
+        self.fields["steering_people"] = RecordMultipleChoiceField(
+            kind="person",
+            fabrique=fabrique,
+            queryset=people_of(fabrique),
+            label=_("Groupe de pilotage : personnes"),
+            required=False,
+        )
+        self.fields["steering_organizations"] = RecordMultipleChoiceField(
+            kind="organization",
+            fabrique=fabrique,
+            queryset=Organization.objects.filter(fabrique=fabrique),
+            label=_("Groupe de pilotage : structures"),
+            required=False,
+        )
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.fields if name in self.Meta.fields}

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.text import normalize
+from fabrique.directory.autocomplete import RecordChoiceField
 from fabrique.directory.models import Organization
 
 from .models import Workstream, WorkstreamStatus
@@ -44,6 +45,12 @@ class WorkstreamFilter(django_filters.FilterSet):
     ) -> None:
         super().__init__(data, queryset, **kwargs)
         self.filters["organization"].queryset = Organization.objects.filter(fabrique=fabrique)
+        # tens of thousands of organisations: an autocomplete, never a <select> of them all
+        organization = self.filters["organization"]
+        organization.field_class = RecordChoiceField
+        for key in ("empty_label", "null_label"):
+            organization.extra.pop(key, None)
+        organization.extra.update(kind="organization", fabrique=fabrique)
 
     def filter_search(self, queryset, name, value):
         words = normalize(value).split()

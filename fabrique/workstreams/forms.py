@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fabrique.core.forms import CHECKLIST_HELP, ChecklistSelectMultiple
+from fabrique.core.forms import CHECKLIST_HELP
+from fabrique.directory.autocomplete import RecordChoiceField, RecordMultipleChoiceField
 from fabrique.directory.selectors import organization_choices
 
 from .models import Workstream
@@ -11,12 +12,13 @@ from .selectors import workstream_lead_candidates
 
 
 class WorkstreamForm(forms.ModelForm):
+    members = forms.Field(required=False)  # replaced in __init__ by an autocomplete of the directory
+
     class Meta:
         model = Workstream
         fields = ["name", "code", "status", "lead", "members", "colour", "description"]
         widgets = {
             "colour": forms.TextInput(attrs={"placeholder": "#1f4e79", "size": 8}),
-            "members": ChecklistSelectMultiple,
         }
         help_texts = {"members": CHECKLIST_HELP}
 
@@ -25,17 +27,27 @@ class WorkstreamForm(forms.ModelForm):
         self.fabrique = fabrique
         self.fields["code"].required = False
         self.fields["lead"].queryset = workstream_lead_candidates(fabrique=fabrique)
-        self.fields["members"].queryset = organization_choices(fabrique=fabrique)
+        # tens of thousands of organisations at network scale: an autocomplete, never a list of them all
+        self.fields["members"] = RecordMultipleChoiceField(
+            kind="organization",
+            fabrique=fabrique,
+            queryset=organization_choices(fabrique=fabrique),
+            label=_("Structures membres"),
+            required=False,
+        )
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
 class MemberAddForm(forms.Form):
-    organization = forms.ModelChoiceField(label=_("Structure à ajouter"), queryset=None)
+    organization = forms.Field(label=_("Structure à ajouter"))
 
     def __init__(self, *args, workstream: Workstream, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organization_choices(fabrique=workstream.fabrique).exclude(
-            workstreams=workstream
+        self.fields["organization"] = RecordChoiceField(
+            kind="organization",
+            fabrique=workstream.fabrique,
+            queryset=organization_choices(fabrique=workstream.fabrique).exclude(workstreams=workstream),
+            label=_("Structure à ajouter"),
         )

@@ -147,9 +147,12 @@ def hold_committee(
     page.get_by_role("link", name="Créer un comité").click()
     page.get_by_label(exactly("Nom")).fill(name)
     page.get_by_label(exactly("Type")).select_option(label=kind)
-    members = page.get_by_role("group", name="Membres (contacts de l'annuaire)")
-    for person in ("Léa Durand", "Karim Benali", "Odile Marchand"):  # checkboxes, no Ctrl + click
-        members.get_by_label(person, exact=True).check()
+    # the directory's contacts through the autocomplete (never a list of every contact)
+    members = page.get_by_role("combobox", name="Membres (contacts de l'annuaire)")
+    for person in ("Léa Durand", "Karim Benali", "Odile Marchand"):
+        members.click()
+        page.keyboard.type(person)
+        page.get_by_role("option", name=re.compile(rf"^{re.escape(person)}")).click()
     if study:
         select_option_containing(page.get_by_label("Étude suivie (copil)"), study)
     page.get_by_role("button", name="Enregistrer").click()
