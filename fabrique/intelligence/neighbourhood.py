@@ -6,11 +6,10 @@ ranking and the stored insights (`insights.py`) need them for thousands. Here:
 
 - needs are grouped by place (commune, QPV, EPCI): the nearness of two places is computed once per pair
   of places, not once per pair of needs;
-- organisations and projects are indexed by the themes and workstreams that can give them a reason to
-  be listed (workstream membership, projects led, theme words in their presentation, themes of the
-  needs they answer): each need looks only at the candidates of its theme and workstream, and the
-  exact rules of `existing_offer` are then applied to that short list — same result, a fraction of the
-  work.
+- organisations and projects are read once, their facts (themes, workstreams, words, place) computed
+  once, and indexed by the themes and workstreams that can give them a reason to be listed: each need
+  looks only at the candidates of its theme and workstream and applies `existing_offer`'s rules to
+  their precomputed facts — same result, a fraction of the work.
 """
 
 from __future__ import annotations
@@ -20,18 +19,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext as _
+
+from fabrique.projects.models import ProjectStage
+
 from .selectors import (
     ExistingOffer,
     NearbyNeed,
     Nearness,
     OfferCandidates,
+    OfferItem,
     Place,
-    existing_offer,
+    _sort_key,
     nearness,
+    place_of_commune,
     place_of_need,
+    project_place,
     project_themes,
 )
-from .themes import themes_found
+from .themes import theme_words_found, themes_found
 
 if TYPE_CHECKING:
     from fabrique.directory.models import Organization
@@ -142,37 +148,83 @@ class NearbyIndex:
         return rows, max(0, total)
 
 
+@dataclass
+class _Org:
+    org: Organization
+    place: Place
+    has_commune: bool
+    workstreams: dict[int, str]  # live workstreams it belongs to: pk -> name
+    led: list[tuple[str, set[str], int | None]]  # live projects it leads: title, themes, workstream
+    words: dict[str, list[str]]  # theme -> the theme's words found in its name and presentation
+
+
+@dataclass
+class _Project:
+    project: Project
+    place: Place
+    need_pks: set[int]
+    themes: set[str]
+    workstream: tuple[int, str] | None
+    word_themes: set[str]
+
+
 class OfferIndex:
-    """The offer candidates of a fabrique, indexed by the themes and workstreams that may list them."""
+    """The offer candidates of a fabrique, read once: each candidate's facts (themes, workstreams, words,
+    place) computed once, and indexed by the themes and workstreams that may list it. `offer(need)`
+    applies the rules of `selectors.existing_offer` to the candidates of the need's theme and workstream
+    only (same items, same reasons, same order — tests/intelligence/test_insights.py compares them)."""
 
     def __init__(self, candidates: OfferCandidates):
-        self.candidates = candidates
-        self.org_by_theme: dict[str, list[Organization]] = defaultdict(list)
-        self.org_by_ws: dict[int, list[Organization]] = defaultdict(list)
+        self.org_by_theme: dict[str, list[_Org]] = defaultdict(list)
+        self.org_by_ws: dict[int, list[_Org]] = defaultdict(list)
         for org in candidates.organizations:
             themes = themes_found(org.name, org.description)
-            workstreams = {ws.pk for ws in org.workstreams.all() if not ws.is_deleted}
-            for project in org.led_projects.all():
-                if project.is_deleted or project.stage == "stopped":
-                    continue
-                themes |= project_themes(project)
-                if project.workstream_id:
-                    workstreams.add(project.workstream_id)
-            for theme in themes:
-                self.org_by_theme[theme].append(org)
-            for ws_id in workstreams:
-                self.org_by_ws[ws_id].append(org)
-        self.project_by_theme: dict[str, list[Project]] = defaultdict(list)
-        self.project_by_ws: dict[int, list[Project]] = defaultdict(list)
+            fact = _Org(
+                org=org,
+                place=place_of_commune(org.commune) if org.commune_id else Place(),
+                has_commune=bool(org.commune_id),
+                workstreams={ws.pk: ws.name for ws in org.workstreams.all() if not ws.is_deleted},
+                led=[
+                    (p.title, project_themes(p), p.workstream_id)
+                    for p in org.led_projects.all()
+                    if not p.is_deleted and p.stage != ProjectStage.STOPPED
+                ],
+                words={t: theme_words_found(t, org.name, org.description) for t in themes},
+            )
+            keys = set(themes) | {t for _title, led_themes, _ws in fact.led for t in led_themes}
+            for theme in keys:
+                self.org_by_theme[theme].append(fact)
+            for ws_id in set(fact.workstreams) | {ws for _t, _th, ws in fact.led if ws}:
+                self.org_by_ws[ws_id].append(fact)
+        self.project_by_theme: dict[str, list[_Project]] = defaultdict(list)
+        self.project_by_ws: dict[int, list[_Project]] = defaultdict(list)
         for project in candidates.projects:
-            for theme in project_themes(project) | themes_found(project.title, project.summary):
-                self.project_by_theme[theme].append(project)
+            pfact = _Project(
+                project=project,
+                place=project_place(project),
+                need_pks={n.pk for n in project.needs.all()},
+                themes=project_themes(project),
+                workstream=(project.workstream_id, project.workstream.name)
+                if project.workstream_id and project.workstream is not None
+                else None,
+                word_themes=themes_found(project.title, project.summary),
+            )
+            for theme in pfact.themes | pfact.word_themes:
+                self.project_by_theme[theme].append(pfact)
             if project.workstream_id:
-                self.project_by_ws[project.workstream_id].append(project)
-        self.network_by_theme: dict[str, list[Project]] = defaultdict(list)
+                self.project_by_ws[project.workstream_id].append(pfact)
+        self.network_by_theme: dict[str, list[_Project]] = defaultdict(list)
         for project in candidates.network:
-            for theme in project_themes(project) | themes_found(project.title, project.public_summary):
-                self.network_by_theme[theme].append(project)
+            nfact = _Project(
+                project=project,
+                place=place_of_commune(project.commune),
+                need_pks=set(),
+                themes=project_themes(project),
+                workstream=None,
+                word_themes=themes_found(project.title, project.public_summary),
+            )
+            for theme in nfact.themes | nfact.word_themes:
+                self.network_by_theme[theme].append(nfact)
 
     @staticmethod
     def _union(*lists: list[Any]) -> list[Any]:
@@ -180,21 +232,106 @@ class OfferIndex:
         out = []
         for rows in lists:
             for row in rows:
-                if row.pk not in seen:
-                    seen.add(row.pk)
+                if id(row) not in seen:
+                    seen.add(id(row))
                     out.append(row)
         return out
 
     def offer(self, need: Need, radius_km: float) -> ExistingOffer:
-        theme, ws = need.theme, need.workstream_id
-        subset = OfferCandidates(
-            organizations=self._union(
-                self.org_by_theme.get(theme, []) if theme else [], self.org_by_ws.get(ws, []) if ws else []
-            ),
-            projects=self._union(
-                self.project_by_theme.get(theme, []) if theme else [],
-                self.project_by_ws.get(ws, []) if ws else [],
-            ),
-            network=list(self.network_by_theme.get(theme, [])) if theme else [],
+        here = place_of_need(need)
+        offer = ExistingOffer(
+            theme=need.theme, radius_km=radius_km, located=here.located or bool(here.epci_id)
         )
-        return existing_offer(need=need, radius_km=radius_km, candidates=subset)
+        theme, workstream_id = need.theme, need.workstream_id
+        if not theme and not workstream_id:
+            offer.missing_theme = True
+            return offer
+        orgs: list[_Org] = self._union(
+            self.org_by_theme.get(theme, []) if theme else [],
+            self.org_by_ws.get(workstream_id, []) if workstream_id else [],
+        )
+        for o in orgs:
+            reasons = []
+            in_workstream = False
+            if workstream_id and workstream_id in o.workstreams:
+                reasons.append(_("membre du chantier « %(name)s »") % {"name": o.workstreams[workstream_id]})
+                in_workstream = True
+            for title, led_themes, led_ws in o.led:
+                if (theme and theme in led_themes) or (workstream_id and led_ws == workstream_id):
+                    reasons.append(_("porte le projet « %(title)s »") % {"title": title})
+            if theme and o.words.get(theme):
+                reasons.append(
+                    _("mots « %(words)s » dans sa fiche") % {"words": ", ".join(o.words[theme][:3])}
+                )
+            if not reasons:
+                continue
+            if not o.has_commune:
+                if in_workstream:
+                    offer.organizations.append(
+                        OfferItem(
+                            "organization", o.org, o.org.name, _("commune non renseignée"), None, reasons
+                        )
+                    )
+                continue
+            near = nearness(here, o.place)
+            if offer.located and not near.within(radius_km):
+                continue
+            offer.organizations.append(
+                OfferItem(
+                    "organization",
+                    o.org,
+                    o.org.name,
+                    o.place.commune.name if o.place.commune else "",
+                    near,
+                    reasons,
+                )
+            )
+        projects: list[_Project] = self._union(
+            self.project_by_theme.get(theme, []) if theme else [],
+            self.project_by_ws.get(workstream_id, []) if workstream_id else [],
+        )
+        for p in projects:
+            if need.pk in p.need_pks:
+                continue
+            reasons = []
+            if theme and theme in p.themes:
+                reasons.append(_("répond à un besoin du même thème"))
+            if workstream_id and p.workstream is not None and p.workstream[0] == workstream_id:
+                reasons.append(_("chantier « %(name)s »") % {"name": p.workstream[1]})
+            if theme and theme in p.word_themes:
+                reasons.append(_("thème cité dans sa présentation"))
+            if not reasons:
+                continue
+            near = nearness(here, p.place)
+            if offer.located and p.place.commune is not None and not near.within(radius_km):
+                continue
+            offer.projects.append(
+                OfferItem(
+                    "project",
+                    p.project,
+                    p.project.title,
+                    p.place.commune.name if p.place.commune else _("commune non renseignée"),
+                    near if p.place.commune else None,
+                    reasons,
+                )
+            )
+        if theme and offer.located:
+            for p in self.network_by_theme.get(theme, []):
+                near = nearness(here, p.place)
+                if not near.within(radius_km):
+                    continue
+                offer.network_projects.append(
+                    OfferItem(
+                        "network_project",
+                        None,
+                        p.project.title,
+                        p.place.commune.name if p.place.commune else "",
+                        near,
+                        [_("projet public d'une autre fabrique du réseau")],
+                        fabrique_name=p.project.fabrique.name,
+                        summary=p.project.public_summary,
+                    )
+                )
+        for items in (offer.organizations, offer.projects, offer.network_projects):
+            items.sort(key=_sort_key)
+        return offer
