@@ -87,6 +87,14 @@ def main() -> int:
         seed=args.seed,
         log=lambda msg: print(msg, file=sys.stderr, flush=True),
     )
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # fresh statistics: without them the planner takes the bulk-loaded tables for empty and picks
+        # plans that read every row (a deep page of the needs list took 17 s before ANALYZE, see
+        # docs/performance.md)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     t2 = time.monotonic()
     print("| rows | count |\n|---|---:|")
     for name, n in counts.items():

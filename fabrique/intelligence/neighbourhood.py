@@ -213,6 +213,8 @@ class OfferIndex:
                 self.project_by_theme[theme].append(pfact)
             if project.workstream_id:
                 self.project_by_ws[project.workstream_id].append(pfact)
+        self._nearness: dict[tuple[Any, ...], Nearness] = {}
+        self._translated: dict[str, dict[str, str]] = {}
         self.network_by_theme: dict[str, list[_Project]] = defaultdict(list)
         for project in candidates.network:
             nfact = _Project(
@@ -226,6 +228,32 @@ class OfferIndex:
             for theme in nfact.themes | nfact.word_themes:
                 self.network_by_theme[theme].append(nfact)
 
+    def _texts(self) -> dict[str, str]:
+        """The reasons' wording, translated once per language (not once per candidate and need)."""
+        from django.utils.translation import get_language
+
+        language = get_language() or ""
+        if language not in self._translated:
+            self._translated[language] = {
+                "member": _("membre du chantier « %(name)s »"),
+                "leads": _("porte le projet « %(title)s »"),
+                "words": _("mots « %(words)s » dans sa fiche"),
+                "no_commune": _("commune non renseignée"),
+                "same_theme": _("répond à un besoin du même thème"),
+                "workstream": _("chantier « %(name)s »"),
+                "cited": _("thème cité dans sa présentation"),
+                "network": _("projet public d'une autre fabrique du réseau"),
+            }
+        return self._translated[language]
+
+    def _near(self, need: Need, here: Place, there: Place) -> Nearness:
+        """`nearness(here, there)`, once per pair of places (a need's place, a candidate's commune)."""
+        key = (place_key(need), there.commune.pk if there.commune is not None else None, there.epci_id)
+        found = self._nearness.get(key)
+        if found is None:
+            found = self._nearness[key] = nearness(here, there)
+        return found
+
     @staticmethod
     def _union(*lists: list[Any]) -> list[Any]:
         seen: set[int] = set()
@@ -238,6 +266,7 @@ class OfferIndex:
         return out
 
     def offer(self, need: Need, radius_km: float) -> ExistingOffer:
+        texts = self._texts()
         here = place_of_need(need)
         offer = ExistingOffer(
             theme=need.theme, radius_km=radius_km, located=here.located or bool(here.epci_id)
@@ -251,37 +280,32 @@ class OfferIndex:
             self.org_by_ws.get(workstream_id, []) if workstream_id else [],
         )
         for o in orgs:
+            # where first (cheap, cached): most candidates are out of the radius
+            in_workstream = bool(workstream_id and workstream_id in o.workstreams)
+            near = None
+            if o.has_commune:
+                near = self._near(need, here, o.place)
+                if offer.located and not near.within(radius_km):
+                    continue
+            elif not in_workstream:
+                continue
             reasons = []
-            in_workstream = False
-            if workstream_id and workstream_id in o.workstreams:
-                reasons.append(_("membre du chantier « %(name)s »") % {"name": o.workstreams[workstream_id]})
-                in_workstream = True
+            if in_workstream:
+                reasons.append(texts["member"] % {"name": o.workstreams.get(workstream_id or 0, "")})
             for title, led_themes, led_ws in o.led:
                 if (theme and theme in led_themes) or (workstream_id and led_ws == workstream_id):
-                    reasons.append(_("porte le projet « %(title)s »") % {"title": title})
+                    reasons.append(texts["leads"] % {"title": title})
             if theme and o.words.get(theme):
-                reasons.append(
-                    _("mots « %(words)s » dans sa fiche") % {"words": ", ".join(o.words[theme][:3])}
-                )
+                reasons.append(texts["words"] % {"words": ", ".join(o.words[theme][:3])})
             if not reasons:
                 continue
-            if not o.has_commune:
-                if in_workstream:
-                    offer.organizations.append(
-                        OfferItem(
-                            "organization", o.org, o.org.name, _("commune non renseignée"), None, reasons
-                        )
-                    )
-                continue
-            near = nearness(here, o.place)
-            if offer.located and not near.within(radius_km):
-                continue
+            place = o.place.commune.name if near is not None and o.place.commune else ""
             offer.organizations.append(
                 OfferItem(
                     "organization",
                     o.org,
                     o.org.name,
-                    o.place.commune.name if o.place.commune else "",
+                    texts["no_commune"] if near is None else place,
                     near,
                     reasons,
                 )
@@ -293,31 +317,31 @@ class OfferIndex:
         for p in projects:
             if need.pk in p.need_pks:
                 continue
+            near = self._near(need, here, p.place)
+            if offer.located and p.place.commune is not None and not near.within(radius_km):
+                continue
             reasons = []
             if theme and theme in p.themes:
-                reasons.append(_("répond à un besoin du même thème"))
+                reasons.append(texts["same_theme"])
             if workstream_id and p.workstream is not None and p.workstream[0] == workstream_id:
-                reasons.append(_("chantier « %(name)s »") % {"name": p.workstream[1]})
+                reasons.append(texts["workstream"] % {"name": p.workstream[1]})
             if theme and theme in p.word_themes:
-                reasons.append(_("thème cité dans sa présentation"))
+                reasons.append(texts["cited"])
             if not reasons:
-                continue
-            near = nearness(here, p.place)
-            if offer.located and p.place.commune is not None and not near.within(radius_km):
                 continue
             offer.projects.append(
                 OfferItem(
                     "project",
                     p.project,
                     p.project.title,
-                    p.place.commune.name if p.place.commune else _("commune non renseignée"),
+                    p.place.commune.name if p.place.commune else texts["no_commune"],
                     near if p.place.commune else None,
                     reasons,
                 )
             )
         if theme and offer.located:
             for p in self.network_by_theme.get(theme, []):
-                near = nearness(here, p.place)
+                near = self._near(need, here, p.place)
                 if not near.within(radius_km):
                     continue
                 offer.network_projects.append(
@@ -327,7 +351,7 @@ class OfferIndex:
                         p.project.title,
                         p.place.commune.name if p.place.commune else "",
                         near,
-                        [_("projet public d'une autre fabrique du réseau")],
+                        [texts["network"]],
                         fabrique_name=p.project.fabrique.name,
                         summary=p.project.public_summary,
                     )

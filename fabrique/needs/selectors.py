@@ -7,18 +7,17 @@ French sentences and public fields only: never internal notes, scores, officers 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
-from fabrique.core.queries import subquery_count
 from fabrique.projects.models import ProjectStage
 
 from .models import (
@@ -56,21 +55,35 @@ def need_report_list(*, fabrique: Fabrique, filters: Mapping[str, Any] | None = 
 
 
 def need_list(*, fabrique: Fabrique, filters: Mapping[str, Any] | None = None) -> QuerySet[Need]:
+    """The fabrique's needs, newest first (the partial index `need_live_recent`). The number of reports
+    is not annotated here: `with_report_counts` counts them for the rows of one page."""
     from .filters import NeedFilter
 
     qs = (
         Need.objects.filter(fabrique=fabrique)
         .select_related("commune", "workstream", "officer")
-        # counted for the page's rows only (a correlated subquery), not grouped over every need
-        .annotate(
-            report_count=subquery_count(NeedReport.objects.filter(need_id=OuterRef("pk")), group_by="need_id")
-        )
         .order_by("-created_at", "-pk")
     )
     if not filters:
         return qs
     filtered: QuerySet[Any] = NeedFilter(filters, queryset=qs, fabrique=fabrique).qs
     return filtered
+
+
+def with_report_counts(needs: Iterable[Need]) -> list[Need]:
+    """Set `report_count` (live reports) on each of `needs` — one grouped query for a page's rows, never
+    a count computed for every row before the page is cut (a deep page skipped 6,000 rows, 17 s)."""
+    rows = list(needs)
+    counts = dict(
+        NeedReport.objects.filter(need_id__in=[n.pk for n in rows])
+        .order_by()
+        .values_list("need_id")
+        .annotate(n=Count("pk"))
+        .values_list("need_id", "n")
+    )
+    for need in rows:
+        need.report_count = counts.get(need.pk, 0)  # type: ignore[attr-defined]
+    return rows
 
 
 def need_search_q(query: str) -> Q | None:

@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from .models import Study, StudyStage, Workshop, WorkshopKind
@@ -23,29 +23,8 @@ CONCLUDED = (StudyStage.GO, StudyStage.NO_GO)
 def study_list(*, fabrique: Fabrique, filters: Mapping[str, Any] | None = None) -> QuerySet[Study]:
     """Studies of the fabrique, filtered by `stage`, `workstream` (pk) and `q` (reference or title)."""
     filters = filters or {}
-    from django.db.models import OuterRef
-
-    from fabrique.core.queries import subquery_count
-
-    from .models import Scenario
-
-    # counts as correlated subqueries: computed for the page's rows only, not grouped over the fabrique
-    qs = (
-        Study.objects.filter(fabrique=fabrique)
-        .select_related("workstream", "officer")
-        .annotate(
-            need_count=subquery_count(
-                Study.needs.through.objects.filter(study_id=OuterRef("pk"), need__deleted_at__isnull=True),
-                group_by="study_id",
-            ),
-            workshop_count=subquery_count(
-                Workshop.objects.filter(study_id=OuterRef("pk")), group_by="study_id"
-            ),
-            scenario_count=subquery_count(
-                Scenario.objects.filter(study_id=OuterRef("pk")), group_by="study_id"
-            ),
-        )
-    )
+    # the counts are read for the page's rows only (`with_study_counts`), not for every study
+    qs = Study.objects.filter(fabrique=fabrique).select_related("workstream", "officer")
     stage = filters.get("stage")
     if stage in StudyStage.values:
         qs = qs.filter(stage=stage)
@@ -58,6 +37,29 @@ def study_list(*, fabrique: Fabrique, filters: Mapping[str, Any] | None = None) 
     if query:
         qs = qs.filter(Q(title__icontains=query) | Q(reference__icontains=query))
     return qs.order_by("-created_at", "-pk")
+
+
+def with_study_counts(studies: Iterable[Study]) -> list[Study]:
+    """Set `need_count`, `workshop_count` and `scenario_count` on each of `studies` (a page's rows): three
+    grouped queries, whatever the number of studies of the fabrique."""
+    from .models import Scenario
+
+    rows = list(studies)
+    ids = [s.pk for s in rows]
+
+    def grouped(qs: QuerySet[Any]) -> dict[int, int]:
+        return dict(
+            qs.order_by().values_list("study_id").annotate(n=Count("pk")).values_list("study_id", "n")
+        )
+
+    needs = grouped(Study.needs.through.objects.filter(study_id__in=ids, need__deleted_at__isnull=True))
+    workshops = grouped(Workshop.objects.filter(study_id__in=ids))
+    scenarios = grouped(Scenario.objects.filter(study_id__in=ids))
+    for study in rows:
+        study.need_count = needs.get(study.pk, 0)  # type: ignore[attr-defined]
+        study.workshop_count = workshops.get(study.pk, 0)  # type: ignore[attr-defined]
+        study.scenario_count = scenarios.get(study.pk, 0)  # type: ignore[attr-defined]
+    return rows
 
 
 def study_detail_queryset(*, fabrique: Fabrique) -> QuerySet[Study]:

@@ -50,6 +50,7 @@ from fabrique.needs.selectors import (
     report_corrections,
     report_public_status,
     reports_of_user,
+    with_report_counts,
 )
 from fabrique.needs.services import (
     REOPENABLE_STAGES,
@@ -324,6 +325,12 @@ class NeedListView(FilteredListView):
 
     def get_queryset(self):
         return need_list(fabrique=self.fabrique, filters=self.request.GET)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # page first, then the counts of the page's rows
+        context["needs"] = context["object_list"] = with_report_counts(context["object_list"])
+        return context
 
 
 class NeedMixin(FabriqueViewMixin):

@@ -33,6 +33,7 @@ from fabrique.studies.selectors import (
     study_needs,
     study_projects,
     study_workshops,
+    with_study_counts,
 )
 from fabrique.studies.services import (
     benchmark_create,
@@ -94,6 +95,7 @@ class StudyListView(FilteredListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["studies"] = context["object_list"] = with_study_counts(context["object_list"])
         context.update(
             stages=StudyStage.choices,
             current_stage=self.request.GET.get("stage", ""),
