@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('fabriques', '0006_bound_text_and_dates'),
-        ('intelligence', '0003_bound_text_and_dates'),
+        ('intelligence', '0004_import_in_background'),
         ('needs', '0007_list_indexes'),
     ]
 
