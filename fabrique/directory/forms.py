@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.forms import CHECKLIST_HELP, ChecklistSelectMultiple
+from fabrique.core.widgets import PrivateFileInput
 from fabrique.territories.forms import CommuneChoiceField  # autocomplete: templates render form.media
 
 from .models import EcosystemRole, Interaction, Organization, Person
@@ -59,11 +60,14 @@ class OrganizationForm(DuplicateConfirmationMixin, forms.ModelForm):
             "email",
             "phone",
             "description",
+            "public_supporter",
+            "logo",
         ]
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "postal_code": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
             "siren": forms.TextInput(attrs={"inputmode": "numeric"}),
+            "logo": PrivateFileInput,
         }
 
     def __init__(self, *args, fabrique, **kwargs):

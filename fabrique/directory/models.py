@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.limits import LONG_TEXT, validate_sane_date
 from fabrique.core.models import TenantModel
+from fabrique.recruitment.storage import logo_path, private_storage
 
 from .validators import (
     commune_postal_codes,
@@ -57,6 +58,11 @@ def validate_roles(value: object) -> None:
         raise ValidationError(_("Rôle inconnu dans l'écosystème."), code="invalid_role")
 
 
+class SupporterKind(models.TextChoices):
+    FUNDER = "funder", _("financeur")
+    PARTNER = "partner", _("partenaire")
+
+
 class Organization(TenantModel):
     name = models.CharField(_("nom"), max_length=200)
     kind = models.CharField(_("type de structure"), max_length=30, choices=OrganizationKind.choices)
@@ -86,6 +92,15 @@ class Organization(TenantModel):
     roles = models.JSONField(
         _("rôles dans l'écosystème"), default=list, blank=True, validators=[validate_roles]
     )
+    # the fabrique's public page shows its supporters (funders and partners) with their logo
+    public_supporter = models.CharField(
+        _("soutien affiché sur la page publique"),
+        max_length=10,
+        choices=SupporterKind.choices,
+        blank=True,
+        help_text=_("Financeur ou partenaire montré, avec son logo, sur la page publique de la fabrique."),
+    )
+    logo = models.ImageField(_("logo"), upload_to=logo_path, storage=private_storage, blank=True)
     normalized_name = models.CharField(max_length=200, editable=False, db_index=True)
 
     class Meta:

@@ -52,6 +52,8 @@ class OrganizationFields(TypedDict, total=False):
     phone: str
     description: str
     roles: Iterable[str]
+    public_supporter: str
+    logo: Any  # an uploaded file, the current file, or False to clear it
 
 
 class PersonFields(TypedDict, total=False):
@@ -152,6 +154,8 @@ def organization_create(
     phone: str = "",
     description: str = "",
     roles: Iterable[str] = (),
+    public_supporter: str = "",
+    logo: Any = None,
     allow_duplicate: bool = False,
 ) -> Organization:
     data = _organization_data(
@@ -167,9 +171,12 @@ def organization_create(
             "phone": phone,
             "description": description,
             "roles": list(roles),
+            "public_supporter": public_supporter,
         }
     )
     organization = Organization(fabrique=fabrique, **data)
+    if logo:
+        organization.logo = logo
     with transaction.atomic():
         organization.full_clean()
         if not allow_duplicate:

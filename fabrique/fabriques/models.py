@@ -39,6 +39,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+class NetworkStatus(models.TextChoices):
+    """Where a fabrique stands in the national network (shown in the network's directory)."""
+
+    ESTABLISHED = "established", _("labellisée")
+    EXPERIMENTING = "experimenting", _("en expérimentation")
+
+
 class Fabrique(TimeStampedModel):
     name = models.CharField(_("nom"), max_length=200)
     slug = models.SlugField(_("identifiant d'URL"), max_length=60, unique=True)
@@ -60,6 +67,25 @@ class Fabrique(TimeStampedModel):
         "territories.Departement", verbose_name=_("départements couverts"), blank=True, related_name="+"
     )
     is_active = models.BooleanField(_("active"), default=True)
+    network_status = models.CharField(
+        _("statut dans le réseau"),
+        max_length=20,
+        choices=NetworkStatus.choices,
+        default=NetworkStatus.ESTABLISHED,
+    )
+    # the public page (admin-editable): what the fabrique's own web site would say
+    public_team = models.TextField(
+        _("l'équipe (page publique)"),
+        blank=True,
+        max_length=LONG_TEXT,
+        help_text=_(
+            "Une ligne par personne : « Prénom Nom — rôle — e-mail ou téléphone ». Seules les personnes "
+            "qui l'ont accepté y figurent."
+        ),
+    )
+    public_how_we_work = models.TextField(
+        _("notre démarche (page publique)"), blank=True, max_length=LONG_TEXT
+    )
     committee_opens_study = models.BooleanField(
         _("le comité peut retenir un besoin et ouvrir son étude en une décision"),
         default=False,

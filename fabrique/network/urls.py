@@ -4,4 +4,7 @@ from . import views
 
 app_name = "network"
 
-urlpatterns = [path("", views.NetworkHomeView.as_view(), name="home")]
+urlpatterns = [
+    path("", views.NetworkHomeView.as_view(), name="home"),
+    path("indicateurs/<str:key>/", views.IndicatorComparisonView.as_view(), name="indicator"),
+]

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import calls, notifications, portfolio, reports, suggestions, views
+from . import calls, network, notifications, portfolio, reports, suggestions, views
 
 app_name = "public"
 
@@ -26,5 +26,6 @@ urlpatterns = [
     ),
     path("f/<slug:fabrique_slug>/", include(fabrique_public_patterns)),
     *notifications.urlpatterns,
+    *network.urlpatterns,
     path("", include("fabrique.public.territories")),
 ]

@@ -32,6 +32,8 @@ PAGES = {
     "public:application_done": Rule(PUBLIC, params=lambda w: {"call_slug": w.a.call.slug}),
     "public:project_portfolio": Rule(PUBLIC),
     "public:territory_search": Rule(PUBLIC),
+    # fabriques, their départements, chantiers, two territory centre queries (fixed)
+    "public:network_directory": Rule(PUBLIC, queries=12),
     "public:notification_unsubscribe": Rule(PUBLIC, params=lambda w: {"token": _unsubscribe_token(w)}),
     "public:calendar_feed": Rule(PUBLIC, params=lambda w: {"token": _feed_token(w)}),
 }

@@ -9,6 +9,8 @@ MATRIX = {
     "backoffice:record_search": Rule(V),
     # one query per figure column (fixed; the figures registry will group them)
     "network:home": Rule(NETWORK, queries=30),
+    # one grouped query for the indicator over five periods, whatever the fabriques
+    "network:indicator": Rule(NETWORK, params=lambda w: {"key": "needs.reports"}, queries=10),
     "api:schema": Rule(PUBLIC),
     "api:docs": Rule(PUBLIC),
 }

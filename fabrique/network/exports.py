@@ -1,0 +1,88 @@
+"""The network table as a spreadsheet: XLSX (openpyxl, numbers as numbers) and CSV (French Excel).
+
+Exactly what the page shows: counts per fabrique, small counts masked as "< 5", no personal data.
+Every cell goes through `safe_row` / `csv_writer` (no formula from typed text, e.g. a fabrique's name).
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from fabrique.core.exports import safe_row
+
+from .selectors import Comparison, NetworkTable, Shown
+
+
+def _cell(value: Shown) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def table_rows(table: NetworkTable) -> tuple[list[str], list[list[Any]]]:
+    header = [_("Fabrique"), _("Statut")] + [
+        c.label + (" " + _("(au jour de l'export)") if c.stock else "") for c in table.columns
+    ]
+    rows = [
+        [row["fabrique"].name, str(row["fabrique"].get_network_status_display())]
+        + [_cell(v) for v in row["values"]]
+        for row in table.rows
+    ]
+    rows.append([_("Total du réseau"), ""] + [_cell(v) for v in table.totals])
+    rows.append(
+        [_("Total de la période précédente (%(p)s)") % {"p": table.previous.label}, ""]
+        + [_cell(v) for v in table.previous_totals]
+    )
+    return header, rows
+
+
+def comparison_rows(comparison: Comparison) -> tuple[list[str], list[list[Any]]]:
+    header = [_("Fabrique")] + [p.label for p in comparison.periods]
+    rows = [[row["fabrique"].name] + [_cell(v) for v in row["values"]] for row in comparison.rows]
+    rows.append([_("Total du réseau")] + [_cell(v) for v in comparison.totals])
+    return header, rows
+
+
+def xlsx_bytes(
+    *, title: str, header: list[str], rows: list[list[Any]], notes: list[tuple[str, str]]
+) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = _("Réseau")[:31]
+    sheet.append(safe_row([title]))
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([])
+    sheet.append(safe_row(header))
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(safe_row(row))
+    sheet.freeze_panes = "B4"
+    sheet.column_dimensions["A"].width = 38
+    definitions = workbook.create_sheet(_("Définitions")[:31])
+    definitions.append(safe_row([_("Indicateur"), _("Définition")]))
+    for cell in definitions[1]:
+        cell.font = Font(bold=True)
+    for label, text in notes:
+        definitions.append(safe_row([label, text]))
+    definitions.append([])
+    definitions.append(
+        safe_row(
+            [
+                _("Petits effectifs"),
+                _("Les effectifs de 1 à 4 sont remplacés par « < 5 » (secret statistique)."),
+            ]
+        )
+    )
+    definitions.column_dimensions["A"].width = 40
+    definitions.column_dimensions["B"].width = 90
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
