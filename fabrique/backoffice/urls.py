@@ -14,6 +14,7 @@ from .views import (
     home,
     intelligence,
     needs,
+    network,
     notifications,
     pipeline,
     projects,
@@ -47,6 +48,7 @@ fabrique_patterns = [
     *notifications.urlpatterns,
     *webhooks.urlpatterns,
     *calendars.urlpatterns,
+    *network.urlpatterns,
     *search.urlpatterns,
 ]
 

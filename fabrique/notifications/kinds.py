@@ -60,6 +60,12 @@ KINDS: dict[str, Kind] = {
         Kind("import_done", _("Import terminé ou en échec"), _PERSONAL),
         Kind("regrouping_done", _("Regroupement terminé ou en échec"), _PERSONAL),
         Kind("webhook_disabled", _("Webhook désactivé après des échecs"), {"admin": Mode.IMMEDIATE}),
+        Kind(
+            "handover",
+            _("Transmission d'un besoin ou d'un projet entre fabriques"),
+            {"admin": Mode.IMMEDIATE, "officer": Mode.DIGEST},
+        ),
+        Kind("replication", _("Un modèle de la fabrique est reproduit ailleurs"), _STAFF_DIGEST),
     ]
 }
 

@@ -77,6 +77,18 @@ def _decision_reason(entry: AuditEntry) -> str:
     return " — ".join(str(part) for part in (label, decision.reasons) if part)
 
 
+def reporters_told(
+    *, entry: AuditEntry, fabrique: Fabrique, needs: Iterable[Need], subject: str, lines: list[str]
+) -> int:
+    """E-mail the consenting reporters of `needs` (each with their follow-up links), once per event."""
+    sent = 0
+    for address, links in _reporters(needs).items():
+        sent += bool(
+            _send(entry=entry, fabrique=fabrique, to=address, subject=subject, lines=lines, links=links)
+        )
+    return sent
+
+
 NEED_MESSAGES = {
     "needs.need.retained": (
         gettext_lazy("le besoin que vous avez signalé est retenu"),

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "fabrique.grouping",
     "fabrique.notifications",
     "fabrique.webhooks",
+    "fabrique.handover",
     "fabrique.demo",
     # interfaces
     "fabrique.public",

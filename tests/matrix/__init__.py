@@ -25,6 +25,7 @@ ORDER = [
     "intelligence",
     "notifications",
     "webhooks",
+    "network",
 ]
 
 
