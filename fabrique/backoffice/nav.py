@@ -17,7 +17,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     (_("Chantiers"), "backoffice:workstream_list", Permission.VIEW),
     (_("Territoires"), "backoffice:territory_search", Permission.VIEW),
     (_("Indicateurs"), "backoffice:indicators", Permission.VIEW),
-    (_("Réseau"), "backoffice:handover_list", Permission.VIEW),
+    (_("Réseau"), "backoffice:library", Permission.VIEW),
     (_("Paramètres"), "backoffice:fabrique_settings", Permission.MANAGE),
     (_("Mes signalements"), "backoffice:my_reports", Permission.REPORT),
 ]

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "fabrique.notifications",
     "fabrique.webhooks",
     "fabrique.handover",
+    "fabrique.essaimage",
     "fabrique.demo",
     # interfaces
     "fabrique.public",

@@ -29,6 +29,7 @@ def handover_box(context: dict[str, Any], obj: Any) -> dict[str, Any]:
         "obj": obj,
         "kind": field,
         "can_manage": context.get("can_manage"),
+        "can_edit": context.get("can_edit"),
         "open_offer": next((h for h in rows if h.status == HandOverStatus.OFFERED), None),
         "received": next((h for h in rows if h.status == HandOverStatus.ACCEPTED), None),
     }
