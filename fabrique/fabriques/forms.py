@@ -27,9 +27,16 @@ class FabriqueSettingsForm(forms.ModelForm[Fabrique]):
             "contact_phone",
             "website",
             "logo",
+            "public_how_we_work",
+            "public_team",
             "committee_opens_study",
         ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 6}), "logo": PrivateFileInput}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "public_how_we_work": forms.Textarea(attrs={"rows": 5}),
+            "public_team": forms.Textarea(attrs={"rows": 5}),
+            "logo": PrivateFileInput,
+        }
 
 
 class MemberInviteForm(forms.Form):

@@ -36,6 +36,9 @@ class FabriqueFields(TypedDict, total=False):
     logo: Any  # an uploaded file, the current file, or False to clear it
     is_active: bool
     stage_labels: dict[str, dict[str, str]]
+    network_status: str
+    public_team: str
+    public_how_we_work: str
 
 
 class FabriqueCoverage(TypedDict, total=False):

@@ -6,6 +6,8 @@ app_name = "public"
 
 fabrique_public_patterns = [
     path("", views.FabriquePublicView.as_view(), name="fabrique"),
+    path("logo/", views.LogoView.as_view(), name="fabrique_logo"),
+    path("soutiens/<int:pk>/logo/", views.LogoView.as_view(), name="supporter_logo"),
     *reports.urlpatterns,
     *suggestions.urlpatterns,
     *calls.urlpatterns,

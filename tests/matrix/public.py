@@ -17,11 +17,21 @@ def _feed_token(world) -> str:
     return calendar_feed_get(user=world.a.team.officer).token
 
 
+def _supporter(world) -> int:
+    from fabrique.directory.models import Organization, SupporterKind
+
+    organization = Organization.objects.filter(fabrique=world.a.team.fabrique).order_by("pk").first()
+    Organization.objects.filter(pk=organization.pk).update(public_supporter=SupporterKind.FUNDER)
+    return organization.pk
+
+
 PAGES = {
     "public:home": Rule(PUBLIC),
     "public:accessibility": Rule(PUBLIC),
     "public:privacy": Rule(PUBLIC),
-    "public:fabrique": Rule(PUBLIC),
+    "public:fabrique": Rule(PUBLIC, queries=12),
+    "public:fabrique_logo": Rule(PUBLIC),
+    "public:supporter_logo": Rule(PUBLIC, params=lambda w: {"pk": _supporter(w)}),
     "public:report_create": Rule(PUBLIC),
     "public:report_thanks": Rule(PUBLIC),
     "public:report_followup": Rule(PUBLIC, params=lambda w: {"token": w.a.attached_report.followup_token}),

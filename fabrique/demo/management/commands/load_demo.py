@@ -6,7 +6,7 @@ from django.test.utils import override_settings
 from django.utils.translation import gettext as _
 
 from fabrique.accounts.models import User
-from fabrique.demo import builder, content
+from fabrique.demo import builder, content, library
 from fabrique.fabriques.models import Fabrique
 from fabrique.territories.models import Commune
 
@@ -27,8 +27,9 @@ class Command(BaseCommand):
                 override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
                 transaction.atomic(),
             ):
-                builder.build_nantes()
-                builder.build_vendee()
+                nantes = builder.build_nantes()
+                vendee = builder.build_vendee()
+                library.build_library(nantes, vendee)
                 builder.make_user(
                     f"{content.NETWORK_HEAD[0]}@avise.demo",
                     content.NETWORK_HEAD[1],
