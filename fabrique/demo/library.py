@@ -4,6 +4,8 @@ the other — all through the real services, so every step is audited like a rea
 
 from __future__ import annotations
 
+from typing import Any
+
 from fabrique.essaimage.services import model_replicate, model_sheet_prefill, model_sheet_publish
 from fabrique.fabriques.models import NetworkStatus
 from fabrique.fabriques.services import fabrique_update
@@ -13,7 +15,7 @@ from fabrique.projects.services import project_create
 
 from .builder import Ctx, commune
 
-VENDEE_MODELS = [
+VENDEE_MODELS: list[dict[str, Any]] = [
     {
         "need": "Pas de commerce alimentaire dans les bourgs",
         "project": "Épicerie itinérante du Bocage",

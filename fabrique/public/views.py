@@ -43,7 +43,7 @@ class StaticPageView(TemplateView):
 MAX_SHOWN = 8  # projects, enterprises, chantiers and supporters shown on the page (links lead to the rest)
 
 
-def public_team(fabrique: Fabrique) -> list[dict[str, str]]:
+def public_team(fabrique: Fabrique) -> list[dict[str, object]]:
     """The team as the admins wrote it: one line per person, "Name — role — contact"."""
     people = []
     for line in fabrique.public_team.splitlines()[:30]:
