@@ -78,3 +78,93 @@ def test_network_head_pages_desktop_and_phone(page, live_server, log_in, shoot, 
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"] + 1, f"{name} overflows on a phone: {width}px"
         shoot(page, f"network-{name}-phone")
+
+
+def test_library_handover_and_public_page_desktop_and_phone(page, live_server, log_in, shoot, axe):
+    from fabrique.essaimage.services import model_sheet_publish
+    from fabrique.fabriques.services import fabrique_update
+    from fabrique.needs.services import need_create_from_report
+    from tests.projects.factories import make_project
+
+    alpha, beta = make_team("alpha", "Fabrique Alpha"), make_team("beta", "Fabrique Bêta")
+    fabrique_update(
+        fabrique=alpha.fabrique,
+        actor=alpha.admin,
+        description="Nous repérons les besoins sociaux non couverts de la métropole.",
+        public_team="Claire Morvan — directrice — claire@alpha.example.org\nInès Le Goff — chargée de mission",
+        contact_email="contact@alpha.example.org",
+    )
+    Workstream.objects.create(fabrique=alpha.fabrique, name="Alimentation durable", code="alim")
+    project = make_project(alpha.fabrique, title="Épicerie itinérante", is_public=True)
+    model_sheet_publish(
+        fabrique=alpha.fabrique,
+        actor=alpha.officer,
+        project=project,
+        title="Épicerie itinérante en camion",
+        need_answered="Plus de commerce dans les bourgs ruraux.",
+        theme="food",
+        territory_kind="rural",
+    )
+    report = need_report_submit(
+        fabrique=alpha.fabrique,
+        title="Pas de bus le dimanche",
+        reporter_name="Camille",
+        consent_processing=True,
+    )
+    need = need_create_from_report(report=report, actor=alpha.officer)
+
+    page.set_viewport_size(DESKTOP)
+    # the public page
+    page.goto(f"{live_server.url}/f/alpha/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Fabrique Alpha")
+    expect(page.get_by_text("Claire Morvan")).to_be_visible()
+    assert_accessible(axe(page))
+    shoot(page, "public-fabrique-desktop")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/f/alpha/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    shoot(page, "public-fabrique-phone")
+    page.set_viewport_size(DESKTOP)
+
+    # Bêta's officer finds the model in the library and reproduces it
+    log_in(page, beta.officer)
+    page.goto(f"{live_server.url}/espace/beta/reseau/bibliotheque/")
+    page.get_by_label("Thème").select_option("food")
+    page.get_by_role("button", name="Rechercher").click()
+    page.get_by_role("link", name="Épicerie itinérante en camion").click()
+    assert_accessible(axe(page))
+    shoot(page, "library-sheet-desktop")
+    page.get_by_role("link", name="Reproduire ici").click()
+    page.get_by_role("button", name="Reproduire ici").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Épicerie itinérante en camion")
+    page.get_by_role("button", name="Se déconnecter").click()
+
+    # Alpha's admin offers a need to Bêta; Bêta's admin accepts
+    log_in(page, alpha.admin)
+    page.goto(f"{live_server.url}/espace/alpha/besoins/{need.pk}/")
+    page.get_by_role("link", name="Transmettre à une autre fabrique").click()
+    page.get_by_label("Fabrique destinataire").select_option(label="Fabrique Bêta")
+    page.get_by_label("Pourquoi cette fabrique ?").fill("Ce bourg est sur votre territoire.")
+    assert_accessible(axe(page))
+    page.get_by_role("button", name="Proposer la transmission").click()
+    expect(page.get_by_text("en attente de réponse", exact=False).first).to_be_visible()
+    page.get_by_role("button", name="Se déconnecter").click()
+    log_in(page, beta.admin)
+    page.goto(f"{live_server.url}/espace/beta/reseau/transmissions/")
+    page.get_by_role("link", name="Pas de bus le dimanche").click()
+    assert_accessible(axe(page))
+    shoot(page, "handover-offer-desktop")
+    page.get_by_label("Accepter : le dossier rejoint la fabrique").check()
+    page.get_by_role("button", name="Envoyer la réponse").click()
+    expect(page.get_by_role("status")).to_contain_text("Dossier accepté")
+    shoot(page, "handover-accepted-desktop")
+    page.set_viewport_size(PHONE)
+    for name, path in (
+        ("library", "/espace/beta/reseau/bibliotheque/"),
+        ("handovers", "/espace/beta/reseau/transmissions/"),
+        ("network-public", "/reseau-des-fabriques/"),
+    ):
+        page.goto(f"{live_server.url}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"] + 1, f"{name} overflows on a phone: {width}px"
+        shoot(page, f"{name}-phone")
