@@ -28,7 +28,8 @@ MATRIX = {
     "backoffice:report_correct": Rule(E, params=pk("report"), foreign=foreign_pk("report"), post=True),
     "backoffice:my_reports": Rule(R),
     "backoffice:need_list": Rule(V),
-    "backoffice:need_detail": Rule(V, params=pk("need"), foreign=foreign_pk("need")),
+    # 20 + the hand-over box (open offer or origin: one query)
+    "backoffice:need_detail": Rule(V, params=pk("need"), foreign=foreign_pk("need"), queries=22),
     "backoffice:need_update": Rule(E, params=pk("need"), foreign=foreign_pk("need"), post=True),
     "backoffice:need_qualify": Rule(E, params=pk("need"), foreign=foreign_pk("need"), post=True),
     "backoffice:need_decide": Rule(D, params=pk("need"), foreign=foreign_pk("need"), post=True),

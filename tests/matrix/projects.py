@@ -5,7 +5,8 @@ from .rules import E, Rule, V, foreign_pk, pk
 MATRIX = {
     "backoffice:project_list": Rule(V),
     "backoffice:project_create": Rule(E, post=True),
-    "backoffice:project_detail": Rule(V, params=pk("project"), foreign=foreign_pk("project")),
+    # 20 + the hand-over box (open offer or origin: one query)
+    "backoffice:project_detail": Rule(V, params=pk("project"), foreign=foreign_pk("project"), queries=22),
     "backoffice:project_update": Rule(E, params=pk("project"), foreign=foreign_pk("project"), post=True),
     "backoffice:project_stop": Rule(E, params=pk("project"), foreign=foreign_pk("project"), post=True),
     "backoffice:project_direct_approach": Rule(
