@@ -10,16 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from fabrique.accounts.models import User
 from fabrique.backoffice.views.base import csv_response
 from fabrique.fabriques.access import require_network_head
+from fabrique.fabriques.models import Fabrique, NetworkStatus
+from fabrique.fabriques.services import fabrique_update
 
 from .exports import comparison_rows, table_rows, xlsx_bytes
 from .periods import Period, PeriodForm
@@ -135,3 +142,37 @@ class IndicatorComparisonView(PeriodMixin, TemplateView):
             trend=list(zip(comparison.periods, comparison.totals, bars, strict=True)),
         )
         return self.render_to_response(context)
+
+
+class StatusForm(forms.Form):
+    fabrique = forms.ModelChoiceField(queryset=Fabrique.objects.filter(is_active=True))
+    network_status = forms.ChoiceField(label=gettext_lazy("Statut"), choices=NetworkStatus.choices)
+
+
+class NetworkStatusView(NetworkHeadMixin, TemplateView):
+    """The network head says which fabriques are established and which are experimenting (audited
+    in each fabrique's journal)."""
+
+    template_name = "network/statuses.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["fabriques"] = Fabrique.objects.filter(is_active=True).order_by("name", "pk")
+        context["statuses"] = NetworkStatus.choices
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = StatusForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choisissez une fabrique et un statut."))
+            return redirect("network:statuses")
+        fabrique = form.cleaned_data["fabrique"]
+        user = request.user
+        assert isinstance(user, User)
+        fabrique_update(fabrique=fabrique, actor=user, network_status=form.cleaned_data["network_status"])
+        messages.success(
+            request,
+            _("Statut de %(name)s : %(status)s.")
+            % {"name": fabrique.name, "status": NetworkStatus(form.cleaned_data["network_status"]).label},
+        )
+        return redirect("network:statuses")

@@ -10,6 +10,7 @@ MATRIX = {
     # one query per figure column (fixed; the figures registry will group them)
     "network:home": Rule(NETWORK, queries=30),
     # one grouped query for the indicator over five periods, whatever the fabriques
+    "network:statuses": Rule(NETWORK, queries=6),  # its POST: tests/network/test_head.py
     "network:indicator": Rule(NETWORK, params=lambda w: {"key": "needs.reports"}, queries=10),
     "api:schema": Rule(PUBLIC),
     "api:docs": Rule(PUBLIC),

@@ -280,3 +280,26 @@ def test_directory_status_territory_chantiers_contact_and_map(login, network_hea
     assert "<svg" in page and "Fabrique Alpha — labellisée" in page
     filtered = client.get(reverse("public:network_directory") + "?statut=experimenting").content.decode()
     assert "Fabrique Bêta" in filtered and "Fabrique Alpha" not in filtered
+
+
+def test_the_network_head_sets_a_fabrique_status_audited(login, network_head, team):
+    client = login(network_head)
+    assert client.get(reverse("network:statuses")).status_code == 200
+    response = client.post(
+        reverse("network:statuses"), {"fabrique": team.fabrique.pk, "network_status": "experimenting"}
+    )
+    assert response.status_code == 302
+    team.fabrique.refresh_from_db()
+    assert team.fabrique.network_status == NetworkStatus.EXPERIMENTING
+    from fabrique.audit.models import AuditEntry
+
+    entry = AuditEntry.objects.get(action="fabriques.fabrique.updated", fabrique=team.fabrique)
+    assert entry.actor == network_head and entry.new_values["network_status"] == "experimenting"
+    assert (
+        login(team.admin).post(reverse("network:statuses"), {"fabrique": team.fabrique.pk}).status_code == 403
+    )
+
+
+def test_the_network_head_cannot_read_a_fabrique_api(login, network_head, team):
+    response = login(network_head).get(f"/api/v1/{team.fabrique.slug}/needs/")
+    assert response.status_code in (403, 404)
