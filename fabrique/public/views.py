@@ -1,5 +1,7 @@
 import os
 
+from django.apps import apps
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -62,13 +64,29 @@ def public_team(fabrique: Fabrique) -> list[dict[str, object]]:
     return people
 
 
+FUNDING_AGREEMENT = ("funding", "FundingAgreement")
+
+
+def _supporter_rows(fabrique: Fabrique) -> QuerySet[Organization]:
+    """The directory's structures shown as supporters: those the admins flagged, and (once funding
+    agreements exist) every funder of a signed or closed agreement of the fabrique."""
+    shown = Q(public_supporter__gt="")
+    if apps.is_installed("fabrique.funding"):
+        agreement = apps.get_model(*FUNDING_AGREEMENT)  # the reporting module's, when installed
+        funded = agreement.objects.filter(fabrique=fabrique, status__in=("signed", "closed")).values(
+            "funder_id"
+        )
+        shown |= Q(pk__in=funded)
+    return Organization.objects.filter(fabrique=fabrique).filter(shown)
+
+
 def public_supporters(fabrique: Fabrique) -> list[Organization]:
-    """Funders first, then partners: the directory's structures the admins chose to show."""
-    return list(
-        Organization.objects.filter(fabrique=fabrique)
-        .exclude(public_supporter="")
-        .order_by("public_supporter", "name")[: MAX_SHOWN * 3]
-    )
+    """Funders first, then partners (a funder of an agreement not flagged otherwise counts as a funder)."""
+    rows = list(_supporter_rows(fabrique).order_by("name", "pk")[: MAX_SHOWN * 3])
+    for organization in rows:
+        if not organization.public_supporter:
+            organization.public_supporter = SupporterKind.FUNDER  # for display only, never saved
+    return sorted(rows, key=lambda o: (o.public_supporter != SupporterKind.FUNDER, o.name))
 
 
 class FabriquePublicView(TemplateView):
@@ -108,9 +126,7 @@ class LogoView(View):
         if pk is None:
             file = fabrique.logo
         else:
-            organization = get_object_or_404(
-                Organization.objects.exclude(public_supporter=""), fabrique=fabrique, pk=pk
-            )
+            organization = get_object_or_404(_supporter_rows(fabrique), pk=pk)
             file = organization.logo
         if not file:
             raise Http404(_("Pas de logo."))
