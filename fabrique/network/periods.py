@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fabrique.core.indicators import Indicator
+from fabrique.core.limits import validate_sane_date
 
 # the date of each dated network figure (path from its rows); the others are stocks
 DATE_FIELDS: dict[str, str] = {
@@ -117,10 +118,16 @@ class PeriodForm(forms.Form):
         required=False,
     )
     start = forms.DateField(
-        label=gettext_lazy("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Du"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_sane_date],
     )
     end = forms.DateField(
-        label=gettext_lazy("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Au"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_sane_date],
     )
 
     def clean(self) -> dict[str, object]:
