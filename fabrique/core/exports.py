@@ -42,3 +42,10 @@ class _SafeWriter:
 def csv_writer(fileobj: Any, **kwargs: Any) -> _SafeWriter:
     """`csv.writer(fileobj, **kwargs)` whose every cell goes through `safe_cell`."""
     return _SafeWriter(csv.writer(fileobj, **kwargs))
+
+
+def xlsx_workbook() -> Any:
+    """A new openpyxl workbook; fill it with `sheet.append(safe_row(values))` only."""
+    from openpyxl import Workbook
+
+    return Workbook()

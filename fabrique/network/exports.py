@@ -11,10 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from fabrique.core.exports import safe_row
+from fabrique.core.exports import safe_row, xlsx_workbook
 
 from .selectors import Comparison, NetworkTable, Shown
 
@@ -52,7 +51,7 @@ def comparison_rows(comparison: Comparison) -> tuple[list[str], list[list[Any]]]
 def xlsx_bytes(
     *, title: str, header: list[str], rows: list[list[Any]], notes: list[tuple[str, str]]
 ) -> bytes:
-    workbook = Workbook()
+    workbook = xlsx_workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = _("Réseau")[:31]
