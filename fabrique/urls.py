@@ -25,3 +25,6 @@ urlpatterns = [
 
 # French error pages; a database that is down answers 503 (see fabrique.core.handlers)
 handler500 = "fabrique.core.handlers.server_error"
+handler400 = "fabrique.core.handlers.bad_request"
+handler403 = "fabrique.core.handlers.permission_denied"
+handler404 = "fabrique.core.handlers.page_not_found"

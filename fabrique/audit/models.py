@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -125,6 +126,38 @@ def _model_field(model: type[models.Model] | None, name: str) -> Field[Any, Any]
     return field if isinstance(field, Field) and hasattr(field, "verbose_name") else None
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?$")
+
+
+def _display_scalar(field: Field[Any, Any] | None, value: Any) -> Any:
+    """Dates as "1 février 2024" (times in the site's time zone), numbers as "15 000,5"."""
+    from django.utils import dateparse
+    from django.utils.formats import date_format
+
+    from fabrique.core.text import format_number
+
+    if isinstance(value, str):
+        if _ISO_DATE.match(value):
+            parsed_date = dateparse.parse_date(value)
+            if parsed_date is not None:
+                return date_format(parsed_date, "j F Y")
+        if _ISO_DATETIME.match(value):
+            parsed = dateparse.parse_datetime(value)
+            if parsed is not None:
+                if timezone.is_aware(parsed):
+                    parsed = timezone.localtime(parsed)
+                return date_format(parsed, "j F Y à H:i")
+        if isinstance(field, models.DecimalField | models.FloatField):
+            try:
+                return format_number(value)
+            except Exception:  # noqa: BLE001 - not a number after all: shown as stored
+                return value
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return format_number(value)
+    return value
+
+
 def _display(field: Field[Any, Any] | None, value: Any) -> Any:
     if value is True:
         return _("oui")
@@ -135,12 +168,12 @@ def _display(field: Field[Any, Any] | None, value: Any) -> Any:
         return ", ".join(_display_item(choices, v) for v in value)
     if isinstance(value, dict):
         return _display_item(choices, value)
-    if choices and isinstance(value, str) and value in choices:
+    if choices and isinstance(value, str | int) and value in choices:
         return choices[value]
-    return value
+    return _display_scalar(field, value)
 
 
 def _display_item(choices: dict[Any, Any], value: Any) -> str:
     if isinstance(value, dict):
         return " · ".join(f"{v}" for v in value.values() if v not in (None, ""))
-    return str(choices.get(value, value))
+    return str(choices.get(value, _display_scalar(None, value)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import QueryDict
 from django.utils.translation import gettext as _
 
@@ -28,5 +28,7 @@ class RejectNulBytesMiddleware:
             message = _("La requête contient un caractère nul : retirez-le et réessayez.")
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=400)
-            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+            from .handlers import error_page  # the French 400 page in the site's layout
+
+            return error_page(request, status=400, reason=message)
         return self.get_response(request)

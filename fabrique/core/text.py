@@ -65,3 +65,40 @@ def normalize_organization_name(value: str | None) -> str:
     """Normalised name for duplicate detection: no accents, legal forms or articles."""
     words = [w for w in normalize(value).split() if w not in _LEGAL_FORMS and w not in _STOPWORDS]
     return " ".join(words)
+
+
+NARROW_NBSP = "\u202f"
+
+
+def format_number(value: object, *, decimals: int = -1) -> str:
+    """A number written the French way whatever the active language: "15 000,5" (narrow no-break
+    space between thousands, decimal comma). `decimals` >= 0 rounds to that many decimals; -1
+    shows the decimals only when the value has some (up to 2)."""
+    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    if decimals < 0:
+        rounded = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        places = (
+            0
+            if rounded == rounded.to_integral_value()
+            else (1 if (rounded * 10) == (rounded * 10).to_integral_value() else 2)
+        )
+    else:
+        places = decimals
+    quantum = Decimal(1).scaleb(-places)
+    rounded = number.quantize(quantum, rounding=ROUND_HALF_UP)
+    sign = "-" if rounded < 0 else ""
+    integer, _, fraction = f"{abs(rounded):f}".partition(".")
+    groups: list[str] = []
+    while len(integer) > 3:
+        groups.insert(0, integer[-3:])
+        integer = integer[:-3]
+    groups.insert(0, integer)
+    text = NARROW_NBSP.join(groups)
+    return f"{sign}{text},{fraction}" if fraction else f"{sign}{text}"

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.forms import FrenchDecimalField
 from fabrique.directory.selectors import organization_choices
 from fabrique.territories.forms import CommuneChoiceField
 
@@ -18,14 +19,12 @@ from .models import Enterprise, FollowUp, FollowUpHorizon
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _jobs_field(label, *, required: bool) -> forms.DecimalField:
-    return forms.DecimalField(
+def _jobs_field(label, *, required: bool) -> FrenchDecimalField:
+    return FrenchDecimalField(
         label=label,
         required=required,
         max_digits=6,
         decimal_places=1,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         help_text=_("Équivalents temps plein, par exemple 2,5 (0 si aucun)."),
     )
 

@@ -177,7 +177,10 @@ AXES_USERNAME_FORM_FIELD = "username"  # the login form field (it holds the e-ma
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", _("Français")), ("en", _("Anglais"))]
+# Only French is offered: no English catalogue exists for the platform's own texts, so offering
+# English would mix English Django messages, dates and months into French pages. With French the
+# only language, LocaleMiddleware answers French whatever the browser's Accept-Language.
+LANGUAGES = [("fr", _("Français"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
@@ -243,6 +246,8 @@ SPECTACULAR_SETTINGS = {
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+# a French page that says why a form was refused (fabrique.core.handlers)
+CSRF_FAILURE_VIEW = "fabrique.core.handlers.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.committees.forms import MULTI_HELP, PersonMultipleChoiceField, people_of
-from fabrique.core.forms import ChecklistSelectMultiple
+from fabrique.core.forms import ChecklistSelectMultiple, french_number_formfield
 from fabrique.directory.autocomplete import RecordMultipleChoiceField
 from fabrique.directory.models import Organization, Person
 from fabrique.fabriques.models import Role
@@ -163,6 +163,7 @@ class ScenarioForm(forms.ModelForm):
             "jobs_estimate",
             "is_preferred",
         ]
+        formfield_callback = french_number_formfield  # "2,5" emplois
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
             for name in (
@@ -193,7 +194,6 @@ class ScenarioForm(forms.ModelForm):
     def __init__(self, *args, fabrique=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fabrique = fabrique
-        self.fields["jobs_estimate"].widget.attrs.update({"step": "0.1", "min": "0"})
         self.fields["jobs_estimate"].min_value = 0
 
     def clean_jobs_estimate(self):

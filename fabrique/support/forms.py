@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.forms import FrenchDecimalField
 from fabrique.core.limits import LONG_TEXT, validate_sane_date
 
 from .models import (
@@ -138,13 +139,7 @@ class ReferralForm(forms.ModelForm):
 
 
 class FundingLineForm(forms.ModelForm):
-    amount = forms.DecimalField(
-        label=_("Montant (€)"),
-        max_digits=12,
-        decimal_places=2,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
+    amount = FrenchDecimalField(label=_("Montant (€)"), max_digits=12, decimal_places=2)
 
     class Meta:
         model = FundingLine

@@ -100,3 +100,25 @@ def stage_badge(
     workflow: Workflow = type(obj).workflow  # type: ignore[attr-defined]
     stage = getattr(obj, workflow.field)
     return {"label": _stage_label(obj, fabrique, context), "css": badge_class(stage)}
+
+
+@register.filter
+def euros(value: object, decimals: int = 2) -> str:
+    """An amount the French way: "15 000,50 €" (narrow no-break space between thousands, no-break
+    space before the sign, so the amount never wraps). Empty for None."""
+    from fabrique.core.text import format_number
+
+    if value is None or value == "":
+        return ""
+    return f"{format_number(value, decimals=decimals)}\u00a0€"
+
+
+@register.filter
+def number_fr(value: object, decimals: int = -1) -> str:
+    """A number the French way: "15 000,5" (grouped thousands, decimal comma). `decimals` = -1 shows
+    the decimals only when there are some ("2,5", "3"); otherwise that many decimals."""
+    from fabrique.core.text import format_number
+
+    if value is None or value == "":
+        return ""
+    return format_number(value, decimals=decimals)
