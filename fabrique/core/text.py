@@ -102,3 +102,19 @@ def format_number(value: object, *, decimals: int = -1) -> str:
     groups.insert(0, integer)
     text = NARROW_NBSP.join(groups)
     return f"{sign}{text},{fraction}" if fraction else f"{sign}{text}"
+
+
+def name_similarity(a: str | None, b: str | None) -> float:
+    """How close two organisation or person names are, from 0 to 1, on their normalised forms
+    (accents, case, punctuation, legal forms and articles ignored): "Collectif 3R nantais" and
+    "Collectif 3R Nantes" are 0.92; "La Ruche" and "La Roche" 0.8. Word order does not count."""
+    from difflib import SequenceMatcher
+
+    left, right = normalize_organization_name(a), normalize_organization_name(b)
+    if not left or not right:
+        return 0.0
+    if left == right:
+        return 1.0
+    in_order = SequenceMatcher(None, left, right).ratio()
+    sorted_left, sorted_right = " ".join(sorted(left.split())), " ".join(sorted(right.split()))
+    return max(in_order, SequenceMatcher(None, sorted_left, sorted_right).ratio())

@@ -243,12 +243,13 @@ def _too_many_cells() -> FileReadError:
     )
 
 
-def read_xlsx(data: bytes, sheet: str = "") -> Table:
+def read_xlsx(data: bytes, sheet: str = "", *, data_only: bool = True) -> Table:
+    """`data_only=False` reads formulas as their text ("=A1*2") instead of their cached values."""
     from openpyxl import load_workbook
 
     _check_zip_sizes(data)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except Exception as exc:  # openpyxl raises many kinds of errors on a damaged file
         raise FileReadError(
             _("Le fichier Excel est illisible ou endommagé : enregistrez-le à nouveau en XLSX.")

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "fabrique.support",
     "fabrique.intelligence",
     "fabrique.grouping",
+    "fabrique.imports",
     "fabrique.notifications",
     "fabrique.webhooks",
     "fabrique.handover",

@@ -23,6 +23,7 @@ ORDER = [
     "pipeline",
     "reporting",
     "intelligence",
+    "imports",
     "notifications",
     "webhooks",
     "network",
