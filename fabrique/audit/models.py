@@ -177,3 +177,33 @@ def _display_item(choices: dict[Any, Any], value: Any) -> str:
     if isinstance(value, dict):
         return " · ".join(f"{v}" for v in value.values() if v not in (None, ""))
     return str(choices.get(value, _display_scalar(None, value)))
+
+
+class AuditRedaction(models.Model):
+    """The record of one audit entry whose personal data was masked (GDPR erasure).
+
+    The database triggers refuse any UPDATE of an audit entry unless a *pending* redaction row names
+    it, and even then only the texts that can hold personal data may change (`target_repr`,
+    `actor_label`, `old_values`, `new_values`, `note`): the action, the date, the target, the actor
+    and the fabrique stay. `fabrique.audit.services.audit_redact` creates the row, masks the entry
+    and closes the row in one transaction. Deleting an entry stays impossible.
+    """
+
+    entry = models.ForeignKey(AuditEntry, on_delete=models.PROTECT, related_name="+")
+    fabrique = models.ForeignKey(
+        "fabriques.Fabrique", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    redacted_at = models.DateTimeField(_("masqué le"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("motif"), max_length=200)
+    pending = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("masquage d'une entrée du journal")
+        verbose_name_plural = _("masquages d'entrées du journal")
+        indexes = [models.Index(fields=["entry", "pending"])]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.redacted_at:%Y-%m-%d} {self.reason}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -119,3 +120,81 @@ def audit_log(
     )
     event_dispatch(entry)  # the entry is the event: its handlers run as tasks after the commit
     return entry
+
+
+ERASED_MARK = "[donnée effacée]"
+
+
+def _mask_text(value: str, needles: list[str]) -> str:
+    import re
+
+    for needle in needles:
+        value = re.sub(re.escape(needle), ERASED_MARK, value, flags=re.IGNORECASE)
+    return value
+
+
+def _mask_values(values: JSON, needles: list[str], keys: frozenset[str]) -> JSON:
+    """`values` with the strings under `keys` replaced by the mark and `needles` masked everywhere."""
+    if isinstance(values, dict):
+        return {
+            k: (
+                ERASED_MARK
+                if k in keys and v not in (None, "", PERSONAL_MASK)
+                else _mask_values(v, needles, keys)
+            )
+            for k, v in values.items()
+        }
+    if isinstance(values, list):
+        return [_mask_values(v, needles, keys) for v in values]
+    if isinstance(values, str):
+        return _mask_text(values, needles)
+    return values
+
+
+def audit_redact(
+    *,
+    entries: Iterable[AuditEntry],
+    actor: User | None,
+    reason: str,
+    needles: Iterable[str] = (),
+    keys: Iterable[str] = (),
+    target_label: str | None = None,
+) -> int:
+    """Mask personal data in audit entries (GDPR erasure): the texts `needles` (a name, an e-mail,
+    a phone number) wherever they appear, the values logged under `keys`, and, with `target_label`,
+    the entries' object label. Each entry masked gets an `AuditRedaction` row (who, when, why — never
+    the values). Must run inside the caller's transaction.
+
+    The append-only triggers allow exactly this: an UPDATE of an entry named by a pending redaction,
+    changing only target_repr, actor_label, values and note (see audit migration 0003).
+    """
+    from django.db.models import QuerySet
+
+    from .models import AuditRedaction
+
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_redact must be called inside the service's transaction.atomic block.")
+    needle_list = sorted({n.strip() for n in needles if n and len(n.strip()) >= 4}, key=len, reverse=True)
+    key_set = frozenset(keys)
+    user = actor if actor is not None and actor.is_authenticated else None
+    count = 0
+    for entry in entries:
+        changes = {
+            "target_repr": target_label
+            if target_label is not None
+            else _mask_text(entry.target_repr, needle_list),
+            "actor_label": _mask_text(entry.actor_label, needle_list),
+            "old_values": _mask_values(entry.old_values, needle_list, key_set),
+            "new_values": _mask_values(entry.new_values, needle_list, key_set),
+            "note": _mask_text(entry.note, needle_list),
+        }
+        if all(getattr(entry, name) == value for name, value in changes.items()):
+            continue
+        redaction = AuditRedaction.objects.create(
+            entry=entry, fabrique_id=entry.fabrique_id, actor=user, reason=reason[:200], pending=True
+        )
+        # AuditEntryQuerySet.update refuses on purpose: the plain QuerySet's update is the one way in
+        QuerySet.update(AuditEntry.objects.filter(pk=entry.pk), **changes)
+        AuditRedaction.objects.filter(pk=redaction.pk).update(pending=False)
+        count += 1
+    return count

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "fabrique.intelligence",
     "fabrique.grouping",
     "fabrique.imports",
+    "fabrique.privacy",
     "fabrique.notifications",
     "fabrique.webhooks",
     "fabrique.handover",

@@ -26,7 +26,9 @@ def _spreadsheet(tmp_path):
     return path
 
 
-def test_import_with_one_bad_row_fix_mapping_apply_undo(page, live_server, team, log_in, shoot, axe, tmp_path):
+def test_import_with_one_bad_row_fix_mapping_apply_undo(
+    page, live_server, team, log_in, shoot, axe, tmp_path
+):
     from fabrique.directory.models import Organization
 
     page.set_viewport_size(DESKTOP)

@@ -51,6 +51,8 @@ MATRIX = {
     "backoffice:person_update": Rule(E, *PERSON, post=True),
     "backoffice:person_delete": Rule(E, *PERSON),
     "backoffice:person_anonymize": Rule(E, *PERSON),
+    # the subject-access ZIP: the person, exchanges, reports, applications (prefetched), history
+    "backoffice:person_access_export": Rule(E, *PERSON),
     "backoffice:person_interaction_create": Rule(
         E, pk("person", "person_pk"), foreign_pk("person", "person_pk"), post=True
     ),

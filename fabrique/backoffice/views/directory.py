@@ -7,11 +7,13 @@ fabrique's pk is a 404), call the service, turn its errors into French form erro
 from types import SimpleNamespace
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 from django.views.generic import TemplateView
 
 from fabrique.directory.errors import ProbableDuplicate
@@ -30,12 +32,12 @@ from fabrique.directory.services import (
     organization_create,
     organization_delete,
     organization_update,
-    person_anonymize,
     person_create,
     person_delete,
     person_update,
 )
 from fabrique.fabriques.models import Permission
+from fabrique.privacy.services import person_access_export, person_erase
 from fabrique.reporting.links import organization_links, person_links
 from fabrique.workstreams.selectors import workstreams_of_organization
 
@@ -268,9 +270,33 @@ class PersonAnonymizeView(FabriqueViewMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         person = self.scoped_get(Person, self.kwargs["pk"])
-        person_anonymize(person=person, actor=request.user)
-        messages.success(request, _("Les données personnelles du contact ont été effacées."))
+        log = person_erase(person=person, actor=request.user)
+        messages.success(
+            request,
+            _(
+                "Les données personnelles du contact ont été effacées partout : fiche, échanges, "
+                "%(reports)s signalement(s), %(applications)s candidature(s), %(audit)s entrée(s) du journal masquée(s)."
+            )
+            % {
+                "reports": len(log.summary["reports"]),
+                "applications": len(log.summary["applications"]),
+                "audit": log.summary["audit_entries_masked"],
+            },
+        )
         return redirect(self.url("person_detail", pk=person.pk))
+
+
+class PersonAccessExportView(FabriqueViewMixin, View):
+    """The right of access: a ZIP of what the fabrique holds about the person (JSON + files)."""
+
+    permission = Permission.EDIT
+
+    def get(self, request, *args, **kwargs):
+        person = self.scoped_get(Person.objects.select_related("fabrique", "organization"), self.kwargs["pk"])
+        data = person_access_export(person=person, actor=request.user)
+        response = HttpResponse(data, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="donnees-contact-{person.pk}.zip"'
+        return response
 
 
 # --- exchanges -------------------------------------------------------------------------------------------
@@ -382,6 +408,9 @@ urlpatterns = [
     path("annuaire/contacts/<int:pk>/modifier/", PersonUpdateView.as_view(), name="person_update"),
     path("annuaire/contacts/<int:pk>/supprimer/", PersonDeleteView.as_view(), name="person_delete"),
     path("annuaire/contacts/<int:pk>/anonymiser/", PersonAnonymizeView.as_view(), name="person_anonymize"),
+    path(
+        "annuaire/contacts/<int:pk>/donnees/", PersonAccessExportView.as_view(), name="person_access_export"
+    ),
     path(
         "annuaire/contacts/<int:person_pk>/echanges/",
         InteractionCreateView.as_view(),
