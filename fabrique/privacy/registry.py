@@ -236,6 +236,8 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
         "sheet": NONE,
         "mapping": NONE,
         "summary": NONE,
+        "progress": NONE,
+        "background_error": NONE,
     },
     "intelligence.diagnosiszone": {"name": NONE, "description": NONE},
     "grouping.pairmodeladaptation": {"coef": NONE},
@@ -256,6 +258,21 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
     "notifications.notification": {"key": NONE, "title": FREE, "body": FREE, "url": NONE},
     "notifications.follow": {"target_id": NONE},
     "notifications.calendarfeed": {"token": NONE},
+    "webhooks.webhookendpoint": {
+        "url": NONE,
+        "description": NONE,
+        "event_types": NONE,
+        "secret": NONE,
+        "disabled_reason": NONE,
+    },
+    # the JSON sent to a partner's endpoint and its answer: may quote a person's name
+    "webhooks.webhookdelivery": {
+        "event_id": NONE,
+        "event_type": NONE,
+        "body": FREE,
+        "response_excerpt": FREE,
+        "error": NONE,
+    },
     "privacy.erasurelog": {
         "category": NONE,
         "target_type": NONE,
