@@ -239,6 +239,8 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
         "progress": NONE,
         "background_error": NONE,
     },
+    # derived context of a need (nearby needs' titles, organisations of the offer): masked like free text
+    "intelligence.needinsight": {"details": FREE, "nearby_needs": FREE, "offer": FREE},
     "intelligence.diagnosiszone": {"name": NONE, "description": NONE},
     "grouping.pairmodeladaptation": {"coef": NONE},
     # the rows of an imported spreadsheet (people, reporters): masked like free text
