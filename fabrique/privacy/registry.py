@@ -32,6 +32,8 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
         "website": NONE,
         "logo": NONE,
         "stage_labels": NONE,
+        "public_team": NONE,  # published by the fabrique on its public page
+        "public_how_we_work": NONE,
     },
     # the log: masked by fabrique.audit.services.audit_redact (see audit migration 0003)
     "audit.auditentry": {
@@ -78,6 +80,7 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
         "description": FREE,
         "roles": NONE,
         "normalized_name": NONE,
+        "logo": NONE,
     },
     "directory.person": {
         "first_name": SUBJECT,
@@ -275,6 +278,25 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
         "response_excerpt": FREE,
         "error": NONE,
     },
+    # hand-overs between fabriques: quoted texts masked from the sending fabrique's side
+    "handover.handover": {
+        "title": FREE,
+        "sender_reference": NONE,
+        "receiver_reference": NONE,
+        "reason": FREE,
+        "answer_reason": FREE,
+        "trace": FREE,
+    },
+    # model sheets shared with the network: an organisation's project, its public contact
+    "essaimage.modelsheet": {
+        "title": NONE,
+        "need_answered": NONE,
+        "economic_model": NONE,
+        "partners": FREE,
+        "results": NONE,
+        "contact": FREE,
+    },
+    "essaimage.modeldocument": {"title": NONE, "file": NONE},
     "privacy.erasurelog": {
         "category": NONE,
         "target_type": NONE,
@@ -298,6 +320,7 @@ FABRIQUE_PATHS = {
     "support.supportactivity": "plan__fabrique",
     "projects.followup": "enterprise__project__fabrique",
     "studies.workshop": "study__fabrique",
+    "handover.handover": "from_fabrique",
 }
 
 
