@@ -20,6 +20,7 @@ class ProjectStage(models.TextChoices):
 class RecruitmentMode(models.TextChoices):
     CALL = "call", _("appel à porteurs")
     DIRECT = "direct", _("approche directe")
+    SCALE_UP = "scale_up", _("changement d'échelle d'une structure existante")
 
 
 class StopReason(models.TextChoices):

@@ -171,6 +171,76 @@ def project_create_from_study(*, study: Study, actor: User, decision: Decision |
     return project
 
 
+def project_create_scale_up(
+    *,
+    need: Need,
+    organization: Organization,
+    actor: User,
+    reasons: str,
+    decision: Decision | None = None,
+    **fields: Unpack[ProjectFields],
+) -> Project:
+    """The change of scale of an existing offer: an ESS structure of the directory extends its activity
+    to answer a retained need (or one in study). No call and no new enterprise: the project starts with
+    the structure as its leader ("changement d'échelle"), the need becomes answered by it, and its
+    support plan proposes the change-of-scale milestones (`support.milestones`)."""
+    from fabrique.needs.models import NeedStage
+
+    reasons = (reasons or "").strip()
+    if not reasons:
+        raise ValidationError({"reasons": _("Expliquez pourquoi ce besoin est confié à cette structure.")})
+    if need.fabrique_id != organization.fabrique_id or organization.is_deleted:
+        raise DomainError(_("La structure doit figurer dans l'annuaire de la fabrique."))
+    if need.stage not in (NeedStage.RETAINED, NeedStage.IN_STUDY):
+        raise TransitionNotAllowed(
+            _(
+                "Seul un besoin retenu ou en étude peut être confié à une structure existante "
+                "(besoin « %(need)s » : %(stage)s)."
+            )
+            % {"need": need, "stage": need.get_stage_display()}
+        )
+    data = _clean_data(fields)
+    data.setdefault("title", need.title[:200])
+    workstream = need.workstream if need.workstream_id else None
+    if "workstream" not in data and workstream is not None and not workstream.is_deleted:
+        data["workstream"] = workstream
+    if "officer" not in data and need.officer_id:
+        membership = Membership.objects.filter(
+            user=need.officer, fabrique=need.fabrique, is_active=True
+        ).first()
+        if membership is not None and membership.has_permission(Permission.EDIT):
+            data["officer"] = need.officer
+    data.setdefault("commune", need.commune)
+    _check_relations(fabrique=need.fabrique, data=data, needs=[need])
+    with transaction.atomic():
+        project = Project(
+            fabrique=need.fabrique,
+            reference=next_reference(model=Project, fabrique=need.fabrique, prefix="P"),
+            **data,
+        )
+        _insert(
+            project=project,
+            actor=actor,
+            needs=[need],
+            decision=decision,
+            note=_(
+                "Changement d'échelle : %(organization)s étend son activité pour répondre au besoin. %(reasons)s"
+            )
+            % {"organization": organization, "reasons": reasons},
+        )
+        project = project_assign_leader(
+            project=project,
+            actor=actor,
+            organization=organization,
+            decision=decision,
+            mode=RecruitmentMode.SCALE_UP,
+        )
+        from fabrique.needs.services import need_mark_answered
+
+        need_mark_answered(need=need, project=project, actor=actor, decision=decision)
+    return project
+
+
 def project_update(*, project: Project, actor: User, **fields: Unpack[ProjectFields]) -> Project:
     """Edit title, summaries, public visibility, chantier, officer, commune; logs old and new values."""
     data = _clean_data(fields)

@@ -29,7 +29,10 @@ def test_add_and_remove_a_partner_is_audited_on_the_project(team):
     assert list(partners_of(project)) == [partnership]
     added = AuditEntry.objects.get(action="projects.project.partner_added")
     assert added.target_id == str(project.pk)
-    assert added.new_values == {"partenaire": "Fondation Mobilité (financeur)", "précisions": "finance l'étude"}
+    assert added.new_values == {
+        "partenaire": "Fondation Mobilité (financeur)",
+        "précisions": "finance l'étude",
+    }
 
     partner_remove(partnership=partnership, actor=team.officer)
     assert list(partners_of(project)) == []

@@ -50,7 +50,7 @@ class PartnerAddView(ServiceFormView):
     def get_target(self) -> Study | Project:
         if not hasattr(self, "target"):
             model, _name = _TARGETS[self.kind]
-            self.target = self.scoped_get(model, self.kwargs["pk"])
+            self.target: Study | Project = self.scoped_get(model, self.kwargs["pk"])
         return self.target
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
