@@ -8,6 +8,7 @@ from django.urls import include, path
 
 from .views import (
     calendars,
+    closures,
     committees,
     directory,
     grouping,
@@ -44,6 +45,7 @@ fabrique_patterns = [
     *projects.urlpatterns,
     *partners.urlpatterns,
     *scale_up.urlpatterns,
+    *closures.urlpatterns,
     *recruitment.urlpatterns,
     *support.urlpatterns,
     *pipeline.urlpatterns,

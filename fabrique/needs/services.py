@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from fabrique.accounts.models import User
 from fabrique.audit.services import audit_log
-from fabrique.core.errors import DomainError
+from fabrique.core.errors import DomainError, TransitionNotAllowed
 from fabrique.core.references import next_reference
 from fabrique.core.services import audited_create, audited_update, check_fields
 from fabrique.core.workflow import transition
@@ -792,3 +792,23 @@ def criterion_move(*, criterion: Criterion, actor: User, direction: str) -> Crit
             new={"order": other + 1},
         )
     return moved
+
+
+# stages a need can be closed from: it no longer calls for the fabrique's work
+CLOSABLE_STAGES = frozenset({NeedStage.NEW, NeedStage.RETAINED, NeedStage.IN_STUDY, NeedStage.ANSWERED})
+
+
+def need_close(*, need: Need, actor: User, reason: str) -> Need:
+    """The need is closed for a stated reason (covered by another actor, gone, merged into a wider
+    need...). It can be reopened later (closed → qualifying, `need_reopen`)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Expliquez pourquoi le besoin est clos.")})
+    with transaction.atomic():
+        current = Need.all_objects.select_for_update().get(pk=need.pk).stage
+        if current not in CLOSABLE_STAGES:
+            raise TransitionNotAllowed(
+                _("Un besoin à l'étape « %(stage)s » ne peut pas être clos : décidez-en d'abord.")
+                % {"stage": NeedStage(current).label}
+            )
+        return transition(instance=need, to=NeedStage.CLOSED, actor=actor, note=reason)

@@ -52,6 +52,7 @@ from fabrique.needs.selectors import (
     reports_of_user,
 )
 from fabrique.needs.services import (
+    CLOSABLE_STAGES,
     REOPENABLE_STAGES,
     SCORABLE_STAGES,
     criteria_setup_defaults,
@@ -356,6 +357,7 @@ class NeedDetailView(NeedMixin, TemplateView):
         context["outcomes"] = outcomes_for(need)
         context["scorable"] = need.stage in SCORABLE_STAGES
         context["reopenable"] = need.stage in REOPENABLE_STAGES
+        context["closable"] = need.stage in CLOSABLE_STAGES
         context["timeline"] = audit_timeline(target=need)
         return context
 
