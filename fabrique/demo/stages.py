@@ -282,7 +282,7 @@ def build_every_stage(ctx: Ctx) -> None:
     call_cancel(call=call, actor=officer, reason="Le projet est repensé avec la ressourcerie.")
 
     # a support stopped
-    org = next(iter(orgs.values()))
+    org = orgs["Mobil'Aide Vignoble"]
     project = project_create(
         fabrique=ctx.fabrique,
         actor=officer,

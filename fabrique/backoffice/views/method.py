@@ -39,6 +39,24 @@ def workflows() -> list[tuple[str, str, Workflow]]:
     return sorted(found, key=lambda row: row[0])
 
 
+# the order of the chain; import batches are a technical step with no label of the fabrique's own
+LABELLED_WORKFLOWS = (
+    "needs.needreport",
+    "needs.need",
+    "studies.study",
+    "projects.project",
+    "recruitment.call",
+    "recruitment.application",
+    "support.supportplan",
+    "committees.meeting",
+)
+
+
+def labelled_workflows() -> list[tuple[str, str, Workflow]]:
+    found = {row[0]: row for row in workflows()}
+    return [found[label] for label in LABELLED_WORKFLOWS if label in found]
+
+
 def _stage_field(model: str, stage: str) -> str:
     return f"stage__{model.replace('.', '__')}__{stage}"
 
@@ -48,7 +66,7 @@ class MethodSettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fabrique = fabrique
         self.stage_groups: list[tuple[str, list[str]]] = []
-        for model, name, workflow in workflows():
+        for model, name, workflow in labelled_workflows():
             names = []
             for stage in workflow.stages:
                 field_name = _stage_field(model, stage.value)
@@ -129,7 +147,7 @@ class MethodSettingsForm(forms.Form):
                 model: {
                     stage.value: data.get(_stage_field(model, stage.value), "") for stage in workflow.stages
                 }
-                for model, _name, workflow in workflows()
+                for model, _name, workflow in labelled_workflows()
             },
             "milestone_templates": {key: data.get(f"milestones_{key}") or [] for key in PATHS},
             "email_texts": {key: data.get(f"email_{key}", "") for key in EMAIL_TEXTS},
