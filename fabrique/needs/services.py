@@ -494,12 +494,25 @@ def need_mark_in_study(*, need: Need, actor: User, decision: Decision | None = N
 
 
 def need_mark_answered(
-    *, need: Need, project: Project, actor: User, decision: Decision | None = None
+    *,
+    need: Need,
+    project: Project,
+    actor: User,
+    decision: Decision | None = None,
+    scale_up: bool = False,
 ) -> Need:
-    """A project answers the need (in_study → answered). The reporters who agreed to be informed
-    receive an e-mail with their follow-up link (handler of "needs.need.answered")."""
+    """A project answers the need (in_study → answered; retained → answered only on the change-of-scale
+    path, `scale_up=True`, where an existing structure answers it without a study). The reporters who
+    agreed to be informed receive an e-mail with their follow-up link (handler of "needs.need.answered")."""
     if project.fabrique_id != need.fabrique_id:
         raise DomainError(_("Ce projet n'appartient pas à la fabrique du besoin."))
+    if need.stage == NeedStage.RETAINED and not scale_up:
+        raise TransitionNotAllowed(
+            _(
+                "Le besoin « %(need)s » n'est pas encore étudié : ouvrez son étude, ou confiez-le à une structure existante."
+            )
+            % {"need": need}
+        )
     return transition(
         instance=need,
         to=NeedStage.ANSWERED,

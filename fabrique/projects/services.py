@@ -81,6 +81,18 @@ def _check_relations(*, fabrique: Fabrique, data: Mapping[str, Any], needs: Iter
         raise ValidationError(errors)
 
 
+def _check_public(*, is_public: bool, public_summary: str) -> None:
+    """A project shown on the public portfolio has its public presentation written."""
+    if is_public and not (public_summary or "").strip():
+        raise ValidationError(
+            {
+                "public_summary": _(
+                    "Rédigez la présentation publique avant de montrer le projet sur le portfolio."
+                )
+            }
+        )
+
+
 def _insert(
     *, project: Project, actor: User, needs: Iterable[Need], decision: Decision | None = None, note: str = ""
 ) -> Project:
@@ -110,6 +122,7 @@ def project_create(
     data = _clean_data(fields)
     linked = list(needs)
     _check_relations(fabrique=fabrique, data=data, needs=linked)
+    _check_public(is_public=data.get("is_public", False), public_summary=data.get("public_summary", ""))
     with transaction.atomic():
         project = Project(
             fabrique=fabrique, reference=next_reference(model=Project, fabrique=fabrique, prefix="P"), **data
@@ -237,7 +250,7 @@ def project_create_scale_up(
         )
         from fabrique.needs.services import need_mark_answered
 
-        need_mark_answered(need=need, project=project, actor=actor, decision=decision)
+        need_mark_answered(need=need, project=project, actor=actor, decision=decision, scale_up=True)
     return project
 
 
@@ -245,6 +258,10 @@ def project_update(*, project: Project, actor: User, **fields: Unpack[ProjectFie
     """Edit title, summaries, public visibility, chantier, officer, commune; logs old and new values."""
     data = _clean_data(fields)
     _check_relations(fabrique=project.fabrique, data=data)
+    _check_public(
+        is_public=data.get("is_public", project.is_public),
+        public_summary=data.get("public_summary", project.public_summary),
+    )
     updated, _changed = audited_update(instance=project, actor=actor, fabrique=project.fabrique, data=data)
     return updated
 
@@ -354,10 +371,10 @@ def project_stop(*, project: Project, actor: User, reason: str, details: str) ->
     from fabrique.recruitment.models import Call, CallStage
 
     if reason not in StopReason.values:
-        raise DomainError(_("Choisissez le motif de l'arrêt du projet."))
+        raise ValidationError({"reason": _("Choisissez le motif de l'arrêt du projet.")})
     details = (details or "").strip()
     if reason == StopReason.OTHER and not details:
-        raise DomainError(_("Précisez pourquoi le projet s'arrête (motif « autre »)."))
+        raise ValidationError({"details": _("Précisez pourquoi le projet s'arrête (motif « autre »).")})
     with transaction.atomic():
         current = Project.all_objects.select_for_update().get(pk=project.pk).stage
         if current == ProjectStage.STOPPED:

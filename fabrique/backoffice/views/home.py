@@ -1,17 +1,13 @@
-from typing import cast
-
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from fabrique.accounts.models import User
 from fabrique.audit.models import AuditEntry
 from fabrique.audit.selectors import audit_recent_for_fabrique
 from fabrique.fabriques.access import memberships_of
 from fabrique.fabriques.models import Fabrique, Permission
-from fabrique.notifications.selectors import my_tasks
 
 from ..dashboard import dashboard_deadlines, dashboard_groups
 from .base import FabriqueViewMixin
@@ -67,10 +63,6 @@ class DashboardView(FabriqueViewMixin, TemplateView):
         context["overdue"] = [d for d in deadlines if d.date is not None and d.date < today]
         context["deadlines"] = [d for d in deadlines if d.date is None or d.date >= today]
         context["groups"] = dashboard_groups(fabrique=self.fabrique)
-        if context["can_edit"]:
-            tasks = my_tasks(user=cast(User, self.request.user), fabrique=self.fabrique, today=today)
-            context["my_tasks_count"] = len(tasks)
-            context["my_tasks_overdue"] = sum(1 for t in tasks if t.overdue)
         return context
 
 
