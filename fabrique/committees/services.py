@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from fabrique.audit.services import audit_log, snapshot
-from fabrique.core.errors import DomainError
+from fabrique.core.errors import DomainError, TransitionNotAllowed
 from fabrique.core.services import audited_create, audited_update, check_fields
 from fabrique.core.workflow import transition
 from fabrique.directory.models import Person
@@ -555,3 +555,16 @@ def agenda_item_decide(
         if meeting.status == MeetingStatus.PLANNED:
             transition(instance=meeting, to=MeetingStatus.HELD, actor=actor, decision=decision)
     return decision
+
+
+def meeting_cancel(*, meeting: Meeting, actor: User, reason: str) -> Meeting:
+    """A planned meeting is cancelled (never one with decisions recorded). The convened members receive
+    the cancellation of the calendar invitation (handler of "committees.meeting.cancelled")."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Indiquez pourquoi la séance est annulée.")})
+    with transaction.atomic():
+        locked = Meeting.all_objects.select_for_update().get(pk=meeting.pk)
+        if locked.status != MeetingStatus.PLANNED:
+            raise TransitionNotAllowed(_("Seule une séance prévue peut être annulée."))
+        return transition(instance=locked, to=MeetingStatus.CANCELLED, actor=actor, note=reason)

@@ -347,7 +347,7 @@ STUDY_CONTENT = {
         ],
     ),
     "ess_hub": (
-        "Étude d'opportunité : pôle ESS à Malakoff",
+        "Étude d'opportunité : pôle ESS à la Bottière – Pin Sec",
         [
             (
                 "Tiers-lieu avec couveuse",
@@ -516,14 +516,14 @@ def build_projects(ctx: Ctx, committees: dict) -> None:
         "logistics": "Une plateforme logistique partagée par les producteurs de la ceinture nantaise pour livrer la restauration collective et les épiceries.",
         "kitchen": "Une cuisine professionnelle louée à l'heure aux créateurs d'activités de restauration, avec un accompagnement.",
         "reuse_points": "Des points relais du réemploi dans les quartiers de Bellevue, tenus par une structure d'insertion.",
-        "ess_hub": "Un lieu d'activités et de test pour les habitants qui veulent entreprendre à Malakoff.",
+        "ess_hub": "Un lieu d'activités et de test pour les habitants qui veulent entreprendre à la Bottière – Pin Sec.",
         "caterers": "Un annuaire qualifié des traiteurs événementiels locaux et sans jetable.",
     }
     titles = {
         "logistics": "Plateforme logistique des circuits courts",
         "kitchen": "Cuisine professionnelle partagée",
         "reuse_points": "Points relais du réemploi à Bellevue",
-        "ess_hub": "Pôle ESS de Malakoff",
+        "ess_hub": "Pôle ESS de la Bottière – Pin Sec",
         "caterers": "Annuaire des traiteurs éco-responsables",
     }
     for key, project in by_key.items():
@@ -698,7 +698,7 @@ def build_projects(ctx: Ctx, committees: dict) -> None:
     hub_org = organization_create(
         fabrique=ctx.fabrique,
         actor=ctx.officer,
-        name="Régie de quartier Malakoff Pré-Gauchet",
+        name="Régie de quartier Bottière – Pin Sec",
         kind="siae",
         commune=commune("44109"),
         roles=["candidate"],
@@ -789,6 +789,9 @@ def build_nantes() -> Ctx:
     upcoming_committee(ctx, studies, committees)
     build_mobility_copil(ctx, studies)
     build_diagnosis_zones(ctx)
+    from .stages import build_every_stage
+
+    build_every_stage(ctx)
     return ctx
 
 

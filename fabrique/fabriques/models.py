@@ -103,6 +103,23 @@ class Fabrique(TimeStampedModel):
         ),
     )
 
+    milestone_templates = models.JSONField(
+        _("jalons proposés"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Jalons proposés au début d\'un accompagnement, par parcours : {"creation": [["Titre", mois], …]}.'
+        ),
+    )
+    email_texts = models.JSONField(
+        _("textes des e-mails"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Textes propres à la fabrique des e-mails aux personnes qui signalent et aux candidat·es."
+        ),
+    )
+
     class Meta:
         verbose_name = _("fabrique")
         ordering = ["name"]

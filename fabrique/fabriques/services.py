@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -39,6 +40,8 @@ class FabriqueFields(TypedDict, total=False):
     network_status: str
     public_team: str
     public_how_we_work: str
+    milestone_templates: dict[str, list[list[str | int]]]
+    email_texts: dict[str, str]
 
 
 class FabriqueCoverage(TypedDict, total=False):
@@ -92,6 +95,59 @@ def fabrique_update(
     """Change the given fields; `coverage` replaces the territories given in it."""
     fabrique, _changed = audited_update(
         instance=fabrique, actor=actor, fabrique=fabrique, data=data, m2m=coverage
+    )
+    return fabrique
+
+
+def fabrique_configure_method(
+    *,
+    fabrique: Fabrique,
+    actor: User,
+    stage_labels: dict[str, dict[str, str]],
+    milestone_templates: dict[str, list[list[str | int]]],
+    email_texts: dict[str, str],
+) -> Fabrique:
+    """The fabrique's own words for its method: stage labels, proposed milestones per path, texts of the
+    e-mails to reporters and candidates. Empty entries are dropped (the standard wording applies)."""
+    from fabrique.core.emailtexts import EMAIL_TEXTS, check_email_text
+
+    errors: dict[str, list[str]] = {}
+    labels = {
+        model: {stage: label.strip()[:60] for stage, label in stages.items() if label and label.strip()}
+        for model, stages in stage_labels.items()
+    }
+    texts: dict[str, str] = {}
+    for key, text in email_texts.items():
+        if key not in EMAIL_TEXTS:
+            raise DomainError(_("Type d'e-mail inconnu : %(key)s.") % {"key": key})
+        try:
+            cleaned = check_email_text(key, text)
+        except ValidationError as exc:
+            errors[f"email_{key}"] = exc.messages
+            continue
+        if cleaned:
+            texts[key] = cleaned
+    templates = {}
+    for path, rows in milestone_templates.items():
+        if not all(
+            isinstance(row, list | tuple) and len(row) == 2 and str(row[0]).strip() and str(row[1]).isdigit()
+            for row in rows
+        ):
+            errors[f"milestones_{path}"] = [_("Chaque jalon a un titre et un nombre de mois.")]
+            continue
+        if rows:
+            templates[path] = [[str(title).strip()[:200], int(months)] for title, months in rows]
+    if errors:
+        raise ValidationError(errors)
+    fabrique, _changed = audited_update(
+        instance=fabrique,
+        actor=actor,
+        fabrique=fabrique,
+        data={
+            "stage_labels": {model: stages for model, stages in labels.items() if stages},
+            "milestone_templates": templates,
+            "email_texts": texts,
+        },
     )
     return fabrique
 

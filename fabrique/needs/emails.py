@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from fabrique.core.delivery import deliver_once, render_subject, site_url
+from fabrique.core.emailtexts import custom_email_text
 
 from .models import Need, NeedReport, ReportStage
 
@@ -60,7 +61,13 @@ def send_report_confirmation(*, report_id: int, key: str = "") -> bool:
         to=report.reporter_email,
         subject_template="needs/email/report_confirmation_subject.txt",
         body_template="needs/email/report_confirmation.txt",
-        context={"report": report, "followup_url": followup_url(report)},
+        context={
+            "report": report,
+            "followup_url": followup_url(report),
+            "custom_text": custom_email_text(
+                report.fabrique, "report_received", reference=report.reference, titre=report.title
+            ),
+        },
         key=key,
     )
 
@@ -93,6 +100,9 @@ def send_need_answered(*, need_id: int, project_id: int, key: str = "") -> int:
                 "need": need,
                 "project": project,
                 "reports": [(r, followup_url(r)) for r in own_reports],
+                "custom_text": custom_email_text(
+                    need.fabrique, "need_answered", besoin=need.display_public_title, projet=project.title
+                ),
             },
             key=f"{key}:{address}" if key else "",
         )

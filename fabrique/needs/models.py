@@ -220,7 +220,13 @@ class Need(TenantModel):
                     NeedStage.CLOSED,
                 },
                 NeedStage.NOT_RETAINED: {NeedStage.QUALIFYING},
-                NeedStage.RETAINED: {NeedStage.IN_STUDY, NeedStage.QUALIFYING, NeedStage.CLOSED},
+                # retained → answered: an existing structure changes scale to answer it (no study)
+                NeedStage.RETAINED: {
+                    NeedStage.IN_STUDY,
+                    NeedStage.ANSWERED,
+                    NeedStage.QUALIFYING,
+                    NeedStage.CLOSED,
+                },
                 NeedStage.IN_STUDY: {NeedStage.ANSWERED, NeedStage.RETAINED, NeedStage.CLOSED},
                 NeedStage.ANSWERED: {NeedStage.IN_STUDY, NeedStage.CLOSED},
                 NeedStage.CLOSED: {NeedStage.QUALIFYING},

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from fabrique.accounts.models import User
 from fabrique.audit.services import audit_log
-from fabrique.core.errors import DomainError
+from fabrique.core.errors import DomainError, TransitionNotAllowed
 from fabrique.core.references import next_reference
 from fabrique.core.services import audited_create, audited_update, check_fields
 from fabrique.core.workflow import transition
@@ -494,12 +494,25 @@ def need_mark_in_study(*, need: Need, actor: User, decision: Decision | None = N
 
 
 def need_mark_answered(
-    *, need: Need, project: Project, actor: User, decision: Decision | None = None
+    *,
+    need: Need,
+    project: Project,
+    actor: User,
+    decision: Decision | None = None,
+    scale_up: bool = False,
 ) -> Need:
-    """A project answers the need (in_study → answered). The reporters who agreed to be informed
-    receive an e-mail with their follow-up link (handler of "needs.need.answered")."""
+    """A project answers the need (in_study → answered; retained → answered only on the change-of-scale
+    path, `scale_up=True`, where an existing structure answers it without a study). The reporters who
+    agreed to be informed receive an e-mail with their follow-up link (handler of "needs.need.answered")."""
     if project.fabrique_id != need.fabrique_id:
         raise DomainError(_("Ce projet n'appartient pas à la fabrique du besoin."))
+    if need.stage == NeedStage.RETAINED and not scale_up:
+        raise TransitionNotAllowed(
+            _(
+                "Le besoin « %(need)s » n'est pas encore étudié : ouvrez son étude, ou confiez-le à une structure existante."
+            )
+            % {"need": need}
+        )
     return transition(
         instance=need,
         to=NeedStage.ANSWERED,
@@ -792,3 +805,23 @@ def criterion_move(*, criterion: Criterion, actor: User, direction: str) -> Crit
             new={"order": other + 1},
         )
     return moved
+
+
+# stages a need can be closed from: it no longer calls for the fabrique's work
+CLOSABLE_STAGES = frozenset({NeedStage.NEW, NeedStage.RETAINED, NeedStage.IN_STUDY, NeedStage.ANSWERED})
+
+
+def need_close(*, need: Need, actor: User, reason: str) -> Need:
+    """The need is closed for a stated reason (covered by another actor, gone, merged into a wider
+    need...). It can be reopened later (closed → qualifying, `need_reopen`)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Expliquez pourquoi le besoin est clos.")})
+    with transaction.atomic():
+        current = Need.all_objects.select_for_update().get(pk=need.pk).stage
+        if current not in CLOSABLE_STAGES:
+            raise TransitionNotAllowed(
+                _("Un besoin à l'étape « %(stage)s » ne peut pas être clos : décidez-en d'abord.")
+                % {"stage": NeedStage(current).label}
+            )
+        return transition(instance=need, to=NeedStage.CLOSED, actor=actor, note=reason)

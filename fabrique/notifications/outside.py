@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from fabrique.audit.models import AuditEntry
 from fabrique.core.delivery import deliver_once, email_message, in_french
+from fabrique.core.emailtexts import custom_email_text
 from fabrique.core.events import on_action
 
 if TYPE_CHECKING:
@@ -124,6 +125,9 @@ def reporters_need_news(entry: AuditEntry) -> None:
     if need is None:
         return
     subject, text = NEED_MESSAGES[entry.action]
+    custom = custom_email_text(
+        need.fabrique, entry.action.replace("needs.need.", "need_"), besoin=need.display_public_title
+    )
     reason = _decision_reason(entry) if entry.action == "needs.need.not_retained" else ""
     for address, links in _reporters([need]).items():
         _send(
@@ -132,7 +136,7 @@ def reporters_need_news(entry: AuditEntry) -> None:
             to=address,
             subject=str(subject),
             lines=[
-                str(text) % {"title": need.display_public_title},
+                custom or str(text) % {"title": need.display_public_title},
                 _("Motif : %(reason)s") % {"reason": reason} if reason else "",
             ],
             links=links,
@@ -153,7 +157,8 @@ def reporters_enterprise_created(entry: AuditEntry) -> None:
             to=address,
             subject=_("une entreprise est née du besoin que vous avez signalé"),
             lines=[
-                _("Une activité répond désormais au besoin que vous aviez signalé : « %(project)s ».")
+                custom_email_text(project.fabrique, "enterprise_created", projet=project.title)
+                or _("Une activité répond désormais au besoin que vous aviez signalé : « %(project)s ».")
                 % {"project": project.title},
                 _(
                     "Merci : c'est grâce aux signalements des habitants et des acteurs du territoire que ces "
@@ -179,7 +184,14 @@ def candidate_shortlisted(entry: AuditEntry) -> None:
         to=application.email,
         subject=_("votre candidature est retenue pour l'examen"),
         lines=[
-            _(
+            custom_email_text(
+                application.fabrique,
+                "application_shortlisted",
+                nom=f"{application.first_name} {application.last_name}".strip()
+                or application.organization_name,
+                projet=application.project.title,
+            )
+            or _(
                 "Votre candidature pour « %(project)s » passe à l'étape suivante : l'équipe et le comité de "
                 "sélection l'examinent. Vous serez informé·e de la décision."
             )
@@ -207,7 +219,8 @@ def candidates_call_cancelled(entry: AuditEntry) -> None:
             to=address,
             subject=_("l'appel « %(call)s » est annulé") % {"call": call.title},
             lines=[
-                _(
+                custom_email_text(call.fabrique, "call_cancelled", appel=call.title)
+                or _(
                     "L'appel à porteurs « %(call)s » auquel vous avez répondu est annulé. Merci de l'intérêt que "
                     "vous lui avez porté ; l'équipe reste joignable pour en parler."
                 )

@@ -13,7 +13,16 @@ class ProjectsConfig(AppConfig):
 
         from .models import Project
 
-        register_involved(Project, lambda p: {p.leader_organization_id} - {None})
+        # the leader's structure and the project's partners
+        register_involved(
+            Project,
+            lambda p: (
+                ({p.leader_organization_id} - {None})
+                | set(
+                    p.partnerships.filter(deleted_at__isnull=True).values_list("organization_id", flat=True)
+                )
+            ),
+        )
 
         for action, label in {
             "projects.project.seeking_leader": _("Retour à la recherche d'un porteur — projet"),
@@ -21,6 +30,10 @@ class ProjectsConfig(AppConfig):
             "projects.project.in_support": _("Début de l'accompagnement — projet"),
             "projects.project.created": _("Création — projet"),
             "projects.project.stopped": _("Arrêt — projet"),
+            "projects.project.partner_added": _("Ajout d'un partenaire — projet"),
+            "projects.project.partner_removed": _("Retrait d'un partenaire — projet"),
+            "studies.study.partner_added": _("Ajout d'un partenaire — étude"),
+            "studies.study.partner_removed": _("Retrait d'un partenaire — étude"),
         }.items():
             register_action_label(action, label)
 

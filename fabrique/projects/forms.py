@@ -41,15 +41,6 @@ class ProjectForm(forms.ModelForm):
         self.fields["officer"].queryset = officer_candidates(fabrique=fabrique)
         self.fields["officer"].label_from_instance = lambda u: u.get_full_name() or u.email
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("is_public") and not (cleaned.get("public_summary") or "").strip():
-            self.add_error(
-                "public_summary",
-                _("Rédigez la présentation publique avant de montrer le projet sur le portfolio."),
-            )
-        return cleaned
-
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
@@ -88,12 +79,6 @@ class ProjectStopForm(forms.Form):
         ),
         max_length=LONG_TEXT,
     )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("reason") == StopReason.OTHER and not (cleaned.get("details") or "").strip():
-            self.add_error("details", _("Précisez pourquoi le projet s'arrête."))
-        return cleaned
 
 
 class DirectApproachForm(forms.Form):

@@ -20,6 +20,7 @@ class ProjectStage(models.TextChoices):
 class RecruitmentMode(models.TextChoices):
     CALL = "call", _("appel à porteurs")
     DIRECT = "direct", _("approche directe")
+    SCALE_UP = "scale_up", _("changement d'échelle d'une structure existante")
 
 
 class StopReason(models.TextChoices):
@@ -205,3 +206,75 @@ class FollowUp(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.get_horizon_display()}"
+
+
+class PartnerRole(models.TextChoices):
+    FUNDER = "funder", _("financeur")
+    TECHNICAL = "technical", _("partenaire technique")
+    PRESCRIBER = "prescriber", _("prescripteur")
+    HOST = "host", _("structure d'accueil")
+    CLIENT = "client", _("client ou bénéficiaire")
+    PUBLIC_AUTHORITY = "public_authority", _("collectivité partenaire")
+    NETWORK = "network", _("réseau ou fédération")
+    OTHER = "other", _("autre")
+
+
+class Partnership(TenantModel):
+    """An organisation of the directory involved in a study or a project, with its role (funder,
+    technical partner, prescriber, host, client...). Exactly one of `study` / `project` is set. An
+    organisation may hold several roles in the same study or project (one row each)."""
+
+    organization = models.ForeignKey(
+        "directory.Organization",
+        on_delete=models.PROTECT,
+        related_name="partnerships",
+        verbose_name=_("structure"),
+    )
+    role = models.CharField(_("rôle"), max_length=20, choices=PartnerRole.choices)
+    study = models.ForeignKey(
+        "studies.Study",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partnerships",
+        verbose_name=_("étude d'opportunité"),
+    )
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partnerships",
+        verbose_name=_("projet"),
+    )
+    note = models.CharField(_("précisions"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("partenaire")
+        ordering = ["role", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(study__isnull=False, project__isnull=True)
+                    | models.Q(study__isnull=True, project__isnull=False)
+                ),
+                name="partnership_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "role", "study"],
+                condition=models.Q(deleted_at__isnull=True, study__isnull=False),
+                name="partnership_unique_study",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "role", "project"],
+                condition=models.Q(deleted_at__isnull=True, project__isnull=False),
+                name="partnership_unique_project",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} ({self.get_role_display()})"
+
+    @property
+    def target(self) -> models.Model:
+        return self.study if self.study_id else self.project  # type: ignore[return-value]

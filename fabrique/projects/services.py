@@ -81,6 +81,18 @@ def _check_relations(*, fabrique: Fabrique, data: Mapping[str, Any], needs: Iter
         raise ValidationError(errors)
 
 
+def _check_public(*, is_public: bool, public_summary: str) -> None:
+    """A project shown on the public portfolio has its public presentation written."""
+    if is_public and not (public_summary or "").strip():
+        raise ValidationError(
+            {
+                "public_summary": _(
+                    "Rédigez la présentation publique avant de montrer le projet sur le portfolio."
+                )
+            }
+        )
+
+
 def _insert(
     *, project: Project, actor: User, needs: Iterable[Need], decision: Decision | None = None, note: str = ""
 ) -> Project:
@@ -110,6 +122,7 @@ def project_create(
     data = _clean_data(fields)
     linked = list(needs)
     _check_relations(fabrique=fabrique, data=data, needs=linked)
+    _check_public(is_public=data.get("is_public", False), public_summary=data.get("public_summary", ""))
     with transaction.atomic():
         project = Project(
             fabrique=fabrique, reference=next_reference(model=Project, fabrique=fabrique, prefix="P"), **data
@@ -171,10 +184,84 @@ def project_create_from_study(*, study: Study, actor: User, decision: Decision |
     return project
 
 
+def project_create_scale_up(
+    *,
+    need: Need,
+    organization: Organization,
+    actor: User,
+    reasons: str,
+    decision: Decision | None = None,
+    **fields: Unpack[ProjectFields],
+) -> Project:
+    """The change of scale of an existing offer: an ESS structure of the directory extends its activity
+    to answer a retained need (or one in study). No call and no new enterprise: the project starts with
+    the structure as its leader ("changement d'échelle"), the need becomes answered by it, and its
+    support plan proposes the change-of-scale milestones (`support.milestones`)."""
+    from fabrique.needs.models import NeedStage
+
+    reasons = (reasons or "").strip()
+    if not reasons:
+        raise ValidationError({"reasons": _("Expliquez pourquoi ce besoin est confié à cette structure.")})
+    if need.fabrique_id != organization.fabrique_id or organization.is_deleted:
+        raise DomainError(_("La structure doit figurer dans l'annuaire de la fabrique."))
+    if need.stage not in (NeedStage.RETAINED, NeedStage.IN_STUDY):
+        raise TransitionNotAllowed(
+            _(
+                "Seul un besoin retenu ou en étude peut être confié à une structure existante "
+                "(besoin « %(need)s » : %(stage)s)."
+            )
+            % {"need": need, "stage": need.get_stage_display()}
+        )
+    data = _clean_data(fields)
+    data.setdefault("title", need.title[:200])
+    workstream = need.workstream if need.workstream_id else None
+    if "workstream" not in data and workstream is not None and not workstream.is_deleted:
+        data["workstream"] = workstream
+    if "officer" not in data and need.officer_id:
+        membership = Membership.objects.filter(
+            user=need.officer, fabrique=need.fabrique, is_active=True
+        ).first()
+        if membership is not None and membership.has_permission(Permission.EDIT):
+            data["officer"] = need.officer
+    data.setdefault("commune", need.commune)
+    _check_relations(fabrique=need.fabrique, data=data, needs=[need])
+    with transaction.atomic():
+        project = Project(
+            fabrique=need.fabrique,
+            reference=next_reference(model=Project, fabrique=need.fabrique, prefix="P"),
+            **data,
+        )
+        _insert(
+            project=project,
+            actor=actor,
+            needs=[need],
+            decision=decision,
+            note=_(
+                "Changement d'échelle : %(organization)s étend son activité pour répondre au besoin. %(reasons)s"
+            )
+            % {"organization": organization, "reasons": reasons},
+        )
+        project = project_assign_leader(
+            project=project,
+            actor=actor,
+            organization=organization,
+            decision=decision,
+            mode=RecruitmentMode.SCALE_UP,
+        )
+        from fabrique.needs.services import need_mark_answered
+
+        need_mark_answered(need=need, project=project, actor=actor, decision=decision, scale_up=True)
+    return project
+
+
 def project_update(*, project: Project, actor: User, **fields: Unpack[ProjectFields]) -> Project:
     """Edit title, summaries, public visibility, chantier, officer, commune; logs old and new values."""
     data = _clean_data(fields)
     _check_relations(fabrique=project.fabrique, data=data)
+    _check_public(
+        is_public=data.get("is_public", project.is_public),
+        public_summary=data.get("public_summary", project.public_summary),
+    )
     updated, _changed = audited_update(instance=project, actor=actor, fabrique=project.fabrique, data=data)
     return updated
 
@@ -284,10 +371,10 @@ def project_stop(*, project: Project, actor: User, reason: str, details: str) ->
     from fabrique.recruitment.models import Call, CallStage
 
     if reason not in StopReason.values:
-        raise DomainError(_("Choisissez le motif de l'arrêt du projet."))
+        raise ValidationError({"reason": _("Choisissez le motif de l'arrêt du projet.")})
     details = (details or "").strip()
     if reason == StopReason.OTHER and not details:
-        raise DomainError(_("Précisez pourquoi le projet s'arrête (motif « autre »)."))
+        raise ValidationError({"details": _("Précisez pourquoi le projet s'arrête (motif « autre »).")})
     with transaction.atomic():
         current = Project.all_objects.select_for_update().get(pk=project.pk).stage
         if current == ProjectStage.STOPPED:

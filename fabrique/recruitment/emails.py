@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from fabrique.core.delivery import render_subject
+from fabrique.core.emailtexts import custom_email_text
 
 from .models import Application
 
@@ -38,6 +39,13 @@ def application_email(*, application: Application, kind: str) -> EmailMessage | 
         "name": f"{application.first_name} {application.last_name}".strip() or application.organization_name,
         "portfolio_path": _public_url("public:project_portfolio", fabrique_slug=fabrique.slug),
     }
+    context["custom_text"] = custom_email_text(
+        fabrique,
+        f"application_{kind}",
+        nom=context["name"],
+        projet=application.project.title,
+        appel=application.call.title if application.call is not None else "",
+    )
     base = _TEMPLATES[kind]
     subject = render_subject(f"{base}_subject.txt", context)
     body = render_to_string(f"{base}.txt", context)

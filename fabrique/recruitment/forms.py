@@ -47,13 +47,6 @@ class CallForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fabrique = fabrique
 
-    def clean_deadline(self):
-        deadline = self.cleaned_data.get("deadline")
-        unchanged = self.instance.pk is not None and deadline == self.instance.deadline
-        if deadline and not unchanged and deadline < timezone.localdate():
-            raise forms.ValidationError(_("La date limite de candidature ne peut pas être déjà passée."))
-        return deadline
-
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 

@@ -39,7 +39,7 @@ def _sections(fabrique, specs) -> list[LinkSection]:
 def organization_links(*, organization) -> list[LinkSection]:
     from fabrique.committees.models import Committee
     from fabrique.needs.models import NeedReport
-    from fabrique.projects.models import Project
+    from fabrique.projects.models import Partnership, Project
     from fabrique.recruitment.models import Application
     from fabrique.studies.models import Study
     from fabrique.support.models import FundingLine, Referral
@@ -78,6 +78,23 @@ def organization_links(*, organization) -> list[LinkSection]:
                     for s in Study.objects.filter(
                         fabrique=f, steering_organizations=organization
                     ).select_related("fabrique")
+                ],
+            ),
+            (
+                _("Partenariats (études et projets)"),
+                [
+                    {
+                        "label": str(p.study or p.project),
+                        "url": (
+                            _url("study_detail", f, pk=p.study_id)
+                            if p.study_id
+                            else _url("project_detail", f, pk=p.project_id)
+                        ),
+                        "meta": p.get_role_display(),
+                    }
+                    for p in Partnership.objects.filter(fabrique=f, organization=organization)
+                    .select_related("study", "project")
+                    .order_by("-created_at")[:100]
                 ],
             ),
             (

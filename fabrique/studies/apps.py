@@ -35,11 +35,14 @@ class StudiesConfig(AppConfig):
             ],
         )
 
-        # members from a structure of the study's steering group, or one that reported its needs
+        # members from a structure of the study's steering group or partners, or one that reported its needs
         register_involved(
             Study,
             lambda s: (
                 set(s.steering_organizations.values_list("pk", flat=True))
+                | set(
+                    s.partnerships.filter(deleted_at__isnull=True).values_list("organization_id", flat=True)
+                )
                 | set(
                     s.needs.filter(reports__reporter_organization__isnull=False).values_list(
                         "reports__reporter_organization", flat=True

@@ -427,3 +427,33 @@ def decide_continue(study: Study, decision: Decision, actor: User) -> None:
         decision=decision,
         note=_decision_note(decision),
     )
+
+
+# --- abandon -------------------------------------------------------------------------------------------
+
+
+def study_abandon(*, study: Study, actor: User, reason: str) -> Study:
+    """The team stops a study before any go / no-go (partners gone, the need covered meanwhile...). Its
+    needs still "in study" and in no other open study go back to "retained", so they can be studied
+    again or entrusted elsewhere. The reason is kept in the history."""
+    from fabrique.needs.models import Need, NeedStage
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Expliquez pourquoi l'étude est abandonnée.")})
+    with transaction.atomic():
+        locked = _locked_study(study)
+        if locked.stage not in (StudyStage.IN_PROGRESS, StudyStage.AWAITING_DECISION):
+            raise DomainError(_("Seule une étude en cours ou en attente de décision peut être abandonnée."))
+        abandoned = transition(instance=locked, to=StudyStage.ABANDONED, actor=actor, note=reason)
+        open_stages = (StudyStage.IN_PROGRESS, StudyStage.AWAITING_DECISION)
+        for need in Need.objects.filter(studies=locked, stage=NeedStage.IN_STUDY).order_by("pk"):
+            if need.studies.filter(stage__in=open_stages).exclude(pk=locked.pk).exists():
+                continue
+            transition(
+                instance=need,
+                to=NeedStage.RETAINED,
+                actor=actor,
+                note=_("Étude « %(study)s » abandonnée : %(reason)s") % {"study": locked, "reason": reason},
+            )
+    return abandoned

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from fabrique.core.forms import FrenchDecimalField
 from fabrique.core.limits import LONG_TEXT, validate_sane_date
 
+from .milestones import milestone_template, path_of
 from .models import (
-    DEFAULT_MILESTONES,
     FundingLine,
     Milestone,
     Referral,
@@ -22,7 +22,6 @@ from .models import (
     SupportPlan,
 )
 from .selectors import funder_choices, officer_choices, referral_organization_choices
-from .services import DEFAULT_MILESTONE_MONTHS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -55,9 +54,9 @@ class SupportPlanStartForm(forms.Form):
             if candidate and choices.filter(pk=candidate).exists():
                 self.fields["officer"].initial = candidate
                 break
-        for index, (title, months) in enumerate(
-            zip(DEFAULT_MILESTONES, DEFAULT_MILESTONE_MONTHS, strict=True)
-        ):
+        self.milestone_count = 0
+        for index, (title, months) in enumerate(milestone_template(fabrique, path_of(project))):
+            self.milestone_count += 1
             self.fields[f"milestone_{index}"] = forms.DateField(
                 label=_("Échéance — %(title)s") % {"title": title},
                 required=False,
@@ -77,7 +76,7 @@ class SupportPlanStartForm(forms.Form):
     def service_data(self) -> dict:
         data = {name: self.cleaned_data[name] for name in ("started_on", "officer", "objectives")}
         data["milestone_due_dates"] = [
-            self.cleaned_data.get(f"milestone_{i}") for i in range(len(DEFAULT_MILESTONES))
+            self.cleaned_data.get(f"milestone_{i}") for i in range(self.milestone_count)
         ]
         return data
 

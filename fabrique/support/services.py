@@ -30,6 +30,7 @@ from fabrique.directory.selectors import roles_contain
 from fabrique.fabriques.models import Membership, Role
 from fabrique.projects.models import Project, ProjectStage
 
+from .milestones import milestone_template, path_of
 from .models import (
     DEFAULT_MILESTONES,
     ActivityKind,
@@ -130,12 +131,16 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def default_milestone_plan(started_on: datetime.date) -> list[tuple[str, datetime.date]]:
-    """The default milestones (title, proposed due date) spread over twelve months from `started_on`."""
-    return [
-        (str(title), add_months(started_on, months))
-        for title, months in zip(DEFAULT_MILESTONES, DEFAULT_MILESTONE_MONTHS, strict=True)
-    ]
+def default_milestone_plan(
+    started_on: datetime.date, *, project: Project | None = None
+) -> list[tuple[str, datetime.date]]:
+    """The proposed milestones (title, due date) from `started_on`: the project's path (creation or
+    change of scale), in the fabrique's own list when it has one (`support.milestones`)."""
+    if project is None:
+        rows = [(str(t), m) for t, m in zip(DEFAULT_MILESTONES, DEFAULT_MILESTONE_MONTHS, strict=True)]
+    else:
+        rows = milestone_template(project.fabrique, path_of(project))
+    return [(title, add_months(started_on, months)) for title, months in rows]
 
 
 def _strip(data: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -213,7 +218,7 @@ def support_plan_start(*, project: Project, actor: User, **fields: Unpack[PlanSt
 
     Fields: started_on (default today), officer (default the project's officer), objectives, and
     optionally `milestone_due_dates`, a list of dates (or None) overriding the proposed due dates of
-    the default milestones, in DEFAULT_MILESTONES order.
+    the proposed milestones (`support.milestones.milestone_template`), in their order.
     """
     data: dict[str, Any] = dict(fields)
     data = _strip(dict(data), "objectives")
@@ -229,7 +234,7 @@ def support_plan_start(*, project: Project, actor: User, **fields: Unpack[PlanSt
         if officer is not None and not User.objects.filter(staff_users_q(fabrique), pk=officer.pk).exists():
             officer = None
     errors: dict[str, Any] = {}
-    proposed = default_milestone_plan(started_on)
+    proposed = default_milestone_plan(started_on, project=project)
     milestones = []
     for index, (title, due_on) in enumerate(proposed):
         override = due_overrides[index] if index < len(due_overrides) else None

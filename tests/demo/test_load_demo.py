@@ -30,11 +30,40 @@ def test_load_demo_is_idempotent_and_covers_the_pipeline():
     call_command("load_demo", verbosity=0)
     assert counts() == first
     assert first["Fabrique"] == 2
-    assert first["Enterprise"] == 2
+    assert first["Enterprise"] == 3  # two recent, one created three and a half years ago (followed up)
     nantes = Fabrique.objects.get(slug=content.NANTES["slug"])
     stages = set(Project.objects.filter(fabrique=nantes).values_list("stage", flat=True))
     assert {"seeking_leader", "leader_selected", "in_support", "created"} <= stages
     assert User.objects.get(email="admin@nantes.demo").check_password(content.PASSWORD)
+
+
+# import batches live for minutes (a file being imported): the demo imports no file
+TRANSIENT_WORKFLOWS = {"intelligence.importbatch"}
+
+
+def test_the_demo_reaches_every_stage_of_every_workflow():
+    """Issue 14: every stage of every state machine at least once, workshops of every kind, follow-ups
+    at +1 and +3 years, a change of scale and partners."""
+    from django.apps import apps
+
+    from fabrique.backoffice.views.method import workflows
+    from fabrique.projects.models import FollowUp, Partnership, RecruitmentMode
+    from fabrique.studies.models import Workshop, WorkshopKind
+
+    call_command("load_demo", verbosity=0)
+    missing = {}
+    for label, _name, workflow in workflows():
+        if label in TRANSIENT_WORKFLOWS:
+            continue
+        reached = set(apps.get_model(label)._base_manager.values_list(workflow.field, flat=True))
+        absent = [stage.value for stage in workflow.stages if stage.value not in reached]
+        if absent:
+            missing[label] = absent
+    assert missing == {}
+    assert set(Workshop.objects.values_list("kind", flat=True)) == set(WorkshopKind.values)
+    assert set(FollowUp.objects.values_list("horizon", flat=True)) == {"1y", "3y"}
+    assert Project.objects.filter(recruitment_mode=RecruitmentMode.SCALE_UP).exists()
+    assert Partnership.objects.exists()
 
 
 def test_demo_pages_answer_200_for_the_officer():

@@ -60,6 +60,7 @@ MATRIX = {
     # agenda, decisions, attendees and the decision form's outcomes per kind of target
     "backoffice:meeting_detail": Rule(V, **MEETING, queries=25),
     "backoffice:meeting_update": Rule(E, **MEETING, post=True),
+    "backoffice:meeting_cancel": Rule(E, **MEETING, post=True),
     "backoffice:agenda_item_add": Rule(E, **MEETING, post=True),
     # removal deletes on any POST: checked by GET (confirmation page) only, like other delete views
     "backoffice:agenda_item_remove": Rule(E, **ITEM),

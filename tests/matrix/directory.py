@@ -39,7 +39,9 @@ PERSON = (pk("person"), foreign_pk("person"))
 MATRIX = {
     "backoffice:organization_list": Rule(V),
     "backoffice:organization_create": Rule(E, post=True),
-    "backoffice:organization_detail": Rule(V, *ORG),
+    # one query per section of what the organisation is involved in (reports, projects, studies,
+    # partnerships, applications, committees, referrals, funding...), none per row
+    "backoffice:organization_detail": Rule(V, *ORG, queries=22),
     "backoffice:organization_update": Rule(E, *ORG, post=True),
     "backoffice:organization_delete": Rule(E, *ORG),
     "backoffice:organization_interaction_create": Rule(

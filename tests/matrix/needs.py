@@ -34,6 +34,8 @@ MATRIX = {
     "backoffice:need_qualify": Rule(E, params=pk("need"), foreign=foreign_pk("need"), post=True),
     "backoffice:need_decide": Rule(D, params=pk("need"), foreign=foreign_pk("need"), post=True),
     "backoffice:need_reopen": Rule(D, params=pk("need"), foreign=foreign_pk("need"), post=True),
+    "backoffice:need_scale_up": Rule(E, params=pk("need"), foreign=foreign_pk("need"), post=True),
+    "backoffice:need_close": Rule(D, params=pk("need"), foreign=foreign_pk("need"), post=True),
     "backoffice:criteria_settings": Rule(M, post=True),
     "backoffice:criterion_update": Rule(
         M, params=pk("criterion"), foreign=foreign_pk("criterion"), post=True

@@ -12,10 +12,15 @@ MATRIX = {
     "backoffice:project_direct_approach": Rule(
         E, params=pk("project"), foreign=foreign_pk("project"), post=True
     ),
+    "backoffice:project_partner_add": Rule(E, params=pk("project"), foreign=foreign_pk("project"), post=True),
+    "backoffice:study_partner_add": Rule(E, params=pk("study"), foreign=foreign_pk("study"), post=True),
+    "backoffice:partner_remove": Rule(E, params=pk("partnership"), foreign=foreign_pk("partnership")),
 }
 
 
 def populate(side, label: str) -> None:
+    from fabrique.directory.models import Organization, OrganizationKind
+    from fabrique.projects.partners import partner_add
     from fabrique.projects.services import project_create
 
     side.objects["project"] = project_create(
@@ -26,4 +31,10 @@ def populate(side, label: str) -> None:
         public_summary=f"Présentation publique {label}",
         is_public=True,
         officer=side.team.officer,
+    )
+    partner = Organization.objects.create(
+        fabrique=side.team.fabrique, name=f"Partenaire {label}", kind=OrganizationKind.ASSOCIATION
+    )
+    side.objects["partnership"] = partner_add(
+        target=side.objects["project"], organization=partner, role="funder", actor=side.team.admin
     )

@@ -2,6 +2,8 @@ from .rules import M, Rule, foreign_pk, pk
 
 MATRIX = {
     "backoffice:fabrique_settings": Rule(M, post=True),
+    # one field per stage of every workflow, per path and per e-mail kind: a fixed number of queries
+    "backoffice:method_settings": Rule(M, post=True),
     "backoffice:team": Rule(M),
     "backoffice:team_invite": Rule(M, post=True),
     "backoffice:membership_update": Rule(

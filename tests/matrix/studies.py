@@ -50,6 +50,7 @@ MATRIX = {
     "backoffice:study_detail": Rule(V, **STUDY, queries=25),
     "backoffice:study_update": Rule(E, **STUDY, post=True),
     "backoffice:study_submit": Rule(E, **STUDY, post=True),
+    "backoffice:study_abandon": Rule(E, **STUDY, post=True),
     "backoffice:study_decide": Rule(
         D, params=pk("study_awaiting"), foreign=foreign_pk("study_awaiting"), post=True
     ),

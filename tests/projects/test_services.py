@@ -248,9 +248,9 @@ def test_project_stop_refuses_final_stages(team, stage):
 
 def test_project_stop_needs_a_reason_and_details_for_other(team):
     project = make_project(team.fabrique)
-    with pytest.raises(DomainError):
+    with pytest.raises(ValidationError, match="motif de l'arrêt"):
         project_stop(project=project, actor=team.officer, reason="", details="")
-    with pytest.raises(DomainError):
+    with pytest.raises(ValidationError, match="motif « autre »"):
         project_stop(project=project, actor=team.officer, reason=StopReason.OTHER, details="  ")
     project.refresh_from_db()
     assert project.stage == ProjectStage.SEEKING_LEADER

@@ -118,7 +118,7 @@ def test_stop_page_keeps_the_reason(team, login):
     response = client.post(
         url("project_stop", team, pk=project.pk), {"reason": StopReason.OTHER, "details": ""}
     )
-    assert "Précisez pourquoi le projet s'arrête." in unescape(response.content.decode())
+    assert "Précisez pourquoi le projet s'arrête (motif « autre »)." in unescape(response.content.decode())
     response = client.post(
         url("project_stop", team, pk=project.pk),
         {"reason": StopReason.LEADER_WITHDREW, "details": "Déménagement"},

@@ -78,8 +78,10 @@ def test_call_form_errors_are_french_and_save_nothing(team, login):
     project = make_project(team.fabrique)
     client = login(team.officer)
     past = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    # the rule is the service's (recruitment.services._check_deadline), shown on the form's field
     response = client.post(
-        url("call_create", team, project_pk=project.pk), {**call_form(deadline=past), **grid([("", "", "")])}
+        url("call_create", team, project_pk=project.pk),
+        {**call_form(deadline=past), **grid([("Expérience", "1", "5")])},
     )
     page = text(response)
     assert "La date limite de candidature ne peut pas être déjà passée." in page

@@ -1,14 +1,34 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
 from django.views.generic import TemplateView
 
+from fabrique.audit.models import AuditEntry
 from fabrique.audit.selectors import audit_recent_for_fabrique
 from fabrique.fabriques.access import memberships_of
-from fabrique.fabriques.models import Permission
+from fabrique.fabriques.models import Fabrique, Permission
 
-from ..dashboard import dashboard_deadlines, dashboard_figures
+from ..dashboard import dashboard_deadlines, dashboard_groups
 from .base import FabriqueViewMixin
+
+# the back-office page of an audited object, by model (the pages named `<model>_detail` need no entry)
+DETAIL_PAGES = {"needreport": "report_detail", "supportplan": "support_plan_detail"}
+
+
+def activity_url(entry: AuditEntry, fabrique: Fabrique) -> str:
+    """The page of the object an activity line is about ("" for a deleted one or one without a page).
+    No query: the content type is joined and the page is reversed from its name and id."""
+    if entry.action.endswith(".deleted") or entry.target_type is None or not entry.target_id.isdigit():
+        return ""
+    model = entry.target_type.model
+    try:
+        return reverse(
+            f"backoffice:{DETAIL_PAGES.get(model, f'{model}_detail')}",
+            kwargs={"fabrique_slug": fabrique.slug, "pk": int(entry.target_id)},
+        )
+    except NoReverseMatch:
+        return ""
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -34,9 +54,15 @@ class DashboardView(FabriqueViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["recent_activity"] = audit_recent_for_fabrique(fabrique=self.fabrique, limit=15)
-        context["deadlines"] = dashboard_deadlines(fabrique=self.fabrique, days=30)
-        context["figures"] = dashboard_figures(fabrique=self.fabrique)
+        today = timezone.localdate()
+        recent = list(
+            audit_recent_for_fabrique(fabrique=self.fabrique, limit=15).select_related("target_type")
+        )
+        context["recent_activity"] = [(entry, activity_url(entry, self.fabrique)) for entry in recent]
+        deadlines = dashboard_deadlines(fabrique=self.fabrique, days=30)
+        context["overdue"] = [d for d in deadlines if d.date is not None and d.date < today]
+        context["deadlines"] = [d for d in deadlines if d.date is None or d.date >= today]
+        context["groups"] = dashboard_groups(fabrique=self.fabrique)
         return context
 
 

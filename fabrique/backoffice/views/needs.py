@@ -53,6 +53,7 @@ from fabrique.needs.selectors import (
     with_report_counts,
 )
 from fabrique.needs.services import (
+    CLOSABLE_STAGES,
     REOPENABLE_STAGES,
     SCORABLE_STAGES,
     criteria_setup_defaults,
@@ -363,6 +364,7 @@ class NeedDetailView(NeedMixin, TemplateView):
         context["outcomes"] = outcomes_for(need)
         context["scorable"] = need.stage in SCORABLE_STAGES
         context["reopenable"] = need.stage in REOPENABLE_STAGES
+        context["closable"] = need.stage in CLOSABLE_STAGES
         context["timeline"] = audit_timeline(target=need)
         return context
 

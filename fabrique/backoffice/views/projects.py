@@ -27,6 +27,7 @@ from fabrique.recruitment.selectors import application_list, call_list
 from fabrique.recruitment.services import application_create_direct
 
 from .base import FilteredListView, ObjectDetailView, ServiceFormView
+from .partners import partners_context
 
 # --- list ------------------------------------------------------------------------------------------------
 
@@ -94,6 +95,7 @@ class ProjectDetailView(ObjectDetailView):
         )
         context["can_seek_leader"] = project.stage == ProjectStage.SEEKING_LEADER
         context["decisions"] = decisions_for(project)
+        context.update(partners_context(self, project, can_edit=context["can_edit"]))
         return context
 
 

@@ -54,6 +54,7 @@ from .base import (
     object_url,
     reason_label,
 )
+from .partners import partners_context
 
 
 def studies_of(fabrique):
@@ -196,6 +197,7 @@ class StudyDetailView(StudyMixin, TemplateView):
             editable=study.is_editable and context["can_edit"],
             can_submit=context["can_edit"] and study.stage == StudyStage.IN_PROGRESS,
             can_decide_now=context["can_decide"] and study.stage == StudyStage.AWAITING_DECISION,
+            **partners_context(self, study, can_edit=context["can_edit"]),
         )
         return context
 
