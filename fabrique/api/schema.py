@@ -3,13 +3,14 @@
 drf-spectacular documents only the success of each operation; the API also answers:
 400 (invalid input or filter), 401 (no or wrong credentials), 403 (no right on this fabrique, or a
 read-only role writing), 404 (unknown fabrique, row or page), 409 (a state change not allowed now)
-and 429 (account locked after repeated failed logins, django-axes). Their bodies are documented here.
+and 429 (too many requests for one token). Their bodies are documented here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
@@ -34,7 +35,7 @@ _DESCRIPTIONS = {
     "403": "Pas de droit sur cette fabrique, ou rôle en lecture seule.",
     "404": "Fabrique, objet ou page inconnus.",
     "409": "Changement d'état impossible à ce stade.",
-    "429": "Compte verrouillé après plusieurs échecs de connexion : réessayez plus tard.",
+    "429": "Trop de requêtes avec ce jeton : réessayez après le délai indiqué (en-tête Retry-After).",
 }
 
 
@@ -60,3 +61,19 @@ class FabriqueAutoSchema(AutoSchema):
                 body = OpenApiResponse(response=ERROR, description=_DESCRIPTIONS[code])
             responses[code] = self._get_response_for_code(body, code, direction=direction)  # type: ignore[no-untyped-call]
         return responses
+
+
+class TokenAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    target_class = "fabrique.api.authentication.TokenAuthentication"
+    name = "jeton"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": (
+                "Jeton personnel, créé depuis la page « Jetons d'API » du back-office : "
+                "`Authorization: Bearer fab_…`. Il vaut pour une fabrique, en lecture ou en écriture, "
+                "jusqu'à sa date d'expiration."
+            ),
+        }

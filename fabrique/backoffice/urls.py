@@ -24,6 +24,7 @@ from .views import (
     studies,
     support,
     territories,
+    tokens,
     webhooks,
     workstreams,
 )
@@ -50,6 +51,7 @@ fabrique_patterns = [
     *calendars.urlpatterns,
     *network.urlpatterns,
     *search.urlpatterns,
+    *tokens.urlpatterns,
 ]
 
 urlpatterns = [

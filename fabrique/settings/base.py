@@ -163,7 +163,7 @@ LOGIN_REDIRECT_URL = "backoffice:home"
 LOGOUT_REDIRECT_URL = "public:home"
 
 # Login throttling (django-axes): 5 failures on one account lock it for 15 minutes, whatever the
-# address and whatever the path (login form or the API's Basic auth: same account name for both).
+# address (the login form is the only password login: the API takes tokens, not passwords).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
@@ -217,9 +217,10 @@ else:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "fabrique.api.authentication.TokenAuthentication",  # personal tokens (Bearer), per fabrique
+        "rest_framework.authentication.SessionAuthentication",  # the browser
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["fabrique.api.throttling.TokenRateThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
         "fabrique.api.parsers.BoundedJSONParser",  # nesting bounded: a 400, never a RecursionError
@@ -231,6 +232,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "fabrique.api.exceptions.exception_handler",
 }
+# requests per token (DRF rate syntax); each personal token has its own budget
+API_TOKEN_RATE = os.environ.get("API_TOKEN_RATE", "1200/hour")
 SPECTACULAR_SETTINGS = {
     "TITLE": "API Fabrique",
     "DESCRIPTION": "API REST des Fabriques à initiatives (mêmes services et mêmes droits que le back-office).",
