@@ -35,7 +35,7 @@ class FabriqueAccess(BasePermission):
         slug = view.kwargs["fabrique_slug"]
         check_token(request, slug)
         needed = (
-            Permission.VIEW
+            getattr(view, "read_permission", Permission.VIEW)
             if request.method in SAFE_METHODS
             else getattr(view, "write_permission", Permission.EDIT)
         )

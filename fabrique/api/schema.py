@@ -12,7 +12,7 @@ from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 ERROR = inline_serializer(
@@ -39,7 +39,32 @@ _DESCRIPTIONS = {
 }
 
 
+_EXAMPLES = {
+    "400": {"title": ["Ce champ est obligatoire."], "stage": ["« licorne » n'est pas un choix valide."]},
+    "401": {"detail": "Ce jeton a expiré."},
+    "403": {"detail": "Ce jeton est en lecture seule."},
+    "404": {"detail": "Élément introuvable."},
+    "409": {
+        "detail": "Impossible de passer « Appel X » de l'étape « publié » à « décidé ».",
+        "code": "transition_not_allowed",
+    },
+    "429": {"detail": "Requête ralentie. Réessayez dans 30 secondes."},
+}
+
+
+def _example(code: str) -> list[OpenApiExample]:
+    return [OpenApiExample(f"Erreur {code}", value=_EXAMPLES[code], response_only=True, status_codes=[code])]
+
+
 class FabriqueAutoSchema(AutoSchema):
+    def get_description(self) -> str:
+        # docstrings are written for developers, in English: the schema speaks French through the
+        # summaries and descriptions given with extend_schema (which override this method)
+        return ""
+
+    def get_tags(self) -> list[str]:
+        return list(getattr(self.view, "api_tags", None) or super().get_tags())
+
     def _error_codes(self) -> list[str]:
         codes = ["401", "403", "404", "429"]
         if self.method in ("POST", "PUT", "PATCH") or self._is_list_view():
@@ -56,9 +81,13 @@ class FabriqueAutoSchema(AutoSchema):
             if code in responses:
                 continue
             if code == "400":
-                body = OpenApiResponse(response=VALIDATION_ERROR, description=_DESCRIPTIONS[code])
+                body = OpenApiResponse(
+                    response=VALIDATION_ERROR, description=_DESCRIPTIONS[code], examples=_example(code)
+                )
             else:
-                body = OpenApiResponse(response=ERROR, description=_DESCRIPTIONS[code])
+                body = OpenApiResponse(
+                    response=ERROR, description=_DESCRIPTIONS[code], examples=_example(code)
+                )
             responses[code] = self._get_response_for_code(body, code, direction=direction)  # type: ignore[no-untyped-call]
         return responses
 

@@ -236,8 +236,22 @@ REST_FRAMEWORK = {
 API_TOKEN_RATE = os.environ.get("API_TOKEN_RATE", "1200/hour")
 SPECTACULAR_SETTINGS = {
     "TITLE": "API Fabrique",
-    "DESCRIPTION": "API REST des Fabriques à initiatives (mêmes services et mêmes droits que le back-office).",
+    "DESCRIPTION": (
+        "API REST des Fabriques à initiatives : mêmes services, mêmes règles et mêmes droits que le "
+        "back-office.\n\n"
+        "**Authentification** : un jeton personnel (page « Jetons d'API » du back-office), dans l'en-tête "
+        "`Authorization: Bearer fab_…`. Un jeton vaut pour une fabrique, en lecture ou en écriture, jusqu'à "
+        "sa date d'expiration, et jamais au-delà des droits de son titulaire. Le navigateur connecté "
+        "utilise sa session.\n\n"
+        "**Listes** : filtres en paramètres (un paramètre ou une valeur inconnus répondent 400), pagination "
+        "par curseur (`next` / `previous`, `page_size` jusqu'à 200) pour les objets de la méthode.\n\n"
+        '**Changements d\'étape** : `POST …/{id}/transitions/` avec `{"to": "…"}` ; 409 avec le motif '
+        "en français quand la machine à états refuse.\n\n"
+        '**Erreurs** : messages en français ; 400 par champ, sinon `{"detail": …, "code": …}`. '
+        "429 : trop de requêtes pour ce jeton (en-tête `Retry-After`)."
+    ),
     "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -26,6 +26,7 @@ ORDER = [
     "notifications",
     "webhooks",
     "network",
+    "api",
 ]
 
 

@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 from fabrique.api.models import ApiToken, TokenScope
 from fabrique.api.tokens import MAX_ACTIVE_TOKENS, api_token_create, api_token_revoke
 from fabrique.core.errors import DomainError
+from fabrique.core.limits import validate_sane_date
 from fabrique.fabriques.models import Permission
 
 from .base import FabriqueViewMixin
@@ -36,6 +37,7 @@ class TokenForm(forms.Form):
         label=gettext_lazy("Expire le"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=gettext_lazy("Un an au plus."),
+        validators=[validate_sane_date],
     )
 
 
