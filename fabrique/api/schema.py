@@ -57,7 +57,7 @@ def _example(code: str) -> list[OpenApiExample]:
 
 
 class FabriqueAutoSchema(AutoSchema):
-    def get_description(self) -> str:
+    def get_description(self) -> str:  # type: ignore[override]
         # docstrings are written for developers, in English: the schema speaks French through the
         # summaries and descriptions given with extend_schema (which override this method)
         return ""
