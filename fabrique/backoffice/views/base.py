@@ -5,7 +5,7 @@ sibling view module.
   (`lookups`), `scoped_get`, `url()`, and the role flags the templates need.
 - `ServiceFormView`: GET shows the form; POST hands the valid form to a service (`perform(form)`),
   turns its `ValidationError` / `DomainError` into French form errors, then redirects.
-- `FilteredListView`: a paginated list from a selector, its django-filter form, and an optional CSV
+- `FilteredListView`: a paginated list from a selector, its django-filter form, and the
   exports of the filtered rows (`?export=csv|xlsx|json` when `export_columns` is set, `ExportMixin`).
 - `ObjectDetailView`: one object of the fabrique with its audit timeline.
 - `DecisionFormView`: the decision form on one target (committee or staff decision).
