@@ -101,15 +101,20 @@ def filterset_for(model: type[models.Model], fields: Mapping[str, list[str]]) ->
     return type(f"{model.__name__}ApiFilter", (ApiFilterSet,), {"Meta": meta})
 
 
+NOTE_MAX = 2000  # the audit entry's note is bounded by its inputs (forms, and this endpoint)
+
 TRANSITION_BODY = inline_serializer(
     name="TransitionRequest",
     fields={
         "to": serializers.CharField(help_text="Étape visée (valeur du champ d'étape)."),
         "note": serializers.CharField(
-            required=False, allow_blank=True, help_text="Motif ou commentaire, quand l'étape en demande un."
+            required=False,
+            allow_blank=True,
+            max_length=NOTE_MAX,
+            help_text="Motif ou commentaire, quand l'étape en demande un.",
         ),
         "reason": serializers.CharField(
-            required=False, allow_blank=True, help_text="Code du motif (arrêt d'un projet)."
+            required=False, allow_blank=True, max_length=40, help_text="Code du motif (arrêt d'un projet)."
         ),
     },
 )
@@ -244,9 +249,11 @@ class TransitionMixin:
                     ]
                 }
             )
-        for key in ("note", "reason"):
+        for key, limit in (("note", NOTE_MAX), ("reason", 40)):
             if key in body and not isinstance(body[key], str):
                 raise ValidationError({key: [_("Texte attendu.")]})
+            if len(body.get(key) or "") > limit:
+                raise ValidationError({key: [_("Au plus %(max)s caractères.") % {"max": limit}]})
         current = getattr(obj, workflow.field)
         if target != current and target not in workflow.allowed_targets(current):
             raise TransitionNotAllowed(

@@ -243,6 +243,16 @@ def test_an_unknown_step_is_a_400(client, shared_world, db):  # noqa: F811
     assert "Étape inconnue" in response.json()["to"][0]
 
 
+def test_a_too_long_note_is_a_400(client, shared_world, db):  # noqa: F811
+    world = shared_world
+    as_(client, world.a.team.admin)
+    url = api(world, "call", "transitions", pk=world.a.call.pk)
+    body = {"to": "cancelled", "note": "x" * 2001}
+    response = client.post(url, body, content_type="application/json")
+    assert response.status_code == 400
+    assert "2000" in response.json()["note"][0]
+
+
 def test_a_reader_cannot_change_a_stage(client, shared_world, db):  # noqa: F811
     world = shared_world
     as_(client, world.a.team.reader)
