@@ -344,7 +344,6 @@ class NeedListView(FilteredListView):
         Column(gettext_lazy("Commune"), lambda n: n.commune.name if n.commune else "", "commune"),
         Column(gettext_lazy("Chantier"), lambda n: n.workstream.name if n.workstream else "", "workstream"),
         Column(gettext_lazy("Chargé·e de mission"), lambda n: str(n.officer or ""), "officer"),
-        Column(gettext_lazy("Signalements"), lambda n: n.report_count, "reports"),
         Column(gettext_lazy("Prochaine échéance"), lambda n: n.next_step_due, "next_step_due"),
         Column(gettext_lazy("Créé le"), lambda n: n.created_at, "created_at"),
     )
