@@ -1,8 +1,8 @@
-"""The account name django-axes locks, whatever the login path (issue 9, item 7).
+"""The account name django-axes locks (issue 9, item 7).
 
-The login form sends the e-mail address as `username`; the API's Basic auth calls `authenticate()`
-with `email` (the user model's USERNAME_FIELD). Both must reach the same lockout record, so axes is
-given the address, lower-cased, from whichever key holds it (AXES_USERNAME_CALLABLE).
+The login form is the only path that takes a password (the API takes personal tokens, never a
+password), and it sends the e-mail address as `username`. Axes is given that address lower-cased
+(AXES_USERNAME_CALLABLE), so `Ana@ex.test` and `ana@ex.test` share one lockout record.
 """
 
 from __future__ import annotations
@@ -12,14 +12,11 @@ from typing import Any
 
 def axes_username(request: Any, credentials: dict[str, Any] | None) -> str | None:
     sources: list[Any] = [credentials or {}]
-    data = getattr(request, "data", None)
-    if data is None:
-        data = getattr(request, "POST", None)
+    data = getattr(request, "POST", None)
     if data is not None:
         sources.append(data)
     for source in sources:
-        for key in ("username", "email"):
-            value = source.get(key) if hasattr(source, "get") else None
-            if isinstance(value, str) and value.strip():
-                return value.strip().lower()
+        value = source.get("username") if hasattr(source, "get") else None
+        if isinstance(value, str) and value.strip():
+            return value.strip().lower()
     return None

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 # parameters of the API itself, not filters
-GENERAL_PARAMETERS = frozenset({"page", "format"})
+GENERAL_PARAMETERS = frozenset({"page", "format", "cursor", "page_size"})
 
 
 def check_filters(*, filterset_class: Any, params: Any, fabrique: Any, model: Any) -> None:

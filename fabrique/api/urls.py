@@ -16,7 +16,12 @@ fabrique_patterns = [
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularRedocView.as_view(url_name="api:schema"), name="docs"),
+    # served from local files only (template without web fonts, script from drf-spectacular-sidecar)
+    path(
+        "docs/",
+        SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
+        name="docs",
+    ),
     *views.urlpatterns,
     path("v1/<slug:fabrique_slug>/", include(fabrique_patterns)),
 ]

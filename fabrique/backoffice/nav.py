@@ -58,7 +58,10 @@ def backoffice_nav(request) -> dict:
         max(candidates, key=lambda c: c[0])[1]["active"] = True
     elif path == base and items:
         items[0]["active"] = True
-    return {"backoffice_nav": items}
+    context = {"backoffice_nav": items}
+    if not is_partner:  # the API needs the VIEW permission: partners have no use of a token
+        context["api_tokens_url"] = reverse("backoffice:api_tokens", kwargs={"fabrique_slug": fabrique.slug})
+    return context
 
 
 def notification_bell(request) -> dict:

@@ -29,6 +29,7 @@ from .views import (
     studies,
     support,
     territories,
+    tokens,
     webhooks,
     workstreams,
 )
@@ -60,6 +61,7 @@ fabrique_patterns = [
     *calendars.urlpatterns,
     *network.urlpatterns,
     *search.urlpatterns,
+    *tokens.urlpatterns,
 ]
 
 urlpatterns = [

@@ -165,7 +165,7 @@ LOGIN_REDIRECT_URL = "backoffice:home"
 LOGOUT_REDIRECT_URL = "public:home"
 
 # Login throttling (django-axes): 5 failures on one account lock it for 15 minutes, whatever the
-# address and whatever the path (login form or the API's Basic auth: same account name for both).
+# address (the login form is the only password login: the API takes tokens, not passwords).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
@@ -222,9 +222,10 @@ else:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "fabrique.api.authentication.TokenAuthentication",  # personal tokens (Bearer), per fabrique
+        "rest_framework.authentication.SessionAuthentication",  # the browser
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["fabrique.api.throttling.TokenRateThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
         "fabrique.api.parsers.BoundedJSONParser",  # nesting bounded: a 400, never a RecursionError
@@ -236,10 +237,26 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "fabrique.api.exceptions.exception_handler",
 }
+# requests per token (DRF rate syntax); each personal token has its own budget
+API_TOKEN_RATE = os.environ.get("API_TOKEN_RATE", "1200/hour")
 SPECTACULAR_SETTINGS = {
     "TITLE": "API Fabrique",
-    "DESCRIPTION": "API REST des Fabriques à initiatives (mêmes services et mêmes droits que le back-office).",
+    "DESCRIPTION": (
+        "API REST des Fabriques à initiatives : mêmes services, mêmes règles et mêmes droits que le "
+        "back-office.\n\n"
+        "**Authentification** : un jeton personnel (page « Jetons d'API » du back-office), dans l'en-tête "
+        "`Authorization: Bearer fab_…`. Un jeton vaut pour une fabrique, en lecture ou en écriture, jusqu'à "
+        "sa date d'expiration, et jamais au-delà des droits de son titulaire. Le navigateur connecté "
+        "utilise sa session.\n\n"
+        "**Listes** : filtres en paramètres (un paramètre ou une valeur inconnus répondent 400), pagination "
+        "par curseur (`next` / `previous`, `page_size` jusqu'à 200) pour les objets de la méthode.\n\n"
+        '**Changements d\'étape** : `POST …/{id}/transitions/` avec `{"to": "…"}` ; 409 avec le motif '
+        "en français quand la machine à états refuse.\n\n"
+        '**Erreurs** : messages en français ; 400 par champ, sinon `{"detail": …, "code": …}`. '
+        "429 : trop de requêtes pour ce jeton (en-tête `Retry-After`)."
+    ),
     "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

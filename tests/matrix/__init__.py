@@ -27,6 +27,7 @@ ORDER = [
     "notifications",
     "webhooks",
     "network",
+    "api",
 ]
 
 

@@ -26,6 +26,10 @@ class Rule:
     # query budget of a GET by an allowed user (tests/test_query_budgets.py): the page must not use more
     # queries than this, and must use the same number with ten times more data (no N+1)
     queries: int = 20
+    # a row only its owner sees (one's own evaluation): the other allowed roles get 404
+    owner: str | None = None
+    # the answer of a GET by an allowed role (405 for a POST-only API action such as transitions/)
+    ok: int = 200
 
 
 def pk(name: str, kwarg: str = "pk"):

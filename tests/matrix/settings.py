@@ -1,4 +1,4 @@
-from .rules import M, Rule, foreign_pk, pk
+from .rules import M, Rule, V, foreign_pk, pk
 
 MATRIX = {
     "backoffice:fabrique_settings": Rule(M, post=True),
@@ -14,3 +14,6 @@ MATRIX = {
 
 def populate(side, label):
     side.objects["membership"] = side.team.fabrique.memberships.get(user=side.team.reader)
+
+
+MATRIX["backoffice:api_tokens"] = Rule(V, post=True)

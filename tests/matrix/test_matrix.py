@@ -86,7 +86,9 @@ def expected_status(rule: Rule, actor: str, is_api: bool) -> set[int]:
         return {200} if actor == "network_head" else {403}
     if actor in ("other_fabrique_admin", "network_head"):
         return {404}
-    return {200} if actor in ROLE_PERMS[rule.access] else {403}
+    if rule.owner and actor in ROLE_PERMS[rule.access] and actor != rule.owner:
+        return {404}
+    return {rule.ok} if actor in ROLE_PERMS[rule.access] else {403}
 
 
 def check_url(name: str, rule: Rule, world: World, kwargs_names: list[str]) -> list[str]:
@@ -130,6 +132,8 @@ def check_actor(name: str, rule: Rule, world: World, kwargs_names: list[str], ac
         # a role allowed to use the view must get 404 (the object is not in its fabrique);
         # a role without the permission may be stopped earlier by the 403
         expected_foreign = {404} if actor_name in ROLE_PERMS.get(rule.access, ()) else {403, 404}
+        if rule.owner and actor_name != rule.owner:
+            expected_foreign = {403, 404}
         if response.status_code not in expected_foreign:
             problems.append(f"{name} with another fabrique's object as {actor_name}: {response.status_code}")
     return problems

@@ -5,8 +5,8 @@ sibling view module.
   (`lookups`), `scoped_get`, `url()`, and the role flags the templates need.
 - `ServiceFormView`: GET shows the form; POST hands the valid form to a service (`perform(form)`),
   turns its `ValidationError` / `DomainError` into French form errors, then redirects.
-- `FilteredListView`: a paginated list from a selector, its django-filter form, and an optional CSV
-  export of the filtered rows (`?export=csv` when `export_columns` is set).
+- `FilteredListView`: a paginated list from a selector, its django-filter form, and the
+  exports of the filtered rows (`?export=csv|xlsx|json` when `export_columns` is set, `ExportMixin`).
 - `ObjectDetailView`: one object of the fabrique with its audit timeline.
 - `DecisionFormView`: the decision form on one target (committee or staff decision).
 
@@ -23,7 +23,15 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +41,16 @@ from django.views.generic import DetailView, FormView, ListView
 from fabrique.audit.selectors import audit_timeline
 from fabrique.committees import registry
 from fabrique.core.errors import DomainError
-from fabrique.core.exports import csv_writer
+from fabrique.core.exports import (
+    CONTENT_TYPES,
+    EXPORT_FORMATS,
+    Column,
+    columns_of,
+    csv_writer,
+    stream_csv,
+    stream_json,
+    write_xlsx,
+)
 from fabrique.core.forms import add_service_errors
 from fabrique.fabriques.access import access_fabrique, access_object, memberships_of, scoped
 from fabrique.fabriques.models import Fabrique, Permission
@@ -187,32 +204,72 @@ def csv_response(*, filename: str, header: Sequence[Any], rows: Iterable[Sequenc
     return response
 
 
-class FilteredListView(FabriqueViewMixin, ListView[Any]):
+class ExportMixin(_Base):
+    """`?export=csv|xlsx|json` answers the list's rows with the current filters (every page), streamed:
+    rows come from `export_rows()` (a queryset is read with `iterator()`), columns from
+    `export_columns` ([Column(header, row -> value, key)] or (header, function) pairs). Memory does not
+    grow with the number of rows. The columns of each list are documented in docs/exports.md.
+
+    Put it before the view's base class; the template shows the links with
+    `{% include "backoffice/includes/export_links.html" %}`.
+    """
+
+    export_columns: Sequence[Column | tuple[Any, Callable[[Any], Any]]] = ()
+    export_name = "export"
+    request: HttpRequest
+    fabrique: Fabrique
+
+    def export_rows(self) -> Iterable[Any]:
+        return self.get_queryset()  # type: ignore[attr-defined,no-any-return]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        fmt = request.GET.get("export")
+        if fmt is not None and self.export_columns:
+            if fmt not in EXPORT_FORMATS:
+                return HttpResponseBadRequest(_("Format d'export inconnu : csv, xlsx ou json."))
+            return self.export_response(fmt)
+        return super().get(request, *args, **kwargs)  # type: ignore[misc,no-any-return]
+
+    def export_response(self, fmt: str) -> HttpResponseBase:
+        columns = columns_of(self.export_columns)
+        rows = self.export_rows()
+        if isinstance(rows, QuerySet):
+            rows = rows.iterator(chunk_size=2000)
+        filename = f"{self.export_name}-{self.fabrique.slug}-{timezone.localdate().isoformat()}.{fmt}"
+        response: HttpResponseBase
+        if fmt == "xlsx":
+            handle = write_xlsx(columns, rows, title=self.export_name)
+            response = FileResponse(handle, content_type=CONTENT_TYPES[fmt])
+        else:
+            stream = stream_csv(columns, rows) if fmt == "csv" else stream_json(columns, rows)
+            response = StreamingHttpResponse(stream, content_type=CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if self.export_columns:
+            params = self.request.GET.copy()
+            params.pop("page", None)
+            links = []
+            for fmt in EXPORT_FORMATS:
+                params["export"] = fmt
+                links.append({"format": fmt.upper(), "url": "?" + params.urlencode()})
+            context["export_links"] = links
+        return context
+
+
+class FilteredListView(ExportMixin, FabriqueViewMixin, ListView[Any]):  # type: ignore[misc]
     """A paginated list whose rows come from a selector (`get_queryset`) and whose filter form is a
     FilterSet's form (`filterset_class`, built with the fabrique).
 
-    Export hook: set `export_columns` to [(header, function row -> value), ...] and `?export=csv`
-    answers the filtered rows (all pages) as CSV.
+    Exports (`ExportMixin`): set `export_columns` and `?export=csv|xlsx|json` answers the filtered
+    rows (all pages).
     """
 
     permission = Permission.VIEW
     paginate_by = PAGE_SIZE
     filterset_class: type | None = None
-    export_columns: Sequence[tuple[str, Callable[[Any], Any]]] = ()
-    export_name = "export"
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if self.export_columns and request.GET.get("export") == "csv":
-            return self.export_csv(self.get_queryset())
-        return super().get(request, *args, **kwargs)
-
-    def export_csv(self, rows: Iterable[Any]) -> HttpResponse:
-        stamp = timezone.localdate().isoformat()
-        return csv_response(
-            filename=f"{self.export_name}-{self.fabrique.slug}-{stamp}.csv",
-            header=[header for header, _fn in self.export_columns],
-            rows=([fn(row) for _header, fn in self.export_columns] for row in rows),
-        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

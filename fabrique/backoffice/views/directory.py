@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from fabrique.core.exports import Column
 from fabrique.directory.errors import ProbableDuplicate
 from fabrique.directory.filters import OrganizationFilter, PersonFilter
 from fabrique.directory.forms import InteractionForm, OrganizationForm, PersonForm
@@ -74,6 +75,19 @@ def masked_timeline(entries):
 
 class OrganizationListView(FilteredListView):
     template_name = "backoffice/directory/organization_list.html"
+    export_name = "structures"
+    export_columns = (
+        Column(gettext_lazy("Nom"), lambda o: o.name, "name"),
+        Column(gettext_lazy("Type"), lambda o: o.get_kind_display(), "kind"),
+        Column(gettext_lazy("SIREN"), lambda o: o.siren, "siren"),
+        Column(gettext_lazy("Commune"), lambda o: o.commune.name if o.commune else "", "commune"),
+        Column(gettext_lazy("Code postal"), lambda o: o.postal_code, "postal_code"),
+        Column(gettext_lazy("E-mail"), lambda o: o.email, "email"),
+        Column(gettext_lazy("Téléphone"), lambda o: o.phone, "phone"),
+        Column(gettext_lazy("Site web"), lambda o: o.website, "website"),
+        Column(gettext_lazy("Rôles"), lambda o: ", ".join(o.roles or []), "roles"),
+        Column(gettext_lazy("Créée le"), lambda o: o.created_at, "created_at"),
+    )
     context_object_name = "organizations"
     filterset_class = OrganizationFilter
 
@@ -168,6 +182,20 @@ class OrganizationDeleteView(FabriqueViewMixin, TemplateView):
 
 class PersonListView(FilteredListView):
     template_name = "backoffice/directory/person_list.html"
+    export_name = "contacts"
+    export_columns = (
+        Column(gettext_lazy("Nom"), lambda p: p.last_name, "last_name"),
+        Column(gettext_lazy("Prénom"), lambda p: p.first_name, "first_name"),
+        Column(
+            gettext_lazy("Structure"), lambda p: p.organization.name if p.organization else "", "organization"
+        ),
+        Column(gettext_lazy("Fonction"), lambda p: p.job_title, "job_title"),
+        Column(gettext_lazy("E-mail"), lambda p: p.email, "email"),
+        Column(gettext_lazy("Téléphone"), lambda p: p.phone, "phone"),
+        Column(gettext_lazy("Finalité"), lambda p: p.get_purpose_display(), "purpose"),
+        Column(gettext_lazy("Consentement"), lambda p: p.consent_given, "consent_given"),
+        Column(gettext_lazy("Conserver jusqu'au"), lambda p: p.retention_until, "retention_until"),
+    )
     context_object_name = "people"
     filterset_class = PersonFilter
 

@@ -16,12 +16,14 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
 from fabrique.audit.selectors import audit_timeline
 from fabrique.committees.registry import outcomes_for
 from fabrique.core.errors import DomainError
+from fabrique.core.exports import Column
 from fabrique.fabriques.models import Permission
 from fabrique.needs.filters import NeedFilter, NeedReportFilter
 from fabrique.needs.forms import (
@@ -88,6 +90,19 @@ DOCUMENT_TYPES = {
 
 class ReportListView(FilteredListView):
     template_name = "backoffice/needs/report_list.html"
+    export_name = "signalements"
+    export_columns = (
+        Column(gettext_lazy("Référence"), lambda r: r.reference, "reference"),
+        Column(gettext_lazy("Intitulé"), lambda r: r.title, "title"),
+        Column(gettext_lazy("Étape"), lambda r: r.get_stage_display(), "stage"),
+        Column(gettext_lazy("Thème"), lambda r: r.get_theme_display(), "theme"),
+        Column(gettext_lazy("Commune"), lambda r: r.commune.name if r.commune else "", "commune"),
+        Column(gettext_lazy("Lieu"), lambda r: r.place, "place"),
+        Column(gettext_lazy("Source"), lambda r: r.get_source_display(), "source"),
+        Column(gettext_lazy("Signalé le"), lambda r: r.reported_on, "reported_on"),
+        Column(gettext_lazy("Reçu le"), lambda r: r.created_at, "created_at"),
+        Column(gettext_lazy("Besoin"), lambda r: r.need.reference if r.need else "", "need"),
+    )
     context_object_name = "reports"
     filterset_class = NeedReportFilter
 
@@ -321,6 +336,18 @@ class MyReportsView(FabriqueViewMixin, TemplateView):
 
 class NeedListView(FilteredListView):
     template_name = "backoffice/needs/need_list.html"
+    export_name = "besoins"
+    export_columns = (
+        Column(gettext_lazy("Référence"), lambda n: n.reference, "reference"),
+        Column(gettext_lazy("Intitulé"), lambda n: n.title, "title"),
+        Column(gettext_lazy("Étape"), lambda n: n.get_stage_display(), "stage"),
+        Column(gettext_lazy("Thème"), lambda n: n.get_theme_display(), "theme"),
+        Column(gettext_lazy("Commune"), lambda n: n.commune.name if n.commune else "", "commune"),
+        Column(gettext_lazy("Chantier"), lambda n: n.workstream.name if n.workstream else "", "workstream"),
+        Column(gettext_lazy("Chargé·e de mission"), lambda n: str(n.officer or ""), "officer"),
+        Column(gettext_lazy("Prochaine échéance"), lambda n: n.next_step_due, "next_step_due"),
+        Column(gettext_lazy("Créé le"), lambda n: n.created_at, "created_at"),
+    )
     context_object_name = "needs"
     filterset_class = NeedFilter
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fabrique.committees.services import decision_record, decisions_for
+from fabrique.core.exports import Column
 from fabrique.fabriques.models import Permission
 from fabrique.projects.filters import ProjectFilter
 from fabrique.projects.forms import DirectApproachForm, ProjectCreateForm, ProjectForm, ProjectStopForm
@@ -34,6 +35,17 @@ from .partners import partners_context
 
 class ProjectListView(FilteredListView):
     template_name = "backoffice/projects/project_list.html"
+    export_name = "projets"
+    export_columns = (
+        Column(gettext_lazy("Référence"), lambda p: p.reference, "reference"),
+        Column(gettext_lazy("Intitulé"), lambda p: p.title, "title"),
+        Column(gettext_lazy("Étape"), lambda p: p.get_stage_display(), "stage"),
+        Column(gettext_lazy("Chantier"), lambda p: p.workstream.name if p.workstream else "", "workstream"),
+        Column(gettext_lazy("Chargé·e de mission"), lambda p: str(p.officer or ""), "officer"),
+        Column(gettext_lazy("Commune"), lambda p: p.commune.name if p.commune else "", "commune"),
+        Column(gettext_lazy("Public"), lambda p: p.is_public, "is_public"),
+        Column(gettext_lazy("Créé le"), lambda p: p.created_at, "created_at"),
+    )
     context_object_name = "projects"
     filterset_class = ProjectFilter
 

@@ -23,6 +23,7 @@ from fabrique.audit.selectors import audit_timeline
 from fabrique.committees import registry
 from fabrique.committees.services import decision_record, decisions_for
 from fabrique.core.errors import DomainError
+from fabrique.core.exports import Column
 from fabrique.fabriques.models import Permission
 from fabrique.projects.models import Project, ProjectStage
 from fabrique.recruitment.forms import (
@@ -60,6 +61,15 @@ from .base import FabriqueViewMixin, FilteredListView, ObjectDetailView, Service
 
 class CallListView(FilteredListView):
     template_name = "backoffice/recruitment/call_list.html"
+    export_name = "appels"
+    export_columns = (
+        Column(gettext_lazy("Intitulé"), lambda c: c.title, "title"),
+        Column(gettext_lazy("Projet"), lambda c: c.project.title, "project"),
+        Column(gettext_lazy("Étape"), lambda c: c.get_stage_display(), "stage"),
+        Column(gettext_lazy("Date limite"), lambda c: c.deadline, "deadline"),
+        Column(gettext_lazy("Publié le"), lambda c: c.published_on, "published_on"),
+        Column(gettext_lazy("Candidatures"), lambda c: c.application_count, "applications"),
+    )
     context_object_name = "calls"
 
     def get_queryset(self):
@@ -321,6 +331,19 @@ class ApplicationListView(FilteredListView):
     "à évaluer" (applications to a call still waiting for a decision)."""
 
     template_name = "backoffice/recruitment/application_list.html"
+    export_name = "candidatures"
+    export_columns = (
+        Column(gettext_lazy("Appel"), lambda a: a.call.title if a.call else "", "call"),
+        Column(gettext_lazy("Projet"), lambda a: a.project.title, "project"),
+        Column(gettext_lazy("Prénom"), lambda a: a.first_name, "first_name"),
+        Column(gettext_lazy("Nom"), lambda a: a.last_name, "last_name"),
+        Column(gettext_lazy("Structure"), lambda a: a.organization_name, "organization"),
+        Column(gettext_lazy("E-mail"), lambda a: a.email, "email"),
+        Column(gettext_lazy("Téléphone"), lambda a: a.phone, "phone"),
+        Column(gettext_lazy("Origine"), lambda a: a.get_source_display(), "source"),
+        Column(gettext_lazy("Étape"), lambda a: a.get_stage_display(), "stage"),
+        Column(gettext_lazy("Reçue le"), lambda a: a.created_at, "created_at"),
+    )
     context_object_name = "applications"
 
     def get_queryset(self):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from fabrique.core.exports import Column
 from fabrique.fabriques.models import Permission
 from fabrique.reporting.workstream import workstream_overview
 from fabrique.workstreams.filters import WorkstreamFilter
@@ -26,6 +27,14 @@ from .base import FabriqueViewMixin, FilteredListView, ObjectDetailView, Service
 
 class WorkstreamListView(FilteredListView):
     template_name = "backoffice/workstreams/workstream_list.html"
+    export_name = "chantiers"
+    export_columns = (
+        Column(gettext_lazy("Nom"), lambda w: w.name, "name"),
+        Column(gettext_lazy("Code"), lambda w: w.code, "code"),
+        Column(gettext_lazy("Statut"), lambda w: w.get_status_display(), "status"),
+        Column(gettext_lazy("Pilote"), lambda w: str(w.lead or ""), "lead"),
+        Column(gettext_lazy("Créé le"), lambda w: w.created_at, "created_at"),
+    )
     context_object_name = "workstreams"
     filterset_class = WorkstreamFilter
 
