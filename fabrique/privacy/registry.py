@@ -17,6 +17,9 @@ SUBJECT, FREE, NONE = "subject", "free", "none"
 
 # model label -> {field: classification}
 PERSONAL_DATA: dict[str, dict[str, str]] = {
+    "projects.partnership": {"note": FREE},
+    # staff accounts' tokens: managed with the account
+    "api.apitoken": {"name": NONE, "prefix": NONE, "digest": NONE},
     "core.deliverykey": {"key": NONE},
     "core.workerheartbeat": {"worker_id": NONE, "hostname": NONE, "current_task": NONE},
     # staff accounts: their own data, edited and deleted with the account
@@ -32,6 +35,8 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
         "website": NONE,
         "logo": NONE,
         "stage_labels": NONE,
+        "milestone_templates": NONE,  # the fabrique's own milestone titles
+        "email_texts": NONE,  # the fabrique's own wording of its e-mails
         "public_team": NONE,  # published by the fabrique on its public page
         "public_how_we_work": NONE,
     },

@@ -89,11 +89,18 @@ def test_update_bad_input_shows_french_errors_and_saves_nothing(team, login):
     page = unescape(response.content.decode())
     assert response.status_code == 200
     assert "Ce champ est obligatoire." in page
-    assert "Rédigez la présentation publique" in page
     assert "Aucune commune ne correspond à « Nulle-Part-sur-Mer »" in page
     project.refresh_from_db()
     assert project.title == "Crèche à horaires atypiques" and not project.is_public
     assert not AuditEntry.objects.for_target(project).exists()
+    # the public-summary rule is the service's: shown once the form itself is valid
+    response = login(team.officer).post(
+        url("project_update", team, pk=project.pk),
+        {"title": "Crèche", "is_public": "on", "public_summary": ""},
+    )
+    assert "Rédigez la présentation publique" in unescape(response.content.decode())
+    project.refresh_from_db()
+    assert not project.is_public
 
 
 def test_reader_cannot_write(team, login):
