@@ -68,4 +68,94 @@ def register_all() -> None:
             network=True,
         ),
     )
+    # after the figures above: the reporting version of calls_published (with its date) replaces the first
+    register(*reporting_indicators())
     register_deadlines(call_deadline_items)
+
+
+def reporting_indicators() -> list[Indicator]:
+    """The programme's figures on calls, applications and leaders found (docs/indicators.md)."""
+    from django.db.models import Case as _Case
+    from django.db.models import CharField, Q, Value, When
+    from django.db.models import F as _F
+
+    from fabrique.core.indicators import Breakdown, choice_labels
+
+    from .models import ApplicationSource, ApplicationStage
+
+    paths = {
+        "workstream_field": "project__workstream",
+        "commune_field": "project__commune",
+        "study_field": "project__study",
+        "project_field": "project",
+    }
+    common = {"dashboard": False, "reporting": True, "section": "leaders"}
+
+    def leader_kind() -> object:
+        existing = Q(organization__isnull=False) | ~Q(organization_name="")
+        return _Case(When(existing, then=Value("existing")), default=Value("new"), output_field=CharField())
+
+    return [
+        Indicator(
+            key="recruitment.calls_published",
+            label=gettext_lazy("appels à porteurs publiés"),
+            column_label=gettext_lazy("Appels à porteurs publiés"),
+            definition=gettext_lazy(
+                "Appels à porteurs de projet publiés pendant la période (date de publication), quelle "
+                "que soit leur étape aujourd'hui."
+            ),
+            rows=lambda: Call.objects.filter(published_on__isnull=False),
+            date="published_on",
+            network=True,
+            **paths,  # type: ignore[arg-type]
+            **common,  # type: ignore[arg-type]
+        ),
+        Indicator(
+            key="recruitment.applications",
+            label=gettext_lazy("candidatures reçues"),
+            definition=gettext_lazy(
+                "Candidatures déposées en réponse à un appel pendant la période (date de dépôt), retirées "
+                "comprises."
+            ),
+            rows=lambda: Application.objects.filter(source=ApplicationSource.CALL),
+            date="created_at",
+            date_is_datetime=True,
+            describe=lambda a: f"{a.project} — {a.get_stage_display()}",
+            **paths,  # type: ignore[arg-type]
+            **common,  # type: ignore[arg-type]
+        ),
+        Indicator(
+            key="recruitment.leaders_found",
+            label=gettext_lazy("porteurs trouvés"),
+            definition=gettext_lazy(
+                "Candidatures retenues pendant la période (date de la sélection) : un porteur trouvé "
+                "par appel à porteurs ou par approche directe ; « structure existante » quand le porteur "
+                "est une structure (de l'annuaire ou nommée), « nouveau porteur » sinon."
+            ),
+            rows=lambda: Application.objects.filter(stage=ApplicationStage.SELECTED),
+            date="stage_changed_at",
+            date_is_datetime=True,
+            breakdowns=(
+                Breakdown(
+                    "way",
+                    gettext_lazy("voie"),
+                    lambda: _F("source"),
+                    choice_labels(ApplicationSource.choices),
+                ),
+                Breakdown(
+                    "leader",
+                    gettext_lazy("type de porteur"),
+                    leader_kind,
+                    choice_labels(
+                        [
+                            ("existing", gettext_lazy("structure existante")),
+                            ("new", gettext_lazy("nouveau porteur")),
+                        ]
+                    ),
+                ),
+            ),
+            describe=lambda a: f"{a.project} — {a.get_source_display()}",
+            **paths,  # type: ignore[arg-type]
+            **common,  # type: ignore[arg-type]
+        ),
+    ]
