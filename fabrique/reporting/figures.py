@@ -268,7 +268,8 @@ def _days(start: Any, end: Any) -> int | None:
         start = datetime.date.fromisoformat(start[:10])
     if isinstance(end, str):
         end = datetime.date.fromisoformat(end[:10])
-    return max(0, (end - start).days)
+    days: int = (end - start).days
+    return max(0, days)
 
 
 def durations(

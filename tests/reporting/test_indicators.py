@@ -427,5 +427,8 @@ def test_reporting_table_trends(data):
     rows = {row.indicator.key: row for section in sections for row in section.rows}
     assert rows["needs.reports_received"].value == 4
     assert rows["needs.reports_received"].trend == {2024: 1, 2025: 3}
-    assert rows["directory.partners_mobilised"].trend == {2024: 3, 2025: 6}  # 2024: ORG_OLD, IDLE, FB (agreement)
+    assert rows["directory.partners_mobilised"].trend == {
+        2024: 3,
+        2025: 6,
+    }  # 2024: ORG_OLD, IDLE, FB (agreement)
     assert [s.key for s in sections] == ["needs", "studies", "leaders", "enterprises", "partners"]
