@@ -6,6 +6,7 @@ USAGE (stable API, read by the dashboard, the reporting page, the funder reports
 
     period = Period.year(2025)                    # or Period.quarter(2025, 2), Period.between(d1, d2)
     filters = Filters(workstream_id=3, territory=Territory("epci", "244400404"), funder_id=12)
+    # (or Filters(agreement_id=7): the rows one funding agreement covers)
     ind = indicator("studies.launched")
     ind.value(fabrique, period=period, filters=filters)          # -> int | Decimal | None (ONE query)
     ind.by_fabrique(fabriques, period=period)                     # -> {fabrique id: value} (ONE query)
@@ -155,10 +156,17 @@ class Filters:
     workstream_id: int | None = None
     territory: Territory | None = None
     funder_id: int | None = None
+    # one agreement: the rows it covers (as the funder filter, restricted to this agreement)
+    agreement_id: int | None = None
 
     @property
     def is_empty(self) -> bool:
-        return self.workstream_id is None and self.territory is None and self.funder_id is None
+        return (
+            self.workstream_id is None
+            and self.territory is None
+            and self.funder_id is None
+            and self.agreement_id is None
+        )
 
 
 NO_FILTERS = Filters()
@@ -192,11 +200,13 @@ class NotApplicable(Exception):
     """A filter this indicator cannot apply (its rows have no such dimension)."""
 
 
-# funder filter: set by the funding app (the domain of agreements), (indicator, funder id) -> Q
-_FUNDER_FILTER: list[Callable[[Indicator, int], Q]] = []
+# funder filter: set by the funding app (the domain of agreements),
+# (indicator, funder id or None, agreement id or None) -> Q
+FunderFilter = Callable[["Indicator", int | None, int | None], Q]
+_FUNDER_FILTER: list[FunderFilter] = []
 
 
-def register_funder_filter(func: Callable[[Indicator, int], Q]) -> None:
+def register_funder_filter(func: FunderFilter) -> None:
     _FUNDER_FILTER[:] = [func]
 
 
@@ -265,10 +275,10 @@ class Indicator:
             q &= Q(**{self.workstream_field: filters.workstream_id})
         if filters.territory is not None:
             q &= self._territory_q(filters.territory)
-        if filters.funder_id is not None:
+        if filters.funder_id is not None or filters.agreement_id is not None:
             if not _FUNDER_FILTER:
                 raise NotApplicable
-            q &= _FUNDER_FILTER[0](self, filters.funder_id)
+            q &= _FUNDER_FILTER[0](self, filters.funder_id, filters.agreement_id)
         return q if q else None
 
     def _territory_q(self, territory: Territory) -> Q:

@@ -10,12 +10,18 @@ from fabrique.core.indicators import Indicator, register, register_funder_filter
 from .models import GRANTED_STATUSES, AgreementScope, FundingAgreement
 
 
-def funder_q(indicator: Indicator, funder_id: int) -> Q:
-    """The rows an agreement of this funder (signed or closed) covers: every row of a fabrique whose
-    programme it funds, and the rows of the chantier, study or support plan it funds."""
-    agreements = FundingAgreement.objects.filter(funder_id=funder_id, status__in=GRANTED_STATUSES)
+def funder_q(indicator: Indicator, funder_id: int | None, agreement_id: int | None = None) -> Q:
+    """The rows an agreement of this funder (signed or closed) covers — or this one agreement, whatever
+    its status: every row of a fabrique whose programme it funds, and the rows of the chantier, study
+    or support plan it funds."""
+    if agreement_id is not None:
+        agreements = FundingAgreement.objects.filter(pk=agreement_id)
+    else:
+        agreements = FundingAgreement.objects.filter(funder_id=funder_id, status__in=GRANTED_STATUSES)
+    if funder_id is not None:
+        agreements = agreements.filter(funder_id=funder_id)
     if indicator.rows().model is FundingAgreement:
-        return Q(funder_id=funder_id)
+        return Q(pk__in=agreements.values("pk"))
     q = Q(
         **{
             f"{indicator.fabrique_field}__in": agreements.filter(scope=AgreementScope.PROGRAMME).values(

@@ -318,8 +318,11 @@ class Section:
 
 
 def trend_years(period: Period | None) -> list[int]:
-    """The years shown as a trend: those of the period, else the last three calendar years."""
+    """The years shown as a trend: those of the period (at most the last six; a period within one year
+    shows that year and the two before), else the last three calendar years."""
     years = period.years() if period else []
+    if len(years) == 1:  # one year (or part of it): with the two before, for comparison
+        years = [years[0] - 2, years[0] - 1, years[0]]
     if not years:
         this_year = datetime.date.today().year
         years = [this_year - 2, this_year - 1, this_year]
