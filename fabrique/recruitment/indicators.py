@@ -76,12 +76,13 @@ def register_all() -> None:
 def reporting_indicators() -> list[Indicator]:
     """The programme's figures on calls, applications and leaders found (docs/indicators.md)."""
     from django.db.models import Case as _Case
-    from django.db.models import CharField, Q, Value, When
+    from django.db.models import CharField, Value, When
     from django.db.models import F as _F
 
     from fabrique.core.indicators import Breakdown, choice_labels
+    from fabrique.projects.models import Project, RecruitmentMode
 
-    from .models import ApplicationSource, ApplicationStage
+    from .models import ApplicationSource
 
     paths = {
         "workstream_field": "project__workstream",
@@ -92,8 +93,11 @@ def reporting_indicators() -> list[Indicator]:
     common = {"dashboard": False, "reporting": True, "section": "leaders"}
 
     def leader_kind() -> object:
-        existing = Q(organization__isnull=False) | ~Q(organization_name="")
-        return _Case(When(existing, then=Value("existing")), default=Value("new"), output_field=CharField())
+        return _Case(
+            When(leader_organization__isnull=False, then=Value("existing")),
+            default=Value("new"),
+            output_field=CharField(),
+        )
 
     return [
         Indicator(
@@ -128,19 +132,22 @@ def reporting_indicators() -> list[Indicator]:
             key="recruitment.leaders_found",
             label=gettext_lazy("porteurs trouvés"),
             definition=gettext_lazy(
-                "Candidatures retenues pendant la période (date de la sélection) : un porteur trouvé "
-                "par appel à porteurs ou par approche directe ; « structure existante » quand le porteur "
-                "est une structure (de l'annuaire ou nommée), « nouveau porteur » sinon."
+                "Projets dont le porteur a été trouvé pendant la période (date à laquelle le porteur a "
+                "été choisi), par appel à porteurs ou par approche directe ; « structure existante » "
+                "quand le porteur est une structure de l'annuaire, « nouveau porteur » sinon."
             ),
-            rows=lambda: Application.objects.filter(stage=ApplicationStage.SELECTED),
-            date="stage_changed_at",
-            date_is_datetime=True,
+            rows=lambda: Project.objects.filter(leader_found_on__isnull=False),
+            date="leader_found_on",
+            workstream_field="workstream",
+            commune_field="commune",
+            study_field="study",
+            project_field="pk",
             breakdowns=(
                 Breakdown(
                     "way",
                     gettext_lazy("voie"),
-                    lambda: _F("source"),
-                    choice_labels(ApplicationSource.choices),
+                    lambda: _F("recruitment_mode"),
+                    choice_labels(RecruitmentMode.choices),
                 ),
                 Breakdown(
                     "leader",
@@ -154,8 +161,6 @@ def reporting_indicators() -> list[Indicator]:
                     ),
                 ),
             ),
-            describe=lambda a: f"{a.project} — {a.get_source_display()}",
-            **paths,  # type: ignore[arg-type]
             **common,  # type: ignore[arg-type]
         ),
     ]

@@ -114,8 +114,7 @@ def _as_date(path: str) -> Any:
 def _durations() -> list[Duration]:
     from fabrique.committees.models import Decision
     from fabrique.needs.models import Need, NeedReport, ReportStage
-    from fabrique.projects.models import Enterprise
-    from fabrique.recruitment.models import Application, ApplicationStage
+    from fabrique.projects.models import Enterprise, Project
     from fabrique.studies.models import Study
     from fabrique.studies.selectors import CONCLUDED
 
@@ -174,15 +173,12 @@ def _durations() -> list[Duration]:
         key="durations.leader_search",
         label="",
         definition="",
-        rows=lambda: Application.objects.filter(
-            stage=ApplicationStage.SELECTED, stage_changed_at__isnull=False, project__deleted_at__isnull=True
-        ),
-        date="stage_changed_at",
-        date_is_datetime=True,
-        workstream_field="project__workstream",
-        commune_field="project__commune",
-        study_field="project__study",
-        project_field="project",
+        rows=lambda: Project.objects.filter(leader_found_on__isnull=False),
+        date="leader_found_on",
+        workstream_field="workstream",
+        commune_field="commune",
+        study_field="study",
+        project_field="pk",
     )
     support = Indicator(
         key="durations.support",
@@ -236,12 +232,12 @@ def _durations() -> list[Duration]:
             "leader_search",
             gettext_lazy("de la recherche du porteur"),
             gettext_lazy(
-                "Jours entre la création d'un projet et la sélection de son porteur, pour les porteurs "
-                "retenus pendant la période."
+                "Jours entre la création d'un projet et le choix de son porteur, pour les porteurs "
+                "trouvés pendant la période."
             ),
             leaders,
-            start=lambda: TruncDate("project__created_at"),
-            end=lambda: TruncDate("stage_changed_at"),
+            start=lambda: TruncDate("created_at"),
+            end=lambda: F("leader_found_on"),
         ),
         Duration(
             "support",

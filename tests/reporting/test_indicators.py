@@ -120,9 +120,25 @@ def data(team, other_team):
         study=s1, kind=WorkshopKind.CREATIVITY, title="Old", date=d("2024-12-01"), participants_count=7
     )
     # projects, calls, applications
-    p1 = project(f, "2025-05-03", study=s1, workstream=ws, commune=nantes, stage=ProjectStage.CREATED)
+    p1 = project(
+        f,
+        "2025-05-03",
+        study=s1,
+        workstream=ws,
+        commune=nantes,
+        stage=ProjectStage.CREATED,
+        leader_found_on=d("2025-06-02"),
+        recruitment_mode="call",
+    )
     project(f, "2025-06-01", stage=ProjectStage.STOPPED, changed="2025-11-01", stop_reason="no_leader")
-    p3 = project(f, "2024-01-01", stage=ProjectStage.CREATED)
+    p3 = project(
+        f,
+        "2024-01-01",
+        stage=ProjectStage.CREATED,
+        leader_found_on=d("2025-01-31"),
+        recruitment_mode="direct",
+        leader_organization=org["IDLE"],
+    )
     p0 = project(f, "2020-01-01", stage=ProjectStage.CREATED)
     p4 = project(f, "2020-02-01", stage=ProjectStage.CREATED)
     c1 = Call.objects.create(
