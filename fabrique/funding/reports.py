@@ -88,6 +88,8 @@ def build_snapshot(report: FunderReport) -> dict[str, Any]:
     period, filters, keys = report_scope(report)
     sections = reporting_table(fabrique, period=period, filters=filters, keys=keys)
     years = trend_years(period)
+    # the funnel's steps that the report's indicators already counted
+    known = {r.indicator.key: r.value for section in sections for r in section.rows}
     return {
         "format": SNAPSHOT_FORMAT,
         "fabrique": fabrique.name,
@@ -125,7 +127,7 @@ def build_snapshot(report: FunderReport) -> dict[str, Any]:
         ],
         "funnel": [
             {"key": s.key, "label": s.label, "value": _json_number(s.value), "rate": _json_number(s.rate)}
-            for s in funnel(fabrique, period=period, filters=filters)
+            for s in funnel(fabrique, period=period, filters=filters, known=known)
         ],
         "durations": [
             {"key": d.key, "label": d.label, "median_days": d.median_days, "count": d.count}

@@ -57,7 +57,11 @@ def rate(part: Value | None, whole: Value | None) -> Decimal | None:
 
 
 def funnel(
-    fabrique: Any, *, period: Period | None = None, filters: Filters | None = None
+    fabrique: Any,
+    *,
+    period: Period | None = None,
+    filters: Filters | None = None,
+    known: dict[str, Value | None] | None = None,
 ) -> list[FunnelStep]:
     """Flow counts of the period (each step counted at its own date) and the rate of each step to the
     previous one. One query per step."""
@@ -325,6 +329,27 @@ def trend_years(period: Period | None) -> list[int]:
     return years[-6:]
 
 
+def _whole_years(period: Period | None) -> list[int]:
+    """The years of a period made of whole calendar years ([] otherwise)."""
+    if period is None or period.start is None or period.end is None:
+        return []
+    if (period.start.month, period.start.day) != (1, 1) or (period.end.month, period.end.day) != (12, 31):
+        return []
+    return list(range(period.start.year, period.end.year + 1))
+
+
+def _applicable_sum(
+    ind: Indicator, trend: dict[int, Value], years: list[int], filters: Filters | None
+) -> Value | None:
+    """The sum of `years` of a grouped trend, or None when a filter does not apply (no query)."""
+    try:
+        ind.filtered(filters=filters)  # builds the queryset only: raises when a filter does not apply
+    except NotApplicable:
+        return None
+    total: Value = sum((trend.get(y, 0) for y in years), 0)
+    return total
+
+
 def reporting_table(
     fabrique: Any,
     *,
@@ -339,24 +364,32 @@ def reporting_table(
     years = trend_years(period)
     span = Period(datetime.date(years[0], 1, 1), datetime.date(years[-1], 12, 31))
     chosen = [i for i in indicators(reporting=True) if keys is None or i.key in keys]
+    whole_years = _whole_years(period)
     sections = []
     for key, label in SECTIONS.items():
         rows = []
         for ind in (i for i in chosen if i.section == key):
-            value = (
-                ind.value(fabrique, period=period, filters=filters)
-                if filters
-                else ind.value(fabrique, period=period)
-            )
             trend: dict[int, Value] = {}
-            if trends:
-                if ind.date and ind.period_rows is None:
-                    trend = ind.by_year(fabrique, period=span, filters=filters)
-                else:
-                    for year in years:
-                        v = ind.value(fabrique, period=Period.year(year), filters=filters or Filters())
-                        if v is not None:
-                            trend[year] = v
+            grouped = trends and bool(ind.date) and ind.period_rows is None
+            if grouped:
+                trend = ind.by_year(fabrique, period=span, filters=filters)
+            elif trends:
+                for year in years:
+                    v = ind.value(fabrique, period=Period.year(year), filters=filters or Filters())
+                    if v is not None:
+                        trend[year] = v
+            value: Value | None
+            if grouped and whole_years and set(whole_years) <= set(years):
+                # the period is whole calendar years of the trend: its value is their sum (no query)
+                value = _applicable_sum(ind, trend, whole_years, filters)
+            elif trends and not grouped and whole_years and set(whole_years) <= set(trend):
+                value = sum((trend[y] for y in whole_years), 0)
+            else:
+                value = (
+                    ind.value(fabrique, period=period, filters=filters)
+                    if filters
+                    else ind.value(fabrique, period=period)
+                )
             rows.append(Row(ind, value, {year: trend.get(year, 0) for year in years} if trends else {}))
         if rows:
             sections.append(Section(key, str(label), rows))

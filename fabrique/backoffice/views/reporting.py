@@ -69,9 +69,9 @@ def reporting_context(*, fabrique: Any, form: ReportingFilterForm, breakdowns: b
     period, filters = form.period(), form.filters()
     active = None if filters.is_empty else filters
     sections = reporting_table(fabrique, period=period, filters=active)
-    steps = funnel(fabrique, period=period, filters=active)
     years = trend_years(period)
     by_key = {row.indicator.key: row for section in sections for row in section.rows}
+    steps = funnel(fabrique, period=period, filters=active, known={k: row.value for k, row in by_key.items()})
     trend_series = [(str(by_key[k].indicator.label), by_key[k].trend) for k in TREND_KEYS if k in by_key]
     splits = []
     if breakdowns:
