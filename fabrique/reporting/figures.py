@@ -380,10 +380,9 @@ def reporting_table(
                         trend[year] = v
             value: Value | None
             if grouped and whole_years and set(whole_years) <= set(years):
-                # the period is whole calendar years of the trend: its value is their sum (no query)
+                # the period is whole calendar years of the trend: its value is their sum (no query);
+                # only for rows placed by one date (a distinct count over a period is no sum of years)
                 value = _applicable_sum(ind, trend, whole_years, filters)
-            elif trends and not grouped and whole_years and set(whole_years) <= set(trend):
-                value = sum((trend[y] for y in whole_years), 0)
             else:
                 value = (
                     ind.value(fabrique, period=period, filters=filters)

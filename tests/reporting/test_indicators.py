@@ -442,6 +442,8 @@ def test_reporting_table_trends(data):
     sections = reporting_table(data["f"], period=Period.between(d("2024-01-01"), d("2025-12-31")))
     rows = {row.indicator.key: row for section in sections for row in section.rows}
     assert rows["needs.reports_received"].value == 4
+    # distinct organisations over the two years: FB counts once though involved both years
+    assert rows["directory.partners_mobilised"].value == 8
     assert rows["needs.reports_received"].trend == {2024: 1, 2025: 3}
     assert rows["directory.partners_mobilised"].trend == {
         2024: 3,
