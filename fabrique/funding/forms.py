@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.indicators import indicators
+from fabrique.core.limits import validate_sane_date
 from fabrique.directory.autocomplete import RecordChoiceField
 from fabrique.directory.models import Organization
 from fabrique.fabriques.models import Fabrique
@@ -90,7 +91,7 @@ class AgreementForm(forms.ModelForm[FundingAgreement]):
 
 class DeadlineForm(forms.Form):
     label = forms.CharField(label=_("Rendu attendu"), max_length=200)
-    due_on = forms.DateField(label=_("Échéance"), widget=DATE)
+    due_on = forms.DateField(label=_("Échéance"), widget=DATE, validators=[validate_sane_date])
 
 
 class FunderReportForm(forms.Form):
@@ -106,8 +107,10 @@ class FunderReportForm(forms.Form):
         ),
     )
     title = forms.CharField(label=_("Intitulé du rapport"), max_length=200)
-    period_start = forms.DateField(label=_("Début de la période"), widget=DATE)
-    period_end = forms.DateField(label=_("Fin de la période"), widget=DATE)
+    period_start = forms.DateField(
+        label=_("Début de la période"), widget=DATE, validators=[validate_sane_date]
+    )
+    period_end = forms.DateField(label=_("Fin de la période"), widget=DATE, validators=[validate_sane_date])
 
     def __init__(self, *args: Any, fabrique: Fabrique, initial_report: Any = None, **kwargs: Any) -> None:
         from fabrique.reporting.filters import funders_of

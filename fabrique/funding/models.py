@@ -187,7 +187,7 @@ class FunderReportVersion(TimeStampedModel):
     )
     progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
     step = models.CharField(_("étape en cours"), max_length=200, blank=True)
-    error = models.TextField(_("erreur"), blank=True)
+    error = models.TextField(_("erreur"), blank=True, max_length=LONG_TEXT)
     snapshot = models.JSONField(_("chiffres figés"), default=dict, blank=True)
     pdf = models.BinaryField(null=True, blank=True)
     xlsx = models.BinaryField(null=True, blank=True)

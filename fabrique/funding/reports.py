@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fabrique.core.exports import xlsx_text, xlsx_workbook
 from fabrique.core.indicators import Filters, Period, indicators
 from fabrique.reporting.charts import bar_chart, grouped_bars
 from fabrique.reporting.figures import durations, funnel, reporting_table, trend_years
@@ -185,20 +186,16 @@ SHEET_TITLE_MAX = 31
 def render_xlsx(snapshot: dict[str, Any]) -> bytes:
     """The report as XLSX: one sheet per section (summary, narratives, each indicator section, funnel,
     durations, funded actions); numbers and dates as real cell types; text as text."""
-    from openpyxl import Workbook
     from openpyxl.cell.cell import Cell
     from openpyxl.styles import Font
 
-    wb = Workbook()
+    wb = xlsx_workbook()
     bold = Font(bold=True)
 
     def put(ws: Any, row: int, col: int, value: Any, *, header: bool = False) -> Cell:
         cell = ws.cell(row=row, column=col)
         if isinstance(value, str):
-            cell.value = value
-            cell.data_type = "s"  # never a formula, whatever the text starts with
-            if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-                cell.quotePrefix = True
+            xlsx_text(cell, value)  # never a formula, whatever the text starts with
         else:
             cell.value = value
         if isinstance(value, datetime.date):
