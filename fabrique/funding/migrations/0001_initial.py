@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         ('directory', '0002_bound_text_and_dates'),
         ('fabriques', '0006_bound_text_and_dates'),
         ('intelligence', '0004_import_in_background'),
-        ('studies', '0004_workshop_participants_count'),
+        ('studies', '0005_workshop_participants_count'),
         ('support', '0003_bound_text_and_dates'),
         ('workstreams', '0002_bound_text_and_dates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('studies', '0003_bound_text_and_dates'),
+        ('studies', '0004_list_indexes'),
     ]
 
     operations = [
