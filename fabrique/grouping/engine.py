@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse.csgraph import connected_components
 
-from fabrique.grouping.features import BLOCK_BITS, BLOCKS, DIM, Features, featurize
+from fabrique.grouping.features import BLOCK_BITS, BLOCKS, DIM, E_DIMS, Features, featurize
 from fabrique.grouping.territory import territories
 
 MODEL_PATH = Path(__file__).resolve().parent / "pair_model.json"
@@ -52,6 +52,8 @@ PAIR_FEATURES = (
     "terr_mention",
     "terr_siblings",
     "k_disjoint",
+    "cos_e",
+    "cos_e_x_exact",
 )
 
 # Fallback weights (hand-set) when pair_model.json is absent; the shipped file is trained on the tuning half.
@@ -79,8 +81,10 @@ _DEFAULT_MODEL = {
         1.0,
         -3.0,
         -1.0,
+        2.0,
+        1.0,
     ],
-    "intercept": -6.0,
+    "intercept": -7.5,
     "threshold": 0.5,
     "link_threshold": 0.15,
 }
@@ -234,6 +238,9 @@ def _territory_classes(m: Matrix, r: np.ndarray, c: np.ndarray) -> dict[str, np.
     }
 
 
+_E_BLOCK = BLOCKS.index("e")
+
+
 def _compact(a: sp.csr_matrix, used: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix((a.data, np.searchsorted(used, a.indices), a.indptr), shape=(a.shape[0], len(used)))
 
@@ -245,9 +252,14 @@ def _cosines(m: Matrix, rows: np.ndarray, cols: np.ndarray) -> list[np.ndarray]:
     does not depend on the size of the hashing space.
     """
     out = []
-    for blk in m.blocks:
+    for k, blk in enumerate(m.blocks):
         a = blk[rows]
         b = a if cols is rows else blk[cols]
+        if k == _E_BLOCK:  # the meaning block is dense (one short vector per report)
+            da = a[:, :E_DIMS].toarray()
+            db = da if b is a else b[:, :E_DIMS].toarray()
+            out.append((da @ db.T).astype(np.float64, copy=False))
+            continue
         used = np.union1d(a.indices, b.indices)
         ca = _compact(a, used)
         cb = ca if b is a else _compact(b, used)
@@ -265,7 +277,7 @@ def pair_features(m: Matrix, r: np.ndarray, c: np.ndarray, cos: Sequence[np.ndar
     explicit_conflict = pub_conflict & m.explicit[r] & m.explicit[c]
     tr, tc = m.theme[r], m.theme[c]
     theme_known = (tr > 0) & (tc > 0)
-    cw, cc, ck, ct = cos
+    cw, cc, ck, ct, ce = cos
     mention = np.zeros(len(r), dtype=bool)
     if m.mentions:
         has = m.has_mentions[r] | m.has_mentions[c]
@@ -295,6 +307,8 @@ def pair_features(m: Matrix, r: np.ndarray, c: np.ndarray, cos: Sequence[np.ndar
             mention,
             terr["siblings"],
             m.has_concepts[r] & m.has_concepts[c] & (ck <= 1e-9),  # both say what they need, nothing shared
+            ce,
+            ce * terr["exact"],
         ]
     ).astype(np.float64)
     return x

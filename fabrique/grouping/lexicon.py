@@ -286,9 +286,9 @@ mal loges; sans domicile
 migrants: refugies; migrants; exiles; demandeurs d asile; primo arrivants; etrangers; allophones; \
 personnes etrangeres; mineurs non accompagnes
 femmes: femmes; femme; femmes victimes; femmes isolees; femmes seules; salariees; jeunes filles; filles
-seniors: ma mere; mon pere; ma grand mere; mon grand pere; grand mere; grand pere; grands parents; \
+seniors: ma grand mere; mon grand pere; grand mere; grand pere; grands parents; \
 ma voisine agee; mon voisin age; veuve; veuf; a la retraite; personnes isolees agees
-jeunes: mon fils; ma fille; 16 ans; 17 ans; 18 ans; 19 ans; 20 ans; mineurs; mineur; jeunes majeurs; \
+jeunes: 16 ans; 17 ans; 18 ans; 19 ans; 20 ans; mineurs; mineur; jeunes majeurs; \
 decrocheurs; jeunes diplomes; jeunes travailleurs; apprentis; alternants; lyceennes; etudiantes
 familles: mes enfants; nos enfants; les petits; bebe; bebes; maman; papa; mere seule; mere celibataire; \
 pere seul; femmes enceintes; enceinte; nourrisson
