@@ -18,7 +18,9 @@ def test_long_word_is_never_spell_corrected(monkeypatch):
     feats = featurize({"id": "x", "title": "Manque de transpor", "description": word})
     assert seen, "short words are still corrected"
     assert max(seen) <= MAX_WORD_LEN
-    sparse = feats.indices[(feats.indices >> BLOCK_BITS) != BLOCKS.index("e")]  # the dense meaning block aside
+    sparse = feats.indices[
+        (feats.indices >> BLOCK_BITS) != BLOCKS.index("e")
+    ]  # the dense meaning block aside
     assert len(sparse) < 50  # the long word brings no n-grams either
 
 
