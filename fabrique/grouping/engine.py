@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse.csgraph import connected_components
 
-from fabrique.grouping.features import BLOCK_BITS, BLOCKS, DIM, E_DIMS, Features, featurize
+from fabrique.grouping.features import BLOCK_BITS, BLOCKS, DIM, E_DIMS, Features, featurize, word_vectors
 from fabrique.grouping.territory import territories
 
 MODEL_PATH = Path(__file__).resolve().parent / "pair_model.json"
@@ -135,6 +135,7 @@ def set_model(m: PairModel | None) -> None:
 
 
 # --------------------------------------------------------------------------- stacked features
+_E_BLOCK = BLOCKS.index("e")
 _LEVELS = {"unknown": 0, "dept": 1, "epci": 2, "commune": 3, "quartier": 4, "qpv": 4}
 
 
@@ -151,6 +152,8 @@ class Matrix:
         values = np.concatenate([f.values for f in feats]) if n else np.zeros(0, dtype=np.float32)
         full = sp.csr_matrix((values, indices, indptr), shape=(n, DIM))
         self.blocks = [full[:, b << BLOCK_BITS : (b + 1) << BLOCK_BITS].tocsr() for b in range(len(BLOCKS))]
+        # the meaning block is dense: one float32 row per report, multiplied as a dense matrix
+        self.meaning = self.blocks[_E_BLOCK][:, :E_DIMS].toarray().astype(np.float32)
         self.full = full
         codes: dict[str, int] = {"": 0}
 
@@ -238,28 +241,28 @@ def _territory_classes(m: Matrix, r: np.ndarray, c: np.ndarray) -> dict[str, np.
     }
 
 
-_E_BLOCK = BLOCKS.index("e")
-
-
 def _compact(a: sp.csr_matrix, used: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix((a.data, np.searchsorted(used, a.indices), a.indptr), shape=(a.shape[0], len(used)))
 
 
-def _cosines(m: Matrix, rows: np.ndarray, cols: np.ndarray) -> list[np.ndarray]:
-    """Dense block cosine matrices (len(rows) x len(cols)) for each block.
+def _cosines(m: Matrix, rows: np.ndarray, cols: np.ndarray, meaning: bool = True) -> list[np.ndarray]:
+    """Dense block cosine matrices (len(rows) x len(cols)) for each block (without the meaning block
+    when ``meaning`` is False: callers that keep few pairs compute it for those pairs only).
 
     The products run in the compact column space of the features actually used by these rows, so the cost
     does not depend on the size of the hashing space.
     """
     out = []
     for k, blk in enumerate(m.blocks):
+        if k == _E_BLOCK:  # the meaning block is dense (one short vector per report)
+            if not meaning:
+                continue
+            da = m.meaning[rows]
+            db = da if cols is rows else m.meaning[cols]
+            out.append((da @ db.T).astype(np.float64))
+            continue
         a = blk[rows]
         b = a if cols is rows else blk[cols]
-        if k == _E_BLOCK:  # the meaning block is dense (one short vector per report)
-            da = a[:, :E_DIMS].toarray()
-            db = da if b is a else b[:, :E_DIMS].toarray()
-            out.append((da @ db.T).astype(np.float64, copy=False))
-            continue
         used = np.union1d(a.indices, b.indices)
         ca = _compact(a, used)
         cb = ca if b is a else _compact(b, used)
@@ -331,12 +334,14 @@ def prob_matrix(
     mask = terr["compatible"] & ~terr["siblings"] if links_only else terr["compatible"]
     if not mask.any():
         return p.reshape(len(rows), len(cols))
-    cos = _cosines(m, rows, cols)
+    cos = _cosines(m, rows, cols, meaning=False)
     if links_only:
         mask &= cos[3].ravel() >= LINK_MIN_THEME_COSINE
     sel = np.nonzero(mask)[0]
     if len(sel):
-        x = pair_features(m, r[sel], c[sel], [b.ravel()[sel] for b in cos])
+        rs, cs = r[sel], c[sel]
+        ce = np.einsum("ij,ij->i", m.meaning[rs], m.meaning[cs]).astype(np.float64)
+        x = pair_features(m, rs, cs, [b.ravel()[sel] for b in cos] + [ce])
         p[sel] = pm.proba(x)
     return p.reshape(len(rows), len(cols))
 
@@ -392,6 +397,7 @@ def featurize_all(
     chunks = [(reports[i : i + chunk], hint) for i in range(0, n, chunk)]
     if workers > 1 and n >= 4000 and "fork" in mp.get_all_start_methods():
         territories()  # load once, inherited by the workers
+        word_vectors()
         feats: list[Features] = []
         with mp.get_context("fork").Pool(workers) as pool:
             for k, part in enumerate(pool.imap(_featurize_chunk, chunks)):
