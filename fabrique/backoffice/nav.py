@@ -18,6 +18,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     (_("Territoires"), "backoffice:territory_search", Permission.VIEW),
     (_("Indicateurs"), "backoffice:indicators", Permission.VIEW),
     (_("Réseau"), "backoffice:library", Permission.VIEW),
+    (_("Rapports"), "backoffice:reporting_dashboard", Permission.VIEW),
     (_("Paramètres"), "backoffice:fabrique_settings", Permission.MANAGE),
     (_("Mes signalements"), "backoffice:my_reports", Permission.REPORT),
 ]
@@ -26,6 +27,7 @@ SECTION_ALIASES = {
     "projets/": ("accompagnements/", "entreprises/"),
     "comites/": ("seances/",),
     "indicateurs/": ("carte/", "diagnostics/", "priorites/"),
+    "rapports/": ("financeurs/",),
 }
 # shown to partners only (staff reach their reports from the needs pages)
 PARTNER_ONLY = {"backoffice:my_reports"}

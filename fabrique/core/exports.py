@@ -54,10 +54,20 @@ def csv_writer(fileobj: Any, **kwargs: Any) -> _SafeWriter:
 
 
 def xlsx_workbook() -> Any:
-    """A new openpyxl workbook; fill it with `sheet.append(safe_row(values))` only."""
+    """A new openpyxl workbook; fill it with `sheet.append(safe_row(values))`, or write a text cell
+    with `xlsx_text(cell, value)` (a text cell that is never a formula, shown exactly as typed)."""
     from openpyxl import Workbook
 
     return Workbook()
+
+
+def xlsx_text(cell: Any, value: str) -> None:
+    """Write `value` into an openpyxl cell as text: never evaluated, even when it starts like a formula
+    (data type "s" and the quote-prefix style, so the spreadsheet shows the text as typed)."""
+    cell.value = value
+    cell.data_type = "s"
+    if value.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
 
 
 # --- streamed exports: CSV (French), XLSX (real types), JSON ------------------------------------------

@@ -789,6 +789,9 @@ def build_nantes() -> Ctx:
     upcoming_committee(ctx, studies, committees)
     build_mobility_copil(ctx, studies)
     build_diagnosis_zones(ctx)
+    from .history import build_history
+
+    build_history(ctx)
     from .stages import build_every_stage
 
     build_every_stage(ctx)

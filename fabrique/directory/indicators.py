@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
+from django.db.models import Exists, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fabrique.core.indicators import Deadline, Indicator, register, register_deadlines
+from fabrique.core.indicators import Deadline, Indicator, Period, register, register_deadlines
 from fabrique.fabriques.models import Fabrique
 
 from .models import Organization, Person
@@ -29,6 +31,7 @@ def retention_deadlines(*, fabrique: Fabrique, start: datetime.date, end: dateti
 
 
 def register_all() -> None:
+    register(partners_indicator())
     register(
         Indicator(
             key="directory.organizations",
@@ -48,3 +51,74 @@ def register_all() -> None:
         ),
     )
     register_deadlines(retention_deadlines)
+
+
+def _involvements(period: Period | None) -> Q:
+    """An organisation involved in a step of the pipeline (during the period when one is given)."""
+    from django.apps import apps
+    from django.db.models import F as _F
+    from django.db.models import OuterRef
+    from django.db.models.functions import Coalesce, TruncDate
+
+    def within(rows: QuerySet[Any], path: str) -> QuerySet[Any]:
+        if period is None:
+            return rows
+        if period.start:
+            rows = rows.filter(**{f"{path}__gte": period.start})
+        if period.end:
+            rows = rows.filter(**{f"{path}__lte": period.end})
+        return rows
+
+    Study = apps.get_model("studies", "Study")
+    Workshop = apps.get_model("studies", "Workshop")
+    Referral = apps.get_model("support", "Referral")
+    FundingLine = apps.get_model("support", "FundingLine")
+    Application = apps.get_model("recruitment", "Application")
+    Project = apps.get_model("projects", "Project")
+    NeedReport = apps.get_model("needs", "NeedReport")
+    FundingAgreement = apps.get_model("funding", "FundingAgreement")
+    org = OuterRef("pk")
+    sources: list[QuerySet[Any]] = [
+        within(
+            Study.objects.filter(steering_organizations=org).annotate(
+                _d=Coalesce(_F("started_on"), TruncDate("created_at"))
+            ),
+            "_d",
+        ),
+        within(
+            Workshop.objects.filter(study__deleted_at__isnull=True, participants__organization=org), "date"
+        ),
+        within(Referral.objects.filter(organization=org, plan__deleted_at__isnull=True), "referred_on"),
+        within(
+            FundingLine.objects.filter(funder=org, plan__deleted_at__isnull=True).annotate(
+                _d=Coalesce(_F("decided_on"), _F("requested_on"), TruncDate("created_at"))
+            ),
+            "_d",
+        ),
+        within(Application.objects.filter(organization=org), "created_at__date"),
+        within(Project.objects.filter(leader_organization=org), "created_at__date"),
+        within(NeedReport.objects.filter(reporter_organization=org), "created_at__date"),
+        within(FundingAgreement.objects.filter(funder=org), "starts_on"),
+    ]
+    q = Q()
+    for rows in sources:
+        q |= Q(Exists(rows))
+    return q
+
+
+def partners_indicator() -> Indicator:
+    return Indicator(
+        key="directory.partners_mobilised",
+        label=gettext_lazy("partenaires mobilisés"),
+        definition=gettext_lazy(
+            "Structures distinctes de l'annuaire impliquées dans au moins une étape pendant la période : "
+            "signalement d'un besoin, comité de pilotage d'une étude lancée, participation d'un de leurs "
+            "contacts à un atelier, candidature ou portage d'un projet, orientation d'un porteur, "
+            "financement d'un projet ou convention de financement. Chaque structure compte une fois."
+        ),
+        rows=lambda: Organization.objects.filter(_involvements(None)),
+        period_rows=lambda period: Organization.objects.filter(_involvements(period)),
+        dashboard=False,
+        reporting=True,
+        section="partners",
+    )

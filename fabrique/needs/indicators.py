@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fabrique.core.indicators import Deadline, Indicator, register, register_deadlines
+from fabrique.core.choices import Public, Theme
+from fabrique.core.indicators import (
+    Breakdown,
+    Deadline,
+    Indicator,
+    choice_labels,
+    register,
+    register_deadlines,
+    territory_breakdowns,
+)
 from fabrique.fabriques.models import Fabrique
 
 from .models import DismissReason, Need, NeedReport, NeedStage, ReportStage
@@ -102,4 +112,97 @@ def register_all() -> None:
             network=True,
         ),
     )
+    register(*reporting_indicators())
     register_deadlines(needs_deadlines)
+
+
+def _describe_report(report: NeedReport) -> str:
+    # the drill-down shows what is needed, never who reported it
+    return f"{report.reference} {report.title}".strip()
+
+
+def reporting_indicators() -> list[Indicator]:
+    """The programme's figures on detection (docs/indicators.md, section "Détection des besoins")."""
+
+    def breakdowns(epci_field: str = "") -> tuple[Breakdown, ...]:
+        return (
+            Breakdown("theme", gettext_lazy("thème"), lambda: F("theme"), choice_labels(Theme.choices)),
+            Breakdown("public", gettext_lazy("public"), lambda: F("public"), choice_labels(Public.choices)),
+            *territory_breakdowns(commune_field="commune", qpv_field="qpv", epci_field=epci_field),
+        )
+
+    need_paths = {
+        "workstream_field": "workstream",
+        "commune_field": "commune",
+        "epci_field": "epci",
+        "qpv_field": "qpv",
+        "study_field": "studies",
+        "project_field": "projects",
+    }
+    common = {"dashboard": False, "reporting": True, "section": "needs"}
+    return [
+        Indicator(
+            key="needs.reports_received",
+            label=gettext_lazy("signalements reçus"),
+            definition=gettext_lazy(
+                "Signalements enregistrés pendant la période (date de réception), quelle que soit leur "
+                "suite, hors signalements écartés comme indésirables."
+            ),
+            rows=lambda: NeedReport.objects.exclude(dismiss_reason=DismissReason.SPAM),
+            date="created_at",
+            date_is_datetime=True,
+            workstream_field="need__workstream",
+            commune_field="commune",
+            qpv_field="qpv",
+            study_field="need__studies",
+            project_field="need__projects",
+            breakdowns=breakdowns(),
+            describe=_describe_report,
+            url_name="backoffice:report_list",
+            **common,  # type: ignore[arg-type]
+        ),
+        Indicator(
+            key="needs.detected",
+            label=gettext_lazy("besoins détectés"),
+            definition=gettext_lazy(
+                "Besoins créés pendant la période (à partir d'un ou plusieurs signalements ou "
+                "directement par l'équipe), quelle que soit leur étape aujourd'hui."
+            ),
+            rows=lambda: Need.objects.all(),
+            date="created_at",
+            date_is_datetime=True,
+            breakdowns=breakdowns(epci_field="epci"),
+            url_name="backoffice:need_list",
+            **need_paths,  # type: ignore[arg-type]
+            **common,  # type: ignore[arg-type]
+        ),
+        Indicator(
+            key="needs.retained_detected",
+            label=gettext_lazy("besoins retenus"),
+            definition=gettext_lazy(
+                "Parmi les besoins détectés pendant la période, ceux qui ont été retenus (étape "
+                "« retenu », « en étude d'opportunité » ou « un projet y répond »)."
+            ),
+            rows=lambda: Need.objects.filter(stage__in=RETAINED_STAGES),
+            date="created_at",
+            date_is_datetime=True,
+            breakdowns=breakdowns(epci_field="epci"),
+            url_name="backoffice:need_list",
+            **need_paths,  # type: ignore[arg-type]
+            **common,  # type: ignore[arg-type]
+        ),
+        Indicator(
+            key="needs.not_retained",
+            label=gettext_lazy("besoins non retenus"),
+            definition=gettext_lazy(
+                "Parmi les besoins détectés pendant la période, ceux qui n'ont pas été retenus (étape "
+                "« non retenu »)."
+            ),
+            rows=lambda: Need.objects.filter(stage=NeedStage.NOT_RETAINED),
+            date="created_at",
+            date_is_datetime=True,
+            url_name="backoffice:need_list",
+            **need_paths,  # type: ignore[arg-type]
+            **common,  # type: ignore[arg-type]
+        ),
+    ]

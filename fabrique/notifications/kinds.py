@@ -57,6 +57,7 @@ KINDS: dict[str, Kind] = {
         Kind("milestone_due", _("Jalon à échéance dans 7 jours"), _STAFF),
         Kind("milestone_overdue", _("Jalon en retard"), _STAFF),
         Kind("followup_due", _("Point de suivi à +1 an / +3 ans à faire"), _STAFF),
+        Kind("funder_deadline", _("Compte rendu à un financeur à échéance"), _STAFF),
         Kind("import_done", _("Import terminé ou en échec"), _PERSONAL),
         Kind("regrouping_done", _("Regroupement terminé ou en échec"), _PERSONAL),
         Kind("webhook_disabled", _("Webhook désactivé après des échecs"), {"admin": Mode.IMMEDIATE}),

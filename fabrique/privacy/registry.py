@@ -222,6 +222,16 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
     "support.milestone": {"title": FREE, "notes": FREE},
     "support.referral": {"purpose": FREE, "outcome": FREE},
     "support.fundingline": {"source_label": NONE},
+    # funders' agreements and reports: the team's words about the programme (no reporter's data)
+    "funding.fundingagreement": {
+        "title": FREE,
+        "reference": NONE,
+        "required_indicators": NONE,
+        "notes": FREE,
+    },
+    "funding.reportingdeadline": {"label": FREE},
+    "funding.funderreport": {"title": FREE, "narratives": FREE},
+    "funding.funderreportversion": {"step": NONE, "error": NONE, "snapshot": FREE},
     "support.supportactivity": {"summary": FREE},
     "intelligence.indicator": {
         "code": NONE,
@@ -313,6 +323,8 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
 
 # How to reach the fabrique from a model without a `fabrique` column (free-text masking is per fabrique).
 FABRIQUE_PATHS = {
+    "funding.reportingdeadline": "agreement__fabrique",
+    "funding.funderreportversion": "report__fabrique",
     "recruitment.evaluation": "application__fabrique",
     "recruitment.evaluationscore": "evaluation__application__fabrique",
     "needs.criterionscore": "need__fabrique",

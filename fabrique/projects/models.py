@@ -109,6 +109,9 @@ class Project(TenantModel):
         related_name="led_projects",
         verbose_name=_("porteur (structure)"),
     )
+    leader_found_on = models.DateField(
+        _("porteur trouvé le"), null=True, blank=True, validators=[validate_sane_date]
+    )
     stage = models.CharField(
         _("étape"), max_length=20, choices=ProjectStage.choices, default=ProjectStage.SEEKING_LEADER
     )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fabrique.audit.services import audit_log, snapshot
@@ -307,7 +308,12 @@ def project_assign_leader(
             to=ProjectStage.LEADER_SELECTED,
             actor=actor,
             decision=decision,
-            extra={"leader_person": person, "leader_organization": organization, "recruitment_mode": mode},
+            extra={
+                "leader_person": person,
+                "leader_organization": organization,
+                "recruitment_mode": mode,
+                "leader_found_on": decision.decided_on if decision is not None else timezone.localdate(),
+            },
         )
         _end_recruitment(project=assigned, actor=actor, decision=decision, keep_call=keep_call)
     return assigned

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "fabrique.recruitment",
     "fabrique.support",
     "fabrique.intelligence",
+    "fabrique.funding",
     "fabrique.grouping",
     "fabrique.imports",
     "fabrique.privacy",

@@ -128,6 +128,7 @@ class WorkshopForm(forms.ModelForm):
             "place",
             "participants",
             "other_participants",
+            "participants_count",
             "notes",
             "decisions",
         ]

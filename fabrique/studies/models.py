@@ -1,6 +1,7 @@
 """Opportunity studies: workshops, scenarios (pistes), benchmark and conclusion."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -146,6 +147,13 @@ class Workshop(TimeStampedModel):
         blank=True,
         help_text=_("Une personne par ligne (participants ponctuels)."),
         max_length=LONG_TEXT,
+    )
+    participants_count = models.PositiveIntegerField(
+        _("nombre de participants"),
+        null=True,
+        validators=[MaxValueValidator(100_000)],
+        blank=True,
+        help_text=_("Toutes les personnes présentes, de l'annuaire ou non (compté dans les indicateurs)."),
     )
     notes = models.TextField(_("notes"), blank=True, max_length=LONG_TEXT)
     decisions = models.TextField(_("décisions et suites"), blank=True, max_length=LONG_TEXT)

@@ -60,6 +60,7 @@ class WorkshopFields(TypedDict, total=False):
     place: str
     participants: Iterable[Person]
     other_participants: str
+    participants_count: int | None
     notes: str
     decisions: str
 

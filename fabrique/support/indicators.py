@@ -52,6 +52,7 @@ def _enterprises() -> QuerySet[Enterprise]:
 
 
 def register_all() -> None:
+    register(*reporting_indicators())
     register(
         Indicator(
             key="support.projects_in_support",
@@ -86,3 +87,37 @@ def register_all() -> None:
         ),
     )
     register_deadlines(support_deadlines)
+
+
+def reporting_indicators() -> list[Indicator]:
+    """The money raised for the projects (docs/indicators.md)."""
+    from django.db.models import F
+    from django.db.models.functions import Coalesce, TruncDate
+
+    from .models import FundingLine, FundingStatus
+
+    return [
+        Indicator(
+            key="support.amounts_leveraged",
+            label=gettext_lazy("financements levés pour les projets"),
+            definition=gettext_lazy(
+                "Somme des financements accordés aux projets accompagnés (lignes du plan de financement "
+                "au statut « accordé »), datés de leur décision (à défaut, de la demande)."
+            ),
+            rows=lambda: FundingLine.objects.filter(
+                status=FundingStatus.GRANTED, plan__deleted_at__isnull=True
+            ),
+            aggregate=lambda: Sum("amount"),
+            fabrique_field="plan__fabrique",
+            date=lambda: Coalesce(F("decided_on"), F("requested_on"), TruncDate("created_at")),
+            workstream_field="plan__project__workstream",
+            commune_field="plan__project__commune",
+            study_field="plan__project__study",
+            project_field="plan__project",
+            unit="€",
+            dashboard=False,
+            reporting=True,
+            section="partners",
+            describe=lambda line: f"{line.plan.project} — {line.source_label} — {line.amount} €",
+        ),
+    ]

@@ -30,7 +30,9 @@ def test_load_demo_is_idempotent_and_covers_the_pipeline():
     call_command("load_demo", verbosity=0)
     assert counts() == first
     assert first["Fabrique"] == 2
-    assert first["Enterprise"] == 3  # two recent, one created three and a half years ago (followed up)
+    # two enterprises of the current pipeline, two of the three years of history (issue 12), one
+    # created three and a half years ago and followed up (issue 14: every stage)
+    assert first["Enterprise"] == 5
     nantes = Fabrique.objects.get(slug=content.NANTES["slug"])
     stages = set(Project.objects.filter(fabrique=nantes).values_list("stage", flat=True))
     assert {"seeking_leader", "leader_selected", "in_support", "created"} <= stages
@@ -103,3 +105,23 @@ def test_directory_pages_show_the_pipeline_links():
     assert "Dans le parcours de la fabrique" in html
     assert "Financements apportés" in html
     assert "Aide à l&#x27;amorçage ESS" in html or "Aide à l'amorçage ESS" in html
+
+
+def test_demo_history_gives_every_reporting_indicator_a_value():
+    """Three years of Nantes history: every indicator of the reporting page shows something."""
+    import datetime
+
+    from django.utils import timezone
+
+    from fabrique.core.indicators import Period, indicators
+    from fabrique.funding.models import FunderReportVersion
+    from fabrique.reporting.figures import durations
+
+    call_command("load_demo", verbosity=0)
+    nantes = Fabrique.objects.get(slug=content.NANTES["slug"])
+    today = timezone.localdate()
+    three_years = Period(today - datetime.timedelta(days=3 * 365 + 120), today)
+    empty = [i.key for i in indicators(reporting=True) if not i.value(nantes, period=three_years)]
+    assert empty == []
+    assert all(d.count for d in durations(nantes, period=three_years))
+    assert FunderReportVersion.objects.filter(report__fabrique=nantes, status="done").exists()

@@ -7,67 +7,213 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('fabriques', '0003_roles_partner'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("fabriques", "0003_roles_partner"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Follow',
+            name="Follow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('target_id', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('fabrique', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='fabriques.fabrique')),
-                ('target_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("target_id", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "fabrique",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="fabriques.fabrique"
+                    ),
+                ),
+                (
+                    "target_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'suivi',
-                'indexes': [models.Index(fields=['target_type', 'target_id'], name='notificatio_target__eb1415_idx')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'target_type', 'target_id'), name='follow_unique')],
+                "verbose_name": "suivi",
+                "indexes": [
+                    models.Index(fields=["target_type", "target_id"], name="notificatio_target__eb1415_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "target_type", "target_id"), name="follow_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=255, unique=True)),
-                ('kind', models.CharField(choices=[('report_new', 'Nouveau signalement'), ('duplicate_found', 'Doublons probables trouvés'), ('assigned', "Un besoin, une étude ou un projet m'est confié"), ('application_received', 'Candidature reçue'), ('evaluation_requested', 'Évaluation demandée'), ('evaluations_complete', 'Toutes les évaluations sont rendues'), ('agenda_published', "Ordre du jour d'une séance publié"), ('decision_recorded', 'Décision sur un élément suivi'), ('followed_activity', 'Activité sur un élément suivi'), ('milestone_due', 'Jalon à échéance dans 7 jours'), ('milestone_overdue', 'Jalon en retard'), ('followup_due', 'Point de suivi à +1 an / +3 ans à faire'), ('import_done', 'Import terminé ou en échec'), ('regrouping_done', 'Regroupement terminé ou en échec'), ('webhook_disabled', 'Webhook désactivé après des échecs')], max_length=40, verbose_name='type')),
-                ('title', models.CharField(max_length=300, verbose_name='titre')),
-                ('body', models.TextField(blank=True, verbose_name='détail')),
-                ('url', models.CharField(blank=True, max_length=500, verbose_name='lien')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='date')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='lu le')),
-                ('mode', models.CharField(choices=[('immediate', 'tout de suite'), ('digest', 'dans le résumé quotidien'), ('off', 'jamais')], default='immediate', max_length=20)),
-                ('emailed_at', models.DateTimeField(blank=True, null=True, verbose_name='envoyé par e-mail le')),
-                ('fabrique', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='fabriques.fabrique')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=255, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("report_new", "Nouveau signalement"),
+                            ("duplicate_found", "Doublons probables trouvés"),
+                            ("assigned", "Un besoin, une étude ou un projet m'est confié"),
+                            ("application_received", "Candidature reçue"),
+                            ("evaluation_requested", "Évaluation demandée"),
+                            ("evaluations_complete", "Toutes les évaluations sont rendues"),
+                            ("agenda_published", "Ordre du jour d'une séance publié"),
+                            ("decision_recorded", "Décision sur un élément suivi"),
+                            ("followed_activity", "Activité sur un élément suivi"),
+                            ("milestone_due", "Jalon à échéance dans 7 jours"),
+                            ("milestone_overdue", "Jalon en retard"),
+                            ("followup_due", "Point de suivi à +1 an / +3 ans à faire"),
+                            ("import_done", "Import terminé ou en échec"),
+                            ("regrouping_done", "Regroupement terminé ou en échec"),
+                            ("webhook_disabled", "Webhook désactivé après des échecs"),
+                        ],
+                        max_length=40,
+                        verbose_name="type",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="titre")),
+                ("body", models.TextField(blank=True, verbose_name="détail")),
+                ("url", models.CharField(blank=True, max_length=500, verbose_name="lien")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="date"
+                    ),
+                ),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="lu le")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("immediate", "tout de suite"),
+                            ("digest", "dans le résumé quotidien"),
+                            ("off", "jamais"),
+                        ],
+                        default="immediate",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "emailed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="envoyé par e-mail le"),
+                ),
+                (
+                    "fabrique",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="fabriques.fabrique"
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['recipient', 'fabrique', 'read_at'], name='notificatio_recipie_554b59_idx'), models.Index(fields=['mode', 'emailed_at'], name='notificatio_mode_4237f3_idx')],
+                "verbose_name": "notification",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["recipient", "fabrique", "read_at"], name="notificatio_recipie_554b59_idx"
+                    ),
+                    models.Index(fields=["mode", "emailed_at"], name="notificatio_mode_4237f3_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='NotificationPreference',
+            name="NotificationPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('report_new', 'Nouveau signalement'), ('duplicate_found', 'Doublons probables trouvés'), ('assigned', "Un besoin, une étude ou un projet m'est confié"), ('application_received', 'Candidature reçue'), ('evaluation_requested', 'Évaluation demandée'), ('evaluations_complete', 'Toutes les évaluations sont rendues'), ('agenda_published', "Ordre du jour d'une séance publié"), ('decision_recorded', 'Décision sur un élément suivi'), ('followed_activity', 'Activité sur un élément suivi'), ('milestone_due', 'Jalon à échéance dans 7 jours'), ('milestone_overdue', 'Jalon en retard'), ('followup_due', 'Point de suivi à +1 an / +3 ans à faire'), ('import_done', 'Import terminé ou en échec'), ('regrouping_done', 'Regroupement terminé ou en échec'), ('webhook_disabled', 'Webhook désactivé après des échecs')], max_length=40, verbose_name='type')),
-                ('mode', models.CharField(choices=[('immediate', 'tout de suite'), ('digest', 'dans le résumé quotidien'), ('off', 'jamais')], max_length=20, verbose_name='recevoir')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('fabrique', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='fabriques.fabrique')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("report_new", "Nouveau signalement"),
+                            ("duplicate_found", "Doublons probables trouvés"),
+                            ("assigned", "Un besoin, une étude ou un projet m'est confié"),
+                            ("application_received", "Candidature reçue"),
+                            ("evaluation_requested", "Évaluation demandée"),
+                            ("evaluations_complete", "Toutes les évaluations sont rendues"),
+                            ("agenda_published", "Ordre du jour d'une séance publié"),
+                            ("decision_recorded", "Décision sur un élément suivi"),
+                            ("followed_activity", "Activité sur un élément suivi"),
+                            ("milestone_due", "Jalon à échéance dans 7 jours"),
+                            ("milestone_overdue", "Jalon en retard"),
+                            ("followup_due", "Point de suivi à +1 an / +3 ans à faire"),
+                            ("import_done", "Import terminé ou en échec"),
+                            ("regrouping_done", "Regroupement terminé ou en échec"),
+                            ("webhook_disabled", "Webhook désactivé après des échecs"),
+                        ],
+                        max_length=40,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("immediate", "tout de suite"),
+                            ("digest", "dans le résumé quotidien"),
+                            ("off", "jamais"),
+                        ],
+                        max_length=20,
+                        verbose_name="recevoir",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "fabrique",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="fabriques.fabrique"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'préférence de notification',
-                'constraints': [models.UniqueConstraint(fields=('user', 'fabrique', 'kind'), name='notification_preference_unique')],
+                "verbose_name": "préférence de notification",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "fabrique", "kind"), name="notification_preference_unique"
+                    )
+                ],
             },
         ),
     ]

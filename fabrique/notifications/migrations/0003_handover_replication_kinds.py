@@ -4,20 +4,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_calendar_feed'),
+        ("notifications", "0002_calendar_feed"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('report_new', 'Nouveau signalement'), ('duplicate_found', 'Doublons probables trouvés'), ('assigned', "Un besoin, une étude ou un projet m'est confié"), ('application_received', 'Candidature reçue'), ('evaluation_requested', 'Évaluation demandée'), ('evaluations_complete', 'Toutes les évaluations sont rendues'), ('agenda_published', "Ordre du jour d'une séance publié"), ('decision_recorded', 'Décision sur un élément suivi'), ('followed_activity', 'Activité sur un élément suivi'), ('milestone_due', 'Jalon à échéance dans 7 jours'), ('milestone_overdue', 'Jalon en retard'), ('followup_due', 'Point de suivi à +1 an / +3 ans à faire'), ('import_done', 'Import terminé ou en échec'), ('regrouping_done', 'Regroupement terminé ou en échec'), ('webhook_disabled', 'Webhook désactivé après des échecs'), ('handover', "Transmission d'un besoin ou d'un projet entre fabriques"), ('replication', 'Un modèle de la fabrique est reproduit ailleurs')], max_length=40, verbose_name='type'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("report_new", "Nouveau signalement"),
+                    ("duplicate_found", "Doublons probables trouvés"),
+                    ("assigned", "Un besoin, une étude ou un projet m'est confié"),
+                    ("application_received", "Candidature reçue"),
+                    ("evaluation_requested", "Évaluation demandée"),
+                    ("evaluations_complete", "Toutes les évaluations sont rendues"),
+                    ("agenda_published", "Ordre du jour d'une séance publié"),
+                    ("decision_recorded", "Décision sur un élément suivi"),
+                    ("followed_activity", "Activité sur un élément suivi"),
+                    ("milestone_due", "Jalon à échéance dans 7 jours"),
+                    ("milestone_overdue", "Jalon en retard"),
+                    ("followup_due", "Point de suivi à +1 an / +3 ans à faire"),
+                    ("import_done", "Import terminé ou en échec"),
+                    ("regrouping_done", "Regroupement terminé ou en échec"),
+                    ("webhook_disabled", "Webhook désactivé après des échecs"),
+                    ("handover", "Transmission d'un besoin ou d'un projet entre fabriques"),
+                    ("replication", "Un modèle de la fabrique est reproduit ailleurs"),
+                ],
+                max_length=40,
+                verbose_name="type",
+            ),
         ),
         migrations.AlterField(
-            model_name='notificationpreference',
-            name='kind',
-            field=models.CharField(choices=[('report_new', 'Nouveau signalement'), ('duplicate_found', 'Doublons probables trouvés'), ('assigned', "Un besoin, une étude ou un projet m'est confié"), ('application_received', 'Candidature reçue'), ('evaluation_requested', 'Évaluation demandée'), ('evaluations_complete', 'Toutes les évaluations sont rendues'), ('agenda_published', "Ordre du jour d'une séance publié"), ('decision_recorded', 'Décision sur un élément suivi'), ('followed_activity', 'Activité sur un élément suivi'), ('milestone_due', 'Jalon à échéance dans 7 jours'), ('milestone_overdue', 'Jalon en retard'), ('followup_due', 'Point de suivi à +1 an / +3 ans à faire'), ('import_done', 'Import terminé ou en échec'), ('regrouping_done', 'Regroupement terminé ou en échec'), ('webhook_disabled', 'Webhook désactivé après des échecs'), ('handover', "Transmission d'un besoin ou d'un projet entre fabriques"), ('replication', 'Un modèle de la fabrique est reproduit ailleurs')], max_length=40, verbose_name='type'),
+            model_name="notificationpreference",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("report_new", "Nouveau signalement"),
+                    ("duplicate_found", "Doublons probables trouvés"),
+                    ("assigned", "Un besoin, une étude ou un projet m'est confié"),
+                    ("application_received", "Candidature reçue"),
+                    ("evaluation_requested", "Évaluation demandée"),
+                    ("evaluations_complete", "Toutes les évaluations sont rendues"),
+                    ("agenda_published", "Ordre du jour d'une séance publié"),
+                    ("decision_recorded", "Décision sur un élément suivi"),
+                    ("followed_activity", "Activité sur un élément suivi"),
+                    ("milestone_due", "Jalon à échéance dans 7 jours"),
+                    ("milestone_overdue", "Jalon en retard"),
+                    ("followup_due", "Point de suivi à +1 an / +3 ans à faire"),
+                    ("import_done", "Import terminé ou en échec"),
+                    ("regrouping_done", "Regroupement terminé ou en échec"),
+                    ("webhook_disabled", "Webhook désactivé après des échecs"),
+                    ("handover", "Transmission d'un besoin ou d'un projet entre fabriques"),
+                    ("replication", "Un modèle de la fabrique est reproduit ailleurs"),
+                ],
+                max_length=40,
+                verbose_name="type",
+            ),
         ),
     ]

@@ -1,0 +1,138 @@
+"""The reporting filters form (period, chantier, territory, funder), shared by the reporting page, the
+drill-down and the funder reports. Every choice list is bounded and scoped to the fabrique."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fabrique.core.indicators import Filters, Period, Territory
+from fabrique.core.limits import validate_sane_date
+from fabrique.directory.models import Organization
+from fabrique.fabriques.models import Fabrique
+from fabrique.funding.models import FundingAgreement
+from fabrique.workstreams.models import Workstream
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MAX_TERRITORIES = 150
+
+
+def territory_choices(fabrique: Fabrique) -> list[tuple[str, str]]:
+    """The communes, EPCIs and QPVs of the fabrique's needs (at most MAX_TERRITORIES of each)."""
+    from fabrique.needs.models import Need
+    from fabrique.territories.models import EPCI, QPV, Commune
+
+    needs = Need.objects.filter(fabrique=fabrique)
+    communes = Commune.objects.filter(pk__in=needs.values("commune")).order_by("name")[:MAX_TERRITORIES]
+    epcis = EPCI.objects.filter(
+        Q(pk__in=needs.values("epci")) | Q(pk__in=needs.values("commune__epci"))
+    ).order_by("name")[:MAX_TERRITORIES]
+    qpvs = QPV.objects.filter(pk__in=needs.values("qpv")).order_by("name")[:MAX_TERRITORIES]
+    return [
+        ("", str(_("Tout le territoire"))),
+        *[(f"epci:{e.pk}", str(e.name)) for e in epcis],
+        *[(f"commune:{c.code}", f"{c.name} ({c.departement_id})") for c in communes],
+        *[(f"qpv:{q.pk}", str(_("QPV %(name)s") % {"name": q.name})) for q in qpvs],
+    ]
+
+
+def funders_of(fabrique: Fabrique) -> Any:
+    """The organisations of the directory that fund the fabrique (an agreement) or are marked funders."""
+    return (
+        Organization.objects.filter(fabrique=fabrique)
+        .filter(Q(funding_agreements__isnull=False) | Q(kind="funder"))
+        .distinct()
+        .order_by("name")
+    )
+
+
+class ReportingFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("Année"), coerce=int, required=False, empty_value=None)
+    quarter = forms.TypedChoiceField(
+        label=_("Trimestre"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[("", _("Toute l'année")), (1, "T1"), (2, "T2"), (3, "T3"), (4, "T4")],
+    )
+    start = forms.DateField(label=_("Ou du"), required=False, widget=DATE, validators=[validate_sane_date])
+    end = forms.DateField(label=_("au"), required=False, widget=DATE, validators=[validate_sane_date])
+    workstream = forms.ModelChoiceField(
+        label=_("Chantier"), queryset=Workstream.objects.none(), required=False, empty_label=_("Tous")
+    )
+    territory = forms.ChoiceField(label=_("Territoire"), required=False)
+    funder = forms.ModelChoiceField(
+        label=_("Financeur"), queryset=Organization.objects.none(), required=False, empty_label=_("Tous")
+    )
+    # one agreement's rows (links from an agreement's page); not shown as a field
+    agreement = forms.ModelChoiceField(
+        queryset=FundingAgreement.objects.none(), required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args: Any, fabrique: Fabrique, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        this_year = timezone.localdate().year
+        self.fields["year"].choices = [("", _("Toutes"))] + [  # type: ignore[attr-defined]
+            (y, str(y)) for y in range(this_year, this_year - 10, -1)
+        ]
+        self.fields["workstream"].queryset = Workstream.objects.filter(fabrique=fabrique).order_by("name")  # type: ignore[attr-defined]
+        self.fields["territory"].choices = territory_choices(fabrique)  # type: ignore[attr-defined]
+        self.fields["funder"].queryset = funders_of(fabrique)  # type: ignore[attr-defined]
+        self.fields["agreement"].queryset = FundingAgreement.objects.filter(fabrique=fabrique)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("La fin de la période doit suivre son début."))
+        if data.get("quarter") and not data.get("year"):
+            self.add_error("quarter", _("Choisissez l'année de ce trimestre."))
+        return data
+
+    def period(self) -> Period:
+        """The chosen period: a range when given, else a quarter or a year; the current year by default."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        if data.get("start") or data.get("end"):
+            return Period.between(data.get("start"), data.get("end"))
+        if data.get("year"):
+            if data.get("quarter"):
+                return Period.quarter(data["year"], data["quarter"])
+            return Period.year(data["year"])
+        if self.is_bound and self.is_valid() and "year" in self.data:
+            return Period()  # "Toutes" chosen explicitly
+        return Period.year(timezone.localdate().year)
+
+    def filters(self) -> Filters:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        territory = None
+        if data.get("territory"):
+            kind, _sep, code = data["territory"].partition(":")
+            territory = Territory(kind, code)
+        return Filters(
+            workstream_id=data["workstream"].pk if data.get("workstream") else None,
+            territory=territory,
+            funder_id=data["funder"].pk if data.get("funder") else None,
+            agreement_id=data["agreement"].pk if data.get("agreement") else None,
+        )
+
+    def querystring(self) -> str:
+        """The filters as a query string (for the drill-down links)."""
+        if not (self.is_bound and self.is_valid()):
+            return ""
+        params = {}
+        for name, value in self.cleaned_data.items():
+            if value in (None, ""):
+                continue
+            if isinstance(value, datetime.date):
+                params[name] = value.isoformat()
+            elif hasattr(value, "pk"):
+                params[name] = str(value.pk)
+            else:
+                params[name] = str(value)
+        return urlencode(params)
