@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.forms import french_number_formfield
 from fabrique.core.indicators import indicators
 from fabrique.core.limits import validate_sane_date
 from fabrique.directory.autocomplete import RecordChoiceField
@@ -37,6 +38,7 @@ class AgreementForm(forms.ModelForm[FundingAgreement]):
 
     class Meta:
         model = FundingAgreement
+        formfield_callback = french_number_formfield  # "15 000,50 €"
         fields = [
             "funder",
             "title",
