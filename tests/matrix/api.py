@@ -31,7 +31,8 @@ def populate(side, label: str) -> None:
         decided_on=timezone.localdate(),
     )
     call = objects["call"]
-    objects["criterion"] = EvaluationCriterion.objects.filter(
+    # "criterion" is the needs' qualification criterion (tests/matrix/needs.py): another name here
+    objects["evaluation_criterion"] = EvaluationCriterion.objects.filter(
         call=call
     ).first() or EvaluationCriterion.objects.create(
         call=call, label=f"Critère {label}", weight=1, max_score=5, order=1
@@ -55,7 +56,7 @@ RESOURCES = {
     "agenda-item": ("agenda_item", V),
     "decision": ("decision", V),
     "call": ("call", V),
-    "criterion": ("criterion", V),
+    "criterion": ("evaluation_criterion", V),
     "application": ("application", V),
     "evaluation": ("evaluation", D),
     "support-plan": ("support_plan", V),
