@@ -53,7 +53,7 @@ def test_change_of_scale_then_a_partner(page, live_server, team, log_in, shoot, 
     expect(page.locator(".message-success")).to_be_visible()
     section = page.locator("section", has=page.get_by_role("heading", name="Partenaires"))
     expect(section.get_by_role("link", name="Ville de Rezé", exact=True)).to_be_visible()
-    expect(section.get_by_text("structure d'accueil")).to_be_visible()
+    expect(section.locator(".badge", has_text="structure d'accueil")).to_be_visible()
     assert_accessible(axe(page))
     shoot(page, "method-scale-up-project")
     page.set_viewport_size(PHONE)

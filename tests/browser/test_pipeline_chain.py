@@ -199,7 +199,7 @@ def test_from_a_public_report_to_the_enterprise_created(
     # --- 1. an anonymous inhabitant reports the need on the public form, on a phone --------------
     reporter = new_page(PHONE)
     reporter.goto(f"{live_server.url}/f/{fabrique.slug}/")
-    reporter.get_by_role("link", name="Signaler un besoin").click()
+    reporter.get_by_role("link", name="Signaler un besoin").first.click()
     expect(reporter.get_by_role("heading", level=1)).to_have_text("Signaler un besoin")
     reporter.get_by_label("Qu'est-ce qui manque ?").fill(REPORT_TITLE)
     reporter.get_by_label("Décrivez la situation").fill(
