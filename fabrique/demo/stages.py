@@ -25,7 +25,7 @@ from fabrique.needs.services import (
     need_report_dismiss,
     need_report_submit,
 )
-from fabrique.projects.models import PartnerRole, StopReason
+from fabrique.projects.models import PartnerRole, Project, StopReason
 from fabrique.projects.outcome import followup_create, project_record_creation
 from fabrique.projects.partners import partner_add
 from fabrique.projects.services import (
@@ -93,6 +93,13 @@ def _study(ctx: Ctx, need: Need, title: str) -> Study:
         summary="Comprendre le besoin, rencontrer les acteurs, chercher un modèle qui tienne.",
         officer=ctx.officer,
         started_on=_days(-200),
+    )
+
+
+def _project(ctx: Ctx, title: str, summary: str) -> Project:
+    """A project started without a study, followed by the demo's officer."""
+    return project_create(
+        fabrique=ctx.fabrique, actor=ctx.officer, title=title, summary=summary, officer=ctx.officer
     )
 
 
@@ -192,12 +199,10 @@ def build_every_stage(ctx: Ctx) -> None:
     study_abandon(study=study, actor=officer, reason="Une association vélo s'est installée entre-temps.")
 
     # a project stopped (no leader found)
-    project = project_create(
-        fabrique=ctx.fabrique,
-        actor=officer,
-        title="Conciergerie solidaire de la zone d'activités",
-        summary="Services aux salariés de la zone portés par une structure d'insertion.",
-        officer=officer,
+    project = _project(
+        ctx,
+        "Conciergerie solidaire de la zone d'activités",
+        "Services aux salariés de la zone portés par une structure d'insertion.",
     )
     project_stop(
         project=project,
@@ -207,12 +212,8 @@ def build_every_stage(ctx: Ctx) -> None:
     )
 
     # a call being written (draft)
-    project = project_create(
-        fabrique=ctx.fabrique,
-        actor=officer,
-        title="Tiers-lieu numérique de Carquefou",
-        summary="Un lieu d'accès et d'accompagnement au numérique.",
-        officer=officer,
+    project = _project(
+        ctx, "Tiers-lieu numérique de Carquefou", "Un lieu d'accès et d'accompagnement au numérique."
     )
     call_create(
         project=project,
@@ -224,12 +225,10 @@ def build_every_stage(ctx: Ctx) -> None:
     )
 
     # calls: one closed (its application under review), one cancelled (its application withdrawn)
-    project = project_create(
-        fabrique=ctx.fabrique,
-        actor=officer,
-        title="Jardin partagé d'insertion à Bouguenais",
-        summary="Un jardin maraîcher qui emploie des personnes éloignées de l'emploi.",
-        officer=officer,
+    project = _project(
+        ctx,
+        "Jardin partagé d'insertion à Bouguenais",
+        "Un jardin maraîcher qui emploie des personnes éloignées de l'emploi.",
     )
     call = call_create(
         project=project,
@@ -252,13 +251,7 @@ def build_every_stage(ctx: Ctx) -> None:
     )
     call_close(call=call, actor=officer)
 
-    project = project_create(
-        fabrique=ctx.fabrique,
-        actor=officer,
-        title="Bricothèque de quartier",
-        summary="Prêt d'outils et ateliers de bricolage.",
-        officer=officer,
-    )
+    project = _project(ctx, "Bricothèque de quartier", "Prêt d'outils et ateliers de bricolage.")
     call = call_create(
         project=project,
         actor=officer,
@@ -283,25 +276,13 @@ def build_every_stage(ctx: Ctx) -> None:
 
     # a support stopped
     org = orgs["Mobil'Aide Vignoble"]
-    project = project_create(
-        fabrique=ctx.fabrique,
-        actor=officer,
-        title="Auto-école solidaire",
-        summary="Permis de conduire pour les personnes en insertion.",
-        officer=officer,
-    )
+    project = _project(ctx, "Auto-école solidaire", "Permis de conduire pour les personnes en insertion.")
     project = project_assign_leader(project=project, actor=officer, organization=org, mode="direct")
     plan = support_plan_start(project=project, actor=officer, started_on=_days(-120))
     support_plan_stop(plan=plan, actor=officer, reason="Le porteur suspend le projet pour un an.")
 
     # an enterprise created three and a half years ago, followed at +1 and +3 years
-    project = project_create(
-        fabrique=ctx.fabrique,
-        actor=officer,
-        title="Ressourcerie du Sud-Loire",
-        summary="Collecte, réemploi et vente solidaire.",
-        officer=officer,
-    )
+    project = _project(ctx, "Ressourcerie du Sud-Loire", "Collecte, réemploi et vente solidaire.")
     leader = list(orgs.values())[1] if len(orgs) > 1 else org
     project = project_assign_leader(project=project, actor=officer, organization=leader, mode="direct")
     partner_add(
