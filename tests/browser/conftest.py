@@ -12,6 +12,16 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
+@pytest.fixture(autouse=True)
+def territories(transactional_db):
+    """Every browser test starts with the test territories: each one is transactional, and the flush at
+    the end of the test before empties the tables the session loaded (an import of "Nantes" then found no
+    commune, depending on the order the tests ran in)."""
+    from tests.territories.fixtures import load_test_territories
+
+    load_test_territories()
+
+
 @pytest.fixture
 def shoot():
     """shoot(page, name): save a PNG under var/screenshots/ (looked at by the developers)."""

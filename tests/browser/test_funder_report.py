@@ -21,9 +21,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_funder_report_from_choice_to_downloads(page, live_server, team, log_in, shoot, axe):
-    from tests.territories.fixtures import load_test_territories
-
-    load_test_territories()
     funder = Organization.objects.create(fabrique=team.fabrique, name="Banque des Territoires", kind="funder")
     # the funder funds the programme: its report counts every row of the fabrique
     FundingAgreement.objects.create(
