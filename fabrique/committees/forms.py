@@ -225,31 +225,6 @@ class DecisionForm(forms.Form):
                 votes.append({"person": person, "choice": choice, "conflict": declared})
         return votes
 
-    def clean(self):
-        cleaned = super().clean()
-        option = self.options.get(cleaned.get("outcome") or "")
-        if option is None:
-            return cleaned
-        code = cleaned.get("reason_code") or ""
-        reasons = (cleaned.get("reasons") or "").strip()
-        if code and code not in dict(option.reason_choices):
-            self.add_error(
-                "reason_code",
-                _("Ce motif ne correspond pas à la décision « %(outcome)s ».") % {"outcome": option.label},
-            )
-        elif option.requires_reasons:
-            if option.reason_choices and not code:
-                self.add_error(
-                    "reason_code",
-                    _("Choisissez le motif de la décision « %(outcome)s ».") % {"outcome": option.label},
-                )
-            elif not reasons and (not option.reason_choices or code == "other"):
-                self.add_error(
-                    "reasons",
-                    _("Expliquez le motif de la décision « %(outcome)s ».") % {"outcome": option.label},
-                )
-        return cleaned
-
     def service_data(self) -> dict:
         data = {
             "outcome": self.cleaned_data["outcome"],

@@ -108,10 +108,7 @@ def decision_record(
             _("La décision « %(outcome)s » n'est pas possible pour « %(target)s » à ce stade.")
             % {"outcome": option.label if option else outcome, "target": target}
         )
-    if option.reason_choices and reason_code and reason_code not in dict(option.reason_choices):
-        raise DomainError(_("Motif inconnu : %(code)s.") % {"code": reason_code})
-    if option.requires_reasons and not (reasons.strip() or reason_code):
-        raise DomainError(_("Indiquez le motif de la décision « %(outcome)s ».") % {"outcome": option.label})
+    _check_reasons(option, reason_code=reason_code, reasons=reasons)
     for value in (votes_for, votes_against, votes_abstain):
         if value is not None and value < 0:
             raise DomainError(_("Le nombre de voix ne peut pas être négatif."))
@@ -179,6 +176,31 @@ def decision_record(
         )
         option.handler(target, decision, actor)
     return decision
+
+
+def _check_reasons(option: registry.Outcome, *, reason_code: str, reasons: str) -> None:
+    """The reason an outcome needs, as field errors the decision forms show: a known reason code,
+    the code when the outcome has a list of reasons, the text when it has none or the code is "other"."""
+    if reason_code and reason_code not in dict(option.reason_choices):
+        raise ValidationError(
+            {
+                "reason_code": _("Ce motif ne correspond pas à la décision « %(outcome)s ».")
+                % {"outcome": option.label}
+            }
+        )
+    if not option.requires_reasons:
+        return
+    if option.reason_choices and not reason_code:
+        raise ValidationError(
+            {
+                "reason_code": _("Choisissez le motif de la décision « %(outcome)s ».")
+                % {"outcome": option.label}
+            }
+        )
+    if not reasons.strip() and (not option.reason_choices or reason_code == "other"):
+        raise ValidationError(
+            {"reasons": _("Expliquez le motif de la décision « %(outcome)s ».") % {"outcome": option.label}}
+        )
 
 
 def _committee_member_ids(committee: Committee) -> set[int]:

@@ -529,11 +529,6 @@ class NeedDecisionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        outcome = cleaned.get("outcome")
-        if outcome == "not_retained" and not cleaned.get("reason_code"):
-            self.add_error("reason_code", _("Choisissez le motif pour lequel le besoin n'est pas retenu."))
-        if outcome == "more_evidence" and not (cleaned.get("reasons") or "").strip():
-            self.add_error("reasons", _("Indiquez les éléments complémentaires attendus."))
         if cleaned.get("decided_on") and cleaned["decided_on"] > timezone.localdate():
             self.add_error("decided_on", _("La date de la décision ne peut pas être dans le futur."))
         return cleaned

@@ -658,6 +658,8 @@ def need_decide(
         raise ValidationError(
             {"reason_code": _("Choisissez le motif pour lequel le besoin n'est pas retenu.")}
         )
+    if outcome == "more_evidence" and not (reasons or "").strip():
+        raise ValidationError({"reasons": _("Indiquez les éléments complémentaires attendus.")})
     return decision_record(
         fabrique=need.fabrique,
         actor=actor,

@@ -250,9 +250,6 @@ class DecisionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        option = self.outcomes.get(cleaned.get("outcome"))
-        if option is not None and option.requires_reasons and not (cleaned.get("reasons") or "").strip():
-            self.add_error("reasons", _("Indiquez les motifs de cette décision."))
         decided_on = cleaned.get("decided_on")
         if decided_on and decided_on > timezone.localdate():
             self.add_error("decided_on", _("La date de la décision ne peut pas être dans le futur."))

@@ -239,9 +239,9 @@ def test_a_refused_decision_leaves_nothing(team):
     item = agenda_item_add(meeting=meeting, actor=team.officer, target=study)
     audit_count = AuditEntry.objects.count()
 
-    with pytest.raises(DomainError) as exc:  # no-go needs its reasons
+    with pytest.raises(ValidationError) as exc:  # no-go needs its reason (a field error of the form)
         agenda_item_decide(item=item, actor=team.committee, outcome="no_go")
-    assert "motif" in exc.value.message
+    assert "motif" in exc.value.message_dict["reason_code"][0]
     with pytest.raises(DomainError):  # not an outcome of a study
         agenda_item_decide(item=item, actor=team.committee, outcome="retained")
     with pytest.raises(DomainError):

@@ -323,6 +323,22 @@ def test_decision_page(login, team, qualifying_need):
     assert login(team.reader).post(url(team.fabrique, "need_decide", pk=need.pk), {}).status_code == 403
 
 
+def test_decision_reasons_come_from_the_service_as_field_errors(login, team, qualifying_need):
+    """The reasons rule lives in `need_decide`/`decision_record`; the form shows it on its field."""
+    client = login(team.committee)
+    target = url(team.fabrique, "need_decide", pk=qualifying_need.pk)
+    response = client.post(target, {"outcome": "more_evidence", "reasons": " ", "decided_on": "2026-01-15"})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["reasons"] == ["Indiquez les éléments complémentaires attendus."]
+    response = client.post(
+        target, {"outcome": "not_retained", "reason_code": "other", "decided_on": "2026-01-15"}
+    )
+    assert response.status_code == 200
+    assert "Expliquez le motif" in response.context["form"].errors["reasons"][0]
+    assert not Decision.objects.exists()
+
+
 def test_no_decision_on_a_new_need(login, team, make_need):
     need = make_need()
     client = login(team.officer)

@@ -212,8 +212,14 @@ def test_go_creates_the_project(team):
 
 def test_no_go_keeps_its_reasons(team):
     study = make_awaiting_study(team.fabrique, team.officer)
-    with pytest.raises(DomainError):
+    with pytest.raises(ValidationError) as exc:  # the rule the decision forms show on their field
         decision_record(fabrique=team.fabrique, actor=team.officer, target=study, outcome="no_go")
+    assert "Choisissez le motif" in exc.value.message_dict["reason_code"][0]
+    with pytest.raises(ValidationError) as exc:
+        decision_record(
+            fabrique=team.fabrique, actor=team.officer, target=study, outcome="no_go", reason_code="other"
+        )
+    assert "Expliquez le motif" in exc.value.message_dict["reasons"][0]
     decision = decision_record(
         fabrique=team.fabrique,
         actor=team.officer,
