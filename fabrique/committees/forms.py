@@ -4,7 +4,6 @@ services check again. Views hand `service_data()` to the services."""
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.forms import CHECKLIST_HELP, ChecklistSelectMultiple
@@ -139,12 +138,6 @@ class AgendaItemForm(forms.Form):
                 label = _("%(label)s (déjà inscrit)") % {"label": label}
             groups.setdefault(candidate.kind, []).append((candidate.key, label))
         self.fields["target"].choices = [("", _("— point libre (sans décision) —")), *groups.items()]
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("target") and not (cleaned.get("title") or "").strip():
-            raise ValidationError(_("Choisissez un dossier ou indiquez l'intitulé d'un point libre."))
-        return cleaned
 
 
 class DecisionForm(forms.Form):

@@ -490,7 +490,9 @@ def agenda_item_add(
                 )
             title = title or str(target)[:250]
         if not title:
-            raise ValidationError({"title": _("Indiquez l'intitulé du point ou choisissez un dossier.")})
+            raise ValidationError(
+                {"title": _("Choisissez un dossier ou indiquez l'intitulé d'un point libre.")}
+            )
         last = meeting.items.aggregate(last=Max("order"))["last"] or 0
         item = AgendaItem(
             meeting=meeting,

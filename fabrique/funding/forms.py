@@ -138,13 +138,6 @@ class FunderReportForm(forms.Form):
             for key, _label in NARRATIVES:
                 self.initial.setdefault(f"text_{key}", (initial_report.narratives or {}).get(key, ""))
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        agreement, funder = data.get("agreement"), data.get("funder")
-        if agreement is not None and funder is not None and agreement.funder_id != funder.pk:
-            self.add_error("agreement", _("Cette convention est celle d'un autre financeur."))
-        return data
-
     def service_data(self) -> dict[str, Any]:
         from .reports import NARRATIVES
 

@@ -189,12 +189,6 @@ class PriorityWeightsForm(forms.ModelForm):
             name: forms.NumberInput(attrs={"min": 0, "max": 10}) for name in PriorityWeights.COMPONENTS
         }
 
-    def clean(self):
-        data = super().clean()
-        if all(data.get(name) == 0 for name in PriorityWeights.COMPONENTS):
-            raise forms.ValidationError(_("Donnez un poids à au moins une composante."))
-        return data
-
 
 SHOW_CHOICES = [("all", _("besoins et projets")), ("needs", _("besoins")), ("projects", _("projets"))]
 

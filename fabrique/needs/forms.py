@@ -199,12 +199,6 @@ class ReportForm(FieldsetsMixin, forms.Form):
             validate_evidence_document(document)
         return document
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("consent_notifications") and not cleaned.get("reporter_email"):
-            self.add_error("reporter_email", _("Indiquez une adresse e-mail pour être informé·e des suites."))
-        return cleaned
-
     def service_data(self) -> dict:
         data = {name: value for name, value in self.cleaned_data.items() if name in self.service_fields()}
         if not data.get("evidence_document"):
