@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Avg, Count, Q
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fabrique.fabriques.models import Fabrique, NetworkStatus
 from fabrique.intelligence.geo import SvgShape, _features, geometry_centre, svg_map
@@ -53,9 +53,11 @@ class DirectoryEntry:
         if self.departements:
             parts.append(", ".join(self.departements))
         if self.epcis:
-            parts.append(_("%(n)s intercommunalité(s)") % {"n": self.epcis})
+            parts.append(
+                ngettext("%(n)s intercommunalité", "%(n)s intercommunalités", self.epcis) % {"n": self.epcis}
+            )
         if self.communes:
-            parts.append(_("%(n)s commune(s)") % {"n": self.communes})
+            parts.append(ngettext("%(n)s commune", "%(n)s communes", self.communes) % {"n": self.communes})
         return " · ".join(parts)
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fabrique.audit.models import AuditEntry
 from fabrique.core.events import on_action
@@ -248,7 +249,12 @@ def regrouping_finished(*, run: RegroupingRun) -> None:
             recipients=[run.requested_by],
             kind="regrouping_done",
             title=(
-                _("Regroupement terminé : %(count)s proposition(s)") % {"count": run.proposals_created}
+                ngettext(
+                    "Regroupement terminé : %(count)s proposition",
+                    "Regroupement terminé : %(count)s propositions",
+                    run.proposals_created,
+                )
+                % {"count": run.proposals_created}
                 if run.status == RunStatus.DONE
                 else _("Le regroupement a échoué")
             ),
@@ -261,7 +267,11 @@ def regrouping_finished(*, run: RegroupingRun) -> None:
             fabrique=run.fabrique,
             recipients=[m.user for m in members_with(fabrique=run.fabrique, permission=Permission.EDIT)],
             kind="duplicate_found",
-            title=_("%(count)s groupe(s) de doublons probables à examiner")
+            title=ngettext(
+                "%(count)s groupe de doublons probables à examiner",
+                "%(count)s groupes de doublons probables à examiner",
+                run.proposals_created,
+            )
             % {"count": run.proposals_created},
             url=reverse("backoffice:duplicate_queue", kwargs={"fabrique_slug": run.fabrique.slug}),
             key=f"duplicates:{run.pk}",
@@ -331,7 +341,11 @@ def followup_reminders(*, day: datetime.date) -> int:
                     fabrique=project.fabrique,
                     recipients=[project.officer],
                     kind="followup_due",
-                    title=_("Point de suivi à +%(years)s an(s) à faire : %(enterprise)s")
+                    title=ngettext(
+                        "Point de suivi à +%(years)s an à faire : %(enterprise)s",
+                        "Point de suivi à +%(years)s ans à faire : %(enterprise)s",
+                        years,
+                    )
                     % {"years": years, "enterprise": enterprise},
                     url=object_path(enterprise, project.fabrique),
                     key=f"followup-due:{enterprise.pk}:{horizon}",

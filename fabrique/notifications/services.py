@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fabrique.accounts.models import User
 from fabrique.audit.services import audit_log
@@ -149,7 +150,11 @@ def digests_send(*, day: datetime.date) -> int:
     sent = 0
     for items in groups.values():
         user, fabrique = items[0].recipient, items[0].fabrique
-        subject = _("[%(fabrique)s] Résumé du %(day)s : %(count)s notification(s)") % {
+        subject = ngettext(
+            "[%(fabrique)s] Résumé du %(day)s : %(count)s notification",
+            "[%(fabrique)s] Résumé du %(day)s : %(count)s notifications",
+            len(items),
+        ) % {
             "fabrique": fabrique.name,
             "day": day.strftime("%d/%m/%Y"),
             "count": len(items),

@@ -274,7 +274,7 @@ def test_directory_status_territory_chantiers_contact_and_map(login, network_hea
     assert "Fabrique Alpha" in page and "Fabrique Bêta" in page
     assert "labellisée" in page and "en expérimentation" in page
     assert "Loire-Atlantique (44)" in page or "(44)" in page
-    assert "1 commune(s)" in page
+    assert "1 commune" in page
     assert "Alimentation durable" in page
     assert "contact@alpha.example.org" in page
     assert "<svg" in page and "Fabrique Alpha — labellisée" in page

@@ -71,7 +71,7 @@ def test_preferences_off_and_digest_then_the_daily_digest(team, django_capture_o
     (digest,) = _inbox(team.admin)
     assert "Résumé" in digest.subject and "Premier" in digest.body and "Second" in digest.body
     (reader_digest,) = _inbox(team.reader)
-    assert "2 notification(s)" in reader_digest.subject
+    assert "2 notifications" in reader_digest.subject
     assert not Notification.objects.filter(mode=Mode.DIGEST, emailed_at__isnull=True).exists()
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
 
 from fabrique.audit.selectors import audit_timeline
@@ -100,7 +100,12 @@ class CommitteeTypeSettingsView(FabriqueViewMixin, TemplateView):
             created = committee_types_setup_defaults(fabrique=self.fabrique)
             messages.success(
                 request,
-                _("%(count)s type(s) de comité par défaut ajouté(s).") % {"count": len(created)}
+                ngettext(
+                    "%(count)s type de comité par défaut ajouté.",
+                    "%(count)s types de comité par défaut ajoutés.",
+                    len(created),
+                )
+                % {"count": len(created)}
                 if created
                 else _("Les types de comité par défaut existent déjà."),
             )

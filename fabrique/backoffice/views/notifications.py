@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
 from fabrique.accounts.models import User
@@ -64,7 +65,15 @@ class NotificationMarkReadView(NotificationListView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()] or None
         count = notifications_mark_read(user=_user(request), fabrique=self.fabrique, ids=ids)
-        messages.success(request, _("%(count)s notification(s) marquée(s) comme lue(s).") % {"count": count})
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s notification marquée comme lue.",
+                "%(count)s notifications marquées comme lues.",
+                count,
+            )
+            % {"count": count},
+        )
         return redirect(self.url("notification_list"))
 
 
