@@ -1,5 +1,5 @@
-"""The real worker process: `kill -9` in the middle of a task, the next worker reclaims the task,
-each e-mail goes out exactly once. And a regrouping run whose worker died is finished, not stuck."""
+"""The real worker process: tasks enqueued while no worker runs wait and run when it starts;
+`kill -9` in the middle of a task, the next worker reclaims the task, each e-mail goes out exactly once. And a regrouping run whose worker died is finished, not stuck."""
 
 import os
 import signal
@@ -23,6 +23,7 @@ from fabrique.needs.services import (
     need_report_attach,
     need_report_submit,
 )
+from fabrique.notifications.models import Notification
 from fabrique.projects.models import Project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,6 +143,58 @@ def test_kill_9_mid_task_the_task_runs_again_and_each_email_goes_out_once(team, 
     recipients = sorted(message_from_bytes(p.read_bytes())["To"] for p in mail_dir.glob("*.eml"))
     assert recipients == ["lent@example.org", "vite@example.org"]
     assert not WorkerHeartbeat.objects.exists()  # the dead worker's beat was cleared, the live one left
+
+
+def _statuses(db: WorkerDatabase) -> list[str]:
+    """The task rows' statuses as the worker wrote them (its SQLite file, or the shared database)."""
+    if db.vendor == "sqlite":
+        with sqlite3.connect(db.file) as worker_db:
+            return [row[0] for row in worker_db.execute(f"SELECT status FROM {DBTaskResult._meta.db_table}")]
+    return list(DBTaskResult.objects.values_list("status", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_worker_stopped_tasks_wait_and_run_when_it_starts(team, settings, tmp_path):
+    # given: no worker runs while a report arrives, becomes a need, and the need is answered
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    fabrique, officer = team.fabrique, team.officer
+    need = need_create_from_report(report=_report(fabrique, "camille@example.org"), actor=officer)
+    Need.objects.filter(pk=need.pk).update(stage=NeedStage.IN_STUDY)
+    project = Project.objects.create(fabrique=fabrique, title="Crèche à horaires atypiques")
+    need_mark_answered(need=need, project=project, actor=officer)
+
+    # then: every event's task waits in the queue, and keeps waiting; nothing was sent
+    waiting = list(DBTaskResult.objects.order_by("enqueued_at"))
+    assert len(waiting) >= 3 and {t.status for t in waiting} == {"READY"}
+    time.sleep(1)
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"READY"}
+    assert not Notification.objects.exists()
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    db = WorkerDatabase(tmp_path)
+    db.export()
+
+    # when: the worker starts (the long-running process `make demo` and systemd start, not --batch)
+    worker = _worker(db, mail_dir)
+    try:
+        deadline = time.monotonic() + 120
+        while set(_statuses(db)) != {"SUCCESSFUL"}:
+            assert worker.poll() is None, worker.stdout.read1().decode()
+            assert time.monotonic() < deadline, _statuses(db)
+            time.sleep(0.2)
+    finally:
+        worker.send_signal(signal.SIGTERM)  # what Ctrl+C and systemd's stop do: finish, then leave
+        output = worker.communicate(timeout=60)[0].decode()
+    assert worker.returncode == 0, output
+    db.reimport()
+
+    # then: each waiting task ran once, in the worker, and its effects are there
+    done = {t.pk: t for t in DBTaskResult.objects.all()}
+    assert set(done) == {t.pk for t in waiting}
+    assert all(t.status == "SUCCESSFUL" and len(t.worker_ids) == 1 for t in done.values())
+    recipients = [message_from_bytes(p.read_bytes())["To"] for p in mail_dir.glob("*.eml")]
+    assert recipients.count("camille@example.org") == 2  # report received, then the need answered
+    assert Notification.objects.filter(recipient=officer, kind="report_new").exists()
 
 
 @pytest.mark.django_db(transaction=True)
