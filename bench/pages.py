@@ -49,7 +49,7 @@ def pages(fabrique) -> list[tuple[str, str]]:
     from django.db.models import Count
     from django.urls import reverse
 
-    from fabrique.needs.models import Need
+    from fabrique.needs.models import Need, NeedReport
 
     slug = fabrique.slug
 
@@ -66,6 +66,14 @@ def pages(fabrique) -> list[tuple[str, str]]:
     )
     commune = need.commune.code if need and need.commune else None
     deep = max(1, Need.objects.filter(fabrique=fabrique).count() // 25 - 1)
+    report = NeedReport.objects.filter(fabrique=fabrique, stage="received").order_by("pk").first()
+    followup = next(
+        (
+            r.followup_token
+            for r in NeedReport.objects.filter(fabrique=fabrique, need__isnull=False).order_by("-pk")[:1]
+        ),
+        None,
+    )
     found = [
         ("dashboard", bo("dashboard")),
         ("map page", bo("map")),
@@ -85,6 +93,24 @@ def pages(fabrique) -> list[tuple[str, str]]:
         ("network head page", reverse("network:home")),
         ("API needs, page 1", reverse("api:need-list", kwargs={"fabrique_slug": slug})),
         ("public report form", reverse("public:report_create", kwargs={"fabrique_slug": slug})),
+        # the pages of the security issue (9): searches, exports, the public follow-up
+        ("studies list, search", bo("study_list") + "?q=mobilite"),
+        ("needs list, search", bo("need_list") + "?q=laverie"),
+        ("report attach, search", bo("report_attach", pk=report.pk) + "?q=laverie") if report else None,
+        ("pipeline export (CSV)", bo("pipeline_export")),
+        ("needs list export (XLSX)", bo("need_list") + "?export=xlsx"),
+        (
+            "API needs, commune filter",
+            reverse("api:need-list", kwargs={"fabrique_slug": slug}) + f"?commune={need.commune_id}",
+        )
+        if commune
+        else None,
+        (
+            "public follow-up page",
+            reverse("public:report_followup", kwargs={"fabrique_slug": slug, "token": followup}),
+        )
+        if followup
+        else None,
     ]
     return [p for p in found if p]
 
