@@ -1,0 +1,233 @@
+"""Every service has its audit case (tests/audit/cases/): a new service cannot skip it.
+
+The services are the public functions of every `fabrique/<app>/services.py` and of every other module
+that writes the audit log itself. A function of those modules that is not an action (a read, a helper,
+the audit machinery) is listed in NOT_ACTIONS with its reason. AWAITING_CASE is the baseline of
+services written before this test: it may only shrink (a case added for one of them must remove it).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from pathlib import Path
+
+import fabrique
+from tests.audit.cases import all_cases
+
+ROOT = Path(fabrique.__file__).parent
+WRITES_AUDIT = re.compile(r"\b(audit_log|audited_create|audited_update|soft_delete)\(")
+
+_READ = "a read or a helper: it changes nothing"
+_MACHINERY = "the audit machinery itself, checked by every case and by tests/audit/test_audit_log.py"
+_UNAUDITED = "writes derived or personal state only (no business action): not audited by design"
+
+NOT_ACTIONS: dict[str, str] = {
+    "fabrique.api.tokens.api_token_touch": "stamps a token's last use on each request: " + _UNAUDITED,
+    "fabrique.audit.services.audit_log": _MACHINERY,
+    "fabrique.audit.services.audit_redact": _MACHINERY + " (tests/privacy)",
+    "fabrique.audit.services.diff": _READ,
+    "fabrique.audit.services.snapshot": _READ,
+    "fabrique.committees.services.decisions_for": _READ,
+    "fabrique.core.events.event_dispatch": _MACHINERY,
+    "fabrique.core.events.handler_path": _READ,
+    "fabrique.core.events.handlers_for": _READ,
+    "fabrique.core.events.on_action": "registers an event handler at start-up",
+    "fabrique.core.events.resolve": _READ,
+    "fabrique.core.events.router_db_for_tasks": _READ,
+    "fabrique.core.services.audited_create": _MACHINERY,
+    "fabrique.core.services.audited_update": _MACHINERY,
+    "fabrique.core.services.check_fields": _READ,
+    "fabrique.core.services.field_names": _READ,
+    "fabrique.core.services.soft_delete": _MACHINERY,
+    "fabrique.core.taskadmin.failed_tasks": _READ,
+    "fabrique.core.taskadmin.task_error": _READ,
+    "fabrique.core.workflow.allowed": _READ,
+    "fabrique.core.workflow.transition": _MACHINERY + " (every transition case goes through it)",
+    "fabrique.fabriques.services.register_setup_hook": "registers a setup hook at start-up",
+    "fabrique.handover.services.need_offer_refusal": _READ,
+    "fabrique.handover.services.project_offer_refusal": _READ,
+    "fabrique.intelligence.services.background_threshold": _READ,
+    "fabrique.intelligence.services.import_batch_is_large": _READ,
+    "fabrique.needs.grouping.duplicate_queue": _READ,
+    "fabrique.needs.grouping.fabrique_pair_model": _READ,
+    "fabrique.needs.grouping.need_suggestions": _READ,
+    "fabrique.needs.grouping.pair_model_adaptation": _READ,
+    "fabrique.needs.grouping.public_need_suggestions": _READ,
+    "fabrique.needs.grouping.regrouping_runs": _READ,
+    "fabrique.needs.grouping.report_last_merge": _READ,
+    "fabrique.needs.grouping.report_mapping": _READ,
+    "fabrique.needs.grouping.report_need_suggestions": _READ,
+    "fabrique.needs.grouping.report_pair_score": _READ,
+    "fabrique.needs.grouping.reports_need_suggestions": _READ,
+    "fabrique.needs.grouping.suggestable_need": _READ,
+    "fabrique.needs.grouping.report_features_backfill": "computes the reports' text features: " + _UNAUDITED,
+    "fabrique.needs.grouping.report_features_ensure": "computes the reports' text features: " + _UNAUDITED,
+    "fabrique.needs.grouping.report_features_refresh": "computes the reports' text features: " + _UNAUDITED,
+    "fabrique.needs.grouping.pair_model_adaptation_refresh": "refits the pair model: " + _UNAUDITED,
+    "fabrique.needs.services.default_criteria": _READ,
+    "fabrique.needs.services.officer_candidates": _READ,
+    "fabrique.notifications.services.calendar_feed_get": _READ,
+    "fabrique.notifications.services.notification_email": _READ,
+    "fabrique.notifications.services.notifications_mark_read": "a person's inbox: " + _UNAUDITED,
+    "fabrique.notifications.services.notifications_mark_read_at": "a person's inbox: " + _UNAUDITED,
+    "fabrique.notifications.services.notify": "the consequence of an audited action (its event): "
+    + _UNAUDITED,
+    "fabrique.notifications.services.digests_send": "sends the notifications already written: " + _UNAUDITED,
+    "fabrique.notifications.services.unsubscribe_token": _READ,
+    "fabrique.notifications.services.unsubscribe_url": _READ,
+    "fabrique.privacy.services.content_type_label": _READ,
+    "fabrique.privacy.services.mask_free_text": _READ,
+    "fabrique.projects.outcome.enterprise_clean": _READ,
+    "fabrique.projects.outcome.followup_due_on": _READ,
+    "fabrique.projects.outcome.followup_window": _READ,
+    "fabrique.projects.outcome.siret_compact": _READ,
+    "fabrique.projects.outcome.siret_error": _READ,
+    "fabrique.projects.partners.partners_of": _READ,
+    "fabrique.recruitment.services.default_criteria": _READ,
+    "fabrique.support.services.add_months": _READ,
+    "fabrique.support.services.default_milestone_plan": _READ,
+    "fabrique.support.services.funder_organizations_q": _READ,
+    "fabrique.support.services.referral_organizations_q": _READ,
+    "fabrique.support.services.staff_users_q": _READ,
+    "fabrique.webhooks.services.disable_after": _READ,
+    "fabrique.webhooks.services.generate_secret": _READ,
+    "fabrique.webhooks.services.sign": _READ,
+}
+
+# Services written before this test and still without a case. May only shrink.
+AWAITING_CASE: frozenset[str] = frozenset(
+    {
+        "fabrique.api.tokens.api_token_create",
+        "fabrique.api.tokens.api_token_revoke",
+        "fabrique.core.taskadmin.task_relaunch",
+        "fabrique.essaimage.services.model_document_add",
+        "fabrique.essaimage.services.model_replicate",
+        "fabrique.essaimage.services.model_sheet_prefill",
+        "fabrique.essaimage.services.model_sheet_publish",
+        "fabrique.essaimage.services.model_sheet_update",
+        "fabrique.funding.services.agreement_create",
+        "fabrique.funding.services.agreement_update",
+        "fabrique.funding.services.deadline_add",
+        "fabrique.funding.services.deadline_mark_done",
+        "fabrique.funding.services.funder_report_create",
+        "fabrique.funding.services.funder_report_generate",
+        "fabrique.funding.services.funder_report_update",
+        "fabrique.funding.services.funder_report_version_execute",
+        "fabrique.handover.services.handover_accept",
+        "fabrique.handover.services.handover_offer",
+        "fabrique.handover.services.handover_refuse",
+        "fabrique.handover.services.handover_withdraw",
+        "fabrique.imports.services.import_apply",
+        "fabrique.imports.services.import_check",
+        "fabrique.imports.services.import_map",
+        "fabrique.imports.services.import_undo",
+        "fabrique.imports.services.import_upload",
+        "fabrique.imports.services.preset_save",
+        "fabrique.intelligence.services.diagnosis_zone_create",
+        "fabrique.intelligence.services.diagnosis_zone_update",
+        "fabrique.intelligence.services.import_batch_cancel",
+        "fabrique.intelligence.services.import_batch_map",
+        "fabrique.intelligence.services.import_batch_queue",
+        "fabrique.intelligence.services.import_batch_remap",
+        "fabrique.intelligence.services.import_batch_run",
+        "fabrique.intelligence.services.import_batch_run_background",
+        "fabrique.intelligence.services.import_batch_table",
+        "fabrique.intelligence.services.import_batch_upload",
+        "fabrique.intelligence.services.indicator_delete",
+        "fabrique.intelligence.services.indicator_references_compute",
+        "fabrique.intelligence.services.indicator_update",
+        "fabrique.intelligence.services.priority_weights_set",
+        "fabrique.needs.grouping.need_report_submit_grouped",
+        "fabrique.needs.grouping.proposal_accept",
+        "fabrique.needs.grouping.proposal_reject",
+        "fabrique.needs.grouping.regrouping_run_create",
+        "fabrique.needs.grouping.regrouping_run_execute",
+        "fabrique.needs.grouping.report_merge",
+        "fabrique.needs.grouping.report_split",
+        "fabrique.needs.services.criteria_setup_defaults",
+        "fabrique.needs.services.need_reports_erase_expired",
+        "fabrique.notifications.services.calendar_feed_regenerate",
+        "fabrique.notifications.services.follow_set",
+        "fabrique.notifications.services.preference_set",
+        "fabrique.notifications.services.preferences_set",
+        "fabrique.notifications.services.unsubscribe",
+        "fabrique.privacy.services.application_erase",
+        "fabrique.privacy.services.person_access_export",
+        "fabrique.privacy.services.person_erase",
+        "fabrique.privacy.services.retention_run",
+        "fabrique.studies.services.benchmark_create",
+        "fabrique.studies.services.decide_continue",
+        "fabrique.studies.services.decide_go",
+        "fabrique.studies.services.decide_need_open_study",
+        "fabrique.studies.services.decide_no_go",
+        "fabrique.studies.services.scenario_create",
+        "fabrique.studies.services.scenario_update",
+        "fabrique.studies.services.study_abandon",
+        "fabrique.studies.services.study_open",
+        "fabrique.studies.services.study_submit",
+        "fabrique.studies.services.study_update",
+        "fabrique.studies.services.workshop_create",
+        "fabrique.studies.services.workshop_update",
+        "fabrique.support.services.activity_create",
+        "fabrique.support.services.funding_create",
+        "fabrique.support.services.funding_update",
+        "fabrique.support.services.milestone_create",
+        "fabrique.support.services.milestone_update",
+        "fabrique.support.services.referral_create",
+        "fabrique.support.services.support_plan_complete",
+        "fabrique.support.services.support_plan_resume",
+        "fabrique.support.services.support_plan_start",
+        "fabrique.support.services.support_plan_stop",
+        "fabrique.support.services.support_plan_update",
+        "fabrique.webhooks.services.deliveries_create",
+        "fabrique.webhooks.services.delivery_attempt",
+        "fabrique.webhooks.services.delivery_replay",
+        "fabrique.webhooks.services.endpoint_create",
+        "fabrique.webhooks.services.endpoint_delete",
+        "fabrique.webhooks.services.endpoint_ping",
+        "fabrique.webhooks.services.endpoint_update",
+        "fabrique.webhooks.services.secret_rotate",
+    }
+)
+
+
+def service_modules() -> list[str]:
+    names = []
+    for path in sorted(ROOT.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        if path.name == "services.py" or WRITES_AUDIT.search(path.read_text(encoding="utf-8")):
+            names.append(".".join(path.relative_to(ROOT.parent).with_suffix("").parts))
+    return names
+
+
+def services() -> set[str]:
+    found = set()
+    for name in service_modules():
+        module = importlib.import_module(name)
+        for attr, value in vars(module).items():
+            if inspect.isfunction(value) and value.__module__ == name and not attr.startswith("_"):
+                found.add(f"{name}.{attr}")
+    return found
+
+
+def test_every_service_has_its_audit_case():
+    covered = {c.name for c in all_cases()}
+    missing = services() - covered - set(NOT_ACTIONS) - AWAITING_CASE
+    assert not missing, (
+        "Services without an audit case: add one in tests/audit/cases/<app>.py "
+        f"(or list a non-action in NOT_ACTIONS with its reason): {sorted(missing)}"
+    )
+
+
+def test_the_baselines_only_shrink():
+    covered = {c.name for c in all_cases()}
+    existing = services()
+    assert not (AWAITING_CASE & covered), (
+        f"Covered now, remove from AWAITING_CASE: {sorted(AWAITING_CASE & covered)}"
+    )
+    stale = (AWAITING_CASE | set(NOT_ACTIONS)) - existing
+    assert not stale, f"No such service any more, remove it: {sorted(stale)}"
+    assert not (set(NOT_ACTIONS) & covered), "A function with a case is an action: remove it from NOT_ACTIONS"
