@@ -21,6 +21,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -135,9 +136,9 @@ def _featurize(mapping: dict, *, dept_hint: str):
     return featurize(mapping, dept_hint=dept_hint or None)
 
 
-def report_features_refresh(*, report: NeedReport, dept_hint: str | None = None) -> ReportFeatures | None:
-    """Compute and store the report's grouping features. Never breaks the caller: an engine error is
-    logged and None returned (the report simply gets no suggestions until the backfill)."""
+def report_features_compute(*, report: NeedReport, dept_hint: str | None = None) -> tuple[Any, dict] | None:
+    """The report's grouping features and candidate keys, computed without writing anything (so a caller
+    can do it before it takes a lock). None when the engine fails: derived data never breaks the caller."""
     from fabrique.grouping.api import candidate_filter
 
     try:
@@ -147,6 +148,15 @@ def report_features_refresh(*, report: NeedReport, dept_hint: str | None = None)
     except Exception:  # noqa: BLE001 - derived data: the report must be recorded anyway
         logger.exception("Grouping features of report %s could not be computed", report.pk)
         return None
+    return features, keys
+
+
+def report_features_store(*, report: NeedReport, computed: tuple[Any, dict] | None) -> ReportFeatures | None:
+    """Store features computed by `report_features_compute` (one row per report)."""
+    if computed is None:
+        return None
+    features, keys = computed
+    features.id = str(report.pk)  # computed before the report had its primary key
     communes = [str(c) for c in keys.get("communes") or []]
     row, _created = ReportFeatures.objects.update_or_create(
         report=report,
@@ -162,6 +172,14 @@ def report_features_refresh(*, report: NeedReport, dept_hint: str | None = None)
         },
     )
     return row
+
+
+def report_features_refresh(*, report: NeedReport, dept_hint: str | None = None) -> ReportFeatures | None:
+    """Compute and store the report's grouping features. Never breaks the caller: an engine error is
+    logged and None returned (the report simply gets no suggestions until the backfill)."""
+    return report_features_store(
+        report=report, computed=report_features_compute(report=report, dept_hint=dept_hint)
+    )
 
 
 def report_features_ensure(*, report: NeedReport) -> None:

@@ -241,6 +241,12 @@ def need_report_submit(
     if errors:
         raise ValidationError(errors)
 
+    from .grouping import report_features_compute, report_features_store
+
+    # the grouping features are computed before the transaction: the numbering below locks the
+    # fabrique's row until the commit, so nothing slow may run between the two (under load every other
+    # report of the fabrique waited for this work)
+    features = report_features_compute(report=report)
     with transaction.atomic():
         report.reference = next_reference(model=NeedReport, fabrique=fabrique, prefix=REPORT_PREFIX)
         report.save()
@@ -255,9 +261,7 @@ def need_report_submit(
                 "document": bool(report.evidence_document),
             },
         )
-        from .grouping import report_features_refresh
-
-        report_features_refresh(report=report)  # grouping features (derived data, never raises)
+        report_features_store(report=report, computed=features)  # derived data, never raises
         # the confirmation e-mail: handler of "needs.needreport.created" (fabrique.needs.handlers)
     return report
 

@@ -65,6 +65,8 @@ NOT_ACTIONS: dict[str, str] = {
     "fabrique.needs.grouping.report_features_backfill": "computes the reports' text features: " + _UNAUDITED,
     "fabrique.needs.grouping.report_features_ensure": "computes the reports' text features: " + _UNAUDITED,
     "fabrique.needs.grouping.report_features_refresh": "computes the reports' text features: " + _UNAUDITED,
+    "fabrique.needs.grouping.report_features_compute": "computes the reports' text features: " + _UNAUDITED,
+    "fabrique.needs.grouping.report_features_store": "stores the reports' text features: " + _UNAUDITED,
     "fabrique.needs.grouping.pair_model_adaptation_refresh": "refits the pair model: " + _UNAUDITED,
     "fabrique.needs.services.default_criteria": _READ,
     "fabrique.needs.services.officer_candidates": _READ,

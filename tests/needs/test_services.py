@@ -67,6 +67,36 @@ def test_submit_numbers_reports_per_fabrique_and_year(fabrique, other_team):
     assert first.reported_on == datetime.date.today()
 
 
+def test_submit_computes_the_grouping_features_before_it_locks_the_numbering(fabrique, monkeypatch):
+    """The numbering locks the fabrique's row until the commit: under load every other report of the
+    fabrique waited while this one's text features were computed inside the lock (bench/load.py saw
+    public reports take seconds). The features are computed first, stored after the numbering."""
+    from fabrique.core import references
+    from fabrique.needs import grouping
+
+    calls = []
+    real_featurize, real_next = grouping._featurize, references.next_reference
+
+    def featurize(*args, **kwargs):
+        calls.append("features")
+        return real_featurize(*args, **kwargs)
+
+    def next_reference(**kwargs):
+        calls.append("lock and number")
+        return real_next(**kwargs)
+
+    monkeypatch.setattr(grouping, "_featurize", featurize)
+    monkeypatch.setattr("fabrique.needs.services.next_reference", next_reference)
+    # when
+    report = need_report_submit(fabrique=fabrique, **report_data())
+    # then
+    assert calls == ["features", "lock and number"]
+    from fabrique.grouping.features import Features
+
+    stored = grouping.ReportFeatures.objects.get(report=report).features  # stored, under the report's id
+    assert Features.unpack(bytes(stored)).id == str(report.pk)
+
+
 def test_submit_audits_without_the_reporters_contact_details(fabrique):
     report = need_report_submit(fabrique=fabrique, **report_data(reporter_phone="0240123456"))
     entry = entries(report, "needs.needreport.created").get()
