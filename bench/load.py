@@ -282,12 +282,118 @@ def stored_markers(url: str, run_id: str) -> list[str]:
     return [re.search(r"\[[^\]]+\]", title).group(0) for (title,) in rows]
 
 
-def crash_test(url: str, slug: str, users: int, seconds: float) -> dict:
-    """A burst of public reports; the web server is killed (-9, master and workers) in the middle, then
-    started again while the burst goes on. Every acknowledged report must be stored exactly once."""
+def start_worker(url: str, mail_dir: Path) -> subprocess.Popen:
+    """The task worker with the production settings; e-mails written to files in `mail_dir`."""
+    return subprocess.Popen(
+        [str(ROOT / ".venv/bin/fabrique"), "worker", "--interval", "0.2"],
+        env={
+            **server_env(url),
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(mail_dir),
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        cwd=ROOT,
+    )
+
+
+def drain_tasks(url: str, mail_dir: Path) -> None:
+    """Run the worker in batch mode until the queue is empty (the reclaim of the killed worker's tasks
+    included: a task left running by a dead worker goes back to the queue)."""
+    subprocess.run(
+        [str(ROOT / ".venv/bin/fabrique"), "worker", "--batch"],
+        env={
+            **server_env(url),
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(mail_dir),
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+
+
+def mailed_markers(mail_dir: Path, run_id: str) -> list[tuple[str, str]]:
+    """(recipient, marker) of every e-mail written by the file backend that names a report of the run."""
+    import email
+
+    found = []
+    pattern = re.compile(r"\[" + re.escape(run_id) + r"-\d+-\d+\]")
+    for path in sorted(mail_dir.glob("*.log")):
+        for chunk in path.read_text("utf-8", "replace").split("-" * 79):
+            if not chunk.strip():
+                continue
+            message = email.message_from_string(chunk.strip("\n"))
+            subject = str(email.header.make_header(email.header.decode_header(message.get("Subject", ""))))
+            marker = pattern.search(subject)
+            if marker:
+                found.append((message.get("To", ""), marker.group(0)))
+    return found
+
+
+def dismisser(session: Session, url: str, slug: str, run_id: str, stop_at: float, log: dict) -> None:
+    """An officer sets the run's reports aside as they arrive (a transition: stage + audit entry in one
+    transaction), through the real form. `log` gets the pks whose dismissal was acknowledged."""
+    import psycopg
+
+    done: set[int] = set()
+    while time.monotonic() < stop_at:
+        try:
+            with psycopg.connect(url) as conn:
+                pks = [
+                    pk
+                    for (pk,) in conn.execute(
+                        "SELECT id FROM needs_needreport WHERE title LIKE %s AND stage = 'received' ORDER BY id",
+                        [f"%[{run_id}-%"],
+                    ).fetchall()
+                    if pk not in done
+                ][:5]
+        except psycopg.Error:
+            pks = []
+        for pk in pks:
+            path = f"/espace/{slug}/besoins/signalements/{pk}/ecarter/"
+            try:
+                status, text, _h = session.request("GET", path)
+                token = CSRF_RE.search(text)
+                if status != 200 or not token:
+                    log["failed"] += 1
+                    continue
+                status, _t, headers = session.request(
+                    "POST", path, {"csrfmiddlewaretoken": token.group(1), "reason": "spam", "details": run_id}
+                )
+            except Exception:  # noqa: BLE001 - the server was killed under it
+                log["failed"] += 1
+                session.conn = None
+                time.sleep(0.2)
+                continue
+            if status == 302:
+                log["acknowledged"].append(pk)
+                done.add(pk)
+            else:
+                log["failed"] += 1
+        time.sleep(0.3)
+
+
+def crash_test(url: str, slug: str, users: int, seconds: float, cookies: dict) -> dict:
+    """A burst of public reports while an officer sets them aside; the web server AND the task worker
+    are killed (-9, every process) in the middle, then started again while the burst goes on; then the
+    queue is drained. Counts: every acknowledged report stored exactly once; every acknowledged
+    dismissal applied with exactly one audit entry, and no report dismissed without its entry (no
+    half-applied transition); every report's staff notifications created, each e-mail sent once."""
+    import shutil
+    import tempfile
+
+    import psycopg
+
     run_id = "crash-" + uuid.uuid4().hex[:8]
+    mail_dir = Path(tempfile.mkdtemp(prefix="fabrique-bench-mail-"))
     proc = start_server(url)
+    worker = start_worker(url, mail_dir)
     acknowledged, failed = [], [0]
+    dismissals: dict = {"acknowledged": [], "failed": 0}
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
 
@@ -307,18 +413,54 @@ def crash_test(url: str, slug: str, users: int, seconds: float) -> dict:
                 time.sleep(0.2)
 
     threads = [threading.Thread(target=reporter, args=(i,), daemon=True) for i in range(users)]
+    threads.append(
+        threading.Thread(
+            target=dismisser, args=(Session(cookies), url, slug, run_id, stop_at, dismissals), daemon=True
+        )
+    )
     for t in threads:
         t.start()
     time.sleep(seconds / 3)
     stop_server(proc, signal.SIGKILL)
+    stop_server(worker, signal.SIGKILL)
     killed_at = len(acknowledged)
     time.sleep(1)
     proc = start_server(url)
+    worker = start_worker(url, mail_dir)
     for t in threads:
         t.join(seconds + 60)
     stop_server(proc)
+    stop_server(worker)
+    drain_tasks(url, mail_dir)
     stored = stored_markers(url, run_id)
     counts = {m: stored.count(m) for m in set(stored)}
+    with psycopg.connect(url) as conn:
+        dismissed = dict(
+            conn.execute(
+                """SELECT r.id, (SELECT count(*) FROM audit_auditentry a
+                                 WHERE a.action = 'needs.needreport.dismissed' AND a.target_id = r.id::text)
+                   FROM needs_needreport r WHERE r.title LIKE %s AND r.stage = 'dismissed'""",
+                [f"%[{run_id}-%"],
+            ).fetchall()
+        )
+        entries_on_received = conn.execute(
+            """SELECT count(*) FROM audit_auditentry a JOIN needs_needreport r ON a.target_id = r.id::text
+               WHERE a.action = 'needs.needreport.dismissed' AND r.title LIKE %s AND r.stage <> 'dismissed'""",
+            [f"%[{run_id}-%"],
+        ).fetchone()[0]
+        notified = conn.execute(
+            """SELECT substring(n.title from %s), count(*), count(DISTINCT n.recipient_id)
+               FROM notifications_notification n WHERE n.title LIKE %s GROUP BY 1""",
+            [r"(\[" + run_id + r"-[0-9]+-[0-9]+\])", f"%[{run_id}-%"],
+        ).fetchall()
+        pending_tasks = conn.execute(
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status IN ('READY', 'RUNNING')"
+        ).fetchone()[0]
+    per_report = {marker: n for marker, n, _distinct in notified}
+    expected = max(per_report.values(), default=0)
+    mails = mailed_markers(mail_dir, run_id)
+    shutil.rmtree(mail_dir, ignore_errors=True)
+    acked = set(acknowledged)
     return {
         "acknowledged": len(acknowledged),
         "acknowledged_before_kill": killed_at,
@@ -326,7 +468,73 @@ def crash_test(url: str, slug: str, users: int, seconds: float) -> dict:
         "stored": len(stored),
         "lost": sum(1 for m in acknowledged if m not in counts),
         "duplicated": sum(1 for n in counts.values() if n > 1),
-        "stored_not_acknowledged": sum(1 for m in counts if m not in set(acknowledged)),
+        "stored_not_acknowledged": sum(1 for m in counts if m not in acked),
+        "dismissals_acknowledged": len(dismissals["acknowledged"]),
+        "dismissals_failed_requests": dismissals["failed"],
+        "dismissals_lost": sum(1 for pk in dismissals["acknowledged"] if pk not in dismissed),
+        "dismissed_without_one_audit_entry": sum(1 for n in dismissed.values() if n != 1),
+        "dismissal_entries_on_reports_not_dismissed": entries_on_received,
+        "staff_notifications_per_report": expected,
+        "reports_missing_notifications": sum(1 for m in counts if per_report.get(m, 0) < expected),
+        "emails": len(mails),
+        "emails_sent_twice": len(mails) - len(set(mails)),
+        "tasks_left_in_queue": pending_tasks,
+    }
+
+
+def pg_restart_test(url: str, slug: str, cookies: dict, users: int, seconds: float, restart: str) -> dict:
+    """Staff pages and public reports while the database server restarts (`restart`, a shell command):
+    during the outage requests must answer the French 503 page (never a 500), and afterwards the same
+    gunicorn processes must serve again without being restarted."""
+    proc = start_server(url)
+    statuses: dict[int, int] = {}
+    french_503 = [0]
+    timeline: list[tuple[float, int]] = []
+    lock = threading.Lock()
+    t_start = time.monotonic()
+    stop_at = t_start + seconds
+    links = [f"/espace/{slug}/", f"/espace/{slug}/besoins/", f"/f/{slug}/signaler/"]
+
+    def user(index: int) -> None:
+        session = Session(cookies)
+        n = 0
+        while time.monotonic() < stop_at:
+            n += 1
+            try:
+                status, text, _h = session.request("GET", links[(index + n) % len(links)])
+            except Exception:  # noqa: BLE001 - no answer at all
+                status, text = 0, ""
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+                timeline.append((time.monotonic() - t_start, status))
+                if status == 503 and "indisponible" in text.lower():
+                    french_503[0] += 1
+            time.sleep(0.2)
+
+    threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
+    for t in threads:
+        t.start()
+    time.sleep(seconds / 3)
+    restart_at = time.monotonic() - t_start
+    subprocess.run(restart, shell=True, check=True)
+    restarted_at = time.monotonic() - t_start
+    for t in threads:
+        t.join(seconds + 60)
+    # recovery: the first moment after the restart from which every answer is a 200
+    after = [(t, s) for t, s in timeline if t >= restarted_at]
+    bad_after = [t for t, s in after if s != 200]
+    recovered_at = max(bad_after) if bad_after else restarted_at
+    last = [s for t, s in timeline if t > seconds - 2]
+    stop_server(proc)
+    return {
+        "requests": sum(statuses.values()),
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "french_503_pages": french_503[0],
+        "server_errors_500": statuses.get(500, 0),
+        "restart_command_s": round(restarted_at - restart_at, 2),
+        "recovered_s_after_restart": round(recovered_at - restarted_at, 2),
+        "last_2_s_all_200": all(s == 200 for s in last) and bool(last),
+        "gunicorn_restarted": False,
     }
 
 
@@ -341,12 +549,20 @@ def main() -> int:
     parser.add_argument("--crash-users", type=int, default=10)
     parser.add_argument("--crash-seconds", type=float, default=30)
     parser.add_argument("--datasets", default="demo,network")
+    parser.add_argument(
+        "--pg-restart",
+        default="",
+        help="shell command that restarts the PostgreSQL server of --pg-restart-url, run under load",
+    )
+    parser.add_argument("--pg-restart-url", default="", help="default: --demo")
+    parser.add_argument("--pg-restart-seconds", type=float, default=20)
     parser.add_argument("--collectstatic", action="store_true", help="collect the static files again")
     parser.add_argument("--setup", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.setup:
         _setup_child(args.setup)
         return 0
+    args.pg_restart_url = args.pg_restart_url or args.demo
     print(f"# Load benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print(f"gunicorn fabrique.wsgi --workers 4, production settings, {os.cpu_count()} CPUs, think time 1 s")
     summary = []
@@ -385,14 +601,44 @@ def main() -> int:
     )
     for label, users, rps, p50, p95, errors, lost in summary:
         print(f"| {label} | {users} | {rps:.1f} | {p50:.0f} ms | {p95:.0f} ms | {errors} | {lost} |")
+    failed = False
     if args.crash_seconds > 0:
-        result = crash_test(args.network, DATASETS["network"][0], args.crash_users, args.crash_seconds)
-        print("\n## kill -9 of the web server during a burst of public reports (network data)\n")
+        _pages, cookies, slug = setup("network", args.network)
+        result = crash_test(args.network, slug, args.crash_users, args.crash_seconds, cookies)
+        print(
+            "\n## kill -9 of the web server and of the worker during a burst of public reports and of "
+            "transitions (network data)\n"
+        )
         print(json.dumps(result, indent=2))
-        if result["lost"] or result["duplicated"]:
-            print("FAILED: acknowledged reports lost or stored twice")
-            return 1
-    return 0
+        problems = [
+            key
+            for key in (
+                "lost",
+                "duplicated",
+                "dismissals_lost",
+                "dismissed_without_one_audit_entry",
+                "dismissal_entries_on_reports_not_dismissed",
+                "reports_missing_notifications",
+                "emails_sent_twice",
+                "tasks_left_in_queue",
+            )
+            if result[key]
+        ]
+        if problems:
+            print(f"FAILED: {', '.join(problems)}")
+            failed = True
+    if args.pg_restart:
+        label = "network" if args.pg_restart_url == args.network else "demo"
+        _pages, cookies, slug = setup(label, args.pg_restart_url)
+        result = pg_restart_test(
+            args.pg_restart_url, slug, cookies, args.crash_users, args.pg_restart_seconds, args.pg_restart
+        )
+        print(f"\n## PostgreSQL restarted under load ({label} data; `{args.pg_restart}`)\n")
+        print(json.dumps(result, indent=2))
+        if result["server_errors_500"] or not result["last_2_s_all_200"]:
+            print("FAILED: a 500 during the outage, or no recovery without restarting gunicorn")
+            failed = True
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
