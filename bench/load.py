@@ -173,7 +173,13 @@ def _setup_child(label: str) -> None:
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
-    found = [(name, link) for name, link in page_list.pages(fabrique) if not link.startswith("/reseau/")]
+    # the pages people click through; the whole-list downloads (exports, seconds each at network scale)
+    # are measured by bench/pages.py, not mixed into every user's clicks
+    found = [
+        (name, link)
+        for name, link in page_list.pages(fabrique)
+        if not link.startswith("/reseau/") and "export" not in name
+    ]
     print(json.dumps({"pages": found, "cookies": {"sessionid": store.session_key}, "slug": slug}))
 
 
