@@ -18,6 +18,11 @@ class Figure:
     url: str = ""
 
 
+def _figure(indicator: Any, fabrique: Any) -> Figure:
+    value = indicator.value(fabrique)
+    return Figure(label=indicator.label_of(fabrique, value), value=value, url=indicator.url(fabrique))
+
+
 def dashboard_deadlines(*, fabrique: Any, days: int = 30) -> list[Deadline]:
     return deadlines(fabrique=fabrique, days=days)
 
@@ -53,10 +58,7 @@ def dashboard_groups(*, fabrique: Any) -> list[FigureGroup]:
     """The dashboard's figures in three groups (empty groups left out)."""
     from django.utils.translation import gettext as _
 
-    by_key = {
-        i.key: Figure(label=i.label_of(fabrique), value=i.value(fabrique), url=i.url(fabrique))
-        for i in indicators(dashboard=True)
-    }
+    by_key = {i.key: _figure(i, fabrique) for i in indicators(dashboard=True)}
     named = set(TO_HANDLE) | set(PIPELINE)
     groups = [
         FigureGroup("handle", _("À traiter"), [by_key[k] for k in TO_HANDLE if k in by_key]),
@@ -68,7 +70,4 @@ def dashboard_groups(*, fabrique: Any) -> list[FigureGroup]:
 
 def dashboard_figures(*, fabrique: Any) -> list[Figure]:
     """One tile per dashboard indicator: its value for this fabrique and the list of what it counts."""
-    return [
-        Figure(label=i.label_of(fabrique), value=i.value(fabrique), url=i.url(fabrique))
-        for i in indicators(dashboard=True)
-    ]
+    return [_figure(i, fabrique) for i in indicators(dashboard=True)]

@@ -41,6 +41,7 @@ def register_all() -> None:
         Indicator(
             key="committees.meetings_this_quarter",
             label=gettext_lazy("séances ce trimestre"),
+            singular=gettext_lazy("séance ce trimestre"),
             definition=gettext_lazy("Séances de comité du trimestre civil en cours, hors séances annulées."),
             rows=_meetings_this_quarter,
             url_name="backoffice:committee_list",

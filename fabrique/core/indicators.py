@@ -226,6 +226,9 @@ class Indicator:
     column_label: Label = ""  # the network table's heading (defaults to `label`)
     # per-fabrique label (stage labels can be renamed by a fabrique): fabrique -> str
     label_for: Callable[[Any], str] | None = None
+    # the label next to 0, 1 or a value under 2 (French: "1 besoin", "0 appel ouvert", "1,5 emploi")
+    singular: Label = ""
+    singular_for: Callable[[Any], str] | None = None
     # --- reporting (periods and filters) ----------------------------------------------------------
     reporting: bool = False  # one of the programme's indicators (reporting page, funder reports)
     section: str = ""  # reporting section key (see SECTIONS)
@@ -467,7 +470,14 @@ class Indicator:
         query = self.url_query() if callable(self.url_query) else self.url_query
         return f"{url}?{urlencode(query)}" if query else url
 
-    def label_of(self, fabrique: Any) -> str:
+    def label_of(self, fabrique: Any, value: int | Decimal | None = None) -> str:
+        """The label for `fabrique`; next to `value`, singular under 2 (the French rule) when the
+        indicator has a singular."""
+        if value is not None and value < 2:
+            if self.singular_for is not None:
+                return str(self.singular_for(fabrique))
+            if self.singular:
+                return str(self.singular)
         return str(self.label_for(fabrique) if self.label_for else self.label)
 
     @property

@@ -36,6 +36,7 @@ def register_all() -> None:
         Indicator(
             key="directory.organizations",
             label=gettext_lazy("structures"),
+            singular=gettext_lazy("structure"),
             column_label=gettext_lazy("Structures de l'annuaire"),
             definition=gettext_lazy("Structures de l'annuaire de la fabrique."),
             rows=lambda: Organization.objects.all(),
@@ -45,6 +46,7 @@ def register_all() -> None:
         Indicator(
             key="directory.people",
             label=gettext_lazy("contacts"),
+            singular=gettext_lazy("contact"),
             definition=gettext_lazy("Contacts de l'annuaire, hors contacts anonymisés."),
             rows=lambda: Person.objects.filter(anonymized_at__isnull=True),
             url_name="backoffice:person_list",

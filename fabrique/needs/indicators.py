@@ -59,10 +59,16 @@ def _stage_indicator(stage: NeedStage) -> Indicator:
             "stage": fabrique.stage_label("needs.need", stage, str(stage.label))
         }
 
+    def singular_for(fabrique: Fabrique) -> str:
+        return _("besoin : %(stage)s") % {
+            "stage": fabrique.stage_label("needs.need", stage, str(stage.label))
+        }
+
     return Indicator(
         key=f"needs.needs_{stage.value}",
         label=format_lazy("{} : {}", gettext_lazy("besoins"), stage.label),
         label_for=label_for,
+        singular_for=singular_for,
         definition=gettext_lazy("Besoins de la fabrique à cette étape."),
         rows=lambda: Need.objects.filter(stage=stage),
         url_name="backoffice:need_list",
@@ -75,6 +81,7 @@ def register_all() -> None:
         Indicator(
             key="needs.reports_this_month",
             label=gettext_lazy("signalements reçus ce mois-ci"),
+            singular=gettext_lazy("signalement reçu ce mois-ci"),
             definition=gettext_lazy(
                 "Signalements reçus depuis le premier jour du mois, quelle que soit leur suite."
             ),
@@ -85,6 +92,7 @@ def register_all() -> None:
         Indicator(
             key="needs.reports_to_process",
             label=gettext_lazy("signalements à traiter"),
+            singular=gettext_lazy("signalement à traiter"),
             definition=gettext_lazy("Signalements reçus ni rattachés à un besoin ni écartés."),
             rows=lambda: NeedReport.objects.filter(stage=ReportStage.RECEIVED),
             url_name="backoffice:report_list",
@@ -144,6 +152,7 @@ def reporting_indicators() -> list[Indicator]:
         Indicator(
             key="needs.reports_received",
             label=gettext_lazy("signalements reçus"),
+            singular=gettext_lazy("signalement reçu"),
             definition=gettext_lazy(
                 "Signalements enregistrés pendant la période (date de réception), quelle que soit leur "
                 "suite, hors signalements écartés comme indésirables."

@@ -16,6 +16,7 @@ def register_all() -> None:
         Indicator(
             key="projects.seeking_leader",
             label=_("projets en recherche de porteur"),
+            singular=_("projet en recherche de porteur"),
             definition=_("Projets à l'étape « recherche de porteur »."),
             rows=lambda: Project.objects.filter(stage=ProjectStage.SEEKING_LEADER),
             url_name="backoffice:project_list",
@@ -24,6 +25,7 @@ def register_all() -> None:
         Indicator(
             key="projects.transmitted",
             label=_("projets transmis à un porteur"),
+            singular=_("projet transmis à un porteur"),
             column_label=_("Projets transmis (porteur trouvé)"),
             definition=_(
                 "Projets confiés à un porteur (personne ou structure), quoi qu'il soit advenu ensuite."
@@ -103,6 +105,7 @@ def reporting_indicators() -> list[Indicator]:
         Indicator(
             key="projects.enterprises_created",
             label=_("entreprises créées"),
+            singular=_("entreprise créée"),
             definition=_("Entreprises ou activités créées pendant la période (date de création)."),
             rows=enterprises(),  # type: ignore[arg-type]
             breakdowns=(

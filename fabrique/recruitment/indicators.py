@@ -41,6 +41,7 @@ def register_all() -> None:
         Indicator(
             key="recruitment.calls_open",
             label=gettext_lazy("appels à porteurs ouverts"),
+            singular=gettext_lazy("appel à porteurs ouvert"),
             definition=gettext_lazy("Appels à porteurs publiés qui reçoivent des candidatures."),
             rows=lambda: Call.objects.filter(stage=CallStage.PUBLISHED),
             url_name="backoffice:call_list",
@@ -49,6 +50,7 @@ def register_all() -> None:
         Indicator(
             key="recruitment.applications_to_evaluate",
             label=gettext_lazy("candidatures à évaluer"),
+            singular=gettext_lazy("candidature à évaluer"),
             definition=gettext_lazy(
                 "Candidatures à un appel, reçues ou en évaluation, qui attendent une décision."
             ),

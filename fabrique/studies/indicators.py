@@ -42,6 +42,7 @@ def register_all() -> None:
         Indicator(
             key="studies.under_way",
             label=gettext_lazy("études en cours"),
+            singular=gettext_lazy("étude en cours"),
             definition=gettext_lazy("Études en cours ou en attente de décision."),
             rows=lambda: Study.objects.filter(stage__in=UNDER_WAY),
             url_name="backoffice:study_list",

@@ -57,6 +57,7 @@ def register_all() -> None:
         Indicator(
             key="support.projects_in_support",
             label=gettext_lazy("projets en accompagnement"),
+            singular=gettext_lazy("projet en accompagnement"),
             definition=gettext_lazy("Projets à l'étape « en accompagnement »."),
             rows=lambda: Project.objects.filter(stage=ProjectStage.IN_SUPPORT),
             url_name="backoffice:project_list",
@@ -65,6 +66,7 @@ def register_all() -> None:
         Indicator(
             key="support.enterprises",
             label=gettext_lazy("entreprises créées"),
+            singular=gettext_lazy("entreprise créée"),
             column_label=gettext_lazy("Entreprises créées"),
             definition=gettext_lazy("Entreprises créées à l'issue d'un accompagnement."),
             rows=_enterprises,
@@ -75,6 +77,7 @@ def register_all() -> None:
         Indicator(
             key="support.jobs_fte",
             label=gettext_lazy("emplois créés (ETP)"),
+            singular=gettext_lazy("emploi créé (ETP)"),
             column_label=gettext_lazy("Emplois créés à la création (ETP)"),
             definition=gettext_lazy(
                 "Emplois à la création des entreprises créées, en équivalents temps plein."

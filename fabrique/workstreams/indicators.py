@@ -14,6 +14,7 @@ def register_all() -> None:
         Indicator(
             key="workstreams.active",
             label=_("chantiers actifs"),
+            singular=_("chantier actif"),
             column_label=_("Chantiers actifs"),
             definition=_("Chantiers dont le statut est « actif »."),
             rows=lambda: Workstream.objects.filter(status=WorkstreamStatus.ACTIVE),

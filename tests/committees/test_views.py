@@ -258,6 +258,8 @@ def test_dashboard_shows_upcoming_meetings(team, login):
     deadlines = dashboard_deadlines(fabrique=team.fabrique)
     assert any("Comité d'engagement" in d.label for d in deadlines)
     figures = {f.label: f.value for f in dashboard_figures(fabrique=team.fabrique)}
-    assert figures["séances ce trimestre"] >= 0
+    # "1 séance", "2 séances" (the meeting may fall in the next quarter: 0 séance)
+    assert (figures.get("séance ce trimestre") or figures.get("séances ce trimestre") or 0) >= 0
+    assert "séance ce trimestre" in figures or "séances ce trimestre" in figures
     page = text(login(team.reader).get(url(team, "dashboard")))
     assert "Séance : Comité d'engagement" in page

@@ -24,8 +24,24 @@ def test_groups_in_order_with_every_dashboard_indicator_once(team):
     assert [g.key for g in groups] == ["handle", "pipeline", "results"]
     labels = [f.label for g in groups for f in g.figures]
     assert len(labels) == len(set(labels))
-    assert "signalements à traiter" in [f.label for f in groups[0].figures]
-    assert "entreprises créées" in [f.label for f in groups[2].figures]
+    # nothing yet: 0 takes the singular in French
+    assert "signalement à traiter" in [f.label for f in groups[0].figures]
+    assert "entreprise créée" in [f.label for f in groups[2].figures]
+
+
+def test_tiles_agree_with_their_number(team, login):
+    """French plural agreement on the tiles (issue 14): "1 besoin", "0 appel", "2 besoins"."""
+    make_need(team.fabrique, title="Un seul", stage=NeedStage.QUALIFYING)
+    make_need(team.fabrique, title="Premier", stage=NeedStage.RETAINED)
+    make_need(team.fabrique, title="Second", stage=NeedStage.RETAINED)
+    figures = {f.label: f.value for g in dashboard_groups(fabrique=team.fabrique) for f in g.figures}
+    assert figures["besoin : en qualification"] == 1
+    assert figures["besoins : retenu"] == 2
+    assert figures["appel à porteurs ouvert"] == 0
+    assert figures["structure"] == 0
+    page = " ".join(unescape(login(team.officer).get(dashboard(team)).content.decode()).split())
+    assert "besoin : en qualification" in page and "besoins : en qualification" not in page
+    assert "appels à porteurs ouverts" not in page
 
 
 def test_late_deadlines_come_first_and_activity_links_to_its_object(team, login):

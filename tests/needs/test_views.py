@@ -412,7 +412,7 @@ def test_dashboard_shows_figures_and_deadlines(login, team, make_report, make_ne
     )
     html = login(team.reader).get(url(team.fabrique, "dashboard")).content.decode()
     assert "signalements reçus ce mois-ci" in html
-    assert "besoins : en qualification" in html
+    assert "besoin : en qualification" in html  # one need: singular
     assert "prochaine étape" in html
 
 

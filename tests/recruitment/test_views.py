@@ -175,5 +175,6 @@ def test_call_list_and_dashboard(team, login):
     client = login(team.reader)
     assert call.title in text(client.get(url("call_list", team)))
     dashboard = text(client.get(url("dashboard", team)))
-    assert "appels à porteurs ouverts" in dashboard and "candidatures à évaluer" in dashboard
+    # one open call, one application: singular (French agreement)
+    assert "appel à porteurs ouvert" in dashboard and "candidature à évaluer" in dashboard
     assert f"Date limite de l'appel « {call.title} »" in dashboard

@@ -288,7 +288,7 @@ def test_lists_dashboard_and_network(team, plan, login, network_head):
     assert "Épicerie solidaire" in client.get(url(team, "support_plan_list")).content.decode()
     dashboard = client.get(url(team, "dashboard")).content.decode()
     assert "Étude de faisabilité — Épicerie solidaire" in dashboard
-    assert "projets en accompagnement" in dashboard
+    assert "projet en accompagnement" in dashboard  # one plan: singular
     project_record_creation(
         project=plan.project, actor=team.officer, **enterprise_data(jobs_fte=Decimal("2.5"))
     )
