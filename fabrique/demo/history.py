@@ -28,14 +28,67 @@ class Cohort:
     title: str
     outcome: str  # the study's decision
     project: str | None  # what became of the project: "created", "stopped" or none
+    # the six reports of the year, as people wrote them (the 5th and 6th are about food)
+    reports: tuple[str, str, str, str, str, str] = ("",) * 6
+    other: str = ""  # the need made of the 5th report, not retained (an offer exists)
+    third: str = ""  # the need made of the 3rd report, whose study is abandoned (first two cohorts)
 
 
 COHORTS = [
     Cohort(
-        -1040, "mobility", "job_seekers", "Garage solidaire pour les personnes en insertion", "go", "created"
+        -1040,
+        "mobility",
+        "job_seekers",
+        "Garage solidaire pour les personnes en insertion",
+        "go",
+        "created",
+        reports=(
+            "Garage solidaire pour les personnes en insertion",
+            "Pas de garage abordable pour réparer la voiture des salariés en insertion",
+            "Louer un scooter pour aller aux entretiens d'embauche",
+            "Des stagiaires abandonnent leur formation faute de voiture réparée",
+            "Nulle part où déjeuner le midi dans la zone d'activités",
+            "La cantine du chantier d'insertion coûte trop cher",
+        ),
+        other="Restauration du midi dans la zone d'activités",
+        third="Location de deux-roues pour les demandeurs d'emploi",
     ),
-    Cohort(-700, "childcare", "children", "Garde d'enfants en horaires atypiques", "no_go", None),
-    Cohort(-400, "housing", "elderly", "Habitat partagé pour personnes âgées isolées", "go", "stopped"),
+    Cohort(
+        -700,
+        "childcare",
+        "children",
+        "Garde d'enfants en horaires atypiques",
+        "no_go",
+        None,
+        reports=(
+            "Garde d'enfants en horaires atypiques",
+            "Aucune crèche ouverte avant 7 h pour les parents qui commencent tôt",
+            "Faire garder ses enfants le soir quand on est soignante de nuit",
+            "Des mères seules refusent un emploi faute de garde le week-end",
+            "Pas de goûter pour les enfants à la sortie de l'école",
+            "Les enfants gardés tard n'ont pas de repas du soir",
+        ),
+        other="Goûters pour les enfants après l'école",
+        third="Garde à domicile la nuit pour les enfants des soignants",
+    ),
+    Cohort(
+        -400,
+        "housing",
+        "elderly",
+        "Habitat partagé pour personnes âgées isolées",
+        "go",
+        "stopped",
+        reports=(
+            "Habitat partagé pour personnes âgées isolées",
+            "Des seniors seuls dans des maisons devenues trop grandes",
+            "Une colocation entre étudiants et personnes âgées",
+            "Des personnes âgées qui ne veulent pas partir en EHPAD",
+            "Faire livrer des repas aux personnes âgées du bourg",
+            "Aucun restaurant où les aînés peuvent déjeuner ensemble",
+        ),
+        other="Portage de repas aux personnes âgées",
+        third="Colocation intergénérationnelle",
+    ),
 ]
 PLACES = ["44109", "44143", "44162", "44109", "44190", "44035"]
 
@@ -100,7 +153,7 @@ def build_history(ctx: Ctx) -> None:
             day = days(base + 15 * i)
             report = need_report_submit(
                 fabrique=ctx.fabrique,
-                title=f"{cohort.title} ({i + 1})" if i else cohort.title,
+                title=cohort.reports[i],
                 description="Signalement de l'historique de démonstration.",
                 public=cohort.public if i % 3 else "all",
                 theme=cohort.theme if i < 4 else "food",
@@ -125,7 +178,7 @@ def build_history(ctx: Ctx) -> None:
         need_report_attach(report=reports[1], need=main, actor=officer)
         _backdate(reports[1], stage_changed_at=days(base + 25))
         _backdate(reports[0], stage_changed_at=days(base + 5))
-        other = need_create_from_report(report=reports[4], actor=officer, title=f"{reports[4].title} — autre")
+        other = need_create_from_report(report=reports[4], actor=officer, title=cohort.other)
         _backdate(other, created_at=days(base + 65))
         _backdate(reports[4], stage_changed_at=days(base + 65))
         need_qualification_start(need=main, actor=officer)
@@ -194,9 +247,7 @@ def build_history(ctx: Ctx) -> None:
         _backdate(study, stage_changed_at=decided)
         # a second study, abandoned on the way (the first cohorts)
         if k < 2:
-            third = need_create_from_report(
-                report=reports[2], actor=officer, title=f"{reports[2].title} — bis"
-            )
+            third = need_create_from_report(report=reports[2], actor=officer, title=cohort.third)
             _backdate(third, created_at=days(base + 35))
             need_qualification_start(need=third, actor=officer)
             need_decide(
