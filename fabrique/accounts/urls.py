@@ -1,17 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .forms import LoginForm, ThrottledPasswordResetForm
+from . import oidc, otp
+from .forms import ThrottledPasswordResetForm
+from .views import LoginView, LogoutView
 
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "connexion/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=LoginForm),
-        name="login",
-    ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("connexion/", LoginView.as_view(), name="login"),
+    path("connexion/code/", otp.LoginCodeView.as_view(), name="login_code"),
+    path("connexion/oidc/", oidc.OIDCLoginView.as_view(), name="oidc_login"),
+    path("connexion/oidc/retour/", oidc.OIDCCallbackView.as_view(), name="oidc_callback"),
+    path("second-facteur/", otp.SecondFactorView.as_view(), name="second_factor"),
+    path("deconnexion/", LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/oubli/",
         auth_views.PasswordResetView.as_view(

@@ -2,8 +2,9 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
+from fabrique.accounts.otp import is_verified
 from fabrique.fabriques.access import access_fabrique
-from fabrique.fabriques.models import Permission
+from fabrique.fabriques.models import Permission, Role
 
 from .models import ApiToken
 
@@ -40,6 +41,18 @@ class FabriqueAccess(BasePermission):
             else getattr(view, "write_permission", Permission.EDIT)
         )
         membership = access_fabrique(request.user, slug, needed)
+        if (
+            not isinstance(request.auth, ApiToken)
+            and membership.fabrique.admins_require_otp
+            and membership.role == Role.ADMIN
+            and not is_verified(request.user)
+        ):
+            # the browser's session of an admin who has not given the second factor (tokens are unaffected)
+            raise PermissionDenied(
+                _(
+                    "Cette fabrique exige le second facteur de ses administrateur·rices : saisissez votre code."
+                )
+            )
         view.membership = membership
         view.fabrique = membership.fabrique
         return True

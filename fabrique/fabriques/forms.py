@@ -30,6 +30,7 @@ class FabriqueSettingsForm(forms.ModelForm[Fabrique]):
             "public_how_we_work",
             "public_team",
             "committee_opens_study",
+            "admins_require_otp",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),

@@ -94,6 +94,14 @@ class Fabrique(TimeStampedModel):
             "retenu et son étude ouverte dans le même geste."
         ),
     )
+    admins_require_otp = models.BooleanField(
+        _("second facteur obligatoire pour les administrateurs"),
+        default=False,
+        help_text=_(
+            "Les administrateur·rices de la fabrique doivent activer un code à usage unique (application "
+            "d'authentification) et le saisir à chaque connexion avant d'accéder au back-office."
+        ),
+    )
     stage_labels = models.JSONField(
         _("libellés des étapes"),
         default=dict,

@@ -42,6 +42,7 @@ class FabriqueFields(TypedDict, total=False):
     public_how_we_work: str
     milestone_templates: dict[str, list[list[str | int]]]
     email_texts: dict[str, str]
+    admins_require_otp: bool
 
 
 class FabriqueCoverage(TypedDict, total=False):

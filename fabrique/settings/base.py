@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     # domain
@@ -100,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "fabrique.core.middleware.RejectNulBytesMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor was given
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -154,6 +158,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # OpenID Connect (ProConnect or another provider): answers only the callback of a login it started
+    "fabrique.accounts.oidc.OIDCBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -178,6 +184,29 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"  # the login form field (it holds the e-mail address)
 AXES_VERBOSE = False
+
+# Single sign-on by OpenID Connect (docs/deployment.md): off unless OIDC_ISSUER and OIDC_CLIENT_ID are
+# set. The provider's endpoints come from its discovery document ({issuer}/.well-known/openid-configuration).
+# An account is matched by its verified e-mail address; a login never creates an account nor a membership.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "ProConnect")
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email given_name usual_name")
+# e.g. "eidas1": sent as acr_values, and the id_token's acr claim must be one of them
+OIDC_ACR_VALUES = os.environ.get("OIDC_ACR_VALUES", "")
+# only for a provider that vouches for every address it sends without an email_verified claim
+OIDC_ASSUME_EMAIL_VERIFIED = env_bool("OIDC_ASSUME_EMAIL_VERIFIED", False)
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGO", "RS256")
+OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT", "10"))
+OIDC_CREATE_USER = False
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the logout at the provider (end_session)
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+LOGIN_REDIRECT_URL_FAILURE = "accounts:login"
+
+# Second factor (django-otp, TOTP): the issuer shown in authenticator apps
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Fabrique")
 
 LANGUAGE_CODE = "fr"
 # Only French is offered: no English catalogue exists for the platform's own texts, so offering
@@ -319,6 +348,13 @@ if FABRIQUE_MAP_TILE_URL:
 
     _tile = urlsplit(FABRIQUE_MAP_TILE_URL.replace("{s}", "a").replace("{z}", "0").replace("{x}", "0"))
     _TILE_ORIGIN = f"{_tile.scheme}://{_tile.netloc.replace('a.', '*.', 1)}" if _tile.netloc else ""
+# the logout form's answer redirects to the OpenID provider's end_session page: form-action allows it
+_OIDC_ORIGIN = ""
+if OIDC_ISSUER:
+    from urllib.parse import urlsplit
+
+    _oidc = urlsplit(OIDC_ISSUER)
+    _OIDC_ORIGIN = f"{_oidc.scheme}://{_oidc.netloc}" if _oidc.netloc else ""
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -330,7 +366,7 @@ CONTENT_SECURITY_POLICY = {
         "worker-src": ["'self'", "blob:"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        "form-action": ["'self'", *([_OIDC_ORIGIN] if _OIDC_ORIGIN else [])],
         "frame-ancestors": ["'none'"],
     }
 }

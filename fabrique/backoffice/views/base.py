@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView
 
+from fabrique.accounts import otp
 from fabrique.audit.selectors import audit_timeline
 from fabrique.committees import registry
 from fabrique.core.errors import DomainError
@@ -53,7 +54,7 @@ from fabrique.core.exports import (
 )
 from fabrique.core.forms import add_service_errors
 from fabrique.fabriques.access import access_fabrique, access_object, memberships_of, scoped
-from fabrique.fabriques.models import Fabrique, Permission
+from fabrique.fabriques.models import Fabrique, Permission, Role
 
 if TYPE_CHECKING:
     from django.views.generic.base import ContextMixin
@@ -111,6 +112,12 @@ class FabriqueViewMixin(LoginRequiredMixin, _Base):
         self.fabrique = self.membership.fabrique
         request.fabrique = self.fabrique  # type: ignore[attr-defined]
         request.membership = self.membership  # type: ignore[attr-defined]
+        if (
+            self.fabrique.admins_require_otp
+            and self.membership.role == Role.ADMIN
+            and not otp.is_verified(request.user)
+        ):
+            return otp.second_factor_redirect(request)  # enrol, or give the code of this session
         return super().dispatch(request, *args, **kwargs)
 
     def check_lookups(self, user: Any, kwargs: dict[str, Any]) -> None:
