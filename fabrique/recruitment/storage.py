@@ -9,6 +9,7 @@ refused so that no template can link a file through a public media URL by mistak
 from __future__ import annotations
 
 import secrets
+import weakref
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.db import transaction
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
@@ -47,6 +49,29 @@ class PrivateStorage(FileSystemStorage):
 
     def url(self, name: str | None) -> str:
         raise ValueError("Private documents have no public URL; serve them through an access-checked view.")
+
+    def _save(self, name: str, content: Any) -> str:
+        """Write the file; when a transaction is open, remove it again unless that transaction commits."""
+        saved: str = super()._save(name, content)
+        if transaction.get_connection().in_atomic_block:
+            transaction.on_commit(_RemovedUnlessCommitted(self, saved).keep)
+        return saved
+
+
+class _RemovedUnlessCommitted:
+    """Deletes a just-written file when it is garbage-collected before its transaction committed.
+
+    Django has no "on rollback" hook, but a rolled-back transaction (or savepoint) drops its on_commit
+    callbacks, and this object is referenced by nothing else than its `keep` callback: CPython frees it
+    at once and the finaliser deletes the file. On commit, `keep` detaches the finaliser. (A process
+    killed mid-transaction still leaves its file behind.)
+    """
+
+    def __init__(self, storage: FileSystemStorage, name: str):
+        self._finalizer = weakref.finalize(self, storage.delete, name)
+
+    def keep(self) -> None:
+        self._finalizer.detach()
 
 
 private_storage = PrivateStorage()
@@ -92,7 +117,6 @@ def relocate_uploads(
     number of files moved.
     """
     from django.core.files import File
-    from django.db import transaction
 
     public_root = Path(old_public_root) if old_public_root else None
     moved = 0

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 
 from fabrique.fabriques.models import Fabrique
@@ -117,3 +117,37 @@ def test_settings_page_with_a_private_logo_says_a_file_is_there_without_linking_
     page = response.content.decode()
     assert "Un fichier est enregistré." in page
     assert "logos/abc.png" not in page
+
+
+# --- issue 14: a file is kept only if the transaction that wrote it commits ---------------------------------
+
+
+def _submit_with_document(fabrique):
+    document = SimpleUploadedFile("preuve.pdf", PDF, content_type="application/pdf")
+    return need_report_submit(fabrique=fabrique, **report_data(), evidence_document=document)
+
+
+@pytest.mark.django_db
+def test_a_file_written_in_a_rolled_back_transaction_is_removed(team, roots):
+    private_root, _ = roots
+    with pytest.raises(RuntimeError), transaction.atomic():
+        report = _submit_with_document(team.fabrique)
+        written = private_root / report.evidence_document.name
+        assert written.read_bytes() == PDF  # readable within the transaction
+        raise RuntimeError("the action fails after the file was written")
+    assert not written.exists()
+    assert not any(p.is_file() for p in private_root.rglob("*"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_is_kept_when_its_transaction_commits_and_removed_when_it_rolls_back(team, roots):
+    private_root, _ = roots
+    kept = _submit_with_document(team.fabrique)  # the service's own transaction commits
+    assert (private_root / kept.evidence_document.name).read_bytes() == PDF
+    with pytest.raises(RuntimeError), transaction.atomic():  # the outermost transaction this time
+        lost = _submit_with_document(team.fabrique)
+        raise RuntimeError("rolled back")
+    assert not (private_root / lost.evidence_document.name).exists()
+    assert [p.name for p in private_root.rglob("*") if p.is_file()] == [
+        Path(kept.evidence_document.name).name
+    ]
