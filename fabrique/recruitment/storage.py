@@ -50,9 +50,9 @@ class PrivateStorage(FileSystemStorage):
     def url(self, name: str | None) -> str:
         raise ValueError("Private documents have no public URL; serve them through an access-checked view.")
 
-    def _save(self, name: str, content: Any) -> str:
+    def save(self, name: str | None, content: Any, max_length: int | None = None) -> str:
         """Write the file; when a transaction is open, remove it again unless that transaction commits."""
-        saved: str = super()._save(name, content)
+        saved = super().save(name, content, max_length=max_length)
         if transaction.get_connection().in_atomic_block:
             transaction.on_commit(_RemovedUnlessCommitted(self, saved).keep)
         return saved
