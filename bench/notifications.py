@@ -1,7 +1,7 @@
 """Benchmark of the event → task → notification path, SQLite and PostgreSQL, in one command.
 
     .venv/bin/python bench/notifications.py [--events 1000] [--staff 10] [--repeat 3]
-        [--pg postgres://postgres@127.0.0.1:5432/fabrique_events_bench] [--skip-pg]
+        [--pg postgres://postgres@127.0.0.1:5432/fabrique_events_bench] [--skip-pg | --skip-sqlite]
 
 Per backend, a throw-away database (SQLite: a file under var/; PostgreSQL: the database named in
 `--pg`, created and dropped), a fabrique with `--staff` officers (each wants every new report by
@@ -10,8 +10,9 @@ e-mail at once), and three child processes (Django settings and peak memory are 
 1. **requests**: `need_report_submit` (what the public form calls) `--events` times, timed per call,
    with the seam (one task row for the event, written in the action's transaction), with the old
    seam (one task per handler, each enqueued after the commit), and with no handler at all (the
-   baseline: the same write without the seam), alternated `--repeat` times. The difference of the
-   medians is what the seam adds to the request per event (target < 5 ms).
+   baseline: the same write without the seam), `--events × --repeat` calls each, the three modes
+   interleaved call by call. The difference of the medians is what the seam adds to the request per
+   event (target < 5 ms).
    The queue is then trimmed to exactly the tasks of `--events` reports;
 2. **deliver**: `fabrique worker --batch` (in-process) runs every queued task: one in-app
    notification + one HTML and text e-mail (locmem backend) per officer and report, i.e.
@@ -53,6 +54,9 @@ def _setup(target: str, *, create: bool) -> None:
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3"):
         db["NAME"] = str(SQLITE_FILE)
+        # the demo's SQLite (fabrique.settings.base), not the test settings' in-memory defaults: a
+        # commit is not an fsync of the whole file (WAL, synchronous=NORMAL)
+        db.setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     django.setup()
@@ -119,37 +123,43 @@ def phase_requests(args: argparse.Namespace) -> dict:
             )
         return len(paths)
 
+    def no_dispatch(entry) -> int:
+        """The baseline: the same action, its audit entry written, nothing scheduled."""
+        return 0
+
+    def use(dispatch):
+        return lambda: setattr(audit_services, "event_dispatch", dispatch)
+
+    with_the_seam = use(events.event_dispatch)
+    modes = {"seam": with_the_seam, "legacy": use(legacy_dispatch), "without": use(no_dispatch)}
     submit_many(20, 10**6)  # warm-up (caches, first queries)
     DBTaskResult.objects.all().delete()
-    with_seam: list[float] = []
-    legacy: list[float] = []
-    without: list[float] = []
-    saved = list(events._HANDLERS)
+    times: dict[str, list[float]] = {mode: [] for mode in modes}
+    # the three modes interleaved call by call, their order rotated, so that the machine's load (which
+    # drifts over minutes here) weighs on each mode alike; the seam's cost is the difference of medians
+    order = list(modes)
     offset = 0
-    keep: list = []
-    rows_per_event = 0.0
-    for r in range(args.repeat):
-        with_seam += submit_many(args.events, offset)
-        offset += args.events
-        if r == 0:
-            rows_per_event = DBTaskResult.objects.count() / args.events
-            # keep the tasks of exactly `events` reports (the current seam) for the delivery phase
-            keep = list(DBTaskResult.objects.values_list("pk", flat=True))
-        audit_services.event_dispatch = legacy_dispatch
-        legacy += submit_many(args.events, offset)
-        offset += args.events
-        audit_services.event_dispatch = events.event_dispatch
-        events._HANDLERS.clear()
-        events._handlers_for.cache_clear()
-        without += submit_many(args.events, offset)
-        offset += args.events
-        events._HANDLERS[:] = saved
-        events._handlers_for.cache_clear()
+    for i in range(args.events * args.repeat):
+        for mode in order[i % 3 :] + order[: i % 3]:
+            modes[mode]()
+            times[mode] += submit_many(1, offset)
+            offset += 1
+    with_the_seam()
+    # keep exactly the tasks of `events` reports of the current seam for the delivery phase
+    current = DBTaskResult.objects.filter(task_path=events._task().module_path)
+    rows_per_event = current.count() / len(times["seam"])
+    keep = list(
+        current.order_by("enqueued_at").values_list("pk", flat=True)[: round(args.events * rows_per_event)]
+    )
     DBTaskResult.objects.exclude(pk__in=keep).delete()
+    with_seam, legacy, without = times["seam"], times["legacy"], times["without"]
     return {
         "request_ms_with_seam": 1000 * statistics.median(with_seam),
         "request_ms_legacy": 1000 * statistics.median(legacy),
         "request_ms_baseline": 1000 * statistics.median(without),
+        # the same from paired calls (each "seam" call minus the "without" call next to it)
+        "request_ms_added_paired": 1000
+        * statistics.median(w - b for w, b in zip(with_seam, without, strict=True)),
         "task_rows_per_event": rows_per_event,
         "handlers_per_event": len(events.handlers_for("needs.needreport.created")),
     }
@@ -244,13 +254,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/fabrique_events_bench")
     parser.add_argument("--skip-pg", action="store_true")
+    parser.add_argument(
+        "--skip-sqlite", action="store_true", help="PostgreSQL only (e.g. both backends run at once)"
+    )
     parser.add_argument("--phase", default="")
     parser.add_argument("--target", default="sqlite")
     args = parser.parse_args()
     if args.phase:
         print(json.dumps(globals()[f"phase_{args.phase}"](args)))
         return
-    backends = [("SQLite", "sqlite")] + ([] if args.skip_pg else [("PostgreSQL", args.pg)])
+    backends = ([] if args.skip_sqlite else [("SQLite", "sqlite")]) + (
+        [] if args.skip_pg else [("PostgreSQL", args.pg)]
+    )
     rows = []
     for label, target in backends:
         _create(target)
@@ -294,6 +309,7 @@ def main() -> None:
         "request, old seam (ms)",
         "request without (ms)",
         "added per event (ms)",
+        "added, paired median (ms)",
         "old seam added (ms)",
         "handlers / task rows per event",
         "notifications / e-mails",
@@ -314,6 +330,7 @@ def main() -> None:
             f"{r['request_ms_legacy']:.2f}",
             f"{r['request_ms_baseline']:.2f}",
             f"{r['request_ms_with_seam'] - r['request_ms_baseline']:.2f}",
+            f"{r['request_ms_added_paired']:.2f}",
             f"{r['request_ms_legacy'] - r['request_ms_baseline']:.2f}",
             f"{r['handlers_per_event']} / {r['task_rows_per_event']:.1f}",
             f"{r['notifications']} / {r['emails']}",
