@@ -182,6 +182,22 @@ class OIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]  # untyped l
             )
         if not user.is_active:
             raise Refusal(_("Ce compte est désactivé."))
+        return self.fill_name(user, claims)
+
+    @staticmethod
+    def fill_name(user: User, claims: dict[str, Any]) -> User:
+        """An invited account without a name takes the provider's (ProConnect: given_name, usual_name)."""
+        first = str(claims.get("given_name") or "").strip()[:150]
+        last = str(claims.get("usual_name") or claims.get("family_name") or "").strip()[:150]
+        changed = []
+        if not user.first_name and first:
+            user.first_name = first
+            changed.append("first_name")
+        if not user.last_name and last:
+            user.last_name = last
+            changed.append("last_name")
+        if changed:
+            user.save(update_fields=changed)
         return user
 
 

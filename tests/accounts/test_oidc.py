@@ -7,6 +7,7 @@ import pytest
 import requests
 from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
+from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fabrique.accounts.models import User
@@ -76,6 +77,20 @@ def test_login_by_verified_email_matches_the_invited_account(client, team, provi
     assert "acr_values" not in request  # only when OIDC_ACR_VALUES asks for a level
     dashboard = client.get(reverse("backoffice:dashboard", kwargs={"fabrique_slug": team.fabrique.slug}))
     assert dashboard.status_code == 200
+
+
+def test_an_invited_account_without_a_name_takes_the_providers(client, team, provider):
+    invited = User.objects.create_user("invitee@collectivite.test", None)
+    named = team.officer
+    provider.person = agent(invited.email)
+    sso_login(client, provider)
+    invited.refresh_from_db()
+    assert (invited.first_name, invited.last_name) == ("Ana", "Lune")
+    client.logout()
+    provider.person = agent(named.email, sub="agent-2")
+    sso_login(client, provider)
+    named.refresh_from_db()
+    assert named.last_name == "NANTES"  # a name the account has is kept
 
 
 def test_the_next_page_is_kept_through_the_provider(client, team, provider):
@@ -197,8 +212,15 @@ def test_a_provider_that_does_not_answer_gets_a_french_message(client, settings,
 
 
 def test_a_user_with_a_second_factor_gives_the_code_after_the_provider(client, team, provider):
-    TOTPDevice.objects.create(user=team.officer, name="totp", confirmed=True)
+    device = TOTPDevice.objects.create(user=team.officer, name="totp", confirmed=True)
     provider.person = agent(team.officer.email)
     response = sso_login(client, provider)
     assert response["Location"] == reverse("accounts:login_code")
     assert logged_in_as(client) is None
+    code = f"{totp(device.bin_key):06d}"
+    assert client.post(reverse("accounts:login_code"), {"code": code})["Location"] == reverse(
+        "backoffice:home"
+    )
+    assert logged_in_as(client) == str(team.officer.pk)
+    # the session still came from the provider: logging out ends it there too
+    assert client.post(reverse("accounts:logout"))["Location"].startswith(f"{provider.issuer}/session/end?")
