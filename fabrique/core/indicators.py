@@ -5,12 +5,15 @@ USAGE (stable API, read by the dashboard, the reporting page, the funder reports
     from fabrique.core.indicators import Filters, Period, Territory, indicator, indicators
 
     period = Period.year(2025)                    # or Period.quarter(2025, 2), Period.between(d1, d2)
+    period.previous(), period.trend(5)            # the year / quarter / as many days before; the last five
+    period.short_label(), period.as_query()       # "2025" / "T2 2025"; {"kind": "year", "year": "2025"}
     filters = Filters(workstream_id=3, territory=Territory("epci", "244400404"), funder_id=12)
     # (or Filters(agreement_id=7): the rows one funding agreement covers)
     ind = indicator("studies.launched")
     ind.value(fabrique, period=period, filters=filters)          # -> int | Decimal | None (ONE query)
     ind.by_fabrique(fabriques, period=period)                     # -> {fabrique id: value} (ONE query)
     ind.by_fabrique_and_year(fabriques, period=period)            # -> {(fabrique id, year): value} (ONE query)
+    ind.by_fabrique_and_period(period.trend(), fabriques)         # -> [{fabrique id: value}] per period (ONE query)
     ind.breakdown(fabrique, "theme", period=period)               # -> [Bucket(value, label, count)] (ONE query)
     ind.drill_rows(fabrique, period=period, filters=filters)      # -> the queryset of the rows counted
     indicators(reporting=True)                                    # the programme's indicators, in order
@@ -107,6 +110,70 @@ class Period:
         if day is None:
             return self.is_open
         return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
+
+    @property
+    def kind(self) -> str:
+        """ "year" (one whole civil year), "quarter" (one whole quarter), "range" (any other bounded
+        period) or "open" (a bound missing)."""
+        if self.start is None or self.end is None:
+            return "open"
+        if self == Period.year(self.start.year):
+            return "year"
+        if (
+            self.start.day == 1
+            and self.start.month % 3 == 1
+            and self == Period.quarter(self.start.year, (self.start.month - 1) // 3 + 1)
+        ):
+            return "quarter"
+        return "range"
+
+    def short_label(self) -> str:
+        """The label of a column of periods: "2025", "T2 2025", else as `label()`."""
+        if self.kind == "year":
+            assert self.start is not None
+            return str(self.start.year)
+        if self.kind == "quarter":
+            assert self.start is not None
+            return _("T%(q)s %(year)s") % {"q": (self.start.month - 1) // 3 + 1, "year": self.start.year}
+        return self.label()
+
+    def previous(self) -> Period:
+        """The period of the same kind just before: the year, the quarter, or as many days before."""
+        if self.start is None or self.end is None:
+            raise ValueError("an open period has no previous period")
+        if self.kind == "year":
+            return Period.year(self.start.year - 1)
+        if self.kind == "quarter":
+            q = (self.start.month - 1) // 3 + 1
+            return Period.quarter(self.start.year - (q == 1), 4 if q == 1 else q - 1)
+        end = self.start - datetime.timedelta(days=1)
+        return Period(end - (self.end - self.start), end)
+
+    def trend(self, length: int = 5) -> list[Period]:
+        """This period and the `length - 1` before it, oldest first."""
+        periods = [self]
+        while len(periods) < length:
+            periods.append(periods[-1].previous())
+        return periods[::-1]
+
+    def as_query(self) -> dict[str, str]:
+        """The period as the network head's query string (`?kind=year&year=2026`)."""
+        if self.kind == "year":
+            assert self.start is not None
+            return {"kind": "year", "year": str(self.start.year)}
+        if self.kind == "quarter":
+            assert self.start is not None
+            return {
+                "kind": "quarter",
+                "year": str(self.start.year),
+                "quarter": str((self.start.month - 1) // 3 + 1),
+            }
+        query = {"kind": "range"}
+        if self.start:
+            query["start"] = self.start.isoformat()
+        if self.end:
+            query["end"] = self.end.isoformat()
+        return query
 
     def label(self) -> str:
         def fmt(d: datetime.date) -> str:
@@ -253,22 +320,43 @@ class Indicator:
     describe: Callable[[Any], str] | None = None
 
     # --- the base queryset --------------------------------------------------------------------------
+    @property
+    def is_stock(self) -> bool:
+        """A figure that ignores periods (no date): shown as it stands today, whatever the period."""
+        return not self.date and self.period_rows is None
+
+    def _period_q(self, period: Period) -> Q:
+        """The rows whose date falls in `period` (over `rows()`, annotated by `_dated` when the date
+        is an expression). A datetime is compared with the bounds of the local days, so that an
+        index on the column can serve the range."""
+        path = "_indicator_date" if callable(self.date) else str(self.date)
+        q = Q()
+        if self.date_is_datetime and not callable(self.date):
+            tz = timezone.get_current_timezone()
+            if period.start:
+                q &= Q(**{f"{path}__gte": datetime.datetime.combine(period.start, datetime.time.min, tz)})
+            if period.end:
+                after = period.end + datetime.timedelta(days=1)
+                q &= Q(**{f"{path}__lt": datetime.datetime.combine(after, datetime.time.min, tz)})
+            return q
+        if self.date_is_datetime:
+            path = f"{path}__date"
+        if period.start:
+            q &= Q(**{f"{path}__gte": period.start})
+        if period.end:
+            q &= Q(**{f"{path}__lte": period.end})
+        return q
+
+    def _dated(self, rows: QuerySet[Any]) -> QuerySet[Any]:
+        return rows.annotate(_indicator_date=self.date()) if callable(self.date) else rows
+
     def _base(self, period: Period | None) -> QuerySet[Any]:
         if period is not None and self.period_rows is not None:
             return self.period_rows(period)
         rows = self.rows()
         if period is None or period.is_open or not self.date:
             return rows
-        if callable(self.date):
-            rows = rows.annotate(_indicator_date=self.date())
-            path = "_indicator_date"
-        else:
-            path = f"{self.date}__date" if self.date_is_datetime else self.date
-        if period.start:
-            rows = rows.filter(**{f"{path}__gte": period.start})
-        if period.end:
-            rows = rows.filter(**{f"{path}__lte": period.end})
-        return rows
+        return self._dated(rows).filter(self._period_q(period))
 
     def _filter_q(self, filters: Filters) -> Q | None:
         q = Q()
@@ -352,6 +440,41 @@ class Indicator:
             rows = rows.filter(**{f"{self.fabrique_field}__in": list(fabriques)})
         grouped = rows.order_by().values(self.fabrique_field).annotate(value=self.aggregate())
         return {row[self.fabrique_field]: row["value"] or 0 for row in grouped}
+
+    def by_fabrique_and_period(
+        self,
+        periods: list[Period],
+        fabriques: Iterable[Any] | None = None,
+        *,
+        filters: Filters | None = None,
+    ) -> list[dict[int, Value]]:
+        """For each period, {fabrique id: value}, in ONE grouped query whatever the number of periods
+        (each period is a filtered aggregate, `COUNT(...) FILTER (WHERE date in period)`). A stock
+        has today's value for every period; an indicator whose rows depend on the period
+        (`period_rows`) costs one query per period. [{}…] when a filter does not apply."""
+        if self.is_stock:
+            now = self.by_fabrique(fabriques, filters=filters)
+            return [now for _period in periods]
+        if self.period_rows is not None or any(p.is_open for p in periods):
+            return [self.by_fabrique(fabriques, period=p, filters=filters) for p in periods]
+        try:
+            rows = self.filtered(filters=filters)
+        except NotApplicable:
+            return [{} for _period in periods]
+        if fabriques is not None:
+            rows = rows.filter(**{f"{self.fabrique_field}__in": list(fabriques)})
+        aggregates = {}
+        for i, period in enumerate(periods):
+            aggregate = self.aggregate().copy()
+            condition = self._period_q(period)
+            aggregate.filter = condition if aggregate.filter is None else aggregate.filter & condition
+            aggregates[f"_p{i}"] = aggregate
+        grouped = self._dated(rows).order_by().values(self.fabrique_field).annotate(**aggregates)
+        found: list[dict[int, Value]] = [{} for _period in periods]
+        for row in grouped:
+            for i in range(len(periods)):
+                found[i][row[self.fabrique_field]] = row[f"_p{i}"] or 0
+        return found
 
     def _year_expression(self) -> Any:
         if not self.date:

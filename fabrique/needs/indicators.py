@@ -105,6 +105,8 @@ def register_all() -> None:
             column_label=gettext_lazy("Besoins signalés"),
             definition=gettext_lazy("Signalements reçus, hors signalements écartés comme indésirables."),
             rows=lambda: NeedReport.objects.exclude(dismiss_reason=DismissReason.SPAM),
+            date="created_at",  # the network head's periods: the date of reception
+            date_is_datetime=True,
             dashboard=False,
             network=True,
         ),
@@ -116,6 +118,8 @@ def register_all() -> None:
                 "Besoins retenus, y compris ceux mis à l'étude ou auxquels un projet répond."
             ),
             rows=lambda: Need.objects.filter(stage__in=RETAINED_STAGES),
+            date="created_at",
+            date_is_datetime=True,
             dashboard=False,
             network=True,
         ),

@@ -35,14 +35,14 @@ def table_rows(table: NetworkTable) -> tuple[list[str], list[list[Any]]]:
     ]
     rows.append([_("Total du réseau"), ""] + [_cell(v) for v in table.totals])
     rows.append(
-        [_("Total de la période précédente (%(p)s)") % {"p": table.previous.label}, ""]
+        [_("Total de la période précédente (%(p)s)") % {"p": table.previous.short_label()}, ""]
         + [_cell(v) for v in table.previous_totals]
     )
     return header, rows
 
 
 def comparison_rows(comparison: Comparison) -> tuple[list[str], list[list[Any]]]:
-    header = [_("Fabrique")] + [p.label for p in comparison.periods]
+    header = [_("Fabrique")] + [p.short_label() for p in comparison.periods]
     rows = [[row["fabrique"].name] + [_cell(v) for v in row["values"]] for row in comparison.rows]
     rows.append([_("Total du réseau")] + [_cell(v) for v in comparison.totals])
     return header, rows
@@ -76,7 +76,11 @@ def xlsx_bytes(
         safe_row(
             [
                 _("Petits effectifs"),
-                _("Les effectifs de 1 à 4 sont remplacés par « < 5 » (secret statistique)."),
+                _(
+                    "Les effectifs de 1 à 4 sont remplacés par « < 5 » (secret statistique) ; "
+                    "« secret » masque un autre effectif pour qu'un « < 5 » ne puisse pas se "
+                    "déduire du total."
+                ),
             ]
         )
     )

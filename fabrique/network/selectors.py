@@ -1,33 +1,36 @@
 """Aggregate figures per fabrique for the network head. Counts only: no names, no contacts, no rows.
 
-The columns are the indicators declared `network=True` by the domain apps (`<app>/indicators.py`).
-Each column is ONE grouped query over every fabrique, whatever the number of periods compared: each
-period is a filtered aggregate of that query (`COUNT(...) FILTER (WHERE date in period)`), so the
-cost of a page does not grow with the number of fabriques, of rows or of periods.
+The columns are the indicators declared `network=True` by the domain apps (`<app>/indicators.py`),
+over the core `Period` (`fabrique.core.indicators`; the form is `network.forms.PeriodForm`). Each
+column is ONE grouped query over every fabrique, whatever the number of periods compared
+(`Indicator.by_fabrique_and_period`: `COUNT(...) FILTER (WHERE date in period)`), so the cost of a
+page does not grow with the number of fabriques, of rows or of periods.
 
 Small counts that could identify someone (1 to 4 people or files) are shown as "< 5" everywhere the
 network head looks: pages and exports (`masked`). A total is masked the same way. Sums that are not
 head counts (jobs in FTE) are shown as they are.
+
+A masked cell must not be recoverable from a shown total (the total minus the other cells):
+`protect` applies secondary suppression to each column of cells that has a shown total — it masks
+the next smallest cells as "secret" until no masked cell can be worked out exactly from the total
+(see `protect` for the rule), and masks the total itself when no other cell is left to hide.
 """
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Aggregate, Count, DateTimeField, Q, QuerySet
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.db.models import Count
 
-from fabrique.core.indicators import Indicator, Value, indicators
+from fabrique.core.indicators import Filters, Indicator, Period, Value, indicators
 from fabrique.fabriques.models import Fabrique
-
-from .periods import Period, date_field
 
 SMALL_COUNT_LIMIT = 5  # counts from 1 to 4 are masked
 MASK = "< 5"
+SECRET = "secret"  # secondary suppression: a cell hidden so that a "< 5" cannot be recovered
+TREND_LENGTH = 5  # the period and the four before it
 
 Shown = int | Decimal | str  # a value as the network head may see it
 
@@ -44,46 +47,64 @@ def masked(value: Value, *, count: bool = True) -> Shown:
     return value
 
 
+def _safe(values: list[Value], hidden: set[int], secondary: set[int], total: Value) -> bool:
+    """Whether no hidden cell can be worked out exactly from the total and the shown cells.
+
+    What a reader knows of a hidden cell: "< 5" is 1 to 4, "secret" is 5 or more (zeros are always
+    shown). The hidden cells sum to `total` minus the shown ones. One hidden cell is then exact;
+    several are exact only when their sum leaves no slack above their least values (all "< 5" are
+    1, or a "secret" is exactly 5 …), or when they are all "< 5" and sum to 4 each."""
+    if not hidden:
+        return True
+    if len(hidden) == 1:
+        return False
+    rest = total - sum(v for i, v in enumerate(values) if i not in hidden)
+    least = sum(SMALL_COUNT_LIMIT if i in secondary else 1 for i in hidden)
+    if rest - least < 1:
+        return False
+    return bool(secondary) or rest < (SMALL_COUNT_LIMIT - 1) * len(hidden)
+
+
+def protect(values: list[Value], *, count: bool = True) -> tuple[list[Shown], Shown]:
+    """The cells of one column and their total as the network head may see them.
+
+    Primary suppression: counts from 1 to 4 are "< 5" (the total too). Secondary suppression, when
+    the total is shown and some cell is masked: the smallest shown non-zero cells become "secret",
+    one at a time, until `_safe`; when no cell is left to hide, the total is masked instead."""
+    total: Value = sum(values, start=0)
+    if not count:
+        return list(values), total
+    shown: list[Shown] = [masked(v) for v in values]
+    shown_total = masked(total)
+    hidden = {i for i, v in enumerate(shown) if isinstance(v, str)}
+    if not hidden or isinstance(shown_total, str):
+        return shown, shown_total
+    secondary: set[int] = set()
+    candidates = sorted(
+        (i for i, v in enumerate(values) if i not in hidden and v), key=lambda i: (values[i], i)
+    )
+    while not _safe(values, hidden, secondary, total):
+        if not candidates:
+            return shown, SECRET
+        chosen = candidates.pop(0)
+        hidden.add(chosen)
+        secondary.add(chosen)
+        shown[chosen] = SECRET
+    return shown, shown_total
+
+
 def network_fabriques() -> list[Fabrique]:
     return list(Fabrique.objects.filter(is_active=True).order_by("name", "pk"))
 
 
-def _in_period(indicator: Indicator, period: Period) -> Q:
-    path = date_field(indicator)
-    model = indicator.rows().model
-    target = model._meta.get_field(path) if "__" not in path else None
-    if isinstance(target, DateTimeField):
-        tz = timezone.get_current_timezone()
-        start = datetime.datetime.combine(period.start, datetime.time.min, tzinfo=tz)
-        end = datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-        return Q(**{f"{path}__gte": start, f"{path}__lt": end})
-    return Q(**{f"{path}__gte": period.start, f"{path}__lte": period.end})
-
-
-def _filtered(aggregate: Aggregate, condition: Q) -> Aggregate:
-    filtered = aggregate.copy()
-    filtered.filter = condition if aggregate.filter is None else aggregate.filter & condition
-    return filtered
-
-
 def values_by_period(
-    indicator: Indicator, periods: list[Period], fabriques: list[Fabrique]
+    indicator: Indicator,
+    periods: list[Period],
+    fabriques: list[Fabrique],
+    filters: Filters | None = None,
 ) -> list[dict[int, Value]]:
-    """For each period, {fabrique id: value}, in ONE grouped query. A stock (no date) has the same
-    value, today's, for every period."""
-    rows: QuerySet[Any] = indicator.rows().filter(**{f"{indicator.fabrique_field}__in": fabriques})
-    if not date_field(indicator):
-        now = indicator.by_fabrique(fabriques)
-        return [now for _period in periods]
-    aggregates = {
-        f"p{i}": _filtered(indicator.aggregate(), _in_period(indicator, p)) for i, p in enumerate(periods)
-    }
-    grouped = rows.order_by().values(indicator.fabrique_field).annotate(**aggregates)
-    found: list[dict[int, Value]] = [{} for _p in periods]
-    for row in grouped:
-        for i in range(len(periods)):
-            found[i][row[indicator.fabrique_field]] = row[f"p{i}"] or 0
-    return found
+    """For each period, {fabrique id: value}, in ONE grouped query (a stock: today's value)."""
+    return indicator.by_fabrique_and_period(periods, fabriques, filters=filters)
 
 
 def _total(values: dict[int, Value], fabriques: list[Fabrique]) -> Value:
@@ -124,7 +145,7 @@ def _columns() -> list[Column]:
             indicator=i,
             label=i.column,
             definition=str(i.definition),
-            stock=not date_field(i),
+            stock=i.is_stock,
             count=is_count(i),
         )
         for i in indicators(network=True)
@@ -133,26 +154,22 @@ def _columns() -> list[Column]:
 
 def network_table(period: Period) -> NetworkTable:
     """Every fabrique side by side over `period`, with the network total and its trend against the
-    period before. One grouped query per column."""
+    period before. One grouped query per column; each column protected by `protect`."""
     fabriques = network_fabriques()
     previous = period.previous()
     table = NetworkTable(period=period, previous=previous, columns=_columns())
     values = [values_by_period(c.indicator, [previous, period], fabriques) for c in table.columns]
-    for fabrique in fabriques:
-        table.rows.append(
-            {
-                "fabrique": fabrique,
-                "values": [
-                    masked(v[1].get(fabrique.pk, 0), count=c.count)
-                    for c, v in zip(table.columns, values, strict=True)
-                ],
-            }
-        )
+    cells: list[list[Shown]] = []
     for column, (before, now) in zip(table.columns, values, strict=True):
-        total, total_before = _total(now, fabriques), _total(before, fabriques)
-        table.totals.append(masked(total, count=column.count))
+        shown, total = protect([now.get(f.pk, 0) for f in fabriques], count=column.count)
+        # the period before shows only its total: no cell of it to recover
+        total_before = _total(before, fabriques)
+        cells.append(shown)
+        table.totals.append(total)
         table.previous_totals.append(masked(total_before, count=column.count))
-        table.trends.append("" if column.stock else trend_symbol(total, total_before))
+        table.trends.append("" if column.stock else trend_symbol(_total(now, fabriques), total_before))
+    for position, fabrique in enumerate(fabriques):
+        table.rows.append({"fabrique": fabrique, "values": [column[position] for column in cells]})
     return table
 
 
@@ -172,14 +189,15 @@ def indicator_comparison(key: str, period: Period) -> Comparison | None:
     if column is None:
         return None
     fabriques = network_fabriques()
-    periods = period.trend()
+    periods = period.trend(TREND_LENGTH)
     values = values_by_period(column.indicator, periods, fabriques)
+    protected = [protect([by.get(f.pk, 0) for f in fabriques], count=column.count) for by in values]
     ranked: list[tuple[float, str, dict[str, Any]]] = []
-    for fabrique in fabriques:
+    for position, fabrique in enumerate(fabriques):
         series = [by.get(fabrique.pk, 0) for by in values]
-        shown = [masked(v, count=column.count) for v in series]
-        # rank by the chosen period's shown value: masked counts rank together (by name), so the
-        # order never reveals which small count is larger
+        shown = [cells[position] for cells, _total_shown in protected]
+        # rank by the chosen period's shown value: masked counts ("< 5" and "secret") rank together
+        # (by name), so the order never reveals which hidden count is larger
         rank = float(series[-1]) if not isinstance(shown[-1], str) else 0.0
         ranked.append((-rank, fabrique.name, {"fabrique": fabrique, "values": shown}))
     rows = [row for _rank, _name, row in sorted(ranked, key=lambda r: (r[0], r[1]))]
@@ -188,19 +206,17 @@ def indicator_comparison(key: str, period: Period) -> Comparison | None:
         column=column,
         periods=periods,
         rows=rows,
-        totals=[masked(t, count=column.count) for t in raw_totals],
+        totals=[total for _cells, total in protected],
         raw_totals=raw_totals,
     )
 
 
-def trend_bars(raw_totals: list[Value]) -> list[int]:
-    """Heights (0–100) of the network totals' bar chart."""
-    top = max(raw_totals, default=0)
-    return [int(round(100 * float(v) / float(top))) if top else 0 for v in raw_totals]
-
-
-def period_caption(period: Period) -> str:
-    return _("Période : %(period)s") % {"period": period.label}
+def trend_bars(totals: list[Shown]) -> list[int]:
+    """Heights (0–100) of the network totals' bar chart, from the totals as shown: a masked total
+    has no bar (its height would tell its value)."""
+    numbers = [float(t) for t in totals if not isinstance(t, str)]
+    top = max(numbers, default=0.0)
+    return [0 if isinstance(t, str) or not top else int(round(100 * float(t) / top)) for t in totals]
 
 
 def network_figures() -> dict[str, Any]:

@@ -24,12 +24,13 @@ from django.views.generic import TemplateView
 
 from fabrique.accounts.models import User
 from fabrique.backoffice.views.base import csv_response
+from fabrique.core.indicators import Period
 from fabrique.fabriques.access import require_network_head
 from fabrique.fabriques.models import Fabrique, NetworkStatus
 from fabrique.fabriques.services import fabrique_update
 
 from .exports import comparison_rows, table_rows, xlsx_bytes
-from .periods import Period, PeriodForm
+from .forms import PeriodForm
 from .selectors import indicator_comparison, network_table, trend_bars
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,11 +76,11 @@ class NetworkHomeView(PeriodMixin, TemplateView):
         if export in ("csv", "xlsx"):
             table = network_table(period)
             header, rows = table_rows(table)
-            stem = f"reseau-{slugify(period.label)}-{timezone.localdate().isoformat()}"
+            stem = f"reseau-{slugify(period.short_label())}-{timezone.localdate().isoformat()}"
             if export == "csv":
                 return csv_response(filename=f"{stem}.csv", header=header, rows=rows)
             notes = [(c.label, c.definition) for c in table.columns]
-            title = _("Le réseau des fabriques — %(period)s") % {"period": period.label}
+            title = _("Le réseau des fabriques — %(period)s") % {"period": period.short_label()}
             return _download(
                 xlsx_bytes(title=title, header=header, rows=rows, notes=notes),
                 filename=f"{stem}.xlsx",
@@ -119,10 +120,10 @@ class IndicatorComparisonView(PeriodMixin, TemplateView):
         export = request.GET.get("export")
         if export in ("csv", "xlsx"):
             header, rows = comparison_rows(comparison)
-            stem = f"reseau-{slugify(comparison.column.label)}-{slugify(period.label)}"
+            stem = f"reseau-{slugify(comparison.column.label)}-{slugify(period.short_label())}"
             if export == "csv":
                 return csv_response(filename=f"{stem}.csv", header=header, rows=rows)
-            title = f"{comparison.column.label} — {period.label}"
+            title = f"{comparison.column.label} — {period.short_label()}"
             return _download(
                 xlsx_bytes(
                     title=title,
@@ -133,7 +134,7 @@ class IndicatorComparisonView(PeriodMixin, TemplateView):
                 filename=f"{stem}.xlsx",
                 content_type=XLSX,
             )
-        bars = trend_bars(comparison.raw_totals)
+        bars = trend_bars(comparison.totals)
         context = self.get_context_data(
             form=form,
             period=period,

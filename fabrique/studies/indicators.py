@@ -54,6 +54,8 @@ def register_all() -> None:
             column_label=gettext_lazy("Études conclues"),
             definition=gettext_lazy("Études conclues par une décision, favorable ou non."),
             rows=lambda: Study.objects.filter(stage__in=CONCLUDED),
+            date="stage_changed_at",  # the network head's periods: the date of the conclusion
+            date_is_datetime=True,
             dashboard=False,
             network=True,
         ),
@@ -66,6 +68,7 @@ def register_all() -> None:
                 study__deleted_at__isnull=True, kind=WorkshopKind.CREATIVITY, date__lte=timezone.localdate()
             ),
             fabrique_field="study__fabrique",
+            date="date",
             dashboard=False,
             network=True,
         ),

@@ -71,6 +71,7 @@ def register_all() -> None:
             definition=gettext_lazy("Entreprises créées à l'issue d'un accompagnement."),
             rows=_enterprises,
             fabrique_field="project__fabrique",
+            date="created_on",  # the network head's periods: the date of creation
             url_name="backoffice:enterprise_list",
             network=True,
         ),
@@ -85,6 +86,7 @@ def register_all() -> None:
             rows=_enterprises,
             fabrique_field="project__fabrique",
             aggregate=lambda: Sum("jobs_fte"),
+            date="created_on",
             url_name="backoffice:enterprise_list",
             network=True,
         ),

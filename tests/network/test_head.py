@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from fabrique.core.indicators import Period
 from fabrique.fabriques.models import NetworkStatus
 from fabrique.needs.models import NeedReport
 from fabrique.needs.services import need_report_submit
-from fabrique.network.periods import PeriodForm, quarter_period, year_period
-from fabrique.network.selectors import MASK, indicator_comparison, masked, network_table
+from fabrique.network.forms import PeriodForm
+from fabrique.network.selectors import MASK, SECRET, indicator_comparison, masked, network_table, protect
 from fabrique.workstreams.models import Workstream
 from tests.conftest import make_team
 from tests.directory.factories import make_commune, make_departement, make_person
@@ -60,10 +61,10 @@ def _column(table, key):
 
 
 def test_periods_year_quarter_range_and_the_ones_before():
-    assert year_period(2026).previous() == year_period(2025)
-    assert quarter_period(2026, 1).previous() == quarter_period(2025, 4)
-    assert quarter_period(2026, 4).end == datetime.date(2026, 12, 31)
-    assert [p.label for p in year_period(2026).trend()] == ["2022", "2023", "2024", "2025", "2026"]
+    assert Period.year(2026).previous() == Period.year(2025)
+    assert Period.quarter(2026, 1).previous() == Period.quarter(2025, 4)
+    assert Period.quarter(2026, 4).end == datetime.date(2026, 12, 31)
+    assert [p.short_label() for p in Period.year(2026).trend()] == ["2022", "2023", "2024", "2025", "2026"]
     form = PeriodForm({"kind": "range", "start": "2026-03-01", "end": "2026-03-10"})
     period = form.period()
     assert (period.start, period.end) == (datetime.date(2026, 3, 1), datetime.date(2026, 3, 10))
@@ -77,7 +78,7 @@ def test_period_form_says_what_is_wrong_in_french():
     assert "La date de fin précède la date de début." in form.non_field_errors()
     form = PeriodForm({"kind": "quarter", "year": "2026"})
     assert not form.is_valid() and "Choisissez le trimestre." in form.errors["quarter"]
-    assert form.period() == year_period(timezone.localdate().year)  # invalid: the current year
+    assert form.period() == Period.year(timezone.localdate().year)  # invalid: the current year
 
 
 # --- figures over a period, trend, masking --------------------------------------------------------------
@@ -89,17 +90,18 @@ def test_counts_fall_in_their_period_and_small_counts_are_masked():
     _reports(a.fabrique, 7, when=_at(2025))
     _reports(a.fabrique, 2, when=_at(2024))
     _reports(b.fabrique, 3, when=_at(2025))
-    table = network_table(year_period(2025))
+    table = network_table(Period.year(2025))
     col = _column(table, "needs.reports")
     values = {row["fabrique"].slug: row["values"][col] for row in table.rows}
-    assert values == {"net-a": 7, "net-b": MASK}
+    # 3 is masked; 7 is hidden too, or the total 10 would give 10 - 7 = 3 (secondary suppression)
+    assert values == {"net-a": SECRET, "net-b": MASK}
     assert table.totals[col] == 10
     assert table.previous_totals[col] == MASK  # 2 in 2024
     assert table.trends[col] == "up"
     # a quarter: only the second quarter of 2025 holds the June reports
-    q2 = network_table(quarter_period(2025, 2))
-    assert {r["fabrique"].slug: r["values"][col] for r in q2.rows} == {"net-a": 7, "net-b": MASK}
-    q1 = network_table(quarter_period(2025, 1))
+    q2 = network_table(Period.quarter(2025, 2))
+    assert {r["fabrique"].slug: r["values"][col] for r in q2.rows} == {"net-a": SECRET, "net-b": MASK}
+    q1 = network_table(Period.quarter(2025, 1))
     assert {r["fabrique"].slug: r["values"][col] for r in q1.rows} == {"net-a": 0, "net-b": 0}
 
 
@@ -108,24 +110,77 @@ def test_masking_rule():
     assert masked(Decimal("2.5"), count=False) == Decimal("2.5")  # jobs in FTE are not head counts
 
 
+def test_secondary_suppression_hides_the_next_smallest_cell():
+    assert protect([6, 2]) == ([SECRET, MASK], 8)
+    assert protect([9, 6, 2, 0]) == ([9, SECRET, MASK, 0], 17)
+    assert protect([12, 30]) == ([12, 30], 42)  # nothing masked, nothing more to hide
+    assert protect([3, 0, 0]) == ([MASK, 0, 0], MASK)  # the total is small itself
+    # two "< 5" summing to 2 are both 1: a third cell is hidden
+    assert protect([1, 1, 50]) == ([MASK, MASK, SECRET], 52)
+    # two "< 5" summing to 8 are both 4
+    assert protect([4, 4, 50, 60]) == ([MASK, MASK, SECRET, 60], 118)
+    # 1 + a "secret" 5 = 6 would still say 1 and 5: no other cell to hide, the total is hidden
+    assert protect([1, 5]) == ([MASK, SECRET], SECRET)
+    # sums that are not head counts are shown as they are
+    assert protect([Decimal("1.5"), Decimal("2")], count=False) == ([Decimal("1.5"), Decimal("2")], 3.5)
+
+
+def _possible(shown: list, total, cell: int, limit: int = 80) -> set[int]:
+    """Every value of hidden `cell` consistent with what the network head sees (brute force)."""
+    ranges = [
+        range(1, 5) if v == MASK else range(5, limit) if v == SECRET else range(v, v + 1) for v in shown
+    ]
+    found: set[int] = set()
+
+    def walk(i: int, acc: int, mine: int | None) -> None:
+        if i == len(ranges):
+            if isinstance(total, str) or acc == total:
+                found.add(mine)  # type: ignore[arg-type]
+            return
+        for value in ranges[i]:
+            if not isinstance(total, str) and acc + value > total:
+                break
+            walk(i + 1, acc + value, value if i == cell else mine)
+
+    walk(0, 0, None)
+    return found
+
+
+def test_no_masked_cell_can_be_worked_out_from_the_total():
+    import random
+
+    rng = random.Random(12)
+    for _case in range(300):
+        values = [rng.choice([0, 1, 2, 3, 4, 4, 5, 5, 6, 7, 9, 14]) for _i in range(rng.randint(2, 4))]
+        shown, total = protect(values)
+        if not isinstance(total, str):
+            assert total == sum(values)
+        for i, v in enumerate(shown):
+            if isinstance(v, str):
+                possible = _possible(shown, total, i)
+                assert values[i] in possible and len(possible) > 1, (values, shown, total, i)
+            else:
+                assert v == values[i]
+
+
 def test_comparison_over_five_periods_ranks_fabriques():
     a = make_team("net-a", "Fabrique Alpha")
     b = make_team("net-b", "Fabrique Bêta")
     _reports(a.fabrique, 5, when=_at(2026))
     _reports(b.fabrique, 6, when=_at(2026))
     _reports(b.fabrique, 8, when=_at(2023))
-    comparison = indicator_comparison("needs.reports", year_period(2026))
-    assert [p.label for p in comparison.periods] == ["2022", "2023", "2024", "2025", "2026"]
+    comparison = indicator_comparison("needs.reports", Period.year(2026))
+    assert [p.short_label() for p in comparison.periods] == ["2022", "2023", "2024", "2025", "2026"]
     assert [r["fabrique"].slug for r in comparison.rows] == ["net-b", "net-a"]
     assert comparison.rows[0]["values"] == [0, 8, 0, 0, 6]
     assert comparison.totals == [0, 8, 0, 0, 11]
-    assert indicator_comparison("no.such", year_period(2026)) is None
+    assert indicator_comparison("no.such", Period.year(2026)) is None
 
 
 def test_stocks_are_marked_and_keep_todays_value(login, network_head):
     team = make_team("net-a", "Fabrique Alpha")
     Workstream.objects.create(fabrique=team.fabrique, name="Mobilité", code="mobilite")
-    table = network_table(year_period(2020))
+    table = network_table(Period.year(2020))
     column = table.columns[_column(table, "workstreams.active")]
     assert column.stock
     page = login(network_head).get(reverse("network:home") + "?kind=year&year=2020").content.decode()
@@ -138,9 +193,11 @@ def test_stocks_are_marked_and_keep_todays_value(login, network_head):
 def _network_world():
     a = make_team("net-a", "Fabrique Alpha")
     b = make_team("net-b", "Fabrique Bêta")
+    c = make_team("net-c", "Fabrique Gamma")
     year = timezone.localdate().year
     _reports(a.fabrique, 6, when=_at(year, 1, 10))
     _reports(b.fabrique, 2, when=_at(year, 1, 10))
+    _reports(c.fabrique, 9, when=_at(year, 1, 10))
     for team in (a, b):
         make_person(team.fabrique, team.officer, first_name="Anatole", last_name="Confidentiel")
     return a, b, year
@@ -192,13 +249,16 @@ def test_small_counts_are_masked_on_pages_and_in_exports(login, network_head):
     _a, _b, year = _network_world()
     pages = _all_network_outputs(login(network_head), year)
     home = pages["home"].content.decode()
-    assert "&lt; 5" in home and ">6<" in home
+    # Bêta's 2 is "< 5"; Alpha's 6 is "secret", or 17 - 9 - 6 would give Bêta's 2
+    assert "&lt; 5" in home and ">9<" in home and ">secret<" in home and ">6<" not in home
     rows = list(csv.reader(io.StringIO(pages["csv"].content.decode("utf-8-sig")), delimiter=";"))
     header = rows[0]
     col = header.index("Besoins signalés")
     by_name = {r[0]: r for r in rows[1:]}
-    assert by_name["Fabrique Alpha"][col] == "6"
+    assert by_name["Fabrique Gamma"][col] == "9"
+    assert by_name["Fabrique Alpha"][col] == "secret"
     assert by_name["Fabrique Bêta"][col] == "< 5"
+    assert by_name["Total du réseau"][col] == "17"
     workbook = load_workbook(io.BytesIO(pages["xlsx"].content))
     sheet = workbook.worksheets[0]
     header_row = [c.value for c in sheet[3]]
@@ -207,14 +267,19 @@ def test_small_counts_are_masked_on_pages_and_in_exports(login, network_head):
         sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=xcol).value
         for r in range(4, sheet.max_row + 1)
     }
-    assert cells["Fabrique Alpha"] == 6 and isinstance(cells["Fabrique Alpha"], int)  # a real number
+    assert cells["Fabrique Gamma"] == 9 and isinstance(cells["Fabrique Gamma"], int)  # a real number
+    assert cells["Fabrique Alpha"] == "secret"
     assert cells["Fabrique Bêta"] == "< 5"
-    assert cells["Total du réseau"] == 8
+    assert cells["Total du réseau"] == 17
     assert "Définitions" in workbook.sheetnames
     indicator_rows = list(
         csv.reader(io.StringIO(pages["indicator_csv"].content.decode("utf-8-sig")), delimiter=";")
     )
-    assert [r for r in indicator_rows if r[0] == "Fabrique Bêta"][0][-1] == "< 5"
+    by_name = {r[0]: r for r in indicator_rows}
+    assert by_name["Fabrique Bêta"][-1] == "< 5" and by_name["Fabrique Alpha"][-1] == "secret"
+    assert by_name["Total du réseau"][-1] == "17"
+    indicator_page = pages["indicator"].content.decode()
+    assert ">6<" not in indicator_page and ">secret<" in indicator_page
 
 
 def test_a_fabrique_name_never_becomes_a_formula_in_exports(login, network_head):
