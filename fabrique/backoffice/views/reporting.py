@@ -42,6 +42,7 @@ from fabrique.funding.services import (
 from fabrique.reporting.charts import bar_chart, grouped_bars
 from fabrique.reporting.figures import durations, funnel, reporting_table, trend_years
 from fabrique.reporting.filters import ReportingFilterForm
+from fabrique.reporting.maps import needs_map
 
 from .base import PAGE_SIZE, FabriqueViewMixin, ObjectDetailView, ServiceFormView
 
@@ -106,6 +107,7 @@ def reporting_context(*, fabrique: Any, form: ReportingFilterForm, breakdowns: b
         "trend_chart": grouped_bars(trend_series, years, title=_("Évolution annuelle")),
         "durations": durations(fabrique, period=period, filters=active),
         "splits": splits,
+        "needs_map": needs_map(fabrique, period=period, filters=active) if breakdowns else None,
     }
 
 
