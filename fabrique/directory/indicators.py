@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Exists, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -56,19 +57,34 @@ def register_all() -> None:
 
 
 def _involvements(period: Period | None) -> Q:
-    """An organisation involved in a step of the pipeline (during the period when one is given)."""
+    """An organisation involved in a step of the pipeline (during the period when one is given).
+
+    `pk IN (the organisations of each step)`: each step is one uncorrelated subquery over the
+    period's rows (hashed once by PostgreSQL), not a subquery per organisation of the directory
+    (that was 3 s per value at national scale)."""
     from django.apps import apps
     from django.db.models import F as _F
-    from django.db.models import OuterRef
     from django.db.models.functions import Coalesce, TruncDate
 
-    def within(rows: QuerySet[Any], path: str) -> QuerySet[Any]:
+    tz = timezone.get_current_timezone()
+
+    def within(rows: QuerySet[Any], path: str, *, moment: bool = False) -> QuerySet[Any]:
+        """The rows dated in the period; a datetime (`moment`) against the local days' bounds."""
         if period is None:
             return rows
         if period.start:
-            rows = rows.filter(**{f"{path}__gte": period.start})
+            start: Any = period.start
+            if moment:
+                start = datetime.datetime.combine(period.start, datetime.time.min, tz)
+            rows = rows.filter(**{f"{path}__gte": start})
         if period.end:
-            rows = rows.filter(**{f"{path}__lte": period.end})
+            if moment:
+                after = datetime.datetime.combine(
+                    period.end + datetime.timedelta(days=1), datetime.time.min, tz
+                )
+                rows = rows.filter(**{f"{path}__lt": after})
+            else:
+                rows = rows.filter(**{f"{path}__lte": period.end})
         return rows
 
     Study = apps.get_model("studies", "Study")
@@ -79,32 +95,36 @@ def _involvements(period: Period | None) -> Q:
     Project = apps.get_model("projects", "Project")
     NeedReport = apps.get_model("needs", "NeedReport")
     FundingAgreement = apps.get_model("funding", "FundingAgreement")
-    org = OuterRef("pk")
-    sources: list[QuerySet[Any]] = [
-        within(
-            Study.objects.filter(steering_organizations=org).annotate(
-                _d=Coalesce(_F("started_on"), TruncDate("created_at"))
+    sources: list[tuple[QuerySet[Any], str]] = [
+        (
+            within(
+                Study.objects.annotate(_d=Coalesce(_F("started_on"), TruncDate("created_at"))),
+                "_d",
             ),
-            "_d",
+            "steering_organizations",
         ),
-        within(
-            Workshop.objects.filter(study__deleted_at__isnull=True, participants__organization=org), "date"
+        (
+            within(Workshop.objects.filter(study__deleted_at__isnull=True), "date"),
+            "participants__organization",
         ),
-        within(Referral.objects.filter(organization=org, plan__deleted_at__isnull=True), "referred_on"),
-        within(
-            FundingLine.objects.filter(funder=org, plan__deleted_at__isnull=True).annotate(
-                _d=Coalesce(_F("decided_on"), _F("requested_on"), TruncDate("created_at"))
+        (within(Referral.objects.filter(plan__deleted_at__isnull=True), "referred_on"), "organization"),
+        (
+            within(
+                FundingLine.objects.filter(plan__deleted_at__isnull=True).annotate(
+                    _d=Coalesce(_F("decided_on"), _F("requested_on"), TruncDate("created_at"))
+                ),
+                "_d",
             ),
-            "_d",
+            "funder",
         ),
-        within(Application.objects.filter(organization=org), "created_at__date"),
-        within(Project.objects.filter(leader_organization=org), "created_at__date"),
-        within(NeedReport.objects.filter(reporter_organization=org), "created_at__date"),
-        within(FundingAgreement.objects.filter(funder=org), "starts_on"),
+        (within(Application.objects.all(), "created_at", moment=True), "organization"),
+        (within(Project.objects.all(), "created_at", moment=True), "leader_organization"),
+        (within(NeedReport.objects.all(), "created_at", moment=True), "reporter_organization"),
+        (within(FundingAgreement.objects.all(), "starts_on"), "funder"),
     ]
     q = Q()
-    for rows in sources:
-        q |= Q(Exists(rows))
+    for rows, organization in sources:
+        q |= Q(pk__in=rows.filter(**{f"{organization}__isnull": False}).values(organization))
     return q
 
 
