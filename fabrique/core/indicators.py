@@ -395,13 +395,21 @@ class Indicator:
         period: Period | None = None,
         filters: Filters | None = None,
         base: QuerySet[Any] | None = None,
+        fabrique: Any = None,
+        fabriques: Iterable[Any] | None = None,
     ) -> QuerySet[Any]:
-        """Every fabrique's rows in the period matching the filters (raises NotApplicable)."""
+        """The rows in the period matching the filters (of `fabrique`, of `fabriques`, else of every
+        fabrique; raises NotApplicable). The filters are `pk IN (subquery)` over the same rows (same
+        period, same fabriques: conditions on the row itself, so the same result), which keeps the
+        subquery's joins to the rows counted instead of every row of the table."""
         rows = self._base(period) if base is None else base
+        if fabrique is not None:
+            rows = rows.filter(**{self.fabrique_field: fabrique})
+        if fabriques is not None:
+            rows = rows.filter(**{f"{self.fabrique_field}__in": list(fabriques)})
         q = self._filter_q(filters) if filters is not None and not filters.is_empty else None
         if q is not None:
-            model = rows.model
-            rows = rows.filter(pk__in=model._default_manager.filter(q).values("pk"))
+            rows = rows.filter(pk__in=rows.filter(q).values("pk"))
         return rows
 
     # --- values ---------------------------------------------------------------------------------------
@@ -416,10 +424,9 @@ class Indicator:
     ) -> Value | None:
         """This fabrique's value (one query); None when a filter does not apply."""
         try:
-            rows = self.filtered(period=period, filters=filters)
+            rows = self.filtered(period=period, filters=filters, fabrique=fabrique)
         except NotApplicable:
             return None
-        rows = rows.filter(**{self.fabrique_field: fabrique})
         value: Value = rows.aggregate(value=self.aggregate())["value"] or 0
         return value
 
@@ -433,11 +440,9 @@ class Indicator:
         """{fabrique id: value} of every fabrique that has rows, in ONE grouped query ({} when a
         filter does not apply)."""
         try:
-            rows = self.filtered(period=period, filters=filters)
+            rows = self.filtered(period=period, filters=filters, fabriques=fabriques)
         except NotApplicable:
             return {}
-        if fabriques is not None:
-            rows = rows.filter(**{f"{self.fabrique_field}__in": list(fabriques)})
         grouped = rows.order_by().values(self.fabrique_field).annotate(value=self.aggregate())
         return {row[self.fabrique_field]: row["value"] or 0 for row in grouped}
 
@@ -455,21 +460,23 @@ class Indicator:
         if self.is_stock:
             now = self.by_fabrique(fabriques, filters=filters)
             return [now for _period in periods]
-        if self.period_rows is not None or any(p.is_open for p in periods):
+        if not periods:
+            return []
+        if self.period_rows is not None or any(p.start is None or p.end is None for p in periods):
             return [self.by_fabrique(fabriques, period=p, filters=filters) for p in periods]
+        # only the rows of the span of the periods (the same figures, fewer rows read)
+        span = Period(min(p.start for p in periods if p.start), max(p.end for p in periods if p.end))
         try:
-            rows = self.filtered(filters=filters)
+            rows = self.filtered(period=span, filters=filters, fabriques=fabriques)
         except NotApplicable:
             return [{} for _period in periods]
-        if fabriques is not None:
-            rows = rows.filter(**{f"{self.fabrique_field}__in": list(fabriques)})
         aggregates = {}
         for i, period in enumerate(periods):
             aggregate = self.aggregate().copy()
             condition = self._period_q(period)
             aggregate.filter = condition if aggregate.filter is None else aggregate.filter & condition
             aggregates[f"_p{i}"] = aggregate
-        grouped = self._dated(rows).order_by().values(self.fabrique_field).annotate(**aggregates)
+        grouped = rows.order_by().values(self.fabrique_field).annotate(**aggregates)
         found: list[dict[int, Value]] = [{} for _period in periods]
         for row in grouped:
             for i in range(len(periods)):
@@ -488,7 +495,7 @@ class Indicator:
     ) -> dict[int, Value]:
         """{year: value} for one fabrique over the period, in ONE grouped query."""
         try:
-            rows = self.filtered(period=period, filters=filters).filter(**{self.fabrique_field: fabrique})
+            rows = self.filtered(period=period, filters=filters, fabrique=fabrique)
             grouped = (
                 rows.annotate(_year=self._year_expression())
                 .order_by()
@@ -508,9 +515,7 @@ class Indicator:
     ) -> dict[tuple[int, int], Value]:
         """{(fabrique id, year): value}, in ONE grouped query (the network's trends)."""
         try:
-            rows = self.filtered(period=period, filters=filters)
-            if fabriques is not None:
-                rows = rows.filter(**{f"{self.fabrique_field}__in": list(fabriques)})
+            rows = self.filtered(period=period, filters=filters, fabriques=fabriques)
             grouped = (
                 rows.annotate(_year=self._year_expression())
                 .order_by()
@@ -537,7 +542,7 @@ class Indicator:
         """The indicator split by one of its breakdowns, largest first, in ONE grouped query."""
         dimension = self.breakdown_of(key)
         try:
-            rows = self.filtered(period=period, filters=filters).filter(**{self.fabrique_field: fabrique})
+            rows = self.filtered(period=period, filters=filters, fabrique=fabrique)
         except NotApplicable:
             return []
         grouped = (
@@ -574,7 +579,7 @@ class Indicator:
         bucket: str | None = None,
     ) -> QuerySet[Any]:
         """The rows behind `value()` (or behind one bucket of a breakdown), for the drill-down list."""
-        rows = self.filtered(period=period, filters=filters).filter(**{self.fabrique_field: fabrique})
+        rows = self.filtered(period=period, filters=filters, fabrique=fabrique)
         if breakdown and bucket is not None and bucket != "*":
             rows = rows.annotate(_bucket=self.breakdown_of(breakdown).expression())
             empty = Q(_bucket__isnull=True) | Q(_bucket="")

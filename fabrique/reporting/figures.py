@@ -280,7 +280,7 @@ def durations(
     for duration in _durations():
         ind = duration.indicator
         try:
-            rows = ind.filtered(period=period, filters=filters).filter(**{ind.fabrique_field: fabrique})
+            rows = ind.filtered(period=period, filters=filters, fabrique=fabrique)
         except NotApplicable:
             figures.append(
                 DurationFigure(duration.key, str(duration.label), str(duration.definition), None, 0)

@@ -81,7 +81,7 @@ def needs_map(fabrique: Any, *, period: Period | None = None, filters: Filters |
 
     ind = indicator(MAP_KEY)
     try:
-        rows = ind.filtered(period=period, filters=filters).filter(**{ind.fabrique_field: fabrique})
+        rows = ind.filtered(period=period, filters=filters, fabrique=fabrique)
     except NotApplicable:
         return NeedsMap(not_applicable=True)
     grouped = (
