@@ -69,11 +69,13 @@ def funnel(
     previous: Value | None = None
     for position, key in enumerate(FUNNEL_KEYS):
         ind = indicator(key)
-        value = (
-            ind.value(fabrique, period=period, filters=filters)
-            if filters
-            else ind.value(fabrique, period=period)
-        )
+        value: Value | None
+        if known is not None and key in known:
+            value = known[key]  # already computed with the same period and filters (no query)
+        elif filters:
+            value = ind.value(fabrique, period=period, filters=filters)
+        else:
+            value = ind.value(fabrique, period=period)
         steps.append(
             FunnelStep(
                 key=key,

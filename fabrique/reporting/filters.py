@@ -52,6 +52,17 @@ def funders_of(fabrique: Fabrique) -> Any:
     )
 
 
+def funders_with_agreements(fabrique: Fabrique) -> Any:
+    """The organisations that have a funding agreement with the fabrique: the only funders the
+    funder filter can count anything for (it reads their agreements), and a list bounded by the
+    agreements, not by the directory (a national-scale directory marks hundreds as funders)."""
+    return (
+        Organization.objects.filter(fabrique=fabrique)
+        .filter(pk__in=FundingAgreement.objects.filter(fabrique=fabrique).values("funder"))
+        .order_by("name")
+    )
+
+
 class ReportingFilterForm(forms.Form):
     year = forms.TypedChoiceField(label=_("Année"), coerce=int, required=False, empty_value=None)
     quarter = forms.TypedChoiceField(
@@ -83,7 +94,7 @@ class ReportingFilterForm(forms.Form):
         ]
         self.fields["workstream"].queryset = Workstream.objects.filter(fabrique=fabrique).order_by("name")  # type: ignore[attr-defined]
         self.fields["territory"].choices = territory_choices(fabrique)  # type: ignore[attr-defined]
-        self.fields["funder"].queryset = funders_of(fabrique)  # type: ignore[attr-defined]
+        self.fields["funder"].queryset = funders_with_agreements(fabrique)  # type: ignore[attr-defined]
         self.fields["agreement"].queryset = FundingAgreement.objects.filter(fabrique=fabrique)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from fabrique.directory.models import Organization
 from fabrique.funding.models import FundingAgreement
+from fabrique.territories.models import Commune
 from tests.reporting.builders import need, report
 
 from .conftest import DESKTOP, PHONE, assert_accessible
@@ -32,13 +33,19 @@ def test_funder_report_from_choice_to_downloads(page, live_server, team, log_in,
         amount_granted=Decimal("30000"),
     )
     report(team.fabrique, "2025-03-01", title="Pas de garage solidaire", theme="mobility")
-    need(team.fabrique, "2025-03-05", title="Garage solidaire", theme="mobility")
+    nantes = Commune.objects.filter(code="44109", kind=Commune.Kind.CURRENT).first()
+    need(team.fabrique, "2025-03-05", title="Garage solidaire", theme="mobility", commune=nantes)
     slug = team.fabrique.slug
     log_in(page, team.officer)
     page.set_viewport_size(DESKTOP)
 
     page.goto(f"{live_server.url}/espace/{slug}/rapports/?year=2025")
     expect(page.get_by_role("heading", name="Rapports et indicateurs")).to_be_visible()
+    # the map of needs per territory, drawn on the server, with its data table
+    expect(page.get_by_role("img", name="Carte des besoins détectés par commune")).to_be_visible()
+    expect(page.get_by_role("table", name="Besoins détectés par commune — année 2025")).to_contain_text(
+        "Nantes"
+    )
     assert_accessible(axe(page))
     shoot(page, "reporting-dashboard")
 
@@ -72,4 +79,6 @@ def test_funder_report_from_choice_to_downloads(page, live_server, team, log_in,
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/espace/{slug}/rapports/?year=2025")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    expect(page.get_by_role("img", name="Carte des besoins détectés par commune")).to_be_visible()
+    assert_accessible(axe(page))
     shoot(page, "reporting-dashboard-phone")
