@@ -59,6 +59,7 @@ from decimal import Decimal
 from typing import Any, overload
 from urllib.parse import urlencode
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Aggregate, Count, F, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
@@ -277,6 +278,47 @@ def register_funder_filter(func: FunderFilter) -> None:
     _FUNDER_FILTER[:] = [func]
 
 
+def _multi_valued(model: Any, q: Q) -> bool:
+    """Whether a lookup of `q` goes through a many-to-many or reverse relation (a row could then
+    match several times, or two conditions match different related rows)."""
+    for child in q.children:
+        if isinstance(child, Q):
+            if _multi_valued(model, child):
+                return True
+            continue
+        if not isinstance(child, tuple):
+            continue  # an expression: no join
+        current = model
+        for part in str(child[0]).split("__"):
+            if part == "pk":
+                break
+            try:
+                found = current._meta.get_field(part)
+            except FieldDoesNotExist:
+                break  # a lookup ("in", "gte"…)
+            if not found.is_relation:
+                break
+            if found.many_to_many or found.one_to_many:
+                return True
+            current = found.related_model
+    return False
+
+
+def _row_condition(rows: QuerySet[Any], q: Q) -> Q:
+    """`q` as a condition on `rows`: as it is when it only follows foreign keys, else
+    `pk IN (the rows matching q)` so that a row is counted once. An OR (the funder filter: the
+    fabrique's programme, its chantiers, its studies, its support plans) is split: each part on its
+    own, so that PostgreSQL hashes small subqueries instead of joining every row to every path."""
+    if not _multi_valued(rows.model, q):
+        return q
+    if q.connector == Q.OR and not q.negated and len(q.children) > 1:
+        condition = Q()
+        for child in q.children:
+            condition |= _row_condition(rows, child if isinstance(child, Q) else Q(child))
+        return condition
+    return Q(pk__in=rows.filter(q).values("pk"))
+
+
 @dataclass(frozen=True)
 class Indicator:
     key: str
@@ -409,7 +451,7 @@ class Indicator:
             rows = rows.filter(**{f"{self.fabrique_field}__in": list(fabriques)})
         q = self._filter_q(filters) if filters is not None and not filters.is_empty else None
         if q is not None:
-            rows = rows.filter(pk__in=rows.filter(q).values("pk"))
+            rows = rows.filter(_row_condition(rows, q))
         return rows
 
     # --- values ---------------------------------------------------------------------------------------
