@@ -30,6 +30,8 @@ class Case:
     # fabrique) or "none" (a network-wide entry)
     where: str = "team"
     variant: str = ""
+    # the entry names its object (False: an erasure, whose object has no name left)
+    labelled: bool = True
 
     @property
     def name(self) -> str:
@@ -50,8 +52,9 @@ def case(
     actor: str | None = "officer",
     where: str = "team",
     variant: str = "",
+    labelled: bool = True,
 ) -> Case:
-    return Case(service, run, action, frozenset(fields), actor, where, variant)
+    return Case(service, run, action, frozenset(fields), actor, where, variant, labelled)
 
 
 def params(cases: Iterable[Case]) -> list[Any]:
@@ -64,19 +67,18 @@ def check(team: Any, c: Case) -> AuditEntry:
     target = c.run(team)
     assert isinstance(target, models.Model), f"{c.id}: run() must return the audited object, got {target!r}"
     written = AuditEntry.objects.filter(pk__gt=last)
-    entries = written.for_target(target).filter(action=c.action)
+    fabrique = {"team": team.fabrique.pk, "target": target.pk, "none": None}[c.where]
+    entries = written.for_target(target).filter(action=c.action, fabrique_id=fabrique)
     assert entries.exists(), (
-        f"{c.id}: no {c.action!r} entry on {target!r}; written: "
-        f"{sorted(written.values_list('action', 'target_repr'))}"
+        f"{c.id}: no {c.action!r} entry on {target!r} in fabrique {fabrique}; written: "
+        f"{sorted(written.values_list('action', 'target_repr', 'fabrique_id'))}"
     )
     entry = entries.latest("pk")
     expected_actor = team.user(c.actor) if c.actor else None
     assert entry.actor_id == (expected_actor.pk if expected_actor else None), f"{c.id}: actor"
     if expected_actor is not None:
         assert entry.actor_label, f"{c.id}: actor label"
-    fabrique = {"team": team.fabrique.pk, "target": target.pk, "none": None}[c.where]
-    assert entry.fabrique_id == fabrique, f"{c.id}: fabrique"
-    assert entry.target_repr, f"{c.id}: object label"
+    assert bool(entry.target_repr) == c.labelled, f"{c.id}: object label {entry.target_repr!r}"
     logged = set(entry.old_values) | set(entry.new_values)
     assert c.fields <= logged, f"{c.id}: fields {sorted(c.fields - logged)} missing from {sorted(logged)}"
     return entry

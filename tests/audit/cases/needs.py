@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.utils import timezone
+
 from fabrique.needs import services as s
-from fabrique.needs.models import Criterion, Need, NeedStage
+from fabrique.needs.models import Criterion, Need, NeedReport, NeedStage
 from fabrique.projects.models import Project
 from tests.audit.harness import case
 
@@ -75,7 +79,22 @@ def _moved(t):
     return s.criterion_move(criterion=second, actor=t.admin, direction="up")
 
 
+def _erased_expired(t):
+    report = _report(t)
+    old = timezone.now() - datetime.timedelta(days=365 * 4)
+    NeedReport.all_objects.filter(pk=report.pk).update(updated_at=old)
+    s.need_reports_erase_expired()
+    return report
+
+
+def _default_criterion(t):
+    s.criteria_setup_defaults(fabrique=t.fabrique)
+    return Criterion.objects.filter(fabrique=t.fabrique).order_by("order").first()
+
+
 CASES = [
+    case(s.need_reports_erase_expired, _erased_expired, "needs.needreport.reporter_erased", actor=None),
+    case(s.criteria_setup_defaults, _default_criterion, "needs.criterion.created", {"label"}, actor=None),
     case(s.need_report_submit, _report, "needs.needreport.created", {"title", "reporter_type"}, actor=None),
     case(
         s.need_report_correct,
