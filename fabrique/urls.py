@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
@@ -7,7 +9,7 @@ from django.views.generic import RedirectView
 class FaviconView(RedirectView):
     permanent = False  # the hashed name changes with the icon
 
-    def get_redirect_url(self, *args, **kwargs) -> str:
+    def get_redirect_url(self, *args: Any, **kwargs: Any) -> str:
         return static("fabrique/img/logo.svg")  # at request time: the hashed name once collected
 
 

@@ -658,4 +658,4 @@ for prefix, viewset, basename in [
 ]:
     router.register(prefix, viewset, basename=basename)
 
-fabrique_urlpatterns: list = [*router.urls]
+fabrique_urlpatterns: list[Any] = [*router.urls]

@@ -28,14 +28,16 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from fabrique.accounts.models import User as AccountUser
 from fabrique.core.errors import TransitionNotAllowed
+from fabrique.core.http import AuthenticatedRequest
 from fabrique.fabriques.models import Fabrique, Permission
 
 from .filters import check_filters
 from .permissions import FabriqueAccess
 from .serializers import HonestModelSerializer
 
-User = get_user_model()
+User = get_user_model()  # the model class (a run-time value; the annotations use accounts.User)
 
 
 class IdCursorPagination(CursorPagination):
@@ -136,6 +138,7 @@ class ResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     write_permission = Permission.EDIT
     fabrique: Fabrique
     filterset_class: type[ApiFilterSet]
+    request: AuthenticatedRequest  # FabriqueAccess lets only logged-in members through
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -164,7 +167,7 @@ class ResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         )
         return super().list(request, *args, **kwargs)
 
-    def user(self) -> Any:
+    def user(self) -> AccountUser:
         return self.request.user
 
 

@@ -2,6 +2,7 @@
 
 from django.apps import apps
 from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
 
 _VERBS = {
     "created": _("Création"),
@@ -9,10 +10,10 @@ _VERBS = {
     "deleted": _("Suppression"),
     "restored": _("Restauration"),
 }
-_CUSTOM: dict[str, str] = {}
+_CUSTOM: dict[str, StrOrPromise] = {}
 
 
-def register_action_label(action: str, label: str) -> None:
+def register_action_label(action: str, label: StrOrPromise) -> None:
     """Domain apps register labels for their transitions, e.g. "needs.need.retained"."""
     _CUSTOM[action] = label
 

@@ -1,6 +1,6 @@
 """Committees, their meetings, agendas and decisions. A decision is a row, never an overwritten field."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -82,7 +82,7 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("annulée")
 
 
-def _meeting_can_be_cancelled(meeting) -> str | None:
+def _meeting_can_be_cancelled(meeting: Any) -> str | None:
     if meeting.decisions.exists():
         return str(_("Cette séance a déjà des décisions enregistrées : elle ne peut pas être annulée."))
     return None

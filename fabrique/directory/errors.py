@@ -13,6 +13,6 @@ class ProbableDuplicate(DomainError):
 
     code = "probable_duplicate"
 
-    def __init__(self, message: str, *, duplicates: Iterable):
+    def __init__(self, message: str, *, duplicates: Iterable[object]):
         super().__init__(message)
         self.duplicates = list(duplicates)

@@ -4,6 +4,11 @@ Validators accept what people type ("552 100 554", "02 40 12 34 56"); the servic
 normalised form (`siren_compact`, `phone_normalize`), so forms, the API and imports agree.
 """
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fabrique.territories.models import Commune
+
 import re
 
 import phonenumbers
@@ -45,7 +50,7 @@ def validate_postal_code(value: str) -> None:
         )
 
 
-def commune_postal_codes(commune) -> set[str]:
+def commune_postal_codes(commune: "Commune") -> set[str]:
     """Postal codes of a territories.Commune (from its `postal_codes` text, else its PostalCode rows)."""
     codes = set(_DIGITS5.findall(commune.postal_codes or ""))
     if not codes and commune.pk:

@@ -137,7 +137,7 @@ def stem(token: str) -> str:
         return token
     if token in _PROTECTED:
         return _PROTECTED[token]
-    s = _STEMMER.stemWord(token)
+    s: str = _STEMMER.stemWord(token)
     # Snowball keeps some plural/feminine endings on folded words; trim the common ones.
     if len(s) > 4 and s.endswith(("e", "s", "x")):
         s = s[:-1]

@@ -9,6 +9,9 @@ is ever rendered here.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.views import View
@@ -22,7 +25,7 @@ from fabrique.needs.grouping_forms import selected_need, suggested_need_id, sugg
 class NeedSuggestionsView(View):
     template_name = "needs/grouping/_public_suggestions.html"
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         fabrique = get_object_or_404(Fabrique, slug=kwargs["fabrique_slug"], is_active=True)
         data = suggestion_data(PublicReportForm, fabrique=fabrique, params=request.GET)
         suggestions = [

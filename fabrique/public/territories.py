@@ -7,7 +7,7 @@ GET /territoires/recherche/?q=st+herblain&types=commune,epci&limit=10
 Reference data only (no fabrique's data), so it needs no login and may be cached.
 """
 
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.urls import path
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET
@@ -19,7 +19,7 @@ MAX_LIMIT = 20
 
 
 @require_GET
-def territory_search_view(request):
+def territory_search_view(request: HttpRequest) -> JsonResponse:
     query = request.GET.get("q", "")[:100]
     types = [t for t in request.GET.get("types", "").split(",") if t in KINDS] or list(KINDS)
     try:

@@ -3,6 +3,8 @@ commit (a decision rolled back sends nothing)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,7 +22,7 @@ _TEMPLATES = {
 }
 
 
-def _public_url(name: str, **kwargs) -> str:
+def _public_url(name: str, **kwargs: Any) -> str:
     return reverse(name, kwargs=kwargs)
 
 

@@ -5,6 +5,7 @@ Passes `fabrique check --deploy` without warnings.
 """
 
 import os
+from typing import Any, cast
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -31,4 +32,4 @@ STORAGES = {
 }
 # webhooks never call loopback, private or link-local addresses in production (SSRF)
 FABRIQUE_WEBHOOK_ALLOW_PRIVATE = False
-LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "INFO")  # noqa: F405
+cast(dict[str, Any], LOGGING["root"])["level"] = os.environ.get("LOG_LEVEL", "INFO")  # noqa: F405

@@ -3,7 +3,7 @@ follow-ups, and each member's personal feed address (secret, revocable)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.db.models import Model
@@ -16,7 +16,6 @@ from django.views import View
 from django.views.generic import TemplateView
 from icalendar import Event
 
-from fabrique.accounts.models import User
 from fabrique.committees.models import Meeting
 from fabrique.core.delivery import absolute
 from fabrique.fabriques.models import Permission
@@ -99,12 +98,12 @@ class CalendarFeedView(FabriqueViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context_data(**kwargs)
-        feed = calendar_feed_get(user=cast(User, self.request.user))
+        feed = calendar_feed_get(user=self.user)
         context["feed_url"] = absolute(reverse("public:calendar_feed", kwargs={"token": feed.token}))
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        calendar_feed_regenerate(user=cast(User, request.user))
+        calendar_feed_regenerate(user=self.user)
         messages.success(request, _("Nouvelle adresse créée : l'ancienne ne fonctionne plus."))
         return redirect(self.url("calendar_feed"))
 

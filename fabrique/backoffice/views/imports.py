@@ -72,7 +72,7 @@ class ImportListView(FabriqueViewMixin, TemplateView):
             try:
                 batch = import_upload(
                     fabrique=self.fabrique,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=self.user,
                     kind=form.cleaned_data["kind"],
                     filename=upload.name or "fichier",
                     data=upload.read(),
@@ -116,7 +116,7 @@ class ImportMappingView(BatchMixin, TemplateView):
         if form.is_valid():
             data = form.service_data()
             try:
-                import_map(batch=batch, actor=request.user, **data)  # type: ignore[arg-type]
+                import_map(batch=batch, actor=self.user, **data)
             except ValidationError as exc:
                 for key, errors in exc.message_dict.items():
                     name = f"col_{key}"
@@ -173,7 +173,7 @@ class ImportApplyView(ImportDetailView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         batch = self.get_batch()
         try:
-            batch = import_apply(batch=batch, actor=request.user)  # type: ignore[arg-type]
+            batch = import_apply(batch=batch, actor=self.user)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -191,7 +191,7 @@ class ImportUndoView(ImportDetailView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         batch = self.get_batch()
         try:
-            batch = import_undo(batch=batch, actor=request.user)  # type: ignore[arg-type]
+            batch = import_undo(batch=batch, actor=self.user)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:

@@ -162,7 +162,7 @@ class MethodSettingsView(ServiceFormView):
     def perform(self, form: MethodSettingsForm) -> Fabrique:
         return fabrique_configure_method(
             fabrique=self.fabrique,
-            actor=self.request.user,  # type: ignore[arg-type]
+            actor=self.user,
             **form.service_data(),
         )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
-from fabrique.accounts.models import User
 from fabrique.core.errors import DomainError
 from fabrique.core.taskadmin import failed_tasks, task_relaunch
 from fabrique.fabriques.access import access_object
@@ -40,18 +39,13 @@ from fabrique.notifications.services import (
 from .base import FabriqueViewMixin
 
 
-def _user(request: HttpRequest) -> User:
-    """Back-office views require a login (FabriqueViewMixin): the user is a real account."""
-    return cast(User, request.user)
-
-
 class NotificationListView(FabriqueViewMixin, TemplateView):
     permission = Permission.VIEW
     template_name = "backoffice/notifications/list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context_data(**kwargs)
-        rows = notifications_of(user=_user(self.request), fabrique=self.fabrique)
+        rows = notifications_of(user=self.user, fabrique=self.fabrique)
         if self.request.GET.get("non-lues"):
             rows = rows.filter(read_at__isnull=True)
         context["page"] = Paginator(rows, 30).get_page(self.request.GET.get("page"))
@@ -64,7 +58,7 @@ class NotificationMarkReadView(NotificationListView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()] or None
-        count = notifications_mark_read(user=_user(request), fabrique=self.fabrique, ids=ids)
+        count = notifications_mark_read(user=self.user, fabrique=self.fabrique, ids=ids)
         messages.success(
             request,
             ngettext(
@@ -94,7 +88,7 @@ class NotificationPreferencesView(FabriqueViewMixin, TemplateView):
     template_name = "backoffice/notifications/preferences.html"
 
     def get_form(self, data: Any = None) -> PreferencesForm:
-        modes = preferences_of(user=_user(self.request), fabrique=self.fabrique, role=self.membership.role)
+        modes = preferences_of(user=self.user, fabrique=self.fabrique, role=self.membership.role)
         return PreferencesForm(data, initial_modes=modes)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -106,7 +100,7 @@ class NotificationPreferencesView(FabriqueViewMixin, TemplateView):
         form = self.get_form(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        preferences_set(user=_user(request), fabrique=self.fabrique, modes=form.cleaned_data)
+        preferences_set(user=self.user, fabrique=self.fabrique, modes=form.cleaned_data)
         messages.success(request, _("Vos préférences de notification sont enregistrées."))
         return redirect(self.url("notification_preferences"))
 
@@ -117,7 +111,7 @@ class MyTasksView(FabriqueViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context_data(**kwargs)
-        context["tasks"] = my_tasks(user=_user(self.request), fabrique=self.fabrique)
+        context["tasks"] = my_tasks(user=self.user, fabrique=self.fabrique)
         return context
 
 
@@ -139,7 +133,7 @@ class FollowView(FabriqueViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context_data(**kwargs)
         context["target"] = target = self.get_target()
-        context["following"] = is_following(user=_user(self.request), target=target)
+        context["following"] = is_following(user=self.user, target=target)
         context["target_url"] = object_path(target, self.fabrique)
         return context
 
@@ -147,7 +141,7 @@ class FollowView(FabriqueViewMixin, TemplateView):
         target = self.get_target()
         follow = request.POST.get("follow", "1") == "1"
         try:
-            follow_set(user=_user(request), target=target, follow=follow)
+            follow_set(user=self.user, target=target, follow=follow)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -190,7 +184,7 @@ class TaskRelaunchView(FabriqueViewMixin, TemplateView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            task_relaunch(fabrique=self.fabrique, task_id=str(kwargs["task_id"]), actor=_user(request))
+            task_relaunch(fabrique=self.fabrique, task_id=str(kwargs["task_id"]), actor=self.user)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:

@@ -65,7 +65,7 @@ class PartnerAddView(ServiceFormView):
             organization=form.cleaned_data["organization"],
             role=form.cleaned_data["role"],
             note=form.cleaned_data.get("note") or "",
-            actor=self.request.user,  # type: ignore[arg-type]
+            actor=self.user,
         )
 
     def get_success_message(self, obj: Partnership) -> str:
@@ -103,7 +103,7 @@ class PartnerRemoveView(FabriqueViewMixin, TemplateView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         partnership = self.get_partnership()
-        partner_remove(partnership=partnership, actor=request.user)  # type: ignore[arg-type]
+        partner_remove(partnership=partnership, actor=self.user)
         messages.success(
             request, _("« %(name)s » n'est plus partenaire.") % {"name": partnership.organization}
         )

@@ -278,7 +278,7 @@ class AgreementCreateView(ServiceFormView):
     success_message = _("Convention « %(name)s » enregistrée.")
 
     def perform(self, form: Any) -> FundingAgreement:
-        return agreement_create(fabrique=self.fabrique, actor=self.request.user, **form.service_data())  # type: ignore[arg-type]
+        return agreement_create(fabrique=self.fabrique, actor=self.user, **form.service_data())
 
     def success_url_for(self, obj: FundingAgreement) -> str:
         return self.url("agreement_detail", pk=obj.pk)
@@ -303,7 +303,7 @@ class AgreementUpdateView(ServiceFormView):
         return context
 
     def perform(self, form: Any) -> FundingAgreement:
-        return agreement_update(agreement=self.agreement, actor=self.request.user, **form.service_data())  # type: ignore[arg-type]
+        return agreement_update(agreement=self.agreement, actor=self.user, **form.service_data())
 
     def success_url_for(self, obj: FundingAgreement) -> str:
         return self.url("agreement_detail", pk=obj.pk)
@@ -324,7 +324,7 @@ class DeadlineAddView(ServiceFormView):
 
     def perform(self, form: Any) -> ReportingDeadline:
         agreement = self.scoped_get(FundingAgreement, self.kwargs["pk"])
-        return deadline_add(agreement=agreement, actor=self.request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        return deadline_add(agreement=agreement, actor=self.user, **form.cleaned_data)
 
     def success_url_for(self, obj: ReportingDeadline) -> str:
         return self.url("agreement_detail", pk=obj.agreement_id)
@@ -354,7 +354,7 @@ class DeadlineDoneView(FabriqueViewMixin, TemplateView):
         agreement = self.scoped_get(FundingAgreement, kwargs["pk"])
         deadline = get_object_or_404(ReportingDeadline, agreement=agreement, pk=kwargs["deadline_pk"])
         done_on = None if request.POST.get("undo") else timezone.localdate()
-        deadline_mark_done(deadline=deadline, actor=request.user, done_on=done_on)  # type: ignore[arg-type]
+        deadline_mark_done(deadline=deadline, actor=self.user, done_on=done_on)
         messages.success(request, _("Échéance mise à jour."))
         return redirect(self.url("agreement_detail", pk=agreement.pk))
 
@@ -417,7 +417,7 @@ class FunderReportCreateView(ServiceFormView):
         return initial
 
     def perform(self, form: Any) -> FunderReport:
-        return funder_report_create(fabrique=self.fabrique, actor=self.request.user, **form.service_data())  # type: ignore[arg-type]
+        return funder_report_create(fabrique=self.fabrique, actor=self.user, **form.service_data())
 
     def success_url_for(self, obj: FunderReport) -> str:
         return self.url("funder_report_detail", pk=obj.pk)
@@ -449,7 +449,7 @@ class FunderReportUpdateView(ServiceFormView):
         return context
 
     def perform(self, form: Any) -> FunderReport:
-        return funder_report_update(report=self.report, actor=self.request.user, **form.service_data())  # type: ignore[arg-type]
+        return funder_report_update(report=self.report, actor=self.user, **form.service_data())
 
     def success_url_for(self, obj: FunderReport) -> str:
         return self.url("funder_report_detail", pk=obj.pk)
@@ -501,7 +501,7 @@ class FunderReportGenerateView(FabriqueViewMixin, TemplateView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         report = self.scoped_get(FunderReport, kwargs["pk"])
         try:
-            version = funder_report_generate(report=report, actor=request.user)  # type: ignore[arg-type]
+            version = funder_report_generate(report=report, actor=self.user)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:

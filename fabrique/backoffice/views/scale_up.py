@@ -44,7 +44,7 @@ class NeedScaleUpView(ServiceFormView):
         project = project_create_scale_up(
             need=self.get_need(),
             organization=data["organization"],
-            actor=self.request.user,  # type: ignore[arg-type]
+            actor=self.user,
             title=data["title"],
             summary=data.get("summary") or "",
             reasons=data["reasons"],

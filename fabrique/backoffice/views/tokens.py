@@ -72,9 +72,9 @@ class ApiTokensView(FabriqueViewMixin, TemplateView):
         if form.is_valid():
             try:
                 token, clear = api_token_create(
-                    user=request.user,  # type: ignore[arg-type]
+                    user=self.user,
                     fabrique=self.fabrique,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=self.user,
                     **form.cleaned_data,
                 )
             except DomainError as exc:
@@ -96,7 +96,7 @@ class ApiTokensView(FabriqueViewMixin, TemplateView):
         if token is None:
             messages.error(request, _("Jeton introuvable."))
         else:
-            api_token_revoke(token=token, actor=request.user)  # type: ignore[arg-type]
+            api_token_revoke(token=token, actor=self.user)
             messages.success(request, _("Le jeton « %(name)s » est révoqué.") % {"name": token.name})
         return redirect(self.url("api_tokens"))
 

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from django_stubs_ext import StrOrPromise
 
-from fabrique.accounts.models import User
 from fabrique.core.errors import DomainError
 from fabrique.fabriques.models import Fabrique, Permission
 from fabrique.webhooks.events import PAYLOAD_VERSION
@@ -34,10 +33,6 @@ from fabrique.webhooks.services import (
 from .base import FabriqueViewMixin, ServiceFormView
 
 SECRET_SESSION_KEY = "webhook-secret:%s"
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 def _deliveries(fabrique: Fabrique) -> Any:
@@ -81,7 +76,7 @@ class WebhookCreateView(ServiceFormView):
         data = form.cleaned_data
         endpoint = endpoint_create(
             fabrique=self.fabrique,
-            actor=_user(self.request),
+            actor=self.user,
             secret=data["secret"],
             url=data["url"],
             description=data["description"],
@@ -133,7 +128,7 @@ class WebhookUpdateView(_EndpointMixin, ServiceFormView):
         data = form.cleaned_data
         return endpoint_update(
             endpoint=self.get_endpoint(),
-            actor=_user(self.request),
+            actor=self.user,
             url=data["url"],
             description=data["description"],
             event_types=list(data["event_types"]),
@@ -150,9 +145,7 @@ class WebhookSecretView(_EndpointMixin, ServiceFormView):
 
     def perform(self, form: Any) -> WebhookEndpoint:
         endpoint = self.get_endpoint()
-        secret = secret_rotate(
-            endpoint=endpoint, actor=_user(self.request), secret=form.cleaned_data["secret"]
-        )
+        secret = secret_rotate(endpoint=endpoint, actor=self.user, secret=form.cleaned_data["secret"])
         self.request.session[SECRET_SESSION_KEY % endpoint.pk] = secret
         return endpoint
 
@@ -199,7 +192,7 @@ class WebhookPingView(_ConfirmView):
     button = gettext_lazy("Envoyer un test")
 
     def act(self) -> str:
-        endpoint_ping(endpoint=self.get_endpoint(), actor=_user(self.request))
+        endpoint_ping(endpoint=self.get_endpoint(), actor=self.user)
         return _("Événement de test mis en file d'envoi : son résultat s'affiche dans le journal.")
 
 
@@ -210,7 +203,7 @@ class WebhookDeleteView(_ConfirmView):
     danger = True
 
     def act(self) -> str:
-        endpoint_delete(endpoint=self.get_endpoint(), actor=_user(self.request))
+        endpoint_delete(endpoint=self.get_endpoint(), actor=self.user)
         return _("Le webhook est supprimé.")
 
     def done_url(self) -> str:
@@ -237,7 +230,7 @@ class WebhookReplayView(_ConfirmView):
         return context
 
     def act(self) -> str:
-        delivery_replay(delivery=self.get_delivery(), actor=_user(self.request))
+        delivery_replay(delivery=self.get_delivery(), actor=self.user)
         return _("Livraison rejouée : son résultat s'affiche dans le journal.")
 
 

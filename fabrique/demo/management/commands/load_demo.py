@@ -1,5 +1,7 @@
 """`fabrique load_demo`: the demonstration data (two fabriques, the whole pipeline). Re-runnable."""
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
@@ -14,7 +16,7 @@ from fabrique.territories.models import Commune
 class Command(BaseCommand):
     help = _("Charge les données de démonstration (sans effet si elles sont déjà là).")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if not Commune.objects.filter(code="44109").exists():
             raise CommandError(
                 _("Le référentiel des territoires manque : lancez d'abord « fabrique load_territories ».")
