@@ -1,6 +1,9 @@
+from typing import Any
+
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
 
 from fabrique.accounts.otp import is_verified
 from fabrique.fabriques.access import access_fabrique
@@ -11,7 +14,7 @@ from .models import ApiToken
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def check_token(request, fabrique_slug: str) -> None:
+def check_token(request: Request, fabrique_slug: str) -> None:
     """A personal token works for its own fabrique only, and writes only with the write scope."""
     token = getattr(request, "auth", None)
     if not isinstance(token, ApiToken):
@@ -30,7 +33,7 @@ class FabriqueAccess(BasePermission):
     With a personal token, the token's fabrique and scope are checked as well: the token never gives
     more than its owner's role."""
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: Any) -> bool:
         if not request.user or not request.user.is_authenticated:
             return False
         slug = view.kwargs["fabrique_slug"]

@@ -8,24 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models
+from django_stubs_ext import StrOrPromise
 
-# handler(target, decision, actor) performs the transition (raising DomainError to refuse)
-Handler = Callable[[models.Model, models.Model, object], None]
+# handler(target, decision, actor) performs the transition (raising DomainError to refuse); each app's
+# handler takes its own model, the decision and the acting User (typed there), its result is ignored
+Handler = Callable[[Any, Any, Any], object]
 
 
 @dataclass(frozen=True)
 class Outcome:
     code: str
-    label: str
+    label: StrOrPromise
     handler: Handler
-    reason_choices: tuple[tuple[str, str], ...] = ()
+    reason_choices: tuple[tuple[str, StrOrPromise], ...] = ()
     requires_reasons: bool = False
     # stages of the target from which this outcome can be decided (empty: any)
     from_stages: frozenset[str] = field(default_factory=frozenset)
     # whether the target's fabrique offers this outcome at all (None: always), e.g. a fabrique setting
-    available: Callable[[models.Model], bool] | None = None
+    available: Callable[[Any], bool] | None = None
 
 
 _OUTCOMES: dict[str, list[Outcome]] = {}
@@ -74,7 +77,7 @@ def decidable_stages(model: type[models.Model] | models.Model) -> frozenset[str]
 
 # --- who is involved in a decided object (conflicts of interest) -------------------------------------------
 
-InvolvedOrganizations = Callable[[models.Model], set[int]]
+InvolvedOrganizations = Callable[[Any], set[int]]  # target (of the registered model) -> organisation ids
 _INVOLVED: dict[str, InvolvedOrganizations] = {}
 
 

@@ -30,4 +30,13 @@ else:
     AuthenticatedHttpRequest = HttpRequest
     AuthenticatedRequest = Request
 
-__all__ = ["AuthenticatedHttpRequest", "AuthenticatedRequest"]
+
+def authenticated_user(request: HttpRequest) -> User:
+    """The logged-in user of a view behind login (a view that lets anonymous visitors through must not
+    call it: it raises)."""
+    if not request.user.is_authenticated:
+        raise PermissionError("This view requires a logged-in user.")
+    return request.user
+
+
+__all__ = ["AuthenticatedHttpRequest", "AuthenticatedRequest", "authenticated_user"]

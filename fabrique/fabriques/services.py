@@ -53,10 +53,10 @@ class FabriqueCoverage(TypedDict, total=False):
 
 # Domain apps register what a new fabrique needs by default (criteria, committee types...).
 # Each hook is idempotent: hook(fabrique=...) creates only what is missing.
-SETUP_HOOKS: list[Callable[..., None]] = []
+SETUP_HOOKS: list[Callable[..., object]] = []
 
 
-def register_setup_hook(fn: Callable[..., None]) -> Callable[..., None]:
+def register_setup_hook(fn: Callable[..., object]) -> Callable[..., object]:
     SETUP_HOOKS.append(fn)
     return fn
 

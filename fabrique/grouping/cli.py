@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 try:  # user-facing messages are translatable when Django is configured
     from django.utils.translation import gettext as _gettext
@@ -36,9 +37,9 @@ class InputError(ValueError):
     """A malformed input line; the message is in French and names the line number."""
 
 
-def read_reports(path: str | os.PathLike[str]) -> list[dict]:
+def read_reports(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """Read and validate the JSONL input. Blank lines are skipped; any other defect raises InputError."""
-    reports: list[dict] = []
+    reports: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     with open(path, encoding="utf-8-sig") as fh:
         for lineno, line in enumerate(fh, 1):

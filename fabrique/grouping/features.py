@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -236,7 +237,7 @@ class Features:
             np.add.at(out, common >> BLOCK_BITS, self.values[ia].astype(np.float64) * other.values[ib])
         return out
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         p = self.place
         return {
             "id": self.id,
@@ -285,7 +286,7 @@ class Features:
         return cls.from_dict(meta)
 
     @classmethod
-    def from_dict(cls, d: Mapping) -> Features:
+    def from_dict(cls, d: Mapping[str, Any]) -> Features:
         pl = dict(d["place"])
         pl["communes"] = frozenset(pl.get("communes", ()))
         pl["arrs"] = frozenset(pl.get("arrs", ()))
@@ -302,7 +303,7 @@ class Features:
         )
 
 
-def _text(report: Mapping, key: str) -> str:
+def _text(report: Mapping[str, Any], key: str) -> str:
     value = report.get(key)
     if value is None:
         return ""
@@ -327,7 +328,7 @@ def _age_public(text: str) -> str:
     return ""
 
 
-def featurize(report: Mapping, dept_hint: str = "") -> Features:
+def featurize(report: Mapping[str, Any], dept_hint: str = "") -> Features:
     """Features of one report given as a mapping with the JSONL fields (missing fields are fine)."""
     title, desc = _text(report, "title"), _text(report, "description")
     terr = territories()

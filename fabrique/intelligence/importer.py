@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -79,7 +80,7 @@ class ImportPlan:
         else:
             self.more_problems += 1
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         counts = dict.fromkeys(ValueStatus.values, 0)
         for value in self.values:
             counts[value.status] += 1
@@ -127,7 +128,7 @@ def commune_populations() -> dict[str, int]:
     return out
 
 
-def _column(mapping: dict, key: str, width: int) -> int | None:
+def _column(mapping: dict[str, Any], key: str, width: int) -> int | None:
     value = mapping.get(key)
     if value in (None, ""):
         return None
@@ -141,7 +142,7 @@ PROGRESS_EVERY = 2000
 
 
 def import_plan(
-    *, table: Table, mapping: dict, progress: Callable[[int, int], object] | None = None
+    *, table: Table, mapping: dict[str, Any], progress: Callable[[int, int], object] | None = None
 ) -> ImportPlan:
     """Read every data row of `table` with `mapping` (level, header_row, code/value/denominator columns,
     ignore_unknown, aggregation) and return the values and the problems. `progress(done, total)` is
@@ -286,7 +287,7 @@ def _not_a_number(text: str) -> str:
     ) % {"value": text[:40]}
 
 
-def guess_columns(headers: list[str], rows: list[list], level_hint: str = "") -> dict:
+def guess_columns(headers: list[str], rows: list[list[Any]], level_hint: str = "") -> dict[str, Any]:
     """Pre-select the code column (CODGEO, COM, IRIS, EPCI, code…) and the first numeric column."""
     names = [h.strip().lower() for h in headers]
     code_col = next(

@@ -17,6 +17,7 @@ import io
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -68,7 +69,7 @@ class FileReadError(DomainError):
 class Table:
     """A file read as rows of strings (XLSX numbers stay numbers)."""
 
-    rows: list[list]
+    rows: list[list[Any]]
     file_format: str
     encoding: str = ""
     delimiter: str = ""
@@ -85,7 +86,7 @@ class Table:
             names.append(text or _("Colonne %(n)s") % {"n": i + 1})
         return names
 
-    def data_rows(self, header_row: int) -> list[tuple[int, list]]:
+    def data_rows(self, header_row: int) -> list[tuple[int, list[Any]]]:
         """(line number in the file, cells) of the rows after the header, skipping empty rows."""
         out = []
         for index, row in enumerate(self.rows[header_row:], start=header_row + 1):
@@ -94,7 +95,7 @@ class Table:
         return out
 
 
-def cell_text(value) -> str:
+def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -288,7 +289,7 @@ def read_xlsx(data: bytes, sheet: str = "", *, data_only: bool = True) -> Table:
     return Table(rows=rows, file_format="xlsx", sheet=chosen, sheets=names)
 
 
-def _first_data_sheet(workbook, names: list[str]) -> str:
+def _first_data_sheet(workbook: Any, names: list[str]) -> str:
     """The first sheet with at least two filled columns in its first rows (INSEE workbooks start with notes)."""
     for name in names:
         for i, row in enumerate(workbook[name].iter_rows(values_only=True, max_col=MAX_COLUMNS)):
@@ -341,7 +342,7 @@ class NotANumber(ValueError):
     pass
 
 
-def parse_value(raw) -> Cell:
+def parse_value(raw: Any) -> Cell:
     """A cell as a number, a secret or a missing value; NotANumber when it is none of them."""
     if raw is None:
         return Cell(None, "missing")
@@ -377,7 +378,7 @@ def parse_value(raw) -> Cell:
     return Cell(number, "ok")
 
 
-def normalize_code(raw, level: str) -> str:
+def normalize_code(raw: Any, level: str) -> str:
     """A territory code as the tables hold it: zero-padded (Excel drops leading zeros), upper case."""
     text = cell_text(raw).upper().replace(" ", "")
     if text.endswith(".0") and text[:-2].isdigit():

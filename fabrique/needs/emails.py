@@ -7,6 +7,8 @@ the installation, e.g. https://fabrique.example.org).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
@@ -17,6 +19,9 @@ from fabrique.core.delivery import deliver_once, render_subject, site_url
 from fabrique.core.emailtexts import custom_email_text
 
 from .models import Need, NeedReport, ReportStage
+
+if TYPE_CHECKING:
+    from fabrique.fabriques.models import Fabrique
 
 __all__ = ["followup_url", "send_need_answered", "send_report_confirmation", "site_url"]
 
@@ -33,7 +38,13 @@ def followup_url(report: NeedReport) -> str:
 
 
 def _send(
-    *, fabrique, to: str, subject_template: str, body_template: str, context: dict, key: str = ""
+    *,
+    fabrique: Fabrique,
+    to: str,
+    subject_template: str,
+    body_template: str,
+    context: dict[str, Any],
+    key: str = "",
 ) -> bool:
     with translation.override(settings.LANGUAGE_CODE):
         context = {"fabrique": fabrique, "site_url": site_url(), **context}

@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -35,6 +35,9 @@ from fabrique.audit.services import audit_log
 from fabrique.core.choices import Public, ReporterType, Theme
 from fabrique.core.errors import DomainError
 from fabrique.fabriques.models import Fabrique
+
+if TYPE_CHECKING:
+    from fabrique.accounts.models import User
 
 from .models import (
     GroupingProposal,
@@ -449,7 +452,7 @@ def _check_same_fabrique(*objects) -> None:
 
 
 def report_merge(
-    *, report: NeedReport, need: Need, actor, proposal: GroupingProposal | None = None
+    *, report: NeedReport, need: Need, actor: User, proposal: GroupingProposal | None = None
 ) -> ReportMerge:
     """Merge the report into `need` (from another need or unattached), keeping where it came from so
     that `report_split` can put it back."""
@@ -513,7 +516,7 @@ def report_last_merge(*, report: NeedReport) -> ReportMerge | None:
     )
 
 
-def report_split(*, report: NeedReport, actor, mode: str = "restore") -> NeedReport:
+def report_split(*, report: NeedReport, actor: User, mode: str = "restore") -> NeedReport:
     """Split the report out of its need: `restore` puts it back where the last merge took it from
     (its former need, or unattached), `new_need` makes it a need of its own, `unattached` leaves it
     among the reports to process. Audited; the merge row is marked undone."""
@@ -583,7 +586,7 @@ def _proposal_key(need_id, report_ids: Iterable[int]) -> str:
     return f"{need_id or '-'}:{','.join(str(i) for i in sorted(report_ids))}"[:200]
 
 
-def proposal_accept(*, proposal: GroupingProposal, actor) -> Need:
+def proposal_accept(*, proposal: GroupingProposal, actor: User) -> Need:
     """Apply a proposal: every report of it into its need (or into a new need made from its first
     report). Each move is a `report_merge`, so each can be split again."""
     with transaction.atomic():
@@ -627,7 +630,7 @@ def proposal_accept(*, proposal: GroupingProposal, actor) -> Need:
     return target
 
 
-def proposal_reject(*, proposal: GroupingProposal, actor) -> GroupingProposal:
+def proposal_reject(*, proposal: GroupingProposal, actor: User) -> GroupingProposal:
     """Reject a proposal: nothing moves, and the same proposal is not made again."""
     with transaction.atomic():
         locked = GroupingProposal.objects.select_for_update().get(pk=proposal.pk)
@@ -669,7 +672,9 @@ def proposal_reject(*, proposal: GroupingProposal, actor) -> GroupingProposal:
     return locked
 
 
-def _split_proposal_accept(*, proposal, locked: GroupingProposal, reports: list[NeedReport], actor) -> Need:
+def _split_proposal_accept(
+    *, proposal, locked: GroupingProposal, reports: list[NeedReport], actor: User
+) -> Need:
     """Apply a split proposal (inside `proposal_accept`'s transaction): its reports leave the need, the
     first becomes a new need and the others join it. Each move is a `report_split` / `report_merge`."""
     source = locked.need
@@ -710,7 +715,9 @@ def _need_report_ids(need: Need | None, *, exclude=None) -> list[int]:
     return list(rows.order_by("-created_at", "-pk").values_list("pk", flat=True)[:DECISION_PAIRS])
 
 
-def _record_pairs(*, fabrique_id, report_id, others: Iterable[int], same: bool, source: str, actor) -> None:
+def _record_pairs(
+    *, fabrique_id, report_id, others: Iterable[int], same: bool, source: str, actor: User | None
+) -> None:
     """Store the labelled pairs (report, other) of a team decision; the adaptation is refreshed on commit."""
     from fabrique.grouping.models import PairDecision
 
@@ -837,7 +844,9 @@ def regrouping_runs(*, fabrique) -> QuerySet:
     return RegroupingRun.objects.filter(fabrique=fabrique).order_by("-created_at")
 
 
-def regrouping_run_create(*, fabrique=None, actor=None, enqueue: bool = True) -> RegroupingRun:
+def regrouping_run_create(
+    *, fabrique: Fabrique | None = None, actor: User | None = None, enqueue: bool = True
+) -> RegroupingRun:
     """A pending run over `fabrique` (None: the whole network). With `enqueue`, a task
     (`fabrique.core.tasks.run_regrouping`) executes it after the commit, in `fabrique worker`; a run
     whose worker was killed is reclaimed by the next worker and run again (never stuck)."""

@@ -6,6 +6,7 @@ import os
 import zipfile
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.utils.translation import gettext as _
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -20,7 +21,7 @@ DOCUMENT_KINDS: dict[str, tuple[str, ...]] = {
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 
 
-def _zip_kind(file) -> str | None:
+def _zip_kind(file: File[bytes]) -> str | None:
     """ "odt" or "docx" when the ZIP container holds such a document, else None."""
     try:
         with zipfile.ZipFile(file) as archive:
@@ -36,7 +37,7 @@ def _zip_kind(file) -> str | None:
     return None
 
 
-def document_kind(file) -> str | None:
+def document_kind(file: File[bytes]) -> str | None:
     """The kind of document (see DOCUMENT_KINDS) recognised from the first bytes, or None."""
     file.seek(0)
     head = file.read(8)
@@ -54,7 +55,7 @@ def document_kind(file) -> str | None:
     return kind
 
 
-def validate_evidence_document(file) -> None:
+def validate_evidence_document(file: File[bytes]) -> None:
     """PDF, ODT, DOCX, JPEG or PNG of at most 10 MB, recognised by content and named accordingly."""
     if not file:
         return

@@ -3,6 +3,8 @@ the enterprise created when there is one, and the calls for leaders still open."
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.views.generic import TemplateView
@@ -16,11 +18,11 @@ from fabrique.recruitment.selectors import call_public_list
 class PortfolioView(TemplateView):
     template_name = "public/portfolio/portfolio.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         fabrique = get_object_or_404(Fabrique, slug=self.kwargs["fabrique_slug"], is_active=True)
         calls = list(call_public_list(fabrique=fabrique))
-        calls_by_project: dict[int, list] = {}
+        calls_by_project: dict[int, list[Any]] = {}
         for call in calls:
             calls_by_project.setdefault(call.project_id, []).append(call)
         context["fabrique"] = fabrique

@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.utils.translation import gettext as _
 
 MAX_DOCUMENT_SIZE = 10 * 1024 * 1024
@@ -25,14 +26,14 @@ _LABELS = {PDF: "PDF", ODT: "ODT", DOCX: "DOCX"}
 _ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 
 
-def _head(file, size: int) -> bytes:
+def _head(file: File[bytes], size: int) -> bytes:
     file.seek(0)
     data = file.read(size)
     file.seek(0)
     return data or b""
 
 
-def _zip_kind(file) -> str | None:
+def _zip_kind(file: File[bytes]) -> str | None:
     try:
         file.seek(0)
         with zipfile.ZipFile(file) as archive:
@@ -50,7 +51,7 @@ def _zip_kind(file) -> str | None:
     return None
 
 
-def document_kind(file) -> str | None:
+def document_kind(file: File[bytes]) -> str | None:
     """ "pdf", "odt" or "docx" according to the bytes of `file`, or None."""
     head = _head(file, 8)
     if head.startswith(b"%PDF-"):
@@ -60,7 +61,7 @@ def document_kind(file) -> str | None:
     return None
 
 
-def validate_application_document(file) -> str:
+def validate_application_document(file: File[bytes]) -> str:
     """Return the document kind; raise a French ValidationError when the file is not acceptable."""
     name = Path(getattr(file, "name", "") or "").name
     size = getattr(file, "size", None)

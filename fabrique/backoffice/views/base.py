@@ -17,7 +17,7 @@ hiding the link.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -53,7 +53,7 @@ from fabrique.core.exports import (
     write_xlsx,
 )
 from fabrique.core.forms import add_service_errors
-from fabrique.core.http import AuthenticatedHttpRequest
+from fabrique.core.http import authenticated_user
 from fabrique.fabriques.access import access_fabrique, access_object, memberships_of, scoped
 from fabrique.fabriques.models import Fabrique, Permission, Role
 
@@ -109,8 +109,7 @@ class FabriqueViewMixin(LoginRequiredMixin, _Base):
     @property
     def user(self) -> User:
         """The logged-in member (dispatch() lets no one else through), typed for the services' `actor`."""
-        request = cast(AuthenticatedHttpRequest, self.request)
-        return request.user
+        return authenticated_user(self.request)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:

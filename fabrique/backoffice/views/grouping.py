@@ -154,7 +154,7 @@ class ReportMergeView(ServiceFormView):
 
     def perform(self, form):
         need = form.cleaned_data["need"]
-        report_merge(report=self.get_report(), need=need, actor=self.request.user)
+        report_merge(report=self.get_report(), need=need, actor=self.user)
         return need
 
     def get_success_message(self, need) -> str:
@@ -193,7 +193,7 @@ class ReportSplitView(ServiceFormView):
 
     def perform(self, form):
         report = self.get_report()
-        report_split(report=report, actor=self.request.user, mode=form.cleaned_data["mode"])
+        report_split(report=report, actor=self.user, mode=form.cleaned_data["mode"])
         return report
 
     def get_success_message(self, report) -> str:
@@ -230,7 +230,7 @@ class ProposalAcceptView(ProposalMixin):
 
     def post(self, request, *args, **kwargs):
         try:
-            need = proposal_accept(proposal=self.get_proposal(), actor=request.user)
+            need = proposal_accept(proposal=self.get_proposal(), actor=self.user)
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect(self.url("duplicate_queue"))
@@ -245,7 +245,7 @@ class ProposalRejectView(ProposalMixin):
 
     def post(self, request, *args, **kwargs):
         try:
-            proposal_reject(proposal=self.get_proposal(), actor=request.user)
+            proposal_reject(proposal=self.get_proposal(), actor=self.user)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -281,7 +281,7 @@ class RegroupingStartView(FabriqueViewMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         try:
-            regrouping_run_create(fabrique=self.fabrique, actor=request.user)
+            regrouping_run_create(fabrique=self.fabrique, actor=self.user)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:

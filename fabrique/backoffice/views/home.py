@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
@@ -6,6 +9,7 @@ from django.views.generic import TemplateView
 
 from fabrique.audit.models import AuditEntry
 from fabrique.audit.selectors import audit_recent_for_fabrique
+from fabrique.core.http import authenticated_user
 from fabrique.fabriques.access import memberships_of
 from fabrique.fabriques.models import Fabrique, Permission
 
@@ -36,14 +40,15 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
     template_name = "backoffice/choose_fabrique.html"
 
-    def get(self, request, *args, **kwargs):
-        memberships = list(memberships_of(request.user))
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = authenticated_user(request)  # LoginRequiredMixin
+        memberships = list(memberships_of(user))
         if len(memberships) == 1:
             membership = memberships[0]
             if not membership.has_permission(Permission.VIEW):  # partners: their own reports
                 return redirect("backoffice:my_reports", fabrique_slug=membership.fabrique.slug)
             return redirect("backoffice:dashboard", fabrique_slug=membership.fabrique.slug)
-        if not memberships and request.user.is_network_head:
+        if not memberships and user.is_network_head:
             return redirect("network:home")
         return self.render_to_response(self.get_context_data(memberships=memberships))
 
@@ -52,7 +57,7 @@ class DashboardView(FabriqueViewMixin, TemplateView):
     permission = Permission.VIEW
     template_name = "backoffice/dashboard.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         recent = list(
@@ -70,7 +75,7 @@ class AuditLogView(FabriqueViewMixin, TemplateView):
     permission = Permission.MANAGE
     template_name = "backoffice/audit_log.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["entries"] = audit_recent_for_fabrique(fabrique=self.fabrique, limit=300)
         return context

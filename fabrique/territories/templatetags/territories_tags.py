@@ -1,8 +1,15 @@
 """Template helpers of the territory pages: `{% load territories_tags %}`."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from fabrique.fabriques.models import Fabrique
 
 register = template.Library()
 
@@ -15,13 +22,13 @@ _DETAIL = {
 
 
 @register.filter
-def population(value) -> str:
+def population(value: Any) -> str:
     """50973 -> "50 973" (French grouping); "—" when unknown."""
     return "—" if value is None else intcomma(value)
 
 
 @register.simple_tag
-def territory_url(fabrique, kind: str, code: str, commune_kind: str = "") -> str:
+def territory_url(fabrique: Fabrique, kind: str, code: str, commune_kind: str = "") -> str:
     """Back-office page of a territory; a commune déléguée sharing its code gets `?type=`."""
     name, kwarg = _DETAIL[kind]
     url = reverse(name, kwargs={"fabrique_slug": fabrique.slug, kwarg: code})
@@ -31,5 +38,5 @@ def territory_url(fabrique, kind: str, code: str, commune_kind: str = "") -> str
 
 
 @register.simple_tag
-def commune_url(fabrique, commune) -> str:
+def commune_url(fabrique: Fabrique, commune: Any) -> str:
     return territory_url(fabrique, "commune", commune.code, commune.kind)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from fabrique.grouping.cli import InputError, run
@@ -15,12 +16,12 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
     requires_migrations_checks = False
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--input", required=True, help=_("fichier JSONL des signalements"))
         parser.add_argument("--output", required=True, help=_("fichier CSV id,group à écrire"))
         parser.add_argument("--threshold", type=float, default=None, help=_("seuil de regroupement (0-1)"))
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         verbosity = int(options.get("verbosity", 1))
 
         def progress(msg: str) -> None:

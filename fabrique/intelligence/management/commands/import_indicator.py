@@ -6,10 +6,11 @@ does not fit.
 """
 
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from fabrique.core.errors import DomainError
@@ -29,7 +30,7 @@ from fabrique.intelligence.tabular import FileReadError
 class Command(BaseCommand):
     help = "Importe un indicateur depuis un fichier CSV ou XLSX (INSEE, data.gouv.fr) pour une fabrique."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--fabrique", required=True, help="Identifiant d'URL de la fabrique.")
         parser.add_argument("--level", required=True, choices=[str(level) for level in IMPORT_LEVELS])
@@ -54,7 +55,7 @@ class Command(BaseCommand):
         direction.add_argument("--higher-is-worse", action="store_true")
         direction.add_argument("--lower-is-worse", action="store_true")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         fabrique = Fabrique.objects.filter(slug=options["fabrique"]).first()
         if fabrique is None:
             raise CommandError(f"Fabrique inconnue : {options['fabrique']}")

@@ -2,7 +2,9 @@
 creates grouping proposals that staff accept or reject in "Doublons probables"; never applies them.
 Progress goes to stderr. Proposals are per fabrique: a network run never mixes fabriques."""
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fabrique.core.errors import DomainError
 from fabrique.fabriques.models import Fabrique
@@ -13,12 +15,12 @@ from fabrique.needs.models import RunStatus
 class Command(BaseCommand):
     help = "Propose des regroupements de signalements (une fabrique ou tout le réseau), sans les appliquer."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         scope = parser.add_mutually_exclusive_group(required=True)
         scope.add_argument("--fabrique", help="Identifiant d'URL (slug) de la fabrique.")
         scope.add_argument("--network", action="store_true", help="Toutes les fabriques actives.")
 
-    def handle(self, *args, fabrique: str | None = None, network: bool = False, **options):
+    def handle(self, *args: Any, fabrique: str | None = None, network: bool = False, **options: Any) -> None:
         target = None
         if fabrique:
             target = Fabrique.objects.filter(slug=fabrique).first()

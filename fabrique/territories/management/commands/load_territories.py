@@ -1,8 +1,9 @@
 """`fabrique load_territories [--departements 44,85] [--quiet]`: load or refresh the territory tables."""
 
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fabrique.territories.loader import territories_load
 
@@ -13,7 +14,7 @@ class Command(BaseCommand):
         "fichiers fournis avec le projet. Idempotent : une seconde exécution ne modifie rien."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--departements",
             default="",
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--quiet", action="store_true", help="N'affiche rien.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         codes = [code.strip() for code in options["departements"].split(",") if code.strip()]
         if any(not code.isalnum() or len(code) > 3 for code in codes):
             raise CommandError("--departements : codes de départements attendus, ex. 44,85 ou 2A,2B.")
