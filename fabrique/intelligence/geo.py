@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.utils.html import escape
 
@@ -30,7 +31,7 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 @functools.lru_cache(maxsize=2)
-def _features(name: str) -> dict[str, dict]:
+def _features(name: str) -> dict[str, dict[str, Any]]:
     path = DATA_DIR / name
     if not path.exists():
         return {}
@@ -39,18 +40,18 @@ def _features(name: str) -> dict[str, dict]:
     return {f["properties"]["code"]: f for f in data["features"]}
 
 
-def commune_boundaries(codes: Iterable[str]) -> dict[str, dict]:
+def commune_boundaries(codes: Iterable[str]) -> dict[str, dict[str, Any]]:
     """{code: GeoJSON geometry} of the communes whose boundary is shipped."""
     shipped = _features("communes44.geojson.gz")
     return {code: shipped[code]["geometry"] for code in codes if code in shipped}
 
 
-def departement_boundaries(codes: Iterable[str]) -> dict[str, dict]:
+def departement_boundaries(codes: Iterable[str]) -> dict[str, dict[str, Any]]:
     shipped = _features("departements.geojson.gz")
     return {code: shipped[code]["geometry"] for code in codes if code in shipped}
 
 
-def _rings(geometry: dict) -> list[list]:
+def _rings(geometry: dict[str, Any]) -> list[list[Any]]:
     if not geometry:
         return []
     if geometry["type"] == "Polygon":
@@ -60,7 +61,7 @@ def _rings(geometry: dict) -> list[list]:
     return []
 
 
-def geometry_centre(geometry: dict) -> tuple[float, float] | None:
+def geometry_centre(geometry: dict[str, Any]) -> tuple[float, float] | None:
     """(lat, lon) of the centre of the outer rings' bounding box (good enough to place a marker)."""
     points = [p for ring in _rings(geometry) for p in ring]
     if not points:
@@ -74,7 +75,7 @@ def geometry_centre(geometry: dict) -> tuple[float, float] | None:
 
 @dataclass
 class SvgShape:
-    geometry: dict | None  # polygons, or None for a circle at (lat, lon)
+    geometry: dict[str, Any] | None  # polygons, or None for a circle at (lat, lon)
     lat: float | None = None
     lon: float | None = None
     fill: str = "#ffffff"

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 LEADER_FOUND = Q(leader_person__isnull=False) | Q(leader_organization__isnull=False)
 
 
-class ProjectFilter(django_filters.FilterSet):
+class ProjectFilter(django_filters.FilterSet):  # type: ignore[misc]
     q = django_filters.CharFilter(label=_("Rechercher"), method="filter_search")
     stage = django_filters.ChoiceFilter(
         label=_("Étape"), choices=ProjectStage.choices, empty_label=_("Toutes")
@@ -65,13 +65,13 @@ class ProjectFilter(django_filters.FilterSet):
             pk__in=mine.filter(officer__isnull=False).values("officer")
         )
 
-    def filter_search(self, queryset, name, value):
+    def filter_search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         value = value.strip()
         if not value:
             return queryset
         return queryset.filter(Q(title__icontains=value) | Q(reference__icontains=value))
 
-    def filter_leader(self, queryset, name, value):
+    def filter_leader(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         found = LEADER_FOUND
         if value == "found":
             return queryset.filter(found)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from fabrique.fabriques.models import Fabrique
 
 
-class WorkstreamFilter(django_filters.FilterSet):
+class WorkstreamFilter(django_filters.FilterSet):  # type: ignore[misc]
     q = django_filters.CharFilter(label=_("Rechercher"), method="filter_search")
     status = django_filters.ChoiceFilter(
         label=_("Statut"), choices=WorkstreamStatus.choices, empty_label=_("Tous")
@@ -52,7 +52,7 @@ class WorkstreamFilter(django_filters.FilterSet):
             organization.extra.pop(key, None)
         organization.extra.update(kind="organization", fabrique=fabrique)
 
-    def filter_search(self, queryset, name, value):
+    def filter_search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         words = normalize(value).split()
         if not words:
             return queryset
