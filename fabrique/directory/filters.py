@@ -24,11 +24,11 @@ if TYPE_CHECKING:
     from fabrique.fabriques.models import Fabrique
 
 
-def _workstreams(fabrique):
+def _workstreams(fabrique: Fabrique) -> QuerySet[Any]:
     return apps.get_model("workstreams", "Workstream").objects.filter(fabrique=fabrique)
 
 
-class OrganizationFilter(django_filters.FilterSet):
+class OrganizationFilter(django_filters.FilterSet):  # type: ignore[misc]
     q = django_filters.CharFilter(label=_("Rechercher"), method="filter_search")
     kind = django_filters.ChoiceFilter(
         label=_("Type"), choices=OrganizationKind.choices, empty_label=_("Tous")
@@ -72,15 +72,15 @@ class OrganizationFilter(django_filters.FilterSet):
         ).distinct()
         self.filters["workstream"].queryset = _workstreams(fabrique)
 
-    def filter_search(self, queryset, name, value):
+    def filter_search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         terms = organization_search_q(value)
         return queryset if terms is None else queryset.filter(terms)
 
-    def filter_role(self, queryset, name, value):
+    def filter_role(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return queryset.filter(roles_contain(value)) if value else queryset
 
 
-class PersonFilter(django_filters.FilterSet):
+class PersonFilter(django_filters.FilterSet):  # type: ignore[misc]
     q = django_filters.CharFilter(label=_("Rechercher"), method="filter_search")
     organization = django_filters.ModelChoiceFilter(
         label=_("Structure"), queryset=Organization.objects.none(), empty_label=_("Toutes")
@@ -129,9 +129,9 @@ class PersonFilter(django_filters.FilterSet):
         organization.extra.update(kind="organization", fabrique=fabrique)
         self.filters["workstream"].queryset = _workstreams(fabrique)
 
-    def filter_search(self, queryset, name, value):
+    def filter_search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         terms = person_search_q(value)
         return queryset if terms is None else queryset.filter(terms)
 
-    def filter_role(self, queryset, name, value):
+    def filter_role(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return queryset.filter(roles_contain(value, prefix="organization__")) if value else queryset

@@ -19,12 +19,12 @@ if TYPE_CHECKING:
     from fabrique.fabriques.models import Fabrique
 
 
-def _communes_used(model, fabrique):
+def _communes_used(model: Any, fabrique: Fabrique) -> QuerySet[Commune]:
     ids = model.objects.filter(fabrique=fabrique, commune__isnull=False).values("commune")
     return Commune.objects.filter(pk__in=ids).order_by("name")
 
 
-class NeedReportFilter(django_filters.FilterSet):
+class NeedReportFilter(django_filters.FilterSet):  # type: ignore[misc]
     q = django_filters.CharFilter(label=_("Rechercher"), method="filter_search")
     stage = django_filters.ChoiceFilter(
         label=_("Étape"), choices=ReportStage.choices, empty_label=_("Toutes")
@@ -58,14 +58,14 @@ class NeedReportFilter(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         self.filters["commune"].queryset = _communes_used(NeedReport, fabrique)
 
-    def filter_search(self, queryset, name, value):
+    def filter_search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         from .selectors import report_search_q
 
         terms = report_search_q(value)
         return queryset if terms is None else queryset.filter(terms)
 
 
-class NeedFilter(django_filters.FilterSet):
+class NeedFilter(django_filters.FilterSet):  # type: ignore[misc]
     q = django_filters.CharFilter(label=_("Rechercher"), method="filter_search")
     stage = django_filters.ChoiceFilter(label=_("Étape"), choices=NeedStage.choices, empty_label=_("Toutes"))
     theme = django_filters.ChoiceFilter(label=_("Thème"), choices=Theme.choices, empty_label=_("Tous"))
@@ -100,7 +100,7 @@ class NeedFilter(django_filters.FilterSet):
         self.filters["workstream"].queryset = Workstream.objects.filter(fabrique=fabrique)
         self.filters["officer"].queryset = officer_candidates(fabrique=fabrique).order_by("last_name")
 
-    def filter_search(self, queryset, name, value):
+    def filter_search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         from .selectors import need_search_q
 
         terms = need_search_q(value)
