@@ -1,8 +1,9 @@
 import os
+from typing import Any
 
 from django.apps import apps
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
@@ -15,13 +16,13 @@ from fabrique.recruitment.models import Call, CallStage
 from fabrique.workstreams.models import Workstream, WorkstreamStatus
 
 
-def public_open_calls(*, fabrique):
+def public_open_calls(*, fabrique: Fabrique) -> QuerySet[Call]:
     return Call.objects.filter(
         fabrique=fabrique, stage=CallStage.PUBLISHED, project__stage=ProjectStage.SEEKING_LEADER
     ).order_by("deadline")
 
 
-def public_projects(*, fabrique):
+def public_projects(*, fabrique: Fabrique) -> QuerySet[Project]:
     return (
         Project.objects.filter(fabrique=fabrique, is_public=True)
         .select_related("commune")
@@ -32,7 +33,7 @@ def public_projects(*, fabrique):
 class HomeView(TemplateView):
     template_name = "public/home.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["fabriques"] = Fabrique.objects.filter(is_active=True).prefetch_related("departements")
         return context
@@ -95,7 +96,7 @@ class FabriquePublicView(TemplateView):
 
     template_name = "public/fabrique.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         fabrique = get_object_or_404(Fabrique, slug=self.kwargs["fabrique_slug"], is_active=True)
         projects = list(project_public_list(fabrique=fabrique)[:40])
@@ -121,7 +122,7 @@ class FabriquePublicView(TemplateView):
 class LogoView(View):
     """A public logo (the fabrique's, or a supporter's shown on its page) from the private storage."""
 
-    def get(self, request, fabrique_slug, pk=None):
+    def get(self, request: HttpRequest, fabrique_slug: str, pk: int | None = None) -> HttpResponse:
         fabrique = get_object_or_404(Fabrique, slug=fabrique_slug, is_active=True)
         if pk is None:
             file = fabrique.logo

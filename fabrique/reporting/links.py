@@ -6,28 +6,34 @@ committees, referrals and funding. Every query stays inside the object's fabriqu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from fabrique.directory.models import Organization, Person
+    from fabrique.fabriques.models import Fabrique
 
 
 @dataclass
 class LinkSection:
     title: str
-    items: list[dict] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _url(name: str, fabrique, **kwargs) -> str:
+def _url(name: str, fabrique: Fabrique, **kwargs: Any) -> str:
     return reverse(f"backoffice:{name}", kwargs={"fabrique_slug": fabrique.slug, **kwargs})
 
 
-def _stage(obj) -> str:
+def _stage(obj: Any) -> str:
     workflow = type(obj).workflow
     stage = getattr(obj, workflow.field)
-    return obj.fabrique.stage_label(obj._meta.label_lower, stage, workflow.label(stage))
+    label: str = obj.fabrique.stage_label(obj._meta.label_lower, stage, workflow.label(stage))
+    return label
 
 
-def _sections(fabrique, specs) -> list[LinkSection]:
+def _sections(fabrique: Fabrique, specs: Any) -> list[LinkSection]:
     sections = []
     for title, rows in specs:
         items = [row for row in rows if row]
@@ -36,7 +42,7 @@ def _sections(fabrique, specs) -> list[LinkSection]:
     return sections
 
 
-def organization_links(*, organization) -> list[LinkSection]:
+def organization_links(*, organization: Organization) -> list[LinkSection]:
     from fabrique.committees.models import Committee
     from fabrique.needs.models import NeedReport
     from fabrique.projects.models import Partnership, Project
@@ -145,7 +151,7 @@ def organization_links(*, organization) -> list[LinkSection]:
     )
 
 
-def person_links(*, person) -> list[LinkSection]:
+def person_links(*, person: Person) -> list[LinkSection]:
     from fabrique.committees.models import Committee
     from fabrique.needs.models import NeedReport
     from fabrique.projects.models import Project
