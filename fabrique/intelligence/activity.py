@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -16,6 +17,9 @@ from fabrique.core.choices import Theme
 from fabrique.territories.models import EPCI, QPV, Commune, Departement
 
 from .diagnosis import STAGE_GROUPS, zone_svg
+
+if TYPE_CHECKING:
+    from fabrique.fabriques.models import Fabrique
 
 MAX_LISTED = 12
 
@@ -35,15 +39,15 @@ class TerritoryActivity:
     needs_total: int = 0
     themes: list[ThemeCount] = field(default_factory=list)
     stage_groups: list[str] = field(default_factory=list)
-    latest_needs: list = field(default_factory=list)
-    studies: list = field(default_factory=list)
-    projects: list = field(default_factory=list)
-    organizations: list = field(default_factory=list)
+    latest_needs: list[Any] = field(default_factory=list)
+    studies: list[Any] = field(default_factory=list)
+    projects: list[Any] = field(default_factory=list)
+    organizations: list[Any] = field(default_factory=list)
     organizations_total: int = 0
     map_query: str = ""  # filter of the fabrique map
 
 
-def _communes_of(territory) -> tuple[list[Commune], Q]:
+def _communes_of(territory: Any) -> tuple[list[Commune], Q]:
     """The communes actuelles of a territory and the filter of the needs located there."""
     current = Commune.objects.filter(kind=Commune.Kind.CURRENT)
     if isinstance(territory, Commune):
@@ -65,7 +69,7 @@ def _communes_of(territory) -> tuple[list[Commune], Q]:
     return communes, match
 
 
-def territory_activity(*, fabrique, territory) -> TerritoryActivity:
+def territory_activity(*, fabrique: Fabrique, territory: Any) -> TerritoryActivity:
     from fabrique.directory.models import Organization
     from fabrique.needs.models import Need
     from fabrique.projects.models import Project
@@ -85,7 +89,7 @@ def territory_activity(*, fabrique, territory) -> TerritoryActivity:
     activity.needs_total = len(needs)
     activity.latest_needs = needs[:MAX_LISTED]
     group_of = {stage: key for key, _label, stages in STAGE_GROUPS for stage in stages}
-    by_theme: dict[str, Counter] = defaultdict(Counter)
+    by_theme: dict[str, Counter[str]] = defaultdict(Counter)
     for need in needs:
         by_theme[need.theme or "other"][group_of.get(need.stage, "open")] += 1
     labels = dict(Theme.choices)
@@ -120,13 +124,13 @@ def territory_activity(*, fabrique, territory) -> TerritoryActivity:
     return activity
 
 
-def territory_svg(*, fabrique, territory) -> tuple[str, list[tuple[str, str]]]:
+def territory_svg(*, fabrique: Fabrique, territory: Any) -> tuple[str, list[tuple[str, str]]]:
     """A small map of the territory: its communes coloured by the fabrique's needs, its QPV outlines."""
     from fabrique.needs.models import Need
 
     communes, match = _communes_of(territory)
     ids = {c.pk for c in communes}
-    counts: Counter = Counter()
+    counts: Counter[Any] = Counter()
     for commune_id, parent_id in (
         Need.objects.filter(fabrique=fabrique).filter(match).values_list("commune_id", "commune__parent_id")
     ):
