@@ -13,7 +13,10 @@ that fabrique's data and the shared reference indicators.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
+from django.template.context import Context
 
 from fabrique.fabriques.models import Permission
 from fabrique.territories.models import EPCI, Commune
@@ -27,7 +30,7 @@ from ..selectors import territory_indicators as territory_indicators_selector
 register = template.Library()
 
 
-def _fabrique(context):
+def _fabrique(context: Context) -> Any:
     fabrique = context.get("fabrique")
     if fabrique is None:
         request = context.get("request")
@@ -35,7 +38,7 @@ def _fabrique(context):
     return fabrique
 
 
-def _can_edit(context) -> bool:
+def _can_edit(context: Context) -> bool:
     membership = context.get("membership")
     if membership is None:
         membership = getattr(context.get("request"), "membership", None)
@@ -43,7 +46,7 @@ def _can_edit(context) -> bool:
 
 
 @register.inclusion_tag("intelligence/tags/territory_indicators.html", takes_context=True)
-def territory_indicators(context, territory):
+def territory_indicators(context: Context, territory: Any) -> dict[str, Any]:
     fabrique = _fabrique(context)
     data = territory_indicators_selector(fabrique=fabrique, territory=territory)
     diagnosis_param = ""
@@ -61,7 +64,7 @@ def territory_indicators(context, territory):
 
 
 @register.inclusion_tag("intelligence/tags/territory_activity.html", takes_context=True)
-def territory_activity(context, territory):
+def territory_activity(context: Context, territory: Any) -> dict[str, Any]:
     fabrique = _fabrique(context)
     return {
         "fabrique": fabrique,
@@ -70,17 +73,17 @@ def territory_activity(context, territory):
 
 
 @register.inclusion_tag("intelligence/tags/territory_map.html", takes_context=True)
-def territory_map(context, territory):
+def territory_map(context: Context, territory: Any) -> dict[str, Any]:
     fabrique = _fabrique(context)
     svg, legend = territory_svg(fabrique=fabrique, territory=territory)
     return {"fabrique": fabrique, "svg": svg, "legend": legend, "name": territory.name}
 
 
 @register.inclusion_tag("intelligence/tags/need_context_panel.html", takes_context=True)
-def need_context_panel(context, need):
+def need_context_panel(context: Context, need: Any) -> dict[str, Any]:
     return {"fabrique": _fabrique(context), "ctx": need_context(need=need)}
 
 
 @register.inclusion_tag("intelligence/tags/existing_offer.html", takes_context=True)
-def existing_offer(context, need):
+def existing_offer(context: Context, need: Any) -> dict[str, Any]:
     return {"fabrique": _fabrique(context), "offer": existing_offer_selector(need=need)}
