@@ -888,7 +888,7 @@ def _regroup_fabrique(
     """Group the fabrique's stored features (with its adapted pair model when that one is used) and propose
     the merges and splits that would make its needs those groups (`_proposals`). Returns the number of new
     proposals. Nothing is applied."""
-    from fabrique.grouping.api import Features, group_features, pair_score
+    from fabrique.grouping.api import Features, group_features, pair_scores
 
     report_features_backfill(fabrique=fabrique)
     rows = list(
@@ -907,23 +907,25 @@ def _regroup_fabrique(
         .exclude(status=ProposalStatus.ACCEPTED)
         .values_list("key", flat=True)
     )
+    rows_of_need: dict[int | None, list[int]] = {}
+    for index, (_r, need_id, _b) in enumerate(rows):
+        rows_of_need.setdefault(need_id, []).append(index)
     created = 0
     for kind, need_id, members in _proposals(rows, labels, fabrique=fabrique):
         report_ids = [rows[i][0] for i in members]
         key = _proposal_key(need_id, report_ids)
         if kind == ProposalKind.SPLIT:
             key = f"split:{key}"[:200]
-            core = [i for i, (_r, n, _b) in enumerate(rows) if n == need_id and i not in set(members)]
-            pairs = [(a, b) for a in members for b in core][:50]
-            scores = [1.0 - float(pair_score(features[a], features[b], pm)) for a, b in pairs]
-        else:
-            scores = [
-                float(pair_score(features[a], features[b], pm))
-                for x, a in enumerate(members)
-                for b in members[x + 1 :]
-            ][:50]
-        if key in known:
+        if key in known:  # proposed before: nothing to score
             continue
+        if kind == ProposalKind.SPLIT:
+            taken_out = set(members)
+            core = [i for i in rows_of_need.get(need_id, []) if i not in taken_out]
+            pairs = [(a, b) for a in members for b in core][:50]
+            scores = [1.0 - p for p in pair_scores(features, pairs, pm)]
+        else:
+            pairs = [(a, b) for x, a in enumerate(members) for b in members[x + 1 :]][:50]
+            scores = pair_scores(features, pairs, pm)
         with transaction.atomic():
             proposal = GroupingProposal.objects.create(
                 fabrique=fabrique,

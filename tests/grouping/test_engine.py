@@ -1,5 +1,7 @@
 """End-to-end sanity of grouping and suggestions on a handful of reports (pure engine, no database)."""
 
+import pytest
+
 from fabrique.grouping.api import Features, candidate_filter, featurize, group_reports, pair_score, suggest
 
 REPORTS = [
@@ -79,6 +81,17 @@ def test_empty_and_tiny_inputs():
     assert group_reports([{"id": "x"}]) == {"x": "g1"}
     groups = group_reports([{"id": "x"}, {"id": "y", "title": None, "commune": None, "public": ""}])
     assert set(groups) == {"x", "y"}
+
+
+def test_pair_scores_in_one_matrix_equal_pair_score_pair_by_pair():
+    from fabrique.grouping.api import pair_scores
+
+    features = [featurize(r) for r in REPORTS]
+    pairs = [(0, 1), (0, 3), (0, 4), (1, 4), (2, 3), (4, 0)]
+    assert pair_scores(features, pairs) == pytest.approx(
+        [pair_score(features[a], features[b]) for a, b in pairs]
+    )
+    assert pair_scores(features, []) == []
 
 
 def test_pair_score_respects_territory():
