@@ -6,13 +6,15 @@ of the CLI at 10k/100k reports, suggestion latency with 100k stored reports in P
     .venv/bin/python bench/group_needs.py --quick    # smoke run: quality + 10k + suggestions on 10k
     .venv/bin/python bench/group_needs.py --train    # refit fabrique/grouping/pair_model.json on the tuning half
 
-PostgreSQL: 127.0.0.1:5432, user postgres, trust auth (override with BENCH_PG_DSN); a throw-away database
-``fabrique_bench`` is created and dropped.
+PostgreSQL: 127.0.0.1:5432, user postgres, trust auth (override with BENCH_PG_DSN, without dbname); a
+throw-away database ``fabrique_bench`` (override with BENCH_DB, e.g. when several engineers share the server)
+is created and dropped.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -40,7 +42,9 @@ from fabrique.grouping.territory import territories  # noqa: E402
 
 DEVSET = ROOT / "bench" / "data" / "devset.jsonl"
 PG_DSN = os.environ.get("BENCH_PG_DSN", "host=127.0.0.1 port=5432 user=postgres")
-BENCH_DB = "fabrique_bench"
+BENCH_DB = os.environ.get("BENCH_DB", "fabrique_bench")
+if not re.fullmatch(r"[a-z_][a-z0-9_]*", BENCH_DB):  # it is put into DROP DATABASE unquoted
+    raise SystemExit(f"BENCH_DB: invalid database name {BENCH_DB!r}")
 
 
 def log(msg: str) -> None:
@@ -97,7 +101,7 @@ def scores(rows: list[dict], pred: dict[str, str]) -> tuple[float, float, float,
 
 
 # --------------------------------------------------------------------------- training of the pair model
-THRESHOLDS = [round(float(t), 2) for t in np.arange(0.10, 0.71, 0.05)]
+THRESHOLDS = [round(float(t), 2) for t in np.arange(0.10, 0.61, 0.05)]
 
 
 def pair_data(rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -121,12 +125,17 @@ def pair_data(rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.concatenate(xs), np.concatenate(ys), np.concatenate(ts)
 
 
+# weight of a same-need pair in the fit (about 1 pair in 60 is one): 1 = plain logistic regression
+POS_WEIGHT = 3.0
+
+
 def fit_pairs(x: np.ndarray, y: np.ndarray, threshold: float = 0.5) -> engine.PairModel:
     """Logistic regression on pairs (same label = positive)."""
     from sklearn.linear_model import LogisticRegression
 
     mean, scale = x.mean(0), x.std(0) + 1e-6
-    lr = LogisticRegression(C=1.0, max_iter=5000).fit((x - mean) / scale, y)
+    weights = {True: POS_WEIGHT, False: 1.0} if POS_WEIGHT != 1.0 else None
+    lr = LogisticRegression(C=1.0, max_iter=5000, class_weight=weights).fit((x - mean) / scale, y)
     return engine.PairModel(
         mean=mean,
         scale=scale,
@@ -134,11 +143,17 @@ def fit_pairs(x: np.ndarray, y: np.ndarray, threshold: float = 0.5) -> engine.Pa
         intercept=float(lr.intercept_[0]),
         threshold=threshold,
         link_threshold=0.1,
+        pos_weight=POS_WEIGHT,
     )
 
 
-def with_threshold(pm: engine.PairModel, thr: float) -> engine.PairModel:
-    return engine.PairModel(pm.mean, pm.scale, pm.coef, pm.intercept, thr, min(0.1, thr / 2))
+def with_threshold(pm: engine.PairModel, thr: float, cannot_link: float | None = None) -> engine.PairModel:
+    return dataclasses.replace(
+        pm,
+        threshold=thr,
+        link_threshold=min(0.1, thr / 2),
+        cannot_link=pm.cannot_link if cannot_link is None else cannot_link,
+    )
 
 
 def group_with(pm: engine.PairModel, feats: list[Features], thr: float) -> dict[str, str]:
@@ -150,21 +165,46 @@ def group_with(pm: engine.PairModel, feats: list[Features], thr: float) -> dict[
     return {f.id: str(lab) for f, lab in zip(feats, labels, strict=True)}
 
 
-def f1_curve(pm: engine.PairModel, rows: list[dict]) -> dict[float, float]:
+# cannot-link levels tried (pairs below it are never put in one cluster), chosen with the threshold
+CANNOT_LINKS = (0.0, 0.05, 0.1)
+
+
+def f1_curve(
+    pm: engine.PairModel, rows: list[dict], feats: dict[str, list[Features]] | None = None
+) -> dict[float, float]:
     """Mean pairwise F1 over the territories of ``rows`` at each threshold."""
     parts = by_territory(rows)
-    feats = {t: engine.featurize_all(part, workers=1) for t, part in parts.items()}
+    if feats is None:
+        feats = {t: engine.featurize_all(part, workers=1) for t, part in parts.items()}
     return {
         thr: float(np.mean([scores(parts[t], group_with(pm, feats[t], thr))[2] for t in parts]))
         for thr in THRESHOLDS
     }
 
 
-def smoothed_best(curve: dict[float, float]) -> float:
-    """Threshold with the best F1 averaged with its two neighbours (less noisy than the raw maximum)."""
+def smoothed(curve: dict[float, float]) -> dict[float, float]:
+    """F1 at each threshold averaged with its two neighbours (less noisy than the raw values)."""
     ts = sorted(curve)
-    avg = {t: float(np.mean([curve[u] for u in ts[max(0, i - 1) : i + 2]])) for i, t in enumerate(ts)}
-    return max(ts, key=lambda t: (avg[t], -abs(t - 0.4)))
+    return {t: float(np.mean([curve[u] for u in ts[max(0, i - 1) : i + 2]])) for i, t in enumerate(ts)}
+
+
+def smoothed_best(curve: dict[float, float]) -> float:
+    """Threshold with the best F1 averaged with its two neighbours."""
+    avg = smoothed(curve)
+    return max(sorted(curve), key=lambda t: (avg[t], -abs(t - 0.4)))
+
+
+def best_setting(curves: dict[float, dict[float, float]]) -> tuple[float, float]:
+    """(cannot-link, threshold) with the best smoothed F1 over curves by cannot-link level (ties: the
+    lower cannot-link, i.e. the simpler clustering)."""
+    best: tuple[float, float, float] | None = None
+    for cl in sorted(curves):
+        thr = smoothed_best(curves[cl])
+        value = smoothed(curves[cl])[thr]
+        if best is None or value > best[0] + 1e-9:
+            best = (value, cl, thr)
+    assert best is not None
+    return best[1], best[2]
 
 
 @dataclass
@@ -173,51 +213,55 @@ class Fold:
     n: int
     needs: int
     threshold: float
+    cannot_link: float
     p: float
     r: float
     f1: float
     b3: float
-    curve: dict[float, float]
+    curve: dict[tuple[float, float], float]  # (cannot-link, threshold) -> held-out F1
     model: engine.PairModel
 
 
 def leave_one_territory_out(rows: list[dict]) -> list[Fold]:
     """For each territory T: fit the pair model on the pairs of the other territories, choose its threshold
-    on them (in-sample mean F1), group T; T's reports are never seen."""
+    and cannot-link level on them (in-sample mean F1), group T; T's reports are never seen."""
     x, y, t = pair_data(rows)
     parts = by_territory(rows)
+    feats = {terr: engine.featurize_all(part, workers=1) for terr, part in parts.items()}
     folds = []
     for terr, part in parts.items():
         train_rows = [r for r in rows if r["territory"] != terr]
         pm = fit_pairs(x[t != terr], y[t != terr])
-        thr = smoothed_best(f1_curve(pm, train_rows))
-        feats = engine.featurize_all(part, workers=1)
-        curve = {u: scores(part, group_with(pm, feats, u))[2] for u in THRESHOLDS}
-        p, r, f1, b3 = scores(part, group_with(pm, feats, thr))
-        folds.append(
-            Fold(
-                terr,
-                len(part),
-                len({x["label"] for x in part}),
-                thr,
-                p,
-                r,
-                f1,
-                b3,
-                curve,
-                with_threshold(pm, thr),
-            )
+        train_feats = {o: f for o, f in feats.items() if o != terr}
+        cl, thr = best_setting(
+            {c: f1_curve(with_threshold(pm, 0.5, c), train_rows, train_feats) for c in CANNOT_LINKS}
         )
-        log(f"LOTO {terr}: seuil {thr:.2f}, F1 {f1:.3f}")
+        curve = {
+            (c, u): scores(part, group_with(with_threshold(pm, 0.5, c), feats[terr], u))[2]
+            for c in CANNOT_LINKS
+            for u in THRESHOLDS
+        }
+        chosen = with_threshold(pm, thr, cl)
+        p, r, f1, b3 = scores(part, group_with(with_threshold(pm, 0.5, cl), feats[terr], thr))
+        folds.append(
+            Fold(terr, len(part), len({x["label"] for x in part}), thr, cl, p, r, f1, b3, curve, chosen)
+        )
+        log(f"LOTO {terr}: seuil {thr:.2f}, cannot-link {cl:.2f}, F1 {f1:.3f}")
     return folds
 
 
 def train_shipped(rows: list[dict], folds: list[Fold]) -> engine.PairModel:
-    """Shipped model: fitted on every territory; threshold with the best mean out-of-territory F1."""
+    """Shipped model: fitted on every territory; threshold and cannot-link level with the best mean
+    out-of-territory F1."""
     x, y, _t = pair_data(rows)
-    oof = {u: float(np.mean([f.curve[u] for f in folds])) for u in THRESHOLDS}
-    log("LOTO out-of-territory mean F1 by threshold: " + " ".join(f"{u:.2f}:{v:.3f}" for u, v in oof.items()))
-    return with_threshold(fit_pairs(x, y), smoothed_best(oof))
+    oof = {c: {u: float(np.mean([f.curve[(c, u)] for f in folds])) for u in THRESHOLDS} for c in CANNOT_LINKS}
+    for c, curve in oof.items():
+        log(
+            f"LOTO out-of-territory mean F1 by threshold (cannot-link {c:.2f}): "
+            + " ".join(f"{u:.2f}:{v:.3f}" for u, v in curve.items())
+        )
+    cl, thr = best_setting(oof)
+    return with_threshold(fit_pairs(x, y), thr, cl)
 
 
 LEARNING_STEPS = (0, 5, 10, 20, 40, 80, 160)
@@ -279,6 +323,8 @@ def save_model(pm: engine.PairModel, path: Path, note: str) -> None:
         "intercept": round(pm.intercept, 6),
         "threshold": round(pm.threshold, 3),
         "link_threshold": round(pm.link_threshold, 3),
+        "cannot_link": round(pm.cannot_link, 3),
+        "pos_weight": round(pm.pos_weight, 3),
         "trained_on": note,
     }
     path.write_text(json.dumps(data, indent=1) + "\n")
@@ -711,15 +757,17 @@ def main() -> None:
         "chosen on them; pairwise P / R / F1 and B-cubed F1 on the held-out territory."
     )
     out()
-    out("| held-out territory | reports | needs | threshold | P | R | F1 | B3 F1 |")
-    out("|---|---|---|---|---|---|---|---|")
+    out("| held-out territory | reports | needs | threshold | cannot-link | P | R | F1 | B3 F1 |")
+    out("|---|---|---|---|---|---|---|---|---|")
     for f in folds:
         out(
-            f"| {f.territory} | {f.n} | {f.needs} | {f.threshold:.2f} | {f.p:.3f} | {f.r:.3f} | "
-            f"{f.f1:.3f} | {f.b3:.3f} |"
+            f"| {f.territory} | {f.n} | {f.needs} | {f.threshold:.2f} | {f.cannot_link:.2f} | {f.p:.3f} | "
+            f"{f.r:.3f} | {f.f1:.3f} | {f.b3:.3f} |"
         )
     mean = [float(np.mean([getattr(f, k) for f in folds])) for k in ("p", "r", "f1", "b3")]
-    out(f"| **mean** | {len(rows)} | | | {mean[0]:.3f} | {mean[1]:.3f} | **{mean[2]:.3f}** | {mean[3]:.3f} |")
+    out(
+        f"| **mean** | {len(rows)} | | | | {mean[0]:.3f} | {mean[1]:.3f} | **{mean[2]:.3f}** | {mean[3]:.3f} |"
+    )
     out()
 
     out("## Baselines (same territories)")

@@ -14,7 +14,7 @@ Pure numpy; no corpus-wide state: the adapted model is a ``PairModel`` with othe
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -46,9 +46,11 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return out
 
 
-def _log_loss(p: np.ndarray, y: np.ndarray) -> float:
+def _log_loss(p: np.ndarray, y: np.ndarray, pos_weight: float = 1.0) -> float:
+    """Mean log-loss, same-need decisions weighted like the shipped model's fit (``pos_weight``)."""
     p = np.clip(p, 1e-6, 1 - 1e-6)
-    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+    w = np.where(y > 0.5, pos_weight, 1.0)
+    return float(-np.sum(w * (y * np.log(p) + (1 - y) * np.log(1 - p))) / np.sum(w))
 
 
 def _fit(pm: PairModel, x: np.ndarray, y: np.ndarray, strength: float) -> PairModel:
@@ -57,15 +59,16 @@ def _fit(pm: PairModel, x: np.ndarray, y: np.ndarray, strength: float) -> PairMo
     w0 = np.concatenate([pm.coef, [pm.intercept]])
     w = w0.copy()
     eye = np.eye(len(w))
+    sw = np.where(y > 0.5, pm.pos_weight, 1.0)  # decisions weighted as the shipped model's pairs were
     for _ in range(25):
         p = _sigmoid(z @ w)
-        grad = z.T @ (p - y) + 2 * strength * (w - w0)
-        hess = (z * (p * (1 - p))[:, None]).T @ z + 2 * strength * eye
+        grad = z.T @ (sw * (p - y)) + 2 * strength * (w - w0)
+        hess = (z * (sw * p * (1 - p))[:, None]).T @ z + 2 * strength * eye
         step = np.linalg.solve(hess, grad)
         w -= step
         if np.abs(step).max() < 1e-6:
             break
-    return PairModel(pm.mean, pm.scale, w[:-1], float(w[-1]), pm.threshold, pm.link_threshold)
+    return replace(pm, coef=w[:-1], intercept=float(w[-1]))  # same scaling, thresholds and cannot-link
 
 
 def _cross_validated(pm: PairModel, x: np.ndarray, y: np.ndarray, strength: float) -> np.ndarray:
@@ -85,14 +88,14 @@ def adapt(pm: PairModel, x: np.ndarray, y: np.ndarray) -> Adaptation:
     if n == 0:
         return Adaptation(0, 0, None, None, None, None, None, False, None)
     shipped = pm.proba(x)
-    shipped_loss = _log_loss(shipped, y)
+    shipped_loss = _log_loss(shipped, y, pm.pos_weight)
     shipped_acc = float(np.mean((shipped >= pm.threshold) == (y > 0.5)))
     if n < MIN_DECISIONS or same in (0, n):
         return Adaptation(n, same, shipped_loss, None, shipped_acc, None, None, False, None)
     best: tuple[float, float, float] | None = None  # (loss, accuracy, strength)
     for strength in STRENGTHS:
         oof = _cross_validated(pm, x, y, strength)
-        loss = _log_loss(oof, y)
+        loss = _log_loss(oof, y, pm.pos_weight)
         if best is None or loss < best[0]:
             best = (loss, float(np.mean((oof >= pm.threshold) == (y > 0.5))), strength)
     assert best is not None

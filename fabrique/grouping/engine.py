@@ -98,6 +98,12 @@ class PairModel:
     intercept: float
     threshold: float
     link_threshold: float
+    # pairs below this probability are a cannot-link inside a cluster (as incompatible places are), so a
+    # few strong links cannot pull two clearly different needs into one group through their neighbours
+    cannot_link: float = 0.0
+    # weight of a same-need pair in the fit (they are rare: about 1 compatible pair in 60); the per-fabrique
+    # adaptation weighs the team's decisions the same way, so both models are compared on one loss
+    pos_weight: float = 1.0
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> PairModel:
@@ -111,6 +117,8 @@ class PairModel:
             intercept=float(data["intercept"]),
             threshold=float(data.get("threshold", 0.5)),
             link_threshold=float(data.get("link_threshold", 0.15)),
+            cannot_link=float(data.get("cannot_link", 0.0)),
+            pos_weight=float(data.get("pos_weight", 1.0)),
         )
 
     def proba(self, x: np.ndarray) -> np.ndarray:
@@ -369,7 +377,12 @@ def _dominant_dept(reports: Sequence[Mapping]) -> str:
     counts: Counter[str] = Counter()
     for rep in reports[:5000]:
         code = str(rep.get("commune") or "").strip()
-        com = terr.communes.get(code)
+        # an arrondissement code ('75120') or a postal code counts for its commune's département
+        com = terr.communes.get(code) or terr.communes.get(terr.parent.get(code, ""))
+        if com is None and code in terr.arr_by_postcode:
+            com = terr.communes.get(terr.parent[next(iter(terr.arr_by_postcode[code]))])
+        if com is None and terr.by_postcode.get(code):
+            com = terr.communes.get(terr.by_postcode[code][0])
         if com:
             counts[com.dept] += 1
     if not counts:
@@ -577,7 +590,7 @@ def _cluster_component(
     dist = 1.0 - p
     # incompatible places (probability exactly 0: two arrondissements, two EPCIs...) are a cannot-link:
     # no average through a placeless report can bring two such reports into one cluster
-    dist[p <= 0.0] = CANNOT_LINK
+    dist[(p <= 0.0) | (p < pm.cannot_link)] = CANNOT_LINK
     iu = np.triu_indices(len(idx), 1)
     z = linkage(dist[iu], method="average")
     labels = fcluster(z, t=1.0 - threshold, criterion="distance")

@@ -647,8 +647,9 @@ class Territories:
                 "",
                 (0, 0),
             )  # 'Bellevue' next to code 44162 is the QPV, not a commune of the 43
-        if com_code and base and base.commune:
-            # a QPV of the coded commune named in the label wins over a homonymous commune
+        if com_code and base and base.commune and com_code not in base.communes:
+            # a QPV of the coded commune named in the label wins over a homonymous commune (but the label
+            # 'Le Port' next to Le Port's code is the commune, not its QPV 'Le Port - Secteur Ouest')
             for _s, _e, key in self._find(self.qpv_by_name, words, min_len=4):
                 if any(base.commune in self.qpv_communes[q] for q in self.qpv_by_name[key]):
                     com_code, com_span = "", (0, 0)

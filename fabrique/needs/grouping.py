@@ -810,9 +810,11 @@ def pair_model_adaptation(*, fabrique):
 def fabrique_pair_model(*, fabrique):
     """The pair model to use for this fabrique: its adapted one when that scored better than the shipped
     one on its own decisions (and was fitted on the shipped model in force), else None (the shipped one)."""
+    from dataclasses import replace
+
     import numpy as np
 
-    from fabrique.grouping.api import PairModel, model
+    from fabrique.grouping.api import model
 
     row = pair_model_adaptation(fabrique=fabrique)
     if row is None or not row.used or not isinstance(row.coef, dict):
@@ -821,9 +823,7 @@ def fabrique_pair_model(*, fabrique):
     coef = row.coef.get("coef") or []
     if row.coef.get("model") != _model_fingerprint(pm) or len(coef) != len(pm.coef):
         return None
-    return PairModel(
-        pm.mean, pm.scale, np.asarray(coef, dtype=np.float64), row.intercept, pm.threshold, pm.link_threshold
-    )
+    return replace(pm, coef=np.asarray(coef, dtype=np.float64), intercept=row.intercept)
 
 
 def duplicate_queue(*, fabrique) -> QuerySet:
