@@ -109,6 +109,12 @@ class Organization(TenantModel):
         indexes = [
             models.Index(fields=["fabrique", "normalized_name"], name="org_fabrique_normname"),
             models.Index(fields=["fabrique", "siren"], name="org_fabrique_siren"),
+            # the organisations list: the fabrique's live rows in their default order, a page at a time
+            models.Index(
+                fields=["fabrique", "name", "id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="org_fabrique_list",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -211,7 +217,15 @@ class Person(TenantModel):
     class Meta:
         verbose_name = _("contact")
         ordering = ["last_name", "first_name", "pk"]
-        indexes = [models.Index(fields=["fabrique", "email"], name="person_fabrique_email")]
+        indexes = [
+            models.Index(fields=["fabrique", "email"], name="person_fabrique_email"),
+            # the people list: the fabrique's live rows in their default order, a page at a time
+            models.Index(
+                fields=["fabrique", "last_name", "first_name", "id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="person_fabrique_list",
+            ),
+        ]
 
     def __str__(self) -> str:
         if self.anonymized_at:

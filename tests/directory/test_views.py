@@ -63,6 +63,40 @@ def test_list_paginates(team, login):
     assert len(response.context["organizations"]) == 2
 
 
+def test_lists_count_the_page_rows_only_and_keep_their_order_on_deep_pages(team, login):
+    """Issue 10: the people counts are read for the page's rows (one grouped query, not a count over
+    every organisation), and a deep page (ids first, then the rows) keeps the list's order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fabrique.directory.services import person_delete
+
+    orgs = [make_organization(team.fabrique, team.officer, name=f"Structure {i:02d}") for i in range(27)]
+    for i in range(3):
+        make_person(team.fabrique, team.officer, last_name=f"Nom{i}", organization=orgs[0])
+    gone = make_person(team.fabrique, team.officer, last_name="Parti", organization=orgs[0])
+    person_delete(person=gone, actor=team.officer)
+    make_person(team.fabrique, team.officer, last_name="Seul", organization=orgs[26])
+    client = login(team.officer)
+    response = client.get(url(team, "organization_list"), {"q": "structure"})
+    counts = {o.name: o.people_count for o in response.context["organizations"]}
+    assert counts["Structure 00"] == 3 and counts["Structure 01"] == 0  # the deleted contact is not counted
+    with CaptureQueriesContext(connection) as first:
+        client.get(url(team, "organization_list"), {"q": "structure"})
+    with CaptureQueriesContext(connection) as second:
+        response = client.get(url(team, "organization_list"), {"q": "structure", "page": 2})
+    assert [(o.name, o.people_count) for o in response.context["organizations"]] == [
+        ("Structure 25", 0),
+        ("Structure 26", 1),
+    ]
+    assert len(second) == len(first)
+    for i in range(30):
+        make_person(team.fabrique, team.officer, last_name=f"Z{i:02d}", first_name="Alex")
+    response = client.get(url(team, "person_list"), {"page": 2})
+    names = [p.last_name for p in response.context["people"]]
+    assert names == sorted(names) and names[-1] == "Z29" and len(names) == 34 - 25
+
+
 def test_detail_shows_facts_people_workstreams_and_timeline(team, login):
     nantes = make_commune(postal_codes="44000")
     org = make_organization(

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import (
     FileResponse,
@@ -273,6 +274,26 @@ class ExportMixin(_Base):
                 links.append({"format": fmt.upper(), "url": "?" + params.urlencode()})
             context["export_links"] = links
         return context
+
+
+class DeferredJoinPaginator(Paginator[Any]):
+    """Pages of a queryset read in two steps: the page's primary keys first (in the list's order, from
+    its sort index alone: no join, no wide row sorted), then those rows with their joins. A deep page
+    of a large list no longer sorts every row of the fabrique with its joined columns (the people
+    list's page 300 sorted 15,000 wide rows on disk). One more query, whatever the data size."""
+
+    def page(self, number: int | str) -> Page[Any]:
+        rows = self.object_list
+        if not isinstance(rows, QuerySet):
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(rows.values_list("pk", flat=True)[bottom:top])
+        by_id = {obj.pk: obj for obj in rows.order_by().filter(pk__in=ids)}
+        return Page([by_id[pk] for pk in ids if pk in by_id], number, self)
 
 
 class FilteredListView(ExportMixin, FabriqueViewMixin, ListView[Any]):  # type: ignore[misc]

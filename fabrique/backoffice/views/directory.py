@@ -26,6 +26,7 @@ from fabrique.directory.selectors import (
     organization_list,
     organization_people,
     person_list,
+    with_people_counts,
 )
 from fabrique.directory.services import (
     interaction_create,
@@ -42,7 +43,13 @@ from fabrique.privacy.services import person_access_export, person_erase
 from fabrique.reporting.links import organization_links, person_links
 from fabrique.workstreams.selectors import workstreams_of_organization
 
-from .base import FabriqueViewMixin, FilteredListView, ObjectDetailView, ServiceFormView
+from .base import (
+    DeferredJoinPaginator,
+    FabriqueViewMixin,
+    FilteredListView,
+    ObjectDetailView,
+    ServiceFormView,
+)
 
 
 class DuplicateAwareFormView(ServiceFormView):
@@ -90,9 +97,16 @@ class OrganizationListView(FilteredListView):
     )
     context_object_name = "organizations"
     filterset_class = OrganizationFilter
+    paginator_class = DeferredJoinPaginator
 
     def get_queryset(self):
         return organization_list(fabrique=self.fabrique, filters=self.request.GET)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # page first, then the people counts of the page's rows
+        context["organizations"] = context["object_list"] = with_people_counts(context["object_list"])
+        return context
 
 
 class OrganizationDetailView(ObjectDetailView):
@@ -198,6 +212,7 @@ class PersonListView(FilteredListView):
     )
     context_object_name = "people"
     filterset_class = PersonFilter
+    paginator_class = DeferredJoinPaginator
 
     def get_queryset(self):
         return person_list(fabrique=self.fabrique, filters=self.request.GET)
