@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.forms import CHECKLIST_HELP, ChecklistSelectMultiple
 from fabrique.core.limits import LONG_TEXT
-from fabrique.directory.autocomplete import RecordMultipleChoiceField
+from fabrique.directory.autocomplete import RecordChoiceField, RecordMultipleChoiceField
 from fabrique.directory.models import Person
 from fabrique.studies.models import Study
 
@@ -73,8 +73,15 @@ class CommitteeForm(forms.ModelForm):
             label=_("Membres (contacts de l'annuaire)"),
             required=False,
         )
-        self.fields["study"].queryset = Study.objects.filter(fabrique=fabrique)
-        self.fields["study"].required = False
+        # thousands of studies at network scale: an autocomplete, never a <select> of them all
+        self.fields["study"] = RecordChoiceField(
+            kind="study",
+            fabrique=fabrique,
+            queryset=Study.objects.filter(fabrique=fabrique),
+            label=self.fields["study"].label,
+            help_text=self.fields["study"].help_text,
+            required=False,
+        )
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -96,7 +103,14 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args, fabrique, **kwargs):
         super().__init__(*args, **kwargs)
         self.fabrique = fabrique
-        self.fields["attendees"].queryset = people_of(fabrique)
+        # every contact of the directory (tens of thousands at network scale): an autocomplete with chips
+        self.fields["attendees"] = RecordMultipleChoiceField(
+            kind="person",
+            fabrique=fabrique,
+            queryset=people_of(fabrique),
+            label=_("Présents (contacts de l'annuaire)"),
+            required=False,
+        )
         if self.instance.pk is None:
             del self.fields["status"]  # a new meeting is planned; its status changes afterwards
         else:

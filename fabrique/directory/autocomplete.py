@@ -1,4 +1,4 @@
-"""Choosing a row of a table that grows (people, organisations, needs) without listing it: a text input
+"""Choosing a row of a table that grows (people, organisations, needs, studies) without listing it: a text input
 that `territory-autocomplete.js` turns into a combobox fed by the back-office search endpoint
 (`backoffice:record_search`, at most RECORD_SEARCH_LIMIT rows per answer, one bounded query), and that
 the server resolves without JavaScript (an id, or a name matching exactly one row).
@@ -9,7 +9,8 @@ A `<select>` of every person of a fabrique took 5.8 s to render with 15,000 cont
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -25,13 +26,7 @@ from .models import Organization, Person
 from .selectors import organization_search_q, person_search_q
 
 RECORD_SEARCH_LIMIT = 20
-KINDS = ("person", "organization", "need")
 DELIMITER = ";"
-MESSAGES = {
-    "person": _("Aucun contact trouvé."),
-    "organization": _("Aucune structure trouvée."),
-    "need": _("Aucun besoin trouvé."),
-}
 
 
 def _need_model():
@@ -40,18 +35,80 @@ def _need_model():
     return Need
 
 
+def _people(fabrique) -> QuerySet:
+    return Person.objects.filter(fabrique=fabrique).select_related("organization")
+
+
+def _organizations(fabrique) -> QuerySet:
+    return Organization.objects.filter(fabrique=fabrique)
+
+
+def _needs(fabrique) -> QuerySet:
+    return _need_model().objects.filter(fabrique=fabrique)
+
+
+def _retained_needs(fabrique) -> QuerySet:
+    from fabrique.needs.models import NeedStage
+
+    return _needs(fabrique).filter(stage=NeedStage.RETAINED)
+
+
+def _open_needs(fabrique) -> QuerySet:
+    from fabrique.needs.grouping import SUGGESTABLE_STAGES
+
+    return _needs(fabrique).filter(stage__in=SUGGESTABLE_STAGES)
+
+
+def _studies(fabrique) -> QuerySet:
+    from fabrique.studies.models import Study
+
+    return Study.objects.filter(fabrique=fabrique)
+
+
+def _funders(fabrique) -> QuerySet:
+    from fabrique.support.services import funder_organizations_q
+
+    return _organizations(fabrique).filter(funder_organizations_q())
+
+
+def _referral_organizations(fabrique) -> QuerySet:
+    from fabrique.support.services import referral_organizations_q
+
+    return _organizations(fabrique).filter(referral_organizations_q())
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one autocomplete chooses from: the rows of the fabrique (`rows`), searched as `search`
+    ("person", "organization", "need" or "study"), newest first when `recent`."""
+
+    search: str
+    rows: Callable[[Any], QuerySet]
+    empty: Any
+    recent: bool = False
+
+
+# the `types` the search endpoint answers (`data-types` of the widget)
+SCOPES: dict[str, Scope] = {
+    "person": Scope("person", _people, _("Aucun contact trouvé.")),
+    "organization": Scope("organization", _organizations, _("Aucune structure trouvée.")),
+    "funder": Scope("organization", _funders, _("Aucun financeur trouvé.")),
+    "referral": Scope("organization", _referral_organizations, _("Aucune structure trouvée.")),
+    "need": Scope("need", _needs, _("Aucun besoin trouvé."), recent=True),
+    "retained_need": Scope("need", _retained_needs, _("Aucun besoin retenu trouvé."), recent=True),
+    "open_need": Scope("need", _open_needs, _("Aucun besoin ouvert trouvé."), recent=True),
+    "study": Scope("study", _studies, _("Aucune étude trouvée."), recent=True),
+}
+KINDS = tuple(SCOPES)
+
+
 def record_label(obj) -> str:
     if isinstance(obj, Person) and obj.organization_id and "organization" in obj._state.fields_cache:
         return f"{obj} ({obj.organization})"
     return str(obj)
 
 
-def record_search_q(kind: str, query: str) -> Q | None:
-    if kind == "person":
-        q = person_search_q(query)
-        return q & Q(anonymized_at__isnull=True) if q is not None else None
-    if kind == "organization":
-        return organization_search_q(query)
+def _title_or_reference_q(query: str) -> Q | None:
     query = (query or "").strip()
     if not query:
         return None
@@ -62,21 +119,29 @@ def record_search_q(kind: str, query: str) -> Q | None:
     return Q(reference__iexact=query) | by_title if words else Q(reference__iexact=query)
 
 
+def record_search_q(kind: str, query: str) -> Q | None:
+    search = SCOPES[kind].search if kind in SCOPES else kind
+    if search == "person":
+        q = person_search_q(query)
+        return q & Q(anonymized_at__isnull=True) if q is not None else None
+    if search == "organization":
+        return organization_search_q(query)
+    return _title_or_reference_q(query)
+
+
 def record_queryset(kind: str, fabrique) -> QuerySet:
-    if kind == "person":
-        return Person.objects.filter(fabrique=fabrique).select_related("organization")
-    if kind == "organization":
-        return Organization.objects.filter(fabrique=fabrique)
-    return _need_model().objects.filter(fabrique=fabrique)
+    return SCOPES[kind].rows(fabrique)
 
 
 def record_search(*, fabrique, kind: str, query: str, limit: int = RECORD_SEARCH_LIMIT) -> list[dict]:
     """At most `limit` rows of the fabrique matching `query`, as autocomplete options."""
+    if kind not in SCOPES:
+        return []
     q = record_search_q(kind, query)
-    if q is None or kind not in KINDS:
+    if q is None:
         return []
     rows = record_queryset(kind, fabrique).filter(q)
-    if kind == "need":
+    if SCOPES[kind].recent:
         rows = rows.order_by("-created_at", "-pk")
     return [{"value": str(obj.pk), "label": record_label(obj)} for obj in rows[:limit]]
 
@@ -119,7 +184,7 @@ class RecordAutocompleteWidget(forms.TextInput):
                 "data-territory-autocomplete": "",
                 "data-url": self.url,
                 "data-types": self.kind,
-                "data-msg-no-results": MESSAGES[self.kind],
+                "data-msg-no-results": SCOPES[self.kind].empty,
                 "data-msg-loading": _("Recherche…"),
                 "data-msg-type-more": _("Tapez au moins deux caractères."),
                 "data-msg-remove": _("Retirer"),
@@ -151,6 +216,7 @@ class _RecordFieldMixin:
     kind = "person"
     queryset: Any
     help_text: Any
+    unknown_id_message: Any = None  # said when an id is not among the choices (default: "no match")
 
     def setup_autocomplete(self, *, kind: str, fabrique, multiple: bool) -> None:
         self.kind = kind
@@ -165,6 +231,8 @@ class _RecordFieldMixin:
             obj = self.queryset.filter(pk=int(text)).first()
             if obj is not None:
                 return obj
+            if self.unknown_id_message:
+                raise ValidationError(self.unknown_id_message)
         q = record_search_q(self.kind, text)
         found = list(self.queryset.filter(q)[:6]) if q is not None else []
         if len(found) == 1:
@@ -257,3 +325,27 @@ class RecordMultipleChoiceField(_RecordFieldMixin, forms.ModelMultipleChoiceFiel
     def has_changed(self, initial, data):
         initial_ids = {str(getattr(v, "pk", v)) for v in (initial or [])}
         return initial_ids != set(self._pieces(data))
+
+
+def as_autocomplete(field: forms.Field, *, kind: str, fabrique, queryset=None) -> forms.Field:
+    """`field` (a model choice of a growing table) as the same field chosen by autocomplete: same
+    label, help text and requirement; `queryset` (default: the field's) still bounds what is accepted."""
+    assert isinstance(field, forms.ModelChoiceField)
+    cls = (
+        RecordMultipleChoiceField if isinstance(field, forms.ModelMultipleChoiceField) else RecordChoiceField
+    )
+    new = cls(
+        kind=kind,
+        fabrique=fabrique,
+        queryset=queryset if queryset is not None else field.queryset,
+        label=field.label,
+        help_text=field.help_text,
+        required=field.required,
+        initial=field.initial,
+    )
+    if "required" in field.error_messages:
+        new.error_messages["required"] = field.error_messages["required"]
+    invalid = field.error_messages.get("invalid_choice")
+    if invalid and invalid != forms.ModelChoiceField.default_error_messages["invalid_choice"]:
+        new.unknown_id_message = invalid  # type: ignore[attr-defined]
+    return new

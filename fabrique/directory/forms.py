@@ -7,6 +7,7 @@ from fabrique.core.forms import CHECKLIST_HELP, ChecklistSelectMultiple
 from fabrique.core.widgets import PrivateFileInput
 from fabrique.territories.forms import CommuneChoiceField  # autocomplete: templates render form.media
 
+from .autocomplete import as_autocomplete
 from .models import EcosystemRole, Interaction, Organization, Person
 from .selectors import organization_choices, organization_people
 
@@ -107,7 +108,13 @@ class PersonForm(DuplicateConfirmationMixin, forms.ModelForm):
     def __init__(self, *args, fabrique, **kwargs):
         super().__init__(*args, **kwargs)
         self.fabrique = fabrique
-        self.fields["organization"].queryset = organization_choices(fabrique=fabrique)
+        # tens of thousands of organisations at network scale: an autocomplete, never a <select>
+        self.fields["organization"] = as_autocomplete(
+            self.fields["organization"],
+            kind="organization",
+            fabrique=fabrique,
+            queryset=organization_choices(fabrique=fabrique),
+        )
         self._add_confirmation_field()
 
     def service_data(self) -> dict:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from fabrique.core.forms import french_number_formfield
 from fabrique.core.indicators import indicators
 from fabrique.core.limits import validate_sane_date
-from fabrique.directory.autocomplete import RecordChoiceField
+from fabrique.directory.autocomplete import RecordChoiceField, as_autocomplete
 from fabrique.directory.models import Organization
 from fabrique.fabriques.models import Fabrique
 
@@ -69,7 +69,9 @@ class AgreementForm(forms.ModelForm[FundingAgreement]):
             kind="organization", fabrique=fabrique, label=_("Financeur (structure de l'annuaire)")
         )
         fields: Any = self.fields
-        fields["study"].queryset = _recent(Study.objects.filter(fabrique=fabrique), self.instance.study_id)
+        fields["study"] = as_autocomplete(
+            fields["study"], kind="study", fabrique=fabrique, queryset=Study.objects.filter(fabrique=fabrique)
+        )
         fields["diagnosis"].queryset = _recent(
             DiagnosisZone.objects.filter(fabrique=fabrique), self.instance.diagnosis_id
         )

@@ -126,9 +126,14 @@ class ReportMergeForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, needs, **kwargs):
+    def __init__(self, *args, needs, fabrique, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["need"].queryset = needs
+        from fabrique.directory.autocomplete import as_autocomplete
+
+        # every open need of the fabrique (thousands at network scale): an autocomplete of them
+        self.fields["need"] = as_autocomplete(
+            self.fields["need"], kind="open_need", fabrique=fabrique, queryset=needs
+        )
 
 
 class ReportSplitForm(forms.Form):

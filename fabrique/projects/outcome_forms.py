@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.forms import FrenchDecimalField
+from fabrique.directory.autocomplete import as_autocomplete
 from fabrique.directory.selectors import organization_choices
 from fabrique.territories.forms import CommuneChoiceField
 
@@ -64,7 +65,13 @@ class EnterpriseForm(forms.ModelForm):
 
     def __init__(self, *args, fabrique, with_create_option: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organization_choices(fabrique=fabrique).order_by("name")
+        # tens of thousands of organisations at network scale: an autocomplete, never a <select>
+        self.fields["organization"] = as_autocomplete(
+            self.fields["organization"],
+            kind="organization",
+            fabrique=fabrique,
+            queryset=organization_choices(fabrique=fabrique),
+        )
         self.fields["created_on"].initial = timezone.localdate()
         if not with_create_option:
             del self.fields["create_organization"]

@@ -106,8 +106,16 @@ class StudyOpenForm(StudyForm):
     def __init__(self, *args, fabrique, requested_needs=(), **kwargs):
         super().__init__(*args, fabrique=fabrique, **kwargs)
         del self.fields["conclusion"]
-        self.fields["needs"].queryset = retained_needs(fabrique=fabrique, include_pks=requested_needs)
-        self.fields["needs"].error_messages["required"] = _("Choisissez au moins un besoin retenu à étudier.")
+        # the retained needs may be hundreds at network scale: an autocomplete of them, with chips
+        needs = RecordMultipleChoiceField(
+            kind="retained_need",
+            fabrique=fabrique,
+            queryset=retained_needs(fabrique=fabrique, include_pks=requested_needs),
+            label=_("Besoins étudiés"),
+            help_text=_("Seuls les besoins retenus peuvent faire l'objet d'une étude d'opportunité."),
+        )
+        needs.error_messages["required"] = _("Choisissez au moins un besoin retenu à étudier.")
+        self.fields["needs"] = needs
         self.order_fields(["needs", *self.Meta.fields])
 
 
@@ -142,7 +150,14 @@ class WorkshopForm(forms.ModelForm):
     def __init__(self, *args, fabrique, **kwargs):
         super().__init__(*args, **kwargs)
         self.fabrique = fabrique
-        self.fields["participants"].queryset = people_of(fabrique)
+        # every contact of the directory (tens of thousands at network scale): an autocomplete with chips
+        self.fields["participants"] = RecordMultipleChoiceField(
+            kind="person",
+            fabrique=fabrique,
+            queryset=people_of(fabrique),
+            label=_("Participants de l'annuaire"),
+            required=False,
+        )
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

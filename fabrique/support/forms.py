@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.forms import FrenchDecimalField
 from fabrique.core.limits import LONG_TEXT, validate_sane_date
+from fabrique.directory.autocomplete import as_autocomplete
 
 from .milestones import milestone_template, path_of
 from .models import (
@@ -130,7 +131,13 @@ class ReferralForm(forms.ModelForm):
 
     def __init__(self, *args, fabrique, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = referral_organization_choices(fabrique=fabrique)
+        # organisations of the directory (thousands at network scale): an autocomplete of those that refer
+        self.fields["organization"] = as_autocomplete(
+            self.fields["organization"],
+            kind="referral",
+            fabrique=fabrique,
+            queryset=referral_organization_choices(fabrique=fabrique),
+        )
         self.fields["referred_on"].initial = timezone.localdate()
 
     def service_data(self) -> dict:
@@ -151,7 +158,13 @@ class FundingLineForm(forms.ModelForm):
 
     def __init__(self, *args, fabrique, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["funder"].queryset = funder_choices(fabrique=fabrique)
+        # organisations of the directory (thousands at network scale): an autocomplete of the funders
+        self.fields["funder"] = as_autocomplete(
+            self.fields["funder"],
+            kind="funder",
+            fabrique=fabrique,
+            queryset=funder_choices(fabrique=fabrique),
+        )
         self.fields["source_label"].required = False
 
     def service_data(self) -> dict:

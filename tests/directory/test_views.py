@@ -256,7 +256,8 @@ def test_person_create_errors_in_french_and_duplicate_email(team, other_team, lo
     )
     body = response.content.decode()
     assert "Le numéro de téléphone « 123 » n&#x27;est pas valide" in body
-    assert "Sélectionnez un choix valide" in body  # another fabrique's organisation is not a choice
+    # another fabrique's organisation is not a choice (the field is an autocomplete of the directory)
+    assert f"Aucun élément ne correspond à « {foreign.pk} »" in body
     assert not Person.all_objects.exists()
     response = client.post(url(team, "person_create"), PERSON_FORM)
     assert response.status_code == 302

@@ -28,7 +28,9 @@ def test_open_a_study_from_a_needs_page(team, login):
     need = make_need(team.fabrique, title="Mobilité des seniors isolés")
     client = login(team.officer)
     page = text(client.get(url(team, "study_create") + f"?need={need.pk}"))
-    assert f'value="{need.pk}"' in page and "checked" in page
+    # the need is preselected in the retained needs' autocomplete (a chip), not a checkbox of every need
+    assert f'name="needs" value="{need.pk}"' in page and 'data-types="retained_need"' in page
+    assert "Mobilité des seniors isolés" in page.split('name="needs"')[1].split(">")[0]  # the chip's label
     assert 'value="Mobilité des seniors isolés"' in page  # title prefilled from the need
     response = client.post(
         url(team, "study_create"),
@@ -84,7 +86,7 @@ def test_workshop_form(team, other_team, login):
         url(team, "workshop_create", pk=study.pk),
         {"kind": "creativity", "title": "Idéation", "date": "2030-03-12", "participants": [foreign.pk]},
     )
-    assert "Sélectionnez un choix valide" in text(response)
+    assert f"Aucun élément ne correspond à « {foreign.pk} »" in text(response)  # another fabrique's contact
     assert not Workshop.objects.exists()
     response = client.post(
         url(team, "workshop_create", pk=study.pk),

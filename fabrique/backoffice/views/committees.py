@@ -244,7 +244,11 @@ class MeetingCreateView(ServiceFormView):
 
     def get_initial(self):
         committee = self.get_committee()
-        return {"attendees": list(committee.members.filter(deleted_at__isnull=True))}
+        return {
+            "attendees": list(
+                committee.members.filter(deleted_at__isnull=True).select_related("organization")
+            )
+        }
 
     def perform(self, form):
         return meeting_create(committee=self.get_committee(), actor=self.request.user, **form.service_data())

@@ -138,7 +138,7 @@ class ReportMergeView(ServiceFormView):
         needs = Need.objects.filter(fabrique=self.fabrique, stage__in=SUGGESTABLE_STAGES).exclude(
             pk=report.need_id or 0
         )
-        return {**super().get_form_kwargs(), "needs": needs.order_by("-created_at")}
+        return {**super().get_form_kwargs(), "needs": needs, "fabrique": self.fabrique}
 
     def get_initial(self):
         return {"need": self.request.GET.get("need") or None}

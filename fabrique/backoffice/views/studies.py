@@ -114,7 +114,9 @@ class StudyCreateView(ServiceFormView):
     success_message = gettext_lazy("L'étude « %(name)s » est ouverte.")
 
     def requested_needs(self) -> list[int]:
-        return _requested_pks(self.request.GET.get("need", ""), *self.request.POST.getlist("needs"))
+        # the autocomplete posts the chosen ids joined by ";" (one value) or as several values
+        posted = [pk for value in self.request.POST.getlist("needs") for pk in value.split(";")]
+        return _requested_pks(self.request.GET.get("need", ""), *(p.strip() for p in posted))
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "requested_needs": self.requested_needs()}
