@@ -347,5 +347,5 @@ def as_autocomplete(field: forms.Field, *, kind: str, fabrique, queryset=None) -
         new.error_messages["required"] = field.error_messages["required"]
     invalid = field.error_messages.get("invalid_choice")
     if invalid and invalid != forms.ModelChoiceField.default_error_messages["invalid_choice"]:
-        new.unknown_id_message = invalid  # type: ignore[attr-defined]
+        new.unknown_id_message = invalid
     return new
