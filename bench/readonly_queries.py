@@ -7,8 +7,8 @@ every write; sessions are signed cookies built without logging in, so nothing is
         .venv/bin/python bench/readonly_queries.py [--slug reseau-01] [--email officer@reseau-01.test]
         [--runs 3] [--explain]
 
-Prints, per page: HTTP status, number of queries (Django's CaptureQueriesContext), p50 of `--runs`
-GETs, and with `--explain` the EXPLAIN ANALYZE of the page's slowest query.
+Prints, per page: HTTP status, number of queries (Django's CaptureQueriesContext) and their time, p50 of
+`--runs` GETs, and with `--explain` the EXPLAIN ANALYZE of the page's slowest query.
 """
 
 from __future__ import annotations
@@ -90,6 +90,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", default="", help="labels separated by semicolons")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--show-sql", action="store_true", help="every query of the page with its time")
     args = parser.parse_args()
 
     import django
@@ -125,8 +126,8 @@ def main() -> int:
         print(f"URL error: {exc}", file=sys.stderr)
         raise
     only = {s.strip() for s in args.only.split(";") if s.strip()}
-    print("| page | status | queries | p50 |")
-    print("|---|---:|---:|---:|")
+    print("| page | status | queries | SQL time | p50 |")
+    print("|---|---:|---:|---:|---:|")
     for label, url in found:
         if only and label not in only:
             continue
@@ -135,15 +136,20 @@ def main() -> int:
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(url)
         queries = list(ctx.captured_queries)  # read now: the next request clears the log
+        sql_ms = sum(float(q["time"]) for q in queries) * 1000
         times = []
         for _ in range(args.runs):
             t0 = time.perf_counter()
             client.get(url)
             times.append(time.perf_counter() - t0)
         print(
-            f"| {label} | {response.status_code} | {len(queries)} | {statistics.median(times) * 1000:.0f} ms |",
+            f"| {label} | {response.status_code} | {len(queries)} | {sql_ms:.0f} ms "
+            f"| {statistics.median(times) * 1000:.0f} ms |",
             flush=True,
         )
+        if args.show_sql:
+            for q in queries:
+                print(f"    {float(q['time']) * 1000:7.1f} ms  {q['sql'][:160]}")
         if args.explain and queries:
             slowest = max(queries, key=lambda q: float(q["time"]))
             if slowest["sql"].lstrip().upper().startswith("SELECT"):

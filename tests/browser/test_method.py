@@ -110,14 +110,23 @@ def test_meeting_form_on_a_phone(page, live_server, team, log_in, shoot, axe):
     page.set_viewport_size(PHONE)
     log_in(page, team.officer)
     page.goto(f"{live_server.url}/espace/{team.fabrique.slug}/comites/{committee.pk}/seances/nouvelle/")
-    # attendance pre-filled with the committee's members, as checkboxes (no Ctrl + click)
-    expect(page.get_by_label("Léa Durand")).to_be_checked()
-    expect(page.get_by_label("Hugo Petit")).not_to_be_checked()
-    page.get_by_label("Filtrer la liste").fill("elise")
-    expect(page.get_by_label("Élise Moreau")).to_be_visible()
-    expect(page.get_by_label("Hugo Petit")).to_be_hidden()
-    page.get_by_label("Élise Moreau").check()
-    expect(page.locator(".checklist-status")).to_have_text("4 cases cochées")
+    # attendance pre-filled with the committee's members, as chips of the directory's autocomplete (no
+    # list of every contact, no Ctrl + click): a contact is added by typing a few letters
+    chips = page.locator(".ts-control .item")
+    expect(chips).to_have_count(3)
+    expect(chips.filter(has_text="Léa Durand")).to_have_count(1)
+    expect(chips.filter(has_text="Hugo Petit")).to_have_count(0)
+    attendees = page.get_by_role("combobox", name="Présents (contacts de l'annuaire)")
+    attendees.click()
+    page.keyboard.type("elise")
+    option = page.get_by_role("option", name="Élise Moreau")
+    expect(option).to_be_visible()
+    expect(page.get_by_role("option", name="Hugo Petit")).to_have_count(0)
+    option.click()
+    expect(chips).to_have_count(4)
+    # a chip is removed with its own button (a large enough target on a phone)
+    chips.filter(has_text="Chloé Martin").locator(".remove").click()
+    expect(chips).to_have_count(3)
     assert fits_phone(page)
     assert_accessible(axe(page))
     shoot(page, "method-meeting-form-phone")
@@ -126,6 +135,8 @@ def test_meeting_form_on_a_phone(page, live_server, team, log_in, shoot, axe):
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.locator(".message-success")).to_be_visible()
     assert fits_phone(page)
+    meeting = committee.meetings.get()
+    assert sorted(str(p) for p in meeting.attendees.all()) == ["Léa Durand", "Yanis Benali", "Élise Moreau"]
 
 
 def test_network_dashboard_and_pipeline_are_accessible(
