@@ -134,11 +134,8 @@ class DirectApproachForm(forms.Form):
             del self.fields["reasons"]
 
     def clean(self):
+        # a contact or a structure: application_create_direct's rule (its error shows on "person")
         cleaned = super().clean()
-        if not cleaned.get("person") and not cleaned.get("organization"):
-            raise forms.ValidationError(
-                _("Choisissez un contact ou une structure de l'annuaire (ou les deux).")
-            )
         if cleaned.get("designate") and not (cleaned.get("reasons") or "").strip():
             self.add_error("reasons", _("Indiquez les motifs de la désignation directe."))
         return cleaned

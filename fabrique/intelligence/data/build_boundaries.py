@@ -22,6 +22,9 @@ import csv
 import gzip
 import json
 from pathlib import Path
+from typing import Any
+
+Point = Any  # an [x, y] pair of the GeoJSON
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE.parent.parent / "territories" / "data"
@@ -31,17 +34,17 @@ DEPARTEMENT_TOLERANCE = 0.004
 MERGED_WITHOUT_DELEGATED = {"44160": "44003"}  # Saint-Géréon → Ancenis-Saint-Géréon (2019)
 
 
-def _distance(point, start, end) -> float:
+def _distance(point: Point, start: Point, end: Point) -> float:
     (x, y), (x1, y1), (x2, y2) = point, start, end
     dx, dy = x2 - x1, y2 - y1
     if dx == 0 and dy == 0:
-        return ((x - x1) ** 2 + (y - y1) ** 2) ** 0.5
+        return float(((x - x1) ** 2 + (y - y1) ** 2) ** 0.5)
     t = max(0.0, min(1.0, ((x - x1) * dx + (y - y1) * dy) / (dx * dx + dy * dy)))
     px, py = x1 + t * dx, y1 + t * dy
-    return ((x - px) ** 2 + (y - py) ** 2) ** 0.5
+    return float(((x - px) ** 2 + (y - py) ** 2) ** 0.5)
 
 
-def simplify(points: list, tolerance: float) -> list:
+def simplify(points: list[Any], tolerance: float) -> list[Any]:
     """Douglas-Peucker on one ring (iterative)."""
     if len(points) < 4:
         return points
@@ -61,7 +64,7 @@ def simplify(points: list, tolerance: float) -> list:
     return [p for p, k in zip(points, keep, strict=True) if k]
 
 
-def _ring(ring: list, tolerance: float) -> list | None:
+def _ring(ring: list[Any], tolerance: float) -> list[Any] | None:
     out = simplify(ring, tolerance)
     out = [[round(x, 4), round(y, 4)] for x, y in out]
     deduped = [p for i, p in enumerate(out) if i == 0 or p != out[i - 1]]
@@ -72,11 +75,11 @@ def _ring(ring: list, tolerance: float) -> list | None:
     return deduped
 
 
-def _polygons(geometry: dict) -> list:
+def _polygons(geometry: dict[str, Any]) -> list[Any]:
     return [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
 
 
-def _simplified(polygons: list, tolerance: float) -> list:
+def _simplified(polygons: list[Any], tolerance: float) -> list[Any]:
     result = []
     for polygon in polygons:
         rings = [r for r in (_ring(ring, tolerance) for ring in polygon) if r]
@@ -85,7 +88,7 @@ def _simplified(polygons: list, tolerance: float) -> list:
     return result
 
 
-def build_communes() -> dict:
+def build_communes() -> dict[str, Any]:
     with gzip.open(SOURCE / "communes.csv.gz", "rt", encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     current = {r["code"]: r["nom"] for r in rows if r["type"] == "commune-actuelle"}
@@ -93,7 +96,7 @@ def build_communes() -> dict:
         parents = {r["code"]: r["parent"] for r in csv.DictReader(fh) if r["parent"]}
     with gzip.open(SOURCE / "communes44_2018.geojson.gz", "rt", encoding="utf-8") as fh:
         source = json.load(fh)
-    gathered: dict[str, list] = {}
+    gathered: dict[str, list[Any]] = {}
     for feature in source["features"]:
         code = feature["properties"]["code"]
         target = code if code in current else parents.get(code) or MERGED_WITHOUT_DELEGATED.get(code)
@@ -111,7 +114,7 @@ def build_communes() -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def build_departements() -> dict:
+def build_departements() -> dict[str, Any]:
     with gzip.open(SOURCE / "departements_simplified_2018.geojson.gz", "rt", encoding="utf-8") as fh:
         source = json.load(fh)
     features = [
@@ -128,7 +131,7 @@ def build_departements() -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _write(name: str, data: dict) -> None:
+def _write(name: str, data: dict[str, Any]) -> None:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     with gzip.GzipFile(HERE / name, "wb", mtime=0) as fh:
         fh.write(text.encode("utf-8"))
