@@ -56,3 +56,41 @@ def test_staff_report_form_lists_no_person_and_takes_an_id_or_a_name(login, team
     assert response.status_code == 200
     assert "désigne plusieurs éléments" in response.content.decode()
     assert NeedReport.objects.count() == 1
+
+
+def test_scoped_searches_answer_only_their_rows(login, team, other_team):
+    """The scoped kinds (retained needs, open needs, studies, funders) answer the rows the form accepts,
+    of the member's fabrique only; a form refuses an id outside its scope in French."""
+    from fabrique.directory.models import OrganizationKind
+    from fabrique.needs.models import NeedStage
+    from tests.committees.factories import make_need, make_study
+
+    retained = make_need(team.fabrique, title="Laverie retenue", stage=NeedStage.RETAINED)
+    qualifying = make_need(team.fabrique, title="Laverie en qualification", stage=NeedStage.QUALIFYING)
+    closed = make_need(team.fabrique, title="Laverie close", stage=NeedStage.CLOSED)
+    make_need(other_team.fabrique, title="Laverie étrangère", stage=NeedStage.RETAINED)
+    study = make_study(team.fabrique, team.officer, title="Laverie solidaire du Château", needs=[retained])
+    funder = make_organization(team.fabrique, name="Fondation Laverie", kind=OrganizationKind.FUNDER)
+    make_organization(team.fabrique, name="Association Laverie", kind=OrganizationKind.ASSOCIATION)
+    client = login(team.reader)
+
+    def found(kind: str, query: str = "laverie") -> set[str]:
+        answer = client.get(url(team.fabrique, "record_search"), {"q": query, "types": kind}).json()
+        return {r["value"] for r in answer["results"]}
+
+    retained.refresh_from_db()  # the study moved it to "in study"
+    assert found("need") == {str(n.pk) for n in (retained, qualifying, closed)}
+    assert found("open_need") == {str(retained.pk), str(qualifying.pk)}
+    assert found("study") == {str(study.pk)}
+    assert found("funder") == {str(funder.pk)}
+
+    other = make_need(team.fabrique, title="Mobilité retenue", stage=NeedStage.RETAINED)
+    assert found("retained_need") == set()  # the studied need is no longer retained
+    assert found("retained_need", "mobilité") == {str(other.pk)}
+    client = login(team.officer)
+    response = client.post(url(team.fabrique, "study_create"), {"needs": str(qualifying.pk), "title": "x"})
+    assert response.status_code == 200 and "retenu" in response.content.decode()
+    response = client.post(
+        url(team.fabrique, "study_create"), {"needs": f"{other.pk};", "title": "Mobilité", "due_on": ""}
+    )
+    assert response.status_code == 302
