@@ -152,6 +152,47 @@ def test_one_task_row_per_event_written_in_the_actions_transaction(fabrique, off
     assert DBTaskResult.objects.count() == 1  # the rolled-back action left no task
 
 
+def test_the_outbox_row_costs_one_insert_and_no_savepoint(fabrique, officer, settings):
+    """The request's price of an event: one INSERT in its transaction, no SAVEPOINT/RELEASE round trips."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    events.on_action("tests.thing.*")(record)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        entry = audit_log(actor=officer, fabrique=fabrique, target=fabrique, action="tests.thing.done")
+    seam = [
+        q["sql"] for q in queries.captured_queries if "dbtaskresult" in q["sql"] or "SAVEPOINT" in q["sql"]
+    ]
+    assert len(seam) == 1 and seam[0].startswith("INSERT"), seam
+    assert entry.pk
+
+
+def test_a_task_that_cannot_be_written_in_the_transaction_is_enqueued_after_the_commit(
+    fabrique, officer, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A failure before the INSERT (here the task's validation) never breaks the action: the event is
+    enqueued once the action commits."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    events.on_action("tests.thing.*")(record)
+    calls = []
+
+    def refuse_once(self, task):
+        calls.append(task)
+        if len(calls) == 1:
+            raise ValueError("refused")
+
+    monkeypatch.setattr(DatabaseBackend, "validate_task", refuse_once)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        entry = audit_log(actor=officer, fabrique=fabrique, target=fabrique, action="tests.thing.done")
+        assert not DBTaskResult.objects.exists()
+    (row,) = DBTaskResult.objects.all()
+    assert row.args_kwargs["kwargs"]["entry_id"] == entry.pk
+
+
 def test_only_the_failed_handlers_are_retried(fabrique, officer, settings):
     from django_tasks_db.models import DBTaskResult
 
