@@ -10,24 +10,41 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rest_framework import serializers
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from fabrique.audit.models import AuditEntry
-from fabrique.committees.models import AgendaItem, Committee, Decision, Meeting, MeetingStatus
+from fabrique.committees.models import AgendaItem, Committee, Decision, Meeting, MeetingStatus, VoteChoice
 from fabrique.committees.services import (
     agenda_item_add,
+    agenda_item_decide,
     agenda_item_remove,
     committee_create,
     committee_update,
+    decision_record,
     meeting_create,
     meeting_update,
 )
+from fabrique.core.errors import DomainError
+from fabrique.core.limits import LONG_TEXT, validate_sane_date
+from fabrique.directory.errors import ProbableDuplicate
+from fabrique.directory.models import Person
 from fabrique.fabriques.models import Permission
 from fabrique.intelligence.models import Indicator
 from fabrique.intelligence.services import indicator_update
+from fabrique.needs.models import Need
 from fabrique.projects.models import Enterprise, FollowUp, Project, ProjectStage
-from fabrique.projects.outcome import enterprise_update, followup_create, followup_update
+from fabrique.projects.outcome import (
+    enterprise_update,
+    followup_create,
+    followup_update,
+    project_record_creation,
+)
 from fabrique.projects.services import project_create, project_stop, project_update
 from fabrique.recruitment.models import (
     Application,
@@ -36,6 +53,7 @@ from fabrique.recruitment.models import (
     CallStage,
     Evaluation,
     EvaluationCriterion,
+    EvaluationScore,
 )
 from fabrique.recruitment.services import (
     application_reject,
@@ -46,11 +64,13 @@ from fabrique.recruitment.services import (
     call_create,
     call_publish,
     call_update,
+    evaluation_save,
 )
 from fabrique.studies.models import Scenario, Study, StudyStage, Workshop
 from fabrique.studies.services import (
     scenario_create,
     scenario_update,
+    study_open,
     study_submit,
     study_update,
     workshop_create,
@@ -76,6 +96,7 @@ from .resources import (
     ResourceViewSet,
     TransitionMixin,
     UpdateMixin,
+    fabrique_rows,
 )
 
 EXACT = ["exact"]
@@ -126,7 +147,9 @@ def note(body: Mapping[str, Any]) -> str:
 
 
 @tags("études")
-class StudyViewSet(UpdateMixin, TransitionMixin, ResourceViewSet):
+class StudyViewSet(CreateMixin, UpdateMixin, TransitionMixin, ResourceViewSet):
+    """POST opens a study on retained needs (`study_open`: the needs move to "in study")."""
+
     model = Study
     serializer_class = serializer_for(
         Study,
@@ -160,11 +183,19 @@ class StudyViewSet(UpdateMixin, TransitionMixin, ResourceViewSet):
             "steering_people",
             "steering_organizations",
         ],
+        ["needs"],
     )
     filter_fields = {"stage": EXACT, "workstream": EXACT, "officer": EXACT, "due_on": DATES}
     prefetch = ("needs", "steering_people", "steering_organizations")
     steps = {StudyStage.AWAITING_DECISION: lambda v, o, b: study_submit(study=o, actor=v.user())}
     decided_elsewhere = "elle résulte d'une décision de comité sur l'étude (ordre du jour d'une séance)."
+
+    def create_service(self, data: dict[str, Any]) -> Any:
+        if data.pop("conclusion", ""):
+            raise ValidationError(
+                {"conclusion": [_("La conclusion se rédige pendant l'étude, une fois celle-ci ouverte.")]}
+            )
+        return study_open(fabrique=self.fabrique, actor=self.user(), needs=data.pop("needs", []), **data)
 
     def update_service(self, obj: Any, data: dict[str, Any]) -> Any:
         return study_update(study=obj, actor=self.user(), **data)
@@ -280,25 +311,68 @@ class ProjectViewSet(CreateMixin, UpdateMixin, TransitionMixin, ResourceViewSet)
         return project_update(project=obj, actor=self.user(), **data)
 
 
-@tags("projets")
-class EnterpriseViewSet(UpdateMixin, ResourceViewSet):
-    model = Enterprise
-    _fields = [
-        "legal_name",
-        "legal_form",
-        "siret",
-        "created_on",
-        "jobs_fte",
-        "commune",
-        "website",
-        "organization",
-    ]
-    serializer_class = serializer_for(
-        Enterprise, ["id", "project", *_fields, "created_at", "updated_at"], _fields
+_ENTERPRISE_FIELDS = [
+    "legal_name",
+    "legal_form",
+    "siret",
+    "created_on",
+    "jobs_fte",
+    "commune",
+    "website",
+    "organization",
+]
+_EnterpriseBase: Any = serializer_for(
+    Enterprise,
+    ["id", "project", *_ENTERPRISE_FIELDS, "created_at", "updated_at"],
+    _ENTERPRISE_FIELDS,
+    ["project"],
+)
+
+
+class EnterpriseSerializer(_EnterpriseBase):
+    # `create_organization` (creation only) asks for a new directory entry; a project already recorded
+    # is the service's 409, not the one-to-one's "already exists" 400
+    create_organization = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="À la création : vrai pour créer la fiche de l'annuaire de l'entreprise (sinon `organization`).",
     )
+
+    class Meta(_EnterpriseBase.Meta):
+        fields = [*_EnterpriseBase.Meta.fields, "create_organization"]
+
+    def get_fields(self) -> dict[str, Any]:
+        out: dict[str, Any] = super().get_fields()
+        out["project"].validators = []
+        return out
+
+
+@tags("projets")
+class EnterpriseViewSet(CreateMixin, UpdateMixin, ResourceViewSet):
+    """POST records the enterprise created by a project in support (`project_record_creation`): the
+    project becomes "created" and its support plan completed."""
+
+    model = Enterprise
+    serializer_class = EnterpriseSerializer
     filter_fields = {"project": EXACT, "legal_form": EXACT, "created_on": DATES}
 
+    def create_service(self, data: dict[str, Any]) -> Any:
+        try:
+            return project_record_creation(project=data.pop("project"), actor=self.user(), **data)
+        except ProbableDuplicate as exc:
+            names = ", ".join(str(o) for o in exc.duplicates[:5])
+            raise ValidationError(
+                {
+                    "organization": [
+                        _("L'annuaire a déjà une structure qui lui ressemble (%(names)s) : indiquez-la ici.")
+                        % {"names": names}
+                    ]
+                }
+            ) from exc
+
     def update_service(self, obj: Any, data: dict[str, Any]) -> Any:
+        data.pop("create_organization", None)
         return enterprise_update(enterprise=obj, actor=self.user(), **data)
 
 
@@ -378,33 +452,198 @@ class AgendaItemViewSet(CreateMixin, DestroyMixin, ResourceViewSet):
         agenda_item_remove(item=obj, actor=self.user())
 
 
+# what a decision outside a meeting may be about (the registered targets: committees/registry.py)
+DECIDABLE: dict[str, Any] = {"need": Need, "study": Study, "application": Application}
+ID_MAX = 2**63 - 1  # a larger id overflows the database integer: a 400, never a 500
+
+
+class MemberVoteInput(serializers.Serializer):
+    person = serializers.IntegerField(
+        min_value=1, max_value=ID_MAX, help_text="Identifiant du contact, membre du comité."
+    )
+    choice = serializers.ChoiceField(choices=VoteChoice.choices)
+    conflict = serializers.BooleanField(
+        required=False, default=False, help_text="Conflit d'intérêts déclaré (le membre s'abstient)."
+    )
+
+
+class DecisionInput(serializers.Serializer):
+    agenda_item = serializers.PrimaryKeyRelatedField(
+        queryset=AgendaItem.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="Point de l'ordre du jour décidé en séance (décision de comité).",
+    )
+    target = serializers.ChoiceField(
+        choices=[(k, k) for k in DECIDABLE],
+        required=False,
+        help_text="Hors séance : le type de l'objet décidé.",
+    )
+    target_id = serializers.IntegerField(
+        min_value=1, max_value=ID_MAX, required=False, help_text="Hors séance : son identifiant."
+    )
+    outcome = serializers.CharField(max_length=40, help_text="Code de la décision (ex. go, no_go, retained).")
+    reasons = serializers.CharField(required=False, allow_blank=True, max_length=LONG_TEXT, default="")
+    reason_code = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+    votes_for = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=10_000)
+    votes_against = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=10_000)
+    votes_abstain = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=10_000)
+    member_votes = MemberVoteInput(many=True, required=False, max_length=200)  # type: ignore[call-arg]
+    decided_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        validators=[validate_sane_date],
+        help_text="Hors séance : date de la décision (aujourd'hui par défaut).",
+    )
+
+    def _fabrique(self) -> Any:
+        return getattr(self.context.get("view"), "fabrique", None)
+
+    def get_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = super().get_fields()
+        fabrique = self._fabrique()
+        fields["agenda_item"].queryset = (
+            AgendaItem.objects.none() if fabrique is None else fabrique_rows(AgendaItem, fabrique)
+        )
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        fabrique = self._fabrique()
+        item, target, target_id = attrs.get("agenda_item"), attrs.get("target"), attrs.get("target_id")
+        if item is not None and (target or target_id):
+            raise ValidationError(
+                {
+                    "target": [
+                        _("Une décision de séance porte sur l'objet de son point : ne donnez pas « target ».")
+                    ]
+                }
+            )
+        if item is not None and attrs.get("decided_on"):
+            raise ValidationError({"decided_on": [_("Une décision de séance prend la date de la séance.")]})
+        if item is None:
+            if not target or not target_id:
+                raise ValidationError(
+                    {
+                        "target": [
+                            _(
+                                "Indiquez le point de l'ordre du jour, ou l'objet décidé (target et target_id)."
+                            )
+                        ]
+                    }
+                )
+            row = DECIDABLE[target]._default_manager.filter(fabrique=fabrique, pk=target_id).first()
+            if row is None:
+                raise ValidationError({"target_id": [_("Cet objet n'existe pas dans la fabrique.")]})
+            attrs["target_row"] = row
+        votes = attrs.get("member_votes") or []
+        if votes:
+            people = Person.objects.filter(fabrique=fabrique, pk__in=[v["person"] for v in votes]).in_bulk()
+            for vote in votes:
+                if vote["person"] not in people:
+                    raise ValidationError(
+                        {
+                            "member_votes": [
+                                _("Le contact %(id)s n'existe pas dans la fabrique.") % {"id": vote["person"]}
+                            ]
+                        }
+                    )
+                vote["person"] = people[vote["person"]]
+        return attrs
+
+
+_DecisionSerializer: Any = serializer_for(
+    Decision,
+    [
+        "id",
+        "target_type",
+        "target_id",
+        "target_repr",
+        "meeting",
+        "agenda_item",
+        "outcome",
+        "outcome_label",
+        "reason_code",
+        "reasons",
+        "votes_for",
+        "votes_against",
+        "votes_abstain",
+        "decided_by",
+        "decided_on",
+        "created_at",
+    ],
+    [],
+)
+
+
 @tags("comités")
 class DecisionViewSet(ResourceViewSet):
+    """Decisions (read); POST records one through the committees' services, which perform the
+    transition it decides."""
+
     model = Decision
-    serializer_class = serializer_for(
-        Decision,
-        [
-            "id",
-            "target_type",
-            "target_id",
-            "target_repr",
-            "meeting",
-            "agenda_item",
-            "outcome",
-            "outcome_label",
-            "reason_code",
-            "reasons",
-            "votes_for",
-            "votes_against",
-            "votes_abstain",
-            "decided_by",
-            "decided_on",
-            "created_at",
-        ],
-        [],
-    )
+    serializer_class = _DecisionSerializer
     filter_fields = {"meeting": EXACT, "outcome": EXACT, "decided_on": DATES}
     related = ("target_type",)
+    write_permission = Permission.DECIDE
+
+    @extend_schema(
+        summary="Enregistrer une décision",
+        description=(
+            "Décision d'un comité sur un point de l'ordre du jour d'une séance (`agenda_item`, votes "
+            "facultatifs : totaux ou vote de chaque membre avec les conflits d'intérêts), ou décision de "
+            "l'équipe hors séance sur un besoin, une étude ou une candidature (`target` et `target_id`). "
+            "La décision fait le changement d'étape qu'elle décide, tout ou rien, et reste au journal. "
+            "409 quand la décision n'est pas possible à ce stade ou que le point est déjà décidé ; 400 "
+            "pour un motif manquant, un quorum non atteint ou des votes incohérents."
+        ),
+        request=DecisionInput,
+        responses={201: _DecisionSerializer},
+        examples=[
+            OpenApiExample(
+                "Décision de séance",
+                value={
+                    "agenda_item": 7,
+                    "outcome": "go",
+                    "votes_for": 5,
+                    "votes_against": 0,
+                    "votes_abstain": 1,
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Décision de l'équipe",
+                value={"target": "study", "target_id": 3, "outcome": "no_go", "reason_code": "no_model"},
+                request_only=True,
+            ),
+        ],
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = DecisionInput(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        votes = [
+            {"person": row["person"], "choice": row["choice"], "conflict": row["conflict"]}
+            for row in data.pop("member_votes", None) or []
+        ]
+        common = {
+            "actor": self.user(),
+            "outcome": data["outcome"],
+            "reasons": data["reasons"].strip(),
+            "reason_code": data["reason_code"],
+            "votes_for": data.get("votes_for"),
+            "votes_against": data.get("votes_against"),
+            "votes_abstain": data.get("votes_abstain"),
+            "member_votes": votes or None,
+        }
+        item = data.get("agenda_item")
+        if item is not None:
+            decision = agenda_item_decide(item=item, **common)
+        else:
+            decision = decision_record(
+                fabrique=self.fabrique, target=data["target_row"], decided_on=data.get("decided_on"), **common
+            )
+        decision = self.get_queryset().get(pk=decision.pk)
+        return Response(self.get_serializer(decision).data, status=status.HTTP_201_CREATED)
 
 
 # --- recruitment ----------------------------------------------------------------------------------
@@ -496,21 +735,130 @@ class ApplicationViewSet(TransitionMixin, ResourceViewSet):
     decided_elsewhere = "une candidature passe « en examen » quand une évaluation commence."
 
 
+class ScoreSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EvaluationScore
+        fields = ["criterion", "score", "comment"]
+        read_only_fields = fields
+
+
+_EvaluationBase: Any = serializer_for(
+    Evaluation,
+    ["id", "application", "evaluator", "comment", "submitted_at", "created_at", "updated_at"],
+    [],
+)
+
+
+class EvaluationSerializer(_EvaluationBase):
+    scores = ScoreSerializer(many=True, read_only=True)
+
+    class Meta(_EvaluationBase.Meta):
+        fields = [*_EvaluationBase.Meta.fields, "scores"]
+
+
+class ScoreInput(serializers.Serializer):
+    criterion = serializers.IntegerField(min_value=1, max_value=ID_MAX, help_text="Identifiant du critère.")
+    score = serializers.IntegerField(
+        min_value=0, max_value=20, allow_null=True, help_text="Note, de 0 à la note maximale du critère."
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=LONG_TEXT, default="")
+
+
+class EvaluationInput(serializers.Serializer):
+    application = serializers.PrimaryKeyRelatedField(
+        queryset=Application.objects.none(), help_text="Candidature évaluée."
+    )
+    scores = ScoreInput(  # type: ignore[call-arg]
+        many=True, max_length=100, help_text="Une note par critère de la grille de l'appel."
+    )
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=LONG_TEXT, default="", help_text="Appréciation générale."
+    )
+    submit = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Vrai pour soumettre (chaque critère noté ; l'évaluation ne change plus), "
+        "faux pour un brouillon.",
+    )
+
+    def get_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = super().get_fields()
+        fabrique = getattr(self.context.get("view"), "fabrique", None)
+        fields["application"].queryset = (
+            Application.objects.none() if fabrique is None else fabrique_rows(Application, fabrique)
+        )
+        return fields
+
+
 @tags("recrutement")
 class EvaluationViewSet(ResourceViewSet):
-    """One's own evaluations only."""
+    """One's own evaluations only; POST saves one's scores on an application (`evaluation_save`)."""
 
     model = Evaluation
-    serializer_class = serializer_for(
-        Evaluation,
-        ["id", "application", "evaluator", "comment", "submitted_at", "created_at", "updated_at"],
-        [],
-    )
+    serializer_class = EvaluationSerializer
     filter_fields = {"application": EXACT}
     read_permission = Permission.DECIDE
+    write_permission = Permission.DECIDE
+    prefetch = ("scores",)
 
     def rows(self) -> Any:
         return super().rows().filter(evaluator=self.request.user.pk)
+
+    @extend_schema(
+        summary="Noter une candidature",
+        description=(
+            "Enregistre la grille de l'évaluateur·rice connecté·e sur une candidature : un brouillon, ou "
+            "l'évaluation soumise (`submit`, chaque critère noté), qui ne change plus ensuite. "
+            "201 à la première note, 200 ensuite. 403 si la personne n'est pas évaluatrice de l'appel ; "
+            "409 si la candidature est décidée, l'appel annulé ou l'évaluation déjà soumise ; "
+            "400 par critère (`score_<id du critère>`)."
+        ),
+        request=EvaluationInput,
+        responses={200: EvaluationSerializer, 201: EvaluationSerializer},
+        examples=[
+            OpenApiExample(
+                "Exemple",
+                value={"application": 12, "scores": [{"criterion": 3, "score": 4}], "submit": False},
+                request_only=True,
+            )
+        ],
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = EvaluationInput(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        application = data["application"]
+        criteria = set(
+            EvaluationCriterion.objects.filter(call=application.call_id).values_list("pk", flat=True)
+        )
+        scores: dict[int, tuple[int | None, str]] = {}
+        for row in data["scores"]:
+            if row["criterion"] not in criteria:
+                raise ValidationError(
+                    {
+                        "scores": [
+                            _("Le critère %(id)s n'est pas dans la grille de cet appel.")
+                            % {"id": row["criterion"]}
+                        ]
+                    }
+                )
+            scores[row["criterion"]] = (row["score"], row["comment"])
+        existed = Evaluation.objects.filter(application=application, evaluator=request.user.pk).exists()
+        try:
+            evaluation = evaluation_save(
+                application=application,
+                evaluator=self.user(),
+                scores=scores,
+                comment=data["comment"],
+                submit=data["submit"],
+            )
+        except DomainError as exc:
+            if exc.code == "not_evaluator":
+                raise PermissionDenied(exc.message) from exc
+            raise
+        evaluation = self.get_queryset().get(pk=evaluation.pk)
+        code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        return Response(self.get_serializer(evaluation).data, status=code)
 
 
 # --- support --------------------------------------------------------------------------------------

@@ -44,7 +44,8 @@ def api_token_create(
     membership = Membership.objects.filter(user=user, fabrique=fabrique, is_active=True).first()
     if membership is None or not membership.has_permission(Permission.VIEW):
         raise DomainError(_("Votre rôle ne donne pas accès à l'API de cette fabrique."))
-    if scope == TokenScope.WRITE and not membership.has_permission(Permission.EDIT):
+    # DECIDE: a committee member writes decisions and evaluations; each endpoint still checks its permission
+    if scope == TokenScope.WRITE and not membership.has_permission(Permission.DECIDE):
         raise DomainError(_("Votre rôle ne permet pas d'écrire : choisissez un jeton en lecture seule."))
     with transaction.atomic():
         Membership.objects.select_for_update().filter(pk=membership.pk).first()  # one creation at a time

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from fabrique.audit.services import audit_log, snapshot
-from fabrique.core.errors import DomainError, TransitionNotAllowed
+from fabrique.core.errors import ConflictError, DomainError, TransitionNotAllowed
 from fabrique.core.services import audited_create, audited_update, check_fields
 from fabrique.core.workflow import transition
 from fabrique.directory.models import Person
@@ -101,10 +101,10 @@ def decision_record(
         if meeting.fabrique_id != fabrique.pk:
             raise DomainError(_("Ce point d'ordre du jour n'appartient pas à la fabrique."))
         if Decision.objects.filter(agenda_item=agenda_item).exists():
-            raise DomainError(_("Ce point de l'ordre du jour a déjà fait l'objet d'une décision."))
+            raise ConflictError(_("Ce point de l'ordre du jour a déjà fait l'objet d'une décision."))
     option = registry.outcome(target, outcome)
     if option is None or option not in registry.outcomes_for(target):
-        raise DomainError(
+        raise TransitionNotAllowed(
             _("La décision « %(outcome)s » n'est pas possible pour « %(target)s » à ce stade.")
             % {"outcome": option.label if option else outcome, "target": target}
         )

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fabrique.audit.services import audit_log, snapshot
-from fabrique.core.errors import DomainError
+from fabrique.core.errors import ConflictError, DomainError
 from fabrique.core.services import audited_update, field_names
 from fabrique.core.workflow import transition
 from fabrique.fabriques.models import Membership, Permission
@@ -490,9 +490,9 @@ def evaluation_save(
     if not call.evaluators.filter(pk=evaluator.pk).exists():
         raise DomainError(_("Vous n'êtes pas évaluateur·rice de cet appel."), code="not_evaluator")
     if application.stage not in OPEN_APPLICATION_STAGES:
-        raise DomainError(_("Cette candidature a déjà fait l'objet d'une décision."))
+        raise ConflictError(_("Cette candidature a déjà fait l'objet d'une décision."))
     if call.stage == CallStage.CANCELLED:
-        raise DomainError(_("Cet appel a été annulé."))
+        raise ConflictError(_("Cet appel a été annulé."))
     criteria = list(EvaluationCriterion.objects.filter(call=call).order_by("order", "id"))
     errors: dict[str, Any] = {}
     clean: dict[int, tuple[int | None, str]] = {}
@@ -518,7 +518,7 @@ def evaluation_save(
             application=application, evaluator=evaluator
         )
         if evaluation.is_submitted:
-            raise DomainError(_("Votre évaluation est déjà soumise : elle ne peut plus être modifiée."))
+            raise ConflictError(_("Votre évaluation est déjà soumise : elle ne peut plus être modifiée."))
         existing = {s.criterion_id: s for s in EvaluationScore.objects.filter(evaluation=evaluation)}
         for criterion in criteria:
             value, note = clean[criterion.pk]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fabrique.audit.services import audit_log, diff, snapshot
-from fabrique.core.errors import DomainError
+from fabrique.core.errors import DomainError, TransitionNotAllowed
 from fabrique.core.references import next_reference
 from fabrique.core.services import audited_create, audited_update, check_fields
 from fabrique.core.workflow import transition
@@ -241,7 +241,7 @@ def study_open(
             if need.fabrique_id != fabrique.pk or need.is_deleted:
                 raise ValidationError({"needs": _("Ce besoin n'appartient pas à la fabrique.")})
             if need.stage != NeedStage.RETAINED:
-                raise DomainError(
+                raise TransitionNotAllowed(
                     _(
                         "Le besoin « %(need)s » n'est pas retenu (étape : %(stage)s) : une étude "
                         "d'opportunité ne s'ouvre que sur des besoins retenus."

@@ -58,7 +58,7 @@ class ApiTokensView(FabriqueViewMixin, TemplateView):
         context.update(
             active_tokens=active,
             ended_tokens=ended,
-            can_write=self.membership.has_permission(Permission.EDIT),
+            can_write=self.membership.has_permission(Permission.DECIDE),
             form=kwargs.get("form")
             or TokenForm(initial={"expires_on": timezone.localdate() + datetime.timedelta(days=90)}),
             docs_url="/api/docs/",
