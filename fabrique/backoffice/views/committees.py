@@ -51,11 +51,12 @@ from fabrique.committees.services import (
     meeting_update,
 )
 from fabrique.core.errors import DomainError
+from fabrique.core.exports import Column
 from fabrique.core.forms import add_service_errors
 from fabrique.core.pdf import css_string, pdf_response
 from fabrique.fabriques.models import Permission
 
-from .base import DecisionFormView, FabriqueViewMixin, ServiceFormView, object_url, reason_label
+from .base import DecisionFormView, ExportMixin, FabriqueViewMixin, ServiceFormView, object_url, reason_label
 
 
 def committees_of(fabrique):
@@ -160,9 +161,26 @@ def _waiting(fabrique) -> list:
     return waiting
 
 
-class CommitteeListView(FabriqueViewMixin, TemplateView):
+class CommitteeListView(ExportMixin, FabriqueViewMixin, TemplateView):
     permission = Permission.VIEW
     template_name = "backoffice/committees/committee_list.html"
+    export_name = "comites"
+    export_columns = (
+        Column(gettext_lazy("Nom"), lambda c: c.name, "name"),
+        Column(
+            gettext_lazy("Type"),
+            lambda c: c.committee_type.label if c.committee_type else "",
+            "committee_type",
+        ),
+        Column(gettext_lazy("Étude suivie"), lambda c: str(c.study) if c.study else "", "study"),
+        Column(gettext_lazy("Membres"), lambda c: c.member_count, "members"),
+        Column(gettext_lazy("Quorum"), lambda c: c.quorum, "quorum"),
+        Column(gettext_lazy("Séances"), lambda c: c.meeting_count, "meetings"),
+        Column(gettext_lazy("Prochaine séance"), lambda c: c.next_meeting, "next_meeting"),
+    )
+
+    def export_rows(self):
+        return committee_list(fabrique=self.fabrique)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -15,10 +15,12 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from fabrique.core.errors import DomainError
+from fabrique.core.exports import Column
 from fabrique.core.indicators import Filters, Indicator, NotApplicable, Period, indicator
 from fabrique.fabriques.models import Permission
 from fabrique.funding.forms import AgreementForm, DeadlineForm, FunderReportForm
@@ -44,7 +46,7 @@ from fabrique.reporting.figures import durations, funnel, reporting_table, trend
 from fabrique.reporting.filters import ReportingFilterForm
 from fabrique.reporting.maps import needs_map
 
-from .base import PAGE_SIZE, FabriqueViewMixin, ObjectDetailView, ServiceFormView
+from .base import PAGE_SIZE, ExportMixin, FabriqueViewMixin, ObjectDetailView, ServiceFormView
 
 # the breakdowns shown on the reporting page: (indicator key, breakdown keys)
 PAGE_BREAKDOWNS = (
@@ -229,12 +231,24 @@ urlpatterns = [
 # --- funders' agreements ------------------------------------------------------------------------------
 
 
-class AgreementListView(FabriqueViewMixin, ListView[FundingAgreement]):
+class AgreementListView(ExportMixin, FabriqueViewMixin, ListView[FundingAgreement]):  # type: ignore[misc]
     """The fabrique's agreements with their next reporting deadline (late ones first)."""
 
     permission = Permission.VIEW
     template_name = "backoffice/reporting/agreement_list.html"
     paginate_by = PAGE_SIZE
+    export_name = "conventions"
+    export_columns = (
+        Column(gettext_lazy("Intitulé"), lambda a: a.title, "title"),
+        Column(gettext_lazy("Numéro"), lambda a: a.reference, "reference"),
+        Column(gettext_lazy("Financeur"), lambda a: a.funder.name, "funder"),
+        Column(gettext_lazy("Statut"), lambda a: a.get_status_display(), "status"),
+        Column(gettext_lazy("Début"), lambda a: a.starts_on, "starts_on"),
+        Column(gettext_lazy("Fin"), lambda a: a.ends_on, "ends_on"),
+        Column(gettext_lazy("Montant accordé (€)"), lambda a: a.amount_granted, "amount_granted"),
+        Column(gettext_lazy("Montant versé (€)"), lambda a: a.amount_paid, "amount_paid"),
+        Column(gettext_lazy("Prochaine échéance"), lambda a: a.next_deadline, "next_deadline"),
+    )
 
     def get_queryset(self) -> QuerySet[FundingAgreement]:
         return agreements_with_deadlines(fabrique=self.fabrique)

@@ -23,6 +23,7 @@ from fabrique.committees.forms import DecisionForm
 from fabrique.committees.selectors import agenda_items_on, decisions_on
 from fabrique.committees.services import decision_record
 from fabrique.core.errors import DomainError
+from fabrique.core.exports import Column
 from fabrique.core.pdf import css_string, pdf_response
 from fabrique.fabriques.models import Permission
 from fabrique.studies.forms import BenchmarkForm, ScenarioForm, StudyForm, StudyOpenForm, WorkshopForm
@@ -90,6 +91,17 @@ class StudyListView(FilteredListView):
 
     template_name = "backoffice/studies/study_list.html"
     context_object_name = "studies"
+    export_name = "etudes"
+    export_columns = (
+        Column(gettext_lazy("Référence"), lambda s: s.reference, "reference"),
+        Column(gettext_lazy("Intitulé"), lambda s: s.title, "title"),
+        Column(gettext_lazy("Étape"), lambda s: s.get_stage_display(), "stage"),
+        Column(gettext_lazy("Chantier"), lambda s: s.workstream.name if s.workstream else "", "workstream"),
+        Column(gettext_lazy("Chargé·e de mission"), lambda s: str(s.officer or ""), "officer"),
+        Column(gettext_lazy("Commencée le"), lambda s: s.started_on, "started_on"),
+        Column(gettext_lazy("Échéance"), lambda s: s.due_on, "due_on"),
+        Column(gettext_lazy("Créée le"), lambda s: s.created_at, "created_at"),
+    )
 
     def get_queryset(self):
         return study_list(fabrique=self.fabrique, filters=self.request.GET)

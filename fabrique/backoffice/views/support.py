@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import ListView, TemplateView
 
 from fabrique.core.errors import DomainError
+from fabrique.core.exports import Column
 from fabrique.directory.errors import ProbableDuplicate
 from fabrique.fabriques.models import Permission
 from fabrique.projects.models import Enterprise, FollowUp, Project, ProjectStage
@@ -51,7 +52,7 @@ from fabrique.support.services import (
     support_plan_update,
 )
 
-from .base import FabriqueViewMixin, ServiceFormView
+from .base import ExportMixin, FabriqueViewMixin, ServiceFormView
 
 PAGE_SIZE = 30
 
@@ -171,11 +172,21 @@ class SupportFormView(SupportMixin, ServiceFormView):
 # --- support plans -------------------------------------------------------------------------------------
 
 
-class SupportPlanListView(SupportMixin, ListView):
+class SupportPlanListView(ExportMixin, SupportMixin, ListView):
     permission = Permission.VIEW
     template_name = "backoffice/support/plan_list.html"
     context_object_name = "plans"
     paginate_by = PAGE_SIZE
+    export_name = "accompagnements"
+    export_columns = (
+        Column(gettext_lazy("Projet"), lambda p: p.project.title, "project"),
+        Column(gettext_lazy("Référence du projet"), lambda p: p.project.reference, "project_reference"),
+        Column(gettext_lazy("Étape"), lambda p: p.get_stage_display(), "stage"),
+        Column(gettext_lazy("Chargé·e de mission"), lambda p: str(p.officer or ""), "officer"),
+        Column(gettext_lazy("Début"), lambda p: p.started_on, "started_on"),
+        Column(gettext_lazy("Depuis le"), lambda p: p.stage_changed_at, "stage_changed_at"),
+        Column(gettext_lazy("Motif d'arrêt"), lambda p: p.stop_reason, "stop_reason"),
+    )
 
     def get_queryset(self):
         qs = selectors.support_plans(fabrique=self.fabrique).order_by("-started_on", "-pk")
@@ -435,11 +446,22 @@ class ActivityCreateView(PlanFormView):
 # --- outcome: the enterprise created and its follow-up ----------------------------------------------------
 
 
-class EnterpriseListView(SupportMixin, ListView):
+class EnterpriseListView(ExportMixin, SupportMixin, ListView):
     permission = Permission.VIEW
     template_name = "backoffice/support/enterprise_list.html"
     context_object_name = "enterprises"
     paginate_by = PAGE_SIZE
+    export_name = "entreprises"
+    export_columns = (
+        Column(gettext_lazy("Dénomination"), lambda e: e.legal_name, "legal_name"),
+        Column(gettext_lazy("Forme juridique"), lambda e: e.get_legal_form_display(), "legal_form"),
+        Column(gettext_lazy("SIRET"), lambda e: e.siret, "siret"),
+        Column(gettext_lazy("Projet"), lambda e: e.project.title, "project"),
+        Column(gettext_lazy("Commune"), lambda e: e.commune.name if e.commune else "", "commune"),
+        Column(gettext_lazy("Créée le"), lambda e: e.created_on, "created_on"),
+        Column(gettext_lazy("Emplois à la création (ETP)"), lambda e: e.jobs_fte, "jobs_fte"),
+        Column(gettext_lazy("Site web"), lambda e: e.website, "website"),
+    )
 
     def get_queryset(self):
         return (
