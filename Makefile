@@ -63,6 +63,8 @@ typecheck: install-dev
 migrations-check: install-dev
 	$(BIN)/fabrique makemigrations --check --dry-run
 
+## the whole suite on SQLite, including the bounded Schemathesis run of the API schema
+## (tests/api/test_schemathesis.py: 12 derandomized cases per operation and pass, about 70 s of CPU)
 test-sqlite: install-dev assets
 	$(BIN)/pytest -m "not browser" -q
 

@@ -367,3 +367,12 @@ def test_decision_bad_input_and_rights(client, team, other_team):
     mine.refresh_from_db()
     assert mine.stage == StudyStage.AWAITING_DECISION
     assert not Decision.objects.filter(fabrique=fabrique).exists()
+
+
+def test_an_unknown_row_is_a_french_404(client, team):
+    """Found by the Schemathesis run: Django's get_object_or_404 answered "No Study matches the given
+    query." in English."""
+    auth = token_for(team.officer, team.fabrique, TokenScope.READ)
+    response = client.get(url(team.fabrique, "study", "detail", pk=999_999), **auth)
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Élément introuvable."
