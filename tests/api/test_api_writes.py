@@ -323,7 +323,7 @@ def test_a_staff_decision_outside_a_meeting(client, team):
     path = url(fabrique, "decision")
     # no-go needs its reasons: 400, French, nothing decided
     missing = post(client, path, {"target": "study", "target_id": study.pk, "outcome": "no_go"}, auth)
-    assert missing.status_code == 400 and "motif" in missing.json()["detail"]
+    assert missing.status_code == 400 and "motif" in missing.json()["reason_code"][0]
     ok = post(
         client,
         path,
