@@ -329,7 +329,7 @@ _EnterpriseBase: Any = serializer_for(
 )
 
 
-class EnterpriseSerializer(_EnterpriseBase):
+class EnterpriseSerializer(_EnterpriseBase):  # type: ignore[misc]
     # `create_organization` (creation only) asks for a new directory entry; a project already recorded
     # is the service's 409, not the one-to-one's "already exists" 400
     create_organization = serializers.BooleanField(
@@ -339,7 +339,7 @@ class EnterpriseSerializer(_EnterpriseBase):
         help_text="À la création : vrai pour créer la fiche de l'annuaire de l'entreprise (sinon `organization`).",
     )
 
-    class Meta(_EnterpriseBase.Meta):
+    class Meta(_EnterpriseBase.Meta):  # type: ignore[misc]
         fields = [*_EnterpriseBase.Meta.fields, "create_organization"]
 
     def get_fields(self) -> dict[str, Any]:
@@ -457,7 +457,7 @@ DECIDABLE: dict[str, Any] = {"need": Need, "study": Study, "application": Applic
 ID_MAX = 2**63 - 1  # a larger id overflows the database integer: a 400, never a 500
 
 
-class MemberVoteInput(serializers.Serializer):
+class MemberVoteInput(serializers.Serializer):  # type: ignore[type-arg]
     person = serializers.IntegerField(
         min_value=1, max_value=ID_MAX, help_text="Identifiant du contact, membre du comité."
     )
@@ -467,7 +467,7 @@ class MemberVoteInput(serializers.Serializer):
     )
 
 
-class DecisionInput(serializers.Serializer):
+class DecisionInput(serializers.Serializer):  # type: ignore[type-arg]
     agenda_item = serializers.PrimaryKeyRelatedField(
         queryset=AgendaItem.objects.none(),
         required=False,
@@ -735,7 +735,7 @@ class ApplicationViewSet(TransitionMixin, ResourceViewSet):
     decided_elsewhere = "une candidature passe « en examen » quand une évaluation commence."
 
 
-class ScoreSerializer(serializers.ModelSerializer):
+class ScoreSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = EvaluationScore
         fields = ["criterion", "score", "comment"]
@@ -749,14 +749,14 @@ _EvaluationBase: Any = serializer_for(
 )
 
 
-class EvaluationSerializer(_EvaluationBase):
+class EvaluationSerializer(_EvaluationBase):  # type: ignore[misc]
     scores = ScoreSerializer(many=True, read_only=True)
 
-    class Meta(_EvaluationBase.Meta):
+    class Meta(_EvaluationBase.Meta):  # type: ignore[misc]
         fields = [*_EvaluationBase.Meta.fields, "scores"]
 
 
-class ScoreInput(serializers.Serializer):
+class ScoreInput(serializers.Serializer):  # type: ignore[type-arg]
     criterion = serializers.IntegerField(min_value=1, max_value=ID_MAX, help_text="Identifiant du critère.")
     score = serializers.IntegerField(
         min_value=0, max_value=20, allow_null=True, help_text="Note, de 0 à la note maximale du critère."
@@ -764,7 +764,7 @@ class ScoreInput(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=LONG_TEXT, default="")
 
 
-class EvaluationInput(serializers.Serializer):
+class EvaluationInput(serializers.Serializer):  # type: ignore[type-arg]
     application = serializers.PrimaryKeyRelatedField(
         queryset=Application.objects.none(), help_text="Candidature évaluée."
     )
