@@ -125,6 +125,8 @@ def pair_data(rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.concatenate(xs), np.concatenate(ys), np.concatenate(ts)
 
 
+# candidate links: pairs scored at least this form the graph whose components are clustered
+LINK = float(os.environ.get("BENCH_LINK", "0.1"))
 # weight of a same-need pair in the fit (about 1 pair in 60 is one): 1 = plain logistic regression
 POS_WEIGHT = 3.0
 
@@ -142,7 +144,7 @@ def fit_pairs(x: np.ndarray, y: np.ndarray, threshold: float = 0.5) -> engine.Pa
         coef=lr.coef_[0],
         intercept=float(lr.intercept_[0]),
         threshold=threshold,
-        link_threshold=0.1,
+        link_threshold=LINK,
         pos_weight=POS_WEIGHT,
     )
 
@@ -151,7 +153,7 @@ def with_threshold(pm: engine.PairModel, thr: float, cannot_link: float | None =
     return dataclasses.replace(
         pm,
         threshold=thr,
-        link_threshold=min(0.1, thr / 2),
+        link_threshold=min(LINK, thr / 2),
         cannot_link=pm.cannot_link if cannot_link is None else cannot_link,
     )
 
