@@ -23,8 +23,9 @@ import re
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as settings_
@@ -104,7 +105,21 @@ OPERATIONS = _operations()
 
 @pytest.fixture(scope="module")
 def live(django_db_setup, django_db_blocker):
-    """The world, an admin's write token and the schema loaded from the running application."""
+    """The world, an admin's write token and the schema loaded from the running application.
+
+    The WSGI handler closes the database connection after each request (`close_old_connections`);
+    Django's test client turns that off, Schemathesis' WSGI client does not: without this, the test
+    transaction would end with the first request on PostgreSQL."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield from _live(django_db_blocker)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def _live(django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         world = build_world()
         team = world.a.team
