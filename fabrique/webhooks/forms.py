@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -26,9 +24,6 @@ class EndpointForm(forms.Form):
         widget=ChecklistSelectMultiple,
         error_messages={"required": _("Choisissez au moins un événement.")},
     )
-
-    def __init__(self, *args: Any, fabrique: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
 
     def clean_url(self) -> str:
         url: str = self.cleaned_data["url"].strip()
@@ -67,6 +62,3 @@ class SecretForm(forms.Form):
         help_text=_("Laissez vide pour en générer un. L'ancien secret cesse aussitôt de signer."),
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
     )
-
-    def __init__(self, *args: Any, fabrique: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)

@@ -198,9 +198,6 @@ class HandOverAnswerForm(forms.Form):
         help_text=gettext_lazy("Obligatoire pour un refus ; la fabrique qui propose le lira."),
     )
 
-    def __init__(self, *args: Any, fabrique: Fabrique | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-
 
 class HandOverDetailView(FabriqueViewMixin, TemplateView):
     """One hand-over: what is offered (or the read-only trace of what left), the answer, the journal."""
@@ -410,9 +407,6 @@ class ModelSheetForm(forms.ModelForm[ModelSheet]):
             for name in ("need_answered", "economic_model", "partners", "results")
         }
 
-    def __init__(self, *args: Any, fabrique: Fabrique | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-
 
 class ModelSheetPublishView(ServiceFormView):
     """Publish a project (or the enterprise it created) as a model of the library."""
@@ -420,6 +414,7 @@ class ModelSheetPublishView(ServiceFormView):
     permission = Permission.EDIT
     template_name = "backoffice/network/model_sheet_form.html"
     form_class = ModelSheetForm
+    form_fabrique = False
     lookups = {"pk": Project}
     success_message = str(gettext_lazy("Le modèle « %(name)s » est publié dans la bibliothèque du réseau."))
 
@@ -459,6 +454,7 @@ class ModelSheetUpdateView(ServiceFormView):
     permission = Permission.EDIT
     template_name = "backoffice/network/model_sheet_form.html"
     form_class = ModelSheetForm
+    form_fabrique = False
     lookups = {"pk": _own_sheets}
     success_message = str(gettext_lazy("Le modèle « %(name)s » est modifié."))
 
@@ -587,14 +583,12 @@ class ModelDocumentForm(forms.Form):
         help_text=gettext_lazy("PDF, ODT, DOCX, JPEG ou PNG, 10 Mo au plus."),
     )
 
-    def __init__(self, *args: Any, fabrique: Fabrique | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-
 
 class ModelDocumentAddView(ServiceFormView):
     permission = Permission.EDIT
     template_name = "backoffice/network/model_document_form.html"
     form_class = ModelDocumentForm
+    form_fabrique = False
     lookups = {"pk": _own_sheets}
     success_message = str(gettext_lazy("Le document « %(name)s » est ajouté au modèle."))
 

@@ -71,6 +71,7 @@ class WebhookCreateView(ServiceFormView):
     permission = Permission.MANAGE
     template_name = "backoffice/webhooks/form.html"
     form_class = EndpointCreateForm
+    form_fabrique = False
 
     def perform(self, form: Any) -> WebhookEndpoint:
         data = form.cleaned_data
@@ -111,6 +112,7 @@ class WebhookDetailView(_EndpointMixin, TemplateView):
 class WebhookUpdateView(_EndpointMixin, ServiceFormView):
     template_name = "backoffice/webhooks/form.html"
     form_class = EndpointUpdateForm
+    form_fabrique = False
 
     def get_success_message(self, obj: Any) -> str:
         return _("Le webhook est mis à jour.")
@@ -142,6 +144,7 @@ class WebhookUpdateView(_EndpointMixin, ServiceFormView):
 class WebhookSecretView(_EndpointMixin, ServiceFormView):
     template_name = "backoffice/webhooks/secret.html"
     form_class = SecretForm
+    form_fabrique = False
 
     def perform(self, form: Any) -> WebhookEndpoint:
         endpoint = self.get_endpoint()
