@@ -781,3 +781,18 @@ def pair_score(a: Mapping | Features, b: Mapping | Features, pm: PairModel | Non
     fb = b if isinstance(b, Features) else featurize(b)
     m = Matrix([fa, fb])
     return float(prob_matrix(m, np.array([0]), np.array([1]), pm)[0, 0])
+
+
+def pair_scores(
+    features: Sequence[Features], pairs: Sequence[tuple[int, int]], pm: PairModel | None = None
+) -> list[float]:
+    """`pair_score` of many pairs (indexes into `features`) at once: one feature matrix over the reports
+    involved instead of one per pair (a regrouping run scored 44,000 pairs one by one: 15 minutes)."""
+    if not pairs:
+        return []
+    involved = sorted({i for pair in pairs for i in pair})
+    position = {index: k for k, index in enumerate(involved)}
+    matrix = Matrix([features[i] for i in involved])
+    everything = np.arange(len(involved))
+    probabilities = prob_matrix(matrix, everything, everything, pm)
+    return [float(probabilities[position[a], position[b]]) for a, b in pairs]
