@@ -288,15 +288,20 @@ def stored_markers(url: str, run_id: str) -> list[str]:
     return [re.search(r"\[[^\]]+\]", title).group(0) for (title,) in rows]
 
 
+def worker_env(url: str, mail_dir: Path) -> dict:
+    """The production settings, e-mails written to files in `mail_dir` (counted by the crash test)."""
+    return {
+        **server_env(url),
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+    }
+
+
 def start_worker(url: str, mail_dir: Path) -> subprocess.Popen:
     """The task worker with the production settings; e-mails written to files in `mail_dir`."""
     return subprocess.Popen(
         [str(ROOT / ".venv/bin/fabrique"), "worker", "--interval", "0.2"],
-        env={
-            **server_env(url),
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": str(mail_dir),
-        },
+        env=worker_env(url, mail_dir),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -309,11 +314,7 @@ def drain_tasks(url: str, mail_dir: Path) -> None:
     included: a task left running by a dead worker goes back to the queue)."""
     subprocess.run(
         [str(ROOT / ".venv/bin/fabrique"), "worker", "--batch"],
-        env={
-            **server_env(url),
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": str(mail_dir),
-        },
+        env=worker_env(url, mail_dir),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         check=True,
