@@ -62,7 +62,11 @@ class AuditEntry(models.Model):
         verbose_name = _("entrée du journal")
         verbose_name_plural = _("journal d'audit")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id", "-created_at"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "-created_at"]),
+            # the fabrique's journal and the dashboard's recent activity, newest first
+            models.Index(fields=["fabrique", "-created_at", "-id"], name="audit_fabrique_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"

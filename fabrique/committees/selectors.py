@@ -177,8 +177,11 @@ def _decidable_querysets(
         yield model, qs
 
 
-def agenda_candidates(*, fabrique: Fabrique, include_scheduled: bool = True) -> list[AgendaCandidate]:
-    """Objects of the fabrique on which a decision can be taken now (registry.outcomes_for), by kind.
+def agenda_candidates(
+    *, fabrique: Fabrique, include_scheduled: bool = True, per_kind: int = CANDIDATES_PER_KIND
+) -> list[AgendaCandidate]:
+    """Objects of the fabrique on which a decision can be taken now (registry.outcomes_for), by kind,
+    the oldest first, at most `per_kind` of each kind.
 
     `scheduled` tells which already sit on an undecided agenda item; without `include_scheduled`
     they are left out ("waiting for a committee").
@@ -194,12 +197,12 @@ def agenda_candidates(*, fabrique: Fabrique, include_scheduled: bool = True) -> 
     for model, qs in _decidable_querysets(fabrique):
         content_type = ContentType.objects.get_for_model(model)
         kind = capfirst(str(model._meta.verbose_name))
-        for obj in qs.select_related("fabrique").order_by("pk")[:CANDIDATES_PER_KIND]:
+        if not include_scheduled:
+            qs = qs.exclude(pk__in=[pk for ct, pk in scheduled if ct == content_type.pk])
+        for obj in qs.select_related("fabrique").order_by("pk")[:per_kind]:
             if not registry.outcomes_for(obj):
                 continue
             is_scheduled = (content_type.pk, obj.pk) in scheduled
-            if is_scheduled and not include_scheduled:
-                continue
             found.append(AgendaCandidate(key=candidate_key(obj), obj=obj, kind=kind, scheduled=is_scheduled))
     return found
 

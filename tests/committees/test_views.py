@@ -7,6 +7,7 @@ from fabrique.backoffice.dashboard import dashboard_deadlines, dashboard_figures
 from fabrique.committees.models import AgendaItem, Committee, CommitteeType, Decision, Meeting, MeetingStatus
 from fabrique.committees.selectors import candidate_key
 from fabrique.committees.services import agenda_item_add
+from fabrique.core.services import soft_delete
 from fabrique.studies.models import StudyStage
 from tests.directory.factories import make_person
 
@@ -263,3 +264,30 @@ def test_dashboard_shows_upcoming_meetings(team, login):
     assert "séance ce trimestre" in figures or "séances ce trimestre" in figures
     page = text(login(team.reader).get(url(team, "dashboard")))
     assert "Séance : Comité d'engagement" in page
+
+
+def test_the_waiting_list_shows_the_oldest_files_of_each_kind_and_says_there_are_more(team, login):
+    from fabrique.backoffice.views.committees import WAITING_PER_KIND
+    from fabrique.needs.models import NeedStage
+
+    from .factories import make_need
+
+    needs = [
+        make_need(team.fabrique, title=f"Besoin en attente {i:02d}", stage=NeedStage.QUALIFYING)
+        for i in range(WAITING_PER_KIND + 2)
+    ]
+    scheduled = needs[0]
+    agenda_item_add(
+        meeting=make_meeting(make_committee(team.fabrique, team.officer), team.officer),
+        actor=team.officer,
+        target=scheduled,
+    )
+    body = text(login(team.officer).get(url(team, "committee_list")))
+    shown = [n for n in needs if n.title in body.split("En attente d'un comité", 1)[1]]
+    # the scheduled one is left out, then the oldest WAITING_PER_KIND; the newest is not shown
+    assert shown == needs[1 : WAITING_PER_KIND + 1]
+    assert f"Seuls les {WAITING_PER_KIND} dossiers les plus anciens de chaque type sont affichés." in body
+
+    soft_delete(instance=needs[-1], actor=team.officer, fabrique=team.fabrique)  # now exactly WAITING_PER_KIND wait, all shown, no message
+    body = text(login(team.officer).get(url(team, "committee_list")))
+    assert needs[WAITING_PER_KIND].title in body and "les plus anciens" not in body

@@ -7,6 +7,8 @@ fabrique's pk is a 404), call the service, turn its errors into French messages.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -154,11 +156,24 @@ class CommitteeTypeSettingsView(FabriqueViewMixin, TemplateView):
 # --- committees ----------------------------------------------------------------------------------------------
 
 
-def _waiting(fabrique) -> list:
-    waiting = agenda_candidates(fabrique=fabrique, include_scheduled=False)
+WAITING_PER_KIND = 10  # files shown per kind in "waiting for a committee" (the oldest first)
+
+
+def _waiting(fabrique) -> dict[str, Any]:
+    """The context of "waiting for a committee": the oldest files of each kind, and whether some kind
+    has more than shown."""
+    waiting = agenda_candidates(fabrique=fabrique, include_scheduled=False, per_kind=WAITING_PER_KIND + 1)
+    shown: list = []
+    per_kind: dict[str, int] = {}
+    more = False
     for candidate in waiting:
+        per_kind[candidate.kind] = per_kind.get(candidate.kind, 0) + 1
+        if per_kind[candidate.kind] > WAITING_PER_KIND:
+            more = True
+            continue
         candidate.url = object_url(candidate.obj, fabrique)
-    return waiting
+        shown.append(candidate)
+    return {"waiting": shown, "waiting_more": more, "waiting_per_kind": WAITING_PER_KIND}
 
 
 class CommitteeListView(ExportMixin, FabriqueViewMixin, TemplateView):
@@ -186,7 +201,7 @@ class CommitteeListView(ExportMixin, FabriqueViewMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["committees"] = committee_list(fabrique=self.fabrique)
         context["upcoming"] = upcoming_meetings(fabrique=self.fabrique, limit=10)
-        context["waiting"] = _waiting(self.fabrique)
+        context.update(_waiting(self.fabrique))
         return context
 
 
@@ -351,7 +366,7 @@ class MeetingDetailView(MeetingMixin, TemplateView):
             context["item_form"] = kwargs.get("item_form") or AgendaItemForm(
                 candidates=agenda_candidates(fabrique=self.fabrique)
             )
-        context["waiting"] = _waiting(self.fabrique)
+        context.update(_waiting(self.fabrique))
         return context
 
 
