@@ -248,12 +248,32 @@ def run_load(pages: list, cookies: dict, slug: str, users: int, duration: float,
 
     threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
     t0 = time.monotonic()
+    cpu0, machine0 = time.process_time(), machine_cpu()
     for t in threads:
         t.start()
     for t in threads:
         t.join(duration + 120)
     wall = time.monotonic() - t0
-    return {"samples": samples, "errors": errors, "wall": wall, "acknowledged": acknowledged}
+    busy, total = (b - a for a, b in zip(machine0, machine_cpu(), strict=True))
+    return {
+        "samples": samples,
+        "errors": errors,
+        "wall": wall,
+        "acknowledged": acknowledged,
+        # where the CPU went: the load generator's own share, and the whole machine's
+        "generator_cpu": (time.process_time() - cpu0) / wall,
+        "machine_busy": busy / total if total else float("nan"),
+    }
+
+
+def machine_cpu() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs since boot, from /proc/stat (Linux; zeros elsewhere)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0, 0
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -269,6 +289,10 @@ def print_run(title: str, result: dict) -> None:
     print(
         f"{total} requests in {result['wall']:.0f} s = {total / result['wall']:.1f} req/s; "
         f"p50 {pct(allv, 0.5):.0f} ms, p95 {pct(allv, 0.95):.0f} ms, p99 {pct(allv, 0.99):.0f} ms; errors: {errors}\n"
+    )
+    print(
+        f"CPU: the load generator used {result['generator_cpu']:.0%} of one core; the machine was "
+        f"{result['machine_busy']:.0%} busy ({os.cpu_count()} cores, everything on it counted)\n"
     )
     print("| page | requests | p50 | p95 | p99 | errors |\n|---|---:|---:|---:|---:|---:|")
     for name, values in sorted(result["samples"].items()):

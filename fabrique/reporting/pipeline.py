@@ -107,8 +107,8 @@ def _base_queryset(kind: str, fabrique) -> QuerySet:
     return qs.select_related("commune")
 
 
-BOARD_LIMIT = 30  # cards shown per column; the column's badge gives the true total
-AWAITING_LIMIT = 30  # rows of each kind in "awaiting a committee decision"
+BOARD_LIMIT = 15  # cards shown per column (the most recently changed); the badge gives the true total, a link the rest
+AWAITING_LIMIT = 10  # rows of each kind in "awaiting a committee decision"
 
 
 def pipeline_board(*, fabrique, workstream=None, officer=None) -> list[dict]:
