@@ -238,9 +238,10 @@ def enterprise_followup_slots(*, enterprise: Enterprise) -> list[FollowUpSlot]:
 
 
 def followups_due(
-    *, fabrique: Fabrique, start: datetime.date, end: datetime.date
+    *, fabrique: Fabrique, start: datetime.date, end: datetime.date, limit: int = 30
 ) -> list[tuple[Enterprise, FollowUpSlot]]:
-    """Follow-ups not recorded yet whose due date falls by `end` (up to a year late)."""
+    """Follow-ups not recorded yet whose due date falls by `end` (up to a year late), the `limit` earliest
+    (like the other deadline sources: a dashboard list, not the register of every follow-up)."""
     since = _shift_years(start, -1)
     found: list[tuple[Enterprise, FollowUpSlot]] = []
     for horizon, years in FOLLOWUP_YEARS.items():
@@ -249,13 +250,14 @@ def followups_due(
             .filter(created_on__gte=_shift_years(since, -years), created_on__lte=_shift_years(end, -years))
             .exclude(followups__horizon=horizon)
             .select_related("project")
+            .order_by("created_on", "pk")[:limit]
         )
         for enterprise in rows:
             due_on = followup_due_on(enterprise=enterprise, horizon=horizon)
             if since <= due_on <= end:
                 label = str(FollowUpHorizon(horizon).label)
                 found.append((enterprise, FollowUpSlot(horizon, label, due_on, None)))
-    return sorted(found, key=lambda pair: pair[1].due_on)
+    return sorted(found, key=lambda pair: pair[1].due_on)[:limit]
 
 
 def project_thread(*, project: Project) -> dict[str, Any]:

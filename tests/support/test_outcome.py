@@ -340,3 +340,32 @@ def test_followups_due_and_figures(team, other_team, plan):
     assert selectors.jobs_created_fte(fabrique=team.fabrique) == Decimal("3.5")
     assert selectors.enterprises_created_count(fabrique=other_team.fabrique) == 0
     assert selectors.projects_in_support_count(fabrique=team.fabrique) == 0
+
+
+def test_followups_due_are_the_earliest_within_the_limit(team):
+    from fabrique.support.services import support_plan_start
+
+    today = TODAY()
+    last_year = today.replace(year=today.year - 1)
+    enterprises = []
+    sirets = ("73282932000009", "73282932001007", "73282932002005")
+    for days, siret in zip((20, 5, 12), sirets, strict=True):  # due in 20, 5 and 12 days
+        project = make_project(team.fabrique, title=f"Projet {days}", officer=team.officer)
+        support_plan_start(project=project, actor=team.officer, started_on=last_year, objectives="Créer")
+        enterprises.append(
+            project_record_creation(
+                project=project,
+                actor=team.officer,
+                **enterprise_data(created_on=last_year + datetime.timedelta(days=days), siret=siret),
+            )
+        )
+    window = {"fabrique": team.fabrique, "start": today, "end": today + datetime.timedelta(days=30)}
+    assert [e.pk for e, _slot in selectors.followups_due(**window)] == [
+        enterprises[1].pk,
+        enterprises[2].pk,
+        enterprises[0].pk,
+    ]
+    assert [e.pk for e, _slot in selectors.followups_due(**window, limit=2)] == [
+        enterprises[1].pk,
+        enterprises[2].pk,
+    ]
