@@ -109,6 +109,8 @@ def decision_record(
             % {"outcome": option.label if option else outcome, "target": target}
         )
     _check_reasons(option, reason_code=reason_code, reasons=reasons)
+    if decided_on is not None and decided_on > timezone.localdate():
+        raise ValidationError({"decided_on": _("La date de la décision ne peut pas être dans le futur.")})
     for value in (votes_for, votes_against, votes_abstain):
         if value is not None and value < 0:
             raise DomainError(_("Le nombre de voix ne peut pas être négatif."))

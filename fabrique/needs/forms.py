@@ -521,12 +521,6 @@ class NeedDecisionForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("decided_on", timezone.localdate())
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decided_on") and cleaned["decided_on"] > timezone.localdate():
-            self.add_error("decided_on", _("La date de la décision ne peut pas être dans le futur."))
-        return cleaned
-
 
 # --- criteria ----------------------------------------------------------------------------------------------
 

@@ -62,12 +62,8 @@ class CriterionForm(forms.Form):
 
 
 class BaseCriterionFormSet(forms.BaseFormSet):
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        if not any((f.cleaned_data or {}).get("label") for f in self.forms):
-            raise forms.ValidationError(_("La grille d'évaluation doit compter au moins un critère."))
+    """The grid's rows. Its rules (at least one criterion, no two alike, bounds) are the call
+    services' (`recruitment.services._clean_criteria`): the view shows their "criteria" error here."""
 
     def rows(self) -> list[dict]:
         return [
@@ -247,10 +243,3 @@ class DecisionForm(forms.Form):
         self.fields["outcome"].choices = [(o.code, o.label) for o in outcomes]
         if not self.is_bound:
             self.initial.setdefault("decided_on", timezone.localdate())
-
-    def clean(self):
-        cleaned = super().clean()
-        decided_on = cleaned.get("decided_on")
-        if decided_on and decided_on > timezone.localdate():
-            self.add_error("decided_on", _("La date de la décision ne peut pas être dans le futur."))
-        return cleaned

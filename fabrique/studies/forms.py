@@ -207,17 +207,6 @@ class ScenarioForm(forms.ModelForm):
         "jobs_estimate",
     )
 
-    def __init__(self, *args, fabrique=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fabrique = fabrique
-        self.fields["jobs_estimate"].min_value = 0
-
-    def clean_jobs_estimate(self):
-        value = self.cleaned_data.get("jobs_estimate")
-        if value is not None and value < 0:
-            raise forms.ValidationError(_("Le nombre d'emplois ne peut pas être négatif."))
-        return value
-
     def general_fields(self):
         return [self[name] for name in self.fields if name not in self.ECONOMIC]
 
@@ -238,10 +227,6 @@ class BenchmarkForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "lessons": forms.Textarea(attrs={"rows": 3}),
         }
-
-    def __init__(self, *args, fabrique=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fabrique = fabrique
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

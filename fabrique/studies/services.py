@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
 
 from django.core.exceptions import ValidationError
@@ -75,7 +76,7 @@ class ScenarioFields(TypedDict, total=False):
     revenue_sources: str
     main_costs: str
     partners: str
-    jobs_estimate: int | None
+    jobs_estimate: Decimal | int | None
     is_preferred: bool
 
 
@@ -332,10 +333,17 @@ def _unprefer_others(*, study: Study, keep_pk: int | None, actor: User) -> None:
         _child_update(study=study, instance=other, actor=actor, data={"is_preferred": False})
 
 
+def _check_scenario(data: dict[str, Any]) -> None:
+    jobs = data.get("jobs_estimate")
+    if jobs is not None and jobs < 0:
+        raise ValidationError({"jobs_estimate": _("Le nombre d'emplois ne peut pas être négatif.")})
+
+
 def scenario_create(*, study: Study, actor: User, **fields: Unpack[ScenarioFields]) -> Scenario:
     """A piste with its economic sketch; marking it preferred un-marks the study's previous preferred one."""
     check_fields(fields, ScenarioFields)
     data = _strip(fields)
+    _check_scenario(data)
     with transaction.atomic():
         study = _locked_study(study)
         _check_editable(study)
@@ -347,6 +355,7 @@ def scenario_create(*, study: Study, actor: User, **fields: Unpack[ScenarioField
 def scenario_update(*, scenario: Scenario, actor: User, **fields: Unpack[ScenarioFields]) -> Scenario:
     check_fields(fields, ScenarioFields)
     data = _strip(fields)
+    _check_scenario(data)
     with transaction.atomic():
         study = _locked_study(scenario.study)
         _check_editable(study)

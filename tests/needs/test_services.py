@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from fabrique.audit.models import AuditEntry
 from fabrique.committees.models import Decision
@@ -454,6 +455,16 @@ def test_not_retained_requires_a_reason(qualifying_need, officer):
         need_decide(need=qualifying_need, actor=officer, outcome="not_retained")
     assert not Decision.objects.exists()
     assert Need.objects.get(pk=qualifying_need.pk).stage == NeedStage.QUALIFYING
+
+
+def test_a_decision_is_never_dated_in_the_future(qualifying_need, officer):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as exc:
+        need_decide(need=qualifying_need, actor=officer, outcome="retained", decided_on=tomorrow)
+    assert exc.value.message_dict == {
+        "decided_on": ["La date de la décision ne peut pas être dans le futur."]
+    }
+    assert not Decision.objects.exists()
 
 
 def test_a_decision_is_refused_before_qualification(make_need, officer):

@@ -1,8 +1,11 @@
 """Back-office pages of detection and qualification: French errors, nothing saved on bad input,
 writes refused to readers, another fabrique's objects not found."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from fabrique.committees.models import Decision
 from fabrique.needs.models import Criterion, CriterionScore, Need, NeedReport, NeedStage, ReportStage
@@ -336,6 +339,12 @@ def test_decision_reasons_come_from_the_service_as_field_errors(login, team, qua
     )
     assert response.status_code == 200
     assert "Expliquez le motif" in response.context["form"].errors["reasons"][0]
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    response = client.post(target, {"outcome": "retained", "reasons": "Avéré", "decided_on": tomorrow})
+    assert response.status_code == 200  # decision_record's rule, on the form's field
+    assert response.context["form"].errors["decided_on"] == [
+        "La date de la décision ne peut pas être dans le futur."
+    ]
     assert not Decision.objects.exists()
 
 

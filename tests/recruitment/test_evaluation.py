@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from fabrique.audit.models import AuditEntry
 from fabrique.core.errors import DomainError
-from fabrique.recruitment.models import ApplicationStage, Evaluation
+from fabrique.recruitment.models import ApplicationStage, Evaluation, EvaluationScore
 from fabrique.recruitment.selectors import evaluation_view, weighted_score
 from fabrique.recruitment.services import evaluation_save
 
@@ -176,6 +176,10 @@ def test_evaluation_page_draft_then_submit(setup, team, login):
     response = client.post(url, {f"score_{profile.pk}": "4", f"score_{motivation.pk}": "7", "submit": "1"})
     assert response.status_code == 302
     assert Evaluation.objects.get().submitted_at is not None
+    # a submitted evaluation no longer changes (evaluation_save's rule, shown on the form)
+    response = client.post(url, {f"score_{profile.pk}": "1", f"score_{motivation.pk}": "1", "save": "1"})
+    assert "déjà soumise" in unescape(response.content.decode())
+    assert sorted(EvaluationScore.objects.values_list("score", flat=True)) == [4, 7]
 
 
 def test_a_reader_cannot_evaluate_and_a_non_evaluator_is_told_so(setup, team, login):
@@ -186,5 +190,6 @@ def test_a_reader_cannot_evaluate_and_a_non_evaluator_is_told_so(setup, team, lo
     assert login(team.reader).post(url, {}).status_code == 403
     client = login(team.admin)  # may decide, but is not an evaluator of this call
     assert "pas évaluateur·rice de cet appel" in unescape(client.get(url).content.decode())
-    client.post(url, {f"score_{profile.pk}": "4"})
+    response = client.post(url, {f"score_{profile.pk}": "4"})
+    assert "pas évaluateur·rice de cet appel" in unescape(response.content.decode())  # evaluation_save's
     assert not Evaluation.objects.exists()

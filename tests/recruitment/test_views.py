@@ -86,10 +86,17 @@ def test_call_form_errors_are_french_and_save_nothing(team, login):
     page = text(response)
     assert "La date limite de candidature ne peut pas être déjà passée." in page
     assert not Call.objects.exists()
+    # the grid's rules are the service's (recruitment.services._clean_criteria), shown above the grid
     response = client.post(
         url("call_create", team, project_pk=project.pk), {**call_form(), **grid([("", "", "")])}
     )
     assert "au moins un critère" in text(response)
+    assert "au moins un critère" in str(response.context["formset"].non_form_errors())
+    response = client.post(
+        url("call_create", team, project_pk=project.pk),
+        {**call_form(), **grid([("Profil", "1", "5"), ("profil", "2", "5")])},
+    )
+    assert "même intitulé" in str(response.context["formset"].non_form_errors())
     response = client.post(
         url("call_create", team, project_pk=project.pk), {**call_form(), **grid([("Profil", "0", "50")])}
     )

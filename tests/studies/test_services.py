@@ -8,15 +8,13 @@ from fabrique.audit.models import AuditEntry
 from fabrique.committees.models import Decision
 from fabrique.committees.services import decision_record
 from fabrique.core.errors import DomainError, TransitionNotAllowed
+from fabrique.core.indicators import Period, indicator
 from fabrique.core.workflow import transition
 from fabrique.needs.models import NeedStage
 from fabrique.projects.models import Project
 from fabrique.studies.models import NoGoReason, Scenario, Study, StudyStage, WorkshopKind
 from fabrique.studies.selectors import (
-    creativity_sessions_held_count,
-    studies_concluded_count,
     studies_due,
-    studies_under_way_count,
 )
 from fabrique.studies.services import (
     benchmark_create,
@@ -122,8 +120,10 @@ def test_workshops_are_logged_on_the_study(team, other_team):
         workshop_update(
             workshop=workshop, actor=team.officer, participants=[make_person(other_team.fabrique)]
         )
-    assert creativity_sessions_held_count(fabrique=team.fabrique, today=datetime.date(2030, 3, 12)) == 1
-    assert creativity_sessions_held_count(fabrique=team.fabrique, today=datetime.date(2030, 3, 11)) == 0
+    held = indicator("studies.creativity_held")
+    day = datetime.date(2030, 3, 12)
+    assert held.value(team.fabrique, period=Period.between(day, day)) == 1
+    assert held.value(team.fabrique, period=Period.between(None, day - datetime.timedelta(days=1))) == 0
 
 
 def test_one_preferred_scenario_per_study(team):
@@ -141,6 +141,18 @@ def test_one_preferred_scenario_per_study(team):
     scenario_update(scenario=first, actor=team.officer, is_preferred=True)
     assert list(Scenario.objects.filter(study=study, is_preferred=True)) == [first]
     assert study.preferred_scenario == first
+
+
+def test_a_scenario_never_estimates_negative_jobs(team):
+    study = make_study(team.fabrique, team.officer)
+    with pytest.raises(ValidationError) as exc:
+        scenario_create(study=study, actor=team.officer, title="Garage", jobs_estimate=Decimal("-1"))
+    assert exc.value.message_dict == {"jobs_estimate": ["Le nombre d'emplois ne peut pas être négatif."]}
+    scenario = scenario_create(study=study, actor=team.officer, title="Garage", jobs_estimate=Decimal("0"))
+    with pytest.raises(ValidationError):
+        scenario_update(scenario=scenario, actor=team.officer, jobs_estimate=Decimal("-0.5"))
+    scenario.refresh_from_db()
+    assert scenario.jobs_estimate == 0
 
 
 def test_benchmark_entry(team):
@@ -266,8 +278,8 @@ def test_decisions_need_a_study_awaiting_decision(team):
 def test_dashboard_and_network_counts(team):
     study = make_study(team.fabrique, team.officer, due_on=datetime.date(2030, 1, 15))
     make_awaiting_study(team.fabrique, team.officer, title="Épicerie")
-    assert studies_under_way_count(fabrique=team.fabrique) == 2
-    assert studies_concluded_count(fabrique=team.fabrique) == 0
+    assert indicator("studies.under_way").value(team.fabrique) == 2
+    assert indicator("studies.concluded").value(team.fabrique) == 0
     assert list(
         studies_due(fabrique=team.fabrique, start=datetime.date(2030, 1, 1), end=datetime.date(2030, 1, 31))
     ) == [study]

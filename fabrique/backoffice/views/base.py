@@ -187,7 +187,7 @@ class ServiceFormView(FabriqueViewMixin, FormView[Any]):
         try:
             obj = self.perform(form)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            self.service_errors(form, exc)
             return self.form_invalid(form)
         except DomainError as exc:
             self.domain_error(form, exc)
@@ -196,6 +196,10 @@ class ServiceFormView(FabriqueViewMixin, FormView[Any]):
         if message:
             messages.success(self.request, message)
         return redirect(self.success_url_for(obj))
+
+    def service_errors(self, form: Any, exc: ValidationError) -> None:
+        """The service's field-keyed errors on the form's fields (the others on top of the form)."""
+        add_service_errors(form, exc)
 
     def domain_error(self, form: Any, exc: DomainError) -> None:
         form.add_error(None, exc.message)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -104,6 +105,16 @@ class CallFormMixin:
         if form.is_valid() and self.formset.is_valid():
             return self.form_valid(form)
         return self.form_invalid(form)
+
+    def service_errors(self, form, exc):
+        """The service's "criteria" error (the grid's rules) shows above the grid, the rest on the form."""
+        errors = dict(getattr(exc, "error_dict", {}))
+        grid = errors.pop("criteria", None)
+        if grid is None:
+            return super().service_errors(form, exc)
+        self.formset.non_form_errors().extend(ValidationError(grid).messages)
+        if errors:
+            super().service_errors(form, ValidationError(errors))
 
 
 class CallCreateView(CallFormMixin, ServiceFormView):
@@ -449,13 +460,8 @@ class ApplicationEvaluateView(ApplicationMixin, ServiceFormView):
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
+        # who may evaluate, and a submitted evaluation's freeze, are evaluation_save's rules
         self.setup_evaluation()
-        if not self.is_evaluator:
-            messages.error(request, _("Vous n'êtes pas évaluateur·rice de cet appel."))
-            return redirect(self.url("application_detail", pk=self.get_application().pk))
-        if self.evaluation is not None and self.evaluation.is_submitted:
-            messages.error(request, _("Votre évaluation est déjà soumise : elle ne peut plus être modifiée."))
-            return redirect(self.url("application_detail", pk=self.get_application().pk))
         return super().post(request, *args, **kwargs)
 
     def get_form_kwargs(self):

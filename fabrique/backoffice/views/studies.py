@@ -327,6 +327,7 @@ class ScenarioCreateView(StudyChildFormView):
     template_name = "backoffice/studies/scenario_form.html"
     form_class = ScenarioForm
     model = Scenario
+    form_fabrique = False
     anchor = "#pistes"
     success_message = gettext_lazy("La piste « %(name)s » a été enregistrée.")
 
@@ -346,6 +347,7 @@ class BenchmarkCreateView(StudyChildFormView):
     template_name = "backoffice/studies/benchmark_form.html"
     form_class = BenchmarkForm
     model = None
+    form_fabrique = False
     anchor = "#benchmark"
     success_message = gettext_lazy("« %(name)s » a été ajouté au benchmark.")
 
