@@ -2,10 +2,11 @@
 
 Anything typed by someone (a public report's title, a name) may start with a character that
 Excel or LibreOffice reads as the start of a formula: `=`, `+`, `-`, `@`, or a tab / carriage
-return that some spreadsheets strip before evaluating. Such a text cell is prefixed with an
-apostrophe, so it is shown as typed and never evaluated (OWASP "CSV Injection"). Numbers, dates
-and empty cells are left as they are. Every export writes its rows through `csv_writer()` (CSV)
-or `safe_row()` (openpyxl's `append`), so no export can forget it.
+return that some spreadsheets strip before evaluating (OWASP "CSV Injection"). In a CSV such a
+text is prefixed with an apostrophe (`csv_writer()`, `stream_csv()`). In an XLSX every cell goes
+through THE one cell writer, `xlsx_set()` / `xlsx_cell()`: numbers, booleans and dates keep their
+type, text is stored as text (data type "s", never a formula) with the quote prefix, so the
+spreadsheet shows it exactly as typed. Numbers, dates and empty cells are left as they are.
 """
 
 from __future__ import annotations
@@ -51,23 +52,6 @@ class _SafeWriter:
 def csv_writer(fileobj: Any, **kwargs: Any) -> _SafeWriter:
     """`csv.writer(fileobj, **kwargs)` whose every cell goes through `safe_cell`."""
     return _SafeWriter(csv.writer(fileobj, **kwargs))
-
-
-def xlsx_workbook() -> Any:
-    """A new openpyxl workbook; fill it with `sheet.append(safe_row(values))`, or write a text cell
-    with `xlsx_text(cell, value)` (a text cell that is never a formula, shown exactly as typed)."""
-    from openpyxl import Workbook
-
-    return Workbook()
-
-
-def xlsx_text(cell: Any, value: str) -> None:
-    """Write `value` into an openpyxl cell as text: never evaluated, even when it starts like a formula
-    (data type "s" and the quote-prefix style, so the spreadsheet shows the text as typed)."""
-    cell.value = value
-    cell.data_type = "s"
-    if value.startswith(FORMULA_STARTS):
-        cell.quotePrefix = True
 
 
 # --- streamed exports: CSV (French), XLSX (real types), JSON ------------------------------------------
@@ -132,13 +116,64 @@ def csv_value(value: Any) -> Any:
 
 
 def xlsx_value(value: Any) -> Any:
+    """The value as an XLSX cell holds it: a real number, boolean or date (local time: XLSX has no
+    time zones), else text without the control characters XLSX refuses."""
     if value is None or isinstance(value, bool | int | float | datetime.date):
         if isinstance(value, datetime.datetime):
-            return _local(value).replace(tzinfo=None)  # XLSX has no time zones: local time
+            return _local(value).replace(tzinfo=None)
         return value
     if isinstance(value, decimal.Decimal):
         return float(value)
-    return safe_cell(_ILLEGAL_XLSX.sub("", str(value)))
+    return _ILLEGAL_XLSX.sub("", str(value))
+
+
+def xlsx_workbook() -> Any:
+    """A new openpyxl workbook (the only place one is made); write its cells with `xlsx_set` or
+    `sheet.append(xlsx_row(sheet, values))`."""
+    from openpyxl import Workbook
+
+    return Workbook()
+
+
+XLSX_DATE_FORMATS: dict[type, str] = {datetime.datetime: "DD/MM/YYYY HH:MM", datetime.date: "DD/MM/YYYY"}
+
+
+def xlsx_set(cell: Any, value: Any, *, bold: bool = False) -> Any:
+    """Write `value` into an openpyxl cell (`sheet.cell(row, column)` or a write-only cell): typed by
+    `xlsx_value`, dates in the French format, text as text that is never a formula (data type "s"
+    and the quote prefix: the spreadsheet shows it as typed). Returns the cell."""
+    from openpyxl.styles import Font
+
+    value = xlsx_value(value)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
+    elif type(value) in XLSX_DATE_FORMATS:
+        cell.number_format = XLSX_DATE_FORMATS[type(value)]
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def xlsx_cell(sheet: Any, value: Any, *, bold: bool = False) -> Any:
+    """What to hand to `sheet.append([...])` for `value`: the plain value when it needs no style
+    (most cells: cheap for a long streamed list), else a cell written by `xlsx_set`."""
+    plain = xlsx_value(value)
+    if (
+        not bold
+        and type(plain) not in XLSX_DATE_FORMATS
+        and not (isinstance(plain, str) and plain.startswith(FORMULA_STARTS))
+    ):
+        return plain
+    from openpyxl.cell import WriteOnlyCell
+
+    return xlsx_set(WriteOnlyCell(sheet), plain, bold=bold)
+
+
+def xlsx_row(sheet: Any, values: Iterable[Any], *, bold: bool = False) -> list[Any]:
+    return [xlsx_cell(sheet, value, bold=bold) for value in values]
 
 
 def json_value(value: Any) -> Any:
@@ -181,31 +216,12 @@ def stream_json(columns: Sequence[Column], rows: Iterable[Any]) -> Iterator[str]
 def write_xlsx(columns: Sequence[Column], rows: Iterable[Any], *, title: str = "Export") -> Any:
     """The workbook in a temporary file (write-only mode: rows are never all in memory), rewound."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31] or "Export")
-    bold = Font(bold=True)
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=safe_cell(str(column.header)))
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    date_cells: dict[type, str] = {datetime.datetime: "DD/MM/YYYY HH:MM", datetime.date: "DD/MM/YYYY"}
+    sheet.append(xlsx_row(sheet, (str(c.header) for c in columns), bold=True))
     for row in rows:
-        values = [xlsx_value(c.value(row)) for c in columns]
-        out: list[Any] = []
-        for value in values:
-            number_format = date_cells.get(type(value))
-            if number_format:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = number_format
-                out.append(cell)
-            else:
-                out.append(value)
-        sheet.append(out)
+        sheet.append(xlsx_row(sheet, (c.value(row) for c in columns)))
     handle = tempfile.TemporaryFile()  # noqa: SIM115  (closed by the FileResponse that sends it)
     workbook.save(handle)
     handle.seek(0)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fabrique.core.exports import xlsx_text, xlsx_workbook
+from fabrique.core.exports import xlsx_set, xlsx_workbook
 from fabrique.core.indicators import Filters, Period, indicators
 from fabrique.reporting.charts import bar_chart, grouped_bars
 from fabrique.reporting.figures import durations, funnel, reporting_table, trend_years
@@ -187,23 +187,13 @@ def render_xlsx(snapshot: dict[str, Any]) -> bytes:
     """The report as XLSX: one sheet per section (summary, narratives, each indicator section, funnel,
     durations, funded actions); numbers and dates as real cell types; text as text."""
     from openpyxl.cell.cell import Cell
-    from openpyxl.styles import Font
 
     wb = xlsx_workbook()
-    bold = Font(bold=True)
 
     def put(ws: Any, row: int, col: int, value: Any, *, header: bool = False) -> Cell:
-        cell = ws.cell(row=row, column=col)
-        if isinstance(value, str):
-            xlsx_text(cell, value)  # never a formula, whatever the text starts with
-        else:
-            cell.value = value
-        if isinstance(value, datetime.date):
-            cell.number_format = "DD/MM/YYYY"
-        elif isinstance(value, Decimal):
+        cell: Cell = xlsx_set(ws.cell(row=row, column=col), value, bold=header)  # text never a formula
+        if isinstance(value, Decimal):
             cell.number_format = "#,##0.00"
-        if header:
-            cell.font = bold
         return cell
 
     def title(name: str) -> str:

@@ -1,7 +1,8 @@
 """The network table as a spreadsheet: XLSX (openpyxl, numbers as numbers) and CSV (French Excel).
 
 Exactly what the page shows: counts per fabrique, small counts masked as "< 5", no personal data.
-Every cell goes through `safe_row` / `csv_writer` (no formula from typed text, e.g. a fabrique's name).
+Every cell goes through `core.exports` (`xlsx_row`, `csv_writer`): no formula from typed text, e.g. a
+fabrique's name.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
-from fabrique.core.exports import safe_row, xlsx_workbook
+from fabrique.core.exports import xlsx_row, xlsx_workbook
 
 from .selectors import Comparison, NetworkTable, Shown
 
@@ -55,25 +56,22 @@ def xlsx_bytes(
     sheet = workbook.active
     assert sheet is not None
     sheet.title = _("Réseau")[:31]
-    sheet.append(safe_row([title]))
+    sheet.append(xlsx_row(sheet, [title]))
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([])
-    sheet.append(safe_row(header))
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
+    sheet.append(xlsx_row(sheet, header, bold=True))
     for row in rows:
-        sheet.append(safe_row(row))
+        sheet.append(xlsx_row(sheet, row))
     sheet.freeze_panes = "B4"
     sheet.column_dimensions["A"].width = 38
     definitions = workbook.create_sheet(_("Définitions")[:31])
-    definitions.append(safe_row([_("Indicateur"), _("Définition")]))
-    for cell in definitions[1]:
-        cell.font = Font(bold=True)
+    definitions.append(xlsx_row(definitions, [_("Indicateur"), _("Définition")], bold=True))
     for label, text in notes:
-        definitions.append(safe_row([label, text]))
+        definitions.append(xlsx_row(definitions, [label, text]))
     definitions.append([])
     definitions.append(
-        safe_row(
+        xlsx_row(
+            definitions,
             [
                 _("Petits effectifs"),
                 _(
@@ -81,7 +79,7 @@ def xlsx_bytes(
                     "« secret » masque un autre effectif pour qu'un « < 5 » ne puisse pas se "
                     "déduire du total."
                 ),
-            ]
+            ],
         )
     )
     definitions.column_dimensions["A"].width = 40

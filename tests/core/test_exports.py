@@ -58,7 +58,10 @@ def test_xlsx_has_real_types_and_no_formula():
     sheet = workbook["Essai"]
     values = list(sheet.iter_rows(values_only=True))
     assert values[0] == ("Nom", "Montant", "Le", "Actif")
-    assert values[1][0] == '\'=HYPERLINK("http://x")'
+    # text stays text, shown as typed: never a formula (data type "s" and the quote prefix)
+    assert values[1][0] == '=HYPERLINK("http://x")'
+    assert sheet["A2"].data_type == "s" and sheet["A2"].quotePrefix
+    assert [sheet.cell(row=r, column=1).value for r in range(3, 5)] == ["+33 6", "-1"]
     assert values[1][1] == 15000.5 and isinstance(values[1][2], datetime.datetime)
     assert values[1][2].date() == datetime.date(2026, 3, 9) and values[1][3] is True
     assert values[3][1] == 1234567

@@ -129,7 +129,8 @@ def test_a_new_list_export_neutralises_formulas_and_keeps_types(client, team, fm
     elif fmt == "xlsx":
         sheet = load_workbook(io.BytesIO(body)).active
         row = next(sheet.iter_rows(min_row=2, values_only=True))
-        assert row[0] == "'" + FORMULA and row[3] == 2
+        assert row[0] == FORMULA and row[3] == 2
+        assert sheet["A2"].data_type == "s" and sheet["A2"].quotePrefix
     else:
         data = json.loads(body)
         assert data[0]["name"] == FORMULA and data[0]["members"] == 2
