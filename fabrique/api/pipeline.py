@@ -96,6 +96,7 @@ from .resources import (
     ResourceViewSet,
     TransitionMixin,
     UpdateMixin,
+    Via,
     fabrique_rows,
 )
 
@@ -197,8 +198,7 @@ class StudyViewSet(CreateMixin, UpdateMixin, TransitionMixin, ResourceViewSet):
             )
         return study_open(fabrique=self.fabrique, actor=self.user(), needs=data.pop("needs", []), **data)
 
-    def update_service(self, obj: Any, data: dict[str, Any]) -> Any:
-        return study_update(study=obj, actor=self.user(), **data)
+    updates = Via(study_update, "study")
 
 
 @tags("études")
@@ -226,11 +226,8 @@ class WorkshopViewSet(CreateMixin, UpdateMixin, ResourceViewSet):
     filter_fields = {"study": EXACT, "kind": EXACT, "date": DATES}
     prefetch = ("participants",)
 
-    def create_service(self, data: dict[str, Any]) -> Any:
-        return workshop_create(study=data.pop("study"), actor=self.user(), **data)
-
-    def update_service(self, obj: Any, data: dict[str, Any]) -> Any:
-        return workshop_update(workshop=obj, actor=self.user(), **data)
+    creates = Via(workshop_create, "study")
+    updates = Via(workshop_update, "workshop")
 
 
 @tags("études")
@@ -254,11 +251,8 @@ class ScenarioViewSet(CreateMixin, UpdateMixin, ResourceViewSet):
     )
     filter_fields = {"study": EXACT, "is_preferred": EXACT}
 
-    def create_service(self, data: dict[str, Any]) -> Any:
-        return scenario_create(study=data.pop("study"), actor=self.user(), **data)
-
-    def update_service(self, obj: Any, data: dict[str, Any]) -> Any:
-        return scenario_update(scenario=obj, actor=self.user(), **data)
+    creates = Via(scenario_create, "study")
+    updates = Via(scenario_update, "scenario")
 
 
 # --- projects, enterprises, follow-ups ---------------------------------------------------------------
@@ -304,11 +298,8 @@ class ProjectViewSet(CreateMixin, UpdateMixin, TransitionMixin, ResourceViewSet)
     }
     decided_elsewhere = "elle suit le recrutement du porteur, l'accompagnement ou une décision de comité."
 
-    def create_service(self, data: dict[str, Any]) -> Any:
-        return project_create(fabrique=self.fabrique, actor=self.user(), **data)
-
-    def update_service(self, obj: Any, data: dict[str, Any]) -> Any:
-        return project_update(project=obj, actor=self.user(), **data)
+    creates = Via(project_create, "fabrique")
+    updates = Via(project_update, "project")
 
 
 _ENTERPRISE_FIELDS = [
@@ -385,11 +376,8 @@ class FollowUpViewSet(CreateMixin, UpdateMixin, ResourceViewSet):
     )
     filter_fields = {"enterprise": EXACT, "horizon": EXACT, "observed_on": DATES}
 
-    def create_service(self, data: dict[str, Any]) -> Any:
-        return followup_create(enterprise=data.pop("enterprise"), actor=self.user(), **data)
-
-    def update_service(self, obj: Any, data: dict[str, Any]) -> Any:
-        return followup_update(followup=obj, actor=self.user(), **data)
+    creates = Via(followup_create, "enterprise")
+    updates = Via(followup_update, "followup")
 
 
 # --- committees -----------------------------------------------------------------------------------
@@ -404,11 +392,8 @@ class CommitteeViewSet(CreateMixin, UpdateMixin, ResourceViewSet):
     prefetch = ("members",)
     write_permission = Permission.MANAGE
 
-    def create_service(self, data: dict[str, Any]) -> Any:
-        return committee_create(fabrique=self.fabrique, actor=self.user(), **data)
-
-    def update_service(self, obj: Any, data: dict[str, Any]) -> Any:
-        return committee_update(committee=obj, actor=self.user(), **data)
+    creates = Via(committee_create, "fabrique")
+    updates = Via(committee_update, "committee")
 
 
 def _meeting_status(view: Any, obj: Any, body: Mapping[str, Any]) -> Any:
@@ -426,11 +411,8 @@ class MeetingViewSet(CreateMixin, UpdateMixin, TransitionMixin, ResourceViewSet)
     prefetch = ("attendees",)
     steps = dict.fromkeys(MeetingStatus.values, _meeting_status)
 
-    def create_service(self, data: dict[str, Any]) -> Any:
-        return meeting_create(committee=data.pop("committee"), actor=self.user(), **data)
-
-    def update_service(self, obj: Any, data: dict[str, Any]) -> Any:
-        return meeting_update(meeting=obj, actor=self.user(), **data)
+    creates = Via(meeting_create, "committee")
+    updates = Via(meeting_update, "meeting")
 
 
 @tags("comités")
@@ -445,8 +427,7 @@ class AgendaItemViewSet(CreateMixin, DestroyMixin, ResourceViewSet):
     filter_fields = {"meeting": EXACT}
     related = ("target_type",)
 
-    def create_service(self, data: dict[str, Any]) -> Any:
-        return agenda_item_add(meeting=data.pop("meeting"), actor=self.user(), **data)
+    creates = Via(agenda_item_add, "meeting")
 
     def delete_service(self, obj: Any) -> None:
         agenda_item_remove(item=obj, actor=self.user())
@@ -679,11 +660,8 @@ class CallViewSet(CreateMixin, UpdateMixin, TransitionMixin, ResourceViewSet):
     }
     decided_elsewhere = "un appel est « décidé » quand toutes ses candidatures le sont."
 
-    def create_service(self, data: dict[str, Any]) -> Any:
-        return call_create(project=data.pop("project"), actor=self.user(), **data)
-
-    def update_service(self, obj: Any, data: dict[str, Any]) -> Any:
-        return call_update(call=obj, actor=self.user(), **data)
+    creates = Via(call_create, "project")
+    updates = Via(call_update, "call")
 
 
 @tags("recrutement")
@@ -880,8 +858,7 @@ class SupportPlanViewSet(UpdateMixin, TransitionMixin, ResourceViewSet):
         SupportStage.COMPLETED: lambda v, o, b: support_plan_complete(plan=o, actor=v.user(), note=note(b)),
     }
 
-    def update_service(self, obj: Any, data: dict[str, Any]) -> Any:
-        return support_plan_update(plan=obj, actor=self.user(), **data)
+    updates = Via(support_plan_update, "plan")
 
 
 @tags("accompagnement")
@@ -893,11 +870,8 @@ class MilestoneViewSet(CreateMixin, UpdateMixin, ResourceViewSet):
     )
     filter_fields = {"plan": EXACT, "status": EXACT, "due_on": DATES}
 
-    def create_service(self, data: dict[str, Any]) -> Any:
-        return milestone_create(plan=data.pop("plan"), actor=self.user(), **data)
-
-    def update_service(self, obj: Any, data: dict[str, Any]) -> Any:
-        return milestone_update(milestone=obj, actor=self.user(), **data)
+    creates = Via(milestone_create, "plan")
+    updates = Via(milestone_update, "milestone")
 
 
 @tags("accompagnement")
@@ -909,8 +883,7 @@ class ReferralViewSet(CreateMixin, ResourceViewSet):
     )
     filter_fields = {"plan": EXACT, "organization": EXACT, "referred_on": DATES}
 
-    def create_service(self, data: dict[str, Any]) -> Any:
-        return referral_create(plan=data.pop("plan"), actor=self.user(), **data)
+    creates = Via(referral_create, "plan")
 
 
 @tags("accompagnement")
@@ -922,11 +895,8 @@ class FundingLineViewSet(CreateMixin, UpdateMixin, ResourceViewSet):
     )
     filter_fields = {"plan": EXACT, "funder": EXACT, "status": EXACT}
 
-    def create_service(self, data: dict[str, Any]) -> Any:
-        return funding_create(plan=data.pop("plan"), actor=self.user(), **data)
-
-    def update_service(self, obj: Any, data: dict[str, Any]) -> Any:
-        return funding_update(line=obj, actor=self.user(), **data)
+    creates = Via(funding_create, "plan")
+    updates = Via(funding_update, "line")
 
 
 # --- indicators and audit log ------------------------------------------------------------------------
@@ -952,8 +922,7 @@ class IndicatorViewSet(UpdateMixin, ResourceViewSet):
     )
     filter_fields = {"level": EXACT, "code": EXACT}
 
-    def update_service(self, obj: Any, data: dict[str, Any]) -> Any:
-        return indicator_update(indicator=obj, actor=self.user(), **data)
+    updates = Via(indicator_update, "indicator")
 
 
 @tags("journal")

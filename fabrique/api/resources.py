@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import django_filters
@@ -195,11 +196,28 @@ class ResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return self.request.user
 
 
-class CreateMixin:
-    """POST on the list: `create_service(data)` makes the row."""
+@dataclass(frozen=True)
+class Via:
+    """A write service and the keyword it takes its row by: `Via(milestone_create, "plan")` calls
+    `milestone_create(plan=<the plan of the data>, actor=<user>, **data)`; `Via(milestone_update,
+    "milestone")` calls `milestone_update(milestone=<the row>, actor=<user>, **data)`. On creation,
+    "fabrique" names the fabrique of the URL."""
 
-    def create_service(self, data: dict[str, Any]) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
+    service: Callable[..., Any]
+    keyword: str
+
+
+class CreateMixin:
+    """POST on the list: `create_service(data)` makes the row; by default the service of `creates`."""
+
+    creates: Via | None = None
+
+    def create_service(self, data: dict[str, Any]) -> Any:
+        if self.creates is None:  # pragma: no cover - a resource sets `creates` or overrides this
+            raise NotImplementedError
+        key = self.creates.keyword
+        row = self.fabrique if key == "fabrique" else data.pop(key)  # type: ignore[attr-defined]
+        return self.creates.service(**{key: row}, actor=self.user(), **data)  # type: ignore[attr-defined]
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)  # type: ignore[attr-defined]
@@ -210,10 +228,14 @@ class CreateMixin:
 
 
 class UpdateMixin:
-    """PUT / PATCH on a row: `update_service(obj, data)` changes it."""
+    """PUT / PATCH on a row: `update_service(obj, data)` changes it; by default the service of `updates`."""
 
-    def update_service(self, obj: Any, data: dict[str, Any]) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
+    updates: Via | None = None
+
+    def update_service(self, obj: Any, data: dict[str, Any]) -> Any:
+        if self.updates is None:  # pragma: no cover - a resource sets `updates` or overrides this
+            raise NotImplementedError
+        return self.updates.service(**{self.updates.keyword: obj}, actor=self.user(), **data)  # type: ignore[attr-defined]
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         partial = kwargs.pop("partial", False)
