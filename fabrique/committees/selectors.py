@@ -88,15 +88,6 @@ def quarter_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
     return start, end - datetime.timedelta(days=1)
 
 
-def meetings_this_quarter_count(*, fabrique: Fabrique, today: datetime.date | None = None) -> int:
-    start, end = quarter_bounds(today or timezone.localdate())
-    return (
-        Meeting.objects.filter(fabrique=fabrique, date__date__gte=start, date__date__lte=end)
-        .exclude(status=MeetingStatus.CANCELLED)
-        .count()
-    )
-
-
 def meeting_items(*, meeting: Meeting) -> list[AgendaItem]:
     """The agenda in order, each item with its target (or None) and its decision (or None)."""
     items = list(meeting.items.select_related("target_type").prefetch_related("target"))

@@ -77,10 +77,6 @@ def with_people_counts(organizations: Iterable[Organization]) -> list[Organizati
     return rows
 
 
-def organization_count(*, fabrique: Fabrique) -> int:
-    return Organization.objects.filter(fabrique=fabrique).count()
-
-
 def organization_probable_duplicates(
     *,
     fabrique: Fabrique,
@@ -136,10 +132,6 @@ def person_list(*, fabrique: Fabrique, filters: Mapping[str, Any] | None = None)
     qs = Person.objects.filter(fabrique=fabrique).select_related("organization")
     filtered: QuerySet[Any] = PersonFilter(filters or {}, queryset=qs, fabrique=fabrique).qs
     return filtered
-
-
-def person_count(*, fabrique: Fabrique) -> int:
-    return Person.objects.filter(fabrique=fabrique, anonymized_at__isnull=True).count()
 
 
 def person_probable_duplicates(

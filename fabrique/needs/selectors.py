@@ -207,14 +207,6 @@ def need_qualification(*, need: Need) -> Qualification:
 # --- dashboard and network ------------------------------------------------------------------------------
 
 
-def reports_received_count(*, fabrique: Fabrique, since: datetime.date) -> int:
-    return NeedReport.objects.filter(fabrique=fabrique, created_at__date__gte=since).count()
-
-
-def reports_to_process_count(*, fabrique: Fabrique) -> int:
-    return NeedReport.objects.filter(fabrique=fabrique, stage=ReportStage.RECEIVED).count()
-
-
 def needs_by_stage(*, fabrique: Fabrique) -> dict[str, int]:
     rows = Need.objects.filter(fabrique=fabrique).values("stage").annotate(n=Count("pk"))
     counts = {row["stage"]: row["n"] for row in rows}
@@ -236,14 +228,6 @@ def needs_due(*, fabrique: Fabrique, until: datetime.date, limit: int = 30) -> Q
     return Need.objects.filter(
         fabrique=fabrique, next_step_due__isnull=False, next_step_due__lte=until, stage__in=OPEN_STAGES
     ).order_by("next_step_due")[:limit]
-
-
-def network_reports_count(fabrique: Fabrique) -> int:
-    return NeedReport.objects.filter(fabrique=fabrique).exclude(dismiss_reason=DismissReason.SPAM).count()
-
-
-def network_retained_count(fabrique: Fabrique) -> int:
-    return Need.objects.filter(fabrique=fabrique, stage__in=RETAINED_STAGES).count()
 
 
 # --- what a reporter sees --------------------------------------------------------------------------------

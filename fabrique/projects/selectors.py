@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -43,20 +43,6 @@ def project_list(*, fabrique: Fabrique, filters: Mapping[str, Any] | None = None
     )
     filtered: QuerySet[Any] = ProjectFilter(filters or {}, queryset=qs, fabrique=fabrique).qs
     return filtered
-
-
-def project_count(*, fabrique: Fabrique, stage: str | None = None) -> int:
-    qs = Project.objects.filter(fabrique=fabrique)
-    return qs.filter(stage=stage).count() if stage else qs.count()
-
-
-def projects_transmitted_count(*, fabrique: Fabrique) -> int:
-    """Projects handed over to a leader (leader found), whatever happened next."""
-    return (
-        Project.objects.filter(fabrique=fabrique)
-        .filter(Q(leader_person__isnull=False) | Q(leader_organization__isnull=False))
-        .count()
-    )
 
 
 def project_public_list(*, fabrique: Fabrique) -> QuerySet[Project]:

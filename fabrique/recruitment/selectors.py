@@ -78,11 +78,6 @@ def call_public_get(*, fabrique: Fabrique, slug: str) -> Call | None:
     )
 
 
-def calls_published_count(*, fabrique: Fabrique) -> int:
-    """Calls ever published (whatever their stage now)."""
-    return Call.objects.filter(fabrique=fabrique, published_on__isnull=False).count()
-
-
 def call_deadlines(*, fabrique: Fabrique, start: datetime.date, end: datetime.date) -> QuerySet[Call]:
     return Call.objects.filter(
         fabrique=fabrique, stage=CallStage.PUBLISHED, deadline__gte=start, deadline__lte=end
@@ -114,13 +109,6 @@ def application_list(*, call: Call | None = None, project: Project | None = None
     if project is not None:
         qs = qs.filter(project=project, fabrique_id=project.fabrique_id)
     return qs.order_by("created_at", "pk")
-
-
-def applications_to_evaluate_count(*, fabrique: Fabrique) -> int:
-    """Applications of calls still waiting for a decision."""
-    return Application.objects.filter(
-        fabrique=fabrique, call__isnull=False, stage__in=OPEN_APPLICATION_STAGES
-    ).count()
 
 
 # --- evaluations -----------------------------------------------------------------------------------------

@@ -7,9 +7,8 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
-from .models import Study, StudyStage, Workshop, WorkshopKind
+from .models import Study, StudyStage, Workshop
 
 if TYPE_CHECKING:
     from fabrique.fabriques.models import Fabrique
@@ -89,23 +88,6 @@ def retained_needs(*, fabrique: Fabrique, include_pks: Iterable[int] = ()) -> Qu
     return Need.objects.filter(fabrique=fabrique).filter(
         Q(stage=NeedStage.RETAINED) | Q(pk__in=list(include_pks))
     )
-
-
-def studies_under_way_count(*, fabrique: Fabrique) -> int:
-    return Study.objects.filter(fabrique=fabrique, stage__in=UNDER_WAY).count()
-
-
-def studies_concluded_count(*, fabrique: Fabrique) -> int:
-    return Study.objects.filter(fabrique=fabrique, stage__in=CONCLUDED).count()
-
-
-def creativity_sessions_held_count(*, fabrique: Fabrique, today: datetime.date | None = None) -> int:
-    return Workshop.objects.filter(
-        study__fabrique=fabrique,
-        study__deleted_at__isnull=True,
-        kind=WorkshopKind.CREATIVITY,
-        date__lte=today or timezone.localdate(),
-    ).count()
 
 
 def studies_due(*, fabrique: Fabrique, start: datetime.date, end: datetime.date) -> QuerySet[Study]:

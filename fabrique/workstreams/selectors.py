@@ -11,7 +11,7 @@ from fabrique.accounts.models import User
 from fabrique.directory.models import Organization
 from fabrique.fabriques.models import ROLE_PERMISSIONS, Permission
 
-from .models import Workstream, WorkstreamStatus
+from .models import Workstream
 
 if TYPE_CHECKING:
     from fabrique.fabriques.models import Fabrique
@@ -26,11 +26,6 @@ def workstream_list(*, fabrique: Fabrique, filters: Mapping[str, Any] | None = N
     ).order_by("name", "pk")
     filtered: QuerySet[Workstream] = WorkstreamFilter(filters or {}, queryset=qs, fabrique=fabrique).qs
     return filtered
-
-
-def workstream_count(*, fabrique: Fabrique, status: str | None = WorkstreamStatus.ACTIVE) -> int:
-    qs = Workstream.objects.filter(fabrique=fabrique)
-    return qs.filter(status=status).count() if status else qs.count()
 
 
 def workstream_members(*, workstream: Workstream) -> QuerySet[Organization]:

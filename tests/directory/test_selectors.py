@@ -3,13 +3,12 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from fabrique.core.indicators import indicator
 from fabrique.directory.models import EcosystemRole, OrganizationKind, Purpose
 from fabrique.directory.selectors import (
-    organization_count,
     organization_list,
     organization_probable_duplicates,
     people_retention_due,
-    person_count,
     person_list,
 )
 from fabrique.directory.services import organization_delete, person_anonymize
@@ -64,7 +63,7 @@ def test_list_is_scoped_to_the_fabrique(team, directory):
         "Les Écossolies",
         "Mairie de La Roche-sur-Yon",
     ]
-    assert organization_count(fabrique=team.fabrique) == 3
+    assert indicator("directory.organizations").value(team.fabrique) == 3
 
 
 @pytest.mark.parametrize(
@@ -149,7 +148,7 @@ def test_people_list_search_and_count(team, directory):
     assert people(kind="support-network") == ["Hélène Gaudin"]
     assert people(purpose="committees") == ["Noé Bérard"]
     assert people(organization=directory["eco"].pk) == ["Hélène Gaudin"]
-    assert person_count(fabrique=f) == 2  # anonymised contacts are not counted
+    assert indicator("directory.people").value(f) == 2  # anonymised contacts are not counted
 
 
 def test_people_retention_due(team):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from fabrique.audit.models import AuditEntry
 from fabrique.core.errors import TransitionNotAllowed
+from fabrique.core.indicators import indicator
 from fabrique.directory.models import Organization, OrganizationKind
 from fabrique.projects import outcome
 from fabrique.projects.models import Enterprise, FollowUp, ProjectStage
@@ -336,10 +337,10 @@ def test_followups_due_and_figures(team, other_team, plan):
         == []
     )
 
-    assert selectors.enterprises_created_count(fabrique=team.fabrique) == 1
+    assert indicator("support.enterprises").value(team.fabrique) == 1
     assert selectors.jobs_created_fte(fabrique=team.fabrique) == Decimal("3.5")
-    assert selectors.enterprises_created_count(fabrique=other_team.fabrique) == 0
-    assert selectors.projects_in_support_count(fabrique=team.fabrique) == 0
+    assert indicator("support.enterprises").value(other_team.fabrique) == 0
+    assert indicator("support.projects_in_support").value(team.fabrique) == 0
 
 
 def test_followups_due_are_the_earliest_within_the_limit(team):

@@ -18,6 +18,7 @@ from django.views.generic import ListView, TemplateView
 
 from fabrique.core.errors import DomainError
 from fabrique.core.exports import Column
+from fabrique.core.indicators import indicator
 from fabrique.directory.errors import ProbableDuplicate
 from fabrique.fabriques.models import Permission
 from fabrique.projects.models import Enterprise, FollowUp, Project, ProjectStage
@@ -472,7 +473,7 @@ class EnterpriseListView(ExportMixin, SupportMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            enterprises_count=selectors.enterprises_created_count(fabrique=self.fabrique),
+            enterprises_count=indicator("support.enterprises").value(self.fabrique),
             jobs_total=selectors.jobs_created_fte(fabrique=self.fabrique),
             **kwargs,
         )
