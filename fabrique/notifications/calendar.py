@@ -173,20 +173,14 @@ def followup_events(
     enterprise: Enterprise, *, today: datetime.date, done: set[str] | None = None
 ) -> list[Event]:
     """The +1 / +3 years follow-ups not yet recorded (`done`: the horizons recorded, when known)."""
-    from fabrique.projects.models import FollowUp
+    from fabrique.projects.outcome import followups_to_do
 
-    from .selectors import _add_years
-
-    if done is None:
-        done = set(FollowUp.objects.filter(enterprise=enterprise).values_list("horizon", flat=True))
     events = []
-    for horizon, years in (("1y", 1), ("3y", 3)):
-        if horizon in done:
-            continue
+    for _horizon, years, due in followups_to_do(enterprise=enterprise, done=done):
         events.append(
             _all_day(
                 _uid(f"followup{years}", enterprise.pk),
-                _add_years(enterprise.created_on, years),
+                due,
                 followup_title(years=years, enterprise=enterprise),
                 absolute(object_path(enterprise, enterprise.project.fabrique)),
                 _("Point de suivi de l'entreprise « %(enterprise)s » à faire (%(fabrique)s).")

@@ -32,20 +32,44 @@ def _target(entry: AuditEntry) -> Any:
     return manager.filter(pk=entry.target_id).first()
 
 
+def _notify_of(
+    entry: AuditEntry,
+    target: Any,
+    *,
+    recipients: Any,
+    kind: str,
+    title: str,
+    body: str = "",
+    key: str = "",
+    exclude_actor: bool = True,
+) -> None:
+    """`notify` about `target` for the audit entry: the link to the target, the entry's key (a task run
+    twice notifies once) unless `key` is given, the actor left out."""
+    assert entry.fabrique is not None
+    notify(
+        fabrique=entry.fabrique,
+        recipients=recipients,
+        kind=kind,
+        title=title,
+        body=body,
+        url=object_path(target, entry.fabrique),
+        key=key or f"event:{entry.pk}",
+        exclude=entry.actor if exclude_actor else None,
+    )
+
+
 @on_action("needs.needreport.created")
 def report_new(entry: AuditEntry) -> None:
     """A new report: every member who sees the fabrique's needs, per their preference."""
     report = _target(entry)
     if report is None or entry.fabrique is None:
         return
-    notify(
-        fabrique=entry.fabrique,
+    _notify_of(
+        entry,
+        report,
         recipients=[m.user for m in members_with(fabrique=entry.fabrique, permission=Permission.VIEW)],
         kind="report_new",
         title=_("Nouveau signalement %(ref)s : %(title)s") % {"ref": report.reference, "title": report.title},
-        url=object_path(report, entry.fabrique),
-        key=f"event:{entry.pk}",
-        exclude=entry.actor,
     )
 
 
@@ -60,14 +84,12 @@ def assigned(entry: AuditEntry) -> None:
     officer = getattr(target, "officer", None) if target is not None else None
     if officer is None or entry.fabrique is None:
         return
-    notify(
-        fabrique=entry.fabrique,
+    _notify_of(
+        entry,
+        target,
         recipients=[officer],
         kind="assigned",
         title=_("Vous êtes en charge de « %(target)s »") % {"target": target},
-        url=object_path(target, entry.fabrique),
-        key=f"event:{entry.pk}",
-        exclude=entry.actor,
     )
 
 
@@ -79,14 +101,12 @@ def application_received(entry: AuditEntry) -> None:
     recipients = followers_of(target=application.project)
     if application.call_id:
         recipients += followers_of(target=application.call)
-    notify(
-        fabrique=entry.fabrique,
+    _notify_of(
+        entry,
+        application,
         recipients=recipients,
         kind="application_received",
         title=_("Candidature reçue pour « %(project)s »") % {"project": application.project},
-        url=object_path(application, entry.fabrique),
-        key=f"event:{entry.pk}",
-        exclude=entry.actor,
     )
 
 
@@ -95,14 +115,13 @@ def evaluation_requested(entry: AuditEntry) -> None:
     call = _target(entry)
     if call is None or entry.fabrique is None:
         return
-    notify(
-        fabrique=entry.fabrique,
+    _notify_of(
+        entry,
+        call,
         recipients=list(call.evaluators.all()),
         kind="evaluation_requested",
         title=_("Évaluation demandée : candidatures à l'appel « %(call)s »") % {"call": call},
-        url=object_path(call, entry.fabrique),
         key=f"evaluation-request:{call.pk}",  # once per call and evaluator, whatever the edits
-        exclude=entry.actor,
     )
 
 
@@ -123,13 +142,14 @@ def evaluations_complete(entry: AuditEntry) -> None:
     )
     if not expected or not expected <= done:
         return
-    notify(
-        fabrique=entry.fabrique,
+    _notify_of(
+        entry,
+        application,
         recipients=followers_of(target=application.project) + followers_of(target=application.call),
         kind="evaluations_complete",
         title=_("Toutes les évaluations sont rendues : %(application)s") % {"application": application},
-        url=object_path(application, entry.fabrique),
         key=f"evaluations-complete:{application.pk}",
+        exclude_actor=False,
     )
 
 
@@ -140,14 +160,13 @@ def agenda_published(entry: AuditEntry) -> None:
     meeting = _target(entry)
     if meeting is None or entry.fabrique is None:
         return
-    notify(
-        fabrique=entry.fabrique,
+    _notify_of(
+        entry,
+        meeting,
         recipients=[m.user for m in members_with(fabrique=entry.fabrique, permission=Permission.DECIDE)],
         kind="agenda_published",
         title=_("Ordre du jour publié : %(meeting)s") % {"meeting": meeting},
-        url=object_path(meeting, entry.fabrique),
         key=f"agenda:{meeting.pk}:{entry.created_at.date()}",
-        exclude=entry.actor,
     )
 
 
@@ -157,16 +176,14 @@ def decision_recorded(entry: AuditEntry) -> None:
     target = decision.target if decision is not None else None
     if target is None or entry.fabrique is None:
         return
-    notify(
-        fabrique=entry.fabrique,
+    _notify_of(
+        entry,
+        target,
         recipients=followers_of(target=target),
         kind="decision_recorded",
         title=_("Décision « %(outcome)s » sur « %(target)s »")
         % {"outcome": decision.outcome_label or decision.outcome, "target": target},
         body=decision.reasons,
-        url=object_path(target, entry.fabrique),
-        key=f"event:{entry.pk}",
-        exclude=entry.actor,
     )
 
 
@@ -186,14 +203,12 @@ def followed_activity(entry: AuditEntry) -> None:
     target = _target(entry)
     if target is None:
         return
-    notify(
-        fabrique=entry.fabrique,
+    _notify_of(
+        entry,
+        target,
         recipients=followers_of(target=target),
         kind="followed_activity",
         title=_("%(action)s : %(target)s") % {"action": entry.action_label, "target": target},
-        url=object_path(target, entry.fabrique),
-        key=f"event:{entry.pk}",
-        exclude=entry.actor,
     )
 
 
@@ -323,17 +338,15 @@ def milestone_reminders(*, day: datetime.date) -> int:
 
 def followup_reminders(*, day: datetime.date) -> int:
     """The +1 year / +3 years follow-up of an enterprise is due (once per enterprise and horizon)."""
-    from fabrique.projects.models import Enterprise, FollowUp
-
-    from .selectors import _add_years
+    from fabrique.projects.models import Enterprise
+    from fabrique.projects.outcome import followups_to_do
 
     count = 0
     for enterprise in Enterprise.objects.filter(project__officer__isnull=False).select_related(
         "project__fabrique", "project__officer"
     ):
-        done = set(FollowUp.objects.filter(enterprise=enterprise).values_list("horizon", flat=True))
-        for horizon, years in (("1y", 1), ("3y", 3)):
-            if horizon in done or _add_years(enterprise.created_on, years) > day:
+        for horizon, years, due in followups_to_do(enterprise=enterprise):
+            if due > day:
                 continue
             project = enterprise.project
             count += len(

@@ -128,6 +128,7 @@ def my_tasks(*, user: User, fabrique: Fabrique, today: datetime.date | None = No
     due, decisions to prepare."""
     from fabrique.committees.models import Meeting
     from fabrique.projects.models import Enterprise, FollowUp
+    from fabrique.projects.outcome import followups_to_do
     from fabrique.recruitment.models import Application, ApplicationStage, Evaluation
     from fabrique.studies.models import Study
     from fabrique.support.models import Milestone, MilestoneStatus
@@ -184,11 +185,9 @@ def my_tasks(*, user: User, fabrique: Fabrique, today: datetime.date | None = No
     ):
         done_by_enterprise.setdefault(enterprise_id, set()).add(done_horizon)
     for enterprise in enterprises:
-        created = enterprise.created_on
         done = done_by_enterprise.get(enterprise.pk, set())
-        for horizon, years in (("1y", 1), ("3y", 3)):
-            due = _add_years(created, years)
-            if horizon not in done and due <= today + datetime.timedelta(days=30):
+        for _horizon, years, due in followups_to_do(enterprise=enterprise, done=done):
+            if due <= today + datetime.timedelta(days=30):
                 items.append(
                     TaskItem(
                         due=due,
@@ -226,10 +225,3 @@ def followup_title(*, years: int, enterprise: object) -> str:
     return ngettext(
         "Suivi à +%(years)s an : %(enterprise)s", "Suivi à +%(years)s ans : %(enterprise)s", years
     ) % {"years": years, "enterprise": enterprise}
-
-
-def _add_years(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)

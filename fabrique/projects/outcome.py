@@ -262,14 +262,31 @@ def enterprise_update(*, enterprise: Enterprise, actor: User, **data: Unpack[Ent
 # --- follow-up ------------------------------------------------------------------------------------------
 
 
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """`day` moved by `years` (negative: back); 29 February becomes the 28th of a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def followup_due_on(*, enterprise: Enterprise, horizon: str) -> datetime.date:
     """The date of the follow-up at `horizon`: one or three years after the creation date."""
-    years = FOLLOWUP_YEARS[horizon]
-    created = enterprise.created_on
-    try:
-        return created.replace(year=created.year + years)
-    except ValueError:  # 29 February
-        return created.replace(year=created.year + years, day=28)
+    return add_years(enterprise.created_on, FOLLOWUP_YEARS[horizon])
+
+
+def followups_to_do(
+    *, enterprise: Enterprise, done: set[str] | None = None
+) -> list[tuple[str, int, datetime.date]]:
+    """The follow-ups (+1 / +3 years) not recorded yet, as (horizon, years, due date), earliest first.
+    `done`: the horizons already recorded, when the caller has read them (else they are read here)."""
+    if done is None:
+        done = set(FollowUp.objects.filter(enterprise=enterprise).values_list("horizon", flat=True))
+    return [
+        (horizon, years, followup_due_on(enterprise=enterprise, horizon=horizon))
+        for horizon, years in FOLLOWUP_YEARS.items()
+        if horizon not in done
+    ]
 
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:

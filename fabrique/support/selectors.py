@@ -21,8 +21,8 @@ from fabrique.accounts.models import User
 from fabrique.audit.models import AuditEntry
 from fabrique.directory.models import Organization
 from fabrique.needs.models import Need
-from fabrique.projects.models import Enterprise, FollowUp, FollowUpHorizon, Project, ProjectStage
-from fabrique.projects.outcome import FOLLOWUP_YEARS, followup_due_on
+from fabrique.projects.models import Enterprise, FollowUp, FollowUpHorizon, Project
+from fabrique.projects.outcome import FOLLOWUP_YEARS, add_years, followup_due_on
 
 from .models import (
     OPEN_MILESTONE_STATUSES,
@@ -182,18 +182,7 @@ def support_plan_timeline(*, plan: SupportPlan, limit: int = 200) -> list[AuditE
     )
 
 
-def projects_in_support_count(*, fabrique: Fabrique) -> int:
-    return Project.objects.filter(fabrique=fabrique, stage=ProjectStage.IN_SUPPORT).count()
-
-
 # --- outcome: enterprises created and their follow-up -----------------------------------------------------
-
-
-def _shift_years(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def enterprises(*, fabrique: Fabrique) -> QuerySet[Enterprise]:
@@ -242,12 +231,12 @@ def followups_due(
 ) -> list[tuple[Enterprise, FollowUpSlot]]:
     """Follow-ups not recorded yet whose due date falls by `end` (up to a year late), the `limit` earliest
     (like the other deadline sources: a dashboard list, not the register of every follow-up)."""
-    since = _shift_years(start, -1)
+    since = add_years(start, -1)
     found: list[tuple[Enterprise, FollowUpSlot]] = []
     for horizon, years in FOLLOWUP_YEARS.items():
         rows = (
             enterprises(fabrique=fabrique)
-            .filter(created_on__gte=_shift_years(since, -years), created_on__lte=_shift_years(end, -years))
+            .filter(created_on__gte=add_years(since, -years), created_on__lte=add_years(end, -years))
             .exclude(followups__horizon=horizon)
             .select_related("project")
             .order_by("created_on", "pk")[:limit]
@@ -282,10 +271,6 @@ def enterprise_timeline(*, enterprise: Enterprise, limit: int = 200) -> list[Aud
         children={FollowUp: list(enterprise.followups.values_list("pk", flat=True))},
         limit=limit,
     )
-
-
-def enterprises_created_count(*, fabrique: Fabrique) -> int:
-    return enterprises(fabrique=fabrique).count()
 
 
 def jobs_created_fte(*, fabrique: Fabrique) -> Decimal:
