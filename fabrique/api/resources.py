@@ -79,7 +79,7 @@ class ResourceSerializer(HonestModelSerializer):
     # not a docstring: drf-spectacular would publish a docstring as every component's description.
 
     def get_fields(self) -> dict[str, Any]:
-        fields: dict[str, Any] = super().get_fields()  # type: ignore[no-untyped-call]
+        fields: dict[str, Any] = super().get_fields()
         view = self.context.get("view")
         fabrique = getattr(view, "fabrique", None)
         for field in fields.values():

@@ -4,6 +4,8 @@ Relations are scoped to the fabrique of the request (taken from the view), so a 
 another fabrique's row is refused as "does not exist".
 """
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from rest_framework import serializers
@@ -15,15 +17,15 @@ from fabrique.workstreams.models import Workstream
 from fabrique.workstreams.selectors import workstream_lead_candidates
 
 
-class HonestModelSerializer(serializers.ModelSerializer):
+class HonestModelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     # A model serializer whose read-only fields say what they may hold, so the schema is true: null
     # when the model field (or the first relation of a dotted source) is nullable, "" for a choice
     # field the model allows blank (DRF drops both from read-only fields). A comment, not a
     # docstring: drf-spectacular would publish a docstring as every component's description.
 
-    def get_fields(self):
+    def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
-        model = self.Meta.model
+        model: Any = self.Meta.model
         for name, field in fields.items():
             if not field.read_only:
                 continue
@@ -39,7 +41,7 @@ class HonestModelSerializer(serializers.ModelSerializer):
         return fields
 
 
-def _view_fabrique(serializer):
+def _view_fabrique(serializer: serializers.BaseSerializer) -> Any:  # type: ignore[type-arg]
     view = serializer.context.get("view")
     return getattr(view, "fabrique", None)
 
@@ -121,11 +123,12 @@ class PersonSerializer(HonestModelSerializer):
         ]
         read_only_fields = ["id", "anonymized_at", "created_at", "updated_at"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fabrique = _view_fabrique(self)
         if fabrique is not None:
-            self.fields["organization"].queryset = organization_choices(fabrique=fabrique)
+            organization: Any = self.fields["organization"]  # a related field (stubs type its queryset oddly)
+            organization.queryset = organization_choices(fabrique=fabrique)
 
 
 class WorkstreamSerializer(HonestModelSerializer):
@@ -161,9 +164,11 @@ class WorkstreamSerializer(HonestModelSerializer):
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fabrique = _view_fabrique(self)
         if fabrique is not None:
-            self.fields["lead"].queryset = workstream_lead_candidates(fabrique=fabrique)
-            self.fields["members"].child_relation.queryset = organization_choices(fabrique=fabrique)
+            lead: Any = self.fields["lead"]  # related fields (stubs type their queryset oddly)
+            members: Any = self.fields["members"]
+            lead.queryset = workstream_lead_candidates(fabrique=fabrique)
+            members.child_relation.queryset = organization_choices(fabrique=fabrique)

@@ -1,12 +1,17 @@
 """Main navigation of the back-office. Entries that the user's role may not open are skipped; an
 entry whose URL does not exist is a bug and raises."""
 
+from typing import Any
+
+from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.http import authenticated_user
 from fabrique.fabriques.models import Permission
 
-NAV_ITEMS: list[tuple[str, str, str]] = [
+NAV_ITEMS: list[tuple[Promise, str, str]] = [
     (_("Accueil"), "backoffice:dashboard", Permission.VIEW),
     (_("Pilotage"), "backoffice:pipeline_board", Permission.VIEW),
     (_("Besoins"), "backoffice:need_list", Permission.VIEW),
@@ -33,13 +38,13 @@ SECTION_ALIASES = {
 PARTNER_ONLY = {"backoffice:my_reports"}
 
 
-def backoffice_nav(request) -> dict:
+def backoffice_nav(request: HttpRequest) -> dict[str, Any]:
     fabrique = getattr(request, "fabrique", None)
     membership = getattr(request, "membership", None)
     if fabrique is None or membership is None:
         return {}
     is_partner = not membership.has_permission(Permission.VIEW)
-    items = []
+    items: list[dict[str, Any]] = []
     for label, name, permission in NAV_ITEMS:
         if not membership.has_permission(permission):
             continue
@@ -60,13 +65,13 @@ def backoffice_nav(request) -> dict:
         max(candidates, key=lambda c: c[0])[1]["active"] = True
     elif path == base and items:
         items[0]["active"] = True
-    context = {"backoffice_nav": items}
+    context: dict[str, Any] = {"backoffice_nav": items}
     if not is_partner:  # the API needs the VIEW permission: partners have no use of a token
         context["api_tokens_url"] = reverse("backoffice:api_tokens", kwargs={"fabrique_slug": fabrique.slug})
     return context
 
 
-def notification_bell(request) -> dict:
+def notification_bell(request: HttpRequest) -> dict[str, Any]:
     """The bell of the header: unread notifications of the current fabrique (staff only)."""
     fabrique = getattr(request, "fabrique", None)
     membership = getattr(request, "membership", None)
@@ -75,11 +80,12 @@ def notification_bell(request) -> dict:
     from fabrique.notifications.selectors import unread_count
     from fabrique.notifications.services import notifications_mark_read_at
 
+    user = authenticated_user(request)  # a membership is set on the request for a member only
     if request.method == "GET":  # opening an object's page reads its notifications
-        notifications_mark_read_at(user=request.user, fabrique=fabrique, path=request.path)
+        notifications_mark_read_at(user=user, fabrique=fabrique, path=request.path)
     return {
         "bell": {
-            "unread": unread_count(user=request.user, fabrique=fabrique),
+            "unread": unread_count(user=user, fabrique=fabrique),
             "url": reverse("backoffice:notification_list", kwargs={"fabrique_slug": fabrique.slug}),
             "tasks_url": reverse("backoffice:my_tasks", kwargs={"fabrique_slug": fabrique.slug}),
         }

@@ -97,7 +97,7 @@ def _insight_of(row: RankedNeed, fabrique: Fabrique, radius_km: int, now: dateti
     offer = row.offer
     assert isinstance(offer, ExistingOffer)
     return NeedInsight(
-        need_id=row.need.pk,  # type: ignore[attr-defined]
+        need_id=row.need.pk,
         fabrique=fabrique,
         computed_at=now,
         radius_km=radius_km,

@@ -8,8 +8,9 @@ fabrique's own needs and projects; boundaries and QPVs are public reference data
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence, Set
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 from django.urls import reverse
@@ -19,6 +20,9 @@ from fabrique.territories.models import QPV, Commune, Departement
 
 from .geo import choropleth_classes, commune_boundaries, departement_boundaries
 from .selectors import place_of_commune
+
+if TYPE_CHECKING:
+    from fabrique.fabriques.models import Fabrique
 
 MAX_QPV_POINTS = 400  # rings longer than this are thinned for the map
 MAX_POINTS = 200  # more needs or projects than this: counts per commune only, until a filter narrows them
@@ -53,7 +57,7 @@ class MapPoint:
     def located(self) -> bool:
         return self.lat is not None and self.lon is not None
 
-    def feature(self) -> dict:
+    def feature(self) -> dict[str, Any]:
         assert self.lat is not None and self.lon is not None  # only located points are drawn
         return {
             "type": "Feature",
@@ -77,10 +81,10 @@ class MapPoint:
 class MapLayers:
     needs: list[MapPoint] = field(default_factory=list)
     projects: list[MapPoint] = field(default_factory=list)
-    communes: list[dict] = field(default_factory=list)  # code, name, needs, lat, lon, geometry
+    communes: list[dict[str, Any]] = field(default_factory=list)  # code, name, needs, lat, lon, geometry
     classes: list[int] = field(default_factory=list)
-    qpvs: list[dict] = field(default_factory=list)
-    departements: list[dict] = field(default_factory=list)
+    qpvs: list[dict[str, Any]] = field(default_factory=list)
+    departements: list[dict[str, Any]] = field(default_factory=list)
     total_needs: int = 0
     total_projects: int = 0
     points_limited: bool = False  # more than MAX_POINTS: only the first ones are listed
@@ -89,7 +93,7 @@ class MapLayers:
     def unlocated(self) -> list[MapPoint]:
         return [p for p in self.needs + self.projects if not p.located]
 
-    def as_geojson(self) -> dict:
+    def as_geojson(self) -> dict[str, Any]:
         return {
             "needs": {
                 "type": "FeatureCollection",
@@ -141,7 +145,7 @@ class MapLayers:
         }
 
 
-def fabrique_communes(*, fabrique, extra: Sequence[Commune] = ()) -> list[Commune]:
+def fabrique_communes(*, fabrique: Fabrique, extra: Sequence[Commune] = ()) -> list[Commune]:
     """The communes actuelles of the fabrique's territory (its communes, EPCI and départements); when it
     declared none, the EPCIs where its needs and projects are."""
     current = Commune.objects.filter(kind=Commune.Kind.CURRENT)
@@ -158,13 +162,15 @@ def fabrique_communes(*, fabrique, extra: Sequence[Commune] = ()) -> list[Commun
     return communes
 
 
-def _url_maker(name: str, slug: str):
+def _url_maker(name: str, slug: str) -> Callable[[int], str]:
     """reverse() once, then the pk substituted: thousands of rows must not each resolve the URL."""
     pattern = reverse(name, kwargs={"fabrique_slug": slug, "pk": 987654321})
     return lambda pk: pattern.replace("987654321", str(pk))
 
 
-def _located(row: dict, prefix: str, qpv_centres: dict) -> tuple:
+def _located(
+    row: dict[str, Any], prefix: str, qpv_centres: dict[str, tuple[float, float]]
+) -> tuple[str, str, float | None, float | None]:
     """(commune code, commune name, lat, lon) of a row read with `values()`: the QPV's centre when the
     row names one, else the commune's (its parent's for a commune déléguée without coordinates)."""
     code, name = row.get(f"{prefix}commune__code") or "", row.get(f"{prefix}commune__name") or ""
@@ -176,7 +182,7 @@ def _located(row: dict, prefix: str, qpv_centres: dict) -> tuple:
         )
         code = row.get(f"{prefix}commune__parent__code") or code
         name = row.get(f"{prefix}commune__parent__name") or name
-    centre = qpv_centres.get(row.get("qpv_id"))
+    centre = qpv_centres.get(row.get("qpv_id") or "")
     if centre:
         lat, lon = centre
     return code, name, lat, lon
@@ -198,7 +204,7 @@ PLACE_FIELDS = [
 ]
 
 
-def map_layers(*, fabrique, filters: MapFilters) -> MapLayers:
+def map_layers(*, fabrique: Fabrique, filters: MapFilters) -> MapLayers:
     """The map's data in a bounded number of queries whatever the size of the fabrique: counts per
     commune aggregated in the database; points (needs, projects) only when the selection holds at most
     MAX_POINTS of them (a filter narrows it), else `points_limited` and the first MAX_POINTS; boundaries
@@ -222,7 +228,7 @@ def map_layers(*, fabrique, filters: MapFilters) -> MapLayers:
         needs = needs.filter(workstream_id=filters.workstream_id)
 
     # choropleth: needs per commune (communes déléguées counted in their commune actuelle)
-    counts: Counter = Counter()
+    counts: Counter[int] = Counter()
     located_communes: set[int] = set()
     for commune_id, parent_id, n in (
         needs.filter(commune__isnull=False)
@@ -283,7 +289,7 @@ def map_layers(*, fabrique, filters: MapFilters) -> MapLayers:
         need_rows = Need.objects.filter(projects__pk__in=[r["pk"] for r in rows]).values(
             "projects__pk", "theme", *PLACE_FIELDS
         )
-        by_project: dict[int, list[dict]] = {}
+        by_project: dict[int, list[dict[str, Any]]] = {}
         for nr in need_rows.order_by("pk"):
             by_project.setdefault(nr["projects__pk"], []).append(nr)
         for row in rows:
@@ -337,7 +343,7 @@ def map_layers(*, fabrique, filters: MapFilters) -> MapLayers:
     return layers
 
 
-def _qpv_centres(codes: set) -> dict:
+def _qpv_centres(codes: set[str]) -> dict[str, tuple[float, float]]:
     if not codes:
         return {}
     from .geo import geometry_centre
@@ -353,7 +359,7 @@ def _qpv_centres(codes: set) -> dict:
 SHAPES_TIMEOUT = 24 * 3600
 
 
-def map_shapes(*, fabrique, extra_ids: Set[int] = frozenset()) -> dict:
+def map_shapes(*, fabrique: Fabrique, extra_ids: Set[int] = frozenset()) -> dict[str, Any]:
     """The communes of the fabrique's territory (with their boundaries where shipped), the QPV outlines
     (thinned) and the département outlines — reference data, computed once and cached (a day, or until
     the territory or the set of communes with needs changes)."""
@@ -370,7 +376,7 @@ def map_shapes(*, fabrique, extra_ids: Set[int] = frozenset()) -> dict:
     key = f"map-shapes:{fabrique.pk}:{digest}"
     shapes = cache.get(key)
     if shapes is not None:
-        return shapes
+        return shapes  # type: ignore[no-any-return]  # the cache holds what this function stored
     extra = list(Commune.objects.filter(pk__in=extra_ids).select_related("parent")) if extra_ids else []
     communes = fabrique_communes(fabrique=fabrique, extra=extra)
     boundaries = commune_boundaries(c.code for c in communes)
@@ -409,7 +415,7 @@ def map_shapes(*, fabrique, extra_ids: Set[int] = frozenset()) -> dict:
     return shapes
 
 
-def _thin(geometry: dict) -> dict:
+def _thin(geometry: dict[str, Any]) -> dict[str, Any]:
     """Keep at most MAX_QPV_POINTS points per ring (QPV outlines are detailed)."""
     polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
     out = []

@@ -17,7 +17,9 @@ Components:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
@@ -33,6 +35,9 @@ from .selectors import (
     place_of_need,
 )
 
+if TYPE_CHECKING:
+    from fabrique.fabriques.models import Fabrique
+
 OPEN_STAGES = ("new", "qualifying", "more_evidence", "retained")
 COMPONENT_LABELS = {
     "qualification": gettext_lazy("Qualification"),
@@ -46,7 +51,7 @@ COMPONENT_LABELS = {
 }
 
 
-def weights_of(fabrique) -> PriorityWeights:
+def weights_of(fabrique: Fabrique) -> PriorityWeights:
     """The fabrique's weights, or the defaults (unsaved) when it never set them."""
     return PriorityWeights.objects.filter(fabrique=fabrique).first() or PriorityWeights(fabrique=fabrique)
 
@@ -63,14 +68,14 @@ class Component:
 
 @dataclass
 class RankedNeed:
-    need: object
+    need: Any  # a Need (annotated with its report_count)
     score: float
     components: list[Component] = field(default_factory=list)
     rank: int = 0
     qualification_total: int = 0
-    nearby: list = field(default_factory=list)
+    nearby: list[Any] = field(default_factory=list)
     nearby_count: int = 0
-    offer: object = None
+    offer: Any = None
 
     @property
     def reasons(self) -> list[Component]:
@@ -86,7 +91,9 @@ def _clamp(value: float) -> float:
     return max(0.0, min(1.0, value))
 
 
-def _reference_values(codes: set[str], departements: set[str], indicator_code: str):
+def _reference_values(
+    codes: set[str], departements: set[str], indicator_code: str
+) -> tuple[Indicator | None, dict[str, float | None], dict[str, float | None]]:
     indicator = Indicator.objects.filter(fabrique__isnull=True, code=indicator_code).first()
     if indicator is None:
         return None, {}, {}
@@ -106,9 +113,9 @@ def _reference_values(codes: set[str], departements: set[str], indicator_code: s
 
 def priorities_rank(
     *,
-    fabrique,
+    fabrique: Fabrique,
     weights: PriorityWeights | None = None,
-    stages=OPEN_STAGES,
+    stages: Iterable[str] | None = OPEN_STAGES,
     theme: str = "",
     need_filter: Q | None = None,
     context: bool = False,
@@ -142,10 +149,10 @@ def priorities_rank(
     # qualification totals
     maximum = 3 * sum(c.weight for c in Criterion.objects.filter(fabrique=fabrique, is_active=True))
     totals: dict[int, int] = defaultdict(int)
-    for need_id, score, weight in CriterionScore.objects.filter(
+    for need_id, criterion_score, weight in CriterionScore.objects.filter(
         need__fabrique=fabrique, need__in=[n.pk for n in needs], criterion__is_active=True
     ).values_list("need_id", "score", "criterion__weight"):
-        totals[need_id] += score * weight
+        totals[need_id] += criterion_score * weight
     # territorial values
     communes = {}
     for need in needs:
@@ -188,7 +195,7 @@ def priorities_rank(
             reports / 5,
             ngettext("%(n)s signalement", "%(n)s signalements", reports) % {"n": reports},
         )
-        dep = commune.departement_id if commune else ""
+        dep = (commune.departement_id or "") if commune else ""
         add(
             *_relative(
                 "poverty",
@@ -211,13 +218,13 @@ def priorities_rank(
                 False,
             )
         )
-        if need.qpv_id:
+        if need.qpv is not None:
             add("qpv", 1.0, _("dans le quartier %(name)s") % {"name": need.qpv.name})
         elif commune is not None and commune.pk in qpv_communes:
             add("qpv", 0.5, _("la commune compte un quartier prioritaire"))
         else:
             add("qpv", 0.0, _("hors quartier prioritaire"))
-        if is_rural(commune):
+        if commune is not None and is_rural(commune):
             add("rural", 1.0, _("%(pop)s habitants") % {"pop": format_number(commune.population)})
         else:
             add("rural", 0.0, _("commune urbaine") if commune else _("commune non renseignée"))
@@ -260,7 +267,7 @@ def priorities_rank(
     return ranked
 
 
-def _qpv_commune_ids(ids) -> list[int]:
+def _qpv_commune_ids(ids: Iterable[int]) -> list[int]:
     from fabrique.territories.models import QPV
 
     return list(
@@ -268,7 +275,15 @@ def _qpv_commune_ids(ids) -> list[int]:
     )
 
 
-def _relative(key, indicator, value, refs, departement, full_gap, higher_is_worse):
+def _relative(
+    key: str,
+    indicator: Indicator | None,
+    value: float | None,
+    refs: dict[str, float | None],
+    departement: str,
+    full_gap: float,
+    higher_is_worse: bool,
+) -> tuple[str, float, str]:
     if indicator is None or value is None:
         return key, 0.0, _("non publié pour la commune")
     ref = refs.get(departement) or refs.get(FRANCE_CODE)

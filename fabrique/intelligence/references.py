@@ -63,16 +63,17 @@ def combine(items: Iterable[Item], aggregation: str) -> Combined:
             ValueStatus.SECRET if any(i.status == ValueStatus.SECRET for i in items) else ValueStatus.MISSING
         )
         return Combined(None, status if items else ValueStatus.MISSING, None, 0, None)
-    weights = [i.weight for i in usable]
-    weighted = all(w is not None and w > 0 for w in weights)
-    total_weight = sum(w for w in weights if w) if weighted else None
-    values = [i.value for i in usable]
+    values = [float(i.value) for i in usable if i.value is not None]
+    weights = [i.weight or 0.0 for i in usable]
+    weighted = all(i.weight is not None and i.weight > 0 for i in usable)
+    total_weight = sum(weights) if weighted else None
+    value: float
     if aggregation == Aggregation.SUM:
         value = sum(values)
     elif aggregation in (Aggregation.WEIGHTED_MEAN, Aggregation.RATIO) and weighted and total_weight:
-        value = sum(i.value * i.weight for i in usable) / total_weight
+        value = sum(v * w for v, w in zip(values, weights, strict=True)) / total_weight
     elif aggregation == Aggregation.WEIGHTED_MEDIAN:
-        value = _weighted_median([(i.value, i.weight if weighted else 1.0) for i in usable])
+        value = _weighted_median(list(zip(values, weights if weighted else [1.0] * len(values), strict=True)))
     else:  # mean, or a weighted aggregation without weights
         value = sum(values) / len(values)
     return Combined(value, ValueStatus.OK, total_weight, len(usable), None)
@@ -208,7 +209,7 @@ def computed_values(
     level: str,
     aggregation: str,
     geography: Geography,
-    skip: set[tuple[str, str]] = frozenset(),
+    skip: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset(),
 ) -> list[tuple[str, str, Combined]]:
     """(level, code, combined value) of the larger territories `items` (of `level`) add up to.
 

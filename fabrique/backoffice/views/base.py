@@ -36,6 +36,7 @@ from django.http import (
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView
 
@@ -174,7 +175,7 @@ class ServiceFormView(FabriqueViewMixin, FormView[Any]):
     """
 
     permission = Permission.EDIT
-    success_message = ""
+    success_message: str | Promise = ""
     form_fabrique = True
 
     def get_form_kwargs(self) -> dict[str, Any]:

@@ -1,7 +1,10 @@
 """The fabrique's own settings (administrators): presentation, territory covered, team and roles."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -11,7 +14,7 @@ from django.views.generic import TemplateView
 from fabrique.audit.selectors import audit_timeline
 from fabrique.core.errors import DomainError
 from fabrique.fabriques.forms import FabriqueSettingsForm, MemberInviteForm, MembershipForm
-from fabrique.fabriques.models import Membership, Permission
+from fabrique.fabriques.models import Fabrique, Membership, Permission
 from fabrique.fabriques.services import fabrique_update, member_invite, membership_change
 from fabrique.territories.forms import TerritorySelection
 
@@ -25,18 +28,18 @@ class FabriqueSettingsView(ServiceFormView):
     form_fabrique = False
     success_message = gettext_lazy("Les paramètres de la fabrique sont enregistrés.")
 
-    def get_form_kwargs(self):
+    def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
         kwargs["instance"] = self.fabrique
         kwargs.setdefault("initial", {})["coverage"] = TerritorySelection.of_fabrique(self.fabrique)
         return kwargs
 
-    def perform(self, form):
+    def perform(self, form: FabriqueSettingsForm) -> Fabrique:
         coverage = form.cleaned_data["coverage"]
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
         return fabrique_update(
             fabrique=self.fabrique,
-            actor=self.request.user,
+            actor=self.user,
             coverage={
                 "communes": coverage.communes,
                 "epcis": coverage.epcis,
@@ -45,10 +48,10 @@ class FabriqueSettingsView(ServiceFormView):
             **data,
         )
 
-    def success_url_for(self, fabrique):
+    def success_url_for(self, fabrique: Fabrique) -> str:
         return self.url("fabrique_settings")
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["timeline"] = audit_timeline(target=self.fabrique)
         return context
@@ -58,7 +61,7 @@ class TeamView(FabriqueViewMixin, TemplateView):
     permission = Permission.MANAGE
     template_name = "backoffice/settings/team.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["memberships"] = (
             Membership.objects.filter(fabrique=self.fabrique)
@@ -72,7 +75,7 @@ class TeamView(FabriqueViewMixin, TemplateView):
 class TeamInviteView(TeamView):
     """GET shows the team page (the form lives there); POST invites."""
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = MemberInviteForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
@@ -80,14 +83,14 @@ class TeamInviteView(TeamView):
         try:
             membership, created = member_invite(
                 fabrique=self.fabrique,
-                actor=request.user,
+                actor=self.user,
                 email=data["email"],
                 role=data["role"],
                 first_name=data["first_name"],
                 last_name=data["last_name"],
             )
         except (ValidationError, DomainError) as exc:
-            form.add_error(None, getattr(exc, "message", None) or exc)
+            form.add_error(None, exc.message if isinstance(exc, DomainError) else exc)
             return self.render_to_response(self.get_context_data(form=form), status=400)
         if created:
             # the e-mail with the password link: handler of "accounts.user.invited" (fabriques.handlers)
@@ -110,24 +113,25 @@ class MembershipUpdateView(ServiceFormView):
     lookups = {"pk": Membership}
 
     def get_membership(self) -> Membership:
-        return self.scoped_get(Membership.objects.select_related("user"), self.kwargs["pk"])
+        membership: Membership = self.scoped_get(Membership.objects.select_related("user"), self.kwargs["pk"])
+        return membership
 
-    def get_initial(self):
+    def get_initial(self) -> dict[str, Any]:
         membership = self.get_membership()
         return {"role": membership.role, "is_active": membership.is_active}
 
-    def perform(self, form):
+    def perform(self, form: MembershipForm) -> Membership:
         return membership_change(
             membership=self.get_membership(),
-            actor=self.request.user,
+            actor=self.user,
             role=form.cleaned_data["role"],
             is_active=form.cleaned_data["is_active"],
         )
 
-    def success_url_for(self, membership):
+    def success_url_for(self, membership: Membership) -> str:
         return self.url("team")
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["member"] = self.get_membership()
         return context
