@@ -9,6 +9,7 @@ sibling view module.
   exports of the filtered rows (`?export=csv|xlsx|json` when `export_columns` is set, `ExportMixin`).
 - `ObjectDetailView`: one object of the fabrique with its audit timeline.
 - `DecisionFormView`: the decision form on one target (committee or staff decision).
+- `ConfirmView`: a confirmation page whose POST runs one service (delete, remove).
 
 A URL that does not reverse is a bug: `url()` and `object_url()` raise `NoReverseMatch` instead of
 hiding the link.
@@ -38,7 +39,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from fabrique.accounts import otp
 from fabrique.audit.selectors import audit_timeline
@@ -213,6 +214,24 @@ class ServiceFormView(FabriqueViewMixin, FormView[Any]):
 
     def success_url_for(self, obj: Any) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+class ConfirmView(FabriqueViewMixin, TemplateView):
+    """A confirmation page for an action that asks for nothing (delete, remove): GET shows the question
+    (a template on `backoffice/includes/confirm.html`), POST runs `perform()` — the service call,
+    returning the French message of success — and redirects to `done_url()`."""
+
+    permission = Permission.EDIT
+
+    def perform(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def done_url(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        messages.success(request, self.perform())
+        return redirect(self.done_url())
 
 
 def csv_response(*, filename: str, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> HttpResponse:

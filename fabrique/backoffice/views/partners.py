@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.generic import TemplateView
 
-from fabrique.fabriques.models import Permission
 from fabrique.projects.models import Partnership, Project
 from fabrique.projects.partners import PartnerAddForm, partner_add, partner_remove, partners_of
 from fabrique.studies.models import Study
 
-from .base import FabriqueViewMixin, ServiceFormView
+from .base import ConfirmView, FabriqueViewMixin, ServiceFormView
 
 _TARGETS: dict[str, tuple[type[Study] | type[Project], str]] = {
     "study": (Study, "study_detail"),
@@ -79,10 +74,9 @@ class PartnerAddView(ServiceFormView):
         return self.url(target_url_name(target), pk=target.pk)
 
 
-class PartnerRemoveView(FabriqueViewMixin, TemplateView):
+class PartnerRemoveView(ConfirmView):
     """Confirmation page; POST removes the partner."""
 
-    permission = Permission.EDIT
     template_name = "backoffice/partners/partner_remove.html"
 
     def get_partnership(self) -> Partnership:
@@ -101,14 +95,14 @@ class PartnerRemoveView(FabriqueViewMixin, TemplateView):
             **kwargs,
         )
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def perform(self) -> str:
         partnership = self.get_partnership()
+        self.target = partnership.target
         partner_remove(partnership=partnership, actor=self.user)
-        messages.success(
-            request, _("« %(name)s » n'est plus partenaire.") % {"name": partnership.organization}
-        )
-        target = partnership.target
-        return redirect(self.url(target_url_name(target), pk=target.pk))  # type: ignore[arg-type]
+        return _("« %(name)s » n'est plus partenaire.") % {"name": partnership.organization}
+
+    def done_url(self) -> str:
+        return self.url(target_url_name(self.target), pk=self.target.pk)  # type: ignore[arg-type]
 
 
 urlpatterns = [

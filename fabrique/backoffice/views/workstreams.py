@@ -1,14 +1,10 @@
 """Back-office pages of the workstreams (chantiers), on the back-office base (`base.py`)."""
 
-from django.contrib import messages
-from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
 
 from fabrique.core.exports import Column
-from fabrique.fabriques.models import Permission
 from fabrique.reporting.workstream import workstream_overview
 from fabrique.workstreams.filters import WorkstreamFilter
 from fabrique.workstreams.forms import MemberAddForm, WorkstreamForm
@@ -22,7 +18,7 @@ from fabrique.workstreams.services import (
     workstream_update,
 )
 
-from .base import FabriqueViewMixin, FilteredListView, ObjectDetailView, ServiceFormView
+from .base import ConfirmView, FilteredListView, ObjectDetailView, ServiceFormView
 
 
 class WorkstreamListView(FilteredListView):
@@ -89,18 +85,19 @@ class WorkstreamUpdateView(WorkstreamCreateView):
         return super().get_context_data(workstream=self.get_object(), **kwargs)
 
 
-class WorkstreamDeleteView(FabriqueViewMixin, TemplateView):
-    permission = Permission.EDIT
+class WorkstreamDeleteView(ConfirmView):
     template_name = "backoffice/workstreams/workstream_confirm_delete.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(workstream=self.scoped_get(Workstream, self.kwargs["pk"]), **kwargs)
 
-    def post(self, request, *args, **kwargs):
+    def perform(self):
         workstream = self.scoped_get(Workstream, self.kwargs["pk"])
-        workstream_delete(workstream=workstream, actor=request.user)
-        messages.success(request, _("Le chantier « %(name)s » a été supprimé.") % {"name": workstream})
-        return redirect(self.url("workstream_list"))
+        workstream_delete(workstream=workstream, actor=self.user)
+        return _("Le chantier « %(name)s » a été supprimé.") % {"name": workstream}
+
+    def done_url(self):
+        return self.url("workstream_list")
 
 
 class WorkstreamMemberAddView(ServiceFormView):
@@ -133,10 +130,9 @@ class WorkstreamMemberAddView(ServiceFormView):
         return self.url("workstream_detail", pk=self.workstream.pk)
 
 
-class WorkstreamMemberRemoveView(FabriqueViewMixin, TemplateView):
+class WorkstreamMemberRemoveView(ConfirmView):
     """Confirmation page; POST removes the organisation from the collective."""
 
-    permission = Permission.EDIT
     template_name = "backoffice/workstreams/member_remove.html"
 
     def get_objects(self):
@@ -150,11 +146,13 @@ class WorkstreamMemberRemoveView(FabriqueViewMixin, TemplateView):
         workstream, organization = self.get_objects()
         return super().get_context_data(workstream=workstream, organization=organization, **kwargs)
 
-    def post(self, request, *args, **kwargs):
+    def perform(self):
         workstream, organization = self.get_objects()
-        workstream_member_remove(workstream=workstream, organization=organization, actor=request.user)
-        messages.success(request, _("« %(name)s » a quitté le chantier.") % {"name": organization})
-        return redirect(self.url("workstream_detail", pk=workstream.pk))
+        workstream_member_remove(workstream=workstream, organization=organization, actor=self.user)
+        return _("« %(name)s » a quitté le chantier.") % {"name": organization}
+
+    def done_url(self):
+        return self.url("workstream_detail", pk=self.kwargs["pk"])
 
 
 urlpatterns = [
