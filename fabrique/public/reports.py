@@ -29,7 +29,7 @@ from django.views import View
 
 from fabrique.core import ratelimit
 from fabrique.core.forms import add_service_errors
-from fabrique.fabriques.access import memberships_of
+from fabrique.fabriques.access import request_memberships
 from fabrique.fabriques.models import Fabrique, Permission
 from fabrique.needs.forms import PublicReportForm
 from fabrique.needs.grouping import need_report_submit_grouped
@@ -65,7 +65,9 @@ def _no_referrer(response):
 class FabriqueMixin:
     def dispatch(self, request, *args, **kwargs):
         self.fabrique = get_object_or_404(Fabrique, slug=kwargs["fabrique_slug"], is_active=True)
-        membership = memberships_of(request.user).filter(fabrique=self.fabrique).first()
+        membership = next(
+            (m for m in request_memberships(request) if m.fabrique_id == self.fabrique.pk), None
+        )
         self.member = membership if membership and membership.has_permission(Permission.REPORT) else None
         return super().dispatch(request, *args, **kwargs)
 

@@ -57,8 +57,14 @@ from fabrique.core.exports import (
 )
 from fabrique.core.forms import add_service_errors
 from fabrique.core.http import authenticated_user
-from fabrique.fabriques.access import access_fabrique, access_object, memberships_of, scoped
-from fabrique.fabriques.models import Fabrique, Permission, Role
+from fabrique.fabriques.access import (
+    access_fabrique,
+    access_object,
+    memberships_of,
+    request_memberships,
+    scoped,
+)
+from fabrique.fabriques.models import Fabrique, Membership, Permission, Role
 
 if TYPE_CHECKING:
     from django.views.generic.base import ContextMixin
@@ -119,8 +125,11 @@ class FabriqueViewMixin(LoginRequiredMixin, _Base):
             return self.handle_no_permission()
         if self.permission is None:
             raise ImproperlyConfigured(f"{type(self).__name__} must declare the permission it requires.")
-        self.check_lookups(request.user, kwargs)
-        self.membership = access_fabrique(request.user, kwargs["fabrique_slug"], self.permission)
+        memberships = request_memberships(request)
+        self.check_lookups(request.user, kwargs, memberships=memberships)
+        self.membership = access_fabrique(
+            request.user, kwargs["fabrique_slug"], self.permission, memberships=memberships
+        )
         self.fabrique = self.membership.fabrique
         request.fabrique = self.fabrique  # type: ignore[attr-defined]
         request.membership = self.membership  # type: ignore[attr-defined]
@@ -132,10 +141,15 @@ class FabriqueViewMixin(LoginRequiredMixin, _Base):
             return otp.second_factor_redirect(request)  # enrol, or give the code of this session
         return super().dispatch(request, *args, **kwargs)
 
-    def check_lookups(self, user: Any, kwargs: dict[str, Any]) -> None:
+    def check_lookups(
+        self, user: Any, kwargs: dict[str, Any], *, memberships: list[Membership] | None = None
+    ) -> None:
         if not self.lookups:
             return
-        membership = memberships_of(user).filter(fabrique__slug=kwargs.get("fabrique_slug")).first()
+        slug = kwargs.get("fabrique_slug")
+        if memberships is None:
+            memberships = list(memberships_of(user))
+        membership = next((m for m in memberships if m.fabrique.slug == slug), None)
         if membership is None:
             return  # access_fabrique answers 404
         for kwarg, source in self.lookups.items():
