@@ -1,7 +1,10 @@
 """The team's pipeline: board by stage, filtered list with CSV export, committee queue, deadlines."""
 
+from typing import Any
+
 from django import forms
 from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +13,7 @@ from django.views.generic import TemplateView
 
 from fabrique.accounts.models import User
 from fabrique.core.limits import SHORT_TEXT, validate_sane_date
-from fabrique.fabriques.models import Permission
+from fabrique.fabriques.models import Fabrique, Permission
 from fabrique.needs.models import Need
 from fabrique.needs.services import officer_candidates
 from fabrique.projects.models import Project
@@ -55,21 +58,22 @@ class PipelineFilterForm(forms.Form):
         validators=[validate_sane_date],
     )
 
-    def __init__(self, *args, fabrique, **kwargs):
+    def __init__(self, *args: Any, fabrique: Fabrique, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("Tous"))] + [
+        fields: Any = self.fields  # choice fields (the stubs type them as plain fields)
+        fields["kind"].choices = [("", _("Tous"))] + [
             (k, str(v).capitalize()) for k, v in KIND_LABELS.items()
         ]
-        self.fields["stage"].choices = [("", _("Toutes"))] + stage_choices()
-        self.fields["workstream"].queryset = Workstream.objects.filter(fabrique=fabrique)
+        fields["stage"].choices = [("", _("Toutes"))] + stage_choices()
+        fields["workstream"].queryset = Workstream.objects.filter(fabrique=fabrique)
         # the communes of the fabrique's needs and projects: subqueries, read only when the list renders
         # the select (never every need's row in Python)
-        self.fields["commune"].queryset = Commune.objects.filter(
+        fields["commune"].queryset = Commune.objects.filter(
             Q(pk__in=Need.objects.filter(fabrique=fabrique, commune__isnull=False).values("commune_id"))
             | Q(pk__in=Project.objects.filter(fabrique=fabrique, commune__isnull=False).values("commune_id"))
         ).order_by("name")
         # the team members who follow files (admins and officers), never partner or reader accounts
-        self.fields["officer"].queryset = officer_candidates(fabrique=fabrique).order_by("last_name", "email")
+        fields["officer"].queryset = officer_candidates(fabrique=fabrique).order_by("last_name", "email")
 
     def filters(self) -> PipelineFilters:
         if not self.is_valid():
@@ -91,7 +95,7 @@ class PipelineBoardView(FabriqueViewMixin, TemplateView):
     permission = Permission.VIEW
     template_name = "backoffice/pipeline/board.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         form = PipelineFilterForm(self.request.GET or None, fabrique=self.fabrique)
         workstream = officer = None
@@ -109,7 +113,7 @@ class PipelineListView(FabriqueViewMixin, TemplateView):
     permission = Permission.VIEW
     template_name = "backoffice/pipeline/list.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         form = PipelineFilterForm(self.request.GET or None, fabrique=self.fabrique)
         context["form"] = form
@@ -126,7 +130,7 @@ class PipelineExportView(FabriqueViewMixin, View):
 
     permission = Permission.VIEW
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = PipelineFilterForm(request.GET or None, fabrique=self.fabrique)
         items = pipeline_items(fabrique=self.fabrique, filters=form.filters())
         return csv_response(

@@ -1,5 +1,8 @@
 """Back-office pages of the workstreams (chantiers), on the back-office base (`base.py`)."""
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -8,6 +11,7 @@ from fabrique.core.exports import Column
 from fabrique.reporting.workstream import workstream_overview
 from fabrique.workstreams.filters import WorkstreamFilter
 from fabrique.workstreams.forms import MemberAddForm, WorkstreamForm
+from fabrique.directory.models import Organization
 from fabrique.workstreams.models import Workstream
 from fabrique.workstreams.selectors import workstream_list, workstream_members
 from fabrique.workstreams.services import (
@@ -34,7 +38,7 @@ class WorkstreamListView(FilteredListView):
     context_object_name = "workstreams"
     filterset_class = WorkstreamFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Workstream]:
         return workstream_list(fabrique=self.fabrique, filters=self.request.GET)
 
 
@@ -42,10 +46,10 @@ class WorkstreamDetailView(ObjectDetailView):
     template_name = "backoffice/workstreams/workstream_detail.html"
     context_object_name = "workstream"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Workstream]:
         return Workstream.objects.select_related("lead")
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["members"] = workstream_members(workstream=self.object)
         context["overview"] = workstream_overview(workstream=self.object)
@@ -59,44 +63,44 @@ class WorkstreamCreateView(ServiceFormView):
     form_class = WorkstreamForm
     success_message = gettext_lazy("Le chantier « %(name)s » a été créé.")
 
-    def perform(self, form):
-        return workstream_create(fabrique=self.fabrique, actor=self.request.user, **form.service_data())
+    def perform(self, form: WorkstreamForm) -> Workstream:
+        return workstream_create(fabrique=self.fabrique, actor=self.user, **form.service_data())
 
-    def success_url_for(self, obj):
+    def success_url_for(self, obj: Workstream) -> str:
         return self.url("workstream_detail", pk=obj.pk)
 
 
 class WorkstreamUpdateView(WorkstreamCreateView):
     success_message = gettext_lazy("Le chantier « %(name)s » a été modifié.")
 
-    def get_object(self):
+    def get_object(self) -> Workstream:
         if not hasattr(self, "object"):
-            self.object = self.scoped_get(Workstream, self.kwargs["pk"])
+            self.object: Workstream = self.scoped_get(Workstream, self.kwargs["pk"])
         return self.object
 
-    def get_form_kwargs(self):
+    def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "instance": self.get_object()}
 
-    def perform(self, form):
+    def perform(self, form: WorkstreamForm) -> Workstream:
         workstream = self.scoped_get(Workstream, self.kwargs["pk"])
-        return workstream_update(workstream=workstream, actor=self.request.user, **form.service_data())
+        return workstream_update(workstream=workstream, actor=self.user, **form.service_data())
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(workstream=self.get_object(), **kwargs)
 
 
 class WorkstreamDeleteView(ConfirmView):
     template_name = "backoffice/workstreams/workstream_confirm_delete.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(workstream=self.scoped_get(Workstream, self.kwargs["pk"]), **kwargs)
 
-    def perform(self):
+    def perform(self) -> str:
         workstream = self.scoped_get(Workstream, self.kwargs["pk"])
         workstream_delete(workstream=workstream, actor=self.user)
         return _("Le chantier « %(name)s » a été supprimé.") % {"name": workstream}
 
-    def done_url(self):
+    def done_url(self) -> str:
         return self.url("workstream_list")
 
 
@@ -107,26 +111,26 @@ class WorkstreamMemberAddView(ServiceFormView):
     form_class = MemberAddForm
     form_fabrique = False
 
-    def get_workstream(self):
+    def get_workstream(self) -> Workstream:
         if not hasattr(self, "workstream"):
-            self.workstream = self.scoped_get(Workstream, self.kwargs["pk"])
+            self.workstream: Workstream = self.scoped_get(Workstream, self.kwargs["pk"])
         return self.workstream
 
-    def get_form_kwargs(self):
+    def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "workstream": self.get_workstream()}
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(workstream=self.get_workstream(), **kwargs)
 
-    def perform(self, form):
-        organization = form.cleaned_data["organization"]
-        workstream_member_add(workstream=self.workstream, organization=organization, actor=self.request.user)
+    def perform(self, form: MemberAddForm) -> Organization:
+        organization: Organization = form.cleaned_data["organization"]
+        workstream_member_add(workstream=self.workstream, organization=organization, actor=self.user)
         return organization
 
-    def get_success_message(self, organization) -> str:
+    def get_success_message(self, organization: Organization) -> str:
         return _("« %(name)s » a rejoint le chantier.") % {"name": organization}
 
-    def success_url_for(self, organization) -> str:
+    def success_url_for(self, organization: Organization) -> str:
         return self.url("workstream_detail", pk=self.workstream.pk)
 
 
@@ -135,23 +139,23 @@ class WorkstreamMemberRemoveView(ConfirmView):
 
     template_name = "backoffice/workstreams/member_remove.html"
 
-    def get_objects(self):
+    def get_objects(self) -> tuple[Workstream, Organization]:
         workstream = self.scoped_get(Workstream, self.kwargs["pk"])
         organization = self.scoped_get(
             workstream_members(workstream=workstream), self.kwargs["organization_pk"]
         )
         return workstream, organization
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         workstream, organization = self.get_objects()
         return super().get_context_data(workstream=workstream, organization=organization, **kwargs)
 
-    def perform(self):
+    def perform(self) -> str:
         workstream, organization = self.get_objects()
         workstream_member_remove(workstream=workstream, organization=organization, actor=self.user)
         return _("« %(name)s » a quitté le chantier.") % {"name": organization}
 
-    def done_url(self):
+    def done_url(self) -> str:
         return self.url("workstream_detail", pk=self.kwargs["pk"])
 
 
