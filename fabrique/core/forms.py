@@ -17,7 +17,7 @@ class ChecklistSelectMultiple(forms.CheckboxSelectMultiple):
     checklist = True
 
 
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     """Attach a service's ValidationError to the form: to its field when the form has it, else on top."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():

@@ -5,8 +5,10 @@ No login, no private data: only what the team chose to publish in the call."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -21,11 +23,18 @@ from fabrique.recruitment.models import Call
 from fabrique.recruitment.selectors import call_criteria, call_public_get, call_public_list
 from fabrique.recruitment.services import application_submit
 
+if TYPE_CHECKING:
+    from django.views.generic.base import ContextMixin, View
+
+    class _Base(ContextMixin, View): ...
+else:
+    _Base = object
+
 # applications per hour and per address before a polite refusal (a real candidate sends one)
 APPLICATION_RATE_LIMIT = 5
 
 
-class PublicFabriqueMixin:
+class PublicFabriqueMixin(_Base):
     def get_fabrique(self) -> Fabrique:
         if not hasattr(self, "fabrique"):
             self.fabrique = get_object_or_404(Fabrique, slug=self.kwargs["fabrique_slug"], is_active=True)
@@ -39,7 +48,7 @@ class PublicFabriqueMixin:
             self.call = call
         return self.call
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["fabrique"] = self.get_fabrique()
         return context
@@ -48,7 +57,7 @@ class PublicFabriqueMixin:
 class CallListView(PublicFabriqueMixin, TemplateView):
     template_name = "public/calls/call_list.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["calls"] = call_public_list(fabrique=self.get_fabrique())
         return context
@@ -57,7 +66,7 @@ class CallListView(PublicFabriqueMixin, TemplateView):
 class CallDetailView(PublicFabriqueMixin, TemplateView):
     template_name = "public/calls/call_detail.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         call = self.get_call()
         context["call"] = call
@@ -65,11 +74,11 @@ class CallDetailView(PublicFabriqueMixin, TemplateView):
         return context
 
 
-class ApplicationCreateView(PublicFabriqueMixin, FormView):
+class ApplicationCreateView(PublicFabriqueMixin, FormView[ApplicationForm]):
     template_name = "public/calls/application_form.html"
     form_class = ApplicationForm
 
-    def form_valid(self, form):
+    def form_valid(self, form: ApplicationForm) -> HttpResponse:
         call = self.get_call()
         if form.is_robot:  # answer as if all went well, keep nothing
             return redirect("public:application_done", fabrique_slug=call.fabrique.slug, call_slug=call.slug)
@@ -95,7 +104,7 @@ class ApplicationCreateView(PublicFabriqueMixin, FormView):
             return self.form_invalid(form)
         return redirect("public:application_done", fabrique_slug=call.fabrique.slug, call_slug=call.slug)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         call = self.get_call()
         context["call"] = call
@@ -106,7 +115,7 @@ class ApplicationCreateView(PublicFabriqueMixin, FormView):
 class ApplicationDoneView(PublicFabriqueMixin, TemplateView):
     template_name = "public/calls/application_done.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["call"] = self.get_call()
         return context

@@ -4,9 +4,13 @@ Reference data shared by every fabrique, so any member may read it (Permission.V
 codes answer a French 404 page. Other modules (indicators, needs, maps) fill the template blocks.
 """
 
+from typing import Any
+
 from django import forms
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
@@ -49,15 +53,17 @@ class TerritorySearchView(FabriqueViewMixin, TemplateView):
 
     def is_fragment(self) -> bool:
         """An htmx request for the results only (live search)."""
-        return bool(getattr(self.request, "htmx", False)) and self.request.htmx.target == "territory-results"
+        htmx: Any = getattr(self.request, "htmx", None)  # django-htmx's details, when the middleware runs
+        return bool(htmx) and htmx.target == "territory-results"
 
-    def get_template_names(self):
+    def get_template_names(self) -> list[str]:
         return ["backoffice/territories/_results.html"] if self.is_fragment() else [self.template_name]
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         form = TerritorySearchForm(self.request.GET or None)
-        hits, query = [], ""
+        hits: list[Any] = []
+        query = ""
         if form.is_valid():
             query = form.cleaned_data["q"].strip()
             kinds = [form.cleaned_data["type"]] if form.cleaned_data["type"] else list(KINDS)
@@ -70,16 +76,18 @@ class TerritoryDetailView(FabriqueViewMixin, TemplateView):
     """Base of the detail pages: `load(**kwargs)` returns the context, or None for an unknown code."""
 
     permission = Permission.VIEW
-    not_found_message = ""
+    not_found_message: str | Promise = ""
 
-    def load(self, **kwargs) -> dict | None:  # pragma: no cover - abstract
+    def load(self, *, code: str) -> dict[str, Any] | None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         code = next(v for k, v in kwargs.items() if k != "fabrique_slug")
         data = self.load(code=code)
         if data is None:
-            context = super().get_context_data(message=self.not_found_message % {"code": code}, code=code)
+            context = super().get_context_data(
+                message=str(self.not_found_message) % {"code": code}, code=code
+            )
             return TemplateResponse(request, "backoffice/territories/not_found.html", context, status=404)
         return self.render_to_response(self.get_context_data(**data))
 
@@ -88,7 +96,7 @@ class CommuneDetailView(TerritoryDetailView):
     template_name = "backoffice/territories/commune_detail.html"
     not_found_message = gettext_lazy("Aucune commune ne porte le code INSEE « %(code)s ».")
 
-    def load(self, *, code):
+    def load(self, *, code: str) -> dict[str, Any] | None:
         kind = self.request.GET.get("type", "")
         return commune_detail(code=code, kind=kind if kind in Commune.Kind.values else None)
 
@@ -97,7 +105,7 @@ class EpciDetailView(TerritoryDetailView):
     template_name = "backoffice/territories/epci_detail.html"
     not_found_message = gettext_lazy("Aucune intercommunalité ne porte le SIREN « %(code)s ».")
 
-    def load(self, *, code):
+    def load(self, *, code: str) -> dict[str, Any] | None:
         return epci_detail(siren=code)
 
 
@@ -105,7 +113,7 @@ class DepartementDetailView(TerritoryDetailView):
     template_name = "backoffice/territories/departement_detail.html"
     not_found_message = gettext_lazy("Aucun département ne porte le code « %(code)s ».")
 
-    def load(self, *, code):
+    def load(self, *, code: str) -> dict[str, Any] | None:
         return departement_detail(code=code)
 
 
@@ -113,7 +121,7 @@ class QpvDetailView(TerritoryDetailView):
     template_name = "backoffice/territories/qpv_detail.html"
     not_found_message = gettext_lazy("Aucun quartier prioritaire ne porte le code « %(code)s ».")
 
-    def load(self, *, code):
+    def load(self, *, code: str) -> dict[str, Any] | None:
         return qpv_detail(code=code)
 
 
