@@ -8,10 +8,10 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from fabrique.projects.models import Partnership, Project
-from fabrique.projects.partners import PartnerAddForm, partner_add, partner_remove, partners_of
+from fabrique.projects.partners import PartnerAddForm, partner_add, partner_remove
 from fabrique.studies.models import Study
 
-from .base import ConfirmView, FabriqueViewMixin, ServiceFormView
+from .base import ConfirmView, ServiceFormView
 
 _TARGETS: dict[str, tuple[type[Study] | type[Project], str]] = {
     "study": (Study, "study_detail"),
@@ -21,18 +21,6 @@ _TARGETS: dict[str, tuple[type[Study] | type[Project], str]] = {
 
 def target_url_name(target: Study | Project) -> str:
     return "project_detail" if isinstance(target, Project) else "study_detail"
-
-
-def partners_context(view: FabriqueViewMixin, target: Study | Project, *, can_edit: bool) -> dict[str, Any]:
-    """What the partners section of a study / project page needs (one query for the list)."""
-    kind = "project" if isinstance(target, Project) else "study"
-    return {
-        "partners": list(partners_of(target)),
-        "partner_form": PartnerAddForm(fabrique=view.fabrique)
-        if can_edit and not target.is_deleted
-        else None,
-        "partner_add_url": view.url(f"{kind}_partner_add", pk=target.pk),
-    }
 
 
 class PartnerAddView(ServiceFormView):

@@ -7,7 +7,10 @@ fabrique's pk is a 404), call the service, turn its errors into French form erro
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,11 +27,12 @@ from fabrique.projects.selectors import (
     project_support_plan,
 )
 from fabrique.projects.services import project_create, project_stop, project_update
+from fabrique.recruitment.models import Application
 from fabrique.recruitment.selectors import application_list, call_list
 from fabrique.recruitment.services import application_create_direct
 
+from ..partners import partners_context
 from .base import FilteredListView, ObjectDetailView, ServiceFormView
-from .partners import partners_context
 
 # --- list ------------------------------------------------------------------------------------------------
 
@@ -49,7 +53,7 @@ class ProjectListView(FilteredListView):
     context_object_name = "projects"
     filterset_class = ProjectFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Project]:
         return project_list(fabrique=self.fabrique, filters=self.request.GET)
 
 
@@ -61,15 +65,15 @@ class ProjectDetailView(ObjectDetailView):
     template_name = "backoffice/projects/project_detail.html"
     context_object_name = "project"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Project]:
         return Project.objects.select_related(
             "study", "workstream", "officer", "commune", "leader_person", "leader_organization"
         )
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         project: Project = self.object
-        study = project.study if project.study_id and not project.study.is_deleted else None
+        study = project.study if project.study is not None and not project.study.is_deleted else None
         context["study"] = study
         context["study_url"] = self.url("study_detail", pk=study.pk) if study else ""
         context["needs"] = [
@@ -119,15 +123,15 @@ class ProjectCreateView(ServiceFormView):
     form_class = ProjectCreateForm
     success_message = gettext_lazy("Le projet « %(name)s » a été créé.")
 
-    def perform(self, form):
+    def perform(self, form: ProjectCreateForm) -> Project:
         return project_create(
             fabrique=self.fabrique,
-            actor=self.request.user,
+            actor=self.user,
             **form.service_data(),
             needs=form.cleaned_data.get("needs") or (),
         )
 
-    def success_url_for(self, obj):
+    def success_url_for(self, obj: Project) -> str:
         return self.url("project_detail", pk=obj.pk)
 
 
@@ -139,21 +143,21 @@ class ProjectUpdateView(ServiceFormView):
 
     def get_object(self) -> Project:
         if not hasattr(self, "object"):
-            self.object = self.scoped_get(Project, self.kwargs["pk"])
+            self.object: Project = self.scoped_get(Project, self.kwargs["pk"])
         return self.object
 
-    def get_form_kwargs(self):
+    def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "instance": self.get_object()}
 
-    def perform(self, form):
+    def perform(self, form: ProjectForm) -> Project:
         # a fresh row: the form has already written its values onto self.object
         project = self.scoped_get(Project, self.kwargs["pk"])
-        return project_update(project=project, actor=self.request.user, **form.service_data())
+        return project_update(project=project, actor=self.user, **form.service_data())
 
-    def success_url_for(self, obj):
+    def success_url_for(self, obj: Project) -> str:
         return self.url("project_detail", pk=obj.pk)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(project=self.get_object(), **kwargs)
 
 
@@ -169,21 +173,21 @@ class ProjectStopView(ServiceFormView):
 
     def get_project(self) -> Project:
         if not hasattr(self, "project"):
-            self.project = self.scoped_get(Project, self.kwargs["pk"])
+            self.project: Project = self.scoped_get(Project, self.kwargs["pk"])
         return self.project
 
-    def perform(self, form):
+    def perform(self, form: ProjectStopForm) -> Project:
         return project_stop(
             project=self.get_project(),
-            actor=self.request.user,
+            actor=self.user,
             reason=form.cleaned_data["reason"],
             details=form.cleaned_data["details"],
         )
 
-    def success_url_for(self, obj):
+    def success_url_for(self, obj: Project) -> str:
         return self.url("project_detail", pk=obj.pk)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         project = self.get_project()
         return super().get_context_data(
             project=project,
@@ -207,13 +211,13 @@ class ProjectDirectApproachView(ServiceFormView):
 
     def get_project(self) -> Project:
         if not hasattr(self, "project"):
-            self.project = self.scoped_get(Project, self.kwargs["pk"])
+            self.project: Project = self.scoped_get(Project, self.kwargs["pk"])
         return self.project
 
-    def get_form_kwargs(self):
+    def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "can_decide": self.membership.has_permission(Permission.DECIDE)}
 
-    def get_initial(self):
+    def get_initial(self) -> dict[str, Any]:
         initial = super().get_initial()
         for key in ("person", "organization"):
             value = self.request.GET.get(key, "")
@@ -221,14 +225,14 @@ class ProjectDirectApproachView(ServiceFormView):
                 initial[key] = value
         return initial
 
-    def perform(self, form):
+    def perform(self, form: DirectApproachForm) -> Project | Application:
         from django.db import transaction
 
         data = form.cleaned_data
         with transaction.atomic():
             application = application_create_direct(
                 project=self.get_project(),
-                actor=self.request.user,
+                actor=self.user,
                 person=data.get("person"),
                 organization=data.get("organization"),
                 email=data.get("email") or "",
@@ -239,7 +243,7 @@ class ProjectDirectApproachView(ServiceFormView):
             if data.get("designate"):
                 decision_record(
                     fabrique=self.fabrique,
-                    actor=self.request.user,
+                    actor=self.user,
                     target=application,
                     outcome="selected",
                     reasons=data.get("reasons") or "",
@@ -256,12 +260,12 @@ class ProjectDirectApproachView(ServiceFormView):
         )
         return application
 
-    def success_url_for(self, obj):
+    def success_url_for(self, obj: Project | Application) -> str:
         if isinstance(obj, Project):
             return self.url("project_detail", pk=obj.pk)
         return self.url("application_detail", pk=obj.pk)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         project = self.get_project()
         return super().get_context_data(
             project=project, can_seek_leader=project.stage == ProjectStage.SEEKING_LEADER, **kwargs

@@ -47,6 +47,7 @@ from fabrique.studies.services import (
     workshop_update,
 )
 
+from ..partners import partners_context
 from .base import (
     DecisionFormView,
     FabriqueViewMixin,
@@ -55,7 +56,6 @@ from .base import (
     object_url,
     reason_label,
 )
-from .partners import partners_context
 
 
 def studies_of(fabrique):

@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fabrique.core.exports import Column
+from fabrique.directory.models import Organization
 from fabrique.reporting.workstream import workstream_overview
 from fabrique.workstreams.filters import WorkstreamFilter
 from fabrique.workstreams.forms import MemberAddForm, WorkstreamForm
-from fabrique.directory.models import Organization
 from fabrique.workstreams.models import Workstream
 from fabrique.workstreams.selectors import workstream_list, workstream_members
 from fabrique.workstreams.services import (
