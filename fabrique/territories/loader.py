@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
 
@@ -20,6 +21,7 @@ from .reference import read_csv, read_json_gz
 from .search_index import search_index_rebuild
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+M = TypeVar("M", bound=models.Model)
 
 # epci.csv spells the kinds as the source does; the model keeps shorter values.
 EPCI_KINDS = {
@@ -53,7 +55,7 @@ def _read_csv(name: str) -> list[dict[str, str]]:
     return read_csv(name, DATA_DIR)
 
 
-def _read_json_gz(name: str) -> dict:
+def _read_json_gz(name: str) -> dict[str, Any]:
     return read_json_gz(name, DATA_DIR)
 
 
@@ -66,11 +68,11 @@ def _int_or_none(value: str) -> int | None:
 
 
 def _sync(
-    model: type[models.Model],
+    model: type[M],
     *,
-    existing: Iterable[models.Model],
-    desired: dict,
-    key: Callable[[models.Model], object],
+    existing: Iterable[M],
+    desired: dict[Any, M],
+    key: Callable[[M], object],
     fields: list[str],
 ) -> tuple[int, int]:
     """Insert the `desired` instances missing from `existing`, update those whose `fields` differ.
@@ -79,7 +81,8 @@ def _sync(
     (other tables may point at them). Returns (created, updated).
     """
     current = {key(obj): obj for obj in existing}
-    to_create, to_update = [], []
+    to_create: list[M] = []
+    to_update: list[M] = []
     for k, new in desired.items():
         old = current.get(k)
         if old is None:
@@ -94,14 +97,19 @@ def _sync(
         if changed:
             to_update.append(old)
     if to_create:
-        model.objects.bulk_create(to_create, batch_size=BATCH)
+        model._default_manager.bulk_create(to_create, batch_size=BATCH)
     if to_update:
-        model.objects.bulk_update(to_update, fields, batch_size=BATCH)
+        model._default_manager.bulk_update(to_update, fields, batch_size=BATCH)
     return len(to_create), len(to_update)
 
 
 def _sync_pairs(
-    through: type[models.Model], *, left: str, right: str, scope: models.QuerySet, desired: set[tuple]
+    through: type[models.Model],
+    *,
+    left: str,
+    right: str,
+    scope: models.QuerySet[Any],
+    desired: set[tuple[Any, Any]],
 ) -> tuple[int, int]:
     """Make the rows of a link table within `scope` equal to `desired` (pairs of ids). Returns (created, deleted)."""
     current = {(a, b): pk for pk, a, b in scope.values_list("pk", left, right)}
@@ -109,9 +117,9 @@ def _sync_pairs(
     new = [through(**{left: a, right: b}) for a, b in desired if (a, b) not in current]
     if stale:
         for i in range(0, len(stale), BATCH):
-            through.objects.filter(pk__in=stale[i : i + BATCH]).delete()
+            through._default_manager.filter(pk__in=stale[i : i + BATCH]).delete()
     if new:
-        through.objects.bulk_create(new, batch_size=BATCH)
+        through._default_manager.bulk_create(new, batch_size=BATCH)
     return len(new), len(stale)
 
 
@@ -288,7 +296,7 @@ def _load_qpvs(report: LoadReport, only: set[str] | None) -> None:
             holder.setdefault(code, parent_id)
     dep_of = dict(Commune.objects.filter(kind=Commune.Kind.CURRENT).values_list("code", "departement_id"))
 
-    def in_scope(q: dict) -> bool:
+    def in_scope(q: dict[str, Any]) -> bool:
         return only is None or any(dep_of.get(code, _departement_of(code)) in only for code in q["insee"])
 
     selected = [q for q in qpvs if in_scope(q)]
