@@ -77,15 +77,19 @@ def notification_bell(request: HttpRequest) -> dict[str, Any]:
     membership = getattr(request, "membership", None)
     if fabrique is None or membership is None or not membership.has_permission(Permission.VIEW):
         return {}
-    from fabrique.notifications.selectors import unread_count
+    from fabrique.notifications.selectors import unread_counts
     from fabrique.notifications.services import notifications_mark_read_at
 
     user = authenticated_user(request)  # a membership is set on the request for a member only
-    if request.method == "GET":  # opening an object's page reads its notifications
-        notifications_mark_read_at(user=user, fabrique=fabrique, path=request.path)
+    # one read gives the bell's count and whether this page has unread notifications; opening an
+    # object's page reads its notifications, with a write only when there is one to mark
+    path = request.path if request.method == "GET" else None
+    unread, here = unread_counts(user=user, fabrique=fabrique, path=path)
+    if here:
+        unread -= notifications_mark_read_at(user=user, fabrique=fabrique, path=request.path)
     return {
         "bell": {
-            "unread": unread_count(user=user, fabrique=fabrique),
+            "unread": max(unread, 0),
             "url": reverse("backoffice:notification_list", kwargs={"fabrique_slug": fabrique.slug}),
             "tasks_url": reverse("backoffice:my_tasks", kwargs={"fabrique_slug": fabrique.slug}),
         }

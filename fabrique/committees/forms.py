@@ -124,12 +124,22 @@ class MeetingForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.fields}
 
 
+def agenda_option(candidate: AgendaCandidate) -> dict:
+    """One answer of the agenda autocomplete: the candidate's key and its label ("Besoin — B-… title")."""
+    label = candidate.label
+    if candidate.scheduled:
+        label = _("%(label)s (déjà inscrit)") % {"label": label}
+    return {"value": candidate.key, "label": str(label)}
+
+
 class AgendaItemForm(forms.Form):
-    target = forms.ChoiceField(
+    target = forms.CharField(
         label=_("Dossier à examiner"),
         required=False,
+        max_length=100,
         help_text=_(
-            "Les dossiers sur lesquels le comité peut décider aujourd'hui. Laissez vide pour un point libre."
+            "Les dossiers sur lesquels le comité peut décider aujourd'hui : tapez un intitulé ou une "
+            "référence, puis choisissez dans la liste. Laissez vide pour un point libre."
         ),
     )
     title = forms.CharField(
@@ -143,15 +153,49 @@ class AgendaItemForm(forms.Form):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=LONG_TEXT
     )
 
-    def __init__(self, *args, candidates: list[AgendaCandidate], **kwargs):
+    def __init__(self, *args, fabrique, **kwargs):
+        """The "dossier" is chosen by autocomplete among what awaits a decision (the record search's
+        "agenda" source, 20 answers at most); without JavaScript a typed key, reference or title is
+        resolved on the server."""
+        import json
+
+        from django.urls import reverse
+
+        from fabrique.directory.autocomplete import RecordAutocompleteWidget
+
         super().__init__(*args, **kwargs)
-        groups: dict[str, list[tuple[str, str]]] = {}
-        for candidate in candidates:
-            label = str(candidate.obj)
-            if candidate.scheduled:
-                label = _("%(label)s (déjà inscrit)") % {"label": label}
-            groups.setdefault(candidate.kind, []).append((candidate.key, label))
-        self.fields["target"].choices = [("", _("— point libre (sans décision) —")), *groups.items()]
+        self.fabrique = fabrique
+        widget = RecordAutocompleteWidget(kind="agenda")
+        widget.url = reverse("backoffice:record_search", kwargs={"fabrique_slug": fabrique.slug})
+        initial = "" if self.is_bound else str(self.initial.get("target") or "")
+        found = self._search(initial) if initial else []
+        if len(found) == 1:
+            widget.attrs["data-initial"] = json.dumps([agenda_option(found[0])], ensure_ascii=False)
+            self.initial["target"] = found[0].key
+        self.fields["target"].widget = widget
+
+    def _search(self, text: str) -> list[AgendaCandidate]:
+        from .selectors import agenda_candidate_search
+
+        return agenda_candidate_search(fabrique=self.fabrique, query=text, limit=6)
+
+    def clean_target(self) -> str:
+        text = (self.cleaned_data.get("target") or "").strip()
+        if not text:
+            return ""
+        found = self._search(text)
+        exact = [c for c in found if c.key == text]
+        if exact or len(found) == 1:
+            return (exact or found)[0].key
+        if not found:
+            raise forms.ValidationError(
+                _("Aucun dossier à examiner ne correspond à « %(value)s ».") % {"value": text}
+            )
+        names = ", ".join(str(c.obj) for c in found[:5])
+        raise forms.ValidationError(
+            _("« %(value)s » désigne plusieurs dossiers : %(names)s. Précisez.")
+            % {"value": text, "names": names}
+        )
 
 
 class DecisionForm(forms.Form):

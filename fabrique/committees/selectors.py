@@ -198,6 +198,69 @@ def agenda_candidates(
     return found
 
 
+# the columns an agenda search reads on a decidable model without a folded search column
+AGENDA_SEARCH_FIELDS = ("reference", "title", "first_name", "last_name", "organization_name")
+
+
+def _candidate_q(model: type[models.Model], query: str) -> Q | None:
+    from fabrique.core.models import search_text_q
+
+    names = {f.name for f in model._meta.get_fields()}
+    if "search_text" in names:  # needs, studies: accents and case ignored (core.models.SearchText)
+        return search_text_q(query)
+    fields = [name for name in AGENDA_SEARCH_FIELDS if name in names]
+    words = (query or "").split()[:6]
+    if not fields or not words:
+        return None
+    found = Q()
+    for word in words:
+        any_field = Q()
+        for name in fields:
+            any_field |= Q(**{f"{name}__icontains": word})
+        found &= any_field
+    return found
+
+
+def agenda_candidate_search(*, fabrique: Fabrique, query: str, limit: int) -> list[AgendaCandidate]:
+    """At most `limit` objects of the fabrique a decision can be taken on now and that match `query`
+    (a key "needs.need:12", a reference or words), newest first: one bounded query per decidable
+    kind and one for what already sits on an agenda — never every candidate of the fabrique."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    exact = resolve_candidate(fabrique=fabrique, key=query) if ":" in query else None
+    pending = AgendaItem.objects.filter(
+        meeting__fabrique=fabrique,
+        meeting__deleted_at__isnull=True,
+        target_type__isnull=False,
+        decision__isnull=True,
+    ).exclude(meeting__status=MeetingStatus.CANCELLED)
+    found: list[AgendaCandidate] = []
+    for model, qs in _decidable_querysets(fabrique):
+        if exact is not None:
+            rows = list(qs.filter(pk=exact.pk)) if isinstance(exact, model) else []
+        else:
+            q = _candidate_q(model, query)
+            rows = (
+                list(qs.filter(q).select_related("fabrique").order_by("-pk")[:limit]) if q is not None else []
+            )
+        rows = [obj for obj in rows if registry.outcomes_for(obj)]
+        if not rows:
+            continue
+        content_type = ContentType.objects.get_for_model(model)
+        scheduled = set(
+            pending.filter(target_type=content_type, target_id__in=[obj.pk for obj in rows]).values_list(
+                "target_id", flat=True
+            )
+        )
+        kind = capfirst(str(model._meta.verbose_name))
+        found += [
+            AgendaCandidate(key=candidate_key(obj), obj=obj, kind=kind, scheduled=obj.pk in scheduled)
+            for obj in rows
+        ]
+    return found[:limit]
+
+
 def resolve_candidate(*, fabrique: Fabrique, key: str) -> models.Model | None:
     """The object behind an agenda-picker value, only if it belongs to `fabrique` and is decidable."""
     label, _sep, pk = (key or "").partition(":")

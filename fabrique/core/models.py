@@ -98,3 +98,66 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} ({self.hostname}:{self.pid})"
+
+
+def search_text_field() -> models.TextField[str, str]:
+    """The stored, folded copy of what a list's search box reads (`SearchText`)."""
+    return models.TextField(editable=False, blank=True, default="")
+
+
+class SearchText:
+    """Accent-insensitive list search on a stored column: `search_text` holds the model's `search_fields`
+    folded once (lower case, no accents, punctuation as spaces: `core.text.normalize`), written on every
+    save (and by bulk writers through `refresh_search_text`), so "creche" finds "Crèche" with a plain
+    `LIKE` on SQLite and PostgreSQL alike, without a function evaluated per row (docs/decisions.md).
+
+    Mixed into a model that declares `search_text = search_text_field()`."""
+
+    search_fields: tuple[str, ...] = ()
+    search_text: Any
+
+    def build_search_text(self) -> str:
+        from .text import normalize
+
+        return normalize(" ".join(str(getattr(self, name) or "") for name in self.search_fields))
+
+    def refresh_search_text(self) -> None:
+        self.search_text = self.build_search_text()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.refresh_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(self.search_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)  # type: ignore[misc]
+
+
+def search_text_q(query: str | None, *, prefix: str = "", max_words: int = 6) -> models.Q | None:
+    """Rows whose `search_text` contains every word of `query` (folded like the column); None if empty."""
+    from .text import normalize
+
+    words = normalize(query).split()[:max_words]
+    if not words:
+        return None
+    found = models.Q()
+    for word in words:
+        found &= models.Q(**{f"{prefix}search_text__contains": word})
+    return found
+
+
+def fill_search_text(model: type[models.Model], fields: tuple[str, ...], *, batch: int = 2000) -> int:
+    """Write `search_text` of every row of `model` (a data migration's historical model, or a bulk
+    writer's): the rows read and written `batch` at a time. Returns the number of rows written."""
+    from .text import normalize
+
+    manager = model._base_manager
+    rows, written = [], 0
+    for row in manager.only("pk", *fields).order_by("pk").iterator(chunk_size=batch):
+        row.search_text = normalize(" ".join(str(getattr(row, name) or "") for name in fields))  # type: ignore[attr-defined]
+        rows.append(row)
+        if len(rows) >= batch:
+            written += manager.bulk_update(rows, ["search_text"], batch_size=batch)
+            rows = []
+    if rows:
+        written += manager.bulk_update(rows, ["search_text"], batch_size=batch)
+    return written

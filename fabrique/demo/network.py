@@ -39,6 +39,7 @@ from fabrique.accounts.models import User
 from fabrique.audit.models import AuditEntry
 from fabrique.committees.models import AgendaItem, Committee, CommitteeType, Decision, Meeting, MeetingStatus
 from fabrique.core.choices import Public, ReporterType, Theme
+from fabrique.core.models import SearchText
 from fabrique.core.text import normalize, normalize_organization_name
 from fabrique.directory.models import LegalBasis, Organization, OrganizationKind, Person, Purpose
 from fabrique.fabriques.models import Fabrique, Membership, Role
@@ -277,6 +278,9 @@ def v_places(volumes: dict) -> int:
 
 
 def _bulk(model, rows: list) -> list:
+    for row in rows:  # bulk_create skips save(): the search column is written here (core.models.SearchText)
+        if isinstance(row, SearchText):
+            row.refresh_search_text()
     return model.objects.bulk_create(rows, batch_size=BATCH)
 
 

@@ -20,7 +20,7 @@ from django.forms.widgets import Script
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from fabrique.core.text import normalize
+from fabrique.core.models import search_text_q
 
 from .models import Organization, Person
 from .selectors import organization_search_q, person_search_q
@@ -71,21 +71,48 @@ def _funders(fabrique) -> QuerySet:
     return _organizations(fabrique).filter(funder_organizations_q())
 
 
+def _agreement_funders(fabrique) -> QuerySet:
+    from fabrique.reporting.filters import funders_with_agreements
+
+    return funders_with_agreements(fabrique)
+
+
+def _report_funders(fabrique) -> QuerySet:
+    from fabrique.reporting.filters import funders_of
+
+    return funders_of(fabrique)
+
+
+def _support_plans(fabrique) -> QuerySet:
+    from fabrique.support.models import SupportPlan
+
+    return SupportPlan.objects.filter(fabrique=fabrique).select_related("project")
+
+
 def _referral_organizations(fabrique) -> QuerySet:
     from fabrique.support.services import referral_organizations_q
 
     return _organizations(fabrique).filter(referral_organizations_q())
 
 
+def _agenda_options(fabrique, query: str, limit: int) -> list[dict]:
+    from fabrique.committees.forms import agenda_option
+    from fabrique.committees.selectors import agenda_candidate_search
+
+    return [agenda_option(c) for c in agenda_candidate_search(fabrique=fabrique, query=query, limit=limit)]
+
+
 @dataclass(frozen=True)
 class Scope:
     """What one autocomplete chooses from: the rows of the fabrique (`rows`), searched as `search`
-    ("person", "organization", "need" or "study"), newest first when `recent`."""
+    ("person", "organization", "need", "study" or "plan"), newest first when `recent`; or, for
+    choices that are not the rows of one table, `options(fabrique, query, limit)` answers them."""
 
     search: str
-    rows: Callable[[Any], QuerySet]
+    rows: Callable[[Any], QuerySet] | None
     empty: Any
     recent: bool = False
+    options: Callable[[Any, str, int], list[dict]] | None = None
 
 
 # the `types` the search endpoint answers (`data-types` of the widget)
@@ -93,11 +120,18 @@ SCOPES: dict[str, Scope] = {
     "person": Scope("person", _people, _("Aucun contact trouvé.")),
     "organization": Scope("organization", _organizations, _("Aucune structure trouvée.")),
     "funder": Scope("organization", _funders, _("Aucun financeur trouvé.")),
+    # the funders with an agreement of the fabrique (the reporting filter counts nothing for the others)
+    "agreement_funder": Scope("organization", _agreement_funders, _("Aucun financeur conventionné trouvé.")),
+    # the funders a funder report can be written for: an agreement, or marked "financeur"
+    "report_funder": Scope("organization", _report_funders, _("Aucun financeur trouvé.")),
     "referral": Scope("organization", _referral_organizations, _("Aucune structure trouvée.")),
     "need": Scope("need", _needs, _("Aucun besoin trouvé."), recent=True),
     "retained_need": Scope("need", _retained_needs, _("Aucun besoin retenu trouvé."), recent=True),
     "open_need": Scope("need", _open_needs, _("Aucun besoin ouvert trouvé."), recent=True),
     "study": Scope("study", _studies, _("Aucune étude trouvée."), recent=True),
+    "plan": Scope("plan", _support_plans, _("Aucun accompagnement trouvé."), recent=True),
+    # what a committee can decide on now (needs, studies, applications): the agenda's "dossier"
+    "agenda": Scope("agenda", None, _("Aucun dossier à examiner trouvé."), options=_agenda_options),
 }
 KINDS = tuple(SCOPES)
 
@@ -105,18 +139,20 @@ KINDS = tuple(SCOPES)
 def record_label(obj) -> str:
     if isinstance(obj, Person) and obj.organization_id and "organization" in obj._state.fields_cache:
         return f"{obj} ({obj.organization})"
+    if "project" in obj._state.fields_cache and obj.project is not None and obj.project.reference:
+        return f"{obj} ({obj.project.reference})"  # a support plan: its project's reference
     return str(obj)
 
 
-def _title_or_reference_q(query: str) -> Q | None:
+def _title_or_reference_q(query: str, prefix: str = "") -> Q | None:
+    """The exact reference, or every word in the stored folded search column (accents and case
+    ignored: core.models.SearchText)."""
     query = (query or "").strip()
     if not query:
         return None
-    words = normalize(query).split()
-    by_title = Q()
-    for word in query.split():
-        by_title &= Q(title__icontains=word)
-    return Q(reference__iexact=query) | by_title if words else Q(reference__iexact=query)
+    by_reference = Q(**{f"{prefix}reference__iexact": query})
+    by_words = search_text_q(query, prefix=prefix)
+    return by_reference | by_words if by_words is not None else by_reference
 
 
 def record_search_q(kind: str, query: str) -> Q | None:
@@ -126,17 +162,24 @@ def record_search_q(kind: str, query: str) -> Q | None:
         return q & Q(anonymized_at__isnull=True) if q is not None else None
     if search == "organization":
         return organization_search_q(query)
+    if search == "plan":  # a support plan is named by its project
+        return _title_or_reference_q(query, prefix="project__")
     return _title_or_reference_q(query)
 
 
 def record_queryset(kind: str, fabrique) -> QuerySet:
-    return SCOPES[kind].rows(fabrique)
+    rows = SCOPES[kind].rows
+    assert rows is not None, f"the {kind} autocomplete answers options, not rows"
+    return rows(fabrique)
 
 
 def record_search(*, fabrique, kind: str, query: str, limit: int = RECORD_SEARCH_LIMIT) -> list[dict]:
     """At most `limit` rows of the fabrique matching `query`, as autocomplete options."""
     if kind not in SCOPES:
         return []
+    options = SCOPES[kind].options
+    if options is not None:
+        return options(fabrique, query, limit)
     q = record_search_q(kind, query)
     if q is None:
         return []

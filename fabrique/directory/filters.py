@@ -14,6 +14,7 @@ from django.apps import apps
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.territories.forms import as_commune_autocomplete
 from fabrique.territories.models import Commune, Departement
 
 from .autocomplete import RecordChoiceField
@@ -66,7 +67,7 @@ class OrganizationFilter(django_filters.FilterSet):  # type: ignore[misc]
     ) -> None:
         super().__init__(data, queryset, **kwargs)
         communes = Organization.objects.filter(fabrique=fabrique, commune__isnull=False).values("commune")
-        self.filters["commune"].queryset = Commune.objects.filter(pk__in=communes)
+        as_commune_autocomplete(self.filters["commune"])
         self.filters["departement"].queryset = Departement.objects.filter(
             communes__pk__in=communes
         ).distinct()

@@ -18,7 +18,7 @@ from fabrique.fabriques.models import Fabrique
 from .models import FundingAgreement
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-CHOICE_LIMIT = 200  # the most recent studies / support plans offered in a select
+CHOICE_LIMIT = 200  # the most recent diagnoses offered in a select (a fabrique draws a few a year)
 
 
 def _recent(qs: QuerySet[Any], current: Any) -> QuerySet[Any]:
@@ -76,9 +76,12 @@ class AgreementForm(forms.ModelForm[FundingAgreement]):
             DiagnosisZone.objects.filter(fabrique=fabrique), self.instance.diagnosis_id
         )
         fields["workstream"].queryset = Workstream.objects.filter(fabrique=fabrique).order_by("name")
-        fields["support_plan"].queryset = _recent(
-            SupportPlan.objects.filter(fabrique=fabrique).select_related("project"),
-            self.instance.support_plan_id,
+        # a network signs thousands of support plans: chosen by autocomplete, searched by project
+        fields["support_plan"] = as_autocomplete(
+            fields["support_plan"],
+            kind="plan",
+            fabrique=fabrique,
+            queryset=SupportPlan.objects.filter(fabrique=fabrique).select_related("project"),
         )
         fields["required_indicators"].choices = [
             (i.key, str(i.label).capitalize()) for i in indicators(reporting=True)
@@ -124,7 +127,10 @@ class FunderReportForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
-        fields["funder"].queryset = funders_of(fabrique)
+        # the directory's funders (an agreement, or marked "financeur"): by autocomplete, never listed
+        fields["funder"] = as_autocomplete(
+            fields["funder"], kind="report_funder", fabrique=fabrique, queryset=funders_of(fabrique)
+        )
         # a fabrique signs a few agreements a year: a select stays short
         fields["agreement"].queryset = (
             FundingAgreement.objects.filter(fabrique=fabrique).select_related("funder").order_by("-starts_on")

@@ -11,17 +11,13 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.choices import Theme
+from fabrique.territories.forms import as_commune_autocomplete
 from fabrique.territories.models import Commune
 
 from .models import Need, NeedReport, NeedStage, ReportSource, ReportStage
 
 if TYPE_CHECKING:
     from fabrique.fabriques.models import Fabrique
-
-
-def _communes_used(model: Any, fabrique: Fabrique) -> QuerySet[Commune]:
-    ids = model.objects.filter(fabrique=fabrique, commune__isnull=False).values("commune")
-    return Commune.objects.filter(pk__in=ids).order_by("name")
 
 
 class NeedReportFilter(django_filters.FilterSet):  # type: ignore[misc]
@@ -56,7 +52,7 @@ class NeedReportFilter(django_filters.FilterSet):  # type: ignore[misc]
         **kwargs: Any,
     ) -> None:
         super().__init__(data, queryset, **kwargs)
-        self.filters["commune"].queryset = _communes_used(NeedReport, fabrique)
+        as_commune_autocomplete(self.filters["commune"])
 
     def filter_search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         from .selectors import report_search_q
@@ -96,7 +92,7 @@ class NeedFilter(django_filters.FilterSet):  # type: ignore[misc]
         from .services import officer_candidates
 
         super().__init__(data, queryset, **kwargs)
-        self.filters["commune"].queryset = _communes_used(Need, fabrique)
+        as_commune_autocomplete(self.filters["commune"])
         self.filters["workstream"].queryset = Workstream.objects.filter(fabrique=fabrique)
         self.filters["officer"].queryset = officer_candidates(fabrique=fabrique).order_by("last_name")
 

@@ -330,22 +330,29 @@ class StaffReportForm(ReportForm):
 
 
 class ReportAttachForm(forms.Form):
+    """The need a report joins, chosen by autocomplete among the fabrique's needs (never a <select> of
+    them: a fabrique holds thousands); without JavaScript a typed reference or title is resolved."""
+
     need = forms.ModelChoiceField(
         label=_("Besoin"),
         queryset=Need.objects.none(),
-        empty_label=_("— Choisir un besoin —"),
+        help_text=_("Tapez l'intitulé ou la référence du besoin, puis choisissez dans la liste."),
         error_messages={
             "required": _("Choisissez le besoin auquel rattacher ce signalement."),
             "invalid_choice": _("Ce besoin n'existe pas dans la fabrique."),
         },
     )
 
-    def __init__(self, *args, fabrique, choices=None, **kwargs):
+    def __init__(self, *args, fabrique, **kwargs):
+        from fabrique.directory.autocomplete import as_autocomplete
+
         super().__init__(*args, **kwargs)
-        self.fields["need"].queryset = Need.objects.filter(fabrique=fabrique)
-        if choices is not None and not self.is_bound:
-            self.fields["need"].queryset = choices
-        self.fields["need"].label_from_instance = lambda need: f"{need} — {need.get_stage_display()}"
+        self.fields["need"] = as_autocomplete(
+            self.fields["need"],
+            kind="need",
+            fabrique=fabrique,
+            queryset=Need.objects.filter(fabrique=fabrique),
+        )
 
 
 class ReportDismissForm(forms.Form):

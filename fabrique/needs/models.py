@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.choices import Public, ReporterType, Theme
 from fabrique.core.limits import LONG_TEXT, validate_sane_date
-from fabrique.core.models import TenantModel, TimeStampedModel
+from fabrique.core.models import SearchText, TenantModel, TimeStampedModel, search_text_field
 from fabrique.core.workflow import Workflow, allowed
 from fabrique.recruitment.storage import private_storage, report_document_path
 
@@ -43,7 +43,7 @@ class DismissReason(models.TextChoices):
     OTHER = "other", _("autre")
 
 
-class NeedReport(TenantModel):
+class NeedReport(SearchText, TenantModel):
     """One report of a need by one person: the raw material of detection."""
 
     audit_masked_fields = ("reporter_email", "reporter_phone")
@@ -150,6 +150,10 @@ class NeedReport(TenantModel):
     dismiss_reason = models.CharField(_("motif"), max_length=30, choices=DismissReason.choices, blank=True)
     followup_token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
 
+    # the list's search box reads this folded copy (accent-insensitive, core.models.SearchText)
+    search_fields = ("reference", "title", "description", "reporter_organization_name", "place")
+    search_text = search_text_field()
+
     class Meta:
         verbose_name = _("signalement")
         ordering = ["-created_at"]
@@ -199,7 +203,7 @@ class NotRetainedReason(models.TextChoices):
     OTHER = "other", _("autre")
 
 
-class Need(TenantModel):
+class Need(SearchText, TenantModel):
     """A need: one or more reports of the same problem, for the same public, on the same territory."""
 
     workflow = Workflow(
@@ -295,6 +299,10 @@ class Need(TenantModel):
     next_step_due = models.DateField(
         _("prochaine échéance"), null=True, blank=True, validators=[validate_sane_date]
     )
+
+    # the list's search box reads this folded copy (accent-insensitive, core.models.SearchText)
+    search_fields = ("reference", "title", "public_title", "description", "territory_label")
+    search_text = search_text_field()
 
     class Meta:
         verbose_name = _("besoin")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
+from fabrique.core.models import search_text_q
 from fabrique.projects.models import ProjectStage
 
 from .models import (
@@ -87,44 +88,14 @@ def with_report_counts(needs: Iterable[Need]) -> list[Need]:
 
 
 def need_search_q(query: str) -> Q | None:
-    query = (query or "").strip()
-    if not query:
-        return None
-    terms = Q()
-    for word in query.split()[:6]:
-        terms &= (
-            Q(title__icontains=word)
-            | Q(public_title__icontains=word)
-            | Q(reference__icontains=word)
-            | Q(description__icontains=word)
-            | Q(territory_label__icontains=word)
-        )
-    return terms
+    """Every word in the reference, title, public title, description or territorial detail, accents and
+    case ignored ("creche" finds "Crèche"): the stored folded column (core.models.SearchText)."""
+    return search_text_q(query)
 
 
 def report_search_q(query: str) -> Q | None:
-    query = (query or "").strip()
-    if not query:
-        return None
-    terms = Q()
-    for word in query.split()[:6]:
-        terms &= (
-            Q(title__icontains=word)
-            | Q(reference__icontains=word)
-            | Q(description__icontains=word)
-            | Q(reporter_organization_name__icontains=word)
-            | Q(place__icontains=word)
-        )
-    return terms
-
-
-def need_attach_choices(*, fabrique: Fabrique, query: str = "", limit: int = 200) -> QuerySet[Need]:
-    """Needs a report can be attached to, open ones first, optionally searched."""
-    qs = Need.objects.filter(fabrique=fabrique).select_related("commune")
-    terms = need_search_q(query)
-    if terms is not None:
-        qs = qs.filter(terms)
-    return qs.order_by("-updated_at")[:limit]
+    """Every word in the reference, title, description, structure or place, accents and case ignored."""
+    return search_text_q(query)
 
 
 def need_reports(*, need: Need) -> QuerySet[NeedReport]:

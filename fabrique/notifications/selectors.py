@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,6 +47,15 @@ def object_path(obj: Model, fabrique: Fabrique) -> str:
 
 def unread_count(*, user: User, fabrique: Fabrique) -> int:
     return Notification.objects.filter(recipient=user, fabrique=fabrique, read_at__isnull=True).count()
+
+
+def unread_counts(*, user: User, fabrique: Fabrique, path: str | None = None) -> tuple[int, int]:
+    """The unread notifications of `user`, and how many of them link to `path`, in one query."""
+    rows = Notification.objects.filter(recipient=user, fabrique=fabrique, read_at__isnull=True)
+    if path is None:
+        return rows.count(), 0
+    counts = rows.aggregate(total=Count("pk"), here=Count("pk", filter=Q(url=path)))
+    return counts["total"] or 0, counts["here"] or 0
 
 
 def notifications_of(*, user: User, fabrique: Fabrique) -> QuerySet[Notification]:

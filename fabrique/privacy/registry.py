@@ -107,6 +107,9 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
     },
     "needs.needreport": {
         "reference": NONE,
+        # folded copy of the searched fields (core.models.SearchText): rebuilt from them on every save
+        # and by `mask_free_text`, so a masked or erased value leaves it too
+        "search_text": FREE,
         "title": FREE,
         "description": FREE,
         "public_detail": FREE,
@@ -122,6 +125,9 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
     },
     "needs.need": {
         "reference": NONE,
+        # folded copy of the searched fields (core.models.SearchText): rebuilt from them on every save
+        # and by `mask_free_text`, so a masked or erased value leaves it too
+        "search_text": FREE,
         "title": FREE,
         "public_title": FREE,
         "description": FREE,
@@ -155,6 +161,9 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
     },
     "studies.study": {
         "reference": NONE,
+        # folded copy of the searched fields (core.models.SearchText): rebuilt from them on every save
+        # and by `mask_free_text`, so a masked or erased value leaves it too
+        "search_text": FREE,
         "title": FREE,
         "summary": FREE,
         "conclusion": FREE,
@@ -187,6 +196,9 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
     },
     "projects.project": {
         "reference": NONE,
+        # folded copy of the searched fields (core.models.SearchText): rebuilt from them on every save
+        # and by `mask_free_text`, so a masked or erased value leaves it too
+        "search_text": FREE,
         "title": FREE,
         "summary": FREE,
         "public_summary": FREE,

@@ -109,10 +109,16 @@ def mask_free_text(*, fabrique: Fabrique, needles: list[str]) -> dict[str, int]:
         if annotations:
             rows = rows.annotate(**annotations)
         count = 0
-        for row in rows.filter(condition).only("pk", *names):
+        # a model with a stored search column (core.models.SearchText) has it rebuilt from the masked text
+        searched = tuple(getattr(model, "search_fields", ()))
+        for row in rows.filter(condition).only("pk", *names, *searched):
             updates = {name: _mask(getattr(row, name), needles) for name in names}
             updates = {k: v for k, v in updates.items() if v != getattr(row, k)}
             if updates:
+                if searched:
+                    for name, value in updates.items():
+                        setattr(row, name, value)
+                    updates["search_text"] = row.build_search_text()
                 model._base_manager.filter(pk=row.pk).update(**updates)
                 count += 1
         if count:

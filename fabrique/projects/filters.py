@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.models import search_text_q
+from fabrique.territories.forms import as_commune_autocomplete
 from fabrique.territories.models import Commune
 from fabrique.workstreams.models import Workstream
 
@@ -58,18 +60,14 @@ class ProjectFilter(django_filters.FilterSet):  # type: ignore[misc]
         super().__init__(data, queryset, **kwargs)
         mine = Project.objects.filter(fabrique=fabrique)
         self.filters["workstream"].queryset = Workstream.objects.filter(fabrique=fabrique)
-        self.filters["commune"].queryset = Commune.objects.filter(
-            pk__in=mine.filter(commune__isnull=False).values("commune")
-        )
+        as_commune_autocomplete(self.filters["commune"])
         self.filters["officer"].queryset = get_user_model().objects.filter(
             pk__in=mine.filter(officer__isnull=False).values("officer")
         )
 
     def filter_search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(title__icontains=value) | Q(reference__icontains=value))
+        terms = search_text_q(value)  # reference or title, accents and case ignored
+        return queryset if terms is None else queryset.filter(terms)
 
     def filter_leader(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         found = LEADER_FOUND

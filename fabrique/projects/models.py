@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.limits import LONG_TEXT, validate_sane_date
-from fabrique.core.models import TenantModel, TimeStampedModel
+from fabrique.core.models import SearchText, TenantModel, TimeStampedModel, search_text_field
 from fabrique.core.workflow import Workflow, allowed
 
 
@@ -32,7 +32,7 @@ class StopReason(models.TextChoices):
     OTHER = "other", _("autre")
 
 
-class Project(TenantModel):
+class Project(SearchText, TenantModel):
     workflow = Workflow(
         stages=ProjectStage,
         transitions=allowed(
@@ -119,6 +119,10 @@ class Project(TenantModel):
     stop_reason = models.CharField(_("motif d'arrêt"), max_length=30, choices=StopReason.choices, blank=True)
     stop_details = models.TextField(_("précisions sur l'arrêt"), blank=True, max_length=LONG_TEXT)
     stopped_at_stage = models.CharField(_("arrêté à l'étape"), max_length=20, blank=True)
+
+    # the list's search box reads this folded copy (accent-insensitive, core.models.SearchText)
+    search_fields = ("reference", "title")
+    search_text = search_text_field()
 
     class Meta:
         verbose_name = _("projet")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.indicators import Filters, Period, Territory
 from fabrique.core.limits import validate_sane_date
+from fabrique.directory.autocomplete import as_autocomplete
 from fabrique.directory.models import Organization
 from fabrique.fabriques.models import Fabrique
 from fabrique.funding.models import FundingAgreement
@@ -79,7 +80,10 @@ class ReportingFilterForm(forms.Form):
     )
     territory = forms.ChoiceField(label=_("Territoire"), required=False)
     funder = forms.ModelChoiceField(
-        label=_("Financeur"), queryset=Organization.objects.none(), required=False, empty_label=_("Tous")
+        label=_("Financeur"),
+        queryset=Organization.objects.none(),
+        required=False,
+        help_text=_("Laissé vide : tous les financeurs."),
     )
     # one agreement's rows (links from an agreement's page); not shown as a field
     agreement = forms.ModelChoiceField(
@@ -94,7 +98,13 @@ class ReportingFilterForm(forms.Form):
         ]
         self.fields["workstream"].queryset = Workstream.objects.filter(fabrique=fabrique).order_by("name")  # type: ignore[attr-defined]
         self.fields["territory"].choices = territory_choices(fabrique)  # type: ignore[attr-defined]
-        self.fields["funder"].queryset = funders_with_agreements(fabrique)  # type: ignore[attr-defined]
+        # the funders with an agreement, by autocomplete (a network's directory marks hundreds of funders)
+        self.fields["funder"] = as_autocomplete(
+            self.fields["funder"],
+            kind="agreement_funder",
+            fabrique=fabrique,
+            queryset=funders_with_agreements(fabrique),
+        )
         self.fields["agreement"].queryset = FundingAgreement.objects.filter(fabrique=fabrique)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:

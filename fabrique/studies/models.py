@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.limits import LONG_TEXT, validate_sane_date
-from fabrique.core.models import TenantModel, TimeStampedModel
+from fabrique.core.models import SearchText, TenantModel, TimeStampedModel, search_text_field
 from fabrique.core.workflow import Workflow, allowed
 
 
@@ -33,7 +33,7 @@ class NoGoReason(models.TextChoices):
     OTHER = "other", _("autre")
 
 
-class Study(TenantModel):
+class Study(SearchText, TenantModel):
     workflow = Workflow(
         stages=StudyStage,
         transitions=allowed(
@@ -97,6 +97,10 @@ class Study(TenantModel):
     stage_changed_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
     conclusion = models.TextField(_("conclusion"), blank=True, max_length=LONG_TEXT)
     no_go_reasons = models.TextField(_("raisons de l'absence de modèle"), blank=True, max_length=LONG_TEXT)
+
+    # the list's search box reads this folded copy (accent-insensitive, core.models.SearchText)
+    search_fields = ("reference", "title")
+    search_text = search_text_field()
 
     class Meta:
         verbose_name = _("étude d'opportunité")

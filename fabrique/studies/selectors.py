@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 
+from fabrique.core.models import search_text_q
+
 from .models import Study, StudyStage, Workshop
 
 if TYPE_CHECKING:
@@ -32,9 +34,9 @@ def study_list(*, fabrique: Fabrique, filters: Mapping[str, Any] | None = None) 
     workstream = str(filters.get("workstream") or "")
     if workstream.isdigit():
         qs = qs.filter(workstream_id=int(workstream))
-    query = (filters.get("q") or "").strip()
-    if query:
-        qs = qs.filter(Q(title__icontains=query) | Q(reference__icontains=query))
+    terms = search_text_q(filters.get("q"))  # reference or title, accents and case ignored
+    if terms is not None:
+        qs = qs.filter(terms)
     return qs.order_by("-created_at", "-pk")
 
 

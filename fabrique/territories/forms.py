@@ -177,6 +177,11 @@ class CommuneChoiceField(forms.ModelChoiceField):
             return None
         if isinstance(value, Commune):
             return value
+        # a primary key given by code (a text of digits is an INSEE or postal code)
+        if isinstance(value, int):
+            found = self.queryset.filter(pk=value).first()
+            if found is not None:
+                return found
         text = str(value).strip()
         communes = _communes_for(territory_resolve(text=text, kinds=["commune"]), self.queryset)
         if not communes:
@@ -347,3 +352,17 @@ class TerritoryMultipleChoiceField(forms.Field):
             return True
         old = initial if isinstance(initial, TerritorySelection) else TerritorySelection()
         return {_kind_and_code(o) for o in new} != {_kind_and_code(o) for o in old}
+
+
+def as_commune_autocomplete(commune_filter) -> None:
+    """Turn a django-filter commune filter into the commune autocomplete (a list's filter bar never
+    lists the communes: there are 35,000). The value sent ("commune:44109", a name, a postal or INSEE
+    code) is resolved among the communes actuelles; a commune without rows simply finds nothing."""
+    commune_filter.field_class = CommuneChoiceField
+    for key in ("empty_label", "null_label"):
+        commune_filter.extra.pop(key, None)
+    commune_filter.queryset = Commune.objects.filter(kind=Commune.Kind.CURRENT)
+    commune_filter.extra["help_text"] = ""
+    commune_filter.extra["error_messages"] = {
+        "invalid_choice": gettext_lazy("Aucune commune ne correspond à « %(value)s ».")
+    }

@@ -50,7 +50,10 @@ def test_funder_report_from_choice_to_downloads(page, live_server, team, log_in,
     shoot(page, "reporting-dashboard")
 
     page.goto(f"{live_server.url}/espace/{slug}/financeurs/rapports/nouveau/")
-    page.get_by_label("Financeur").select_option(label="Banque des Territoires")
+    # the funders by autocomplete (a network's directory marks hundreds of them)
+    page.get_by_role("combobox", name="Financeur").click()
+    page.keyboard.type("banque terr")
+    page.get_by_role("option", name="Banque des Territoires").click()
     page.get_by_label("Intitulé du rapport").fill("Bilan 2025 pour la Banque des Territoires")
     page.get_by_label("Début de la période").fill("2025-01-01")
     page.get_by_label("Fin de la période").fill("2025-12-31")

@@ -274,7 +274,13 @@ def test_from_a_public_report_to_the_enterprise_created(
         "Le CCAS constate des demandes d'aide pour laver le linge"
     )
     page.get_by_role("link", name="Rattacher à un besoin existant").click()
-    select_option_containing(page.get_by_label(exactly("Besoin")), NEED_TITLE)
+    # the fabrique's needs by autocomplete (never a <select> of them), chosen with the keyboard
+    combobox = page.get_by_role("combobox", name=exactly("Besoin"))
+    combobox.click()
+    page.keyboard.type("laverie chateau")
+    expect(page.get_by_role("option", name=re.compile(re.escape(NEED_TITLE)))).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
     page.get_by_role("button", name="Rattacher", exact=True).click()
     expect(page.locator(".message-success")).to_contain_text("est rattaché au besoin")
     page.goto(need_url)

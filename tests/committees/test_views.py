@@ -134,10 +134,40 @@ def test_add_an_item_from_the_waiting_list(team, other_team, meeting, login):
     # another fabrique's study is not a choice, and nothing is added
     foreign = make_awaiting_study(other_team.fabrique, other_team.officer)
     response = client.post(url(team, "agenda_item_add", pk=meeting.pk), {"target": candidate_key(foreign)})
-    assert response.status_code == 200 and "Sélectionnez un choix valide" in text(response)
+    assert response.status_code == 200 and "Aucun dossier à examiner ne correspond" in text(response)
     response = client.post(url(team, "agenda_item_add", pk=meeting.pk), {"target": "", "title": ""})
     assert "Choisissez un dossier ou indiquez l'intitulé" in text(response)
     assert AgendaItem.objects.count() == 1
+
+
+def test_the_agenda_picker_is_a_bounded_autocomplete_of_the_fabrique(team, other_team, meeting, login):
+    """The "dossier" is never a <select> of every candidate: the record search's "agenda" source answers
+    at most RECORD_SEARCH_LIMIT of the fabrique's decidable objects; a typed title is resolved."""
+    from fabrique.directory.autocomplete import RECORD_SEARCH_LIMIT
+    from fabrique.needs.models import Need, NeedStage
+
+    for i in range(RECORD_SEARCH_LIMIT + 3):
+        Need.objects.create(fabrique=team.fabrique, title=f"Laverie {i}", stage=NeedStage.QUALIFYING)
+    study = make_awaiting_study(team.fabrique, team.officer, title="Épicerie sociale du bourg")
+    make_awaiting_study(other_team.fabrique, other_team.officer, title="Épicerie sociale voisine")
+    client = login(team.officer)
+    page = text(client.get(url(team, "meeting_detail", pk=meeting.pk)))
+    assert 'data-types="agenda"' in page and '<select name="target"' not in page
+
+    def search(query: str) -> list[dict]:
+        found = client.get(url(team, "record_search"), {"q": query, "types": "agenda"}).json()["results"]
+        return found
+
+    assert len(search("laverie")) == RECORD_SEARCH_LIMIT
+    assert [r["value"] for r in search("epicerie sociale")] == [candidate_key(study)]  # accents ignored
+    assert search(candidate_key(study))[0]["label"].endswith(str(study))
+    response = client.post(url(team, "agenda_item_add", pk=meeting.pk), {"target": "laverie"})
+    assert "désigne plusieurs dossiers" in text(response)
+    response = client.post(url(team, "agenda_item_add", pk=meeting.pk), {"target": "épicerie sociale"})
+    assert response.status_code == 302
+    assert AgendaItem.objects.get().target == study
+    # once on the agenda, it is still offered, marked
+    assert search("epicerie")[0]["label"].endswith("(déjà inscrit)")
 
 
 def test_remove_an_item(team, meeting, login):

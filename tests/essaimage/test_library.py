@@ -192,3 +192,30 @@ def test_pages_publish_search_reproduce_and_see_where(team, other_team):
     assert "Déjà reproduit à 1 endroit" in other.get(library_url).content.decode()
     # a reader sees the library but cannot reproduce
     assert _client(other_team.reader).get(replicate_url).status_code == 403
+
+
+def test_reproduce_as_a_study_chooses_the_retained_need_by_autocomplete(team, other_team):
+    """The retained need is never a <select>: the page carries the scoped autocomplete, a typed title
+    is resolved on the server, and a need of another fabrique (or not retained) is refused in French."""
+    sheet = _publish(team)
+    retained = Need.objects.create(
+        fabrique=other_team.fabrique, title="Épicerie rurale", stage=NeedStage.RETAINED
+    )
+    Need.objects.create(
+        fabrique=other_team.fabrique, title="Épicerie à qualifier", stage=NeedStage.QUALIFYING
+    )
+    foreign = Need.objects.create(fabrique=team.fabrique, title="Épicerie voisine", stage=NeedStage.RETAINED)
+    other = _client(other_team.officer)
+    replicate_url = reverse(
+        "backoffice:model_replicate", kwargs={"fabrique_slug": other_team.fabrique.slug, "pk": sheet.pk}
+    )
+    page = other.get(replicate_url).content.decode()
+    assert 'data-types="retained_need"' in page and "Épicerie rurale" not in page
+    response = other.post(replicate_url, {"kind": "study", "need": str(foreign.pk)})
+    assert "Choisissez un besoin retenu de votre fabrique." in response.content.decode()
+    response = other.post(replicate_url, {"kind": "study", "need": "épicerie à qualifier"})
+    assert "Aucun élément ne correspond" in response.content.decode()
+    assert not Replication.objects.exists()
+    response = other.post(replicate_url, {"kind": "study", "need": "épicerie"})
+    assert response.status_code == 302
+    assert Replication.objects.get().study.needs.get() == retained

@@ -242,6 +242,45 @@ def test_unsubscribe_link_turns_the_kind_off(team, client):
     assert client.post("/notifications/desabonnement/faux/").status_code == 400
 
 
+def test_opening_a_notified_page_reads_it_and_other_pages_write_nothing(team, login):
+    """The bell reads the unread count and whether this page has unread notifications in one query;
+    it writes only when there is a notification to mark (not one UPDATE per page view)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(team.officer)
+    bo = lambda name: reverse(f"backoffice:{name}", kwargs={"fabrique_slug": team.fabrique.slug})  # noqa: E731
+    target = bo("need_list")
+    notify(
+        fabrique=team.fabrique, recipients=[team.officer], kind="assigned", title="Ici", key="h1", url=target
+    )
+    notify(
+        fabrique=team.fabrique,
+        recipients=[team.officer],
+        kind="assigned",
+        title="Ailleurs",
+        key="h2",
+        url="/y/",
+    )
+
+    def notification_writes(url: str) -> tuple[list[str], str]:
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        writes = [
+            q["sql"] for q in queries if "notifications_notification" in q["sql"] and "UPDATE" in q["sql"]
+        ]
+        return writes, page
+
+    writes, page = notification_writes(bo("dashboard"))
+    assert writes == [] and 'data-unread="2"' in page
+    writes, page = notification_writes(target)
+    assert len(writes) == 1 and 'data-unread="1"' in page  # read on opening, counted in the same answer
+    assert Notification.objects.get(title="Ici").read_at is not None
+    assert Notification.objects.get(title="Ailleurs").read_at is None
+    writes, page = notification_writes(target)
+    assert writes == [] and 'data-unread="1"' in page  # already read: no write
+
+
 def test_bell_list_mark_read_and_preferences_page(team, login):
     client = login(team.officer)
     notify(

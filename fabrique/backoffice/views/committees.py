@@ -363,9 +363,7 @@ class MeetingDetailView(MeetingMixin, TemplateView):
         context["timeline"] = audit_timeline(target=meeting)
         context["is_open"] = meeting.status != MeetingStatus.CANCELLED
         if context["can_edit"] and context["is_open"]:
-            context["item_form"] = kwargs.get("item_form") or AgendaItemForm(
-                candidates=agenda_candidates(fabrique=self.fabrique)
-            )
+            context["item_form"] = kwargs.get("item_form") or AgendaItemForm(fabrique=self.fabrique)
         context.update(_waiting(self.fabrique))
         return context
 
@@ -375,10 +373,6 @@ class AgendaItemAddView(MeetingMixin, ServiceFormView):
 
     template_name = "backoffice/committees/agenda_item_form.html"
     form_class = AgendaItemForm
-    form_fabrique = False
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "candidates": agenda_candidates(fabrique=self.fabrique)}
 
     def get_initial(self):
         return {"target": self.request.GET.get("target", "")}

@@ -43,7 +43,6 @@ from fabrique.needs.models import Criterion, CriterionScore, Need, NeedReport, R
 from fabrique.needs.selectors import (
     OPEN_STAGES,
     criteria_of,
-    need_attach_choices,
     need_decisions,
     need_list,
     need_qualification,
@@ -205,13 +204,6 @@ class ReportDocumentView(ReportMixin, View):
 class ReportAttachView(ReportMixin, ServiceFormView):
     template_name = "backoffice/needs/report_attach.html"
     form_class = ReportAttachForm
-
-    def get_form_kwargs(self):
-        choices = need_attach_choices(fabrique=self.fabrique, query=self.request.GET.get("q", ""))
-        return {**super().get_form_kwargs(), "choices": choices}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.request.GET.get("q", ""), **kwargs)
 
     def perform(self, form):
         need = form.cleaned_data["need"]

@@ -29,6 +29,7 @@ from fabrique.audit.models import AuditEntry
 from fabrique.core.choices import Public, Theme
 from fabrique.core.errors import DomainError
 from fabrique.core.limits import LONG_TEXT
+from fabrique.directory.autocomplete import as_autocomplete
 from fabrique.essaimage.models import ModelDocument, ModelSheet, Replication, TerritoryKind
 from fabrique.essaimage.selectors import library, replication_places, visible_sheets
 from fabrique.essaimage.services import (
@@ -493,19 +494,18 @@ class ReplicateForm(forms.Form):
         label=gettext_lazy("Besoin retenu (pour une étude)"),
         queryset=Need.objects.none(),
         required=False,
-        empty_label="— choisir —",
+        error_messages={"invalid_choice": gettext_lazy("Choisissez un besoin retenu de votre fabrique.")},
     )
 
     def __init__(self, *args: Any, fabrique: Fabrique, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["need"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Need.objects.filter(fabrique=fabrique, stage=NeedStage.RETAINED).order_by("title")[
-            :MAX_RETAINED_CHOICES
-        ]
-
-
-MAX_RETAINED_CHOICES = 100
+        # the retained needs, by autocomplete (a fabrique retains hundreds over the years)
+        self.fields["need"] = as_autocomplete(
+            self.fields["need"],
+            kind="retained_need",
+            fabrique=fabrique,
+            queryset=Need.objects.filter(fabrique=fabrique, stage=NeedStage.RETAINED),
+        )
 
 
 class ModelReplicateView(ServiceFormView):
