@@ -4,6 +4,8 @@ drill-down and the funder reports. Every choice list is bounded and scoped to th
 from __future__ import annotations
 
 import datetime
+import json
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,29 +20,28 @@ from fabrique.directory.autocomplete import as_autocomplete
 from fabrique.directory.models import Organization
 from fabrique.fabriques.models import Fabrique
 from fabrique.funding.models import FundingAgreement
+from fabrique.territories.forms import TerritoryAutocompleteWidget, territory_label
 from fabrique.workstreams.models import Workstream
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MAX_TERRITORIES = 150
+_TERRITORY_KEY = re.compile(r"^(commune|epci|qpv):[0-9A-Za-z]{1,12}$")
 
 
-def territory_choices(fabrique: Fabrique) -> list[tuple[str, str]]:
-    """The communes, EPCIs and QPVs of the fabrique's needs (at most MAX_TERRITORIES of each)."""
-    from fabrique.needs.models import Need
+TERRITORY_FILTER_KINDS = ("commune", "epci", "qpv")
+
+
+def _territory_object(key: str) -> Any:
+    """The commune (actuelle), EPCI or QPV a filter value ("commune:44109") names, or None."""
     from fabrique.territories.models import EPCI, QPV, Commune
 
-    needs = Need.objects.filter(fabrique=fabrique)
-    communes = Commune.objects.filter(pk__in=needs.values("commune")).order_by("name")[:MAX_TERRITORIES]
-    epcis = EPCI.objects.filter(
-        Q(pk__in=needs.values("epci")) | Q(pk__in=needs.values("commune__epci"))
-    ).order_by("name")[:MAX_TERRITORIES]
-    qpvs = QPV.objects.filter(pk__in=needs.values("qpv")).order_by("name")[:MAX_TERRITORIES]
-    return [
-        ("", str(_("Tout le territoire"))),
-        *[(f"epci:{e.pk}", str(e.name)) for e in epcis],
-        *[(f"commune:{c.code}", f"{c.name} ({c.departement_id})") for c in communes],
-        *[(f"qpv:{q.pk}", str(_("QPV %(name)s") % {"name": q.name})) for q in qpvs],
-    ]
+    kind, _sep, code = key.partition(":")
+    if kind == "commune":
+        return Commune.objects.filter(code=code, kind=Commune.Kind.CURRENT).first()
+    if kind == "epci":
+        return EPCI.objects.filter(pk=code).first()
+    if kind == "qpv":
+        return QPV.objects.filter(pk=code).defer("geometry").first()
+    return None
 
 
 def funders_of(fabrique: Fabrique) -> Any:
@@ -78,7 +79,14 @@ class ReportingFilterForm(forms.Form):
     workstream = forms.ModelChoiceField(
         label=_("Chantier"), queryset=Workstream.objects.none(), required=False, empty_label=_("Tous")
     )
-    territory = forms.ChoiceField(label=_("Territoire"), required=False)
+    # communes, EPCIs and QPVs by the territory autocomplete (35,000 communes: never a <select>)
+    territory = forms.CharField(
+        label=_("Territoire"),
+        required=False,
+        max_length=100,
+        widget=TerritoryAutocompleteWidget(types=TERRITORY_FILTER_KINDS),
+        help_text=_("Commune, intercommunalité ou quartier prioritaire ; laissé vide : tout le territoire."),
+    )
     funder = forms.ModelChoiceField(
         label=_("Financeur"),
         queryset=Organization.objects.none(),
@@ -97,7 +105,12 @@ class ReportingFilterForm(forms.Form):
             (y, str(y)) for y in range(this_year, this_year - 10, -1)
         ]
         self.fields["workstream"].queryset = Workstream.objects.filter(fabrique=fabrique).order_by("name")  # type: ignore[attr-defined]
-        self.fields["territory"].choices = territory_choices(fabrique)  # type: ignore[attr-defined]
+        shown = self.data.get("territory") if self.is_bound else None
+        if shown and _TERRITORY_KEY.match(shown):  # the chosen territory, labelled for the widget
+            obj = _territory_object(shown)
+            if obj is not None:
+                item = {"value": shown, "label": territory_label(obj)}
+                self.fields["territory"].widget.attrs["data-initial"] = json.dumps([item], ensure_ascii=False)
         # the funders with an agreement, by autocomplete (a network's directory marks hundreds of funders)
         self.fields["funder"] = as_autocomplete(
             self.fields["funder"],
@@ -106,6 +119,27 @@ class ReportingFilterForm(forms.Form):
             queryset=funders_with_agreements(fabrique),
         )
         self.fields["agreement"].queryset = FundingAgreement.objects.filter(fabrique=fabrique)  # type: ignore[attr-defined]
+
+    def clean_territory(self) -> str:
+        """ "commune:44109" (what the autocomplete sends), a name or a code typed without JavaScript."""
+        from fabrique.territories.selectors import territory_resolve
+
+        text = (self.cleaned_data.get("territory") or "").strip()
+        if not text:
+            return ""
+        refs = territory_resolve(text=text, kinds=TERRITORY_FILTER_KINDS)
+        keys = list(dict.fromkeys(f"{r.kind}:{r.code}" for r in refs))
+        if len(keys) == 1:
+            return keys[0]
+        if not keys:
+            raise forms.ValidationError(
+                _("Aucun territoire ne correspond à « %(value)s ». Indiquez un nom exact ou un code.")
+                % {"value": text}
+            )
+        raise forms.ValidationError(
+            _("« %(value)s » désigne plusieurs territoires. Précisez avec le code (INSEE, SIREN).")
+            % {"value": text}
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

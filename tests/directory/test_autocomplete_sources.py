@@ -179,3 +179,28 @@ def test_every_source_answers_in_a_fixed_number_of_queries(login, team):
     after = measure()
     assert {k: q for k, (q, _n) in before.items()} == {k: q for k, (q, _n) in after.items()}
     assert after["plan"][1] == RECORD_SEARCH_LIMIT and after["need"][1] == RECORD_SEARCH_LIMIT
+
+
+def test_reporting_territory_filter_is_the_territory_autocomplete(login, team):
+    """The reporting page's territory filter lists no commune: the territory autocomplete (communes,
+    EPCIs, QPVs), whose value or typed name or code is resolved on the server."""
+    from fabrique.core.indicators import Territory
+    from fabrique.territories.models import Commune
+
+    nantes = Commune.objects.get(code="44109", kind=Commune.Kind.CURRENT)
+    client = login(team.reader)
+    url = reverse("backoffice:reporting_dashboard", kwargs={"fabrique_slug": team.fabrique.slug})
+    page = client.get(url).content.decode()
+    assert 'data-types="commune,epci,qpv"' in page and f'value="commune:{nantes.code}"' not in page
+    page = client.get(url, {"territory": "commune:44109"}).content.decode()
+    assert "Nantes (44)" in page  # the chosen territory, labelled for the widget
+
+    def chosen(value: str):
+        form = ReportingFilterForm({"territory": value}, fabrique=team.fabrique)
+        return form.filters().territory, form.errors.get("territory")
+
+    assert chosen("commune:44109") == (Territory("commune", "44109"), None)
+    assert chosen("Nantes") == (Territory("commune", "44109"), None)
+    assert chosen(f"epci:{nantes.epci_id}") == (Territory("epci", nantes.epci_id), None)
+    territory, errors = chosen("Nulle-Part-sur-Mer")
+    assert territory is None and "Aucun territoire ne correspond" in errors[0]

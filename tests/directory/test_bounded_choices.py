@@ -52,6 +52,12 @@ def test_form_pages_list_no_growing_table(team):
         "annuaire des personnes (filtre)": bo("person_list"),
         "nouveau comité": bo("committee_create"),
         "saisie d'un signalement": bo("report_create"),
+        "liste des besoins (filtre commune)": bo("need_list"),
+        "liste des signalements (filtre commune)": bo("report_list"),
+        "liste des projets (filtre commune)": bo("project_list"),
+        "annuaire des structures (filtre commune)": bo("organization_list"),
+        "rapports (filtres financeur et territoire)": bo("reporting_dashboard"),
+        "rapport à un financeur (financeur)": bo("funder_report_create"),
     }
 
     def measure() -> dict[str, int]:
@@ -85,7 +91,9 @@ def test_form_pages_list_no_growing_table(team):
             "fusion d'un signalement (besoin)": bo("report_merge", pk=report.pk),
             "orientation (structure)": bo("referral_create", plan_pk=plan.pk),
             "financement (financeur)": bo("funding_create", plan_pk=plan.pk),
-            "nouvelle convention (étude)": bo("agreement_create"),
+            "nouvelle convention (étude, accompagnement)": bo("agreement_create"),
+            "rattachement d'un signalement (besoin)": bo("report_attach", pk=report.pk),
+            "séance (dossier à examiner)": bo("meeting_detail", pk=meeting.pk),
         }
     )
 
