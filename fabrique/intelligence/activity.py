@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from fabrique.core.choices import Theme
@@ -44,6 +44,7 @@ class TerritoryActivity:
     projects: list[Any] = field(default_factory=list)
     organizations: list[Any] = field(default_factory=list)
     organizations_total: int = 0
+    more_studies_or_projects: bool = False  # only the MAX_LISTED latest studies and projects are listed
     map_query: str = ""  # filter of the fabrique map
 
 
@@ -63,7 +64,11 @@ def _communes_of(territory: Any) -> tuple[list[Commune], Q]:
     else:
         raise TypeError(f"Not a territory: {territory!r}")
     ids = [c.pk for c in communes]
-    match = Q(commune__in=ids) | Q(commune__parent__in=ids)
+    # the communes and their delegated communes / arrondissements, as a subquery on the territories:
+    # `commune IN (…)` uses the needs' index, where an OR across the join to the communes read every
+    # need of the fabrique
+    located = Commune.objects.filter(Q(pk__in=ids) | Q(parent__in=ids)).values("pk")
+    match = Q(commune__in=located)
     if isinstance(territory, EPCI):
         match |= Q(epci=territory)
     return communes, match
@@ -79,19 +84,16 @@ def territory_activity(*, fabrique: Fabrique, territory: Any) -> TerritoryActivi
     ids = [c.pk for c in communes]
     kind = type(territory).__name__.lower()
     activity = TerritoryActivity(kind=kind, name=territory.name)
-    needs = list(
-        Need.objects.filter(fabrique=fabrique)
-        .filter(match)
-        .distinct()
-        .select_related("commune")
-        .order_by("-created_at")
-    )
-    activity.needs_total = len(needs)
-    activity.latest_needs = needs[:MAX_LISTED]
+    # bounded whatever the territory's size (a département holds thousands of needs): the counts by
+    # theme and stage in one grouped query, then the latest rows only (the filters follow foreign keys
+    # forward, so no row is counted twice)
+    needs = Need.objects.filter(fabrique=fabrique).filter(match)
     group_of = {stage: key for key, _label, stages in STAGE_GROUPS for stage in stages}
     by_theme: dict[str, Counter[str]] = defaultdict(Counter)
-    for need in needs:
-        by_theme[need.theme or "other"][group_of.get(need.stage, "open")] += 1
+    for row in needs.order_by().values("theme", "stage").annotate(n=Count("pk")):
+        by_theme[row["theme"] or "other"][group_of.get(row["stage"], "open")] += row["n"]
+    activity.needs_total = sum(sum(counts.values()) for counts in by_theme.values())
+    activity.latest_needs = list(needs.select_related("commune").order_by("-created_at", "-pk")[:MAX_LISTED])
     labels = dict(Theme.choices)
     activity.stage_groups = [str(label) for _key, label, _stages in STAGE_GROUPS]
     activity.themes = sorted(
@@ -106,18 +108,21 @@ def territory_activity(*, fabrique: Fabrique, territory: Any) -> TerritoryActivi
         ),
         key=lambda row: (-row.total, row.label),
     )
-    need_ids = [n.pk for n in needs]
-    activity.studies = list(
-        Study.objects.filter(fabrique=fabrique, needs__in=need_ids).distinct().order_by("-created_at")
+    need_ids = needs.values("pk")
+    studies = list(
+        Study.objects.filter(fabrique=fabrique, needs__in=need_ids)
+        .distinct()
+        .order_by("-created_at", "-pk")[: MAX_LISTED + 1]
     )
-    project_match = Q(needs__in=need_ids) | Q(commune__in=ids)
-    activity.projects = list(
+    projects = list(
         Project.objects.filter(fabrique=fabrique)
-        .filter(project_match)
+        .filter(Q(needs__in=need_ids) | Q(commune__in=ids))
         .distinct()
         .select_related("commune")
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")[: MAX_LISTED + 1]
     )
+    activity.studies, activity.projects = studies[:MAX_LISTED], projects[:MAX_LISTED]
+    activity.more_studies_or_projects = len(studies) > MAX_LISTED or len(projects) > MAX_LISTED
     organizations = Organization.objects.filter(fabrique=fabrique, commune__in=ids).select_related("commune")
     activity.organizations_total = organizations.count()
     activity.organizations = list(organizations.order_by("name")[:MAX_LISTED])

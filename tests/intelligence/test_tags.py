@@ -90,3 +90,27 @@ def test_territory_map_tag(nantes):
     assert "<svg" in html and "Saint-Herblain : 1 besoin" in html and "Bellevue" in html
     html = render("{% territory_map territory %}", team, team.reader, territory=commune("85191"))
     assert "<circle" in html  # no shipped boundary in Vendée: a circle at the centre
+
+
+def test_territory_activity_is_bounded_and_counts_every_need(nantes):
+    from fabrique.intelligence.activity import MAX_LISTED, territory_activity
+    from fabrique.needs.services import need_create
+    from fabrique.territories.models import Departement
+
+    team = nantes.team
+    departement = Departement.objects.get(code="44")
+    before = territory_activity(fabrique=team.fabrique, territory=departement)
+    for i in range(MAX_LISTED + 2):
+        need_create(
+            fabrique=team.fabrique,
+            actor=team.officer,
+            title=f"Besoin nombreux {i:02d}",
+            commune=commune("44109"),
+        )
+    activity = territory_activity(fabrique=team.fabrique, territory=departement)
+    assert activity.needs_total == before.needs_total + MAX_LISTED + 2
+    assert sum(row.total for row in activity.themes) == activity.needs_total
+    # the latest only, newest first
+    assert [n.title for n in activity.latest_needs] == [
+        f"Besoin nombreux {i:02d}" for i in range(MAX_LISTED + 1, 1, -1)
+    ]

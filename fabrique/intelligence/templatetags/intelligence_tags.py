@@ -21,8 +21,8 @@ from django.template.context import Context
 from fabrique.fabriques.models import Permission
 from fabrique.territories.models import EPCI, Commune
 
+from ..activity import MAX_LISTED, territory_svg
 from ..activity import territory_activity as territory_activity_selector
-from ..activity import territory_svg
 from ..selectors import existing_offer as existing_offer_selector
 from ..selectors import need_context
 from ..selectors import territory_indicators as territory_indicators_selector
@@ -69,6 +69,7 @@ def territory_activity(context: Context, territory: Any) -> dict[str, Any]:
     return {
         "fabrique": fabrique,
         "activity": territory_activity_selector(fabrique=fabrique, territory=territory),
+        "max_listed": MAX_LISTED,
     }
 
 
