@@ -10,7 +10,9 @@ indicators notably worse than their references.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -60,8 +62,8 @@ class ThemeRow:
     label: str
     counts: dict[str, int]
     total: int
-    organizations: list = field(default_factory=list)
-    projects: list = field(default_factory=list)
+    organizations: list[Any] = field(default_factory=list)
+    projects: list[Any] = field(default_factory=list)
 
     @property
     def offer(self) -> int:
@@ -79,18 +81,18 @@ class Diagnosis:
     generated_at: object
     communes: list[Commune]
     population: int
-    epcis: list
-    departements: list
+    epcis: list[Any]
+    departements: list[Any]
     rural_communes: list[Commune]
     rural_population: int
     qpvs: list[QPV]
     readings: list[Reading]
     commune_rows: list[CommuneRow]
-    needs: list
+    needs: list[Any]
     themes: list[ThemeRow]
     stage_groups: list[tuple[str, str]]
-    studies: list
-    projects: list
+    studies: list[Any]
+    projects: list[Any]
     gaps: list[str]
     silent_communes: list[Commune]
     svg: str
@@ -115,7 +117,9 @@ def zone_communes(zone: DiagnosisZone) -> list[Commune]:
     )
 
 
-def _indicator_values(fabrique, codes: list[str], indicator_code: str) -> tuple[Indicator | None, dict]:
+def _indicator_values(
+    fabrique: Any, codes: list[str], indicator_code: str
+) -> tuple[Indicator | None, dict[str, IndicatorValue]]:
     indicator = Indicator.objects.filter(fabrique__isnull=True, code=indicator_code).first()
     if indicator is None:
         return None, {}
@@ -152,13 +156,13 @@ def diagnosis_build(*, zone: DiagnosisZone) -> Diagnosis:
     reports = NeedReport.objects.filter(fabrique=fabrique).filter(
         Q(commune__in=ids) | Q(commune__parent__in=ids)
     )
-    reports_per_commune = Counter()
+    reports_per_commune: Counter[int | None] = Counter()
     for commune_id, parent_id in reports.values_list("commune_id", "commune__parent_id"):
         reports_per_commune[commune_id if commune_id in ids else parent_id] += 1
-    needs_per_commune = Counter()
+    needs_per_commune: Counter[int | None] = Counter()
     for need in needs:
         if need.commune_id:
-            holder = need.commune_id if need.commune_id in ids else need.commune.parent_id
+            holder = need.commune_id if need.commune_id in ids else getattr(need.commune, "parent_id", None)
             needs_per_commune[holder] += 1
     qpv_count = Counter(
         QPV.communes.through.objects.filter(commune_id__in=ids).values_list("commune_id", flat=True)
@@ -167,7 +171,7 @@ def diagnosis_build(*, zone: DiagnosisZone) -> Diagnosis:
     median_indicator, medians = _indicator_values(fabrique, codes, MEDIAN_INCOME)
     poverty_indicator, poverties = _indicator_values(fabrique, codes, POVERTY_RATE)
 
-    def show(indicator, value) -> str:
+    def show(indicator: Indicator | None, value: IndicatorValue | None) -> str:
         if indicator is None or value is None or value.value is None:
             return "—"
         return format_value(value.value, indicator.decimals, indicator.unit)
@@ -187,7 +191,7 @@ def diagnosis_build(*, zone: DiagnosisZone) -> Diagnosis:
 
     # themes: needs by stage group, and the offer located in the zone
     group_of = {stage: key for key, _label, stages in STAGE_GROUPS for stage in stages}
-    by_theme: dict[str, Counter] = defaultdict(Counter)
+    by_theme: dict[str, Counter[str]] = defaultdict(Counter)
     for need in needs:
         by_theme[need.theme or "other"][group_of.get(need.stage, "open")] += 1
 
@@ -197,13 +201,13 @@ def diagnosis_build(*, zone: DiagnosisZone) -> Diagnosis:
         .select_related("commune")
         .prefetch_related("workstreams", "led_projects__needs")
     )
-    offer_orgs: dict[str, list] = defaultdict(list)
+    offer_orgs: dict[str, list[Any]] = defaultdict(list)
     for org in organizations:
-        themes = set(themes_of_text(org.name, org.description))
-        themes |= set(themes_of_text(*[ws.name for ws in org.workstreams.all()]))
+        org_themes = set(themes_of_text(org.name, org.description))
+        org_themes |= set(themes_of_text(*[ws.name for ws in org.workstreams.all()]))
         for project in org.led_projects.all():
-            themes |= project_themes(project)
-        for theme in themes:
+            org_themes |= project_themes(project)
+        for theme in org_themes:
             offer_orgs[theme].append(org)
     studies = list(
         Study.objects.filter(fabrique=fabrique, needs__in=[n.pk for n in needs])
@@ -218,7 +222,7 @@ def diagnosis_build(*, zone: DiagnosisZone) -> Diagnosis:
         .prefetch_related("needs")
         .order_by("-created_at")
     )
-    offer_projects: dict[str, list] = defaultdict(list)
+    offer_projects: dict[str, list[Any]] = defaultdict(list)
     for project in projects:
         if project.stage == ProjectStage.STOPPED:
             continue
@@ -318,7 +322,7 @@ def _listing(names: list[str], shown: int = 8) -> str:
 
 def zone_svg(
     communes: list[Commune],
-    needs_per_commune: Counter,
+    needs_per_commune: Mapping[Any, int],
     qpvs: list[QPV],
     label: str,
     *,

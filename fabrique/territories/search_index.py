@@ -8,6 +8,7 @@ difference, so it is cheap to call after every load. See docs/territories.md for
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 from django.db import transaction
@@ -20,7 +21,7 @@ BATCH = 2000
 # Words indexed next to their canonical abbreviation, so that "sain" finds "Saint-Herblain" too.
 _EXPANSIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 # What people type for the EPCI kinds that their names abbreviate ("CC du Pays d'Ancenis").
-_EPCI_KIND_WORDS = {
+_EPCI_KIND_WORDS: dict[str, tuple[str, ...]] = {
     EPCI.Kind.METROPOLE: ("metropole",),
     EPCI.Kind.METROPOLE_LYON: ("metropole",),
     EPCI.Kind.URBAINE: ("communaute", "urbaine", "cu"),
@@ -69,7 +70,7 @@ def name_terms(search_name: str) -> dict[str, bool]:
     return terms
 
 
-def _with_codes(terms: dict[str, bool], codes) -> dict[str, bool]:
+def _with_codes(terms: dict[str, bool], codes: Iterable[str]) -> dict[str, bool]:
     for code in codes:
         terms.setdefault(code, False)
     return terms
@@ -111,7 +112,7 @@ def _desired() -> tuple[list[_Entry], dict[tuple[str, str, str], dict[str, bool]
             search_code=c.code.lower(),
             population=c.population,
             departement_code=c.departement_id or "",
-            departement_name=dep_names.get(c.departement_id, ""),
+            departement_name=dep_names.get(c.departement_id or "", ""),
             epci_siren=c.epci.siren if c.epci else "",
             epci_name=c.epci.name if c.epci else "",
             parent_code=c.parent.code if c.parent else "",
@@ -121,10 +122,10 @@ def _desired() -> tuple[list[_Entry], dict[tuple[str, str, str], dict[str, bool]
         terms[e.key] = _with_codes(name_terms(c.search_name), [c.code.lower(), *c.postal_codes.split()])
 
     epci_deps: dict[str, list[str]] = defaultdict(list)
-    for siren, dep in EPCI.departements.through.objects.values_list("epci_id", "departement_id").order_by(
-        "departement_id"
-    ):
-        epci_deps[siren].append(dep)
+    for siren, dep_code in EPCI.departements.through.objects.values_list(
+        "epci_id", "departement_id"
+    ).order_by("departement_id"):
+        epci_deps[siren].append(dep_code)
     for epci in EPCI.objects.all():
         deps = epci_deps.get(epci.siren, [])
         e = _Entry(
@@ -148,21 +149,21 @@ def _desired() -> tuple[list[_Entry], dict[tuple[str, str, str], dict[str, bool]
         .annotate(total=Sum("population"))
         .values_list("departement_id", "total")
     )
-    for dep in Departement.objects.select_related("region"):
+    for departement in Departement.objects.select_related("region"):
         e = _Entry(
             kind=SearchEntry.Kind.DEPARTEMENT,
-            code=dep.code,
-            name=dep.name,
-            search_name=dep.search_name,
-            search_code=dep.code.lower(),
-            population=populations.get(dep.code),
-            departement_code=dep.code,
-            departement_name=dep.name,
-            parent_code=dep.region_id,
-            parent_name=dep.region.name,
+            code=departement.code,
+            name=departement.name,
+            search_name=departement.search_name,
+            search_code=departement.code.lower(),
+            population=populations.get(departement.code),
+            departement_code=departement.code,
+            departement_name=departement.name,
+            parent_code=departement.region_id,
+            parent_name=departement.region.name,
         )
         entries.append(e)
-        terms[e.key] = _with_codes(name_terms(dep.search_name), [dep.code.lower()])
+        terms[e.key] = _with_codes(name_terms(departement.search_name), [departement.code.lower()])
 
     qpv_communes: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     links = QPV.communes.through.objects.values_list(
