@@ -14,8 +14,10 @@ import gzip
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .models import FRANCE_CODE, Aggregation, Indicator, IndicatorValue, Level, ValueOrigin, ValueStatus
@@ -50,8 +52,8 @@ METHOD_IRIS_ONLY = _("Valeur publiée par IRIS ; pas de calcul pour les territoi
 @dataclass(frozen=True)
 class Spec:
     code: str
-    name: str
-    description: str
+    name: str | Promise
+    description: str | Promise
     file: str  # "communes" or "iris"
     key: str
     level: str
@@ -60,7 +62,7 @@ class Spec:
     aggregation: str
     decimals: int
     order: int
-    method: str
+    method: str | Promise
 
 
 SPECS = [
@@ -158,12 +160,13 @@ class LoadReport:
         return any(self.indicators.values()) or any(self.values.values())
 
 
-def _read(name: str) -> dict:
+def _read(name: str) -> dict[str, Any]:
     with gzip.open(DATA_DIR / name, "rb") as fh:
-        return json.load(fh)
+        data: dict[str, Any] = json.load(fh)
+    return data
 
 
-def _indicator_fields(spec: Spec, meta: dict) -> dict:
+def _indicator_fields(spec: Spec, meta: dict[str, Any]) -> dict[str, Any]:
     source = FILOSOFI_SOURCE if spec.file == "communes" else FILOSOFI_IRIS_SOURCE
     url = (
         "https://www.data.gouv.fr/fr/datasets/revenu-des-francais-a-la-commune/"
@@ -201,7 +204,7 @@ def reference_indicators_load(*, departements: list[str] | None = None) -> LoadR
     report = LoadReport()
     metas, rows = _reference_rows(only)
     with transaction.atomic():
-        desired: dict[tuple[int, str, str], tuple] = {}
+        desired: dict[tuple[int, str, str], tuple[Any, ...]] = {}
         indicators = []
         for spec in SPECS:
             indicator = _upsert_indicator(spec, metas[spec.file], report)
@@ -213,7 +216,9 @@ def reference_indicators_load(*, departements: list[str] | None = None) -> LoadR
 
 
 @functools.lru_cache(maxsize=4)
-def _reference_rows(only: frozenset[str] | None) -> tuple[dict, dict[str, dict[tuple[str, str], tuple]]]:
+def _reference_rows(
+    only: frozenset[str] | None,
+) -> tuple[dict[str, Any], dict[str, dict[tuple[str, str], tuple[Any, ...]]]]:
     """File metadata and, per indicator code, {(level, code): (value, status, weight, origin)}.
 
     Pure function of the shipped files (cached: tests reload the same data after each flush).
@@ -238,18 +243,18 @@ def _reference_rows(only: frozenset[str] | None) -> tuple[dict, dict[str, dict[t
         )
         return departement in only
 
-    out: dict[str, dict[tuple[str, str], tuple]] = {}
+    out: dict[str, dict[tuple[str, str], tuple[Any, ...]]] = {}
     for spec in SPECS:
         weighted = spec.aggregation in (Aggregation.WEIGHTED_MEAN, Aggregation.WEIGHTED_MEDIAN)
         items = []
         for code, values in rows_of[spec.file].items():
-            weight = geography.population.get(code) if weighted and spec.level == Level.COMMUNE else None
-            weight = float(weight) if weight else None
+            population = geography.population.get(code) if weighted and spec.level == Level.COMMUNE else None
+            weight = float(population) if population else None
             if spec.key in values:
                 items.append(Item(code, float(values[spec.key]), ValueStatus.OK, weight))
             else:  # in the file but not published for this variable: a statistical secret
                 items.append(Item(code, None, ValueStatus.SECRET, weight))
-        rows: dict[tuple[str, str], tuple] = {}
+        rows: dict[tuple[str, str], tuple[Any, ...]] = {}
         for item in items:
             if item.status == ValueStatus.OK and in_scope(spec.level, item.code):
                 rows[(spec.level, item.code)] = (
@@ -272,7 +277,7 @@ def _reference_rows(only: frozenset[str] | None) -> tuple[dict, dict[str, dict[t
     return {name: data["meta"] for name, data in files.items()}, out
 
 
-def _upsert_indicator(spec: Spec, meta: dict, report: LoadReport) -> Indicator:
+def _upsert_indicator(spec: Spec, meta: dict[str, Any], report: LoadReport) -> Indicator:
     fields = _indicator_fields(spec, meta)
     indicator = Indicator.all_objects.filter(fabrique__isnull=True, code=spec.code).first()
     if indicator is None:
@@ -291,7 +296,13 @@ def _upsert_indicator(spec: Spec, meta: dict, report: LoadReport) -> Indicator:
     return indicator
 
 
-def _sync_values(indicators: list[Indicator], desired: dict, report: LoadReport, *, full: bool) -> None:
+def _sync_values(
+    indicators: list[Indicator],
+    desired: dict[tuple[int, str, str], tuple[Any, ...]],
+    report: LoadReport,
+    *,
+    full: bool,
+) -> None:
     existing = {
         (indicator_id, level, code): (pk, (value, status, weight, origin))
         for pk, indicator_id, level, code, value, status, weight, origin in IndicatorValue.objects.filter(
