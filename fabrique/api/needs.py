@@ -21,7 +21,7 @@ from fabrique.needs.selectors import need_list, need_report_list
 from fabrique.needs.services import need_report_submit
 from fabrique.territories.models import Commune
 
-from .filters import check_filters
+from .filters import api_params, check_filters
 from .permissions import FabriqueAccess
 from .serializers import HonestModelSerializer
 
@@ -182,7 +182,7 @@ class NeedReportViewSet(
         if getattr(self, "swagger_fake_view", False):
             return NeedReport.objects.none()
         if self.action == "list":
-            params = self.request.query_params
+            params = api_params(self.request.query_params)
             check_filters(
                 filterset_class=NeedReportFilter, params=params, fabrique=self.fabrique, model=NeedReport
             )
@@ -225,7 +225,7 @@ class NeedViewSet(ObjectFirstMixin, viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Need.objects.none()
         if self.action == "list":
-            params = self.request.query_params
+            params = api_params(self.request.query_params)
             check_filters(filterset_class=NeedFilter, params=params, fabrique=self.fabrique, model=Need)
             qs = need_list(fabrique=self.fabrique, filters=params)
         else:

@@ -28,7 +28,7 @@ from fabrique.workstreams.models import Workstream, WorkstreamStatus
 from fabrique.workstreams.selectors import workstream_list
 from fabrique.workstreams.services import workstream_create, workstream_delete, workstream_update
 
-from .filters import check_filters
+from .filters import api_params, check_filters
 from .permissions import FabriqueAccess
 from .serializers import OrganizationSerializer, PersonSerializer, WorkstreamSerializer
 
@@ -59,13 +59,11 @@ class FabriqueModelViewSet(viewsets.ModelViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return self.model.objects.none()
         if self.action == "list":
+            params = api_params(self.request.query_params)
             check_filters(
-                filterset_class=self.list_filters,
-                params=self.request.query_params,
-                fabrique=self.fabrique,
-                model=self.model,
+                filterset_class=self.list_filters, params=params, fabrique=self.fabrique, model=self.model
             )
-            return self.list_selector(fabrique=self.fabrique, filters=self.request.query_params)
+            return self.list_selector(fabrique=self.fabrique, filters=params)
         return self.model.objects.filter(fabrique=self.fabrique)
 
     def split(self, serializer) -> tuple[dict, bool]:

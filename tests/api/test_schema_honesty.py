@@ -202,3 +202,20 @@ def test_token_errors_match_the_schema(client, team, world, schema, settings):
     throttled = client.get(url(team, "/needs/"), **good)
     assert throttled.status_code == 429
     check(schema, "GET", "/needs/", throttled)
+
+
+def test_the_commune_filter_takes_the_communes_id_as_documented(client, login, team, world, schema):
+    from fabrique.needs.services import need_create
+    from fabrique.territories.models import Commune
+
+    reze, nantes = Commune.objects.get(code="44143"), Commune.objects.get(code="44109")
+    need_create(fabrique=team.fabrique, actor=team.officer, title="Laverie à Rezé", commune=reze)
+    need_create(fabrique=team.fabrique, actor=team.officer, title="Laverie à Nantes", commune=nantes)
+    login(team.reader)
+    response = client.get(url(team, "/needs/"), {"commune": reze.pk})
+    assert response.status_code == 200
+    check(schema, "GET", "/needs/", response)
+    assert [row["title"] for row in response.json()["results"]] == ["Laverie à Rezé"]
+    # an id that is no commune's is refused in French
+    response = client.get(url(team, "/needs/"), {"commune": 10_000_000})
+    assert response.status_code == 400 and "Aucune commune" in str(response.json())
