@@ -144,7 +144,8 @@ APPLICATION_MIX = [
 
 
 def _pick(rng: random.Random, mix: list[Any]) -> str:
-    return rng.choices([value for value, _w in mix], [weight for _v, weight in mix])[0]
+    picked: str = rng.choices([value for value, _w in mix], [weight for _v, weight in mix])[0]
+    return picked
 
 
 def _shares(total: int, n: int) -> list[int]:
@@ -160,7 +161,7 @@ def _shares(total: int, n: int) -> list[int]:
 @dataclass
 class Progress:
     log: Callable[[str], None] = lambda msg: None
-    counts: dict = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
 
     def add(self, name: str, n: int) -> None:
         self.counts[name] = self.counts.get(name, 0) + n
@@ -174,9 +175,17 @@ class Audit:
         self.actor = actor
         self.label = (actor.get_full_name() or actor.email) if actor else ""
         self.rows: list[AuditEntry] = []
-        self.types: dict = {}
+        self.types: dict[type, ContentType] = {}
 
-    def add(self, obj, action: str, *, when: datetime.datetime, new: dict | None = None, decision_ref=""):
+    def add(
+        self,
+        obj: Any,
+        action: str,
+        *,
+        when: datetime.datetime,
+        new: dict[str, Any] | None = None,
+        decision_ref: str = "",
+    ) -> None:
         model = type(obj)
         if model not in self.types:
             self.types[model] = ContentType.objects.get_for_model(model)
@@ -195,10 +204,12 @@ class Audit:
             )
         )
 
-    def created(self, obj, *, when, new=None):
+    def created(self, obj: Any, *, when: datetime.datetime, new: dict[str, Any] | None = None) -> None:
         self.add(obj, f"{obj._meta.app_label}.{obj._meta.model_name}.created", when=when, new=new)
 
-    def stage(self, obj, stage: str, *, when, first: str, decision_ref=""):
+    def stage(
+        self, obj: Any, stage: str, *, when: datetime.datetime, first: str, decision_ref: str = ""
+    ) -> None:
         if stage != first:
             self.add(
                 obj,
@@ -218,7 +229,7 @@ class Audit:
 class References:
     """The services' numbering (`core.references.next_reference`), continued in memory."""
 
-    def __init__(self, model, fabrique: Fabrique, prefix: str):
+    def __init__(self, model: Any, fabrique: Fabrique, prefix: str):
         self.prefix = prefix
         self.next: dict[int, int] = {}
         for ref in model.all_objects.filter(
@@ -240,7 +251,7 @@ class FeatureCache:
 
     def __init__(self, dept_hint: str):
         self.dept_hint = dept_hint
-        self.cache: dict = {}
+        self.cache: dict[tuple[Any, ...], dict[str, Any] | None] = {}
 
     def row(self, report: NeedReport) -> ReportFeatures | None:
         from fabrique.grouping.api import candidate_filter
@@ -272,16 +283,17 @@ class FeatureCache:
         return ReportFeatures(report=report, fabrique_id=report.fabrique_id, **values)
 
 
-def v_places(volumes: dict) -> int:
+def v_places(volumes: dict[str, int]) -> int:
     """Number of active communes for a fabrique of this size (one per ~300 reports)."""
     return int(volumes.get("reports", 0)) // 300
 
 
-def _bulk(model, rows: list) -> list:
+def _bulk(model: Any, rows: list[Any]) -> list[Any]:
     for row in rows:  # bulk_create skips save(): the search column is written here (core.models.SearchText)
         if isinstance(row, SearchText):
             row.refresh_search_text()
-    return model.objects.bulk_create(rows, batch_size=BATCH)
+    created: list[Any] = model.objects.bulk_create(rows, batch_size=BATCH)
+    return created
 
 
 def extend_fabrique(
