@@ -190,7 +190,8 @@ def agenda_candidates(
         kind = capfirst(str(model._meta.verbose_name))
         if not include_scheduled:
             qs = qs.exclude(pk__in=[pk for ct, pk in scheduled if ct == content_type.pk])
-        for obj in qs.select_related("fabrique").order_by("pk")[:per_kind]:
+        for obj in qs.order_by("pk")[:per_kind]:
+            obj.fabrique = fabrique  # the fabrique already read, not a joined copy of its row per object
             if not registry.outcomes_for(obj):
                 continue
             is_scheduled = (content_type.pk, obj.pk) in scheduled

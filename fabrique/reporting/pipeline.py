@@ -100,14 +100,25 @@ def _item(kind: str, obj) -> PipelineItem:
     )
 
 
+def _of_fabrique(rows, fabrique) -> list:
+    """The rows with their fabrique set to the one already read: no join that copies and decodes the
+    fabrique's row (its JSON settings) once per card."""
+    rows = list(rows)
+    for row in rows:
+        row.fabrique = fabrique
+    return rows
+
+
 def _base_queryset(kind: str, fabrique) -> QuerySet:
-    qs = MODELS[kind].objects.filter(fabrique=fabrique).select_related("fabrique", "workstream", "officer")
+    qs = MODELS[kind].objects.filter(fabrique=fabrique).select_related("workstream", "officer")
     if kind == KIND_STUDY:
         return qs.prefetch_related("needs__commune")
     return qs.select_related("commune")
 
 
-BOARD_LIMIT = 15  # cards shown per column (the most recently changed); the badge gives the true total, a link the rest
+BOARD_LIMIT = (
+    15  # cards shown per column (the most recently changed); the badge gives the true total, a link the rest
+)
 AWAITING_LIMIT = 10  # rows of each kind in "awaiting a committee decision"
 
 
@@ -133,7 +144,10 @@ def pipeline_board(*, fabrique, workstream=None, officer=None) -> list[dict]:
             qs = qs.filter(workstream=workstream)
         if officer is not None:
             qs = qs.filter(officer=officer)
-        items = [_item(kind, obj) for obj in qs.order_by("-updated_at", "-pk")[:BOARD_LIMIT]]
+        items = [
+            _item(kind, obj)
+            for obj in _of_fabrique(qs.order_by("-updated_at", "-pk")[:BOARD_LIMIT], fabrique)
+        ]
         count = sum(totals[kind].get(str(stage), 0) for stage in stages)
         columns.append(
             {
@@ -190,7 +204,7 @@ def pipeline_items(*, fabrique, filters: PipelineFilters, limit: int | None = No
             qs = qs.filter(Q(title__icontains=filters.q) | Q(reference__icontains=filters.q))
         if limit is not None:
             qs = qs.order_by("-updated_at", "-pk")[:limit]
-        items.extend(_item(kind, obj) for obj in qs)
+        items.extend(_item(kind, obj) for obj in _of_fabrique(qs, fabrique))
     items.sort(key=lambda i: i.updated, reverse=True)
     return items[:limit] if limit is not None else items
 
