@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from fabrique.core.text import normalize_organization_name
 from fabrique.directory.models import Organization
 from fabrique.funding.models import FundingAgreement
 from fabrique.territories.models import Commune
@@ -22,7 +23,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_funder_report_from_choice_to_downloads(page, live_server, team, log_in, shoot, axe):
-    funder = Organization.objects.create(fabrique=team.fabrique, name="Banque des Territoires", kind="funder")
+    funder = Organization.objects.create(
+        fabrique=team.fabrique,
+        name="Banque des Territoires",
+        kind="funder",
+        normalized_name=normalize_organization_name("Banque des Territoires"),  # what the search reads
+    )
     # the funder funds the programme: its report counts every row of the fabrique
     FundingAgreement.objects.create(
         fabrique=team.fabrique,

@@ -107,13 +107,6 @@ def exactly(label: str) -> re.Pattern:
     return re.compile(rf"^{re.escape(label)}(\s*\*)?$")
 
 
-def select_option_containing(select, text: str) -> None:
-    """Choose the option of `select` whose label contains `text` (labels start with references)."""
-    option = select.locator("option", has_text=text)
-    expect(option).to_have_count(1)
-    select.select_option(option.get_attribute("value"))
-
-
 def pick_commune(page, label: str, typed: str, option: str) -> None:
     """The commune autocomplete (Tom Select): type a few letters, choose the suggestion."""
     combobox = page.get_by_role("combobox", name=label)
@@ -173,7 +166,8 @@ def hold_committee(
     expect(page.locator(".ts-control .item")).to_have_count(3)  # chips of the attendees' autocomplete
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"{name} — séance du")
-    select_option_containing(page.get_by_label("Dossier à examiner"), target)
+    # what awaits a decision, by autocomplete (never a <select> of every candidate): a few words typed
+    pick_record(page, "Dossier à examiner", re.sub(r"\s*\(.*\)$", "", target), target)
     page.get_by_label("Présenté par").fill("Officer NANTES")
     page.get_by_role("button", name="Ajouter").click()
     expect(page.locator("#agenda")).to_contain_text(target)
