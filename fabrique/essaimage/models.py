@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.choices import Public, Theme
 from fabrique.core.limits import LONG_TEXT
-from fabrique.core.models import TenantModel, TimeStampedModel
+from fabrique.core.models import SearchText, TenantModel, TimeStampedModel, search_text_field
 from fabrique.recruitment.storage import generated_name, private_storage
 
 
@@ -26,7 +26,7 @@ class TerritoryKind(models.TextChoices):
     QPV = "qpv", _("quartier prioritaire (QPV)")
 
 
-class ModelSheet(TenantModel):
+class ModelSheet(SearchText, TenantModel):
     project = models.ForeignKey(
         "projects.Project",
         on_delete=models.PROTECT,
@@ -53,6 +53,10 @@ class ModelSheet(TenantModel):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("publié par")
     )
+
+    # the library's search box reads this folded copy (accent-insensitive, core.models.SearchText)
+    search_fields = ("title", "need_answered", "economic_model")
+    search_text = search_text_field()
 
     class Meta:
         verbose_name = _("fiche modèle")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 
+from fabrique.core.models import search_text_q
+
 from .models import ModelSheet, Replication
 
 if TYPE_CHECKING:
@@ -33,10 +35,9 @@ def library(
         sheets = sheets.filter(public=public)
     if territory_kind:
         sheets = sheets.filter(territory_kind=territory_kind)
-    for word in q.split()[:6]:
-        sheets = sheets.filter(
-            Q(title__icontains=word) | Q(need_answered__icontains=word) | Q(economic_model__icontains=word)
-        )
+    terms = search_text_q(q)  # name, need answered, economic model: accents and case ignored
+    if terms is not None:
+        sheets = sheets.filter(terms)
     return (
         sheets.select_related("fabrique", "project__enterprise")
         .annotate(replication_count=Count("replications", filter=Q(replications__deleted_at__isnull=True)))

@@ -317,6 +317,7 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
     # model sheets shared with the network: an organisation's project, its public contact
     "essaimage.modelsheet": {
         "title": NONE,
+        "search_text": NONE,  # folded copy of the fields above (core.models.SearchText)
         "need_answered": NONE,
         "economic_model": NONE,
         "partners": FREE,

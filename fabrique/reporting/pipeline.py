@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.core.models import search_text_q
 from fabrique.needs.models import Need, NeedStage
 from fabrique.projects.models import Project, ProjectStage
 from fabrique.recruitment.models import Application, ApplicationStage, CallStage
@@ -200,8 +201,9 @@ def pipeline_items(*, fabrique, filters: PipelineFilters, limit: int | None = No
             qs = qs.filter(updated_at__date__gte=filters.since)
         if filters.until:
             qs = qs.filter(updated_at__date__lte=filters.until)
-        if filters.q:
-            qs = qs.filter(Q(title__icontains=filters.q) | Q(reference__icontains=filters.q))
+        terms = search_text_q(filters.q)  # accents and case ignored (core.models.SearchText)
+        if terms is not None:
+            qs = qs.filter(terms)
         if limit is not None:
             qs = qs.order_by("-updated_at", "-pk")[:limit]
         items.extend(_item(kind, obj) for obj in _of_fabrique(qs, fabrique))

@@ -104,3 +104,14 @@ def test_commune_filters_are_autocompletes_resolved_without_javascript(team):
         assert "Laverie nantaise" in page and "Laverie ailleurs" not in page, value
     page = client.get(url, {"commune": "Nulle-Part-sur-Mer"}).content.decode()
     assert "Aucune commune ne correspond à « Nulle-Part-sur-Mer »." in page
+
+
+def test_pipeline_list_search_ignores_accents(team):
+    Need.objects.create(fabrique=team.fabrique, title="Laverie du Château", reference="B-T001")
+    Study.objects.create(fabrique=team.fabrique, title="Étude laverie", reference="E-T001")
+    Project.objects.create(fabrique=team.fabrique, title="Laverie solidaire", reference="P-T001")
+    client = Client()
+    client.force_login(team.reader, backend="django.contrib.auth.backends.ModelBackend")
+    page = _listed(client, team.fabrique, "pipeline_list", "chateau")
+    assert "Laverie du Château" in page and "Laverie solidaire" not in page
+    assert "Étude laverie" in _listed(client, team.fabrique, "pipeline_list", "etude")

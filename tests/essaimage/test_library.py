@@ -219,3 +219,10 @@ def test_reproduce_as_a_study_chooses_the_retained_need_by_autocomplete(team, ot
     response = other.post(replicate_url, {"kind": "study", "need": "épicerie"})
     assert response.status_code == 302
     assert Replication.objects.get().study.needs.get() == retained
+
+
+def test_library_search_ignores_accents(team, other_team):
+    sheet = _publish(team)
+    assert list(library(q="epicerie itinerante")) == [sheet]
+    assert list(library(q="BOURGS ruraux")) == [sheet]  # the need answered
+    assert list(library(q="épicerie fixe")) == []
