@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 HOST, PORT = "127.0.0.1", 8151
 SECRET = "bench-" + "x" * 60
 DATASETS = {"network": ("reseau-01", "officer@reseau-01.test"), "demo": ("nantes", "chargee@nantes.demo")}
+GUNICORN_ENV: dict[str, str] = {}  # e.g. {"WEB_CONCURRENCY": "4"} from --gunicorn-env
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -59,8 +60,9 @@ def server_env(url: str) -> dict:
 
 def start_server(url: str) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "fabrique.wsgi", "--workers", "4", "--bind", f"{HOST}:{PORT}"],
-        env=server_env(url),
+        # the documented production configuration (docs/operations.md), on the benchmark's port
+        [str(ROOT / ".venv/bin/gunicorn"), "-c", "python:fabrique.gunicorn_conf", "fabrique.wsgi"],
+        env={**server_env(url), "FABRIQUE_BIND": f"{HOST}:{PORT}", **GUNICORN_ENV},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,  # its own process group: kill -9 reaches the master and every worker
@@ -588,14 +590,23 @@ def main() -> int:
     parser.add_argument("--pg-restart-url", default="", help="default: --demo")
     parser.add_argument("--pg-restart-seconds", type=float, default=20)
     parser.add_argument("--collectstatic", action="store_true", help="collect the static files again")
+    parser.add_argument(
+        "--gunicorn-env",
+        default="",
+        help="variables of fabrique/gunicorn_conf.py to try, e.g. WEB_CONCURRENCY=4",
+    )
     parser.add_argument("--setup", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.setup:
         _setup_child(args.setup)
         return 0
     args.pg_restart_url = args.pg_restart_url or args.demo
+    GUNICORN_ENV.update(dict(pair.split("=", 1) for pair in args.gunicorn_env.split(",") if pair))
     print(f"# Load benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-    print(f"gunicorn fabrique.wsgi --workers 4, production settings, {os.cpu_count()} CPUs, think time 1 s")
+    print(
+        f"gunicorn -c python:fabrique.gunicorn_conf {GUNICORN_ENV or ''}, production settings, "
+        f"{os.cpu_count()} CPUs, think time 1 s"
+    )
     summary = []
     collect_static(args.network, force=args.collectstatic)
     for label in args.datasets.split(","):
