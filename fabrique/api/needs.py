@@ -7,6 +7,7 @@ so another fabrique's id answers 404.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
@@ -230,7 +231,9 @@ class NeedViewSet(ObjectFirstMixin, viewsets.ReadOnlyModelViewSet):
             qs = need_list(fabrique=self.fabrique, filters=params)
         else:
             qs = Need.objects.filter(fabrique=self.fabrique).select_related("commune")
-        return qs.prefetch_related("reports")
+        # the reports' ids only (the serializer lists them): not every column of every report
+        reports = NeedReport._default_manager.only("id", "need_id", "deleted_at")
+        return qs.prefetch_related(Prefetch("reports", queryset=reports))
 
 
 router = SimpleRouter()
