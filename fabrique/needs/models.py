@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.choices import Public, ReporterType, Theme
@@ -168,6 +169,14 @@ class NeedReport(SearchText, TenantModel):
                 condition=models.Q(deleted_at__isnull=True),
                 name="needreport_live_recent",
             ),
+            # the numbering's "last reference of the year" (core.references), read under the fabrique's lock:
+            # longest first, then the highest, the index's own order
+            models.Index(
+                "fabrique",
+                Length("reference").desc(),
+                models.F("reference").desc(),
+                name="needreport_last_ref",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -315,6 +324,14 @@ class Need(SearchText, TenantModel):
                 models.F("id").desc(),
                 condition=models.Q(deleted_at__isnull=True),
                 name="need_live_recent",
+            ),
+            # the numbering's "last reference of the year" (core.references), read under the fabrique's lock:
+            # longest first, then the highest, the index's own order
+            models.Index(
+                "fabrique",
+                Length("reference").desc(),
+                models.F("reference").desc(),
+                name="need_last_ref",
             ),
         ]
         constraints = [
