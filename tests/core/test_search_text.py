@@ -115,3 +115,14 @@ def test_pipeline_list_search_ignores_accents(team):
     page = _listed(client, team.fabrique, "pipeline_list", "chateau")
     assert "Laverie du Château" in page and "Laverie solidaire" not in page
     assert "Étude laverie" in _listed(client, team.fabrique, "pipeline_list", "etude")
+    # its commune filter is the commune autocomplete too
+    from fabrique.territories.models import Commune
+
+    Need.objects.filter(title="Laverie du Château").update(
+        commune=Commune.objects.get(code="44109", kind=Commune.Kind.CURRENT)
+    )
+    url = reverse("backoffice:pipeline_list", kwargs={"fabrique_slug": team.fabrique.slug})
+    page = client.get(url).content.decode()
+    assert 'data-types="commune"' in page and ">Nantes<" not in page
+    page = client.get(url, {"commune": "commune:44109"}).content.decode()
+    assert "Laverie du Château" in page and "Laverie solidaire" not in page

@@ -55,6 +55,7 @@ def test_form_pages_list_no_growing_table(team):
         "liste des besoins (filtre commune)": bo("need_list"),
         "liste des signalements (filtre commune)": bo("report_list"),
         "liste des projets (filtre commune)": bo("project_list"),
+        "pilotage, liste (filtre commune)": bo("pipeline_list"),
         "annuaire des structures (filtre commune)": bo("organization_list"),
         "rapports (filtres financeur et territoire)": bo("reporting_dashboard"),
         "rapport à un financeur (financeur)": bo("funder_report_create"),

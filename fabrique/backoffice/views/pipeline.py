@@ -3,7 +3,6 @@
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils import timezone
@@ -14,9 +13,7 @@ from django.views.generic import TemplateView
 from fabrique.accounts.models import User
 from fabrique.core.limits import SHORT_TEXT, validate_sane_date
 from fabrique.fabriques.models import Fabrique, Permission
-from fabrique.needs.models import Need
 from fabrique.needs.services import officer_candidates
-from fabrique.projects.models import Project
 from fabrique.reporting.pipeline import (
     KIND_LABELS,
     PipelineFilters,
@@ -25,6 +22,7 @@ from fabrique.reporting.pipeline import (
     pipeline_items,
     stage_choices,
 )
+from fabrique.territories.forms import CommuneChoiceField
 from fabrique.territories.models import Commune
 from fabrique.workstreams.models import Workstream
 
@@ -66,12 +64,13 @@ class PipelineFilterForm(forms.Form):
         ]
         fields["stage"].choices = [("", _("Toutes"))] + stage_choices()
         fields["workstream"].queryset = Workstream.objects.filter(fabrique=fabrique)
-        # the communes of the fabrique's needs and projects: subqueries, read only when the list renders
-        # the select (never every need's row in Python)
-        fields["commune"].queryset = Commune.objects.filter(
-            Q(pk__in=Need.objects.filter(fabrique=fabrique, commune__isnull=False).values("commune_id"))
-            | Q(pk__in=Project.objects.filter(fabrique=fabrique, commune__isnull=False).values("commune_id"))
-        ).order_by("name")
+        # the commune autocomplete, never a <select> of communes (territories.forms)
+        fields["commune"] = CommuneChoiceField(
+            label=_("Commune"),
+            required=False,
+            help_text="",
+            error_messages={"invalid_choice": _("Aucune commune ne correspond à « %(value)s ».")},
+        )
         # the team members who follow files (admins and officers), never partner or reader accounts
         fields["officer"].queryset = officer_candidates(fabrique=fabrique).order_by("last_name", "email")
 
