@@ -191,7 +191,8 @@ def agenda_candidates(
         if not include_scheduled:
             qs = qs.exclude(pk__in=[pk for ct, pk in scheduled if ct == content_type.pk])
         for obj in qs.order_by("pk")[:per_kind]:
-            obj.fabrique = fabrique  # the fabrique already read, not a joined copy of its row per object
+            # the fabrique already read, not a joined copy of its row per object
+            setattr(obj, "fabrique", fabrique)  # noqa: B010 - the model type is only known at run time
             if not registry.outcomes_for(obj):
                 continue
             is_scheduled = (content_type.pk, obj.pk) in scheduled
@@ -242,9 +243,9 @@ def agenda_candidate_search(*, fabrique: Fabrique, query: str, limit: int) -> li
             rows = list(qs.filter(pk=exact.pk)) if isinstance(exact, model) else []
         else:
             q = _candidate_q(model, query)
-            rows = (
-                list(qs.filter(q).select_related("fabrique").order_by("-pk")[:limit]) if q is not None else []
-            )
+            rows = list(qs.filter(q).order_by("-pk")[:limit]) if q is not None else []
+        for obj in rows:  # the fabrique already read (its settings decide some outcomes), not a join per row
+            setattr(obj, "fabrique", fabrique)  # noqa: B010 - the model type is only known at run time
         rows = [obj for obj in rows if registry.outcomes_for(obj)]
         if not rows:
             continue
