@@ -1,4 +1,5 @@
-"""Choosing a row of a table that grows (people, organisations, needs, studies) without listing it: a text input
+"""Choosing a row of a table that grows (people, organisations, needs, studies, support plans, funders, the
+agenda's dossiers: `SCOPES`) without listing it: a text input
 that `territory-autocomplete.js` turns into a combobox fed by the back-office search endpoint
 (`backoffice:record_search`, at most RECORD_SEARCH_LIMIT rows per answer, one bounded query), and that
 the server resolves without JavaScript (an id, or a name matching exactly one row).

@@ -5,7 +5,9 @@ MATRIX = {
     # one count per registered figure and one list per deadline kind (fixed, not per row)
     "backoffice:dashboard": Rule(V, queries=35),
     "backoffice:audit_log": Rule(M),
-    # autocomplete of people, organisations and needs (fabrique.directory.autocomplete)
+    # the record autocomplete (fabrique.directory.autocomplete): people, organisations, needs, studies,
+    # support plans, funders and the agenda's dossiers, by `types` (one URL; each source is checked for
+    # its bound and its tenant in tests/directory/test_autocomplete_sources.py)
     "backoffice:record_search": Rule(V),
     # one query per figure column (fixed; the figures registry will group them)
     "network:home": Rule(NETWORK, queries=30),

@@ -1,5 +1,5 @@
-"""Autocomplete answers for the tables that grow (people, organisations, needs): at most
-RECORD_SEARCH_LIMIT rows of the member's fabrique, one bounded query (fabrique.directory.autocomplete)."""
+"""Autocomplete answers for the tables that grow (people, organisations, needs... `autocomplete.SCOPES`): at most
+RECORD_SEARCH_LIMIT rows of the member's fabrique, in a fixed number of queries (fabrique.directory.autocomplete)."""
 
 from typing import Any
 
