@@ -318,6 +318,8 @@ def test_the_waiting_list_shows_the_oldest_files_of_each_kind_and_says_there_are
     assert shown == needs[1 : WAITING_PER_KIND + 1]
     assert f"Seuls les {WAITING_PER_KIND} dossiers les plus anciens de chaque type sont affichés." in body
 
-    soft_delete(instance=needs[-1], actor=team.officer, fabrique=team.fabrique)  # now exactly WAITING_PER_KIND wait, all shown, no message
+    soft_delete(
+        instance=needs[-1], actor=team.officer, fabrique=team.fabrique
+    )  # now exactly WAITING_PER_KIND wait, all shown, no message
     body = text(login(team.officer).get(url(team, "committee_list")))
     assert needs[WAITING_PER_KIND].title in body and "les plus anciens" not in body

@@ -30,6 +30,12 @@ NOT_FROM_INPUT = {
     ("notifications", "notification", "body"),
     # append-only table (rebuilding it on SQLite would drop its triggers): bounded by the forms
     ("audit", "auditentry", "note"),
+    # the folded copy of bounded fields that list searches read (core.models.SearchText): derived, never input
+    ("needs", "needreport", "search_text"),
+    ("needs", "need", "search_text"),
+    ("studies", "study", "search_text"),
+    ("projects", "project", "search_text"),
+    ("essaimage", "modelsheet", "search_text"),
 }
 
 
