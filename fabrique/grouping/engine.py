@@ -163,6 +163,7 @@ class Matrix:
         # the meaning block is dense: one float32 row per report, multiplied as a dense matrix
         self.meaning = self.blocks[_E_BLOCK][:, :E_DIMS].toarray().astype(np.float32)
         self.full = full
+        self.has_theme = np.diff(self.blocks[BLOCKS.index("t")].indptr) > 0
         codes: dict[str, int] = {"": 0}
 
         def code(value: str) -> int:
@@ -332,7 +333,7 @@ def prob_matrix(
 
     ``links_only`` (candidate links of batch grouping) also skips pairs that cannot reach the link
     threshold in practice: two different communes of one EPCI (their penalty keeps them far below it; they
-    are still scored when a linked component is clustered) and pairs with no theme in common.
+    are still scored when a linked component is clustered) and pairs with no theme in common (when both reports have a theme).
     """
     pm = pm or model()
     rr, cc = np.meshgrid(rows, cols, indexing="ij")
@@ -344,7 +345,8 @@ def prob_matrix(
         return p.reshape(len(rows), len(cols))
     cos = _cosines(m, rows, cols, meaning=False)
     if links_only:
-        mask &= cos[3].ravel() >= LINK_MIN_THEME_COSINE
+        # a report without any theme (no concept found, no theme field) has no theme to share
+        mask &= (cos[3].ravel() >= LINK_MIN_THEME_COSINE) | ~(m.has_theme[r] & m.has_theme[c])
     sel = np.nonzero(mask)[0]
     if len(sel):
         rs, cs = r[sel], c[sel]
