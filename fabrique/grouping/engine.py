@@ -333,7 +333,7 @@ def prob_matrix(
 
     ``links_only`` (candidate links of batch grouping) also skips pairs that cannot reach the link
     threshold in practice: two different communes of one EPCI (their penalty keeps them far below it; they
-    are still scored when a linked component is clustered) and pairs with no theme in common (when both reports have a theme).
+    are still scored when a linked component is clustered) and pairs with no theme in common.
     """
     pm = pm or model()
     rr, cc = np.meshgrid(rows, cols, indexing="ij")
@@ -516,7 +516,7 @@ def _candidate_edges(
     workers: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Scored candidate pairs above the link threshold, using territory blocks and neighbours."""
-    global _FORKED
+    global _FORKED, _KNN
     n = len(m)
     jobs, vague = _territory_jobs(m, batch, big_epci)
     workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -546,26 +546,26 @@ def _candidate_edges(
     dst = [p[1] for p in parts]
     prob = [p[2] for p in parts]
     # Reports without a usable territory: approximate nearest neighbours over all reports, on the selective
-    # features only (columns present in at most 1 % of the reports), then scored like any pair.
+    # features only (columns present in at most 0.1 % of the reports, at least 20), then scored like any
+    # pair.  Chunks of 500 rows run on all cores like the territory blocks (it was the largest serial step
+    # at 100,000 reports).
     if vague:
         vidx = np.asarray(vague, dtype=np.int64)
         df = np.bincount(m.full.indices, minlength=m.full.shape[1])
-        rare = df <= max(20, n // 100)
+        rare = df <= max(20, n // KNN_RARE_SHARE)
         knn_mat = m.full.multiply(rare[None, :].astype(np.float32)).tocsr() if not rare.all() else m.full
-        knn_t = knn_mat.T.tocsr()
-        pr: list[np.ndarray] = []
-        pc: list[np.ndarray] = []
-        for start in range(0, len(vidx), 500):
-            rows = vidx[start : start + 500]
-            sims = (knn_mat[rows] @ knn_t).tocsr()
-            for k, row in enumerate(rows):
-                lo, hi = sims.indptr[k], sims.indptr[k + 1]
-                cols, vals = sims.indices[lo:hi], sims.data[lo:hi]
-                if len(cols) > knn:
-                    cols = cols[np.argpartition(-vals, knn)[:knn]]
-                cols = cols[cols != row].astype(np.int64)
-                pr.append(np.full(len(cols), row, dtype=np.int64))
-                pc.append(cols)
+        _KNN = (knn_mat, knn_mat.T.tocsr(), knn)
+        chunks = [vidx[start : start + 500] for start in range(0, len(vidx), 500)]
+        try:
+            if workers > 1 and n >= 20_000 and len(chunks) > 1 and "fork" in mp.get_all_start_methods():
+                with mp.get_context("fork").Pool(workers) as pool:
+                    found = pool.map(_knn_chunk, chunks)
+            else:
+                found = [_knn_chunk(rows) for rows in chunks]
+        finally:
+            _KNN = None
+        pr = [f[0] for f in found]
+        pc = [f[1] for f in found]
         if pr:
             r_all, c_all = np.concatenate(pr), np.concatenate(pc)
             p = prob_pairs(m, r_all, c_all, pm)
@@ -577,6 +577,30 @@ def _candidate_edges(
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0)
     return np.concatenate(src), np.concatenate(dst), np.concatenate(prob)
+
+
+KNN_RARE_SHARE = 1000  # kNN columns: present in at most 1 / KNN_RARE_SHARE of the reports
+_KNN: tuple[sp.csr_matrix, sp.csr_matrix, int] | None = None  # inherited by forked workers
+
+
+def _knn_chunk(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest neighbours (at most ``knn`` each) of some placeless reports: (rows, cols) of the pairs."""
+    assert _KNN is not None
+    knn_mat, knn_t, knn = _KNN
+    sims = (knn_mat[rows] @ knn_t).tocsr()
+    pr: list[np.ndarray] = []
+    pc: list[np.ndarray] = []
+    for k, row in enumerate(rows):
+        lo, hi = sims.indptr[k], sims.indptr[k + 1]
+        cols, vals = sims.indices[lo:hi], sims.data[lo:hi]
+        if len(cols) > knn:
+            cols = cols[np.argpartition(-vals, knn)[:knn]]
+        cols = cols[cols != row].astype(np.int64)
+        pr.append(np.full(len(cols), row, dtype=np.int64))
+        pc.append(cols)
+    if not pr:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(pr), np.concatenate(pc)
 
 
 def _cluster_component(
