@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path
@@ -70,7 +69,7 @@ from fabrique.intelligence.tabular import PREVIEW_ROWS, FileReadError, cell_text
 from fabrique.needs.models import Need
 from fabrique.workstreams.models import Workstream
 
-from .base import FabriqueViewMixin
+from .base import DeferredJoinPaginator, FabriqueViewMixin
 
 
 def _visible_indicator(fabrique, pk) -> Indicator:
@@ -622,7 +621,8 @@ class PrioritiesView(FabriqueViewMixin, TemplateView):
         # the stored insights, ranked in SQL with the fabrique's weights, a page at a time
         needs = ranked_needs(fabrique=self.fabrique, weights=weights, stages=SCOPE_STAGES[scope], theme=theme)
         pending = insights_ensure(fabrique=self.fabrique, needs=needs)
-        page = Paginator(needs, PRIORITIES_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        # the page's ids ranked on narrow rows first, then those 25 needs with their joins
+        page = DeferredJoinPaginator(needs, PRIORITIES_PAGE_SIZE).get_page(self.request.GET.get("page"))
         offset = (page.number - 1) * PRIORITIES_PAGE_SIZE
         context.update(
             form=form,
