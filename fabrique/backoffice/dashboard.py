@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from fabrique.core.indicators import Deadline, deadlines, indicators
+from fabrique.core.indicators import Deadline, deadlines, indicators, values_of
 
 
 @dataclass
@@ -18,9 +18,15 @@ class Figure:
     url: str = ""
 
 
-def _figure(indicator: Any, fabrique: Any) -> Figure:
-    value = indicator.value(fabrique)
+def _figure(indicator: Any, fabrique: Any, value: Any) -> Figure:
     return Figure(label=indicator.label_of(fabrique, value), value=value, url=indicator.url(fabrique))
+
+
+def _figures(fabrique: Any) -> dict[str, Figure]:
+    """The dashboard's figures by key, their values read in one query."""
+    found = indicators(dashboard=True)
+    values = values_of(found, fabrique)
+    return {i.key: _figure(i, fabrique, values[i.key]) for i in found}
 
 
 def dashboard_deadlines(*, fabrique: Any, days: int = 30) -> list[Deadline]:
@@ -58,7 +64,7 @@ def dashboard_groups(*, fabrique: Any) -> list[FigureGroup]:
     """The dashboard's figures in three groups (empty groups left out)."""
     from django.utils.translation import gettext as _
 
-    by_key = {i.key: _figure(i, fabrique) for i in indicators(dashboard=True)}
+    by_key = _figures(fabrique)
     named = set(TO_HANDLE) | set(PIPELINE)
     groups = [
         FigureGroup("handle", _("À traiter"), [by_key[k] for k in TO_HANDLE if k in by_key]),
@@ -70,4 +76,4 @@ def dashboard_groups(*, fabrique: Any) -> list[FigureGroup]:
 
 def dashboard_figures(*, fabrique: Any) -> list[Figure]:
     """One tile per dashboard indicator: its value for this fabrique and the list of what it counts."""
-    return [_figure(i, fabrique) for i in indicators(dashboard=True)]
+    return list(_figures(fabrique).values())

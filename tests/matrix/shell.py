@@ -2,8 +2,8 @@ from .rules import AUTHENTICATED, NETWORK, PUBLIC, M, Rule, V
 
 MATRIX = {
     "backoffice:home": Rule(AUTHENTICATED),
-    # one count per registered figure and one list per deadline kind (fixed, not per row)
-    "backoffice:dashboard": Rule(V, queries=35),
+    # the figures in one query (a subquery each), one list per deadline kind, the recent activity
+    "backoffice:dashboard": Rule(V, queries=20),
     "backoffice:audit_log": Rule(M),
     # the record autocomplete (fabrique.directory.autocomplete): people, organisations, needs, studies,
     # support plans, funders and the agenda's dossiers, by `types` (one URL; each source is checked for

@@ -450,3 +450,15 @@ def test_reporting_table_trends(data):
         2025: 6,
     }  # 2024: ORG_OLD, IDLE, FB (agreement)
     assert [s.key for s in sections] == ["needs", "studies", "leaders", "enterprises", "partners"]
+
+
+def test_values_of_reads_every_indicator_in_one_query_and_agrees_with_each(data):
+    from fabrique.core.indicators import values_of
+
+    found = indicators()
+    for fabrique in (data["f"], data["b"]):
+        with CaptureQueriesContext(connection) as ctx:
+            together = values_of(found, fabrique)
+        assert len(ctx.captured_queries) == 1
+        assert together == {i.key: i.value(fabrique) for i in found}
+        assert any(together.values())  # the data set counts something
