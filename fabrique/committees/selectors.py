@@ -168,6 +168,16 @@ def _decidable_querysets(
         yield model, qs
 
 
+def _undecided_items(fabrique: Fabrique) -> QuerySet[AgendaItem]:
+    """Agenda items of the fabrique's live, not cancelled meetings that name a file and await a decision."""
+    return AgendaItem.objects.filter(
+        meeting__fabrique=fabrique,
+        meeting__deleted_at__isnull=True,
+        target_type__isnull=False,
+        decision__isnull=True,
+    ).exclude(meeting__status=MeetingStatus.CANCELLED)
+
+
 def agenda_candidates(
     *, fabrique: Fabrique, include_scheduled: bool = True, per_kind: int = CANDIDATES_PER_KIND
 ) -> list[AgendaCandidate]:
@@ -177,12 +187,7 @@ def agenda_candidates(
     `scheduled` tells which already sit on an undecided agenda item; without `include_scheduled`
     they are left out ("waiting for a committee").
     """
-    pending = AgendaItem.objects.filter(
-        meeting__fabrique=fabrique,
-        meeting__deleted_at__isnull=True,
-        target_type__isnull=False,
-        decision__isnull=True,
-    ).exclude(meeting__status=MeetingStatus.CANCELLED)
+    pending = _undecided_items(fabrique)
     scheduled = {(ct, pk) for ct, pk in pending.values_list("target_type_id", "target_id")}
     found: list[AgendaCandidate] = []
     for model, qs in _decidable_querysets(fabrique):
@@ -231,12 +236,7 @@ def agenda_candidate_search(*, fabrique: Fabrique, query: str, limit: int) -> li
     if not query:
         return []
     exact = resolve_candidate(fabrique=fabrique, key=query) if ":" in query else None
-    pending = AgendaItem.objects.filter(
-        meeting__fabrique=fabrique,
-        meeting__deleted_at__isnull=True,
-        target_type__isnull=False,
-        decision__isnull=True,
-    ).exclude(meeting__status=MeetingStatus.CANCELLED)
+    pending = _undecided_items(fabrique)
     found: list[AgendaCandidate] = []
     for model, qs in _decidable_querysets(fabrique):
         if exact is not None:
