@@ -25,3 +25,17 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# The application is loaded once in the master, then forked: the grouping engine's tables (gazetteer,
+# word vectors, pair model: seconds of CPU on first use) are loaded there too, so neither the first
+# requests of a worker nor those after a recycle stall behind that load.
+preload_app = True
+
+
+def when_ready(server):  # noqa: ARG001 - gunicorn's hook signature
+    from django.db import connections
+
+    from fabrique.grouping.api import warm
+
+    warm()
+    connections.close_all()  # never share a database connection with the forked workers

@@ -14,6 +14,15 @@ from fabrique.grouping.engine import (
 )
 from fabrique.grouping.features import Features, featurize
 
+
+def warm() -> None:
+    """Load what the engine reads on first use (gazetteer, lexicon, word vectors, pair model) into this
+    process: a server calls it once before forking its workers, so no request pays seconds for it."""
+    features = featurize({"id": "warm", "title": "Pas de laverie", "description": "", "commune": "44109"})
+    candidate_filter(features)
+    model()
+
+
 __all__ = [
     "Adaptation",
     "Features",
@@ -29,4 +38,5 @@ __all__ = [
     "pair_score",
     "pair_scores",
     "suggest",
+    "warm",
 ]
