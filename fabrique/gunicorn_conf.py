@@ -32,7 +32,7 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 preload_app = True
 
 
-def when_ready(server):  # noqa: ARG001 - gunicorn's hook signature
+def when_ready(server: object) -> None:  # noqa: ARG001 - gunicorn's hook signature
     from django.db import connections
 
     from fabrique.grouping.api import warm

@@ -53,7 +53,7 @@ Not to be confused with `fabrique.intelligence.models.Indicator`, the territoria
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, overload
@@ -718,8 +718,9 @@ def values_of(found: Sequence[Indicator], fabrique: Any) -> dict[str, Value]:
         rows = item.filtered(fabrique=fabrique).order_by()
         grouped = rows.values(item.fabrique_field).annotate(_value=item.aggregate()).values("_value")
         columns[f"_i{n}"] = Subquery(grouped[:1])
-    row = Fabrique.objects.filter(pk=fabrique.pk).values(**columns).first() or {}
-    return {item.key: row.get(f"_i{n}") or 0 for n, item in enumerate(found)}
+    row: Mapping[str, Any] = Fabrique.objects.filter(pk=fabrique.pk).values(**columns).first() or {}
+    result: dict[str, Value] = {item.key: row.get(f"_i{n}") or 0 for n, item in enumerate(found)}
+    return result
 
 
 def indicator(key: str) -> Indicator:
