@@ -60,7 +60,6 @@ from fabrique.core.http import authenticated_user
 from fabrique.fabriques.access import (
     access_fabrique,
     access_object,
-    memberships_of,
     request_memberships,
     scoped,
 )
@@ -126,7 +125,7 @@ class FabriqueViewMixin(LoginRequiredMixin, _Base):
         if self.permission is None:
             raise ImproperlyConfigured(f"{type(self).__name__} must declare the permission it requires.")
         memberships = request_memberships(request)
-        self.check_lookups(request.user, kwargs, memberships=memberships)
+        self.check_lookups(kwargs, memberships)
         self.membership = access_fabrique(
             request.user, kwargs["fabrique_slug"], self.permission, memberships=memberships
         )
@@ -141,14 +140,11 @@ class FabriqueViewMixin(LoginRequiredMixin, _Base):
             return otp.second_factor_redirect(request)  # enrol, or give the code of this session
         return super().dispatch(request, *args, **kwargs)
 
-    def check_lookups(
-        self, user: Any, kwargs: dict[str, Any], *, memberships: list[Membership] | None = None
-    ) -> None:
+    def check_lookups(self, kwargs: dict[str, Any], memberships: list[Membership]) -> None:
+        """404 when a URL's object is not the fabrique's (`memberships`: the user's, read once)."""
         if not self.lookups:
             return
         slug = kwargs.get("fabrique_slug")
-        if memberships is None:
-            memberships = list(memberships_of(user))
         membership = next((m for m in memberships if m.fabrique.slug == slug), None)
         if membership is None:
             return  # access_fabrique answers 404
