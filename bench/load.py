@@ -42,6 +42,9 @@ HOST, PORT = "127.0.0.1", 8151
 SECRET = "bench-" + "x" * 60
 DATASETS = {"network": ("reseau-01", "officer@reseau-01.test"), "demo": ("nantes", "chargee@nantes.demo")}
 GUNICORN_ENV: dict[str, str] = {}  # e.g. {"WEB_CONCURRENCY": "4"} from --gunicorn-env
+# The documented production configuration has a Redis cache (README, /etc/fabrique.env): the benchmark uses
+# its own database of the local Redis, emptied before each server start; --redis-url "" for local memory.
+REDIS = {"url": "redis://127.0.0.1:6379/9"}
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -55,10 +58,21 @@ def server_env(url: str) -> dict:
         "SECURE_SSL_REDIRECT": "false",
         "FABRIQUE_REPORT_RATE_LIMIT": "100000000",  # every simulated reporter comes from 127.0.0.1
         "LOG_LEVEL": "WARNING",
+        "REDIS_URL": REDIS["url"],
     }
 
 
+def flush_redis() -> None:
+    """Empty the benchmark's Redis database (its cache must not carry one data set's entries to another)."""
+    if not REDIS["url"]:
+        return
+    import redis
+
+    redis.Redis.from_url(REDIS["url"]).flushdb()
+
+
 def start_server(url: str) -> subprocess.Popen:
+    flush_redis()
     proc = subprocess.Popen(
         # the documented production configuration (docs/operations.md), on the benchmark's port
         [str(ROOT / ".venv/bin/gunicorn"), "-c", "python:fabrique.gunicorn_conf", "fabrique.wsgi"],
@@ -211,10 +225,12 @@ def submit_report(session: Session, slug: str, marker: str) -> bool:
 
 def run_load(pages: list, cookies: dict, slug: str, users: int, duration: float, run_id: str) -> dict:
     samples: dict[str, list[float]] = {}
+    timeline: list[tuple[float, float]] = []  # (seconds since the start, response time) of every request
     errors: dict[str, int] = {}
     acknowledged: list[str] = []
     lock = threading.Lock()
-    stop_at = time.monotonic() + duration
+    started = time.monotonic()
+    stop_at = started + duration
 
     def user(index: int) -> None:
         rng = random.Random(index)
@@ -244,6 +260,7 @@ def run_load(pages: list, cookies: dict, slug: str, users: int, duration: float,
             elapsed = time.perf_counter() - t0
             with lock:
                 samples.setdefault(name, []).append(elapsed)
+                timeline.append((time.monotonic() - started, elapsed))
                 if not ok:
                     errors[name] = errors.get(name, 0) + 1
             time.sleep(1.0)  # think time
@@ -259,6 +276,7 @@ def run_load(pages: list, cookies: dict, slug: str, users: int, duration: float,
     busy, total = (b - a for a, b in zip(machine0, machine_cpu(), strict=True))
     return {
         "samples": samples,
+        "timeline": timeline,
         "errors": errors,
         "wall": wall,
         "acknowledged": acknowledged,
@@ -295,6 +313,14 @@ def print_run(title: str, result: dict) -> None:
     print(
         f"CPU: the load generator used {result['generator_cpu']:.0%} of one core; the machine was "
         f"{result['machine_busy']:.0%} busy ({os.cpu_count()} cores, everything on it counted)\n"
+    )
+    windows: dict[int, list[float]] = {}
+    for at, elapsed in result["timeline"]:
+        windows.setdefault(int(at // 10) * 10, []).append(elapsed)
+    print(
+        "p95 by 10-second window (warm-up shows in the first): "
+        + ", ".join(f"{start}-{start + 10} s {pct(v, 0.95):.0f} ms" for start, v in sorted(windows.items()))
+        + "\n"
     )
     print("| page | requests | p50 | p95 | p99 | errors |\n|---|---:|---:|---:|---:|---:|")
     for name, values in sorted(result["samples"].items()):
@@ -595,8 +621,14 @@ def main() -> int:
         default="",
         help="variables of fabrique/gunicorn_conf.py to try, e.g. WEB_CONCURRENCY=4",
     )
+    parser.add_argument(
+        "--redis-url",
+        default=REDIS["url"],
+        help='the cache of the served application (a database of its own, emptied); "" for local memory',
+    )
     parser.add_argument("--setup", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    REDIS["url"] = args.redis_url
     if args.setup:
         _setup_child(args.setup)
         return 0
@@ -605,7 +637,7 @@ def main() -> int:
     print(f"# Load benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print(
         f"gunicorn -c python:fabrique.gunicorn_conf {GUNICORN_ENV or ''}, production settings, "
-        f"{os.cpu_count()} CPUs, think time 1 s"
+        f"cache {REDIS['url'] or 'local memory'}, {os.cpu_count()} CPUs, think time 1 s"
     )
     summary = []
     collect_static(args.network, force=args.collectstatic)

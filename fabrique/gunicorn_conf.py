@@ -4,6 +4,7 @@ Every value can be changed through the environment (see docs/operations.md). Wor
 processes (sync workers): each keeps one persistent database connection (CONN_MAX_AGE).
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -35,7 +36,11 @@ preload_app = True
 def when_ready(server: object) -> None:  # noqa: ARG001 - gunicorn's hook signature
     from django.db import connections
 
-    from fabrique.grouping.api import warm
+    from fabrique.core.warmup import warm_process
 
-    warm()
+    warm_process()  # URLconf, catalogues, templates, grouping engine: inherited by every worker
     connections.close_all()  # never share a database connection with the forked workers
+    # What the master holds now lives for the whole server: out of the collector's reach, the workers'
+    # collections no longer touch (and so copy) those pages of memory (the Python documentation's advice
+    # for servers that fork)
+    gc.freeze()

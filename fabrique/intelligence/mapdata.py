@@ -7,6 +7,7 @@ fabrique's own needs and projects; boundaries and QPVs are public reference data
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, field
@@ -357,6 +358,13 @@ def _qpv_centres(codes: set[str]) -> dict[str, tuple[float, float]]:
 
 
 SHAPES_TIMEOUT = 24 * 3600
+# Each worker also keeps the shapes it read, unpickled: reading them from the shared cache costs ~25 ms of
+# CPU a request (they weigh megabytes). Keyed like the shared cache (a digest of the inputs), so a change
+# of territory or of the communes with needs is a new key; bounded in count and in age, and used only while
+# the shared cache still holds the key (`has_key` reads no value), so clearing the cache clears them all.
+_LOCAL_SHAPES: dict[str, tuple[float, dict[str, Any]]] = {}
+_LOCAL_SHAPES_MAX = 32
+_LOCAL_SHAPES_TIMEOUT = 3600
 
 
 def map_shapes(*, fabrique: Fabrique, extra_ids: Set[int] = frozenset()) -> dict[str, Any]:
@@ -374,9 +382,22 @@ def map_shapes(*, fabrique: Fabrique, extra_ids: Set[int] = frozenset()) -> dict
     )
     digest = hashlib.sha1(repr((territory, sorted(extra_ids))).encode()).hexdigest()[:16]
     key = f"map-shapes:{fabrique.pk}:{digest}"
+    now = time.monotonic()
+    local = _LOCAL_SHAPES.get(key)
+    if local is not None and local[0] > now and cache.has_key(key):
+        return local[1]
     shapes = cache.get(key)
-    if shapes is not None:
-        return shapes  # type: ignore[no-any-return]  # the cache holds what this function stored
+    if shapes is None:
+        shapes = _build_shapes(fabrique=fabrique, extra_ids=extra_ids)
+        cache.set(key, shapes, SHAPES_TIMEOUT)
+    _LOCAL_SHAPES.pop(key, None)
+    while len(_LOCAL_SHAPES) >= _LOCAL_SHAPES_MAX:  # the oldest go first
+        _LOCAL_SHAPES.pop(min(_LOCAL_SHAPES, key=lambda k: _LOCAL_SHAPES[k][0]))
+    _LOCAL_SHAPES[key] = (now + _LOCAL_SHAPES_TIMEOUT, shapes)
+    return shapes  # type: ignore[no-any-return]  # the cache holds what this function stored
+
+
+def _build_shapes(*, fabrique: Fabrique, extra_ids: Set[int]) -> dict[str, Any]:
     extra = list(Commune.objects.filter(pk__in=extra_ids).select_related("parent")) if extra_ids else []
     communes = fabrique_communes(fabrique=fabrique, extra=extra)
     boundaries = commune_boundaries(c.code for c in communes)
@@ -411,7 +432,6 @@ def map_shapes(*, fabrique: Fabrique, extra_ids: Set[int] = frozenset()) -> dict
             if code in outlines
         ],
     }
-    cache.set(key, shapes, SHAPES_TIMEOUT)
     return shapes
 
 

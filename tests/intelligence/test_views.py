@@ -258,6 +258,29 @@ def test_map_page_and_data_are_scoped_and_filtered(nantes, other_team, login):
     assert 'data-url="/espace/' in text and "theme=food" in text
 
 
+def test_map_shapes_are_kept_unpickled_in_the_process_while_the_shared_cache_holds_them(nantes):
+    """Reading the shapes from the shared cache unpickles megabytes (~25 ms of CPU a map request): each
+    process keeps what it read, and drops it when the shared cache no longer has the key."""
+    from django.core.cache import cache
+
+    from fabrique.intelligence import mapdata
+
+    cache.clear()
+    mapdata._LOCAL_SHAPES.clear()
+    fabrique = nantes.team.fabrique
+    first = mapdata.map_shapes(fabrique=fabrique)
+    assert mapdata.map_shapes(fabrique=fabrique) is first  # no unpickling
+    cache.clear()
+    rebuilt = mapdata.map_shapes(fabrique=fabrique)
+    assert rebuilt is not first and rebuilt == first
+    # bounded: the oldest entries go first
+    for index in range(mapdata._LOCAL_SHAPES_MAX + 5):
+        mapdata._LOCAL_SHAPES[f"other-{index}"] = (float(index), {})
+    cache.clear()
+    mapdata.map_shapes(fabrique=fabrique)
+    assert len(mapdata._LOCAL_SHAPES) == mapdata._LOCAL_SHAPES_MAX and "other-0" not in mapdata._LOCAL_SHAPES
+
+
 # --- diagnoses ---------------------------------------------------------------------------------------------
 
 
