@@ -36,3 +36,13 @@ def test_age_public_still_read_in_a_long_repeated_text():
     # Each "80 ans" used to re-fold the whole text (quadratic); the fold is now done once.
     text = "ma mère a 80 ans " * 5000
     assert featurize({"id": "a", "description": text}).public == "seniors"
+
+
+def test_common_words_are_never_spell_corrected():
+    from fabrique.grouping.features import correct
+    from fabrique.grouping.normalize import stem
+
+    # each is one deletion away from a lexicon stem; only the real typo is corrected
+    for word in ("peuvent", "mettre", "malade", "cousin", "commence"):
+        assert correct(stem(word)) == stem(word)
+    assert correct(stem("transpor")) == stem("transport")
