@@ -259,7 +259,7 @@ class StoredOffer(ExistingOffer):
         return self.counts[0] + self.counts[1]
 
 
-def offer_from_data(data: dict[str, Any]) -> StoredOffer:
+def offer_from_data(data: dict[str, Any], limit: int | None = None) -> StoredOffer:
     def items(rows: list[dict[str, Any]]) -> list[OfferItem]:
         return [
             OfferItem(
@@ -272,7 +272,7 @@ def offer_from_data(data: dict[str, Any]) -> StoredOffer:
                 fabrique_name=row.get("fabrique_name", ""),
                 summary=row.get("summary", ""),
             )
-            for row in rows
+            for row in rows[:limit]
         ]
 
     offer = StoredOffer(
@@ -284,18 +284,21 @@ def offer_from_data(data: dict[str, Any]) -> StoredOffer:
         network_projects=items(data.get("network_projects", [])),
         missing_theme=bool(data.get("missing_theme")),
     )
-    counts = data.get("counts") or [
-        len(offer.organizations),
-        len(offer.projects),
-        len(offer.network_projects),
+    counts = data.get("counts") or [  # rows stored before the counts were: their whole lists
+        len(data.get("organizations", [])),
+        len(data.get("projects", [])),
+        len(data.get("network_projects", [])),
     ]
     offer.counts = (int(counts[0]), int(counts[1]), int(counts[2]))
     return offer
 
 
-def stored_context(*, need: Need, radius_km: int | None = None) -> StoredContext | None:
+def stored_context(
+    *, need: Need, radius_km: int | None = None, limit: int | None = None
+) -> StoredContext | None:
     """The stored nearby needs and offer of `need` (None when not computed yet, or computed for another
-    radius than `radius_km`): two queries."""
+    radius than `radius_km`): two queries. `limit`: only the first nearby needs and offer items of each
+    kind (the counts stay those of the whole)."""
     from fabrique.needs.models import Need
 
     if "insight" in need._state.fields_cache:  # read with the need (`select_related("insight")`)
@@ -304,20 +307,21 @@ def stored_context(*, need: Need, radius_km: int | None = None) -> StoredContext
         insight = NeedInsight.objects.filter(need=need).first()
     if insight is None or (radius_km is not None and insight.radius_km != radius_km):
         return None
-    ids = [row["id"] for row in insight.nearby_needs]
+    rows = insight.nearby_needs[:limit]
+    ids = [row["id"] for row in rows]
     others = Need.objects.filter(fabrique_id=need.fabrique_id, pk__in=ids).select_related("commune", "epci")
     by_id = {other.pk: other for other in others}
     nearby = [
         NearbyNeed(
             by_id[row["id"]], _nearness(row) or Nearness(None, False, False), bool(row.get("same_theme"))
         )
-        for row in insight.nearby_needs
+        for row in rows
         if row["id"] in by_id
     ]
     return StoredContext(
         nearby=nearby,
         nearby_count=insight.nearby_count,
-        offer=offer_from_data(insight.offer),
+        offer=offer_from_data(insight.offer, limit),
         computed_at=insight.computed_at,
     )
 

@@ -580,6 +580,11 @@ class ExistingOffer:
     def local_count(self) -> int:
         return len(self.organizations) + len(self.projects)
 
+    @property
+    def listed(self) -> int:
+        """The items in the lists (fewer than `count` when the offer was limited)."""
+        return len(self.organizations) + len(self.projects) + len(self.network_projects)
+
 
 def _sort_key(item: OfferItem) -> tuple[float, str]:
     distance = item.nearness.distance if item.nearness and item.nearness.distance is not None else 999
@@ -812,9 +817,12 @@ class NeedContext:
         return self.epci.name if self.epci is not None else ""
 
 
-def need_context(*, need: Need, radius_km: float | None = None, stored: bool = True) -> NeedContext:
+def need_context(
+    *, need: Need, radius_km: float | None = None, stored: bool = True, limit: int | None = None
+) -> NeedContext:
     """Everything the context panel of a need shows (`stored=False`: nearby needs and offer computed now,
-    not read from the stored insight)."""
+    not read from the stored insight). `limit`: at most that many nearby needs and items of each kind of
+    offer are read and listed (the panel of the need page); the counts stay those of the whole."""
     radius_km = radius_km or radius_of(need.fabrique)
     commune = need.commune
     if commune is not None and not commune.is_current and commune.parent_id:
@@ -880,7 +888,7 @@ def need_context(*, need: Need, radius_km: float | None = None, stored: bool = T
     # radius; otherwise (a need just created, another radius asked) computed on its neighbourhood now
     from .insights import stored_context
 
-    saved = stored_context(need=need, radius_km=int(radius_km)) if stored else None
+    saved = stored_context(need=need, radius_km=int(radius_km), limit=limit) if stored else None
     if saved is not None:
         context.nearby, context.nearby_count, context.offer = saved.nearby, saved.nearby_count, saved.offer
         context.computed_at = saved.computed_at
@@ -888,4 +896,25 @@ def need_context(*, need: Need, radius_km: float | None = None, stored: bool = T
         context.nearby = nearby_needs(need=need, radius_km=radius_km)
         context.nearby_count = len(context.nearby)
         context.offer = existing_offer(need=need, radius_km=radius_km)
+        if limit is not None:
+            context.nearby = context.nearby[:limit]
+            context.offer = limited_offer(context.offer, limit)
     return context
+
+
+def limited_offer(offer: ExistingOffer, limit: int) -> ExistingOffer:
+    """The offer with at most `limit` items of each kind; its counts stay those of the whole."""
+    from .insights import StoredOffer
+
+    counts = (len(offer.organizations), len(offer.projects), len(offer.network_projects))
+    short = StoredOffer(
+        theme=offer.theme,
+        radius_km=offer.radius_km,
+        located=offer.located,
+        organizations=offer.organizations[:limit],
+        projects=offer.projects[:limit],
+        network_projects=offer.network_projects[:limit],
+        missing_theme=offer.missing_theme,
+    )
+    short.counts = getattr(offer, "counts", counts)
+    return short

@@ -46,6 +46,51 @@ def test_stored_context_is_what_the_selectors_compute_for_each_need(nantes):
     assert stored_context(need=nantes.mobility_rural, radius_km=radius + 10) is None
 
 
+def test_a_limited_context_reads_the_first_items_and_keeps_the_whole_counts(nantes, login, monkeypatch):
+    """The need page's panel reads at most `limit` nearby needs and offer items of each kind (a need in a
+    dense town had a hundred offer items rendered on every view of its page), stored or computed now."""
+    from fabrique.directory.models import Organization
+    from fabrique.intelligence.selectors import need_context
+    from fabrique.needs.services import need_create
+
+    fabrique = nantes.team.fabrique
+    target = nantes.mobility_rural
+    for index in range(3):
+        Organization.objects.create(
+            fabrique=fabrique, name=f"Transport solidaire {index}", commune=target.commune
+        )
+        need_create(
+            fabrique=fabrique,
+            actor=nantes.team.officer,
+            title=f"Mobilité {index}",
+            commune=target.commune,
+            theme=target.theme,
+        )
+    insights_refresh(fabrique=fabrique)
+    need = Need.objects.select_related("commune__parent", "qpv", "epci").get(pk=target.pk)
+    for stored in (True, False):
+        whole = need_context(need=need, stored=stored)
+        short = need_context(need=need, stored=stored, limit=1)
+        assert whole.offer.count >= 2 and whole.nearby_count >= 2, "a demo need has several of each"
+        assert short.offer.count == whole.offer.count and short.nearby_count == whole.nearby_count
+        assert short.offer.listed <= 3 and short.offer.listed < whole.offer.listed
+        assert _offer_keys(short.offer) == [
+            key
+            for items in (whole.offer.organizations, whole.offer.projects, whole.offer.network_projects)
+            for key in _offer_keys(type(whole.offer)(whole.offer.theme, 0, True, items[:1]))
+        ]
+        assert [n.need.pk for n in short.nearby] == [n.need.pk for n in whole.nearby][:1]
+    # the need page's panel says it lists only the nearest
+    from fabrique.intelligence.templatetags import intelligence_tags
+
+    monkeypatch.setattr(intelligence_tags, "PANEL_LIMIT", 1)
+    page = login(nantes.team.reader).get(
+        reverse("backoffice:need_detail", kwargs={"fabrique_slug": fabrique.slug, "pk": need.pk})
+    )
+    text = page.content.decode()
+    assert f"Les 1 plus proches sur {whole.offer.count}" in text and "Transport solidaire 2" not in text
+
+
 def test_sql_ranking_matches_the_computed_ranking(nantes):
     fabrique = nantes.team.fabrique
     insights_refresh(fabrique=fabrique)

@@ -80,9 +80,12 @@ def territory_map(context: Context, territory: Any) -> dict[str, Any]:
     return {"fabrique": fabrique, "svg": svg, "legend": legend, "name": territory.name}
 
 
+PANEL_LIMIT = 5  # nearby needs and offer items of each kind read for the panel; the context page has them all
+
+
 @register.inclusion_tag("intelligence/tags/need_context_panel.html", takes_context=True)
 def need_context_panel(context: Context, need: Any) -> dict[str, Any]:
-    return {"fabrique": _fabrique(context), "ctx": need_context(need=need)}
+    return {"fabrique": _fabrique(context), "ctx": need_context(need=need, limit=PANEL_LIMIT)}
 
 
 @register.inclusion_tag("intelligence/tags/existing_offer.html", takes_context=True)
