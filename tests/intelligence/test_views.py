@@ -258,6 +258,21 @@ def test_map_page_and_data_are_scoped_and_filtered(nantes, other_team, login):
     assert 'data-url="/espace/' in text and "theme=food" in text
 
 
+def test_map_page_table_shows_the_first_rows_and_links_to_the_whole_list(nantes, login, monkeypatch):
+    """The table of the map page is bounded (it rendered up to 400 rows, 170 KB, at network scale): the
+    first rows of each kind, those the map cannot place first, and a link to the needs list, same filters."""
+    from fabrique.backoffice.views import intelligence
+
+    monkeypatch.setattr(intelligence, "MAP_TABLE_ROWS", 1)
+    team = nantes.team
+    text = page_text(login(team.reader).get(url(team, "map") + "?theme=mobility"))
+    assert text.count('data-label="Type">besoin<') == 1
+    assert "Ce tableau montre les 1 premiers besoins" in text
+    assert url(team, "need_list") + "?theme=mobility" in text
+    text = page_text(login(team.reader).get(url(team, "map") + "?theme=food"))
+    assert "Ce tableau montre" not in text  # one need of that theme: nothing cut
+
+
 def test_map_shapes_are_kept_unpickled_in_the_process_while_the_shared_cache_holds_them(nantes):
     """Reading the shapes from the shared cache unpickles megabytes (~25 ms of CPU a map request): each
     process keeps what it read, and drops it when the shared cache no longer has the key."""

@@ -8,6 +8,8 @@ layer (404 for another fabrique's).
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -463,6 +465,9 @@ def _map_filters(request, fabrique) -> tuple[MapFilterForm, MapFilters]:
     return form, filters
 
 
+MAP_TABLE_ROWS = 50  # rows of each kind in the map page's table (the map itself places up to MAX_POINTS)
+
+
 class MapView(FabriqueViewMixin, TemplateView):
     permission = Permission.VIEW
     template_name = "intelligence/map.html"
@@ -474,10 +479,26 @@ class MapView(FabriqueViewMixin, TemplateView):
         form, filters = _map_filters(self.request, self.fabrique)
         layers = map_layers(fabrique=self.fabrique, filters=filters)
         query = self.request.GET.urlencode() if form.is_bound and form.is_valid() else ""
+        # the needs list with the same filters: the page's table shows only the first rows
+        list_params = {
+            key: value
+            for key, value in (
+                ("theme", filters.theme),
+                ("stage", filters.need_stage),
+                ("workstream", filters.workstream_id or ""),
+            )
+            if value
+        }
         context.update(
             form=form,
             filters=filters,
             layers=layers,
+            # those the map cannot place first (the status line says the table lists them)
+            table_needs=sorted(layers.needs, key=lambda p: p.located)[:MAP_TABLE_ROWS],
+            table_projects=sorted(layers.projects, key=lambda p: p.located)[:MAP_TABLE_ROWS],
+            table_rows=MAP_TABLE_ROWS,
+            table_cut=len(layers.needs) > MAP_TABLE_ROWS or len(layers.projects) > MAP_TABLE_ROWS,
+            need_list_url=self.url("need_list") + (f"?{urlencode(list_params)}" if list_params else ""),
             communes_with_needs=[c for c in layers.communes if c["needs"]],
             max_points=MAX_POINTS,
             data_url=self.url("map_data") + (f"?{query}" if query else ""),
