@@ -225,6 +225,12 @@ class Person(TenantModel):
                 condition=models.Q(deleted_at__isnull=True),
                 name="person_fabrique_list",
             ),
+            # the retention deadlines (dashboard, board): live, not yet anonymised people by date
+            models.Index(
+                fields=["fabrique", "retention_until"],
+                condition=models.Q(deleted_at__isnull=True, anonymized_at__isnull=True),
+                name="person_retention_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -169,6 +169,10 @@ class NeedReport(SearchText, TenantModel):
                 condition=models.Q(deleted_at__isnull=True),
                 name="needreport_live_recent",
             ),
+            # the dashboard's counts of reports by stage, on live rows
+            models.Index(
+                "fabrique", "stage", condition=models.Q(deleted_at__isnull=True), name="needreport_live_stage"
+            ),
             # the numbering's "last reference of the year" (core.references), read under the fabrique's lock:
             # longest first, then the highest, the index's own order
             models.Index(
@@ -324,6 +328,15 @@ class Need(SearchText, TenantModel):
                 models.F("id").desc(),
                 condition=models.Q(deleted_at__isnull=True),
                 name="need_live_recent",
+            ),
+            # the dashboard's counts by stage and the board's columns (latest changed first) on live rows
+            models.Index(
+                "fabrique",
+                "stage",
+                models.F("updated_at").desc(),
+                models.F("id").desc(),
+                condition=models.Q(deleted_at__isnull=True),
+                name="need_live_stage",
             ),
             # the numbering's "last reference of the year" (core.references), read under the fabrique's lock:
             # longest first, then the highest, the index's own order

@@ -127,7 +127,18 @@ class Project(SearchText, TenantModel):
     class Meta:
         verbose_name = _("projet")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["fabrique", "stage"], name="project_fabrique_stage")]
+        indexes = [
+            models.Index(fields=["fabrique", "stage"], name="project_fabrique_stage"),
+            # the dashboard's counts by stage and the board's columns (latest changed first) on live rows
+            models.Index(
+                "fabrique",
+                "stage",
+                models.F("updated_at").desc(),
+                models.F("id").desc(),
+                condition=models.Q(deleted_at__isnull=True),
+                name="project_live_stage",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}".strip()

@@ -140,15 +140,16 @@ def pipeline_board(*, fabrique, workstream=None, officer=None) -> list[dict]:
         )
     columns = []
     for key, title, kind, stages in BOARD_COLUMNS:
-        qs = _base_queryset(kind, fabrique).filter(stage__in=stages)
+        latest = MODELS[kind].objects.filter(fabrique=fabrique, stage__in=stages)
         if workstream is not None:
-            qs = qs.filter(workstream=workstream)
+            latest = latest.filter(workstream=workstream)
         if officer is not None:
-            qs = qs.filter(officer=officer)
-        items = [
-            _item(kind, obj)
-            for obj in _of_fabrique(qs.order_by("-updated_at", "-pk")[:BOARD_LIMIT], fabrique)
-        ]
+            latest = latest.filter(officer=officer)
+        # the column's cards: chosen on the narrow index rows (fabrique, stage, updated_at, id), then only
+        # those read with their joins — sorting thousands of joined rows for 15 cost 8 ms a column
+        ids = latest.order_by("-updated_at", "-pk").values("pk")[:BOARD_LIMIT]
+        qs = _base_queryset(kind, fabrique).filter(pk__in=ids).order_by("-updated_at", "-pk")
+        items = [_item(kind, obj) for obj in _of_fabrique(qs, fabrique)]
         count = sum(totals[kind].get(str(stage), 0) for stage in stages)
         columns.append(
             {

@@ -113,7 +113,16 @@ class Study(SearchText, TenantModel):
                 models.F("id").desc(),
                 condition=models.Q(deleted_at__isnull=True),
                 name="study_live_recent",
-            )
+            ),
+            # the dashboard's counts by stage and the board's columns (latest changed first) on live rows
+            models.Index(
+                "fabrique",
+                "stage",
+                models.F("updated_at").desc(),
+                models.F("id").desc(),
+                condition=models.Q(deleted_at__isnull=True),
+                name="study_live_stage",
+            ),
         ]
 
     def __str__(self) -> str:
