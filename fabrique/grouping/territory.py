@@ -310,6 +310,8 @@ class Territories:
                 self.epci_strong.add(norm_name(inner))
             self.epci_strong.add(norm_name(re.sub(r"\([^)]*\)", " ", row["nom"])))
             for alias in self._epci_aliases(row["nom"]):
+                if len(alias.split()) >= 3:  # 'Quimper Bretagne Occidentale' without its 'CA'
+                    self.epci_strong.add(alias)
                 lst = self.epci_by_name.setdefault(alias, [])
                 if row["code"] not in lst:
                     lst.append(row["code"])
@@ -519,7 +521,13 @@ class Territories:
                     city = self.parent[next(iter(self.arr_by_postcode[token]))]
                     commune = city
                     break
-                if token in self.by_postcode or token in self.communes:
+                if token in self.by_postcode:
+                    # a postal code first, even when it is also an INSEE code ('59100' is Roubaix's postal
+                    # code and the INSEE code of another commune of the Nord)
+                    raw = token
+                    commune = max(self.by_postcode[token], key=lambda c: self.communes[c].population)
+                    break
+                if token in self.communes:
                     raw = token
                     break
             if (
@@ -710,9 +718,11 @@ class Territories:
             and com_code != base.commune
             and com_code in self.communes
         ):
-            raw = (commune or "").strip()
-            if raw in self.by_postcode and com_code in self.by_postcode[raw]:
-                base = self.commune_place(com_code)  # '44150' is Ancenis's postal code, not INSEE 44150
+            codes = [(commune or "").strip(), *_FIVE_DIGITS.findall(fold(label))]
+            if any(com_code in self.by_postcode.get(code, ()) for code in codes):
+                # '44150' is Ancenis's postal code, not INSEE 44150; 'Villard 05100' is that commune of
+                # the postal code, not its most populous one
+                base = self.commune_place(com_code)
         if base and base.level in ("commune",):
             extra_communes = {base.commune}
             if com_code and com_code != base.commune and com_code in self.communes:

@@ -58,3 +58,18 @@ def test_inconsistent_codes_are_tolerated(terr):
     assert terr.resolve("", "CARENE").level == "epci"
     assert terr.resolve("", "Loire-Atlantique").level == "dept"
     assert terr.resolve("zzz", "").level == "unknown"
+
+
+def test_a_postal_code_alone_in_the_label_is_a_postal_code(terr):
+    # '59100' is Roubaix's postal code and the INSEE code of another commune of the Nord
+    assert terr.resolve("", "59100", "59").commune == "59512"
+    assert terr.resolve("59512", "Roubaix").commune == terr.resolve("", "59100").commune
+    # the commune named next to the postal code wins over the code's most populous commune
+    assert terr.resolve("", "Villar-Saint-Pancrace 05100", "05").commune == "05183"
+    # in the commune field a code is an INSEE code first
+    assert terr.resolve("59100", "", "59").commune == "59100"
+
+
+def test_an_epci_named_without_its_prefix(terr):
+    place = terr.resolve("", "Quimper Bretagne Occidentale", "44")
+    assert place.level == "epci" and place.epci == "200068120"
