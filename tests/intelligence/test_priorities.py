@@ -71,3 +71,19 @@ def test_weights_service(team):
     with pytest.raises(ValidationError):
         priority_weights_set(fabrique=team.fabrique, actor=team.admin, rural=11)
     assert PriorityWeights.objects.get(fabrique=team.fabrique).rural == 3
+
+
+def test_component_figures_are_shown_as_floatformat_would_show_them():
+    """The page shows precomputed strings (floatformat cost 7 ms a page of 25 rows): same text."""
+    from django.template.defaultfilters import floatformat
+    from django.utils import translation
+
+    from fabrique.intelligence.priorities import Component
+
+    with translation.override("fr"):
+        for value in (0.0, 0.005, 0.125, 0.995, 1.0, 0.3333333):
+            for points in (0.0, 0.05, 12.25, 33.3333, 99.95):
+                component = Component("k", "label", 3, value, "", points)
+                assert component.value_display == floatformat(value, 2)
+                assert component.points_display == floatformat(points, 1)
+                assert component.points_rounded == floatformat(points, 0)
