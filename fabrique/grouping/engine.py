@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.cluster.hierarchy import linkage
 from scipy.sparse.csgraph import connected_components
 
 from fabrique.grouping.features import BLOCK_BITS, BLOCKS, DIM, E_DIMS, Features, featurize, word_vectors
@@ -279,9 +279,16 @@ def _cosines(m: Matrix, rows: np.ndarray, cols: np.ndarray, meaning: bool = True
     return out
 
 
-def pair_features(m: Matrix, r: np.ndarray, c: np.ndarray, cos: Sequence[np.ndarray]) -> np.ndarray:
-    """Model inputs for pairs (r[i], c[i]) given their block cosines ``cos[b][i]``."""
-    terr = _territory_classes(m, r, c)
+def pair_features(
+    m: Matrix,
+    r: np.ndarray,
+    c: np.ndarray,
+    cos: Sequence[np.ndarray],
+    terr: Mapping[str, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Model inputs for pairs (r[i], c[i]) given their block cosines ``cos[b][i]`` (and their territory
+    classes when the caller has them already)."""
+    terr = _territory_classes(m, r, c) if terr is None else terr
     pr, pc = m.public[r], m.public[c]
     known = (pr > 0) & (pc > 0)
     pub_same = known & (pr == pc)
@@ -327,33 +334,59 @@ def pair_features(m: Matrix, r: np.ndarray, c: np.ndarray, cos: Sequence[np.ndar
 
 
 def prob_matrix(
-    m: Matrix, rows: np.ndarray, cols: np.ndarray, pm: PairModel | None = None, links_only: bool = False
+    m: Matrix,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    pm: PairModel | None = None,
+    links_only: bool = False,
+    groups: np.ndarray | None = None,
 ) -> np.ndarray:
     """Probabilities that each (row, col) report pair is the same need; 0 where territories are disjoint.
 
     ``links_only`` (candidate links of batch grouping) also skips pairs that cannot reach the link
     threshold in practice: two different communes of one EPCI (their penalty keeps them far below it; they
     are still scored when a linked component is clustered) and pairs with no theme in common.
+
+    ``groups`` (with ``rows`` and ``cols`` the same reports, one run of rows per group): score only the
+    pairs inside one group, the others get 0 — several small components clustered with one product, without
+    paying for the pairs across them.
     """
     pm = pm or model()
-    rr, cc = np.meshgrid(rows, cols, indexing="ij")
-    r, c = rr.ravel(), cc.ravel()
-    p = np.zeros(len(r))
+    nr, nc = len(rows), len(cols)
+    p = np.zeros(nr * nc)
+    cells = None if groups is None else _cells_within(groups)
+    if cells is None:
+        r, c = np.repeat(rows, nc), np.tile(cols, nr)
+    else:
+        r, c = rows[cells // nc], cols[cells % nc]
     terr = _territory_classes(m, r, c)
     mask = terr["compatible"] & ~terr["siblings"] if links_only else terr["compatible"]
     if not mask.any():
-        return p.reshape(len(rows), len(cols))
-    cos = _cosines(m, rows, cols, meaning=False)
+        return p.reshape(nr, nc)
+    cos = [b.ravel() if cells is None else b.ravel()[cells] for b in _cosines(m, rows, cols, meaning=False)]
     if links_only:
         # a report without any theme (no concept found, no theme field) has no theme to share
-        mask &= (cos[3].ravel() >= LINK_MIN_THEME_COSINE) | ~(m.has_theme[r] & m.has_theme[c])
+        mask &= (cos[3] >= LINK_MIN_THEME_COSINE) | ~(m.has_theme[r] & m.has_theme[c])
     sel = np.nonzero(mask)[0]
     if len(sel):
         rs, cs = r[sel], c[sel]
         ce = np.einsum("ij,ij->i", m.meaning[rs], m.meaning[cs]).astype(np.float64)
-        x = pair_features(m, rs, cs, [b.ravel()[sel] for b in cos] + [ce])
-        p[sel] = pm.proba(x)
-    return p.reshape(len(rows), len(cols))
+        x = pair_features(m, rs, cs, [b[sel] for b in cos] + [ce], {k: v[sel] for k, v in terr.items()})
+        p[sel if cells is None else cells[sel]] = pm.proba(x)
+    return p.reshape(nr, nc)
+
+
+def _cells_within(groups: np.ndarray) -> np.ndarray:
+    """Flat indexes, in the square grid of len(groups) rows, of the cells whose row and column are in one
+    group (``groups``: a group number per row, each group one run of rows)."""
+    n = len(groups)
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    sizes = np.diff(np.r_[starts, n])
+    cells = []
+    for start, size in zip(starts.tolist(), sizes.tolist(), strict=True):
+        i, j = np.divmod(np.arange(size * size, dtype=np.int64), size)
+        cells.append((start + i) * n + start + j)
+    return np.concatenate(cells) if cells else np.zeros(0, dtype=np.int64)
 
 
 def prob_pairs_inputs(m: Matrix, r: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -426,6 +459,13 @@ def featurize_all(
         if progress and len(chunks) > 1:
             progress(f"caractéristiques {min(n, (k + 1) * chunk)}/{n}")
     return feats
+
+
+FORK_MIN_REPORTS = 20_000  # from this many reports, pair scoring and clustering run on all cores (fork)
+
+
+def _forking(workers: int, reports: int, parts: int) -> bool:
+    return workers > 1 and reports >= FORK_MIN_REPORTS and parts > 1 and "fork" in mp.get_all_start_methods()
 
 
 _Job = tuple[np.ndarray, np.ndarray, bool]  # rows, cols, same set (keep i < j only)
@@ -520,7 +560,7 @@ def _candidate_edges(
     n = len(m)
     jobs, vague = _territory_jobs(m, batch, big_epci)
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers > 1 and n >= 20_000 and len(jobs) > 1 and "fork" in mp.get_all_start_methods():
+    if _forking(workers, n, len(jobs)):
         costs = [len(r) * len(c) for r, c, _s in jobs]
         shares: list[list[_Job]] = [[] for _ in range(workers * 4)]
         loads = [0] * len(shares)
@@ -562,7 +602,7 @@ def _candidate_edges(
         _KNN = (knn_mat, knn_mat.T.tocsr(), knn)
         chunks = [vidx[start : start + 500] for start in range(0, len(vidx), 500)]
         try:
-            if workers > 1 and n >= 20_000 and len(chunks) > 1 and "fork" in mp.get_all_start_methods():
+            if _forking(workers, n, len(chunks)):
                 with mp.get_context("fork").Pool(workers) as pool:
                     found = pool.map(_knn_chunk, chunks)
             else:
@@ -622,34 +662,100 @@ def _cluster_component(
         return [idx]
     if p is None:
         p = prob_matrix(m, idx, idx, pm)
+    labels = _average_linkage(p, pm, threshold)
+    return [idx[labels == lab] for lab in range(int(labels.max()) + 1)]
+
+
+def _average_linkage(p: np.ndarray, pm: PairModel, threshold: float) -> np.ndarray:
+    """Cluster number (0-based, dense) of each report of a component, from its pair probabilities."""
+    n = len(p)
+    if n == 1:
+        return np.zeros(1, dtype=np.int64)
     p = np.maximum(p, p.T)
     np.fill_diagonal(p, 1.0)
     dist = 1.0 - p
     # incompatible places (probability exactly 0: two arrondissements, two EPCIs...) are a cannot-link:
     # no average through a placeless report can bring two such reports into one cluster
     dist[(p <= 0.0) | (p < pm.cannot_link)] = CANNOT_LINK
-    iu = np.triu_indices(len(idx), 1)
-    z = linkage(dist[iu], method="average")
-    labels = fcluster(z, t=1.0 - threshold, criterion="distance")
-    return [idx[labels == lab] for lab in np.unique(labels)]
+    z = linkage(dist[np.triu_indices(n, 1)], method="average")
+    return _flat_clusters(z, n, 1.0 - threshold)
 
 
-def _cluster_batch(
-    m: Matrix, batch: list[np.ndarray], pm: PairModel, thr: float, labels: np.ndarray, next_label: int
-) -> int:
-    """Cluster several small components with one probability product; returns the next free label."""
-    if not batch:
-        return next_label
-    rows = np.concatenate(batch)
-    pmat = prob_matrix(m, rows, rows, pm)
-    start = 0
-    for members in batch:
+def _flat_clusters(z: np.ndarray, n: int, cut: float) -> np.ndarray:
+    """The clusters ``fcluster(z, cut, criterion="distance")`` returns, numbered 0, 1..., without its checks
+    of ``z``, which cost more than the linkage itself on thousands of small components: every subtree whose
+    highest merge is at most ``cut`` is one cluster."""
+    parent = list(range(2 * n - 1))
+    top = [0.0] * (n - 1)  # highest merge inside each merged node
+    pairs = z[:, :2].astype(np.int64).tolist()
+    for k, ((a, b), height) in enumerate(zip(pairs, z[:, 2].tolist(), strict=True)):
+        h = max(height, top[a - n] if a >= n else 0.0, top[b - n] if b >= n else 0.0)
+        top[k] = h
+        if h <= cut:
+            parent[a] = parent[b] = n + k
+    root = parent[:]
+    for node in range(2 * n - 2, -1, -1):  # a parent is always numbered above its children
+        root[node] = root[parent[node]]
+    return np.unique(np.asarray(root[:n]), return_inverse=True)[1].astype(np.int64)
+
+
+_Task = list[np.ndarray]  # linked components clustered with one probability product (one run of rows each)
+_CLUSTERING: tuple[Matrix, PairModel, float] | None = None  # inherited by forked workers
+
+
+def _cluster_task(
+    m: Matrix, pm: PairModel, threshold: float, comps: _Task
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Clusters of some components: (their reports, the cluster number of each, 0-based, the cluster count).
+
+    Only the pairs inside each component are scored (all of them, also those below the link level or never
+    looked at by the candidate search: the average linkage needs every pair's probability)."""
+    rows = np.concatenate(comps)
+    groups = np.repeat(np.arange(len(comps)), [len(c) for c in comps]) if len(comps) > 1 else None
+    pmat = prob_matrix(m, rows, rows, pm, groups=groups)
+    local = np.empty(len(rows), dtype=np.int64)
+    count = start = 0
+    for members in comps:
         end = start + len(members)
-        for cluster in _cluster_component(m, members, pm, thr, pmat[start:end, start:end]):
-            labels[cluster] = next_label
-            next_label += 1
+        labels = _average_linkage(pmat[start:end, start:end], pm, threshold)
+        local[start:end] = count + labels
+        count += int(labels.max()) + 1
         start = end
-    return next_label
+    return rows, local, count
+
+
+def _cluster_task_forked(item: tuple[int, _Task]) -> tuple[int, tuple[np.ndarray, np.ndarray, int]]:
+    assert _CLUSTERING is not None
+    return item[0], _cluster_task(*_CLUSTERING, item[1])
+
+
+def _cluster_tasks(
+    m: Matrix,
+    pm: PairModel,
+    threshold: float,
+    tasks: list[_Task],
+    workers: int,
+    progress: Callable[[str], None] | None,
+) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """Run the clustering tasks, on all cores (fork) for large inputs, largest first so that the last ones
+    to finish are small; results in the order of ``tasks``."""
+    global _CLUSTERING
+    costs = [sum(len(c) for c in task) ** 2 for task in tasks]
+    order = sorted(range(len(tasks)), key=lambda k: -costs[k])
+    if _forking(workers, len(m), len(tasks)):
+        results: list[tuple[np.ndarray, np.ndarray, int] | None] = [None] * len(tasks)
+        _CLUSTERING = (m, pm, threshold)
+        try:
+            with mp.get_context("fork").Pool(workers) as pool:
+                items = ((k, tasks[k]) for k in order)
+                for done, (k, result) in enumerate(pool.imap_unordered(_cluster_task_forked, items), 1):
+                    results[k] = result
+                    if progress and done % 50 == 0:
+                        progress(f"regroupement : lot {done}/{len(tasks)}")
+        finally:
+            _CLUSTERING = None
+        return [r for r in results if r is not None]
+    return [_cluster_task(m, pm, threshold, task) for task in tasks]
 
 
 def group_features(
@@ -658,86 +764,96 @@ def group_features(
     progress: Callable[[str], None] | None = None,
     max_component: int = 800,
     pm: PairModel | None = None,
+    workers: int | None = None,
 ) -> list[int]:
     """Cluster index per report (0-based, dense) from precomputed features (``pm``: another pair model,
     such as one adapted to a fabrique; default the shipped one)."""
     pm = pm or model()
     thr = pm.threshold if threshold is None else threshold
+    workers = workers if workers is not None else (os.cpu_count() or 1)
     m = Matrix(feats)
     n = len(m)
     if progress:
         progress(f"paires candidates ({n} signalements)")
-    a, b, p = _candidate_edges(m, pm, progress)
-    pair_prob: dict[tuple[int, int], float] = {}
-    for x, y, q in zip(a.tolist(), b.tolist(), p.tolist(), strict=True):
-        key = (x, y)
-        if q > pair_prob.get(key, -1.0):
-            pair_prob[key] = q
+    a, b, p = _candidate_edges(m, pm, progress, workers=workers)
     labels = np.full(n, -1, dtype=np.int64)
     next_label = 0
+    tasks: list[_Task] = []  # components to cluster: one large one, or small ones packed up to ~300 rows
+    batch: _Task = []
+    batch_rows = 0
+
+    def to_cluster(members: np.ndarray) -> None:
+        nonlocal batch, batch_rows
+        if len(members) >= 200:
+            tasks.append([members])
+            return
+        if batch_rows + len(members) > 300:
+            tasks.append(batch)
+            batch, batch_rows = [], 0
+        batch.append(members)
+        batch_rows += len(members)
+
+    def alone(reports: np.ndarray) -> None:
+        nonlocal next_label
+        labels[reports] = next_label + np.arange(len(reports))
+        next_label += len(reports)
+
+    # linked components at the link level; a component too large to cluster exactly is linked again at a
+    # stricter level (+0.1, up to the threshold), only over its own edges
+    position = np.full(n, -1, dtype=np.int64)
+    inside = np.zeros(n, dtype=bool)
     stack: list[tuple[np.ndarray, float]] = [(np.arange(n), pm.link_threshold)]
-    edges = (a, b, p)
     while stack:
         nodes, link = stack.pop()
-        sel = (
-            np.isin(edges[0], nodes) & np.isin(edges[1], nodes) & (edges[2] >= link)
-            if len(nodes) < n
-            else (edges[2] >= link)
-        )
-        pos = {int(v): k for k, v in enumerate(nodes)} if len(nodes) < n else None
-        ea, eb = edges[0][sel], edges[1][sel]
-        if pos is not None:
-            ea = np.fromiter((pos[int(v)] for v in ea), dtype=np.int64, count=len(ea))
-            eb = np.fromiter((pos[int(v)] for v in eb), dtype=np.int64, count=len(eb))
+        if len(nodes) < n:
+            inside[nodes] = True
+            sel = inside[a] & inside[b] & (p >= link)
+            inside[nodes] = False
+        else:
+            sel = p >= link
+        position[nodes] = np.arange(len(nodes))
+        ea, eb, ep = position[a[sel]], position[b[sel]], p[sel]
         graph = sp.coo_matrix((np.ones(len(ea)), (ea, eb)), shape=(len(nodes), len(nodes)))
         ncomp, comp = connected_components(graph, directed=False)
+        best = np.zeros(ncomp)  # the best link of each component: that of its pair when it has two reports
+        np.maximum.at(best, comp[ea], ep)
         order = np.argsort(comp, kind="stable")
         bounds = np.searchsorted(comp[order], np.arange(ncomp + 1))
-        batch: list[np.ndarray] = []
-        batch_rows = 0
-
-        for k in range(ncomp):
+        sizes = np.diff(bounds)
+        alone(nodes[order[bounds[:-1][sizes == 1]]])
+        for k in np.flatnonzero(sizes == 2).tolist():  # one edge: its probability is the average linkage
+            members = nodes[order[bounds[k] : bounds[k + 1]]]
+            if best[k] >= thr:
+                labels[members] = next_label
+                next_label += 1
+            else:
+                alone(members)
+        for k in np.flatnonzero(sizes > 2).tolist():
             members = nodes[order[bounds[k] : bounds[k + 1]]]
             if len(members) > max_component and link < thr:
                 stack.append((members, min(thr, link + 0.1)))  # too big to cut exactly: link more strictly
-                continue
-            if len(members) <= 2:  # one edge at most: its probability is the average linkage
-                together = False
-                if len(members) == 2:
-                    key = (int(members[0]), int(members[1]))
-                    together = pair_prob.get(key, pair_prob.get(key[::-1], 0.0)) >= thr
-                for cluster in [members] if together or len(members) == 1 else [members[:1], members[1:]]:
-                    labels[cluster] = next_label
-                    next_label += 1
-                continue
-            if len(members) > 4 * max_component:
+            elif len(members) > 4 * max_component:
                 # still huge at the final threshold (placeless reports chain whole regions): cluster the
                 # part of each commune on its own, placeless reports alone
-                blocks: dict[int, list[int]] = {}
-                for i in members.tolist():
-                    key = int(m.commune[i]) if m.commune[i] > 0 else -1 - i
-                    blocks.setdefault(key, []).append(i)
-                for block in blocks.values():
-                    idx = np.asarray(block, dtype=np.int64)
-                    if len(idx) > 4 * max_component:
-                        clusters = [idx[k : k + 1] for k in range(len(idx))]
+                communes = m.commune[members]
+                alone(members[communes <= 0])
+                placed = members[communes > 0]
+                placed = placed[np.argsort(m.commune[placed], kind="stable")]
+                cuts = np.flatnonzero(np.diff(m.commune[placed])) + 1
+                for block in np.split(placed, cuts):
+                    if len(block) == 1 or len(block) > 4 * max_component:
+                        alone(block)
                     else:
-                        clusters = _cluster_component(m, idx, pm, thr)
-                    for cluster in clusters:
-                        labels[cluster] = next_label
-                        next_label += 1
-                continue
-            if len(members) >= 200:
-                for cluster in _cluster_component(m, members, pm, thr):
-                    labels[cluster] = next_label
-                    next_label += 1
-                continue
-            if batch_rows + len(members) > 300:
-                next_label = _cluster_batch(m, batch, pm, thr, labels, next_label)
-                batch, batch_rows = [], 0
-            batch.append(members)
-            batch_rows += len(members)
-        next_label = _cluster_batch(m, batch, pm, thr, labels, next_label)
+                        to_cluster(block)
+            else:
+                to_cluster(members)
+    if batch:
+        tasks.append(batch)
+    if progress:
+        progress(f"regroupement : {len(tasks)} lots")
+    for rows, local, count in _cluster_tasks(m, pm, thr, tasks, workers, progress):
+        labels[rows] = next_label + local
+        next_label += count
     return labels.tolist()
 
 
