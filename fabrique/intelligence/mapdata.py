@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence, Set
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from fabrique.core.choices import Theme
+from fabrique.core.urls import pk_url_maker
 from fabrique.territories.models import QPV, Commune, Departement
 
 from .geo import choropleth_classes, commune_boundaries, departement_boundaries
@@ -163,12 +164,6 @@ def fabrique_communes(*, fabrique: Fabrique, extra: Sequence[Commune] = ()) -> l
     return communes
 
 
-def _url_maker(name: str, slug: str) -> Callable[[int], str]:
-    """reverse() once, then the pk substituted: thousands of rows must not each resolve the URL."""
-    pattern = reverse(name, kwargs={"fabrique_slug": slug, "pk": 987654321})
-    return lambda pk: pattern.replace("987654321", str(pk))
-
-
 def _located(
     row: dict[str, Any], prefix: str, qpv_centres: dict[str, tuple[float, float]]
 ) -> tuple[str, str, float | None, float | None]:
@@ -217,8 +212,8 @@ def map_layers(*, fabrique: Fabrique, filters: MapFilters) -> MapLayers:
 
     layers = MapLayers()
     themes = dict(Theme.choices)
-    need_url = _url_maker("backoffice:need_detail", fabrique.slug)
-    project_url = _url_maker("backoffice:project_detail", fabrique.slug)
+    need_url = pk_url_maker("backoffice:need_detail", fabrique.slug)
+    project_url = pk_url_maker("backoffice:project_detail", fabrique.slug)
 
     needs = Need.objects.filter(fabrique=fabrique)
     if filters.theme:

@@ -4,6 +4,7 @@ committee. Read-only; every query is scoped to one fabrique."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.models import search_text_q
+from fabrique.core.urls import pk_url_maker
 from fabrique.needs.models import Need, NeedStage
 from fabrique.projects.models import Project, ProjectStage
 from fabrique.recruitment.models import Application, ApplicationStage, CallStage
@@ -72,8 +74,9 @@ DETAIL_URLS = {
 }
 
 
-def _url(kind: str, obj) -> str:
-    return reverse(DETAIL_URLS[kind], kwargs={"fabrique_slug": obj.fabrique.slug, "pk": obj.pk})
+def _url_makers(fabrique) -> dict[str, Callable[[int], str]]:
+    """The detail URL of each kind of item, reversed once for a page's cards."""
+    return {kind: pk_url_maker(name, fabrique.slug) for kind, name in DETAIL_URLS.items()}
 
 
 def _commune_of(kind: str, obj) -> str:
@@ -83,7 +86,7 @@ def _commune_of(kind: str, obj) -> str:
     return str(obj.commune) if getattr(obj, "commune_id", None) else ""
 
 
-def _item(kind: str, obj) -> PipelineItem:
+def _item(kind: str, obj, urls: dict[str, Callable[[int], str]]) -> PipelineItem:
     workflow = type(obj).workflow
     stage = getattr(obj, workflow.field)
     return PipelineItem(
@@ -97,7 +100,7 @@ def _item(kind: str, obj) -> PipelineItem:
         commune=_commune_of(kind, obj),
         officer=str(obj.officer) if obj.officer_id else "",
         updated=obj.stage_changed_at or obj.updated_at,
-        url=_url(kind, obj),
+        url=urls[kind](obj.pk),
     )
 
 
@@ -128,6 +131,7 @@ def pipeline_board(*, fabrique, workstream=None, officer=None) -> list[dict]:
     total (one grouped count per kind of item, not one query per column)."""
     from django.db.models import Count
 
+    urls = _url_makers(fabrique)
     totals: dict[str, dict[str, int]] = {}
     for kind in (KIND_NEED, KIND_STUDY, KIND_PROJECT):
         qs = MODELS[kind].objects.filter(fabrique=fabrique)
@@ -149,7 +153,7 @@ def pipeline_board(*, fabrique, workstream=None, officer=None) -> list[dict]:
         # those read with their joins — sorting thousands of joined rows for 15 cost 8 ms a column
         ids = latest.order_by("-updated_at", "-pk").values("pk")[:BOARD_LIMIT]
         qs = _base_queryset(kind, fabrique).filter(pk__in=ids).order_by("-updated_at", "-pk")
-        items = [_item(kind, obj) for obj in _of_fabrique(qs, fabrique)]
+        items = [_item(kind, obj, urls) for obj in _of_fabrique(qs, fabrique)]
         count = sum(totals[kind].get(str(stage), 0) for stage in stages)
         columns.append(
             {
@@ -181,6 +185,7 @@ def pipeline_items(*, fabrique, filters: PipelineFilters, limit: int | None = No
     """Needs, studies and projects of the fabrique matching the filters, most recent first (at most
     `limit`: each kind reads its `limit` most recent rows only)."""
     items: list[PipelineItem] = []
+    urls = _url_makers(fabrique)
     for kind in (KIND_NEED, KIND_STUDY, KIND_PROJECT):
         if filters.kind and filters.kind != kind:
             continue
@@ -207,7 +212,7 @@ def pipeline_items(*, fabrique, filters: PipelineFilters, limit: int | None = No
             qs = qs.filter(terms)
         if limit is not None:
             qs = qs.order_by("-updated_at", "-pk")[:limit]
-        items.extend(_item(kind, obj) for obj in _of_fabrique(qs, fabrique))
+        items.extend(_item(kind, obj, urls) for obj in _of_fabrique(qs, fabrique))
     items.sort(key=lambda i: i.updated, reverse=True)
     return items[:limit] if limit is not None else items
 
