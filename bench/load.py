@@ -94,10 +94,10 @@ def start_server(url: str) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
-def stop_server(proc: subprocess.Popen, sig=signal.SIGTERM) -> None:
+def stop_server(proc: subprocess.Popen, sig=signal.SIGTERM, timeout: float = 30) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, sig)
-    proc.wait(timeout=30)
+    proc.wait(timeout=timeout)
 
 
 def collect_static(url: str, force: bool = False) -> None:
@@ -489,7 +489,9 @@ def crash_test(url: str, slug: str, users: int, seconds: float, cookies: dict) -
     for t in threads:
         t.join(seconds + 60)
     stop_server(proc)
-    stop_server(worker)
+    # a graceful stop lets the worker finish its task: after the load runs' thousand reports that can be
+    # a whole fabrique's stored insights (tens of seconds on a busy machine)
+    stop_server(worker, timeout=300)
     drain_tasks(url, mail_dir)
     stored = stored_markers(url, run_id)
     counts = {m: stored.count(m) for m in set(stored)}
