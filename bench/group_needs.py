@@ -35,7 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from fabrique.grouping import engine  # noqa: E402
+from fabrique.grouping import context, engine  # noqa: E402
+from fabrique.grouping.context import ContextModel  # noqa: E402
 from fabrique.grouping.features import Features, featurize  # noqa: E402
 from fabrique.grouping.metrics import bcubed, pairwise  # noqa: E402
 from fabrique.grouping.territory import territories  # noqa: E402
@@ -101,7 +102,7 @@ def scores(rows: list[dict], pred: dict[str, str]) -> tuple[float, float, float,
 
 
 # --------------------------------------------------------------------------- training of the pair model
-THRESHOLDS = [round(float(t), 2) for t in np.arange(0.10, 0.61, 0.05)]
+THRESHOLDS = [round(float(t), 2) for t in np.arange(0.10, 0.76, 0.05)]
 
 
 def pair_data(rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -122,7 +123,40 @@ def pair_data(rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         labels = np.array([x["label"] for x in part])
         ys.append(labels[r] == labels[c])
         ts.append(np.full(len(r), terr, dtype=object))
+        PAIR_INDEX[terr] = (len(feats), r, c)
     return np.concatenate(xs), np.concatenate(ys), np.concatenate(ts)
+
+
+# territory -> (reports, rows, cols) of the pairs ``pair_data`` returned for it, in the same order
+PAIR_INDEX: dict[str, tuple[int, np.ndarray, np.ndarray]] = {}
+# the second stage of the pair model (fabrique/grouping/context.py); BENCH_CONTEXT=0: first stage only
+CONTEXT = os.environ.get("BENCH_CONTEXT", "1") != "0"
+
+
+def fit_context(x: np.ndarray, y: np.ndarray, t: np.ndarray, terrs: list[str]) -> ContextModel | None:
+    """Second stage fitted on the territories ``terrs``: each territory's pairs get first-stage scores from a
+    model fitted without it (cross-fitting, so the second stage learns from scores like those of unseen
+    reports), then their context inputs."""
+    from sklearn.linear_model import LogisticRegression
+
+    if not CONTEXT:
+        return None
+    xs, ys = [], []
+    inside = np.isin(t, terrs)
+    for u in terrs:
+        first = fit_pairs(x[inside & (t != u)], y[inside & (t != u)])
+        mine = t == u
+        n, r, c = PAIR_INDEX[u]
+        p = np.zeros((n, n))
+        p[r, c] = first.proba(x[mine])
+        p = p + p.T
+        xs.append(context.pair_context_inputs(p, r, c))
+        ys.append(y[mine])
+    cx, cy = np.concatenate(xs), np.concatenate(ys)
+    mean, scale = cx.mean(0), cx.std(0) + 1e-6
+    weights = {True: POS_WEIGHT, False: 1.0} if POS_WEIGHT != 1.0 else None
+    lr = LogisticRegression(C=1.0, max_iter=5000, class_weight=weights).fit((cx - mean) / scale, cy)
+    return context.ContextModel(mean=mean, scale=scale, coef=lr.coef_[0], intercept=float(lr.intercept_[0]))
 
 
 # candidate links: pairs scored at least this form the graph whose components are clustered
@@ -235,6 +269,7 @@ def leave_one_territory_out(rows: list[dict]) -> list[Fold]:
     for terr, part in parts.items():
         train_rows = [r for r in rows if r["territory"] != terr]
         pm = fit_pairs(x[t != terr], y[t != terr])
+        pm = dataclasses.replace(pm, context=fit_context(x, y, t, [o for o in parts if o != terr]))
         train_feats = {o: f for o, f in feats.items() if o != terr}
         cl, thr = best_setting(
             {c: f1_curve(with_threshold(pm, 0.5, c), train_rows, train_feats) for c in CANNOT_LINKS}
@@ -264,7 +299,8 @@ def train_shipped(rows: list[dict], folds: list[Fold]) -> engine.PairModel:
             + " ".join(f"{u:.2f}:{v:.3f}" for u, v in curve.items())
         )
     cl, thr = best_setting(oof)
-    return with_threshold(fit_pairs(x, y), thr, cl)
+    pm = dataclasses.replace(fit_pairs(x, y), context=fit_context(x, y, _t, sorted(set(_t))))
+    return with_threshold(pm, thr, cl)
 
 
 LEARNING_STEPS = (0, 5, 10, 20, 40, 80, 160)
@@ -328,6 +364,7 @@ def save_model(pm: engine.PairModel, path: Path, note: str) -> None:
         "link_threshold": round(pm.link_threshold, 3),
         "cannot_link": round(pm.cannot_link, 3),
         "pos_weight": round(pm.pos_weight, 3),
+        **({"context": pm.context.to_dict()} if pm.context is not None else {}),
         "trained_on": note,
     }
     path.write_text(json.dumps(data, indent=1) + "\n")

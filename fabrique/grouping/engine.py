@@ -25,6 +25,7 @@ import scipy.sparse as sp
 from scipy.cluster.hierarchy import linkage
 from scipy.sparse.csgraph import connected_components
 
+from fabrique.grouping.context import ContextModel, rescore
 from fabrique.grouping.features import BLOCK_BITS, BLOCKS, DIM, E_DIMS, Features, featurize, word_vectors
 from fabrique.grouping.territory import territories
 
@@ -104,6 +105,9 @@ class PairModel:
     # weight of a same-need pair in the fit (they are rare: about 1 compatible pair in 60); the per-fabrique
     # adaptation weighs the team's decisions the same way, so both models are compared on one loss
     pos_weight: float = 1.0
+    # second stage (``context.py``): each pair's score read among the other scores of its reports; the
+    # clustering threshold applies to its output.  None: first stage only
+    context: ContextModel | None = None
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> PairModel:
@@ -119,6 +123,7 @@ class PairModel:
             link_threshold=float(data.get("link_threshold", 0.15)),
             cannot_link=float(data.get("cannot_link", 0.0)),
             pos_weight=float(data.get("pos_weight", 1.0)),
+            context=ContextModel.from_dict(data["context"]) if data.get("context") else None,
         )
 
     def proba(self, x: np.ndarray) -> np.ndarray:
@@ -672,11 +677,15 @@ def _average_linkage(p: np.ndarray, pm: PairModel, threshold: float) -> np.ndarr
     if n == 1:
         return np.zeros(1, dtype=np.int64)
     p = np.maximum(p, p.T)
+    # incompatible places (probability exactly 0: two arrondissements, two EPCIs...) are a cannot-link:
+    # no average through a placeless report can bring two such reports into one cluster (the cannot-link
+    # level applies to the first-stage score of the pair itself)
+    apart = (p <= 0.0) | (p < pm.cannot_link)
+    if pm.context is not None:
+        p = rescore(p, pm.context)
     np.fill_diagonal(p, 1.0)
     dist = 1.0 - p
-    # incompatible places (probability exactly 0: two arrondissements, two EPCIs...) are a cannot-link:
-    # no average through a placeless report can bring two such reports into one cluster
-    dist[(p <= 0.0) | (p < pm.cannot_link)] = CANNOT_LINK
+    dist[apart & ~np.eye(n, dtype=bool)] = CANNOT_LINK
     z = linkage(dist[np.triu_indices(n, 1)], method="average")
     return _flat_clusters(z, n, 1.0 - threshold)
 
@@ -758,6 +767,14 @@ def _cluster_tasks(
     return [_cluster_task(m, pm, threshold, task) for task in tasks]
 
 
+def _lone_pair_score(q: float, pm: PairModel) -> float:
+    """Score of a component of two reports: its one link, read by the second stage (each report is the
+    other's only match)."""
+    if pm.context is None:
+        return q
+    return float(rescore(np.array([[0.0, q], [q, 0.0]]), pm.context)[0, 1])
+
+
 def group_features(
     feats: Sequence[Features],
     threshold: float | None = None,
@@ -823,7 +840,7 @@ def group_features(
         alone(nodes[order[bounds[:-1][sizes == 1]]])
         for k in np.flatnonzero(sizes == 2).tolist():  # one edge: its probability is the average linkage
             members = nodes[order[bounds[k] : bounds[k + 1]]]
-            if best[k] >= thr:
+            if _lone_pair_score(float(best[k]), pm) >= thr:
                 labels[members] = next_label
                 next_label += 1
             else:
@@ -908,6 +925,9 @@ def candidate_filter(f: Features) -> dict[str, object]:
     }
 
 
+SUGGEST_CONTEXT = 60  # a new report's best candidates scored among each other for the second stage
+
+
 def suggest(
     report: Mapping | Features,
     candidates: Sequence[Features],
@@ -923,6 +943,17 @@ def suggest(
         return []
     m = Matrix([f, *cands])
     p = prob_matrix(m, np.array([0]), np.arange(1, len(cands) + 1), pm)[0]
+    if pm.context is not None:
+        # second stage: the new report and its best candidates scored among each other, as a batch would
+        top = np.argsort(-p, kind="stable")[:SUGGEST_CONTEXT]
+        top = top[p[top] > 0.0]
+        if len(top):
+            idx = np.concatenate([[0], top + 1])
+            sub = prob_matrix(m, idx, idx, pm)
+            sub = np.maximum(sub, sub.T)
+            sub[0, 1:] = sub[1:, 0] = p[top]
+            p = p.copy()
+            p[top] = rescore(sub, pm.context)[0, 1:]
     order = np.argsort(-p)[:k]
     thr = pm.threshold
     return [Suggestion(cands[i].id, float(p[i]), bool(p[i] >= thr)) for i in order if p[i] >= min_score]
