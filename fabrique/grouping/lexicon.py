@@ -76,10 +76,17 @@ education.francais: lecture; ecriture; illettrisme; savoirs de base; \
 alphabetisation; apprendre le francais; cours de francais; fle; francais langue etrangere; allophone; allophones; \
 analphabete; maitrisent pas le francais; parlent pas francais; langue francaise
 sante.acces_soins: medecin; medecins; generaliste; medecin traitant; desert medical; soins; consultation; \
-rendez vous medical; specialiste; dentiste; kine; infirmier; infirmiere; pharmacie; maison de sante; \
-centre de sante; hopital; urgences; sante; soigner; se soigner; renoncement aux soins; mutuelle; complementaire sante
+rendez vous medical; infirmier; infirmiere; pharmacie; maison de sante; \
+centre de sante; sante; soigner; se soigner; renoncement aux soins; mutuelle; complementaire sante
+sante.specialistes: specialiste; specialistes; medecins specialistes; dentiste; dentistes; soins dentaires; \
+chirurgien dentiste; kine; kinesitherapeute; ophtalmologue; ophtalmologiste; gynecologue; gynecologie; \
+dermatologue; cardiologue; pediatres; orthophonistes; orthoptiste; sage femme; sages femmes
+sante.hopital: hopital; hopitaux; urgences; service des urgences; centre hospitalier; clinique; maternite; \
+lits d hospitalisation; fermeture de lits; soins non programmes; smur; samu
 sante.sante_mentale: sante mentale; psychologique; psychologue; psychiatrie; depression; souffrance psychique; \
-mal etre; malaise; detresse; va mal; phobie scolaire; anxiete; anxieux; troubles anxieux; cmp; suicide; addiction; addictions; alcool; drogue; stupefiants; burn out
+mal etre; malaise; detresse; va mal; phobie scolaire; anxiete; anxieux; troubles anxieux; cmp; suicide; burn out
+sante.addictions: addiction; addictions; alcool; alcoolisme; drogue; drogues; stupefiants; toxicomanie; \
+dependance a l alcool; csapa; caarud; consommation de drogue; crack; cannabis; sevrage
 sante.prevention: prevention; depistage; vaccination; education a la sante; activite physique adaptee; \
 sport sante; nutrition sante
 numerique.inclusion_numerique: numerique; illectronisme; fracture numerique; demarches en ligne; \
@@ -222,7 +229,8 @@ ateliers sociolinguistiques; cours de langue; lire et ecrire; sait pas lire; sai
 comprendre les courriers;  traduction; interprete
 sante.acces_soins: docteur; mon docteur; plus de docteur; plus de medecin; pas de medecin;  cabinets; \
 nouveaux patients; prend plus de patients; prennent plus de patients; rendez vous dans 6 mois;  \
-ophtalmo; gyneco; pediatre; orthophoniste;  lunettes; soins courants; centre de sante
+soins courants; centre de sante
+sante.specialistes: ophtalmo; gyneco; pediatre; orthophoniste;  lunettes; les dents; mal aux dents
 sante.sante_mentale: angoisse; angoisses;  pleure;  dort plus; dors plus; craque; \
 je craque; a bout; epuise; epuisee; deprime; deprimee; idees noires;  psy; harcele; harcelement scolaire
 numerique.inclusion_numerique: en ligne; sur internet; appli; application; mot de passe; identifiant; \
