@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/fabrique_ci
 CHROMIUM ?= /usr/bin/chromium
 export FABRIQUE_HOME := $(CURDIR)
 
-.PHONY: demo test install install-dev assets browser lint typecheck migrations-check audit-if-reachable test-sqlite test-postgres deploy-check test-browser bench audit clean
+.PHONY: demo test install install-dev assets browser lint typecheck migrations-check audit-if-reachable test-sqlite test-postgres test-databases deploy-check test-browser bench audit clean
 
 ## make demo: install, migrate, load territories and demo data, serve on http://127.0.0.1:8000 + the task worker
 ## (e-mails are written to var/mail/, one file each, instead of being sent)
@@ -25,7 +25,7 @@ demo: install assets
 	@scripts/serve_with_worker.sh $(BIN) 127.0.0.1:8000
 
 ## make test: everything CI runs
-test: install-dev assets browser lint typecheck migrations-check audit-if-reachable test-sqlite test-postgres deploy-check test-browser
+test: install-dev assets browser lint typecheck migrations-check audit-if-reachable test-databases deploy-check test-browser
 	@echo "make test: all suites passed"
 
 $(BIN)/python:
@@ -70,6 +70,10 @@ test-sqlite: install-dev assets
 
 test-postgres: install-dev assets
 	@scripts/run_postgres_tests.sh "$(PG_URL)"
+
+## both at the same time, one core each (what `make test` runs)
+test-databases: install-dev assets
+	@scripts/run_db_suites.sh "$(PG_URL)"
 
 ## the README's "Déployer sur PostgreSQL" section, word for word: production settings, gunicorn, PostgreSQL
 ## (two roles), Redis cache, collectstatic; then pages served and a public report (scripts/deploy_smoke.py)
