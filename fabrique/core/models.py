@@ -100,6 +100,19 @@ class WorkerHeartbeat(models.Model):
         return f"{self.worker_id} ({self.hostname}:{self.pid})"
 
 
+def live_stage_index(name: str) -> models.Index:
+    """`(fabrique, stage, updated_at DESC, id DESC)` on live rows: the dashboard's counts by stage and the
+    pipeline board's columns (latest changed first) of a staged model."""
+    return models.Index(
+        "fabrique",
+        "stage",
+        models.F("updated_at").desc(),
+        models.F("id").desc(),
+        condition=models.Q(deleted_at__isnull=True),
+        name=name,
+    )
+
+
 def search_text_field() -> models.TextField[str, str]:
     """The stored, folded copy of what a list's search box reads (`SearchText`)."""
     return models.TextField(editable=False, blank=True, default="")

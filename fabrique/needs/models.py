@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.choices import Public, ReporterType, Theme
 from fabrique.core.limits import LONG_TEXT, validate_sane_date
-from fabrique.core.models import SearchText, TenantModel, TimeStampedModel, search_text_field
+from fabrique.core.models import (
+    SearchText,
+    TenantModel,
+    TimeStampedModel,
+    live_stage_index,
+    search_text_field,
+)
 from fabrique.core.workflow import Workflow, allowed
 from fabrique.recruitment.storage import private_storage, report_document_path
 
@@ -329,15 +335,7 @@ class Need(SearchText, TenantModel):
                 condition=models.Q(deleted_at__isnull=True),
                 name="need_live_recent",
             ),
-            # the dashboard's counts by stage and the board's columns (latest changed first) on live rows
-            models.Index(
-                "fabrique",
-                "stage",
-                models.F("updated_at").desc(),
-                models.F("id").desc(),
-                condition=models.Q(deleted_at__isnull=True),
-                name="need_live_stage",
-            ),
+            live_stage_index("need_live_stage"),
             # the numbering's "last reference of the year" (core.references), read under the fabrique's lock:
             # longest first, then the highest, the index's own order
             models.Index(

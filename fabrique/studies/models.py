@@ -6,7 +6,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.core.limits import LONG_TEXT, validate_sane_date
-from fabrique.core.models import SearchText, TenantModel, TimeStampedModel, search_text_field
+from fabrique.core.models import (
+    SearchText,
+    TenantModel,
+    TimeStampedModel,
+    live_stage_index,
+    search_text_field,
+)
 from fabrique.core.workflow import Workflow, allowed
 
 
@@ -114,15 +120,7 @@ class Study(SearchText, TenantModel):
                 condition=models.Q(deleted_at__isnull=True),
                 name="study_live_recent",
             ),
-            # the dashboard's counts by stage and the board's columns (latest changed first) on live rows
-            models.Index(
-                "fabrique",
-                "stage",
-                models.F("updated_at").desc(),
-                models.F("id").desc(),
-                condition=models.Q(deleted_at__isnull=True),
-                name="study_live_stage",
-            ),
+            live_stage_index("study_live_stage"),
         ]
 
     def __str__(self) -> str:
