@@ -14,15 +14,26 @@ A masked cell must not be recoverable from a shown total (the total minus the ot
 `protect` applies secondary suppression to each column of cells that has a shown total — it masks
 the next smallest cells as "secret" until no masked cell can be worked out exactly from the total
 (see `protect` for the rule), and masks the total itself when no other cell is left to hide.
+
+The raw values of a page (every column over its periods) are kept in the cache for
+`FABRIQUE_NETWORK_FIGURES_SECONDS` (5 minutes by default; 0 computes them on every request): at
+network scale the reports column alone counts some 150,000 rows, and the network head reads figures
+that move by the day. The page says when its figures were computed. The key holds the columns, the
+periods and the active fabriques, so a fabrique activated or closed shows at once.
 """
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count
+from django.utils import timezone
 
 from fabrique.core.indicators import Filters, Indicator, Period, Value, indicators
 from fabrique.fabriques.models import Fabrique
@@ -107,6 +118,37 @@ def values_by_period(
     return indicator.by_fabrique_and_period(periods, fabriques, filters=filters)
 
 
+def figures_seconds() -> int:
+    """How long the network's figures are kept (0: computed on every request)."""
+    return max(0, int(getattr(settings, "FABRIQUE_NETWORK_FIGURES_SECONDS", 300)))
+
+
+def cached_values(
+    found: list[Indicator], periods: list[Period], fabriques: list[Fabrique]
+) -> tuple[list[list[dict[int, Value]]], datetime.datetime]:
+    """`values_by_period` of each indicator, and when they were computed: from the cache when they were
+    computed less than `figures_seconds()` ago for the same indicators, periods and fabriques."""
+    seconds = figures_seconds()
+    if not seconds:
+        return [values_by_period(i, periods, fabriques) for i in found], timezone.now()
+    what = repr(
+        (
+            [i.key for i in found],
+            [(p.start, p.end) for p in periods],
+            [f.pk for f in fabriques],
+        )
+    )
+    key = "network-figures:1:" + hashlib.sha256(what.encode()).hexdigest()
+    kept = cache.get(key)
+    if kept is not None:
+        values, computed_at = kept
+        return values, computed_at
+    values = [values_by_period(i, periods, fabriques) for i in found]
+    computed_at = timezone.now()
+    cache.set(key, (values, computed_at), seconds)
+    return values, computed_at
+
+
 def _total(values: dict[int, Value], fabriques: list[Fabrique]) -> Value:
     return sum((values.get(f.pk, 0) for f in fabriques), start=0)
 
@@ -137,6 +179,7 @@ class NetworkTable:
     totals: list[Shown] = field(default_factory=list)
     previous_totals: list[Shown] = field(default_factory=list)
     trends: list[str] = field(default_factory=list)
+    computed_at: datetime.datetime | None = None
 
 
 def _columns() -> list[Column]:
@@ -158,7 +201,9 @@ def network_table(period: Period) -> NetworkTable:
     fabriques = network_fabriques()
     previous = period.previous()
     table = NetworkTable(period=period, previous=previous, columns=_columns())
-    values = [values_by_period(c.indicator, [previous, period], fabriques) for c in table.columns]
+    values, table.computed_at = cached_values(
+        [c.indicator for c in table.columns], [previous, period], fabriques
+    )
     cells: list[list[Shown]] = []
     for column, (before, now) in zip(table.columns, values, strict=True):
         shown, total = protect([now.get(f.pk, 0) for f in fabriques], count=column.count)
@@ -182,6 +227,7 @@ class Comparison:
     rows: list[dict[str, Any]]
     totals: list[Shown]
     raw_totals: list[Value]
+    computed_at: datetime.datetime | None = None
 
 
 def indicator_comparison(key: str, period: Period) -> Comparison | None:
@@ -190,7 +236,7 @@ def indicator_comparison(key: str, period: Period) -> Comparison | None:
         return None
     fabriques = network_fabriques()
     periods = period.trend(TREND_LENGTH)
-    values = values_by_period(column.indicator, periods, fabriques)
+    (values,), computed_at = cached_values([column.indicator], periods, fabriques)
     protected = [protect([by.get(f.pk, 0) for f in fabriques], count=column.count) for by in values]
     ranked: list[tuple[float, str, dict[str, Any]]] = []
     for position, fabrique in enumerate(fabriques):
@@ -208,6 +254,7 @@ def indicator_comparison(key: str, period: Period) -> Comparison | None:
         rows=rows,
         totals=[total for _cells, total in protected],
         raw_totals=raw_totals,
+        computed_at=computed_at,
     )
 
 

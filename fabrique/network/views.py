@@ -31,7 +31,7 @@ from fabrique.fabriques.services import fabrique_update
 
 from .exports import comparison_rows, table_rows, xlsx_bytes
 from .forms import PeriodForm
-from .selectors import indicator_comparison, network_table, trend_bars
+from .selectors import figures_seconds, indicator_comparison, network_table, trend_bars
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -56,6 +56,12 @@ class PeriodMixin(NetworkHeadMixin):
 
     def period(self, form: PeriodForm) -> Period:
         return form.period()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
+        seconds = figures_seconds()
+        context["figures_minutes"] = -(-seconds // 60) if seconds else 0  # rounded up
+        return context
 
 
 def _download(content: bytes, *, filename: str, content_type: str) -> HttpResponse:

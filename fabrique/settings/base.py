@@ -335,6 +335,8 @@ FABRIQUE_WORKER_HEARTBEAT = float(os.environ.get("FABRIQUE_WORKER_HEARTBEAT", "1
 # Uploaded documents of applications and reports: never served by the web server, only through views
 # that check access. Defaults to var/private-media.
 FABRIQUE_PRIVATE_MEDIA_ROOT = os.environ.get("FABRIQUE_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private-media"))
+# The network head's figures are kept this long in the cache (seconds; 0 = computed on every request).
+FABRIQUE_NETWORK_FIGURES_SECONDS = int(os.environ.get("FABRIQUE_NETWORK_FIGURES_SECONDS", "300"))
 # Public need-report form: submissions per hour and per address before a polite refusal.
 FABRIQUE_REPORT_RATE_LIMIT = int(os.environ.get("FABRIQUE_REPORT_RATE_LIMIT", "5"))
 

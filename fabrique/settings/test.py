@@ -20,6 +20,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and os.environ
     # at once ("database table is locked"); a file database waits on the lock instead.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-browser.sqlite3")}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# the cache is shared by the tests of a process: figures are computed on every request (the cache
+# itself is tested with this setting overridden)
+FABRIQUE_NETWORK_FIGURES_SECONDS = 0
 AXES_ENABLED = True
 DEBUG = False
 FABRIQUE_AUDIT_DB_TRIGGERS = False  # see audit migration 0002

@@ -187,6 +187,51 @@ def test_stocks_are_marked_and_keep_todays_value(login, network_head):
     assert "(à ce jour)" in page
 
 
+def test_figures_are_kept_a_few_minutes_and_the_page_says_when_they_were_computed(
+    login, network_head, settings
+):
+    """At network scale the figures cost a count over every report: they are kept in the cache for
+    FABRIQUE_NETWORK_FIGURES_SECONDS (0 in the other tests), keyed by period and active fabriques."""
+    from django.core.cache import cache
+
+    settings.FABRIQUE_NETWORK_FIGURES_SECONDS = 300
+    cache.clear()
+    a = make_team("net-a", "Fabrique Alpha")
+    b = make_team("net-b", "Fabrique Bêta")
+    _reports(a.fabrique, 6, when=_at(2025))
+    _reports(b.fabrique, 7, when=_at(2025))
+    first = network_table(Period.year(2025))
+    col = _column(first, "needs.reports")
+    assert first.totals[col] == 13 and first.computed_at is not None
+    _reports(a.fabrique, 5, when=_at(2025))
+    with CaptureQueriesContext(connection) as kept:
+        again = network_table(Period.year(2025))
+    assert again.totals[col] == 13 and again.computed_at == first.computed_at  # from the cache
+    assert len(kept) == 1  # only the active fabriques (part of the key)
+    assert network_table(Period.year(2024)).totals[col] == 0  # another period: its own figures
+    comparison = indicator_comparison("needs.reports", Period.year(2025))
+    assert comparison is not None and comparison.raw_totals[-1] == 18  # its own key, computed now
+    # a fabrique closed leaves the table at once (the key changes)
+    b.fabrique.is_active = False
+    b.fabrique.save(update_fields=["is_active"])
+    closed = network_table(Period.year(2025))
+    assert [r["fabrique"].slug for r in closed.rows] == ["net-a"] and closed.totals[col] == 11
+    page = login(network_head).get(reverse("network:home") + "?kind=year&year=2025").content.decode()
+    assert "Chiffres calculés le" in page and "toutes les 5 min" in page
+    page = (
+        login(network_head)
+        .get(reverse("network:indicator", kwargs={"key": "needs.reports"}) + "?kind=year&year=2025")
+        .content.decode()
+    )
+    assert "Chiffres calculés le" in page
+    # expired: computed again
+    cache.clear()
+    assert network_table(Period.year(2025)).totals[col] == 11
+    settings.FABRIQUE_NETWORK_FIGURES_SECONDS = 0
+    assert "Chiffres calculés le" not in login(network_head).get(reverse("network:home")).content.decode()
+    cache.clear()
+
+
 # --- pages and exports: counts only, masked ------------------------------------------------------------
 
 
