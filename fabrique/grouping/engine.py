@@ -25,6 +25,7 @@ import scipy.sparse as sp
 from scipy.cluster.hierarchy import linkage
 from scipy.sparse.csgraph import connected_components
 
+from fabrique.grouping.constraints import Constraints, resolve
 from fabrique.grouping.context import ContextModel, rescore
 from fabrique.grouping.features import BLOCK_BITS, BLOCKS, DIM, E_DIMS, Features, featurize, word_vectors
 from fabrique.grouping.territory import territories
@@ -671,12 +672,25 @@ def _cluster_component(
     return [idx[labels == lab] for lab in range(int(labels.max()) + 1)]
 
 
-def _average_linkage(p: np.ndarray, pm: PairModel, threshold: float) -> np.ndarray:
-    """Cluster number (0-based, dense) of each report of a component, from its pair probabilities."""
+# the team's decisions over the reports of one component: (must-link, cannot-link) boolean matrices
+LocalConstraints = tuple[np.ndarray, np.ndarray]
+
+
+def linkage_tree(p: np.ndarray, pm: PairModel, local: LocalConstraints | None = None) -> np.ndarray:
+    """Average-linkage tree of a component (``len(p)`` >= 2) from its first-stage pair probabilities.
+
+    ``local``: the team's decisions (``fabrique.grouping.constraints``). A must-link pair is read as certain
+    (first-stage score 1, so the second stage sees it as each report's match) and is at distance 0, so each
+    must-link group is merged first and stays one cluster at any cut; a cannot-link pair is read as no
+    match (score 0) and is at the cannot-link distance, so no average can bring its two groups together."""
     n = len(p)
-    if n == 1:
-        return np.zeros(1, dtype=np.int64)
     p = np.maximum(p, p.T)
+    same = apart_team = None
+    if local is not None:
+        same, apart_team = local
+        p = p.copy()
+        p[apart_team] = 0.0
+        p[same] = 1.0
     # incompatible places (probability exactly 0: two arrondissements, two EPCIs...) are a cannot-link:
     # no average through a placeless report can bring two such reports into one cluster (the cannot-link
     # level applies to the first-stage score of the pair itself)
@@ -686,8 +700,19 @@ def _average_linkage(p: np.ndarray, pm: PairModel, threshold: float) -> np.ndarr
     np.fill_diagonal(p, 1.0)
     dist = 1.0 - p
     dist[apart & ~np.eye(n, dtype=bool)] = CANNOT_LINK
-    z = linkage(dist[np.triu_indices(n, 1)], method="average")
-    return _flat_clusters(z, n, 1.0 - threshold)
+    if same is not None:
+        dist[same] = 0.0
+    return linkage(dist[np.triu_indices(n, 1)], method="average")
+
+
+def _average_linkage(
+    p: np.ndarray, pm: PairModel, threshold: float, local: LocalConstraints | None = None
+) -> np.ndarray:
+    """Cluster number (0-based, dense) of each report of a component, from its pair probabilities."""
+    n = len(p)
+    if n == 1:
+        return np.zeros(1, dtype=np.int64)
+    return _flat_clusters(linkage_tree(p, pm, local), n, 1.0 - threshold)
 
 
 def _flat_clusters(z: np.ndarray, n: int, cut: float) -> np.ndarray:
@@ -709,11 +734,11 @@ def _flat_clusters(z: np.ndarray, n: int, cut: float) -> np.ndarray:
 
 
 _Task = list[np.ndarray]  # linked components clustered with one probability product (one run of rows each)
-_CLUSTERING: tuple[Matrix, PairModel, float] | None = None  # inherited by forked workers
+_CLUSTERING: tuple[Matrix, PairModel, float, Constraints | None] | None = None  # inherited by forked workers
 
 
 def _cluster_task(
-    m: Matrix, pm: PairModel, threshold: float, comps: _Task
+    m: Matrix, pm: PairModel, threshold: float, cons: Constraints | None, comps: _Task
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Clusters of some components: (their reports, the cluster number of each, 0-based, the cluster count).
 
@@ -726,7 +751,8 @@ def _cluster_task(
     count = start = 0
     for members in comps:
         end = start + len(members)
-        labels = _average_linkage(pmat[start:end, start:end], pm, threshold)
+        team = cons.local(members) if cons is not None else None
+        labels = _average_linkage(pmat[start:end, start:end], pm, threshold, team)
         local[start:end] = count + labels
         count += int(labels.max()) + 1
         start = end
@@ -745,6 +771,7 @@ def _cluster_tasks(
     tasks: list[_Task],
     workers: int,
     progress: Callable[[str], None] | None,
+    cons: Constraints | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray, int]]:
     """Run the clustering tasks, on all cores (fork) for large inputs, largest first so that the last ones
     to finish are small; results in the order of ``tasks``."""
@@ -753,7 +780,7 @@ def _cluster_tasks(
     order = sorted(range(len(tasks)), key=lambda k: -costs[k])
     if _forking(workers, len(m), len(tasks)):
         results: list[tuple[np.ndarray, np.ndarray, int] | None] = [None] * len(tasks)
-        _CLUSTERING = (m, pm, threshold)
+        _CLUSTERING = (m, pm, threshold, cons)
         try:
             with mp.get_context("fork").Pool(workers) as pool:
                 items = ((k, tasks[k]) for k in order)
@@ -764,7 +791,7 @@ def _cluster_tasks(
         finally:
             _CLUSTERING = None
         return [r for r in results if r is not None]
-    return [_cluster_task(m, pm, threshold, task) for task in tasks]
+    return [_cluster_task(m, pm, threshold, cons, task) for task in tasks]
 
 
 def _lone_pair_score(q: float, pm: PairModel) -> float:
@@ -782,9 +809,14 @@ def group_features(
     max_component: int = 800,
     pm: PairModel | None = None,
     workers: int | None = None,
+    decisions: Sequence[tuple[int, int, bool]] = (),
 ) -> list[int]:
     """Cluster index per report (0-based, dense) from precomputed features (``pm``: another pair model,
-    such as one adapted to a fabrique; default the shipped one)."""
+    such as one adapted to a fabrique; default the shipped one).
+
+    ``decisions``: the team's decisions ``(i, j, same need)`` on pairs of reports (indexes into ``feats``),
+    latest first: hard constraints (``fabrique.grouping.constraints``): reports said to be the same need
+    are always in one group, reports said not to be never are."""
     pm = pm or model()
     thr = pm.threshold if threshold is None else threshold
     workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -793,6 +825,14 @@ def group_features(
     if progress:
         progress(f"paires candidates ({n} signalements)")
     a, b, p = _candidate_edges(m, pm, progress, workers=workers)
+    cons = resolve(n, decisions) if decisions else None
+    if cons is not None and cons.empty:
+        cons = None
+    if cons is not None:
+        # a cannot-link pair is no link; every must-link group is linked (score 1), whatever its places
+        p = np.where(cons.apart_keys(a, b), 0.0, p)
+        ma, mb = cons.must_edges()
+        a, b, p = np.concatenate([a, ma]), np.concatenate([b, mb]), np.concatenate([p, np.ones(len(ma))])
     labels = np.full(n, -1, dtype=np.int64)
     next_label = 0
     tasks: list[_Task] = []  # components to cluster: one large one, or small ones packed up to ~300 rows
@@ -840,7 +880,8 @@ def group_features(
         alone(nodes[order[bounds[:-1][sizes == 1]]])
         for k in np.flatnonzero(sizes == 2).tolist():  # one edge: its probability is the average linkage
             members = nodes[order[bounds[k] : bounds[k + 1]]]
-            if _lone_pair_score(float(best[k]), pm) >= thr:
+            together = cons is not None and cons.root[members[0]] == cons.root[members[1]]
+            if together or _lone_pair_score(float(best[k]), pm) >= thr:
                 labels[members] = next_label
                 next_label += 1
             else:
@@ -868,9 +909,18 @@ def group_features(
         tasks.append(batch)
     if progress:
         progress(f"regroupement : {len(tasks)} lots")
-    for rows, local, count in _cluster_tasks(m, pm, thr, tasks, workers, progress):
+    for rows, local, count in _cluster_tasks(m, pm, thr, tasks, workers, progress, cons):
         labels[rows] = next_label + local
         next_label += count
+    if cons is not None:
+        # a component too large to cluster whole was cut by commune: a must-link group it split becomes a
+        # group of its own (taking them out of their clusters breaks no cannot-link)
+        for r in np.unique(cons.root[cons.root != np.arange(n)]).tolist():
+            members = np.flatnonzero(cons.root == r)
+            if len(set(labels[members].tolist())) > 1:
+                labels[members] = next_label
+                next_label += 1
+        labels = np.unique(labels, return_inverse=True)[1]
     return labels.tolist()
 
 

@@ -739,6 +739,20 @@ def _record_pairs(
         transaction.on_commit(lambda: _adaptation_refresh_quietly(fabrique_id))
 
 
+def team_decisions(*, fabrique, limit: int | None = None) -> list[tuple[int, int, bool]]:
+    """The team's decisions (report id, report id, same need), latest first, one per pair (the latest).
+    They are hard constraints of the fabrique's groupings: reports said to be the same need are always
+    grouped together, reports said not to be never are (`fabrique.grouping.constraints`)."""
+    from fabrique.grouping.models import PairDecision
+
+    rows = PairDecision.objects.filter(fabrique=fabrique).order_by("-created_at", "-pk")
+    values = rows.values_list("report_a_id", "report_b_id", "same_need")
+    latest: dict[tuple[int, int], bool] = {}
+    for a, b, same in values[:limit] if limit is not None else values:
+        latest.setdefault((min(a, b), max(a, b)), same)
+    return [(a, b, same) for (a, b), same in latest.items()]
+
+
 def _adaptation_refresh_quietly(fabrique_id) -> None:
     try:
         pair_model_adaptation_refresh(fabrique=Fabrique.objects.get(pk=fabrique_id))
@@ -901,7 +915,13 @@ def _regroup_fabrique(
         return 0
     features = [Features.unpack(bytes(blob)) for _r, _n, blob in rows]
     pm = fabrique_pair_model(fabrique=fabrique)
-    labels = group_features(features, progress=progress, pm=pm)
+    position = {report_id: index for index, (report_id, _n, _b) in enumerate(rows)}
+    decisions = [
+        (position[a], position[b], same)
+        for a, b, same in team_decisions(fabrique=fabrique)
+        if a in position and b in position
+    ]
+    labels = group_features(features, progress=progress, pm=pm, decisions=decisions)
     known = set(
         GroupingProposal.objects.filter(fabrique=fabrique)
         .exclude(status=ProposalStatus.ACCEPTED)
@@ -950,7 +970,6 @@ def _proposals(rows, labels, *, fabrique) -> list[tuple[str, int | None, list[in
     their need by hand or kept there by rejecting a split are never proposed again."""
     from collections import Counter
 
-    from fabrique.grouping.models import PairDecision
 
     groups: dict[int, list[int]] = {}
     for index, label in enumerate(labels):
@@ -971,11 +990,7 @@ def _proposals(rows, labels, *, fabrique) -> list[tuple[str, int | None, list[in
             continue  # already one need
         target = min(counted, key=lambda n: (-counted[n], n)) if counted else None
         out.append((ProposalKind.MERGE, target, mergeable))
-    kept = set(
-        PairDecision.objects.filter(fabrique=fabrique, same_need=True).values_list(
-            "report_a_id", "report_b_id"
-        )
-    )
+    kept = {(a, b) for a, b, same in team_decisions(fabrique=fabrique) if same}
     for need_id, counts in spread.items():
         if len(counts) < 2:
             continue

@@ -154,3 +154,39 @@ def test_a_rejected_split_keeps_the_reports_together_and_is_not_proposed_again(
     assert {(a, b) for a, b, _s, _o in kept} == {key(stray, r) for r in need.reports.exclude(pk=stray.pk)}
     regrouping_run_execute(run_id=regrouping_run_create(fabrique=fabrique, actor=officer).pk)
     assert GroupingProposal.objects.filter(fabrique=fabrique, kind=ProposalKind.SPLIT).count() == 1
+
+
+def _merge_proposals(fabrique) -> list[set[int]]:
+    return [
+        set(p.reports.values_list("pk", flat=True))
+        for p in GroupingProposal.objects.filter(fabrique=fabrique, kind=ProposalKind.MERGE)
+    ]
+
+
+def test_a_not_the_same_decision_is_a_cannot_link_of_the_regrouping_runs(
+    fabrique, officer, make_report, carquefou
+):
+    # given: two unattached reports the engine groups, which the team said are not the same need
+    a = make_report(title=TRANSPORT, description=TRANSPORT_DESC, commune=carquefou, public="elderly")
+    b = make_report(title=TRANSPORT, description=TRANSPORT_DESC, commune=carquefou, public="elderly")
+    PairDecision.objects.create(fabrique=fabrique, report_a=a, report_b=b, same_need=True, source="merge")
+    PairDecision.objects.create(fabrique=fabrique, report_a=a, report_b=b, same_need=False, source="split")
+    # when
+    regrouping_run_execute(run_id=regrouping_run_create(fabrique=fabrique, actor=officer).pk)
+    # then: the latest decision wins, they are never proposed together
+    assert not any({a.pk, b.pk} <= found for found in _merge_proposals(fabrique))
+
+
+def test_a_same_need_decision_is_a_must_link_of_the_regrouping_runs(
+    fabrique, officer, make_report, carquefou
+):
+    # given: two reports the engine keeps apart, which the team said are the same need
+    a = make_report(title=TRANSPORT, description=TRANSPORT_DESC, commune=carquefou, public="elderly")
+    b = make_report(title=HOMEWORK, description=HOMEWORK_DESC, commune=carquefou, public="youth")
+    regrouping_run_execute(run_id=regrouping_run_create(fabrique=fabrique, actor=officer).pk)
+    assert not any({a.pk, b.pk} <= found for found in _merge_proposals(fabrique))
+    PairDecision.objects.create(fabrique=fabrique, report_a=a, report_b=b, same_need=True, source="merge")
+    # when
+    regrouping_run_execute(run_id=regrouping_run_create(fabrique=fabrique, actor=officer).pk)
+    # then
+    assert any({a.pk, b.pk} <= found for found in _merge_proposals(fabrique))
