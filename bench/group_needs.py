@@ -303,20 +303,51 @@ def train_shipped(rows: list[dict], folds: list[Fold]) -> engine.PairModel:
     return with_threshold(pm, thr, cl)
 
 
-LEARNING_STEPS = (0, 5, 10, 20, 40, 80, 160)
+LEARNING_STEPS = (0, 5, 10, 20, 40, 80, 160, 320)
+
+
+def pairwise_undecided(rows: list[dict], pred: dict[str, str], decided: set[tuple[int, int]]) -> float:
+    """Pairwise F1 over the pairs of ``rows`` that the team did not decide (indexes ``i < j``)."""
+    labels = [r["label"] for r in rows]
+    truth = np.array([[a == b for b in labels] for a in labels])
+    groups = [pred[r["id"]] for r in rows]
+    same = np.array([[a == b for b in groups] for a in groups])
+    mask = np.triu(np.ones_like(truth), 1)
+    for i, j in decided:
+        mask[i, j] = False
+    tp = float(np.sum(truth & same & mask))
+    pp, tpos = float(np.sum(same & mask)), float(np.sum(truth & mask))
+    precision, recall = (tp / pp if pp else 1.0), (tp / tpos if tpos else 1.0)
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def group_decided(
+    pm: engine.PairModel, feats: list[Features], decisions: list[tuple[int, int, bool]]
+) -> dict[str, str]:
+    """Group with the team's decisions (latest first) as hard constraints, as a regrouping run does."""
+    engine.set_model(pm)
+    try:
+        labels = engine.group_features(feats, pm=pm, workers=1, decisions=decisions)
+    finally:
+        engine.set_model(None)
+    return {f.id: str(lab) for f, lab in zip(feats, labels, strict=True)}
 
 
 def learning_simulation(rows: list[dict], folds: list[Fold], out) -> None:
-    """Feed a held-out territory's decisions one by one to the per-fabrique adaptation.
+    """Feed a held-out territory's decisions one by one, as the duplicates queue would.
 
-    For each territory T, the starting model is the one fitted without T.  The duplicates queue shows the
-    pairs the model is least sure of (candidate pairs of T with a probability between 0.15 and 0.85, in a
-    seeded random order); the team's decision on each is the truth.  After k decisions the adaptation (with
-    its guard: used only when its cross-validated log-loss on those k decisions beats the starting model's)
-    regroups T; the table gives the mean pairwise F1 over territories."""
-    from fabrique.grouping.adapt import adapt, pair_inputs
+    For each territory T, the starting model is the one fitted without T (its threshold chosen on the other
+    territories).  The queue shows the pairs that model is least sure of (pairs of T with a first-stage
+    probability between 0.15 and 0.85, in a seeded random order); the team's decision on each is the truth.
+    After k decisions T is grouped as a regrouping run would: the k decisions are hard constraints
+    (must-link / cannot-link), with the guarded per-fabrique calibration (``fabrique.grouping.adapt``: used
+    only when its nested cross-validated grouping agreement on the k decisions beats the starting model's by
+    the margin).  F1 counts every pair of T, decided ones included (as the team would see its groups); the
+    undecided F1 leaves the decided pairs out, so it shows what the decisions teach beyond themselves."""
+    from fabrique.grouping.adapt import adapt, calibrated
 
-    curves: dict[int, list[float]] = defaultdict(list)
+    keys = ("all", "undecided", "cons_all", "cons_undecided", "free_all", "free_undecided")
+    curves: dict[str, dict[int, list[float]]] = {key: defaultdict(list) for key in keys}
     used: dict[int, int] = Counter()
     fold_model = {f.territory: f.model for f in folds}
     for terr, part in by_territory(rows).items():
@@ -328,29 +359,50 @@ def learning_simulation(rows: list[dict], folds: list[Fold], out) -> None:
         r, c = np.nonzero(np.triu((prob >= 0.15) & (prob <= 0.85), 1))
         order = random.Random(hashlib.md5(terr.encode()).hexdigest()).sample(range(len(r)), len(r))
         labels = [x["label"] for x in part]
-        queue = [(feats[r[k]], feats[c[k]], labels[r[k]] == labels[c[k]]) for k in order]
-        x_q, _ok = pair_inputs([(a, b) for a, b, _s in queue])
-        y_q = np.array([s for _a, _b, s in queue], dtype=bool)
+        queue = [(int(r[k]), int(c[k]), labels[r[k]] == labels[c[k]]) for k in order]
+        used_last = 0
         for k in LEARNING_STEPS:
-            if k > len(queue):
-                curves[k].append(curves[max(u for u in LEARNING_STEPS if u <= len(queue))][-1])
+            if k > len(queue):  # fewer uncertain pairs than k: the territory keeps its last figures
+                last = max(u for u in LEARNING_STEPS if u <= len(queue))
+                for key in keys:
+                    curves[key][k].append(curves[key][last][-1])
+                used[k] += used_last
                 continue
-            model = pm
-            if k:
-                ad = adapt(pm, x_q[:k], y_q[:k])
-                if ad.used and ad.model is not None:
-                    model = ad.model
-                    used[k] += 1
-            curves[k].append(scores(part, group_with(model, feats, model.threshold))[2])
-        log(
-            f"apprentissage {terr}: {len(queue)} paires incertaines, F1 "
-            + " ".join(f"{v[-1]:.3f}" for v in curves.values())
-        )
+            decisions = queue[:k][::-1]  # latest first
+            decided = {(min(a, b), max(a, b)) for a, b, _s in decisions}
+            ad = adapt(pm, feats, decisions)
+            used_last = int(ad.used)
+            used[k] += used_last
+            model = ad.model if ad.used and ad.model is not None else pm
+            free = calibrated(pm, ad.offset, ad.threshold) if ad.offset is not None and ad.threshold else pm
+            for name, chosen in (("", model), ("cons_", pm), ("free_", free)):
+                pred = group_decided(chosen, feats, decisions)
+                curves[f"{name}all"][k].append(scores(part, pred)[2])
+                curves[f"{name}undecided"][k].append(pairwise_undecided(part, pred, decided))
+            log(
+                f"apprentissage {terr}: {k}/{len(queue)} décisions, F1 {curves['all'][k][-1]:.3f} "
+                f"(non décidées {curves['undecided'][k][-1]:.3f}; contraintes seules "
+                f"{curves['cons_all'][k][-1]:.3f}; sans garde {curves['free_all'][k][-1]:.3f}), "
+                f"modèle adapté {'oui' if ad.used else 'non'}"
+                + (
+                    f" (décalage {ad.offset:+.2f}, seuil {ad.threshold:.2f}, accord {ad.shipped_agreement:.3f}"
+                    f" -> {ad.adapted_agreement:.3f})"
+                    if ad.offset is not None
+                    else ""
+                )
+            )
     n_terr = len(by_territory(rows))
-    out("| decisions fed | mean pairwise F1 | territories where the adapted model is used |")
-    out("|---|---|---|")
+    out(
+        "| decisions fed | F1, constraints + guarded calibration | F1 on undecided pairs | F1, constraints only "
+        "| (undecided) | F1, calibration without guard | (undecided) | calibration used |"
+    )
+    out("|---|---|---|---|---|---|---|---|")
     for k in LEARNING_STEPS:
-        out(f"| {k} | {np.mean(curves[k]):.3f} | {used[k]}/{n_terr} |")
+        v = {key: float(np.mean(curves[key][k])) for key in keys}
+        out(
+            f"| {k} | **{v['all']:.3f}** | {v['undecided']:.3f} | {v['cons_all']:.3f} | {v['cons_undecided']:.3f} "
+            f"| {v['free_all']:.3f} | {v['free_undecided']:.3f} | {used[k]}/{n_terr} |"
+        )
 
 
 def save_model(pm: engine.PairModel, path: Path, note: str) -> None:

@@ -118,6 +118,23 @@ def run_regrouping(*, run_id: int, fabrique_id: int | None = None, attempt: int 
 
 
 @task()
+def refresh_pair_model_adaptation(*, fabrique_id: int, attempt: int = 1) -> str:
+    """Calibrate the fabrique's pair model on its team's decisions
+    (`fabrique.needs.grouping.pair_model_adaptation_refresh`), unless nothing was decided since the last
+    measure (an action that records several decisions enqueues this several times)."""
+    from fabrique.fabriques.models import Fabrique
+    from fabrique.needs.grouping import pair_model_adaptation_refresh, pair_model_adaptation_refresh_due
+
+    fabrique = Fabrique.objects.filter(pk=fabrique_id).first()
+    if fabrique is None:
+        return "missing fabrique"
+    if not pair_model_adaptation_refresh_due(fabrique=fabrique):
+        return "up to date"
+    row = pair_model_adaptation_refresh(fabrique=fabrique)
+    return "used" if row.used else "shipped"
+
+
+@task()
 def run_scheduled_job(*, name: str, day: str, fabrique_id: int | None = None, attempt: int = 1) -> str:
     """One daily job (`fabrique.core.schedule`) for one day: runs once per day whatever happens."""
     from .schedule import job_run

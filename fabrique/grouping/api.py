@@ -1,6 +1,6 @@
 """The stable entry points of the grouping engine (see docs/grouping.md)."""
 
-from fabrique.grouping.adapt import Adaptation, adapt, pair_inputs
+from fabrique.grouping.adapt import Adaptation, adapt, calibrated
 from fabrique.grouping.engine import (
     PairModel,
     Suggestion,
@@ -29,7 +29,7 @@ __all__ = [
     "PairModel",
     "adapt",
     "model",
-    "pair_inputs",
+    "calibrated",
     "Suggestion",
     "candidate_filter",
     "featurize",

@@ -41,16 +41,22 @@ class PairDecision(TenantModel):
 
 
 class PairModelAdaptation(TenantModel):
-    """The pair model adapted to one fabrique's decisions, with the measure that decides whether it is used."""
+    """The pair model calibrated to one fabrique's decisions (`fabrique.grouping.adapt`), with the measure
+    that decides whether it is used: how well the groupings agree with the team's decisions, out of fold."""
 
     decisions = models.PositiveIntegerField(default=0)
     same = models.PositiveIntegerField(default=0)
-    shipped_log_loss = models.FloatField(null=True, blank=True)
-    adapted_log_loss = models.FloatField(null=True, blank=True)
+    reports = models.PositiveIntegerField(default=0)  # reports grouped by the guard
+    # F1 of "same need" over the decided pairs, read off groupings made with the other folds' decisions
+    shipped_agreement = models.FloatField(null=True, blank=True)
+    adapted_agreement = models.FloatField(null=True, blank=True)
+    # share of the decided pairs those groupings respect
     shipped_accuracy = models.FloatField(null=True, blank=True)
     adapted_accuracy = models.FloatField(null=True, blank=True)
+    offset = models.FloatField(null=True, blank=True)  # first-stage logit offset of the calibration
+    threshold = models.FloatField(null=True, blank=True)  # its clustering threshold
     used = models.BooleanField(default=False)
-    coef = models.JSONField(default=list, blank=True)
+    coef = models.JSONField(default=list, blank=True)  # {"model": fingerprint of the shipped model}
     intercept = models.FloatField(default=0.0)
 
     class Meta:

@@ -38,6 +38,7 @@ from fabrique.fabriques.models import Fabrique
 
 if TYPE_CHECKING:
     from fabrique.accounts.models import User
+    from fabrique.grouping.models import PairModelAdaptation
 
 from .models import (
     GroupingProposal,
@@ -736,7 +737,7 @@ def _record_pairs(
     ]
     if rows:
         PairDecision.objects.bulk_create(rows)
-        transaction.on_commit(lambda: _adaptation_refresh_quietly(fabrique_id))
+        transaction.on_commit(partial(_adaptation_refresh_enqueue, fabrique_id))
 
 
 def team_decisions(*, fabrique, limit: int | None = None) -> list[tuple[int, int, bool]]:
@@ -753,11 +754,16 @@ def team_decisions(*, fabrique, limit: int | None = None) -> list[tuple[int, int
     return [(a, b, same) for (a, b), same in latest.items()]
 
 
-def _adaptation_refresh_quietly(fabrique_id) -> None:
+def _adaptation_refresh_enqueue(fabrique_id: int) -> None:
+    """Refresh the fabrique's calibration in `fabrique worker` (it groups up to 800 reports 75 times: seconds
+    of CPU, not for a request). Several decisions of one action enqueue it several times: the later runs
+    see nothing new and return (`pair_model_adaptation_refresh_due`)."""
+    from fabrique.core.tasks import refresh_pair_model_adaptation
+
     try:
-        pair_model_adaptation_refresh(fabrique=Fabrique.objects.get(pk=fabrique_id))
+        refresh_pair_model_adaptation.enqueue(fabrique_id=fabrique_id)
     except Exception:  # noqa: BLE001 - learning is a help; the decision itself is saved
-        logger.exception("Pair model adaptation failed (fabrique %s)", fabrique_id)
+        logger.exception("Pair model adaptation could not be enqueued (fabrique %s)", fabrique_id)
 
 
 def _model_fingerprint(pm) -> str:
@@ -769,47 +775,65 @@ def _model_fingerprint(pm) -> str:
     return hashlib.sha1(data).hexdigest()[:12]  # noqa: S324 - a version tag, not a security hash
 
 
-def pair_model_adaptation_refresh(*, fabrique):
-    """Refit the fabrique's adapted pair model on its latest decisions (the latest per pair wins) and
-    measure it against the shipped model on them (`fabrique.grouping.adapt`). Derived data: not audited."""
-    from fabrique.grouping.api import Features, adapt, model, pair_inputs
-    from fabrique.grouping.models import PairDecision, PairModelAdaptation
+def pair_model_adaptation_refresh_due(*, fabrique: Fabrique) -> bool:
+    """Whether the team decided anything since the fabrique's calibration was last measured."""
+    from fabrique.grouping.models import PairDecision
 
-    latest: dict[tuple[int, int], bool] = {}
-    for a, b, same in (
-        PairDecision.objects.filter(fabrique=fabrique)
-        .order_by("-created_at", "-pk")
-        .values_list("report_a_id", "report_b_id", "same_need")[:ADAPT_ON_LAST]
-    ):
-        latest.setdefault((a, b), same)
-    ids = {i for pair in latest for i in pair}
-    feats = {
-        report_id: Features.unpack(bytes(blob))
-        for report_id, blob in ReportFeatures.objects.filter(
-            fabrique=fabrique, report_id__in=ids
-        ).values_list("report_id", "features")
-    }
-    known = [(pair, same) for pair, same in latest.items() if pair[0] in feats and pair[1] in feats]
+    row = pair_model_adaptation(fabrique=fabrique)
+    decisions = PairDecision.objects.filter(fabrique=fabrique)
+    return row is None or decisions.filter(created_at__gte=row.updated_at).exists()
+
+
+def _guard_reports(*, fabrique, decided: list[int], limit: int) -> list[tuple[int, bytes]]:
+    """(report id, packed features) of the reports the guard groups: every live report of the fabrique when
+    there are at most `limit`, else the decided ones (latest decisions first) and the latest reports of
+    their communes and EPCIs, up to `limit`."""
+    rows = ReportFeatures.objects.filter(fabrique=fabrique, report__deleted_at__isnull=True)
+    if rows.count() <= limit:
+        return [(r, bytes(b)) for r, b in rows.order_by("report_id").values_list("report_id", "features")]
+    decided = decided[:limit]
+    chosen = {r: bytes(b) for r, b in rows.filter(report_id__in=decided).values_list("report_id", "features")}
+    places = rows.filter(report_id__in=decided)
+    communes = {c for c in places.values_list("commune", flat=True) if c}
+    epcis = {e for e in places.values_list("epci", flat=True) if e}
+    near = rows.filter(Q(commune__in=communes) | Q(epci__in=epcis)).exclude(report_id__in=decided)
+    for report_id, blob in near.order_by("-report__created_at").values_list("report_id", "features")[
+        : max(0, limit - len(chosen))
+    ]:
+        chosen[report_id] = bytes(blob)
+    return sorted(chosen.items())
+
+
+def pair_model_adaptation_refresh(*, fabrique: Fabrique) -> PairModelAdaptation:
+    """Calibrate the shipped pair model to the fabrique's latest decisions (the latest per pair wins) and
+    measure both models by how well their groupings agree with the decisions, out of fold
+    (`fabrique.grouping.adapt`). Derived data: not audited."""
+    from fabrique.grouping.adapt import MAX_REPORTS
+    from fabrique.grouping.api import Features, adapt, model
+
+    decisions = team_decisions(fabrique=fabrique, limit=ADAPT_ON_LAST)
+    decided = list(dict.fromkeys(i for a, b, _s in decisions for i in (a, b)))
+    rows = _guard_reports(fabrique=fabrique, decided=decided, limit=MAX_REPORTS)
+    position = {report_id: k for k, (report_id, _b) in enumerate(rows)}
+    known = [(position[a], position[b], s) for a, b, s in decisions if a in position and b in position]
     pm = model()
-    import numpy as np
-
-    x, compatible = pair_inputs([(feats[a], feats[b]) for (a, b), _s in known])
-    y = np.array([same for _p, same in known], dtype=bool)
-    # pairs in disjoint territories get 0 whatever the weights: nothing to learn from them
-    result = adapt(pm, x[compatible], y[compatible]) if len(known) else adapt(pm, x, y)
+    result = adapt(pm, [Features.unpack(blob) for _r, blob in rows], known)
     values = {
         "decisions": result.decisions,
         "same": result.same,
-        "shipped_log_loss": result.shipped_log_loss,
-        "adapted_log_loss": result.adapted_log_loss,
+        "reports": len(rows),
+        "shipped_agreement": result.shipped_agreement,
+        "adapted_agreement": result.adapted_agreement,
         "shipped_accuracy": result.shipped_accuracy,
         "adapted_accuracy": result.adapted_accuracy,
+        "offset": result.offset,
+        "threshold": result.threshold,
         "used": result.used,
-        "coef": {"model": _model_fingerprint(pm), "coef": [float(v) for v in result.model.coef]}
-        if result.model is not None
-        else {},
-        "intercept": float(result.model.intercept) if result.model is not None else 0.0,
+        "coef": {"model": _model_fingerprint(pm)},
+        "intercept": float(result.model.intercept) if result.model is not None else float(pm.intercept),
     }
+    from fabrique.grouping.models import PairModelAdaptation
+
     row, _created = PairModelAdaptation.objects.update_or_create(fabrique=fabrique, defaults=values)
     return row
 
@@ -821,23 +845,33 @@ def pair_model_adaptation(*, fabrique):
     return PairModelAdaptation.objects.filter(fabrique=fabrique).first()
 
 
+def learning_guard() -> dict[str, float]:
+    """The guard's rules and the shipped threshold, for the grouping page."""
+    from fabrique.grouping.adapt import MARGIN, MIN_DECISIONS, MIN_EACH
+    from fabrique.grouping.api import model
+
+    return {
+        "shipped_threshold": model().threshold,
+        "min_decisions": MIN_DECISIONS,
+        "min_each": MIN_EACH,
+        "margin": MARGIN,
+    }
+
+
 def fabrique_pair_model(*, fabrique):
-    """The pair model to use for this fabrique: its adapted one when that scored better than the shipped
-    one on its own decisions (and was fitted on the shipped model in force), else None (the shipped one)."""
-    from dataclasses import replace
-
-    import numpy as np
-
+    """The pair model to use for this fabrique: its calibrated one when its groupings agreed better with the
+    team's decisions than the shipped model's (and it was measured on the shipped model in force), else
+    None (the shipped one). The decisions themselves are constraints of every grouping either way."""
+    from fabrique.grouping.adapt import calibrated
     from fabrique.grouping.api import model
 
     row = pair_model_adaptation(fabrique=fabrique)
-    if row is None or not row.used or not isinstance(row.coef, dict):
+    if row is None or not row.used or row.offset is None or row.threshold is None:
         return None
     pm = model()
-    coef = row.coef.get("coef") or []
-    if row.coef.get("model") != _model_fingerprint(pm) or len(coef) != len(pm.coef):
+    if not isinstance(row.coef, dict) or row.coef.get("model") != _model_fingerprint(pm):
         return None
-    return replace(pm, coef=np.asarray(coef, dtype=np.float64), intercept=row.intercept)
+    return calibrated(pm, row.offset, row.threshold)
 
 
 def duplicate_queue(*, fabrique) -> QuerySet:
@@ -969,7 +1003,6 @@ def _proposals(rows, labels, *, fabrique) -> list[tuple[str, int | None, list[in
     need the reports the engine puts in another group, one proposal per group; reports the team merged into
     their need by hand or kept there by rejecting a split are never proposed again."""
     from collections import Counter
-
 
     groups: dict[int, list[int]] = {}
     for index, label in enumerate(labels):

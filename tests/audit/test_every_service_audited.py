@@ -80,7 +80,10 @@ NOT_ACTIONS: dict[str, str] = {
     "fabrique.needs.grouping.report_features_store": "stores the reports' text features: " + _UNAUDITED,
     "fabrique.needs.grouping.regrouping_run_execute": "the background half of regrouping_run_create (audited "
     "there): it only proposes, accepting or rejecting a proposal is audited",
-    "fabrique.needs.grouping.pair_model_adaptation_refresh": "refits the pair model: " + _UNAUDITED,
+    "fabrique.needs.grouping.pair_model_adaptation_refresh": "calibrates the pair model: " + _UNAUDITED,
+    "fabrique.needs.grouping.pair_model_adaptation_refresh_due": _READ,
+    "fabrique.needs.grouping.team_decisions": _READ,
+    "fabrique.needs.grouping.learning_guard": _READ,
     "fabrique.needs.services.default_criteria": _READ,
     "fabrique.needs.services.officer_candidates": _READ,
     "fabrique.notifications.services.calendar_feed_get": _READ,

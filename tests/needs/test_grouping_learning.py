@@ -83,8 +83,8 @@ def test_adaptation_is_measured_and_not_used_on_few_decisions(
     report = make_report(title="Transport des aînés au marché", commune=carquefou)
     report_merge(report=report, need=transport_need, actor=officer)
     row = pair_model_adaptation_refresh(fabrique=fabrique)
-    assert row.decisions == 1 and row.same == 1
-    assert row.shipped_log_loss is not None and row.adapted_log_loss is None
+    assert row.decisions == 1 and row.same == 1 and row.reports == 2
+    assert row.shipped_agreement is None and row.adapted_agreement is None
     assert not row.used and fabrique_pair_model(fabrique=fabrique) is None
 
 
@@ -96,16 +96,25 @@ def test_a_used_adaptation_drives_the_suggestions(fabrique, transport_need, carq
         fabrique=fabrique,
         decisions=50,
         same=20,
+        shipped_agreement=0.5,
+        adapted_agreement=0.8,
         used=True,
-        coef={"model": _model_fingerprint(pm), "coef": [float(v) for v in pm.coef]},
-        intercept=-40.0,  # a team that never merges anything
+        offset=-40.0,  # a team that never merges anything
+        threshold=0.6,
+        coef={"model": _model_fingerprint(pm)},
     )
     adapted = fabrique_pair_model(fabrique=fabrique)
     assert adapted is not None and np.allclose(adapted.coef, pm.coef)
+    assert adapted.intercept == pm.intercept - 40.0 and adapted.threshold == 0.6
     assert need_suggestions(fabrique=fabrique, data=data) == []
-    # fitted on another shipped model: ignored
-    row.coef = {"model": "0" * 12, "coef": row.coef["coef"]}
+    # measured on another shipped model: ignored
+    row.coef = {"model": "0" * 12}
     row.save()
+    assert fabrique_pair_model(fabrique=fabrique) is None
+    # a row of the former adaptation (refitted coefficients, no calibration): ignored
+    PairModelAdaptation.objects.filter(pk=row.pk).update(
+        coef={"model": _model_fingerprint(pm), "coef": [0.0] * len(pm.coef)}, offset=None, threshold=None
+    )
     assert fabrique_pair_model(fabrique=fabrique) is None
 
 
@@ -190,3 +199,47 @@ def test_a_same_need_decision_is_a_must_link_of_the_regrouping_runs(
     regrouping_run_execute(run_id=regrouping_run_create(fabrique=fabrique, actor=officer).pk)
     # then
     assert any({a.pk, b.pk} <= found for found in _merge_proposals(fabrique))
+
+
+def test_a_decision_refreshes_the_calibration_in_a_task_once(
+    fabrique, make_report, officer, transport_need, carquefou, django_capture_on_commit_callbacks
+):
+    from fabrique.core.tasks import refresh_pair_model_adaptation
+
+    report = make_report(title="Transport des aînés au marché", commune=carquefou)
+    # when: a decision is committed (the immediate task backend runs the task on enqueue)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_merge(report=report, need=transport_need, actor=officer)
+    # then
+    row = PairModelAdaptation.objects.get(fabrique=fabrique)
+    assert row.decisions == 1
+    # nothing decided since: a second run measures nothing again
+    assert refresh_pair_model_adaptation.call(fabrique_id=fabrique.pk) == "up to date"
+
+
+def test_the_guard_measures_both_models_on_the_fabriques_groupings(fabrique, make_report, carquefou):
+    # given: 8 reports of two needs and the team's 28 decisions on their pairs (both kinds)
+    transport = [
+        make_report(title=f"{TRANSPORT} ({k})", description=TRANSPORT_DESC, commune=carquefou)
+        for k in range(4)
+    ]
+    homework = [
+        make_report(title=f"{HOMEWORK} ({k})", description=HOMEWORK_DESC, commune=carquefou) for k in range(4)
+    ]
+    reports = transport + homework
+    for i, a in enumerate(reports):
+        for b in reports[i + 1 :]:
+            PairDecision.objects.create(
+                fabrique=fabrique,
+                report_a=a,
+                report_b=b,
+                same_need=(a in transport) == (b in transport),
+                source="merge",
+            )
+    # when
+    row = pair_model_adaptation_refresh(fabrique=fabrique)
+    # then: the groupings of both models are read on the held-out decisions
+    assert row.decisions == 28 and row.same == 12 and row.reports == 8
+    assert row.shipped_agreement is not None and row.adapted_agreement is not None
+    assert row.shipped_accuracy == pytest.approx(1.0)  # the engine groups these as the team does
+    assert not row.used and fabrique_pair_model(fabrique=fabrique) is None

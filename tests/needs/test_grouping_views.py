@@ -293,6 +293,33 @@ def test_runs_page_shows_what_the_team_taught(client, team, fabrique, need, make
     assert "Pas encore assez de décisions" in page
 
 
+def test_runs_page_shows_both_models_figures_and_which_one_is_used(client, team, fabrique):
+    from fabrique.grouping.models import PairModelAdaptation
+
+    row = PairModelAdaptation.objects.create(
+        fabrique=fabrique,
+        decisions=60,
+        same=21,
+        reports=140,
+        shipped_agreement=0.612,
+        adapted_agreement=0.745,
+        shipped_accuracy=0.8,
+        adapted_accuracy=0.9,
+        offset=0.75,
+        threshold=0.4,
+        used=True,
+    )
+    client.force_login(team.reader)
+    page = client.get(bo(fabrique, "regrouping_runs")).content.decode()
+    assert "0,612" in page and "0,745" in page and "80 %" in page and "90 %" in page
+    assert "60 paires jugées (21 « même besoin »)" in page
+    assert "Le modèle ajusté est utilisé" in page
+    row.used = False
+    row.save()
+    page = client.get(bo(fabrique, "regrouping_runs")).content.decode()
+    assert "ne fait pas assez mieux" in page and "Le modèle ajusté est utilisé" not in page
+
+
 def test_split_proposal_in_the_queue(client, team, fabrique, need, make_report, carquefou):
     from fabrique.needs.models import ProposalKind
 

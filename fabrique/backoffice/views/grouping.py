@@ -24,6 +24,7 @@ from fabrique.needs.forms import StaffReportForm
 from fabrique.needs.grouping import (
     SUGGESTABLE_STAGES,
     duplicate_queue,
+    learning_guard,
     need_suggestions,
     pair_model_adaptation,
     proposal_accept,
@@ -271,6 +272,7 @@ class RegroupingRunsView(FabriqueViewMixin, TemplateView):
             runs=runs,
             active=any(r.is_active for r in runs),
             adaptation=pair_model_adaptation(fabrique=self.fabrique),
+            **learning_guard(),
         )
         return context
 
