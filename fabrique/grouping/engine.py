@@ -56,6 +56,7 @@ PAIR_FEATURES = (
     "k_disjoint",
     "cos_e",
     "cos_e_x_exact",
+    "cos_h",
 )
 
 # Fallback weights (hand-set) when pair_model.json is absent; the shipped file is trained on the tuning half.
@@ -84,6 +85,7 @@ _DEFAULT_MODEL = {
         -3.0,
         -1.0,
         2.0,
+        1.0,
         1.0,
     ],
     "intercept": -7.5,
@@ -302,7 +304,7 @@ def pair_features(
     explicit_conflict = pub_conflict & m.explicit[r] & m.explicit[c]
     tr, tc = m.theme[r], m.theme[c]
     theme_known = (tr > 0) & (tc > 0)
-    cw, cc, ck, ct, ce = cos
+    cw, cc, ck, ct, ce, ch = cos
     mention = np.zeros(len(r), dtype=bool)
     if m.mentions:
         has = m.has_mentions[r] | m.has_mentions[c]
@@ -334,6 +336,7 @@ def pair_features(
             m.has_concepts[r] & m.has_concepts[c] & (ck <= 1e-9),  # both say what they need, nothing shared
             ce,
             ce * terr["exact"],
+            ch,
         ]
     ).astype(np.float64)
     return x
@@ -377,7 +380,9 @@ def prob_matrix(
     if len(sel):
         rs, cs = r[sel], c[sel]
         ce = np.einsum("ij,ij->i", m.meaning[rs], m.meaning[cs]).astype(np.float64)
-        x = pair_features(m, rs, cs, [b[sel] for b in cos] + [ce], {k: v[sel] for k, v in terr.items()})
+        cos_sel = [b[sel] for b in cos]
+        cos_sel.insert(_E_BLOCK, ce)
+        x = pair_features(m, rs, cs, cos_sel, {k: v[sel] for k, v in terr.items()})
         p[sel if cells is None else cells[sel]] = pm.proba(x)
     return p.reshape(nr, nc)
 

@@ -34,7 +34,7 @@ from fabrique.grouping.normalize import fold, stem, tokens
 from fabrique.grouping.territory import Place, territories
 
 BLOCK_BITS = 20
-BLOCKS = ("w", "c", "k", "t", "e")  # block b occupies indices [b << BLOCK_BITS, (b + 1) << BLOCK_BITS)
+BLOCKS = ("w", "c", "k", "t", "e", "h")  # block b occupies indices [b << BLOCK_BITS, (b + 1) << BLOCK_BITS)
 DIM = len(BLOCKS) << BLOCK_BITS
 TITLE_BOOST = 2.0
 GENERIC_WEIGHT = 0.25
@@ -411,6 +411,9 @@ def featurize(report: Mapping[str, Any], dept_hint: str = "") -> Features:
         for s in seq:
             if s.isdigit() and len(s) != 2:
                 continue
+            if boost == TITLE_BOOST:  # the title's own words: what the report is about, in a few words
+                ids.append(_hash("h:" + s))
+                weights.append(GENERIC_WEIGHT if s in _GENERIC else 1.0)
             if s in _GENERIC:
                 ids.append(_hash("w:" + s))
                 weights.append(boost * GENERIC_WEIGHT)
@@ -442,9 +445,10 @@ def featurize(report: Mapping[str, Any], dept_hint: str = "") -> Features:
         idx = np.zeros(0, dtype=np.int32)
         val = np.zeros(0, dtype=np.float32)
     e_idx, e_val = _meaning([(t_seq, TITLE_BOOST), (d_seq, 1.0)])
-    if len(e_idx):
-        idx = np.concatenate([idx, e_idx.astype(np.int32)])
-        val = np.concatenate([val, e_val.astype(np.float32)])
+    if len(e_idx):  # the meaning block goes between the hashed blocks before and after it (indices sorted)
+        cut = int(np.searchsorted(idx, e_idx[0]))
+        idx = np.concatenate([idx[:cut], e_idx.astype(np.int32), idx[cut:]])
+        val = np.concatenate([val[:cut], e_val.astype(np.float32), val[cut:]])
     return Features(
         id=str(report.get("id", "")),
         place=place,
