@@ -15,7 +15,7 @@ mobilite.transport_collectif: bus; autobus; autocar; ligne de bus; transport en 
 arret de bus; desserte; desservi; navette; tram; tramway; ter; gare; trains; horaires de bus; reseau de transport; \
 frequence des bus; metro; rer; ligne de metro; premier bus; dernier bus; pas de bus; plus de bus
 mobilite.transport_demande: transport a la demande; transport solidaire; chauffeur benevole; chauffeurs benevoles; \
-accompagnement vehicule; conduire les personnes; emmener; amener; vehicule adapte; taxi social; minibus; \
+accompagnement vehicule; conduire les personnes; vehicule adapte; taxi social; minibus; \
 transport accompagne; mobilite solidaire
 mobilite.permis_vehicule: permis de conduire; le permis; sans permis; passer le permis; permis b; auto ecole; code de la route; voiture; vehicule; \
 location de voiture; pret de vehicule; garage solidaire; reparation voiture; scooter; mobylette; cyclomoteur; \
@@ -32,7 +32,7 @@ precarite alimentaire; insecurite alimentaire; faim; manger a sa faim; denrees; 
 bons alimentaires; manger correctement; manger equilibre; sauter des repas; sautent des repas; se nourrir; \
 nourrir leurs enfants; quoi manger
 alimentation.commerce_alimentaire: courses; faire les courses; supermarche; superette; epicerie; commerce alimentaire; \
-boulangerie; magasin; commerce de proximite; dernier commerce; commerces; marche; ravitaillement; approvisionnement; \
+boulangerie; magasin; commerce de proximite; dernier commerce; commerces; ravitaillement; approvisionnement; \
 desert alimentaire; drive; livraison de courses; epicerie ambulante; commerce ambulant
 alimentation.alimentation_durable: circuit court; circuits courts; produits locaux; bio; alimentation durable; \
 producteurs locaux; vente directe; amap; projet alimentaire territorial; pat; manger sain; alimentation saine; \
@@ -46,11 +46,11 @@ tiers lieu culinaire; espace test culinaire; atelier de transformation culinaire
 restauration.activite: restaurant; restaurants; restauration; traiteur; traiteurs; food truck; food trucks; \
 foodtruck; restauratrice; restaurateur; restaurateurs; cuisinier; cuisiniers; cuisiniere; cuisinieres; \
 plats cuisines; batch cooking; patisserie; metiers de bouche; metiers de la cuisine; service en salle; serveurs
-restauration.emplacement: emplacement; emplacements; autorisation d occupation; place de marche; stationnement
+restauration.emplacement: emplacement; emplacements; autorisation d occupation; place de marche
 restauration.repas_salaries: restaurant d entreprise; restaurant inter entreprises; restauration des salaries; \
-pause dejeuner; le midi; manger le midi; zone d activites; zone industrielle
+pause dejeuner; le midi; manger le midi
 restauration.lieu_convivial: cafe associatif; bar associatif; guinguette; buvette; cafe social; bistrot
-logement.acces_logement: logement; logements; se loger; trouver un logement; studio; studios; chambre; appartement; parc locatif; loyer; loyers; \
+logement.acces_logement: logement; logements; se loger; trouver un logement; chambre; appartement; parc locatif; loyer; loyers; \
 logement social; bailleur; hlm; parc social; demande de logement; logement abordable; logement jeunes; \
 colocation; habitat; hebergement; foyer de jeunes travailleurs; fjt; residence sociale; \
 logement temporaire; logement saisonnier; logement des saisonniers
@@ -66,7 +66,7 @@ enfance.garde: garde d enfants; garde des enfants; faire garder; mode de garde; 
 garde tot; garde le soir; garde le week end; garde en urgence; garder ma fille; garder mon fils; nounous; modes de garde; creche; creches; \
 micro creche; halte garderie; garderie; assistante maternelle; assistantes maternelles; nounou; \
 place en creche; places en creche; multi accueil; accueil petite enfance; petite enfance; \
-garde en horaires atypiques; garde en horaires decales; garde de nuit; garder les enfants; garder les petits; baby sitting; periscolaire; accueil periscolaire; centre de loisirs; alsh; mercredi; vacances scolaires
+garde en horaires atypiques; garde en horaires decales; garde de nuit; garder les enfants; garder les petits; baby sitting; periscolaire; accueil periscolaire; centre de loisirs; alsh; vacances scolaires
 enfance.parentalite: parentalite; soutien a la parentalite; lieu d accueil enfants parents; laep; parents isoles; \
 famille monoparentale; familles monoparentales; mere isolee; meres isolees; maman solo; relais parents; \
 ecoute des parents; epuisement parental
@@ -119,10 +119,10 @@ lancer son activite; lancer sa boite
 entreprendre.transmission: reprise; repreneur; repreneurs; transmission; cession; successeur; \
 sans successeur; cedant; cedants; depart a la retraite; partent a la retraite
 entreprendre.commerce_local: commerce; commercant; commercants; artisan; artisans; artisanat; vitrine; \
-centre bourg; revitalisation; cellules commerciales; fermeture; reprise de commerce; \
+centre bourg; revitalisation; cellules commerciales; reprise de commerce; \
 multiservice; commerce multiservices; bistrot; cafe; bar; tabac; presse; point poste
-reemploi.objets: reemploi; reutilisation; ressourcerie; recyclerie; recycler; seconde main; occasion; \
-depot vente; vide grenier; don; dons; donner; objets; meubles; mobilier; electromenager; jouets; vaisselle; \
+reemploi.objets: reemploi; reutilisation; ressourcerie; recyclerie; recycler; seconde main; \
+depot vente; vide grenier; objets; meubles; mobilier; electromenager; jouets; vaisselle; \
 encombrants; dechetterie; zone de reemploi; caissons de reemploi; boutique solidaire; economie circulaire
 reemploi.dechets: dechet; dechets; recyclage; tri; zero dechet; compost; compostage; biodechets; collecte des dechets; \
 depots sauvages; gaspillage
@@ -133,27 +133,27 @@ upcycling; vetements d occasion
 reemploi.materiaux: materiaux; materiaux de construction; materiaux de reemploi; chantiers de demolition; \
 materiaux du batiment; artisans du batiment; btp; second oeuvre
 reemploi.antigaspi: anti gaspillage; invendus; frigo solidaire; frigo partage; glanage; surplus alimentaires
-agriculture.agriculture: agriculture; agriculteur; agriculteurs; agricole; agricoles; exploitation; exploitations; \
-exploitant; exploitants; ferme; fermes; eleveur; eleveurs; elevage; maraicher; maraichers; maraichage; \
+agriculture.agriculture: agriculture; agriculteur; agriculteurs; agricole; agricoles; \
+exploitant; exploitants; eleveur; eleveurs; elevage; maraicher; maraichers; maraichage; \
 paysan; paysans; installation agricole; foncier agricole; terres agricoles; transmission des fermes; \
 reprise d exploitation; recolte; recoltes; cueillette; vendange; vendanges; viticulteur; viticulture; \
 abattoir; atelier de transformation; conserverie; outil de transformation; cuma; \
 materiel agricole; service de remplacement; astreinte; vaches; troupeau
-agriculture.detresse_agricole: detresse des agriculteurs; isolement des agriculteurs; surcharge de travail; \
-epuisement; burn out agricole; suicide agricole; difficultes financieres; endettement; faillite
+agriculture.detresse_agricole: detresse des agriculteurs; isolement des agriculteurs; \
+ burn out agricole; suicide agricole
 vieillissement.isolement_seniors: isolement; isole; isoles; isolee; isolees; solitude; vivent seules; vivent seuls; vit seule; vit seul; \
 lien social; liens sociaux; rompre l isolement; visites de convivialite; visite a domicile; visites a domicile; \
 repli sur soi; ennui; personne ne vient; voit personne; voit plus personne; sans visite; aucune visite; \
 ne sortent plus; ne sort plus; sortent plus; sort plus; coupes du monde; tout seul; toute seule; toutes seules
 vieillissement.aide_domicile: aide a domicile; aides a domicile; aide menagere; auxiliaire de vie; \
-services a la personne; ssiad; saad; soins a domicile; dependance; perte d autonomie; \
+services a la personne; ssiad; saad; soins a domicile; perte d autonomie; \
 apa; gir; aidant; aidants; aidants familiaux; repit; droit au repit; accueil de jour; plateforme de repit; \
 alzheimer; troubles cognitifs; chute; chutes; teleassistance
 vieillissement.etablissement: ehpad; maison de retraite; residence seniors; grand age; fin de vie; unite protegee
 vieillissement.activites_seniors: activites pour seniors; club des aines; club du troisieme age; animation seniors; \
 gym douce; marche seniors; atelier memoire; sorties seniors
 handicap.handicap: handicap; handicape; handicapes; handicapee; handicapees; situation de handicap; \
-personne handicapee; accessibilite; accessible; inaccessible; fauteuil roulant; fauteuil; pmr; \
+personne handicapee; accessibilite; fauteuil roulant; fauteuil; pmr; \
 mobilite reduite; malvoyant; malvoyants; aveugle; non voyant; sourd; sourds; malentendant; langue des signes; \
 lsf; autisme; autiste; tsa; tdah; dys; polyhandicap; trisomie; deficience; mdph; aah; esat; ime; \
 emploi accompagne; travailleurs handicapes; rqth; aesh; avs; ulis; \
@@ -164,13 +164,13 @@ point information jeunesse; pij; local jeunes; maison des jeunes; mjc; animateur
 foyer des jeunes; desoeuvres; desoeuvrement; trainent; oisivete
 loisirs.loisirs: loisirs; sport; sportif; sports; club; association sportive; city stade; \
 terrain de foot; skatepark; piscine; equipement sportif; acces a la culture; culturel; culturelle; musique; theatre; \
-cinema; bibliotheque; mediatheque; ludotheque; jeux; aire de jeux; fete; vacances; \
+cinema; bibliotheque; mediatheque; ludotheque; aire de jeux; vacances; \
 colonie; sejours; sorties culturelles; sorties familiales
 lien_social.lieu_convivialite: tiers lieu; tiers lieux; lieu de rencontre; lieu convivial; convivialite; \
 salle commune; salle des fetes; espace de rencontre; cafe social; centre social; maison de quartier; \
 espace de vie sociale; evs; jardin partage; jardins partages; jardin familial; jardins familiaux; \
 vivre ensemble; voisinage; entraide; solidarite de voisinage; intergenerationnel; vie associative; \
-manque de benevoles; lieu de vie
+ lieu de vie
 environnement.environnement: environnement; biodiversite; espaces verts; nature; pollution; bruit; proprete; \
 depots sauvages; transition ecologique; climat; eau; secheresse; inondation
 securite.tranquillite: securite; insecurite; incivilites; deal; trafic; violences; tranquillite; eclairage; \
@@ -197,7 +197,7 @@ logement insalubre; taudis; peril; locataires du parc prive
 logement.precarite_energetique: gaz; facture de gaz;  passoire; passoire energetique; chauffe plus; \
 on a froid; maison froide; maisons froides; logement froid; murs humides; champignons; papier peint; \
 cheque energie; fioul; poele; radiateur; radiateurs
-logement.acces_logement: trouver un appart; pas de logement; sans logement; dossier de logement; liste d attente; \
+logement.acces_logement: trouver un appart; pas de logement; sans logement; dossier de logement; \
 logement etudiant; residence etudiante; crous; garant; caution; agence immobiliere
 alimentation.aide_alimentaire: frigo vide; le frigo est vide; ventre vide; pas mange; rien a manger; \
 fin du mois; fin de mois; acheter pas cher; petit prix; prix reduits; magasin solidaire;  \
@@ -214,7 +214,7 @@ prevention des chutes
 mobilite.transport_demande: mes jambes; peut plus marcher; plus marcher; accompagner aux rendez vous; \
 emmener aux rendez vous; emmener chez le medecin; transport adapte; service de transport adapte; \
 chauffeur; navette seniors
-mobilite.transport_collectif: pas de transport; aucun transport; transports en commun;  lignes; \
+mobilite.transport_collectif: pas de transport; aucun transport; transports en commun; \
 car scolaire;   correspondance; correspondances; circule pas; ne circule pas; \
 transfrontalier; heures d embauche; tot le matin;  horaires decales; equipes de nuit; \
 entrepots; zone logistique; zones logistiques; zone d emploi; zones d emploi
@@ -223,7 +223,7 @@ pas de permis; sans le permis; auto ecole solidaire; heures de conduite;  bourse
 pas de voiture
 education.soutien_scolaire: arrete l ecole; arreter l ecole; quitte l ecole; sorti du college; sortis du college; \
 sans diplome; deteste l ecole; veut plus aller a l ecole; exclu du college; exclusion scolaire; \
-raccrocher; raccrochage; remobilisation; redoublement;  college;  bulletin; cours particuliers
+raccrocher; raccrochage; remobilisation; redoublement;  bulletin; cours particuliers
 education.francais: parle pas bien francais; parle pas francais; je parle pas; apprendre la langue; \
 ateliers sociolinguistiques; cours de langue; lire et ecrire; sait pas lire; sait pas ecrire; \
 comprendre les courriers;  traduction; interprete
@@ -236,19 +236,19 @@ je craque; a bout; epuise; epuisee; deprime; deprimee; idees noires;  psy; harce
 numerique.inclusion_numerique: en ligne; sur internet; appli; application; mot de passe; identifiant; \
 identifiants; scanner; imprimer; imprimante; scanner des papiers; ordi;  clavier;  tablette; \
 prendre rendez vous en ligne; ants; ameli; france connect; franceconnect
-droits.acces_droits:  dossiers;  courriers;  lettre;  radie; radiee; \
-droits coupes; apl coupee; rsa coupe; suspendu; suspendue; trop percu; retraite; pension; aide sociale; \
-assistante sociale; permanence; guichet; accueil physique; fermeture du guichet
+droits.acces_droits:  radie; radiee; \
+droits coupes; apl coupee; rsa coupe; trop percu; aide sociale; \
+assistante sociale; guichet; accueil physique; fermeture du guichet
 emploi.insertion: je veux travailler; trouver du travail; trouver un travail; cherche du travail; \
 cherche un emploi; pas de travail; pas d emploi; au chomage; france travail; pole emploi; interim; \
 missions d interim; cv; entretien d embauche; premier emploi; jamais travaille; reprendre un travail
-enfance.garde: bebe; bebes; tout petits; faire garder; garder mon bebe; garder les enfants; pas de place; \
+enfance.garde: bebe; bebes; tout petits; faire garder; garder mon bebe; garder les enfants; \
 place en garderie; halte garderie; garde d enfants; nounou; personne pour garder; horaires atypiques; \
 horaires decales; travaille tot; travaille tard;  le matin tot
 jeunesse.jeunesse: traine; trainent dehors; traine dans la rue; rien a faire; rien pour les jeunes; \
-local; local pour les jeunes; lieu pour les jeunes;  salle pour les jeunes; educateurs; \
+ local pour les jeunes; lieu pour les jeunes;  salle pour les jeunes; educateurs; \
 educateur; prevention specialisee; animateurs
-loisirs.loisirs:  gymnase;  terrains;   sortir; sorties;  \
+loisirs.loisirs:  gymnase;  \
 centre aere; colo; colonies; club de sport;  inscription au club
 environnement.cadre_vie: bruit; bruits; nuisances; nuisances sonores; tapage;  musique forte; \
 espace vert; espaces verts;  parcs; square; friche; friches;   ilot de chaleur; \
@@ -259,7 +259,7 @@ violences.violences_femmes: mari violent; il me frappe;  coups;  violences; \
 emprise; depot de plainte; porter plainte; hebergement des femmes; femmes battues
 migrants.accueil: sans papiers; pas de papiers; titre de sejour; recepisse; oqtf; demande d asile; \
 mineurs isoles etrangers; exiles; jeunes exiles; evaluation de minorite; mineurs etrangers
-entreprendre.creation:  locaux;  ateliers partages;   surfaces; \
+entreprendre.creation:  ateliers partages; \
 rez de chaussee; rez de chaussee vacants; boutique a l essai; boutique ephemere; vitrines vides; \
 locaux vacants; cellules vides; pepiniere d entreprises
 """
