@@ -10,7 +10,8 @@ server during a burst of public reports, counting that every acknowledged report
 Only 127.0.0.1 (ports 8150-8159), bounded in time (`--duration` seconds a run). Virtual users are threads
 with their own session (an officer of the biggest fabrique, `reseau-01`, or of the demo's `nantes`); one
 user in five is a member of the public who submits a report through the public form (CSRF token, real
-POST, the redirect to the thanks page is the acknowledgement). Prints throughput, p50/p95/p99 per page
+POST, the redirect to the thanks page is the acknowledgement); one in 25 is the network head, reading the
+network's figures (this year, last year, one indicator over five years). Prints throughput, p50/p95/p99 per page
 and errors for every run, then the crash test's counts. An equivalent of Locust's headless mode in the
 standard library: no extra dependency, and the numbers are the server's (the client threads are idle
 most of the time).
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
 import http.client
 import json
 import os
@@ -41,6 +43,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 HOST, PORT = "127.0.0.1", 8151
 SECRET = "bench-" + "x" * 60
 DATASETS = {"network": ("reseau-01", "officer@reseau-01.test"), "demo": ("nantes", "chargee@nantes.demo")}
+NETWORK_HEAD = {"network": "tete@reseau.test", "demo": None}  # None: the data set's first network head
+HEAD_EVERY = 25  # one user in 25 is the network head (the network's figures), the rest officers and public
 GUNICORN_ENV: dict[str, str] = {}  # e.g. {"WEB_CONCURRENCY": "4"} from --gunicorn-env
 # The documented production configuration has a Redis cache (README, /etc/fabrique.env): the benchmark uses
 # its own database of the local Redis, emptied before each server start; --redis-url "" for local memory.
@@ -156,9 +160,10 @@ class Session:
         raise RuntimeError("unreachable")
 
 
-def setup(label: str, url: str) -> tuple[list[tuple[str, str]], dict, str]:
-    """(pages, officer session cookie, fabrique slug) of one data set, read through Django in a child
-    process (one database per process)."""
+def setup(label: str, url: str) -> tuple[list[tuple[str, str]], dict, str, dict]:
+    """(pages, officer session cookie, fabrique slug, network head session cookie) of one data set, read
+    through Django in a child process (one database per process). The network head's pages are the ones
+    under /reseau/."""
     out = subprocess.run(
         [sys.executable, __file__, "--setup", label],
         env={**server_env(url), "DJANGO_SETTINGS_MODULE": "fabrique.settings.base"},
@@ -167,7 +172,7 @@ def setup(label: str, url: str) -> tuple[list[tuple[str, str]], dict, str]:
         text=True,
     ).stdout
     data = json.loads(out.strip().splitlines()[-1])
-    return [tuple(p) for p in data["pages"]], data["cookies"], data["slug"]
+    return [tuple(p) for p in data["pages"]], data["cookies"], data["slug"], data["head_cookies"]
 
 
 def _setup_child(label: str) -> None:
@@ -177,26 +182,51 @@ def _setup_child(label: str) -> None:
     import pages as page_list
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django.urls import reverse
 
     from fabrique.accounts.models import User
     from fabrique.fabriques.models import Fabrique
 
+    def session_of(user: User) -> dict:
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        return {"sessionid": store.session_key}
+
     slug, email = DATASETS[label]
     fabrique = Fabrique.objects.get(slug=slug)
-    user = User.objects.get(email=email)
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
+    head_email = NETWORK_HEAD[label]
+    head = (
+        User.objects.get(email=head_email)
+        if head_email
+        else User.objects.filter(is_network_head=True).order_by("pk").first()
+    )
     # the pages people click through; the whole-list downloads (exports, seconds each at network scale)
     # are measured by bench/pages.py, not mixed into every user's clicks
     found = [
         (name, link)
         for name, link in page_list.pages(fabrique)
-        if not link.startswith("/reseau/") and "export" not in name
+        if not link.startswith("/reseau/") and "export" not in name and "cache emptied" not in name
     ]
-    print(json.dumps({"pages": found, "cookies": {"sessionid": store.session_key}, "slug": slug}))
+    if head is not None:  # the network head: this year and last year, side by side and one indicator
+        year = datetime.date.today().year
+        found += [
+            ("network head page", reverse("network:home")),
+            ("network head page, last year", reverse("network:home") + f"?kind=year&year={year - 1}"),
+            ("network head, one indicator", reverse("network:indicator", kwargs={"key": "needs.reports"})),
+        ]
+    print(
+        json.dumps(
+            {
+                "pages": found,
+                "cookies": session_of(User.objects.get(email=email)),
+                "slug": slug,
+                "head_cookies": session_of(head) if head else {},
+            }
+        )
+    )
 
 
 def submit_report(session: Session, slug: str, marker: str) -> bool:
@@ -223,7 +253,9 @@ def submit_report(session: Session, slug: str, marker: str) -> bool:
     return status == 302 and "merci" in headers.get("Location", "")
 
 
-def run_load(pages: list, cookies: dict, slug: str, users: int, duration: float, run_id: str) -> dict:
+def run_load(
+    pages: list, cookies: dict, slug: str, users: int, duration: float, run_id: str, head_cookies: dict
+) -> dict:
     samples: dict[str, list[float]] = {}
     timeline: list[tuple[float, float]] = []  # (seconds since the start, response time) of every request
     errors: dict[str, int] = {}
@@ -232,10 +264,15 @@ def run_load(pages: list, cookies: dict, slug: str, users: int, duration: float,
     started = time.monotonic()
     stop_at = started + duration
 
+    officer_pages = [p for p in pages if not p[1].startswith("/reseau/")]
+    head_pages = [p for p in pages if p[1].startswith("/reseau/")]
+
     def user(index: int) -> None:
         rng = random.Random(index)
         public = index % 5 == 4
-        session = Session() if public else Session(cookies)
+        head = index % HEAD_EVERY == HEAD_EVERY // 2 and bool(head_pages and head_cookies)
+        session = Session() if public else Session(head_cookies if head else cookies)
+        mine = head_pages if head else officer_pages
         time.sleep(rng.random())  # ramp-up over the first second
         n = 0
         while time.monotonic() < stop_at:
@@ -251,7 +288,7 @@ def run_load(pages: list, cookies: dict, slug: str, users: int, duration: float,
                     with lock:
                         acknowledged.append(marker)
             else:
-                name, link = rng.choice(pages)
+                name, link = rng.choice(mine)
                 try:
                     status, _t, _h = session.request("GET", link)
                     ok = status == 200
@@ -645,12 +682,12 @@ def main() -> int:
     collect_static(args.network, force=args.collectstatic)
     for label in args.datasets.split(","):
         url = getattr(args, label)
-        pages, cookies, slug = setup(label, url)
+        pages, cookies, slug, head_cookies = setup(label, url)
         for users in [int(u) for u in args.users.split(",")]:
             proc = start_server(url)
             try:
                 run_id = f"load-{label}-{users}-{uuid.uuid4().hex[:6]}"
-                result = run_load(pages, cookies, slug, users, args.duration, run_id)
+                result = run_load(pages, cookies, slug, users, args.duration, run_id, head_cookies)
             finally:
                 stop_server(proc)
             stored = stored_markers(url, run_id)
@@ -679,7 +716,7 @@ def main() -> int:
         print(f"| {label} | {users} | {rps:.1f} | {p50:.0f} ms | {p95:.0f} ms | {errors} | {lost} |")
     failed = False
     if args.crash_seconds > 0:
-        _pages, cookies, slug = setup("network", args.network)
+        _pages, cookies, slug, _head = setup("network", args.network)
         result = crash_test(args.network, slug, args.crash_users, args.crash_seconds, cookies)
         print(
             "\n## kill -9 of the web server and of the worker during a burst of public reports and of "
@@ -705,7 +742,7 @@ def main() -> int:
             failed = True
     if args.pg_restart:
         label = "network" if args.pg_restart_url == args.network else "demo"
-        _pages, cookies, slug = setup(label, args.pg_restart_url)
+        _pages, cookies, slug, _head = setup(label, args.pg_restart_url)
         result = pg_restart_test(
             args.pg_restart_url, slug, cookies, args.crash_users, args.pg_restart_seconds, args.pg_restart
         )
