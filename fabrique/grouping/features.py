@@ -53,10 +53,47 @@ _STOP = frozenset(fold(lexicon.STOPWORDS).split())
 _GENERIC = frozenset(stem(t) for t in fold(lexicon.GENERIC_WORDS).split())
 
 
+# Words whose stem is shared with a frequent word of another sense: for the lexicon (concepts, publics,
+# themes) they keep a key of their own, so 'cours de français' is not 'faire les courses', 'aide' is not
+# 'aidants', 'environ 40 personnes' is not the environment and 'en train de' is not a train.  The word,
+# n-gram and meaning blocks keep the ordinary stems.
+SENSES: dict[str, str] = {
+    **dict.fromkeys(("course", "courses"), "courses"),
+    **dict.fromkeys(("generaliste", "generalistes"), "generaliste"),
+    **dict.fromkeys(("aidant", "aidants", "aidante", "aidantes"), "aidant"),
+    **dict.fromkeys(
+        ("environnement", "environnements", "environnemental", "environnementale"), "environnement"
+    ),
+    "presse": "presse",
+    "trains": "trains",
+    **dict.fromkeys(("traine", "trainent", "trainer", "trainant"), "trainer"),
+    **dict.fromkeys(("educateur", "educateurs", "educatrice", "educatrices"), "educateur"),
+    "repit": "repit",
+    **dict.fromkeys(("specialiste", "specialistes"), "specialiste"),
+    **dict.fromkeys(("animateur", "animateurs", "animatrice", "animatrices"), "animateur"),
+    "urgences": "urgences",
+    "permis": "permis",
+    "devoirs": "devoirs",
+    **dict.fromkeys(("application", "applications"), "application"),
+    **dict.fromkeys(("isolation", "isolations"), "isolation"),
+    **dict.fromkeys(("eleve", "eleves"), "eleve"),
+}
+
+
+def _content_words(text: str) -> list[tuple[str, str]]:
+    """(word, stem) of the content words of a text: at most MAX_TOKENS words, none longer than MAX_WORD_LEN."""
+    words = tokens(text)[:MAX_TOKENS]
+    return [(t, stem(t)) for t in words if t not in _STOP and len(t) <= MAX_WORD_LEN]
+
+
 def _content_stems(text: str) -> list[str]:
     """Stems of the content words of a text: at most MAX_TOKENS words, none longer than MAX_WORD_LEN."""
-    words = tokens(text)[:MAX_TOKENS]
-    return [stem(t) for t in words if t not in _STOP and len(t) <= MAX_WORD_LEN]
+    return [s for _t, s in _content_words(text)]
+
+
+def _sense_keys(words: list[tuple[str, str]], seq: list[str]) -> list[str]:
+    """Lexicon keys of a text's content words: the (corrected) stem, or the word's own key in SENSES."""
+    return [SENSES.get(t, s) for (t, _s), s in zip(words, seq, strict=True)]
 
 
 def _build_index(sections: dict[str, list[str]]) -> tuple[dict[tuple[str, ...], list[str]], int]:
@@ -64,7 +101,8 @@ def _build_index(sections: dict[str, list[str]]) -> tuple[dict[tuple[str, ...], 
     longest = 1
     for key, exprs in sections.items():
         for expr in exprs:
-            seq = tuple(_content_stems(expr))
+            words = _content_words(expr)
+            seq = tuple(_sense_keys(words, [st for _t, st in words]))
             if not seq:
                 continue
             longest = max(longest, len(seq))
@@ -248,13 +286,15 @@ def _char_grams(s: str) -> tuple[int, ...]:
 
 def parse_public(text: str | None) -> list[str]:
     """Public keys named in a text, most frequent first ('Personnes âgées isolées' -> ['seniors'])."""
-    seq = [correct(s) for s in _content_stems(text or "")]
+    words = _content_words(text or "")
+    seq = _sense_keys(words, [correct(s) for _t, s in words])
     counts = Counter(k for _i, k in _match(seq, _PUBLICS, _PUBLIC_N))
     return [k for k, _c in counts.most_common()]
 
 
 def parse_theme(text: str | None) -> str:
-    seq = [correct(s) for s in _content_stems(text or "")]
+    words = _content_words(text or "")
+    seq = _sense_keys(words, [correct(s) for _t, s in words])
     hits = _match(seq, _THEMES, _THEME_N)
     return hits[0][1] if hits else ""
 
@@ -387,8 +427,10 @@ def featurize(report: Mapping[str, Any], dept_hint: str = "") -> Features:
         arrs = terr.arrondissements_in_text(title + " " + desc, place.commune)
         if arrs:
             place = replace(place, arrs=arrs)
-    t_seq = [correct(s) for s in _content_stems(title)]
-    d_seq = [correct(s) for s in _content_stems(desc)]
+    t_words, d_words = _content_words(title), _content_words(desc)
+    t_seq = [correct(s) for _t, s in t_words]
+    d_seq = [correct(s) for _t, s in d_words]
+    t_keys, d_keys = _sense_keys(t_words, t_seq), _sense_keys(d_words, d_seq)
 
     # --- public: field first, then title, then description
     field_publics = [p for p in parse_public(_text(report, "public")) if p != "tout_public"]
@@ -397,7 +439,7 @@ def featurize(report: Mapping[str, Any], dept_hint: str = "") -> Features:
         public, explicit = field_publics[0], True
     else:
         public = _age_public(title + " " + desc)
-        for seq in (t_seq, d_seq) if not public else ():
+        for seq in (t_keys, d_keys) if not public else ():
             counts = Counter(k for _i, k in _match(seq, _PUBLICS, _PUBLIC_N) if k != "tout_public")
             if counts:
                 public = counts.most_common(1)[0][0]
@@ -407,7 +449,7 @@ def featurize(report: Mapping[str, Any], dept_hint: str = "") -> Features:
     ids: list[int] = []
     weights: list[float] = []
     found_concepts: set[str] = set()
-    for seq, boost in ((t_seq, TITLE_BOOST), (d_seq, 1.0)):
+    for seq, keys, boost in ((t_seq, t_keys, TITLE_BOOST), (d_seq, d_keys, 1.0)):
         for s in seq:
             if s.isdigit() and len(s) != 2:
                 continue
@@ -423,7 +465,7 @@ def featurize(report: Mapping[str, Any], dept_hint: str = "") -> Features:
                 grams = _char_grams(s)
                 ids.extend(grams)
                 weights.extend([boost] * len(grams))
-        for _i, concept in _match(seq, _CONCEPTS, _CONCEPT_N):
+        for _i, concept in _match(keys, _CONCEPTS, _CONCEPT_N):
             found_concepts.add(concept)
             ids.append(_hash("k:" + concept))
             ids.append(_hash("t:" + concept.split(".")[0]))

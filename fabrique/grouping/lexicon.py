@@ -187,7 +187,7 @@ lessive; laver ses vetements; laver leur linge; toilettes publiques; sanitaires 
 protections periodiques
 logement.urgence_bagagerie: bagagerie; casiers; consigne; affaires volees; se font voler leurs affaires; \
 stocker leurs affaires; domiciliation; adresse postale
-logement.urgence: a la rue; dans la rue; dort dehors; dormir dans sa voiture; dorment dans leur voiture; tente; tentes; \
+logement.urgence: dort dehors; dormir dans sa voiture; dorment dans leur voiture; tente; tentes; \
 sous tente; sans toit; pas de toit; hebergement d urgence; accueil de nuit; halte de nuit; mise a l abri
 logement.nuisibles: punaises; punaises de lit; cafards; blattes; rats; souris; nuisibles; desinsectisation; \
 deratisation; infestation
@@ -293,14 +293,14 @@ travailleurs pauvres; personnes en difficulte; publics fragiles; minima sociaux;
 mal loges; sans domicile
 migrants: refugies; migrants; exiles; demandeurs d asile; primo arrivants; etrangers; allophones; \
 personnes etrangeres; mineurs non accompagnes
-femmes: femmes; femme; femmes victimes; femmes isolees; femmes seules; salariees; jeunes filles; filles
+femmes: femmes; femme; femmes victimes; femmes isolees; femmes seules; jeunes filles; filles
 seniors: ma grand mere; mon grand pere; grand mere; grand pere; grands parents; \
 ma voisine agee; mon voisin age; veuve; veuf; a la retraite; personnes isolees agees
 jeunes: 16 ans; 17 ans; 18 ans; 19 ans; 20 ans; mineurs; mineur; jeunes majeurs; \
 decrocheurs; jeunes diplomes; jeunes travailleurs; apprentis; alternants; lyceennes; etudiantes
-familles: mes enfants; nos enfants; les petits; bebe; bebes; maman; papa; mere seule; mere celibataire; \
+familles: mes enfants; nos enfants; bebe; bebes; maman; papa; mere seule; mere celibataire; \
 pere seul; femmes enceintes; enceinte; nourrisson
-precaires: a la rue; dans la rue; personnes sans domicile; sans domicile fixe; sans abris; pauvre; fin de mois
+precaires: personnes sans domicile; sans domicile fixe; sans abris; pauvre; fin de mois
 migrants: sans papiers; exile; refugie; demandeuse d asile; primo arrivantes; femmes etrangeres; mna
 tout_public: tout public; tous publics; habitants; population; tous; grand public; usagers; citoyens
 """
