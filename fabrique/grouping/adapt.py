@@ -17,8 +17,9 @@ F1 of "same need" over the out-of-fold decisions (also the accuracy).  The shipp
 cross-validated figure; the adaptation gets a **nested** one (in each outer fold the calibration is chosen by
 cross-validation on the other folds only), so choosing among the calibrations does not flatter it.  The
 adapted model is used only with at least ``MIN_EACH`` decisions of each kind, ``MIN_DECISIONS`` in all, and
-an agreement at least ``MARGIN`` above the shipped model's and no lower accuracy (no more decided pairs broken
-overall); otherwise the shipped one is.
+an agreement at least ``MARGIN`` above the shipped model's, and when it respects significantly more decided
+pairs than the shipped model (paired: pairs it gets right that the shipped model broke, minus the reverse, at
+least ``SIGNIFICANCE`` standard deviations, a one-sided McNemar test at 95 %); otherwise the shipped one is.
 
 Pure numpy and the engine's own clustering pieces; no corpus-wide state.
 """
@@ -39,6 +40,7 @@ from fabrique.grouping.features import Features
 MIN_DECISIONS = 20  # fewer decisions: the shipped model is kept (cross-validation on fewer is noise)
 MIN_EACH = 5  # and at least this many of each kind ("same need" and "not the same")
 MARGIN = 0.02  # the adapted model's agreement must beat the shipped model's by this much
+SIGNIFICANCE = 1.64  # and respect significantly more decided pairs (paired McNemar test, one-sided 95 %)
 FOLDS = 5
 OFFSETS = (-0.75, 0.0, 0.75)  # first-stage logit offsets tried
 THRESHOLD_STEPS = (-0.15, -0.10, -0.05, 0.0, 0.05, 0.10, 0.15)  # around the shipped threshold
@@ -188,9 +190,15 @@ def adapt(pm: PairModel, feats: Sequence[Features], decisions: Sequence[Decision
     shipped_f1, shipped_acc = agreement(outer[shipped_c], y)
     adapted_f1, adapted_acc = agreement(chosen, y)
     offset, threshold = best(outer, y)
-    # better on "same need" by the margin, and no more decided pairs broken overall
+    # better on "same need" by the margin, and more decided pairs respected than broken anew, by a paired
+    # (McNemar) margin: fixed - broken >= SIGNIFICANCE x sqrt(fixed + broken)
+    shipped_right = outer[shipped_c] == y
+    fixed = int(np.sum((chosen == y) & ~shipped_right))
+    broken = int(np.sum((chosen != y) & shipped_right))
     used = (
-        (offset, threshold) != shipped_c and adapted_f1 >= shipped_f1 + MARGIN and adapted_acc >= shipped_acc
+        (offset, threshold) != shipped_c
+        and adapted_f1 >= shipped_f1 + MARGIN
+        and fixed - broken >= SIGNIFICANCE * np.sqrt(fixed + broken)
     )
     return Adaptation(
         n,

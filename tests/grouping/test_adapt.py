@@ -49,15 +49,17 @@ def test_too_few_decisions_or_of_one_kind_keep_the_shipped_model(territory):
         assert not result.used and result.model is None and result.adapted_agreement is None
 
 
-def test_a_team_that_merges_far_more_readily_gets_a_calibrated_model(territory):
+def test_a_team_stricter_than_the_shipped_model_gets_a_calibrated_model(territory):
     feats, _grouped = territory
     pm = engine.model()
-    # this team says "same need" for any pair the first stage scores above 0.08
-    decisions = [(a, b, p > 0.08) for a, b, p in _compatible_pairs(feats, 1, 150)]
+    # this team merges only what a stricter model groups (lower scores, higher threshold)
+    strict = np.array(engine.group_features(feats, pm=calibrated(pm, -0.75, 0.6), workers=1))
+    decisions = [(a, b, bool(strict[a] == strict[b])) for a, b, _p in _compatible_pairs(feats, 1, 150)]
     result = adapt(pm, feats, decisions)
     assert result.used and result.model is not None
     assert result.adapted_agreement >= result.shipped_agreement + MARGIN
-    assert result.offset > 0 or result.threshold < pm.threshold  # it merges more
+    assert result.adapted_accuracy > result.shipped_accuracy
+    assert result.offset < 0 or result.threshold > pm.threshold  # it merges less
     assert result.model.threshold == result.threshold
     assert result.model.intercept == pytest.approx(pm.intercept + result.offset)
     assert np.array_equal(result.model.coef, pm.coef) and result.model.context == pm.context
