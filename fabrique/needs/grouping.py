@@ -776,12 +776,14 @@ def _model_fingerprint(pm) -> str:
 
 
 def pair_model_adaptation_refresh_due(*, fabrique: Fabrique) -> bool:
-    """Whether the team decided anything since the fabrique's calibration was last measured."""
+    """Whether the team's decisions changed since the fabrique's calibration was last measured: decisions are
+    only added (or withdrawn with a handed-over need), so their count tells, also for one committed while
+    the last measure ran."""
     from fabrique.grouping.models import PairDecision
 
     row = pair_model_adaptation(fabrique=fabrique)
-    decisions = PairDecision.objects.filter(fabrique=fabrique)
-    return row is None or decisions.filter(created_at__gte=row.updated_at).exists()
+    seen = row.coef.get("seen") if row is not None and isinstance(row.coef, dict) else None
+    return seen != PairDecision.objects.filter(fabrique=fabrique).count()
 
 
 def _guard_reports(*, fabrique, decided: list[int], limit: int) -> list[tuple[int, bytes]]:
@@ -810,7 +812,10 @@ def pair_model_adaptation_refresh(*, fabrique: Fabrique) -> PairModelAdaptation:
     (`fabrique.grouping.adapt`). Derived data: not audited."""
     from fabrique.grouping.adapt import MAX_REPORTS
     from fabrique.grouping.api import Features, adapt, model
+    from fabrique.grouping.models import PairDecision
 
+    # rows seen (counted before reading them: a decision committed meanwhile makes the next refresh due)
+    seen = PairDecision.objects.filter(fabrique=fabrique).count()
     decisions = team_decisions(fabrique=fabrique, limit=ADAPT_ON_LAST)
     decided = list(dict.fromkeys(i for a, b, _s in decisions for i in (a, b)))
     rows = _guard_reports(fabrique=fabrique, decided=decided, limit=MAX_REPORTS)
@@ -829,7 +834,7 @@ def pair_model_adaptation_refresh(*, fabrique: Fabrique) -> PairModelAdaptation:
         "offset": result.offset,
         "threshold": result.threshold,
         "used": result.used,
-        "coef": {"model": _model_fingerprint(pm)},
+        "coef": {"model": _model_fingerprint(pm), "seen": seen},
         "intercept": float(result.model.intercept) if result.model is not None else float(pm.intercept),
     }
     from fabrique.grouping.models import PairModelAdaptation

@@ -215,6 +215,15 @@ def test_a_decision_refreshes_the_calibration_in_a_task_once(
     assert row.decisions == 1
     # nothing decided since: a second run measures nothing again
     assert refresh_pair_model_adaptation.call(fabrique_id=fabrique.pk) == "up to date"
+    # a decision recorded whenever (even one committed while a measure ran, so older than it) is measured
+    first = transport_need.reports.exclude(pk=report.pk).first()
+    PairDecision.objects.create(
+        fabrique=fabrique, report_a=first, report_b=report, same_need=False, source="split"
+    )
+    assert refresh_pair_model_adaptation.call(fabrique_id=fabrique.pk) == "shipped"
+    assert (
+        PairModelAdaptation.objects.get(fabrique=fabrique).decisions == 1
+    )  # the latest decision on the pair
 
 
 def test_the_guard_measures_both_models_on_the_fabriques_groupings(fabrique, make_report, carquefou):
