@@ -754,6 +754,14 @@ def team_decisions(*, fabrique, limit: int | None = None) -> list[tuple[int, int
     return [(a, b, same) for (a, b), same in latest.items()]
 
 
+def _indexed_decisions(
+    decisions: list[tuple[int, int, bool]], position: dict[int, int]
+) -> list[tuple[int, int, bool]]:
+    """The decisions between reports of a grouping, as indexes into its list of reports (`position`: report
+    id -> index); decisions on reports outside it are left out."""
+    return [(position[a], position[b], same) for a, b, same in decisions if a in position and b in position]
+
+
 def _adaptation_refresh_enqueue(fabrique_id: int) -> None:
     """Refresh the fabrique's calibration in `fabrique worker` (it groups up to 800 reports 75 times: seconds
     of CPU, not for a request). Several decisions of one action enqueue it several times: the later runs
@@ -812,7 +820,7 @@ def pair_model_adaptation_refresh(*, fabrique: Fabrique) -> PairModelAdaptation:
     (`fabrique.grouping.adapt`). Derived data: not audited."""
     from fabrique.grouping.adapt import MAX_REPORTS
     from fabrique.grouping.api import Features, adapt, model
-    from fabrique.grouping.models import PairDecision
+    from fabrique.grouping.models import PairDecision, PairModelAdaptation
 
     # rows seen (counted before reading them: a decision committed meanwhile makes the next refresh due)
     seen = PairDecision.objects.filter(fabrique=fabrique).count()
@@ -820,7 +828,7 @@ def pair_model_adaptation_refresh(*, fabrique: Fabrique) -> PairModelAdaptation:
     decided = list(dict.fromkeys(i for a, b, _s in decisions for i in (a, b)))
     rows = _guard_reports(fabrique=fabrique, decided=decided, limit=MAX_REPORTS)
     position = {report_id: k for k, (report_id, _b) in enumerate(rows)}
-    known = [(position[a], position[b], s) for a, b, s in decisions if a in position and b in position]
+    known = _indexed_decisions(decisions, position)
     pm = model()
     result = adapt(pm, [Features.unpack(blob) for _r, blob in rows], known)
     values = {
@@ -837,8 +845,6 @@ def pair_model_adaptation_refresh(*, fabrique: Fabrique) -> PairModelAdaptation:
         "coef": {"model": _model_fingerprint(pm), "seen": seen},
         "intercept": float(result.model.intercept) if result.model is not None else float(pm.intercept),
     }
-    from fabrique.grouping.models import PairModelAdaptation
-
     row, _created = PairModelAdaptation.objects.update_or_create(fabrique=fabrique, defaults=values)
     return row
 
@@ -955,12 +961,10 @@ def _regroup_fabrique(
     features = [Features.unpack(bytes(blob)) for _r, _n, blob in rows]
     pm = fabrique_pair_model(fabrique=fabrique)
     position = {report_id: index for index, (report_id, _n, _b) in enumerate(rows)}
-    decisions = [
-        (position[a], position[b], same)
-        for a, b, same in team_decisions(fabrique=fabrique)
-        if a in position and b in position
-    ]
-    labels = group_features(features, progress=progress, pm=pm, decisions=decisions)
+    decisions = team_decisions(fabrique=fabrique)
+    labels = group_features(
+        features, progress=progress, pm=pm, decisions=_indexed_decisions(decisions, position)
+    )
     known = set(
         GroupingProposal.objects.filter(fabrique=fabrique)
         .exclude(status=ProposalStatus.ACCEPTED)
@@ -970,7 +974,8 @@ def _regroup_fabrique(
     for index, (_r, need_id, _b) in enumerate(rows):
         rows_of_need.setdefault(need_id, []).append(index)
     created = 0
-    for kind, need_id, members in _proposals(rows, labels, fabrique=fabrique):
+    kept = {(a, b) for a, b, same in decisions if same}
+    for kind, need_id, members in _proposals(rows, labels, kept=kept):
         report_ids = [rows[i][0] for i in members]
         key = _proposal_key(need_id, report_ids)
         if kind == ProposalKind.SPLIT:
@@ -1000,13 +1005,14 @@ def _regroup_fabrique(
     return created
 
 
-def _proposals(rows, labels, *, fabrique) -> list[tuple[str, int | None, list[int]]]:
+def _proposals(rows, labels, *, kept: set[tuple[int, int]]) -> list[tuple[str, int | None, list[int]]]:
     """Merges and splits that turn the current needs into the engine's groups: (kind, need id, row indexes).
 
     Each need's *core* is the group holding most of its reports. A merge gathers a group's reports that are
     unattached or whose need has its core there, into the need holding most of them. A split takes out of a
     need the reports the engine puts in another group, one proposal per group; reports the team merged into
-    their need by hand or kept there by rejecting a split are never proposed again."""
+    their need by hand or kept there by rejecting a split (`kept`: the team's latest "same need" pairs,
+    (smaller report id, larger)) are never proposed again."""
     from collections import Counter
 
     groups: dict[int, list[int]] = {}
@@ -1028,7 +1034,6 @@ def _proposals(rows, labels, *, fabrique) -> list[tuple[str, int | None, list[in
             continue  # already one need
         target = min(counted, key=lambda n: (-counted[n], n)) if counted else None
         out.append((ProposalKind.MERGE, target, mergeable))
-    kept = {(a, b) for a, b, same in team_decisions(fabrique=fabrique) if same}
     for need_id, counts in spread.items():
         if len(counts) < 2:
             continue
