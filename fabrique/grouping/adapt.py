@@ -34,7 +34,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from fabrique.grouping.constraints import Constraints, resolve
-from fabrique.grouping.engine import Matrix, PairModel, _flat_clusters, linkage_tree, prob_matrix
+from fabrique.grouping.engine import Matrix, PairModel, flat_clusters, linkage_tree, prob_matrix
 from fabrique.grouping.features import Features
 
 MIN_DECISIONS = 20  # fewer decisions: the shipped model is kept (cross-validation on fewer is noise)
@@ -121,7 +121,7 @@ class _Grouper:
                 continue
             z = linkage_tree(p[np.ix_(members, members)], self.pm, cons.local(members))
             for k, thr in enumerate(self.thresholds):
-                local = _flat_clusters(z, len(members), 1.0 - thr)
+                local = flat_clusters(z, len(members), 1.0 - thr)
                 out[k][members] = next_label[k] + local
                 next_label[k] += int(local.max()) + 1
         return out

@@ -717,10 +717,10 @@ def _average_linkage(
     n = len(p)
     if n == 1:
         return np.zeros(1, dtype=np.int64)
-    return _flat_clusters(linkage_tree(p, pm, local), n, 1.0 - threshold)
+    return flat_clusters(linkage_tree(p, pm, local), n, 1.0 - threshold)
 
 
-def _flat_clusters(z: np.ndarray, n: int, cut: float) -> np.ndarray:
+def flat_clusters(z: np.ndarray, n: int, cut: float) -> np.ndarray:
     """The clusters ``fcluster(z, cut, criterion="distance")`` returns, numbered 0, 1..., without its checks
     of ``z``, which cost more than the linkage itself on thousands of small components: every subtree whose
     highest merge is at most ``cut`` is one cluster."""

@@ -54,7 +54,7 @@ def test_flat_clusters_cut_like_fcluster():
         dist[p <= 0] = engine.CANNOT_LINK
         z = linkage(dist[np.triu_indices(n, 1)], method="average")
         for cut in (0.3, 0.55, 0.9):
-            ours = engine._flat_clusters(z, n, cut)
+            ours = engine.flat_clusters(z, n, cut)
             assert _partition(ours) == _partition(fcluster(z, t=cut, criterion="distance"))
 
 
