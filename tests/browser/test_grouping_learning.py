@@ -4,6 +4,8 @@ figures and which one is used (screenshots at desktop and phone width)."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.needs.conftest import make_report  # noqa: F401 (a fixture)
+
 from .conftest import DESKTOP, PHONE, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,27 +17,18 @@ TRANSPORT = (
 HOMEWORK = ("Aide aux devoirs pour les collégiens", "Personne pour aider les collégiens le soir.")
 
 
-def _decided_fabrique(team):
+@pytest.fixture
+def learned(team, make_report):  # noqa: F811
+    """The fabrique's calibration measured on 28 decided pairs of 8 reports (two needs of 4)."""
     from fabrique.grouping.models import PairDecision
     from fabrique.needs.grouping import pair_model_adaptation_refresh
-    from fabrique.needs.services import need_report_submit
     from fabrique.territories.models import Commune
 
     carquefou = Commune.objects.get(code="44026")
     reports = {}
     for name, (title, description) in {"transport": TRANSPORT, "homework": HOMEWORK}.items():
         reports[name] = [
-            need_report_submit(
-                fabrique=team.fabrique,
-                title=f"{title} ({k})",
-                description=description,
-                commune=carquefou,
-                reporter_name="Camille Martin",
-                reporter_email="camille@example.org",
-                reporter_type="inhabitant",
-                consent_processing=True,
-            )
-            for k in range(4)
+            make_report(title=f"{title} ({k})", description=description, commune=carquefou) for k in range(4)
         ]
     everyone = reports["transport"] + reports["homework"]
     for i, a in enumerate(everyone):
@@ -51,8 +44,8 @@ def _decided_fabrique(team):
     return pair_model_adaptation_refresh(fabrique=team.fabrique)
 
 
-def test_the_regrouping_page_shows_what_the_team_taught(page, live_server, team, log_in, shoot, axe):
-    row = _decided_fabrique(team)
+def test_the_regrouping_page_shows_what_the_team_taught(page, live_server, team, log_in, shoot, axe, learned):
+    row = learned
     page.set_viewport_size(DESKTOP)
     log_in(page, team.officer)
     page.goto(f"{live_server.url}/espace/{team.fabrique.slug}/besoins/regroupements/")
