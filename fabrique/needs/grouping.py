@@ -5,7 +5,8 @@ Built on the pure engine `fabrique.grouping.api` (see docs/grouping.md, "Python 
 - each report keeps its packed features and candidate-filter keys in `ReportFeatures`
   (`report_features_refresh`, called by `need_report_submit`; `fabrique backfill_report_features`);
 - `need_suggestions` / `public_need_suggestions` / `report_need_suggestions`: the closest needs of one
-  fabrique (the public gets only the public title and the public status);
+  fabrique (the public gets only the public title and the public status); a stored report is never
+  offered a need the team said it is not (`_needs_decided_apart`);
 - `report_merge` / `report_split`: move a report into a need and back, through the needs services
   (so the audit log records every move), with a `ReportMerge` provenance row;
 - `regrouping_run_*`: a job over a fabrique or the network that creates `GroupingProposal` rows, per
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -235,7 +236,9 @@ class PublicNeedSuggestion:
     status: str
 
 
-def _candidates(*, fabrique, keys: Mapping, attached_only: bool, exclude_report_id=None) -> QuerySet:
+def _candidates(
+    *, fabrique, keys: Mapping, attached_only: bool, exclude_report_id=None, exclude_need_ids=()
+) -> QuerySet:
     """Stored features of the fabrique's live reports that may be the same need (docs/grouping.md)."""
     rows = ReportFeatures.objects.filter(fabrique=fabrique, report__deleted_at__isnull=True)
     if attached_only:
@@ -248,6 +251,8 @@ def _candidates(*, fabrique, keys: Mapping, attached_only: bool, exclude_report_
         rows = rows.exclude(report__stage=ReportStage.DISMISSED)
     if exclude_report_id is not None:
         rows = rows.exclude(report_id=exclude_report_id)
+    if exclude_need_ids:
+        rows = rows.exclude(report__need_id__in=sorted(exclude_need_ids))
     concepts = Q()
     for concept in keys.get("concepts") or []:
         concepts |= Q(concepts__contains=f",{concept},")
@@ -271,15 +276,20 @@ def _candidates(*, fabrique, keys: Mapping, attached_only: bool, exclude_report_
 
 
 def _rank_needs(
-    *, fabrique, features, k: int, exclude_report_id=None
+    *, fabrique, features, k: int, exclude_report_id=None, exclude_need_ids: Collection[int] = ()
 ) -> list[tuple[int, tuple[float, bool, int]]]:
-    """(need id, (score, same need, reports)) of the closest needs, best first: one candidate query."""
+    """(need id, (score, same need, reports)) of the closest needs, best first: one candidate query.
+    `exclude_need_ids`: needs never offered (the team said the report is not them)."""
     from fabrique.grouping.api import Features, candidate_filter, suggest
 
     keys = candidate_filter(features)
     rows = list(
         _candidates(
-            fabrique=fabrique, keys=keys, attached_only=True, exclude_report_id=exclude_report_id
+            fabrique=fabrique,
+            keys=keys,
+            attached_only=True,
+            exclude_report_id=exclude_report_id,
+            exclude_need_ids=exclude_need_ids,
         ).values_list("report_id", "report__need_id", "features")
     )
     if not rows:
@@ -305,8 +315,16 @@ def _suggestions(fabrique, ranked, needs) -> list[NeedSuggestion]:
     ]
 
 
-def _suggest_needs(*, fabrique, features, k: int, exclude_report_id=None) -> list[NeedSuggestion]:
-    ranked = _rank_needs(fabrique=fabrique, features=features, k=k, exclude_report_id=exclude_report_id)
+def _suggest_needs(
+    *, fabrique, features, k: int, exclude_report_id=None, exclude_need_ids: Collection[int] = ()
+) -> list[NeedSuggestion]:
+    ranked = _rank_needs(
+        fabrique=fabrique,
+        features=features,
+        k=k,
+        exclude_report_id=exclude_report_id,
+        exclude_need_ids=exclude_need_ids,
+    )
     if not ranked:
         return []
     needs = Need.objects.filter(fabrique=fabrique).in_bulk([need_id for need_id, _v in ranked])
@@ -317,8 +335,8 @@ def reports_need_suggestions(
     *, fabrique, reports: list[NeedReport], k: int = 1
 ) -> dict[int, list[NeedSuggestion]]:
     """`report_need_suggestions` for several reports of one fabrique: their stored features in one query,
-    one candidate query per report, the suggested needs in one query. Reports without features get none
-    (the backfill computes them; a page never computes them)."""
+    the team's decisions on them in one, one candidate query per report, the suggested needs in one query.
+    Reports without features get none (the backfill computes them; a page never computes them)."""
     from fabrique.grouping.api import Features
 
     rows = dict(
@@ -326,6 +344,7 @@ def reports_need_suggestions(
             "report_id", "features"
         )
     )
+    apart = _needs_decided_apart(fabrique=fabrique, report_ids=[r.pk for r in reports if r.pk in rows])
     ranked = {}
     for report in reports:
         if report.pk in rows:
@@ -334,11 +353,61 @@ def reports_need_suggestions(
                 features=Features.unpack(bytes(rows[report.pk])),
                 k=k + 1,
                 exclude_report_id=report.pk,
+                exclude_need_ids=apart.get(report.pk, ()),
             )
             ranked[report.pk] = [item for item in found if item[0] != report.need_id][:k]
     ids = {need_id for found in ranked.values() for need_id, _v in found}
     needs = Need.objects.filter(fabrique=fabrique).in_bulk(ids) if ids else {}
     return {report_pk: _suggestions(fabrique, found, needs) for report_pk, found in ranked.items()}
+
+
+def _needs_decided_apart(*, fabrique, report_ids: Collection[int]) -> dict[int, set[int]]:
+    """For each of the reports, the needs the team said it is not the same need as: the need of every live
+    report attached to one whose latest decision with it is "not the same" (a rejected proposal, a split, a
+    merge that took it out of a need). The latest decision on a pair wins, as in
+    `fabrique.grouping.constraints`: a later "same need" allows the need again. Only the report's own
+    decisions count (not those inferred through other reports). One query, whatever the number of reports
+    and decisions."""
+    from fabrique.grouping.models import PairDecision
+
+    ids = set(report_ids)
+    if not ids:
+        return {}
+    rows = (
+        PairDecision.objects.filter(fabrique=fabrique)
+        .filter(Q(report_a_id__in=ids) | Q(report_b_id__in=ids))
+        .order_by("-created_at", "-pk")
+        .values_list(
+            "report_a_id",
+            "report_b_id",
+            "same_need",
+            "report_a__need_id",
+            "report_a__stage",
+            "report_a__deleted_at",
+            "report_b__need_id",
+            "report_b__stage",
+            "report_b__deleted_at",
+        )
+    )
+    seen: set[tuple[int, int]] = set()
+    apart: dict[int, set[int]] = {}
+    for a, b, same, need_a, stage_a, deleted_a, need_b, stage_b, deleted_b in rows:
+        pair = (min(a, b), max(a, b))
+        if pair in seen:
+            continue  # an older decision on a pair decided again later
+        seen.add(pair)
+        if same:
+            continue
+        for report_id, other_need, other_stage, other_deleted in (
+            (a, need_b, stage_b, deleted_b),
+            (b, need_a, stage_a, deleted_a),
+        ):
+            attached = (
+                other_stage == ReportStage.ATTACHED and other_need is not None and other_deleted is None
+            )
+            if report_id in ids and attached:
+                apart.setdefault(report_id, set()).add(other_need)
+    return apart
 
 
 def need_suggestions(*, fabrique, data: Mapping, k: int = 5) -> list[NeedSuggestion]:
@@ -370,18 +439,21 @@ def public_need_suggestions(*, fabrique, data: Mapping, k: int = 3) -> list[Publ
 
 
 def report_need_suggestions(*, report: NeedReport, k: int = 5) -> list[NeedSuggestion]:
-    """The closest needs of an existing report (other than its own need)."""
+    """The closest needs of an existing report (other than its own need), except the needs the team said it
+    is not (`_needs_decided_apart`)."""
     from fabrique.grouping.api import Features
 
     report_features_ensure(report=report)
     row = ReportFeatures.objects.filter(report_id=report.pk).first()
     if row is None:
         return []
+    apart = _needs_decided_apart(fabrique=report.fabrique, report_ids=[report.pk])
     found = _suggest_needs(
         fabrique=report.fabrique,
         features=Features.unpack(bytes(row.features)),
         k=k + 1,
         exclude_report_id=report.pk,
+        exclude_need_ids=apart.get(report.pk, ()),
     )
     return [s for s in found if s.need.pk != report.need_id][:k]
 

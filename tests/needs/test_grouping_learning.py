@@ -16,10 +16,12 @@ from fabrique.needs.grouping import (
     regrouping_run_create,
     regrouping_run_execute,
     report_merge,
+    report_need_suggestions,
     report_split,
+    reports_need_suggestions,
 )
 from fabrique.needs.models import GroupingProposal, ProposalKind, ProposalStatus, ReportStage
-from fabrique.needs.services import need_create_from_report, need_report_attach
+from fabrique.needs.services import need_create_from_report, need_report_attach, need_report_detach
 from fabrique.territories.models import Commune
 
 pytestmark = pytest.mark.django_db
@@ -252,3 +254,85 @@ def test_the_guard_measures_both_models_on_the_fabriques_groupings(fabrique, mak
     assert row.shipped_agreement is not None and row.adapted_agreement is not None
     assert row.shipped_accuracy == pytest.approx(1.0)  # the engine groups these as the team does
     assert not row.used and fabrique_pair_model(fabrique=fabrique) is None
+
+
+# --- suggestions for an existing report respect the team's "not the same need" ----------------------------
+
+
+def suggested(report) -> list:
+    return [s.need for s in report_need_suggestions(report=report)]
+
+
+def test_a_rejected_proposal_is_no_longer_suggested_until_a_later_same_need(
+    fabrique, make_report, officer, transport_need, carquefou
+):
+    # given: a report suggested two transport needs
+    first = transport_need.reports.get()
+    other_need = need_create_from_report(
+        report=make_report(title=f"{TRANSPORT} (bis)", description=TRANSPORT_DESC, commune=carquefou),
+        actor=officer,
+    )
+    report = make_report(title="Transport des seniors vers le marché", commune=carquefou)
+    assert set(suggested(report)) == {transport_need, other_need}
+    # when: the team rejects gathering it with the first need's report
+    proposal = GroupingProposal.objects.create(fabrique=fabrique, need=transport_need, score=0.8, key="r")
+    proposal.reports.set([report, first])
+    proposal_reject(proposal=proposal, actor=officer)
+    # then: that need is no longer offered for this report (in both suggestion services), the other one is
+    assert suggested(report) == [other_need]
+    assert [
+        s.need for s in reports_need_suggestions(fabrique=fabrique, reports=[report], k=5)[report.pk]
+    ] == [other_need]
+    # suggestions while typing have no decisions: unchanged
+    data = {"title": "Transport des seniors vers le marché", "commune": carquefou, "description": ""}
+    assert transport_need in [s.need for s in need_suggestions(fabrique=fabrique, data=data)]
+    # when: a later decision says the same need (the latest decision on a pair wins)
+    PairDecision.objects.create(
+        fabrique=fabrique, report_a=first, report_b=report, same_need=True, source="merge", decided_by=officer
+    )
+    # then
+    assert set(suggested(report)) == {transport_need, other_need}
+
+
+def test_a_split_or_a_merge_out_of_a_need_stops_suggesting_that_need(
+    fabrique, make_report, officer, transport_need, carquefou
+):
+    # given: a report merged into the transport need, then split out of it
+    report = make_report(title="Transport des aînés au marché", commune=carquefou)
+    report_merge(report=report, need=transport_need, actor=officer)
+    report.refresh_from_db()
+    report_split(report=report, actor=officer, mode="unattached")
+    report.refresh_from_db()
+    # then
+    assert transport_need not in suggested(report)
+    # given: a need holding a report attached without a decision, merged by the team into another need
+    need = need_create_from_report(
+        report=make_report(title=f"{TRANSPORT} (bis)", description=TRANSPORT_DESC, commune=carquefou),
+        actor=officer,
+    )
+    moved = make_report(title=TRANSPORT, description=TRANSPORT_DESC, commune=carquefou)
+    need_report_attach(report=moved, need=need, actor=officer)
+    moved.refresh_from_db()
+    assert suggested(moved) == [transport_need]
+    report_merge(report=moved, need=transport_need, actor=officer)
+    moved.refresh_from_db()
+    # then: the need it was taken out of is not offered back
+    assert need not in suggested(moved)
+
+
+def test_a_not_the_same_decision_with_a_report_no_longer_in_the_need_does_not_hide_it(
+    fabrique, make_report, officer, transport_need, carquefou
+):
+    # given: the team said the report is not the same need as another report, which then left the need
+    report = make_report(title="Transport des seniors vers le marché", commune=carquefou)
+    gone = make_report(title=TRANSPORT, description=TRANSPORT_DESC, commune=carquefou)
+    need_report_attach(report=gone, need=transport_need, actor=officer)
+    PairDecision.objects.create(
+        fabrique=fabrique, report_a=report, report_b=gone, same_need=False, source="rejected"
+    )
+    assert suggested(report) == []
+    # when
+    gone.refresh_from_db()
+    need_report_detach(report=gone, actor=officer)
+    # then: the decision is about that report, not about the need it was in
+    assert suggested(report) == [transport_need]

@@ -332,3 +332,60 @@ def test_split_proposal_in_the_queue(client, team, fabrique, need, make_report, 
     assert "Séparer du besoin" in page and "C'est bien le même besoin" in page
     confirm = client.get(bo(fabrique, "proposal_accept", pk=proposal.pk)).content.decode()
     assert "En faire un besoin à part" in confirm
+
+
+def test_pages_suggesting_needs_for_a_report_skip_the_needs_decided_apart_in_one_query(
+    client, team, fabrique, need, make_report, carquefou
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fabrique.grouping.models import PairDecision
+
+    # given: a received report that looks like the need, other received reports and needs of their own
+    report = make_report(
+        title="Transport des seniors vers le marché", description=TRANSPORT_DESC, commune=carquefou
+    )
+    received = [make_report(title=f"Aide aux devoirs {k}", commune=carquefou) for k in range(3)]
+    for k in range(2):
+        need_create_from_report(
+            report=make_report(title=f"Garde d'enfants {k}", commune=carquefou), actor=team.officer
+        )
+    offered = bo(fabrique, "duplicate_compare", pk=report.pk) + f"?need={need.pk}"
+    pages = [
+        bo(fabrique, "duplicate_compare", pk=report.pk),
+        bo(fabrique, "report_merge", pk=report.pk),
+        bo(fabrique, "duplicate_queue"),
+    ]
+    client.force_login(team.officer)
+
+    def measure() -> tuple[list[int], list[str]]:
+        counts, bodies = [], []
+        for url in pages:
+            client.get(url)  # process-wide caches filled by a first request
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            assert response.status_code == 200
+            counts.append(len(queries))
+            bodies.append(response.content.decode())
+        return counts, bodies
+
+    _counts, bodies = measure()
+    assert all(offered in body for body in bodies)
+    # when: the team said the report is not the same need as the need's report
+    PairDecision.objects.create(
+        fabrique=fabrique, report_a=need.reports.get(), report_b=report, same_need=False, source="rejected"
+    )
+    few, bodies = measure()
+    # then: no page offers that need for it any more
+    assert not any(offered in body for body in bodies)
+    # when: many more decisions on the queue's reports
+    PairDecision.objects.bulk_create(
+        PairDecision(fabrique=fabrique, report_a=a, report_b=b, same_need=bool(k % 2), source="merge")
+        for k in range(10)
+        for a, b in [(report, r) for r in received] + [(received[0], received[1]), (received[1], received[2])]
+    )
+    many, bodies = measure()
+    # then: the decisions are read in one query, whatever their number
+    assert many == few
+    assert not any(offered in body for body in bodies)
