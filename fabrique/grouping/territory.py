@@ -628,9 +628,25 @@ class Territories:
             com_code = self._pick_commune(self.by_name[best[3]], hint)
             com_span = (best[1], best[2])
         dept_hits = self._find(self.dept_by_name, words, min_len=3)
+        dept_span = (0, 0)
         if dept_hits:
             ds, de, dkey = dept_hits[0]
-            if (
+            dept_code = self.dept_by_name[dkey][0]
+            in_dept = (
+                [
+                    c
+                    for c in self.by_name[best[3]]
+                    if c in self.communes and self.communes[c].dept == dept_code
+                ]
+                if com_code
+                else []
+            )
+            if in_dept and (de <= com_span[0] or ds >= com_span[1]):
+                # 'Briançon, Hautes-Alpes', 'St-Louis (Haut-Rhin)': the département is context of the commune
+                # named beside it, not a neighbourhood nor the place itself
+                com_code = com_code if com_code in in_dept else self._pick_commune(in_dept, dept_code)
+                dept_span = (ds, de)
+            elif (
                 not com_code
                 or de - ds > com_span[1] - com_span[0]
                 or (de - ds == com_span[1] - com_span[0] and {"departement", "dept", "dpt"} & set(words))
@@ -669,7 +685,11 @@ class Territories:
             area.add(com_code)
         if epci and not area:
             area = set(self.epci_members.get(epci, []))
-        rest = [w for i, w in enumerate(words) if not com_span[0] <= i < com_span[1]]
+        rest = [
+            w
+            for i, w in enumerate(words)
+            if not com_span[0] <= i < com_span[1] and not dept_span[0] <= i < dept_span[1]
+        ]
         for _s, _e, key in self._find(self.qpv_by_name, rest, min_len=4):
             cands = self.qpv_by_name[key]
             inside = [q for q in cands if area.intersection(self.qpv_communes[q])]
@@ -697,6 +717,20 @@ class Territories:
                 and not _ROMAN_ORDINAL.fullmatch(w)
                 and not _ARR_WORD.fullmatch(w)
             ]
+            own = (base.commune if base else "") or com_code
+            if leftover and own in self.communes:
+                # the commune's own name is not a neighbourhood of it: '05000 Gap' is Gap, 'Gap, Haut-Gap' is
+                # 'haut gap' as 'Haut-Gap' is (a name inside a neighbourhood's name stays: 'Lille-Sud')
+                name = norm_name(self.communes[own].name).split()
+                after = leftover[len(name) :]
+                if leftover == name:
+                    leftover = []
+                elif (
+                    name
+                    and leftover[: len(name)] == name
+                    and any(after[i : i + len(name)] == name for i in range(len(after)))
+                ):
+                    leftover = after
             # a neighbourhood that is not a QPV: 'Wazemmes' next to Lille's code, 'Lille - Wazemmes'
             if leftover and (com_code or base) and not epci:
                 sub = " ".join(w for w in leftover if w not in _SUB_WORDS) or " ".join(leftover)

@@ -73,3 +73,25 @@ def test_a_postal_code_alone_in_the_label_is_a_postal_code(terr):
 def test_an_epci_named_without_its_prefix(terr):
     place = terr.resolve("", "Quimper Bretagne Occidentale", "44")
     assert place.level == "epci" and place.epci == "200068120"
+
+
+def test_a_departement_beside_its_commune_is_context(terr):
+    # the département named beside a commune of it neither replaces the commune nor becomes a neighbourhood
+    for code in ("05023", ""):
+        place = terr.resolve(code, "Briançon, Hautes-Alpes")
+        assert (place.level, place.commune, place.sub) == ("commune", "05023", "")
+    place = terr.resolve("", "Marseille, Bouches-du-Rhône")
+    assert (place.level, place.commune) == ("commune", "13055")
+    assert terr.resolve("68297", "St-Louis (Haut-Rhin)").sub == ""
+    # a département alone, or named as such, is still the département
+    assert terr.resolve("", "Hautes-Alpes").level == "dept"
+    assert terr.resolve("", "Département de la Loire").level == "dept"
+
+
+def test_a_communes_own_name_is_not_its_neighbourhood(terr):
+    assert terr.resolve("", "05000 Gap").level == "commune"
+    assert terr.resolve("", "Hem 59510").level == "commune"
+    # 'Gap, Haut-Gap' and 'Haut-Gap' name one neighbourhood; a name inside a neighbourhood's name stays
+    assert terr.resolve("05061", "Gap, Haut-Gap").sub == terr.resolve("05061", "Haut-Gap").sub == "haut gap"
+    assert terr.resolve("59350", "Lille, quartier Lille-Sud").sub == "lille sud"
+    assert terr.resolve("59350", "Lille - Wazemmes").sub == "wazemmes"
