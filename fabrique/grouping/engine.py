@@ -57,7 +57,12 @@ PAIR_FEATURES = (
     "cos_e",
     "cos_e_x_exact",
     "cos_h",
+    "short",
+    "short_x_cos_e",
+    "short_x_cos_k",
 )
+
+SHORT_WORDS = 8.0  # content words at which a report counts as half "short" (pair features short_*)
 
 # Fallback weights (hand-set) when pair_model.json is absent; the shipped file is trained on the tuning half.
 _DEFAULT_MODEL = {
@@ -87,6 +92,9 @@ _DEFAULT_MODEL = {
         2.0,
         1.0,
         1.0,
+        0.0,
+        0.0,
+        0.0,
     ],
     "intercept": -7.5,
     "threshold": 0.5,
@@ -172,6 +180,9 @@ class Matrix:
         self.meaning = self.blocks[_E_BLOCK][:, :E_DIMS].toarray().astype(np.float32)
         self.full = full
         self.has_theme = np.diff(self.blocks[BLOCKS.index("t")].indptr) > 0
+        # distinct content words of each report (entries of its word block): a one-line message shares few
+        # words with anything, so its pairs lean on meaning and concepts rather than on words
+        self.words = np.diff(self.blocks[BLOCKS.index("w")].indptr)
         codes: dict[str, int] = {"": 0}
 
         def code(value: str) -> int:
@@ -305,6 +316,8 @@ def pair_features(
     tr, tc = m.theme[r], m.theme[c]
     theme_known = (tr > 0) & (tc > 0)
     cw, cc, ck, ct, ce, ch = cos
+    # shortness of the shorter report: 1 with no content word, 0.5 with 8, 0.2 with 32
+    short = 1.0 / (1.0 + np.minimum(m.words[r], m.words[c]) / SHORT_WORDS)
     mention = np.zeros(len(r), dtype=bool)
     if m.mentions:
         has = m.has_mentions[r] | m.has_mentions[c]
@@ -337,6 +350,9 @@ def pair_features(
             ce,
             ce * terr["exact"],
             ch,
+            short,
+            short * ce,
+            short * ck,
         ]
     ).astype(np.float64)
     return x
