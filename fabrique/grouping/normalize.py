@@ -117,6 +117,62 @@ ABBREVIATIONS: dict[str, str] = {
     "nb": "",
 }
 
+# French-based Creole of the overseas départements (La Réunion; Antilles and Guyane where shared), written
+# as inhabitants write it: general vocabulary only, each word read as the French word it is, so the word,
+# n-gram, concept and meaning blocks see a Creole message as its French equivalent. Words whose folded form
+# is also a French word ('case', 'bis', 'na', 'ni', 'li', 'mi') are left out.
+CREOLE: dict[str, str] = {
+    "kaz": "maison",
+    "lakaz": "maison",
+    "marmay": "enfants",
+    "marmaye": "enfants",
+    "marmaille": "enfants",
+    "zanfan": "enfants",
+    "zenfan": "enfants",
+    "timoun": "enfants",
+    "yich": "enfant",
+    "gramoun": "personnes agees",
+    "granmoun": "personnes agees",
+    "travay": "travail",
+    "travaye": "travailler",
+    "lekol": "ecole",
+    "lekole": "ecole",
+    "kolez": "college",
+    "manze": "manger",
+    "manje": "manger",
+    "kar": "bus",
+    "dokter": "medecin",
+    "dokte": "medecin",
+    "lopital": "hopital",
+    "tousel": "tout seul",
+    "dlo": "eau",
+    "poin": "pas",
+    "pwin": "pas",
+    "kone": "connais",
+    "konn": "connais",
+    "konpran": "comprendre",
+    "konprann": "comprendre",
+    "lir": "lire",
+    "ekrir": "ecrire",
+    "lontan": "longtemps",
+    "bonpe": "beaucoup",
+    "malad": "malade",
+    "larzan": "argent",
+    "lajan": "argent",
+    "lamizer": "misere",
+    "loye": "loyer",
+    "fanm": "femme",
+    "madanm": "femme",
+    "fanmi": "famille",
+    "jenn": "jeunes",
+    "boutik": "boutique",
+    "moun": "gens",
+    "domoun": "gens",
+    "pou": "pour",
+    "ek": "avec",
+}
+ABBREVIATIONS.update(CREOLE)
+
 
 def tokens(text: str | None) -> list[str]:
     """Folded tokens with abbreviations expanded (SMS spelling, acronyms)."""

@@ -55,3 +55,19 @@ def test_no_known_word_gives_no_meaning_vector():
     assert not np.any((f.indices >> 20) == E)
     g = featurize({"id": "y", "title": "épicerie solidaire"})
     assert float(f.cosines(g)[E]) == 0.0
+
+
+def test_creole_words_are_read_as_their_french_words():
+    from fabrique.grouping.normalize import CREOLE, stem, tokens
+
+    assert tokens("mes marmay i mange pas, la kaz lé fini") == [
+        "mes", "enfants", "i", "mange", "pas", "la", "maison", "le", "fini",
+    ]  # fmt: skip
+    assert tokens("gramoun tousel") == ["personnes", "agees", "tout", "seul"]
+    # no Creole spelling hides another French word: a spelling whose stem is a common French stem ('lir',
+    # 'malad') is a spelling of that very word
+    from fabrique.grouping.features import known_stems
+
+    for word, french in CREOLE.items():
+        if stem(word) in known_stems():
+            assert stem(word) == stem(french.split()[0]), word
