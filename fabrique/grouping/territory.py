@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from fabrique.core.text import fold
@@ -344,6 +344,11 @@ class Territories:
             return frozenset()
         return frozenset(self._ordinals(norm_name(qpv["label"]), city))
 
+    @cached_property
+    def _arr_cities(self) -> frozenset[str]:
+        """Folded names of the communes divided into arrondissements ('paris', 'lyon', 'marseille')."""
+        return frozenset(norm_name(self.communes[c].name) for c in self.arr_of if c in self.communes)
+
     def _ordinals(self, words: str, city: str) -> list[str]:
         """Arrondissement codes of ``city`` named in folded text: '3e', '15eme arrondissement', 'arr 4'."""
         found = [int(m.group(1)) for m in _ORDINAL.finditer(words)]
@@ -578,8 +583,14 @@ class Territories:
         if not words:
             return base or Place()
         label_dept = ""
-        for w in words:
-            if w in self.depts and len(w) == 2 and w.isdigit():
+        for i, w in enumerate(words):
+            # 'Paris 18', 'Marseille 15': after a city with arrondissements a number is the arrondissement
+            if (
+                w in self.depts
+                and len(w) == 2
+                and w.isdigit()
+                and (i == 0 or words[i - 1] not in self._arr_cities)
+            ):
                 label_dept = w
         hint = (base.dept if base and base.dept else "") or label_dept or dept_hint
         has_epci_word = any(w in _EPCI_WORDS for w in words)
@@ -655,6 +666,8 @@ class Territories:
                 if not base and not epci:
                     return Place(level="dept", dept=label_dept)
                 com_code, com_span = "", (0, 0)
+        if com_code and com_span[0] > 0 and words[com_span[0] - 1] == "grand":
+            has_epci_word = True  # 'Grand Lyon', 'Grand Paris': the intercommunality of that city
         if com_code and not epci and has_epci_word and com_code in self.communes:
             # 'Pornic agglo': the intercommunality named after its main commune
             siren = self.communes[com_code].epci
@@ -723,8 +736,8 @@ class Territories:
                 # 'haut gap' as 'Haut-Gap' is (a name inside a neighbourhood's name stays: 'Lille-Sud')
                 name = norm_name(self.communes[own].name).split()
                 after = leftover[len(name) :]
-                if leftover == name:
-                    leftover = []
+                if leftover == name or (len("".join(leftover)) >= 4 and name[: len(leftover)] == leftover):
+                    leftover = []  # the whole name, or its first words ('Chamonix' for Chamonix-Mont-Blanc)
                 elif (
                     name
                     and leftover[: len(name)] == name

@@ -95,3 +95,23 @@ def test_a_communes_own_name_is_not_its_neighbourhood(terr):
     assert terr.resolve("05061", "Gap, Haut-Gap").sub == terr.resolve("05061", "Haut-Gap").sub == "haut gap"
     assert terr.resolve("59350", "Lille, quartier Lille-Sud").sub == "lille sud"
     assert terr.resolve("59350", "Lille - Wazemmes").sub == "wazemmes"
+
+
+def test_a_number_after_paris_lyon_or_marseille_is_an_arrondissement(terr):
+    # '18' and '15' are also département codes (Cher, Cantal): after the city's name they are arrondissements
+    assert terr.resolve("", "Paris 18").arrs == {"75118"}
+    assert terr.resolve("", "Marseille 15").arrs == {"13215"}
+    assert terr.resolve("", "Lyon 9").arrs == {"69389"}
+
+
+def test_grand_and_a_city_is_its_intercommunality(terr):
+    assert terr.resolve("", "Grand Lyon").epci == terr.resolve("", "Métropole de Lyon").epci == "200046977"
+    assert terr.resolve("", "Grand Lyon").level == "epci"
+    # a neighbourhood named 'Grand …' is still a neighbourhood of its commune
+    assert terr.resolve("", "quartier du Grand Parc, Bordeaux").commune == "33063"
+
+
+def test_the_first_words_of_the_coded_communes_name_are_that_commune(terr):
+    # 'Chamonix' next to Chamonix-Mont-Blanc's code, 'Vallouise' next to Vallouise-Pelvoux's
+    assert terr.resolve("74056", "Chamonix").level == "commune"
+    assert terr.resolve("05101", "Vallouise").level == "commune"
