@@ -812,6 +812,11 @@ def main() -> None:
     parser.add_argument(
         "--quality-only", action="store_true", help="leave-one-territory-out and learning only"
     )
+    parser.add_argument(
+        "--loto-only",
+        action="store_true",
+        help="the leave-one-territory-out table only (no baselines, no simulation): 3-4 min, for trying ideas",
+    )
     parser.add_argument("--scale-only", action="store_true", help="time, memory and suggestion latency only")
     parser.add_argument("--sizes", default="", help="comma-separated scale sizes (default 10000,100000)")
     parser.add_argument("--queries", type=int, default=0, help="suggestion queries (default 300, quick 50)")
@@ -875,6 +880,8 @@ def main() -> None:
         "steadier figure than F1 alone (one merge of two large groups moves a territory's F1 by a few points)."
     )
     out()
+    if args.loto_only:
+        return
 
     out("## Baselines (same territories)")
     out()
