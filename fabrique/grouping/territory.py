@@ -732,18 +732,21 @@ class Territories:
             ]
             own = (base.commune if base else "") or com_code
             if leftover and own in self.communes:
-                # the commune's own name is not a neighbourhood of it: '05000 Gap' is Gap, 'Gap, Haut-Gap' is
-                # 'haut gap' as 'Haut-Gap' is (a name inside a neighbourhood's name stays: 'Lille-Sud')
+                # the commune's own name is not a neighbourhood of it ('05000 Gap' is Gap), nor part of one's
+                # name: 'Lille-Sud', 'Lille Sud' and 'Lille, quartier Lille-Sud' are all 'sud' (the commune's name
+                # may have been read as the commune or not), 'Gap, Haut-Gap' and 'Haut-Gap' both 'haut'
                 name = norm_name(self.communes[own].name).split()
-                after = leftover[len(name) :]
                 if leftover == name or (len("".join(leftover)) >= 4 and name[: len(leftover)] == leftover):
                     leftover = []  # the whole name, or its first words ('Chamonix' for Chamonix-Mont-Blanc)
-                elif (
-                    name
-                    and leftover[: len(name)] == name
-                    and any(after[i : i + len(name)] == name for i in range(len(after)))
-                ):
-                    leftover = after
+                elif name:
+                    kept, i = [], 0
+                    while i < len(leftover):
+                        if leftover[i : i + len(name)] == name:
+                            i += len(name)
+                        else:
+                            kept.append(leftover[i])
+                            i += 1
+                    leftover = kept or leftover
             # a neighbourhood that is not a QPV: 'Wazemmes' next to Lille's code, 'Lille - Wazemmes'
             if leftover and (com_code or base) and not epci:
                 sub = " ".join(w for w in leftover if w not in _SUB_WORDS) or " ".join(leftover)

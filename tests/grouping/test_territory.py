@@ -91,10 +91,14 @@ def test_a_departement_beside_its_commune_is_context(terr):
 def test_a_communes_own_name_is_not_its_neighbourhood(terr):
     assert terr.resolve("", "05000 Gap").level == "commune"
     assert terr.resolve("", "Hem 59510").level == "commune"
-    # 'Gap, Haut-Gap' and 'Haut-Gap' name one neighbourhood; a name inside a neighbourhood's name stays
-    assert terr.resolve("05061", "Gap, Haut-Gap").sub == terr.resolve("05061", "Haut-Gap").sub == "haut gap"
-    assert terr.resolve("59350", "Lille, quartier Lille-Sud").sub == "lille sud"
+    # 'Gap, Haut-Gap' and 'Haut-Gap' name one neighbourhood, and so do the ways of writing Lille-Sud: the
+    # commune's name is left out of the neighbourhood's, whether or not it was read as the commune
+    assert terr.resolve("05061", "Gap, Haut-Gap").sub == terr.resolve("05061", "Haut-Gap").sub == "haut"
+    lille_sud = {"Lille-Sud", "Lille Sud", "Lille, quartier Lille-Sud", "quartier Lille-Sud, Lille"}
+    assert {terr.resolve("59350", label).sub for label in lille_sud} == {"sud"}
+    assert {terr.resolve("", label).sub for label in lille_sud} == {"sud"}
     assert terr.resolve("59350", "Lille - Wazemmes").sub == "wazemmes"
+    assert terr.resolve("59163", "Croix - Saint-Pierre").sub == "saint pierre"
 
 
 def test_a_number_after_paris_lyon_or_marseille_is_an_arrondissement(terr):
