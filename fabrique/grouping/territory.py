@@ -739,14 +739,7 @@ class Territories:
                 if leftover == name or (len("".join(leftover)) >= 4 and name[: len(leftover)] == leftover):
                     leftover = []  # the whole name, or its first words ('Chamonix' for Chamonix-Mont-Blanc)
                 elif name:
-                    kept, i = [], 0
-                    while i < len(leftover):
-                        if leftover[i : i + len(name)] == name:
-                            i += len(name)
-                        else:
-                            kept.append(leftover[i])
-                            i += 1
-                    leftover = kept or leftover
+                    leftover = _without(leftover, name) or leftover
             # a neighbourhood that is not a QPV: 'Wazemmes' next to Lille's code, 'Lille - Wazemmes'
             if leftover and (com_code or base) and not epci:
                 sub = " ".join(w for w in leftover if w not in _SUB_WORDS) or " ".join(leftover)
@@ -851,6 +844,18 @@ class Territories:
     @lru_cache(maxsize=4096)  # noqa: B019 - one gazetteer per process
     def _epci_depts(self, siren: str) -> frozenset[str]:
         return frozenset(self.communes[c].dept for c in self.epci_members.get(siren, []))
+
+
+def _without(words: list[str], name: list[str]) -> list[str]:
+    """``words`` with every occurrence of the word sequence ``name`` taken out."""
+    kept, i = [], 0
+    while i < len(words):
+        if words[i : i + len(name)] == name:
+            i += len(name)
+        else:
+            kept.append(words[i])
+            i += 1
+    return kept
 
 
 @lru_cache(maxsize=1)

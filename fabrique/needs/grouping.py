@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -368,15 +368,12 @@ def _needs_decided_apart(*, fabrique, report_ids: Collection[int]) -> dict[int, 
     `fabrique.grouping.constraints`: a later "same need" allows the need again. Only the report's own
     decisions count (not those inferred through other reports). One query, whatever the number of reports
     and decisions."""
-    from fabrique.grouping.models import PairDecision
-
     ids = set(report_ids)
     if not ids:
         return {}
     rows = (
-        PairDecision.objects.filter(fabrique=fabrique)
+        _decisions_latest_first(fabrique=fabrique)
         .filter(Q(report_a_id__in=ids) | Q(report_b_id__in=ids))
-        .order_by("-created_at", "-pk")
         .values_list(
             "report_a_id",
             "report_b_id",
@@ -389,13 +386,8 @@ def _needs_decided_apart(*, fabrique, report_ids: Collection[int]) -> dict[int, 
             "report_b__deleted_at",
         )
     )
-    seen: set[tuple[int, int]] = set()
     apart: dict[int, set[int]] = {}
-    for a, b, same, need_a, stage_a, deleted_a, need_b, stage_b, deleted_b in rows:
-        pair = (min(a, b), max(a, b))
-        if pair in seen:
-            continue  # an older decision on a pair decided again later
-        seen.add(pair)
+    for a, b, same, need_a, stage_a, deleted_a, need_b, stage_b, deleted_b in _latest_per_pair(rows):
         if same:
             continue
         for report_id, other_need, other_stage, other_deleted in (
@@ -816,14 +808,27 @@ def team_decisions(*, fabrique, limit: int | None = None) -> list[tuple[int, int
     """The team's decisions (report id, report id, same need), latest first, one per pair (the latest).
     They are hard constraints of the fabrique's groupings: reports said to be the same need are always
     grouped together, reports said not to be never are (`fabrique.grouping.constraints`)."""
+    values = _decisions_latest_first(fabrique=fabrique).values_list("report_a_id", "report_b_id", "same_need")
+    rows = values[:limit] if limit is not None else values
+    return [(min(a, b), max(a, b), same) for a, b, same in _latest_per_pair(rows)]
+
+
+def _decisions_latest_first(*, fabrique) -> QuerySet:
+    """The fabrique's `PairDecision` rows, the latest first (the order `_latest_per_pair` reads)."""
     from fabrique.grouping.models import PairDecision
 
-    rows = PairDecision.objects.filter(fabrique=fabrique).order_by("-created_at", "-pk")
-    values = rows.values_list("report_a_id", "report_b_id", "same_need")
-    latest: dict[tuple[int, int], bool] = {}
-    for a, b, same in values[:limit] if limit is not None else values:
-        latest.setdefault((min(a, b), max(a, b)), same)
-    return [(a, b, same) for (a, b), same in latest.items()]
+    return PairDecision.objects.filter(fabrique=fabrique).order_by("-created_at", "-pk")
+
+
+def _latest_per_pair(rows: Iterable[tuple]) -> Iterator[tuple]:
+    """Rows (report id, report id, ...) of decisions read latest first, one per pair of reports: the latest
+    decision on a pair wins, as in `fabrique.grouping.constraints`."""
+    seen: set[tuple[int, int]] = set()
+    for row in rows:
+        pair = (min(row[0], row[1]), max(row[0], row[1]))
+        if pair not in seen:
+            seen.add(pair)
+            yield row
 
 
 def _indexed_decisions(
