@@ -102,6 +102,10 @@ def pages(fabrique) -> list[tuple[str, str]]:
         ("studies list, search", bo("study_list") + "?q=mobilite"),
         ("needs list, search", bo("need_list") + "?q=laverie"),
         ("report attach, search", bo("report_attach", pk=report.pk) + "?q=laverie") if report else None,
+        # the grouping pages (issue 15): suggestions for stored reports, without the needs decided apart
+        ("duplicates queue", bo("duplicate_queue")),
+        ("duplicate comparison", bo("duplicate_compare", pk=report.pk)) if report else None,
+        ("report merge form", bo("report_merge", pk=report.pk)) if report else None,
         ("pipeline export (CSV)", bo("pipeline_export")),
         ("needs list export (XLSX)", bo("need_list") + "?export=xlsx"),
         (
