@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -42,6 +43,9 @@ def _roman(text: str) -> int:
 _ARR_WORD = re.compile(r"\b(?:arrondissements?|arrdt|arrt|arr)\b")
 _ARR_NUMBER = re.compile(r"\b(?:arrondissements?|arrdt|arrt|arr) ?([1-9]|1[0-9]|20)\b")
 _FIVE_DIGITS = re.compile(r"\b\d{5}\b")
+NOTABLE_COMMUNE = (
+    10_000  # inhabitants: a town of this size named alone is the town, not the homonymous département
+)
 NEAR_DEPT_KM = (
     25.0  # a commune named without code is looked for in the fabrique's département and this far around
 )
@@ -172,6 +176,49 @@ _GENERIC_SHORT = {
 }
 
 
+_EPCI_KIND = {"cc", "ca", "cu"}  # kept whole in an acronym: 'CA du Pays Basque' is the CAPB
+_EPCI_KIND_WORDS = {
+    "metropole",
+    "eurometropole",
+    "agglomeration",
+    "agglo",
+    "communaute",
+    "communes",
+    "urbaine",
+}
+
+
+def _epci_acronyms(name: str) -> set[str]:
+    """Acronyms an intercommunality is usually known by, built from its reference name (folded, at least three
+    letters): 'Métropole Européenne de Lille' -> 'mel', 'CU de Dunkerque' -> 'cud', 'CA du Pays Basque' ->
+    'capb', 'CA de Cergy-Pontoise' -> 'cacp', "Métropole d'Aix-Marseille-Provence" -> 'mamp', 'amp', 'ampm',
+    'Saint-Étienne Métropole' -> 'sem', 'Tours Métropole Val de Loire' -> 'tmvl'. One in brackets in the name
+    ('CC de l'Est Lyonnais (CCEL)') is one too."""
+    acronyms = {norm_name(inner).replace(" ", "") for inner in re.findall(r"\(([^)]+)\)", name)}
+    words = [w for w in norm_name(re.sub(r"\([^)]*\)", " ", name)).split() if w not in _STOP]
+    acronyms.add("".join(w if w in _EPCI_KIND else w[0] for w in words))
+    core = [w for w in words if w not in _EPCI_KIND and w not in _EPCI_KIND_WORDS]
+    if core != words:
+        acronyms.add("".join(w[0] for w in core))
+        if "metropole" in words:
+            acronyms.add("".join(w[0] for w in core) + "m")
+    return {a for a in acronyms if len(a) >= 3 and a.isalnum()}
+
+
+def _strip_accents(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text or "") if not unicodedata.combining(ch))
+
+
+# A département code in brackets or closing the label after a comma ('Marseille (13)', 'Marseille, 13').
+_DEPT_AFTER = re.compile(r"\(\s*(\d{2})\s*\)|,\s*(\d{2})\s*$")
+
+# The words that open many QPV names ('Quartier du Haut-Gap', 'Quartiers Nord', 'Cité des Fleurs').
+_QPV_PREFIX = re.compile(r"^(?:quartiers?|cite|residence)(?: (?:du|de la|de l|des|de|d))? ")
+
+# Capitalised words of a label that may be acronyms ('MEL', 'CAPB'), accents removed, case kept.
+_CAPITALS = re.compile(r"\b[A-Z][A-Z0-9]{2,7}\b")
+
+
 def _short_name(name: str) -> str:
     """Usual short form of a compound name: 'ancenis saint gereon' -> 'ancenis', 'nort sur erdre' -> 'nort'."""
     match = _CONNECTORS.search(name)
@@ -232,11 +279,17 @@ class Territories:
         self.communes: dict[str, Commune] = {}
         self.parent: dict[str, str] = {}  # arrondissement / déléguée code -> commune actuelle code
         self.deleg_epci: dict[str, tuple[str, str]] = {}  # déléguée code without parent -> (epci, dept)
+        # former commune (déléguée or associée) with a code of its own -> (its commune actuelle, its folded name):
+        # 'Belligné' (44011) is a part of Loireauxence (44213), 'Lomme' (59355) of Lille (59350)
+        self.former: dict[str, tuple[str, str]] = {}
         self.by_name: dict[str, list[str]] = {}
         self.by_postcode: dict[str, list[str]] = {}
         self.epci_name: dict[str, str] = {}
         self.epci_by_name: dict[str, list[str]] = {}
         self.epci_strong: set[str] = set()  # full names and acronyms: enough on their own
+        self.epci_by_acronym: dict[
+            str, list[str]
+        ] = {}  # 'mel' -> SIREN(s); read only when written in capitals
         self.epci_members: dict[str, list[str]] = {}
         self.dept_members: dict[str, set[str]] = {}
         self.qpv_label: dict[str, str] = {}
@@ -301,6 +354,15 @@ class Territories:
                             self.arr_by_postcode.setdefault(pc, set()).add(code)
             elif code in self.communes:  # commune déléguée sharing its code with the commune nouvelle
                 self._add_name(row["nom"], code, weak=True)
+            elif parents.get((code, kind), "") in self.communes:
+                parent = parents[(code, kind)]
+                # 'Hellemmes-Lille' is the part 'hellemmes' of Lille
+                own = _without(norm_name(row["nom"]).split(), norm_name(self.communes[parent].name).split())
+                name = " ".join(own) or norm_name(row["nom"])
+                self.former[code] = (parent, name)
+                self._add_name(row["nom"], code, weak=True)
+                if len(name) >= 4 and name != norm_name(row["nom"]):
+                    self._add_name(name, code, weak=True)
             else:
                 self.deleg_epci[code] = (row["epci"], row["departement"])
                 self._add_name(row["nom"], code, weak=True)
@@ -309,6 +371,8 @@ class Territories:
             for inner in re.findall(r"\(([^)]+)\)", row["nom"]):
                 self.epci_strong.add(norm_name(inner))
             self.epci_strong.add(norm_name(re.sub(r"\([^)]*\)", " ", row["nom"])))
+            for acronym in _epci_acronyms(row["nom"]):
+                self.epci_by_acronym.setdefault(acronym, []).append(row["code"])
             for alias in self._epci_aliases(row["nom"]):
                 if len(alias.split()) >= 3:  # 'Quimper Bretagne Occidentale' without its 'CA'
                     self.epci_strong.add(alias)
@@ -317,13 +381,25 @@ class Territories:
                     lst.append(row["code"])
         for row in read_csv("departements.csv", data_dir):
             self.depts[row["code"]] = row["nom"]
-            for alias in {norm_name(row["nom"]), _without_article(norm_name(row["nom"]))}:
+            bare = _without_article(norm_name(row["nom"]))
+            # 'Creuse', 'la Creuse', 'le Nord', "l'Ain": with or without its article (whichever it takes)
+            for alias in {
+                norm_name(row["nom"]),
+                bare,
+                *(f"{art} {bare}" for art in ("le", "la", "les", "l")),
+            }:
                 self.dept_by_name.setdefault(alias, []).append(row["code"])
         for q in read_json_gz("qpv2024.json.gz", data_dir)["qpvs"]:
             self.qpv_label[q["code"]] = q["label"]
             self.qpv_communes[q["code"]] = tuple(q["insee"])
-            for alias in {norm_name(q["label"]), _without_article(norm_name(q["label"]))}:
-                if alias:
+            # 'Quartier du Haut-Gap' is also 'Haut-Gap', 'Cité des Fleurs' 'Fleurs'
+            bare = _QPV_PREFIX.sub("", norm_name(q["label"]))
+            for alias in {
+                norm_name(q["label"]),
+                _without_article(norm_name(q["label"])),
+                bare if len(bare) >= 5 else "",
+            }:
+                if alias and q["code"] not in self.qpv_by_name.get(alias, ()):
                     self.qpv_by_name.setdefault(alias, []).append(q["code"])
             # composite labels 'Bout des landes - Bout des pavés' also match by their parts
             for part in re.split(r"\s[-/]\s|/|,", q["label"]):
@@ -447,6 +523,9 @@ class Territories:
             return self.commune_place(code)
         if code in self.parent:
             return self.commune_place(self.parent[code], arrs=frozenset([code]))
+        if code in self.former:  # a former commune is a part of its commune actuelle, like a neighbourhood
+            parent, name = self.former[code]
+            return self.commune_place(parent, level="quartier", sub=name)
         if code in self.deleg_epci:
             epci, dept = self.deleg_epci[code]
             return Place(level="commune", commune=code, epci=epci, dept=dept, communes=frozenset([code]))
@@ -473,9 +552,17 @@ class Territories:
                     found.append((start, start + size, key))
         return found
 
+    def _actual(self, code: str) -> str:
+        """The commune actuelle a code stands for (a former commune's is its commune nouvelle's)."""
+        return self.former[code][0] if code in self.former else code
+
     def _pick_commune(self, codes: list[str], dept_hint: str) -> str:
         if dept_hint:
-            inside = [c for c in codes if c in self.communes and self.communes[c].dept == dept_hint]
+            inside = [
+                c
+                for c in codes
+                if self._actual(c) in self.communes and self.communes[self._actual(c)].dept == dept_hint
+            ]
             if inside:
                 codes = inside
         real = [c for c in codes if c in self.communes]
@@ -567,6 +654,10 @@ class Territories:
         if city not in self.arr_of:
             return place
         arrs = self._code_arrs(raw, city) if raw else frozenset()
+        # 'Marseille (13)', 'Marseille, 13': the city's département in brackets or after a comma, not the 13e
+        label = _DEPT_AFTER.sub(
+            lambda m: " " if (m.group(1) or m.group(2)) == self.communes[city].dept else m.group(0), label
+        )
         if not arrs and label:
             arrs = frozenset(self._ordinals(norm_name(label), city)) | self.arrondissements_in_text(
                 label, city
@@ -587,7 +678,7 @@ class Territories:
             # 'Paris 18', 'Marseille 15': after a city with arrondissements a number is the arrondissement
             if (
                 w in self.depts
-                and len(w) == 2
+                and len(w) in (2, 3)
                 and w.isdigit()
                 and (i == 0 or words[i - 1] not in self._arr_cities)
             ):
@@ -610,15 +701,30 @@ class Territories:
                     epci = cands[0]
                 if epci:
                     break
+        acronym_words: set[str] = set()
+        if not epci:
+            epci, acronym_words = self._epci_by_capitals(label, base, near or ((hint,) if hint else ()))
         # 2. communes (and départements) named in the label; generic words never name a commune
         com_code = ""
         com_span = (0, 0)
+        depts = near or ((hint,) if hint else ())
+        dept_hits = self._find(self.dept_by_name, words, min_len=3)
+        named_depts = tuple(self.dept_by_name[key][0] for _s, _e, key in dept_hits)
         hits = [
             (e - s, s, e, key)
             for s, e, key in self._find(self.by_name, words, min_len=2)
             if key not in _SUB_WORDS
             and key not in _STOP
-            and not (e - s == 1 and len(key) < 4 and len(words) > 1)
+            and key not in acronym_words
+            # a short word is a commune only alone, or a town of the fabrique's départements ('Gap Saint-Joseph')
+            and not (
+                e - s == 1
+                and len(key) < 4
+                and len(words) > 1
+                and not self._short_town(key, depts + named_depts)
+            )
+            # nor is a name inside a longer département name ('Calais' in 'Arras, Pas-de-Calais')
+            and not any(de - ds > e - s and ds <= s and e <= de for ds, de, _k in dept_hits)
         ]
         if hits and not base and (near or hint):
             # without a code, a commune far from the fabrique's départements is a homonym of a neighbourhood
@@ -629,17 +735,23 @@ class Territories:
                 if any(self._near_dept(c, d) for c in self.by_name[h[3]] for d in near or (hint,))
             ]
         if hits:
-            size = max(h[0] for h in hits)
-            best = max(
-                (h for h in hits if h[0] == size),
-                key=lambda h: max(
-                    self.communes[c].population if c in self.communes else 0 for c in self.by_name[h[3]]
-                ),
-            )
+            # a name inside a longer one is part of it ('Nort' in 'Nort-sur-Erdre'); of two names side by side
+            # the commune is the one of the fabrique's départements, then the larger ('Roubaix Saint-Michel' is
+            # Roubaix, not Saint-Michel-sur-Orge; 'Villeurbanne Saint-Jean' is Villeurbanne)
+            hits = [h for h in hits if not any(o[0] > h[0] and o[1] <= h[1] and h[2] <= o[2] for o in hits)]
+            best = max(hits, key=lambda h: (*self._name_weight(h[3], depts or named_depts), h[0]))
             com_code = self._pick_commune(self.by_name[best[3]], hint)
             com_span = (best[1], best[2])
-        dept_hits = self._find(self.dept_by_name, words, min_len=3)
+        former_sub = ""
+        if com_code in self.former:  # 'Lomme', 'Belligné': that part of the commune nouvelle
+            com_code, former_sub = self.former[com_code]
         dept_span = (0, 0)
+        if dept_hits and com_code and depts and self._actual(com_code) in self.communes:
+            # a département far away beside a commune of the fabrique's is a neighbourhood's name
+            # ('Toulouse Saint-Martin' is not the collectivité of Saint-Martin)
+            own_dept = self.communes[self._actual(com_code)].dept
+            if own_dept in depts:
+                dept_hits = [h for h in dept_hits if self.dept_by_name[h[2]][0] in (own_dept, *depts)]
         if dept_hits:
             ds, de, dkey = dept_hits[0]
             dept_code = self.dept_by_name[dkey][0]
@@ -652,7 +764,11 @@ class Territories:
                 if com_code
                 else []
             )
-            if in_dept and (de <= com_span[0] or ds >= com_span[1]):
+            if (
+                in_dept
+                and (de <= com_span[0] or ds >= com_span[1])
+                and not (ds and words[ds - 1] in _SUB_WORDS)
+            ):
                 # 'Briançon, Hautes-Alpes', 'St-Louis (Haut-Rhin)': the département is context of the commune
                 # named beside it, not a neighbourhood nor the place itself
                 com_code = com_code if com_code in in_dept else self._pick_commune(in_dept, dept_code)
@@ -660,7 +776,18 @@ class Territories:
             elif (
                 not com_code
                 or de - ds > com_span[1] - com_span[0]
-                or (de - ds == com_span[1] - com_span[0] and {"departement", "dept", "dpt"} & set(words))
+                or (
+                    de - ds == com_span[1] - com_span[0]
+                    and (
+                        {"departement", "dept", "dpt"} & set(words)
+                        or (
+                            (ds, de) == com_span
+                            and not self._notable_commune(
+                                self.by_name[best[3]], near or ((hint,) if hint else ())
+                            )
+                        )
+                    )
+                )
             ):
                 label_dept = self.dept_by_name[dkey][0]
                 if not base and not epci:
@@ -703,7 +830,15 @@ class Territories:
             for i, w in enumerate(words)
             if not com_span[0] <= i < com_span[1] and not dept_span[0] <= i < dept_span[1]
         ]
-        for _s, _e, key in self._find(self.qpv_by_name, rest, min_len=4):
+        if com_code:
+            # a QPV whose name holds the commune's ('Haut-Gap', 'quartier du Haut Gap' in Gap)
+            for s, e, key in self._find(self.qpv_by_name, words, min_len=4):
+                if s <= com_span[0] and com_span[1] <= e and e - s > com_span[1] - com_span[0]:
+                    inside = [q for q in self.qpv_by_name[key] if area.intersection(self.qpv_communes[q])]
+                    if inside:
+                        qpv = inside[0]
+                        break
+        for _s, _e, key in [] if qpv else self._find(self.qpv_by_name, rest, min_len=4):
             cands = self.qpv_by_name[key]
             inside = [q for q in cands if area.intersection(self.qpv_communes[q])]
             if inside:
@@ -743,6 +878,7 @@ class Territories:
             # a neighbourhood that is not a QPV: 'Wazemmes' next to Lille's code, 'Lille - Wazemmes'
             if leftover and (com_code or base) and not epci:
                 sub = " ".join(w for w in leftover if w not in _SUB_WORDS) or " ".join(leftover)
+            sub = sub or former_sub
 
         # combine
         if qpv:
@@ -766,7 +902,7 @@ class Territories:
                 # '44150' is Ancenis's postal code, not INSEE 44150; 'Villard 05100' is that commune of
                 # the postal code, not its most populous one
                 base = self.commune_place(com_code)
-        if base and base.level in ("commune",):
+        if base and base.level in ("commune", "quartier") and base.commune:
             extra_communes = {base.commune}
             if com_code and com_code != base.commune and com_code in self.communes:
                 extra_communes.add(com_code)  # inconsistent fields: keep both candidates
@@ -795,6 +931,60 @@ class Territories:
         if label_dept:
             return Place(level="dept", dept=label_dept)
         return Place()
+
+    def _name_weight(self, key: str, depts: tuple[str, ...]) -> tuple[bool, int]:
+        """How likely a name of the label is the report's commune: (a commune of that name, or a former commune
+        of one, is in ``depts``; the largest population of a commune of that name there). All of France without
+        ``depts``. A former commune counts no inhabitants: the population is its commune nouvelle's."""
+        codes = self.by_name[key]
+        local = [c for c in codes if self._actual(c) in self.communes and self._in(self._actual(c), depts)]
+        return bool(local), max((self.communes[c].population for c in local if c in self.communes), default=0)
+
+    def _short_town(self, key: str, depts: tuple[str, ...]) -> bool:
+        """A name of under four letters is read as a commune beside other words only for a town of the
+        fabrique's départements ('Gap', 'Dax', 'Hem', 'Pau'), never a village ('Bar', 'Y')."""
+        return bool(depts) and any(
+            c in self.communes and self.communes[c].dept in depts and self.communes[c].population >= 2_000
+            for c in self.by_name[key]
+        )
+
+    def _in(self, code: str, depts: tuple[str, ...]) -> bool:
+        return not depts or self.communes[code].dept in depts
+
+    def _notable_commune(self, codes: list[str], depts: tuple[str, ...]) -> bool:
+        """Is a name shared by a département and communes rather the commune's? Only for a town (10,000
+        inhabitants: 'Vienne', 'Mayenne') or a commune of the fabrique's départements ('Indre' for a fabrique of
+        Loire-Atlantique); 'Creuse', 'Gironde', 'Loire' alone are the départements."""
+        return any(
+            c in self.communes
+            and (self.communes[c].population >= NOTABLE_COMMUNE or self.communes[c].dept in depts)
+            for c in codes
+        )
+
+    def _epci_by_capitals(
+        self, label: str, base: Place | None, depts: tuple[str, ...]
+    ) -> tuple[str, set[str]]:
+        """An intercommunality named by its acronym in capitals ('Roubaix (MEL)', 'CUD', 'AMP'), and the folded
+        acronym. An acronym shared by several EPCI counts only where one of them is the coded commune's or in
+        the fabrique's départements; a capitalised commune name of those départements stays a commune ('GAP')."""
+        for token in _CAPITALS.findall(_strip_accents(label)):
+            key = token.lower()
+            cands = self.epci_by_acronym.get(key)
+            if not cands:
+                continue
+            if base and base.epci:
+                inside = [c for c in cands if c == base.epci]
+            elif depts:
+                inside = [c for c in cands if any(d in self._epci_depts(c) for d in depts)]
+                if any(
+                    c in self.communes and self.communes[c].dept in depts for c in self.by_name.get(key, ())
+                ):
+                    continue
+            else:
+                inside = cands if len(cands) == 1 and key not in self.by_name else []
+            if len(inside) == 1:
+                return inside[0], {key}
+        return "", set()
 
     def mentions(self, text: str, place: Place, dept_hint: str = "") -> frozenset[str]:
         """Communes named in a free text, among those the place may cover (all of a département if unknown)."""
@@ -831,7 +1021,7 @@ class Territories:
 
     def _near_dept(self, code: str, dept: str, margin_km: float = NEAR_DEPT_KM) -> bool:
         """Is a commune in the département or within ``margin_km`` of its communes' bounding box?"""
-        com = self.communes.get(code)
+        com = self.communes.get(self._actual(code))
         if com is None or com.dept == dept:
             return True
         box = self._dept_box(dept)
