@@ -556,13 +556,17 @@ class Territories:
         """The commune actuelle a code stands for (a former commune's is its commune nouvelle's)."""
         return self.former[code][0] if code in self.former else code
 
-    def _pick_commune(self, codes: list[str], dept_hint: str) -> str:
+    def _pick_commune(self, codes: list[str], dept_hint: str, near: tuple[str, ...] = ()) -> str:
+        """The commune a name stands for: one of the hint's département, else one near the fabrique's
+        départements ('La Madeleine' in Eure-et-Loir is not La Madeleine of the Nord), else the largest."""
         if dept_hint:
             inside = [
                 c
                 for c in codes
                 if self._actual(c) in self.communes and self.communes[self._actual(c)].dept == dept_hint
             ]
+            if not inside and near:
+                inside = [c for c in codes if any(self._near_dept(c, d) for d in near)]
             if inside:
                 codes = inside
         real = [c for c in codes if c in self.communes]
@@ -740,8 +744,12 @@ class Territories:
             # Roubaix, not Saint-Michel-sur-Orge; 'Villeurbanne Saint-Jean' is Villeurbanne)
             hits = [h for h in hits if not any(o[0] > h[0] and o[1] <= h[1] and h[2] <= o[2] for o in hits)]
             best = max(hits, key=lambda h: (*self._name_weight(h[3], depts or named_depts), h[0]))
-            com_code = self._pick_commune(self.by_name[best[3]], hint)
+            com_code = self._pick_commune(self.by_name[best[3]], hint, () if base else depts)
             com_span = (best[1], best[2])
+        if com_code and not base and hint and self._outside(com_code, hint) and self._qpv_in(words, hint):
+            # a QPV of the fabrique's département beats a commune of a neighbouring one ('La Madeleine' in
+            # Chartres, not La Madeleine of the Eure; 'Ranguin - Saint Pierre - …' in Cannes)
+            com_code, com_span = "", (0, 0)
         former_sub = ""
         if com_code in self.former:  # 'Lomme', 'Belligné': that part of the commune nouvelle
             com_code, former_sub = self.former[com_code]
@@ -845,7 +853,7 @@ class Territories:
                 qpv = inside[0]
                 break
             generic = all(w in _SUB_WORDS or w in _STOP for w in key.split())
-            if not area and hint and len(key) >= 6 and not generic:
+            if not area and hint and len(key) >= 5 and not generic:
                 in_dept = [q for q in cands if any(c[:2] == hint[:2] for c in self.qpv_communes[q])]
                 if len(in_dept) == 1:
                     qpv = in_dept[0]
@@ -946,6 +954,19 @@ class Territories:
         return bool(depts) and any(
             c in self.communes and self.communes[c].dept in depts and self.communes[c].population >= 2_000
             for c in self.by_name[key]
+        )
+
+    def _outside(self, code: str, dept: str) -> bool:
+        actual = self._actual(code)
+        return actual not in self.communes or self.communes[actual].dept != dept
+
+    def _qpv_in(self, words: list[str], dept: str) -> bool:
+        """Does the label name a QPV of the département?"""
+        return any(
+            c in self.communes and self.communes[c].dept == dept
+            for _s, _e, key in self._find(self.qpv_by_name, words, min_len=5)
+            for q in self.qpv_by_name[key]
+            for c in self.qpv_communes[q]
         )
 
     def _in(self, code: str, depts: tuple[str, ...]) -> bool:

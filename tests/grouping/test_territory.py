@@ -245,3 +245,15 @@ def test_places_written_the_ways_of_other_regions(terr):
                 missed.append(label)
     assert len(towns) > 600
     assert len(missed) <= 10, missed
+
+
+def test_a_qpv_named_alone_is_found_in_the_fabriques_departement(terr):
+    # a commune of that name in a neighbouring département is not it
+    assert (
+        terr.qpv_label[terr.resolve("", "La Madeleine", "28").qpv] == "La Madeleine"
+    )  # Chartres, not the Eure
+    assert terr.resolve("", "La Madeleine", "28").commune == "28085"
+    assert terr.resolve("", "Ranguin - Saint Pierre - Colline - Frayère", "06").commune == "06029"  # Cannes
+    assert terr.resolve("", "Borny", "57").commune == "57463"  # Metz: a five-letter QPV name
+    # where the commune is the fabrique's, it stays the commune
+    assert terr.resolve("", "La Madeleine", "59").commune == "59368"
