@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from scipy.sparse.csgraph import connected_components
 from fabrique.grouping.constraints import Constraints, resolve
 from fabrique.grouping.context import ContextModel, rescore
 from fabrique.grouping.features import BLOCK_BITS, BLOCKS, DIM, E_DIMS, Features, featurize, word_vectors
-from fabrique.grouping.territory import territories
+from fabrique.grouping.territory import norm_name, territories
 
 MODEL_PATH = Path(__file__).resolve().parent / "pair_model.json"
 CANNOT_LINK = 1e6  # linkage distance of two reports whose places cannot overlap
@@ -451,9 +452,27 @@ def _dominant_dept(reports: Sequence[Mapping]) -> str:
         return ""
     total = sum(counts.values())
     # the main département first, then every other one holding at least 5 % of the coded reports
-    return ",".join(
-        d for d, k in counts.most_common() if k >= 0.05 * total or d == counts.most_common(1)[0][0]
-    )
+    depts = [d for d, k in counts.most_common() if k >= 0.05 * total or d == counts.most_common(1)[0][0]]
+    return ",".join(depts + _batch_cities(reports[:5000]))
+
+
+def _batch_cities(reports: Sequence[Mapping]) -> list[str]:
+    """Paris, Lyon or Marseille when at least 5 % of the batch is surely in it (its code, an arrondissement's
+    code, its name in the label): then a code that is both an INSEE code and an arrondissement's postal code
+    ('13015', Bouc-Bel-Air and the 15e) is read as the arrondissement when the label does not name the
+    commune (`Territories._postal_reading`)."""
+    terr = territories()
+    names = {
+        city: re.compile(rf"\b{re.escape(norm_name(terr.communes[city].name))}\b") for city in terr.arr_of
+    }
+    votes: Counter[str] = Counter()
+    for rep in reports:
+        code = str(rep.get("commune") or "").strip()
+        label = norm_name(str(rep.get("territory_label") or ""))
+        for city, name in names.items():
+            if code == city or terr.parent.get(code) == city or name.search(label):
+                votes[city] += 1
+    return sorted(city for city, k in votes.items() if k >= 0.05 * len(reports))
 
 
 def _featurize_chunk(args: tuple[Sequence[Mapping], str]) -> list[Features]:

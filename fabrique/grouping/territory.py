@@ -301,6 +301,7 @@ class Territories:
             str, dict[int, str]
         ] = {}  # Paris / Lyon / Marseille -> {number: arrondissement code}
         self.arr_by_postcode: dict[str, set[str]] = {}
+        self.arr_population: dict[str, int] = {}
         self.qpv_arrs: dict[str, frozenset[str]] = {}
         self._resolved: dict[tuple[str, str, str], Place] = {}
         self._load(data_dir)
@@ -349,6 +350,7 @@ class Territories:
                     if number:
                         self.arr_of.setdefault(parent, {})[int(number.group(1))] = code
                     self._add_name(row["nom"], parent)
+                    self.arr_population[code] = int(row["population"] or 0)
                     for pc in row["codes_postaux"].split("|"):
                         if pc:
                             self.arr_by_postcode.setdefault(pc, set()).add(code)
@@ -580,9 +582,12 @@ class Territories:
         place = self._resolved.get(key)
         if place is None:
             # ``dept_hint`` may list several départements ('59,13,23'): the first is the main one, all of
-            # them are where a commune named without a code is looked for
-            depts = tuple(d for d in (dept_hint or "").split(",") if d)
-            place = self._resolve(key[0], key[1], depts[0] if depts else "", depts)
+            # them are where a commune named without a code is looked for; it may end with the batch's cities
+            # with arrondissements ('13,84,13055': a Marseille batch, see ``batch_hint``)
+            parts = [d for d in (dept_hint or "").split(",") if d]
+            depts = tuple(d for d in parts if len(d) <= 3)
+            cities = tuple(d for d in parts if d in self.arr_of)
+            place = self._resolve(key[0], key[1], depts[0] if depts else "", depts, cities)
             if len(self._resolved) < 200_000:
                 self._resolved[key] = place
         return place
@@ -608,7 +613,14 @@ class Territories:
             for q in self.qpv_by_name[key]
         )
 
-    def _resolve(self, commune: str, label: str, dept_hint: str, near: tuple[str, ...] = ()) -> Place:
+    def _resolve(
+        self,
+        commune: str,
+        label: str,
+        dept_hint: str,
+        near: tuple[str, ...] = (),
+        cities: tuple[str, ...] = (),
+    ) -> Place:
         raw = (commune or "").strip().upper().replace(" ", "")
         if not raw:  # a code written in the label ('Les Olives 13013') is a postal code first
             for token in _FIVE_DIGITS.findall(fold(label)):
@@ -636,6 +648,9 @@ class Territories:
                 cities = [c for c in self.arr_of if self.communes[c].dept == dept_hint]
                 if len(cities) == 1 and self._ordinals(norm_name(label), cities[0]):
                     commune = cities[0]
+        if (raw in self.communes or raw in self.former) and commune == raw and label:
+            # '13003 | Belle de Mai' is Marseille 3e, not Alleins; '59100 | Epeule' Roubaix, not Bousignies
+            commune = self._postal_reading(raw, label, near, cities) or commune
         if (
             raw in self.arr_by_postcode
             and raw in self.communes
@@ -971,6 +986,46 @@ class Territories:
 
     def _in(self, code: str, depts: tuple[str, ...]) -> bool:
         return not depts or self.communes[code].dept in depts
+
+    def _postal_reading(self, code: str, label: str, near: tuple[str, ...], cities: tuple[str, ...]) -> str:
+        """For a code that is a commune's INSEE code and also a postal code of other communes (or of an
+        arrondissement of Paris, Lyon, Marseille): the commune of the postal code the label places the report in
+        (its name, a QPV or a neighbourhood of it: '97410 | Ravine Blanche' is Saint-Pierre's QPV, not
+        Saint-Benoît), else the postal code's town (or arrondissement) when it is ten times the INSEE commune
+        and the label names another place ('13003 | Belle de Mai' is Marseille 3e, not Alleins; '59100 | Epeule'
+        Roubaix, not Bousignies), or the arrondissement's city when the batch is that city's ('13015 | La
+        Castellane' in a Marseille batch is the 15e, not Bouc-Bel-Air). "" = read the code as the INSEE code (a label naming that commune, or nothing to go by)."""
+        arrs = self.arr_by_postcode.get(code, set())
+        postal = {self.parent[a] for a in arrs} | {
+            c for c in self.by_postcode.get(code, ()) if c != code and c in self.communes
+        }
+        if not postal:
+            return ""
+        rest = norm_name(label).replace(code, " ").split()
+        if not rest or not [w for w in rest if w not in _STOP and w not in _SUB_WORDS]:
+            return ""
+        actual = self.communes[self._actual(code)]
+        name = self.former[code][1] if code in self.former else norm_name(actual.name)
+        first = _without_article(name).split()[0]
+        if len(first) >= 3 and first not in _GENERIC_SHORT and first in rest:
+            return ""  # 'Aix centre' next to 13001 is Aix-en-Provence
+        named = self._resolve_base("", " ".join(rest), actual.dept, near)
+        if actual.code in named.communes:
+            return ""  # the label names the INSEE commune, a QPV or a part of it
+        if named.commune in postal:
+            return named.commune
+        if arrs and self.parent[next(iter(arrs))] in cities:
+            return self.parent[next(iter(arrs))]  # a batch of Marseille's reports: '13015' is the 15e
+        if arrs:
+            main = self.parent[next(iter(arrs))]
+            size = max(self.arr_population.get(a, 0) for a in arrs)
+        else:
+            main = max(postal, key=lambda c: self.communes[c].population)
+            size = self.communes[main].population
+        own = 0 if code in self.former else actual.population  # a former commune: a village at most
+        if size < 20_000 or size < 10 * own:
+            return ""
+        return main
 
     def _notable_commune(self, codes: list[str], depts: tuple[str, ...]) -> bool:
         """Is a name shared by a département and communes rather the commune's? Only for a town (10,000

@@ -108,3 +108,18 @@ def test_suggest_uses_stored_features():
     assert all(s.id != "b1" for s in best)
     flt = candidate_filter(featurize(REPORTS[1]))
     assert flt["communes"] == ["44026"] and flt["epci"] == "244400404"
+
+
+def test_a_batch_of_a_city_with_arrondissements_hints_at_it():
+    from fabrique.grouping.engine import _dominant_dept
+
+    marseille = [
+        {"commune": "13213"},
+        {"commune": "13055"},
+        {"commune": "", "territory_label": "Marseille 3e"},
+    ]
+    marseille += [{"commune": "13015", "territory_label": "La Castellane"}] * 5
+    assert _dominant_dept(marseille) == "13,13055"
+    # Aix, Allauch, Arles, Aubagne coded by INSEE code: their codes are Marseille's postal codes, not Marseille
+    bouches_du_rhone = [{"commune": code} for code in ("13001", "13002", "13004", "13005")] * 10
+    assert _dominant_dept(bouches_du_rhone) == "13"

@@ -257,3 +257,29 @@ def test_a_qpv_named_alone_is_found_in_the_fabriques_departement(terr):
     assert terr.resolve("", "Borny", "57").commune == "57463"  # Metz: a five-letter QPV name
     # where the commune is the fabrique's, it stays the commune
     assert terr.resolve("", "La Madeleine", "59").commune == "59368"
+
+
+def test_a_postal_code_in_the_commune_field_that_is_also_an_insee_code(terr):
+    # 13003 is Alleins's INSEE code and Marseille 3e's postal code; 59100 Bousignies's and Roubaix's;
+    # 97410 Saint-Benoît's and Saint-Pierre's. The label tells which.
+    belle_de_mai = terr.resolve("13003", "Belle de Mai", "13")
+    assert (belle_de_mai.commune, belle_de_mai.arrs) == ("13055", {"13203"})
+    # 13001 is also Aix-en-Provence's code, a town four times the 1er: only in a batch of Marseille's reports
+    # (the engine adds the city to the hint, `engine._batch_cities`) is it the 1er
+    assert terr.resolve("13001", "Noailles", "13").commune == "13001"
+    assert terr.resolve("13001", "Noailles", "13,13055").arrs == {"13201"}
+    assert terr.resolve("13015", "La Castellane", "13,13055").arrs == {"13215"}  # not Bouc-Bel-Air
+    assert terr.resolve("13001", "Jas de Bouffan", "13,13055").commune == "13001"  # Aix's QPV
+    assert terr.resolve("69003", "Part-Dieu", "69").arrs == {"69383"}
+    assert terr.resolve("59100", "Epeule", "59").commune == "59512"
+    assert terr.resolve("97410", "Ravine Blanche", "974").commune == "97416"  # a QPV of Saint-Pierre
+    # a label naming the INSEE commune, a QPV or a part of it keeps the INSEE reading
+    assert terr.resolve("13001", "Jas de Bouffan", "13").commune == "13001"
+    assert terr.resolve("13001", "Aix centre", "13").commune == "13001"
+    assert terr.resolve("59100", "Bousignies", "59").commune == "59100"
+    assert terr.resolve("59350", "Wazemmes", "59").commune == "59350"  # Lille: larger than Saint-André
+    # a commune of similar size keeps its INSEE code ('Hell-Bourg' is a village of Salazie, 97421, which is
+    # also a postal code of Saint-Louis)
+    assert terr.resolve("97421", "Hell-Bourg", "974").commune == "97421"
+    # a former commune's code that is also a postal code: the label names the postal code's commune
+    assert terr.resolve("05120", "L'Argentière-la-Bessée", "05").commune == "05006"
