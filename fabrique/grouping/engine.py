@@ -448,8 +448,20 @@ def _dominant_dept(reports: Sequence[Mapping]) -> str:
             com = terr.communes.get(terr.by_postcode[code][0])
         if com:
             counts[com.dept] += 1
+    # reports without a code count for the place their label names, read in the coded reports' main
+    # département if there is one ('Saint-Louis' in a batch of the Haut-Rhin), else on its own ('Hem',
+    # 'Saint-Denis' of the Réunion or of the Seine-Saint-Denis: the batch's other reports decide)
+    uncoded = [
+        str(rep["territory_label"])
+        for rep in reports[:5000]
+        if not str(rep.get("commune") or "").strip() and rep.get("territory_label")
+    ]
+    main = counts.most_common(1)[0][0] if counts else ""
+    if not main and uncoded:  # no code at all: the labels' own main département, then read again in it
+        main = Counter(terr.resolve("", label, "").dept for label in uncoded).most_common(1)[0][0]
+    counts.update(dept for dept in (terr.resolve("", label, main).dept for label in uncoded) if dept)
     if not counts:
-        return ""
+        return ",".join(_batch_cities(reports[:5000]))
     total = sum(counts.values())
     # the main département first, then every other one holding at least 5 % of the coded reports
     depts = [d for d, k in counts.most_common() if k >= 0.05 * total or d == counts.most_common(1)[0][0]]

@@ -893,7 +893,7 @@ class Territories:
                 # the commune's own name is not a neighbourhood of it ('05000 Gap' is Gap), nor part of one's
                 # name: 'Lille-Sud', 'Lille Sud' and 'Lille, quartier Lille-Sud' are all 'sud' (the commune's name
                 # may have been read as the commune or not), 'Gap, Haut-Gap' and 'Haut-Gap' both 'haut'
-                name = norm_name(self.communes[own].name).split()
+                name = [w for w in norm_name(self.communes[own].name).split() if w not in _STOP]
                 if leftover == name or (len("".join(leftover)) >= 4 and name[: len(leftover)] == leftover):
                     leftover = []  # the whole name, or its first words ('Chamonix' for Chamonix-Mont-Blanc)
                 elif name:

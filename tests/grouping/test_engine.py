@@ -123,3 +123,16 @@ def test_a_batch_of_a_city_with_arrondissements_hints_at_it():
     # Aix, Allauch, Arles, Aubagne coded by INSEE code: their codes are Marseille's postal codes, not Marseille
     bouches_du_rhone = [{"commune": code} for code in ("13001", "13002", "13004", "13005")] * 10
     assert _dominant_dept(bouches_du_rhone) == "13"
+
+
+def test_a_batch_without_codes_takes_its_departement_from_its_labels():
+    from fabrique.grouping.engine import _dominant_dept
+
+    # 'Saint-Denis' alone is La Réunion's (the larger); in a batch of the Seine-Saint-Denis it is the 93's
+    seine_saint_denis = [
+        {"territory_label": label} for label in ("Bobigny", "Montreuil", "Aubervilliers")
+    ] * 3
+    assert _dominant_dept(seine_saint_denis + [{"territory_label": "Saint-Denis"}]).split(",")[0] == "93"
+    # with coded reports, an uncoded 'Saint-Louis' is read in their département (Haut-Rhin, not La Réunion)
+    mulhouse = [{"commune": "68224"}] * 9 + [{"territory_label": "Saint-Louis"}]
+    assert _dominant_dept(mulhouse) == "68"

@@ -283,3 +283,9 @@ def test_a_postal_code_in_the_commune_field_that_is_also_an_insee_code(terr):
     assert terr.resolve("97421", "Hell-Bourg", "974").commune == "97421"
     # a former commune's code that is also a postal code: the label names the postal code's commune
     assert terr.resolve("05120", "L'Argentière-la-Bessée", "05").commune == "05006"
+
+
+def test_a_communes_name_with_stop_words_is_not_part_of_its_neighbourhood(terr):
+    for label in ("La Souterraine, quartier de la gare", "quartier de la gare"):
+        assert terr.resolve("23176", label).sub == "gare"
+    assert terr.resolve("59009", "Villeneuve-d'Ascq - Cité scientifique").sub == "scientifique"
