@@ -12,7 +12,9 @@ written another way, the way other fabriques write theirs:
 * "postal code": the commune field holds the commune's postal code (an arrondissement's for an arrondissement
   code), as typed by hand; a city's own code is kept (13055 has no single postal code);
 * "label (dept)": the commune's département code in brackets after the label;
-* "UPPER label": the label in capitals.
+* "UPPER label": the label in capitals;
+* "arr. as '3e'": an arrondissement code replaced by its ordinal in the label ('3e Belle de Mai'), no code;
+* "arr. → city code": an arrondissement code replaced by its city's (13055: the arrondissement is lost).
 
 Prints one Markdown table of pairwise F1; a way of writing that loses more than a point or two shows a place the
 engine reads wrongly (eighth round: postal codes cost Marseille 0.778 -> 0.341 before the postal reading).
@@ -53,6 +55,9 @@ def variants(terr) -> dict[str, Callable[[Report], Report]]:
             return f"{terr.communes[city].name} {number}e"
         return ""
 
+    def arr_number(code: str) -> int:
+        return next(n for n, arr in terr.arr_of[terr.parent[code]].items() if arr == code)
+
     def dept_of(code: str) -> str:
         actual = terr.parent.get(code, code)
         return terr.communes[actual].dept if actual in terr.communes else ""
@@ -76,6 +81,14 @@ def variants(terr) -> dict[str, Callable[[Report], Report]]:
             else r
         ),
         "UPPER label": lambda r: {**r, "territory_label": label(r).upper()},
+        "arr. as '3e'": lambda r: (
+            {**r, "commune": "", "territory_label": f"{arr_number(r['commune'])}e {label(r)}".strip()}
+            if r.get("commune") in terr.parent
+            else r
+        ),
+        "arr. → city code": lambda r: (
+            {**r, "commune": terr.parent[r["commune"]]} if r.get("commune") in terr.parent else r
+        ),
     }
 
 
