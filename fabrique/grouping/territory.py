@@ -640,13 +640,18 @@ class Territories:
                     break
             if (
                 not raw
-                and dept_hint
+                and (near or dept_hint)
                 and label
                 and (_ARR_WORD.search(fold(label)) or _ORDINAL.search(fold(label)))
             ):
-                # '13e arrondissement' in a fabrique of the Bouches-du-Rhône: Marseille
-                cities = [c for c in self.arr_of if self.communes[c].dept == dept_hint]
-                if len(cities) == 1 and self._ordinals(norm_name(label), cities[0]):
+                # '13e arrondissement' in a fabrique of the Bouches-du-Rhône: Marseille; in a batch of several
+                # départements, the one city of them that has that arrondissement ('19e': Paris, not Lyon)
+                cities = [
+                    c
+                    for c in self.arr_of
+                    if self.communes[c].dept in (near or (dept_hint,)) and self._ordinals(norm_name(label), c)
+                ]
+                if len(cities) == 1:
                     commune = cities[0]
         if (raw in self.communes or raw in self.former) and commune == raw and label:
             # '13003 | Belle de Mai' is Marseille 3e, not Alleins; '59100 | Epeule' Roubaix, not Bousignies
@@ -869,7 +874,15 @@ class Territories:
                 break
             generic = all(w in _SUB_WORDS or w in _STOP for w in key.split())
             if not area and hint and len(key) >= 5 and not generic:
-                in_dept = [q for q in cands if any(c[:2] == hint[:2] for c in self.qpv_communes[q])]
+                # a QPV of the fabrique's (or the batch's) départements, if only one has that name
+                in_dept = [
+                    q
+                    for q in cands
+                    if any(
+                        c in self.communes and self.communes[c].dept in (near or (hint,))
+                        for c in self.qpv_communes[q]
+                    )
+                ]
                 if len(in_dept) == 1:
                     qpv = in_dept[0]
                     break

@@ -289,3 +289,12 @@ def test_a_communes_name_with_stop_words_is_not_part_of_its_neighbourhood(terr):
     for label in ("La Souterraine, quartier de la gare", "quartier de la gare"):
         assert terr.resolve("23176", label).sub == "gare"
     assert terr.resolve("59009", "Villeneuve-d'Ascq - Cité scientifique").sub == "scientifique"
+
+
+def test_a_batch_of_several_departements_places_qpv_and_arrondissements_named_alone(terr):
+    # a batch of the Hautes-Alpes, La Réunion, the Rhône and Paris: its main département is the 05
+    hint = "05,974,69,75"
+    assert terr.resolve("", "Mermoz", hint).commune == "69123"  # Lyon's QPV, though the 05 comes first
+    nineteenth = terr.resolve("", "19e arrondissement", hint)
+    assert (nineteenth.commune, nineteenth.arrs) == ("75056", {"75119"})  # Lyon has no 19e
+    assert terr.resolve("", "3e arrondissement", hint).commune == ""  # Paris's or Lyon's: not guessed
