@@ -1077,22 +1077,25 @@ class Territories:
 
     def mentions(self, text: str, place: Place, dept_hint: str = "") -> frozenset[str]:
         """Communes named in a free text, among those the place may cover (all of a département if unknown)."""
-        dept_hint = (dept_hint or "").split(",")[0]
         words = norm_name(text).split()
         if not words:
             return frozenset()
         if place.level == "epci":
             allowed = set(self.epci_members.get(place.epci, ()))
         else:
-            dept = place.dept or dept_hint
-            if not dept:
+            # a place's own département, else the batch's (all of them: a batch may hold several)
+            depts = (
+                [place.dept] if place.dept else [d for d in (dept_hint or "").split(",") if 0 < len(d) <= 3]
+            )
+            if not depts:
                 return frozenset()
-            allowed = self.dept_members.get(dept, set())
+            allowed = set().union(*(self.dept_members.get(dept, set()) for dept in depts))
         found = set()
         for _s, _e, key in self._find(self.by_name, words, min_len=4):
             if key in _SUB_WORDS or key in _EPCI_WORDS:
                 continue
-            found.update(c for c in self.by_name[key] if c in allowed)
+            # a former commune named in the text ('à Lomme') is its commune nouvelle
+            found.update(self._actual(c) for c in self.by_name[key] if self._actual(c) in allowed)
         return frozenset(found)
 
     @lru_cache(maxsize=256)  # noqa: B019 - one gazetteer per process

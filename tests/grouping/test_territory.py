@@ -298,3 +298,11 @@ def test_a_batch_of_several_departements_places_qpv_and_arrondissements_named_al
     nineteenth = terr.resolve("", "19e arrondissement", hint)
     assert (nineteenth.commune, nineteenth.arrs) == ("75056", {"75119"})  # Lyon has no 19e
     assert terr.resolve("", "3e arrondissement", hint).commune == ""  # Paris's or Lyon's: not guessed
+
+
+def test_communes_named_in_the_text_of_a_report_with_no_place(terr):
+    unknown = terr.resolve("", "")
+    # every département of the batch is looked in, not only the main one; a former commune is its commune
+    assert terr.mentions("les jeunes de Roubaix n'ont rien le soir", unknown, "13,59,23") == {"59512"}
+    assert terr.mentions("à Lomme, plus de bus après 20 h", unknown, "59") == {"59350"}
+    assert terr.mentions("à Roubaix", unknown, "13,59055") == frozenset()  # a city code is not a département
