@@ -18,15 +18,18 @@ Every write is keyword-only, atomic and audited. Features are derived data (not 
 from __future__ import annotations
 
 import datetime
+import functools
+import hashlib
 import logging
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -68,6 +71,7 @@ PROGRESS_EVERY = 50
 DECISION_PAIRS = 20  # labelled pairs recorded per moved report (with that many reports of the need)
 ADAPT_ON_LAST = 2000  # the adaptation reads the fabrique's latest decisions
 STALE_AFTER = datetime.timedelta(minutes=30)
+RANKING_CACHE_SECONDS = 24 * 3600  # a received report's ranking, kept while what it read is unchanged
 
 for _action, _label in {
     "needs.needreport.merged": gettext_lazy("Signalement fusionné dans un besoin"),
@@ -236,23 +240,11 @@ class PublicNeedSuggestion:
     status: str
 
 
-def _candidates(
-    *, fabrique, keys: Mapping, attached_only: bool, exclude_report_id=None, exclude_need_ids=()
-) -> QuerySet:
-    """Stored features of the fabrique's live reports that may be the same need (docs/grouping.md)."""
-    rows = ReportFeatures.objects.filter(fabrique=fabrique, report__deleted_at__isnull=True)
-    if attached_only:
-        rows = rows.filter(
-            report__stage=ReportStage.ATTACHED,
-            report__need__deleted_at__isnull=True,
-            report__need__stage__in=SUGGESTABLE_STAGES,
-        )
-    else:
-        rows = rows.exclude(report__stage=ReportStage.DISMISSED)
-    if exclude_report_id is not None:
-        rows = rows.exclude(report_id=exclude_report_id)
-    if exclude_need_ids:
-        rows = rows.exclude(report__need_id__in=sorted(exclude_need_ids))
+CANDIDATE_ORDER = ("-report__created_at", "-report_id")  # the latest reports first, a total order
+
+
+def _near(keys: Mapping) -> Q | None:
+    """The candidate filter of one report's `candidate_filter` keys (docs/grouping.md); None: no candidate."""
     concepts = Q()
     for concept in keys.get("concepts") or []:
         concepts |= Q(concepts__contains=f",{concept},")
@@ -263,16 +255,64 @@ def _candidates(
             near |= Q(communes__contains=f",{code},")
         if epci:
             near |= Q(epci=epci) & (Q(level="epci") | concepts) if concepts else Q(epci=epci, level="epci")
-        rows = rows.filter(near)
-    elif epci:
-        rows = rows.filter(epci=epci)
-    elif dept:
-        rows = rows.filter(dept=dept)
-    elif concepts:
-        rows = rows.filter(concepts)
-    else:
+        return near
+    if epci:
+        return Q(epci=epci)
+    if dept:
+        return Q(dept=dept)
+    if concepts:
+        return concepts
+    return None
+
+
+def _live_features(*, fabrique, attached_only: bool) -> QuerySet:
+    """Stored features of the fabrique's live reports: attached to a need that may be suggested
+    (`attached_only`), or not dismissed."""
+    rows = ReportFeatures.objects.filter(fabrique=fabrique, report__deleted_at__isnull=True)
+    if attached_only:
+        return rows.filter(
+            report__stage=ReportStage.ATTACHED,
+            report__need__deleted_at__isnull=True,
+            report__need__stage__in=SUGGESTABLE_STAGES,
+        )
+    return rows.exclude(report__stage=ReportStage.DISMISSED)
+
+
+def _candidates(
+    *, fabrique, keys: Mapping, attached_only: bool, exclude_report_id=None, exclude_need_ids=()
+) -> QuerySet:
+    """Stored features of the fabrique's live reports that may be the same need (docs/grouping.md): the
+    latest CANDIDATE_LIMIT of them."""
+    rows = _live_features(fabrique=fabrique, attached_only=attached_only)
+    if exclude_report_id is not None:
+        rows = rows.exclude(report_id=exclude_report_id)
+    if exclude_need_ids:
+        rows = rows.exclude(report__need_id__in=sorted(exclude_need_ids))
+    near = _near(keys)
+    if near is None:
         return rows.none()
-    return rows.order_by("-report__created_at")[:CANDIDATE_LIMIT]
+    return rows.filter(near).order_by(*CANDIDATE_ORDER)[:CANDIDATE_LIMIT]
+
+
+Candidate = tuple[int, int, Any]  # (report id, need id, Features)
+
+
+def _rank(*, features, candidates: list[Candidate], k: int, pm) -> list[tuple[int, tuple[float, bool, int]]]:
+    """(need id, (score, same need, reports)) of the closest needs among the candidates, best first."""
+    from fabrique.grouping.api import suggest
+
+    if not candidates:
+        return []
+    need_of = {str(report_id): need_id for report_id, need_id, _f in candidates}
+    best: dict[int, tuple[float, bool, int]] = {}
+    found = suggest(features, [f for _r, _n, f in candidates], k=max(k * 5, 20), min_score=MIN_SCORE, pm=pm)
+    for suggestion in found:
+        need_id = need_of.get(str(suggestion.id))
+        if need_id is None:
+            continue
+        score, same, count = best.get(need_id, (0.0, False, 0))
+        best[need_id] = (max(score, suggestion.score), same or suggestion.same_need, count + 1)
+    return sorted(best.items(), key=lambda item: -item[1][0])[:k]
 
 
 def _rank_needs(
@@ -280,13 +320,12 @@ def _rank_needs(
 ) -> list[tuple[int, tuple[float, bool, int]]]:
     """(need id, (score, same need, reports)) of the closest needs, best first: one candidate query.
     `exclude_need_ids`: needs never offered (the team said the report is not them)."""
-    from fabrique.grouping.api import Features, candidate_filter, suggest
+    from fabrique.grouping.api import Features, candidate_filter
 
-    keys = candidate_filter(features)
     rows = list(
         _candidates(
             fabrique=fabrique,
-            keys=keys,
+            keys=candidate_filter(features),
             attached_only=True,
             exclude_report_id=exclude_report_id,
             exclude_need_ids=exclude_need_ids,
@@ -294,17 +333,8 @@ def _rank_needs(
     )
     if not rows:
         return []
-    need_of = {str(report_id): need_id for report_id, need_id, _blob in rows}
-    candidates = [Features.unpack(bytes(blob)) for _r, _n, blob in rows]
-    best: dict[int, tuple[float, bool, int]] = {}
-    pm = fabrique_pair_model(fabrique=fabrique)
-    for suggestion in suggest(features, candidates, k=max(k * 5, 20), min_score=MIN_SCORE, pm=pm):
-        need_id = need_of.get(str(suggestion.id))
-        if need_id is None:
-            continue
-        score, same, count = best.get(need_id, (0.0, False, 0))
-        best[need_id] = (max(score, suggestion.score), same or suggestion.same_need, count + 1)
-    return sorted(best.items(), key=lambda item: -item[1][0])[:k]
+    candidates = [(r, n, Features.unpack(bytes(blob))) for r, n, blob in rows]
+    return _rank(features=features, candidates=candidates, k=k, pm=fabrique_pair_model(fabrique=fabrique))
 
 
 def _suggestions(fabrique, ranked, needs) -> list[NeedSuggestion]:
@@ -331,33 +361,133 @@ def _suggest_needs(
     return _suggestions(fabrique, ranked, needs)
 
 
+def _candidates_of_reports(
+    *, fabrique, wanted: Mapping[int, tuple[Mapping, Collection[int]]]
+) -> dict[int, list[tuple[int, int, datetime.datetime]]]:
+    """`_candidates` (attached reports) of several reports, `wanted`: report id -> (its `candidate_filter`
+    keys, the needs decided apart for it). Returns report id -> [(report id, need id, features computed at)]
+    of its candidates, in their order: the same rows as one `_candidates` query per report, in one query over
+    the union of their filters, each row saying (computed by the database) which of the filters it meets."""
+    nears = {pk: near for pk, (keys, _apart) in wanted.items() if (near := _near(keys)) is not None}
+    if not nears:
+        return {}
+    order = list(nears)
+    flags = {
+        f"near_{i}": ExpressionWrapper(nears[pk], output_field=BooleanField()) for i, pk in enumerate(order)
+    }
+    union = Q()
+    for near in nears.values():
+        union |= near
+    rows = (
+        _live_features(fabrique=fabrique, attached_only=True)
+        .filter(union)
+        .annotate(**flags)
+        .order_by(*CANDIDATE_ORDER)
+        .values_list("report_id", "report__need_id", "computed_at", *flags)
+    )
+    apart = {pk: set(wanted[pk][1]) for pk in order}
+    found: dict[int, list[tuple[int, int, datetime.datetime]]] = {pk: [] for pk in order}
+    still = set(order)
+    for report_id, need_id, computed_at, *hits in rows:
+        for pk, hit in zip(order, hits, strict=True):
+            if hit and pk in still and report_id != pk and need_id not in apart[pk]:
+                found[pk].append((report_id, need_id, computed_at))
+                if len(found[pk]) >= CANDIDATE_LIMIT:
+                    still.discard(pk)
+        if not still:
+            break
+    return found
+
+
+@functools.cache
+def _engine_fingerprint() -> str:
+    """A digest of the engine's code and shipped pair model (fabrique/grouping): scores cached under it are
+    never read by another version of the engine."""
+    from importlib.resources import files
+
+    digest = hashlib.sha256()
+    package = files("fabrique.grouping")
+    for name in sorted(entry.name for entry in package.iterdir()):
+        if name.endswith((".py", ".json")):
+            digest.update(name.encode() + b"\0" + package.joinpath(name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _ranking_key(*, own: datetime.datetime, candidates, k: int, pm) -> str:
+    """The cache key of one report's ranking: everything `_rank` reads. The report's features (their
+    computation time), its candidates in order (report, need, features' computation time: a new, moved,
+    deleted or recomputed report, a need closed, merged or deleted, a new decision apart all change the list),
+    the pair model (the shipped engine, and the fabrique's calibration when it is used) and `k`."""
+    digest = hashlib.sha256()
+    model = None if pm is None else (float(pm.intercept), float(pm.threshold))
+    digest.update(repr((_engine_fingerprint(), model, k, MIN_SCORE, own.isoformat())).encode())
+    for report_id, need_id, computed_at in candidates:
+        digest.update(f"{report_id}:{need_id}:{computed_at.isoformat()};".encode())
+    return f"grouping:ranking:{digest.hexdigest()}"
+
+
 def reports_need_suggestions(
     *, fabrique, reports: list[NeedReport], k: int = 1
 ) -> dict[int, list[NeedSuggestion]]:
-    """`report_need_suggestions` for several reports of one fabrique: their stored features in one query,
-    the team's decisions on them in one, one candidate query per report, the suggested needs in one query.
-    Reports without features get none (the backfill computes them; a page never computes them)."""
-    from fabrique.grouping.api import Features
+    """`report_need_suggestions` for several reports of one fabrique, in a bounded number of queries: their
+    stored features, the team's decisions on them, their candidates (`_candidates_of_reports`), the pair model,
+    the features of the candidates to score and the suggested needs, one query each.
 
-    rows = dict(
-        ReportFeatures.objects.filter(report_id__in=[r.pk for r in reports]).values_list(
-            "report_id", "features"
+    A report's ranking is kept in the cache under the digest of all it was computed from (`_ranking_key`):
+    while its candidates, their needs and features, its own features and the pair model are the same, the
+    ranking is the same, and it is read back instead of being scored again. Reports without features get
+    none (the backfill computes them; a page never computes them)."""
+    from fabrique.grouping.api import Features, candidate_filter
+
+    rows = {
+        report_id: (blob, computed_at)
+        for report_id, blob, computed_at in ReportFeatures.objects.filter(
+            report_id__in=[r.pk for r in reports]
+        ).values_list("report_id", "features", "computed_at")
+    }
+    if not rows:
+        return {}
+    apart = _needs_decided_apart(fabrique=fabrique, report_ids=list(rows))
+    features = {pk: Features.unpack(bytes(blob)) for pk, (blob, _at) in rows.items()}
+    wanted = {pk: (candidate_filter(f), apart.get(pk, ())) for pk, f in features.items()}
+    candidates = _candidates_of_reports(fabrique=fabrique, wanted=wanted)
+    pm = fabrique_pair_model(fabrique=fabrique)
+    keys = {
+        pk: _ranking_key(own=rows[pk][1], candidates=candidates.get(pk, []), k=k + 1, pm=pm)
+        for pk in features
+    }
+    cached = cache.get_many(list(keys.values()))
+    ranking = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    missing = [pk for pk in features if pk not in ranking]
+    ids = sorted({report_id for pk in missing for report_id, _n, _at in candidates.get(pk, [])})
+    unpacked = {
+        report_id: Features.unpack(bytes(blob))
+        for report_id, blob in (
+            ReportFeatures.objects.filter(report_id__in=ids).values_list("report_id", "features")
+            if ids
+            else []
         )
-    )
-    apart = _needs_decided_apart(fabrique=fabrique, report_ids=[r.pk for r in reports if r.pk in rows])
-    ranked = {}
-    for report in reports:
-        if report.pk in rows:
-            found = _rank_needs(
-                fabrique=fabrique,
-                features=Features.unpack(bytes(rows[report.pk])),
-                k=k + 1,
-                exclude_report_id=report.pk,
-                exclude_need_ids=apart.get(report.pk, ()),
-            )
-            ranked[report.pk] = [item for item in found if item[0] != report.need_id][:k]
-    ids = {need_id for found in ranked.values() for need_id, _v in found}
-    needs = Need.objects.filter(fabrique=fabrique).in_bulk(ids) if ids else {}
+    }
+    fresh = {}
+    for pk in missing:
+        found = candidates.get(pk, [])
+        ranking[pk] = _rank(
+            features=features[pk],
+            candidates=[(r, n, unpacked[r]) for r, n, _at in found if r in unpacked],
+            k=k + 1,
+            pm=pm,
+        )
+        if all(r in unpacked for r, _n, _at in found):  # not a candidate deleted meanwhile
+            fresh[keys[pk]] = ranking[pk]
+    if fresh:
+        cache.set_many(fresh, RANKING_CACHE_SECONDS)
+    ranked = {
+        report.pk: [item for item in ranking[report.pk] if item[0] != report.need_id][:k]
+        for report in reports
+        if report.pk in ranking
+    }
+    needed = {need_id for found in ranked.values() for need_id, _v in found}
+    needs = Need.objects.filter(fabrique=fabrique).in_bulk(needed) if needed else {}
     return {report_pk: _suggestions(fabrique, found, needs) for report_pk, found in ranked.items()}
 
 

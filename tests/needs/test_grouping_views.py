@@ -389,3 +389,160 @@ def test_pages_suggesting_needs_for_a_report_skip_the_needs_decided_apart_in_one
     # then: the decisions are read in one query, whatever their number
     assert many == few
     assert not any(offered in body for body in bodies)
+
+
+# --- the queue's live check: every received report at once, the same suggestions as one by one -----------
+
+QUEUE_THEMES = [
+    (TRANSPORT, TRANSPORT_DESC),
+    (
+        "Pas d'aide aux devoirs pour les collégiens",
+        "Les familles du quartier n'ont personne pour les devoirs.",
+    ),
+    ("Pas de garde d'enfants le soir", "Les parents en horaires décalés n'ont aucune solution de garde."),
+    ("Pas d'épicerie solidaire", "Les familles modestes font leurs courses loin, sans épicerie solidaire."),
+]
+
+
+@pytest.fixture
+def queue_world(team, fabrique, make_report, carquefou):
+    """Needs of several themes (two reports each), received reports close to them, and a decision: the team
+    said the first received report is not the transport need."""
+    from fabrique.grouping.models import PairDecision
+    from fabrique.needs.services import need_report_attach
+
+    needs = []
+    for k in range(2):
+        for title, description in QUEUE_THEMES:
+            first = make_report(title=f"{title} ({k})", description=description, commune=carquefou)
+            need = need_create_from_report(report=first, actor=team.officer)
+            need_report_attach(
+                report=make_report(title=title, description=description, place="Carquefou centre"),
+                need=need,
+                actor=team.officer,
+            )
+            needs.append(need)
+    received = [
+        make_report(title=title.replace("Pas de", "Manque de"), description=description, commune=carquefou)
+        for title, description in QUEUE_THEMES
+    ]
+    received.append(make_report(title="Les seniors n'ont pas de transport", place="Carquefou"))
+    PairDecision.objects.create(
+        fabrique=fabrique,
+        report_a=needs[0].reports.order_by("pk").first(),
+        report_b=received[0],
+        same_need=False,
+        source="rejected",
+    )
+    return received
+
+
+def _shown(suggestions) -> list[tuple[int, float, bool, int]]:
+    return [(s.need.pk, s.score, s.same_need, s.reports) for s in suggestions]
+
+
+@pytest.mark.parametrize("limit", [None, 3])
+def test_queue_suggestions_are_each_reports_own(client, team, fabrique, queue_world, monkeypatch, limit):
+    from fabrique.needs import grouping
+    from fabrique.needs.grouping import report_need_suggestions, reports_need_suggestions
+
+    if limit is not None:  # each report's candidates cut at its own latest `limit`
+        monkeypatch.setattr(grouping, "CANDIDATE_LIMIT", limit)
+    received = queue_world
+    # given: each report's suggestion computed alone (its own candidate query)
+    alone = {r.pk: _shown(report_need_suggestions(report=r, k=1)) for r in received}
+    assert sum(bool(found) for found in alone.values()) >= 3  # the world does suggest needs
+    # when: all the reports at once (one candidate query over the union of their filters)
+    together = reports_need_suggestions(fabrique=fabrique, reports=received, k=1)
+    # then: the same need with the same score for each report
+    assert {pk: _shown(found) for pk, found in together.items()} == alone
+    # and the queue page shows exactly the reports whose suggestion is the same need
+    client.force_login(team.officer)
+    live = client.get(bo(fabrique, "duplicate_queue")).context["live"]
+    expected = [(r.pk, alone[r.pk][0]) for r in received if alone[r.pk] and alone[r.pk][0][2]]
+    assert sorted((r.pk, *_shown([s])) for r, s in live) == sorted(expected)
+
+
+def test_queue_queries_do_not_grow_with_the_received_reports(
+    client, team, fabrique, queue_world, make_report
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fabrique.backoffice.views.grouping import LIVE_REPORTS
+    from fabrique.grouping.models import PairDecision
+
+    client.force_login(team.officer)
+
+    def count() -> int:
+        client.get(bo(fabrique, "duplicate_queue"))  # process-wide caches filled by a first request
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(bo(fabrique, "duplicate_queue")).status_code == 200
+        return len(queries)
+
+    few = count()
+    more = [
+        make_report(title=f"Transport des seniors {k}", description=TRANSPORT_DESC)
+        for k in range(LIVE_REPORTS)
+    ]
+    PairDecision.objects.bulk_create(
+        PairDecision(fabrique=fabrique, report_a=a, report_b=b, same_need=False, source="split")
+        for a in more
+        for b in queue_world
+    )
+    assert count() == few
+
+
+def test_queue_rankings_kept_in_the_cache_follow_every_change(
+    team, fabrique, queue_world, make_report, monkeypatch
+):
+    from fabrique.grouping.models import PairDecision
+    from fabrique.needs import grouping
+    from fabrique.needs.grouping import (
+        report_features_refresh,
+        report_need_suggestions,
+        reports_need_suggestions,
+    )
+    from fabrique.needs.services import need_close, need_report_attach, need_report_detach
+
+    received = queue_world
+
+    def check() -> dict[int, list]:
+        alone = {r.pk: _shown(report_need_suggestions(report=r, k=1)) for r in received}
+        together = reports_need_suggestions(fabrique=fabrique, reports=received, k=1)
+        assert {pk: _shown(found) for pk, found in together.items()} == alone
+        return alone
+
+    first = check()
+    # given: every ranking in the cache — read back, not scored again
+    real_rank = grouping._rank
+    monkeypatch.setattr(grouping, "_rank", lambda **kw: pytest.fail("scored again"))
+    together = reports_need_suggestions(fabrique=fabrique, reports=received, k=1)
+    assert {pk: _shown(found) for pk, found in together.items()} == first
+    monkeypatch.setattr(grouping, "_rank", real_rank)
+    target = next(r for r in received if first[r.pk])
+    suggested = Need.objects.get(pk=first[target.pk][0][0])
+    # when: the team says the report is not one of the suggested need's reports
+    PairDecision.objects.create(
+        fabrique=fabrique,
+        report_a=suggested.reports.order_by("pk").first(),
+        report_b=target,
+        same_need=False,
+        source="rejected",
+    )
+    assert check() != first
+    # when: a report of a need is detached, one is recomputed, one is attached to another need
+    others = Need.objects.filter(fabrique=fabrique).exclude(pk=suggested.pk).order_by("pk")
+    need_report_detach(report=others[0].reports.order_by("pk").last(), actor=team.officer)
+    moved = others[1].reports.order_by("pk").last()
+    NeedReport.objects.filter(pk=moved.pk).update(title=TRANSPORT, description=TRANSPORT_DESC)
+    report_features_refresh(report=NeedReport.objects.get(pk=moved.pk))
+    need_report_attach(
+        report=make_report(title=received[1].title, description=received[1].description, place="Carquefou"),
+        need=others[2],
+        actor=team.officer,
+    )
+    check()
+    # when: the suggested need is closed (no longer suggested)
+    need_close(need=suggested, actor=team.officer, reason="duplicate")
+    assert all(suggested.pk not in [s[0] for s in found] for found in check().values())
