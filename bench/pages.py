@@ -37,6 +37,8 @@ DATASETS = {
 
 
 COLD_HEAD = "network head page, figures computed (cache emptied)"
+COLD_QUEUE = "duplicates queue, rankings computed (cache emptied)"
+COLD = {COLD_HEAD, COLD_QUEUE}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -104,6 +106,8 @@ def pages(fabrique) -> list[tuple[str, str]]:
         ("report attach, search", bo("report_attach", pk=report.pk) + "?q=laverie") if report else None,
         # the grouping pages (issue 15): suggestions for stored reports, without the needs decided apart
         ("duplicates queue", bo("duplicate_queue")),
+        # the same page when no received report's ranking is in the cache (each one scored)
+        (COLD_QUEUE, bo("duplicate_queue")),
         ("duplicate comparison", bo("duplicate_compare", pk=report.pk)) if report else None,
         ("report merge form", bo("report_merge", pk=report.pk)) if report else None,
         ("pipeline export (CSV)", bo("pipeline_export")),
@@ -137,7 +141,7 @@ def _literal(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def worker(label: str, runs: int, explain: int) -> None:
+def worker(label: str, runs: int, explain: int, only: str = "") -> None:
     """Measure one data set (the DATABASE_URL of this process); prints JSON on stdout."""
     import django
 
@@ -163,6 +167,8 @@ def worker(label: str, runs: int, explain: int) -> None:
         head.force_login(head_user, backend="django.contrib.auth.backends.ModelBackend")
     results, slow = {}, []
     for name, url in pages(fabrique):
+        if only and not any(word in name for word in only.split(",")):
+            continue
         client = head if url.startswith("/reseau/") else officer
         ctx: list[tuple[float, str]] = []
 
@@ -175,7 +181,7 @@ def worker(label: str, runs: int, explain: int) -> None:
                     (time.perf_counter() - t0, sql % tuple(_literal(p) for p in params) if params else sql)
                 )
 
-        cold = name == COLD_HEAD
+        cold = name in COLD
         if cold:
             cache.clear()
         with connection.execute_wrapper(record):
@@ -227,7 +233,7 @@ def worker(label: str, runs: int, explain: int) -> None:
     print(json.dumps({"label": label, "results": results, "plans": plans}))
 
 
-def run(label: str, url: str, runs: int, explain: int) -> dict:
+def run(label: str, url: str, runs: int, explain: int, only: str = "") -> dict:
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -236,7 +242,18 @@ def run(label: str, url: str, runs: int, explain: int) -> dict:
         "DJANGO_SETTINGS_MODULE": "fabrique.settings.base",
     }
     out = subprocess.run(
-        [sys.executable, __file__, "--worker", label, "--runs", str(runs), "--explain", str(explain)],
+        [
+            sys.executable,
+            __file__,
+            "--worker",
+            label,
+            "--runs",
+            str(runs),
+            "--explain",
+            str(explain),
+            "--only",
+            only,
+        ],
         env=env,
         check=True,
         stdout=subprocess.PIPE,
@@ -253,13 +270,16 @@ def main() -> int:
     parser.add_argument("--demo", default="postgres://postgres@127.0.0.1:5432/fabrique_scale_demo")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--explain", type=int, default=6, help="EXPLAIN ANALYZE of the N slowest queries")
+    parser.add_argument(
+        "--only", default="", help="only the pages whose label holds one of these words (a,b)"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.runs, args.explain)
+        worker(args.worker, args.runs, args.explain, args.only)
         return 0
-    demo = run("demo", args.demo, args.runs, 0)["results"]
-    network = run("network", args.network, args.runs, args.explain)
+    demo = run("demo", args.demo, args.runs, 0, args.only)["results"]
+    network = run("network", args.network, args.runs, args.explain, args.only)
     print(
         f"Sequential GETs, {args.runs} runs a page, DEBUG off, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n"
     )
