@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, TextField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -361,13 +362,61 @@ def _suggest_needs(
     return _suggestions(fabrique, ranked, needs)
 
 
+def _near_any(keys_list: Iterable[Mapping]) -> Q:
+    """A filter that every row meeting the `_near` of one of the keys meets (each row's own flags then say
+    which), cheap to evaluate on each of the fabrique's rows: one `IN` per column, and the `communes` patterns
+    only on the rows whose places hold more than their own commune (a row whose `communes` is its `commune`
+    alone meets the pattern of a code only when its `commune` is that code, which the `IN` reads)."""
+    communes: set[str] = set()
+    epci_arms: dict[str, Q] = {}
+    epcis: set[str] = set()
+    depts: set[str] = set()
+    concepts = Q()
+    for keys in keys_list:
+        near = _near(keys)
+        codes, epci, dept = list(keys.get("communes") or []), keys.get("epci") or "", keys.get("dept") or ""
+        if near is None:
+            continue
+        if codes:
+            communes.update(codes)
+            if epci:  # the near's third arm, with its own concepts
+                arm = Q(epci=epci, level="epci")
+                for concept in keys.get("concepts") or []:
+                    arm |= Q(epci=epci, concepts__contains=f",{concept},")
+                epci_arms[epci] = epci_arms.get(epci, Q()) | arm
+        elif epci:
+            epcis.add(epci)
+        elif dept:
+            depts.add(dept)
+        else:
+            concepts |= near
+    found = concepts
+    if communes:
+        patterns = Q()
+        for code in sorted(communes):
+            patterns |= Q(communes__contains=f",{code},")
+        own = ~Q(communes=Concat(Value(","), "commune", Value(","), output_field=TextField()))
+        found |= Q(commune__in=sorted(communes)) | (own & patterns)
+    if epci_arms:
+        arms = Q()
+        for arm in epci_arms.values():
+            arms |= arm
+        found |= Q(epci__in=sorted(epci_arms)) & arms
+    if epcis:
+        found |= Q(epci__in=sorted(epcis))
+    if depts:
+        found |= Q(dept__in=sorted(depts))
+    return found
+
+
 def _candidates_of_reports(
     *, fabrique, wanted: Mapping[int, tuple[Mapping, Collection[int]]]
-) -> dict[int, list[tuple[int, int, datetime.datetime]]]:
+) -> dict[int, list[tuple[int, int, str]]]:
     """`_candidates` (attached reports) of several reports, `wanted`: report id -> (its `candidate_filter`
-    keys, the needs decided apart for it). Returns report id -> [(report id, need id, features computed at)]
-    of its candidates, in their order: the same rows as one `_candidates` query per report, in one query over
-    the union of their filters, each row saying (computed by the database) which of the filters it meets."""
+    keys, the needs decided apart for it). Returns report id -> [(report id, need id, when its features were
+    computed)] of its candidates, in their order: the same rows as one `_candidates` query per report, in one
+    query over the union of their filters (`_near_any`), each row saying (computed by the database, with
+    each report's own `_near`) which of the filters it meets."""
     nears = {pk: near for pk, (keys, _apart) in wanted.items() if (near := _near(keys)) is not None}
     if not nears:
         return {}
@@ -375,23 +424,20 @@ def _candidates_of_reports(
     flags = {
         f"near_{i}": ExpressionWrapper(nears[pk], output_field=BooleanField()) for i, pk in enumerate(order)
     }
-    union = Q()
-    for near in nears.values():
-        union |= near
     rows = (
         _live_features(fabrique=fabrique, attached_only=True)
-        .filter(union)
-        .annotate(**flags)
+        .filter(_near_any(wanted[pk][0] for pk in order))
+        .annotate(**flags, computed=Cast("computed_at", output_field=TextField()))
         .order_by(*CANDIDATE_ORDER)
-        .values_list("report_id", "report__need_id", "computed_at", *flags)
+        .values_list("report_id", "report__need_id", "computed", *flags)
     )
     apart = {pk: set(wanted[pk][1]) for pk in order}
-    found: dict[int, list[tuple[int, int, datetime.datetime]]] = {pk: [] for pk in order}
+    found: dict[int, list[tuple[int, int, str]]] = {pk: [] for pk in order}
     still = set(order)
-    for report_id, need_id, computed_at, *hits in rows:
+    for report_id, need_id, computed, *hits in rows:
         for pk, hit in zip(order, hits, strict=True):
             if hit and pk in still and report_id != pk and need_id not in apart[pk]:
-                found[pk].append((report_id, need_id, computed_at))
+                found[pk].append((report_id, need_id, computed))
                 if len(found[pk]) >= CANDIDATE_LIMIT:
                     still.discard(pk)
         if not still:
@@ -413,16 +459,16 @@ def _engine_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def _ranking_key(*, own: datetime.datetime, candidates, k: int, pm) -> str:
+def _ranking_key(*, own: str, candidates, k: int, pm) -> str:
     """The cache key of one report's ranking: everything `_rank` reads. The report's features (their
     computation time), its candidates in order (report, need, features' computation time: a new, moved,
     deleted or recomputed report, a need closed, merged or deleted, a new decision apart all change the list),
     the pair model (the shipped engine, and the fabrique's calibration when it is used) and `k`."""
     digest = hashlib.sha256()
     model = None if pm is None else (float(pm.intercept), float(pm.threshold))
-    digest.update(repr((_engine_fingerprint(), model, k, MIN_SCORE, own.isoformat())).encode())
+    digest.update(repr((_engine_fingerprint(), model, k, MIN_SCORE, own)).encode())
     for report_id, need_id, computed_at in candidates:
-        digest.update(f"{report_id}:{need_id}:{computed_at.isoformat()};".encode())
+        digest.update(f"{report_id}:{need_id}:{computed_at};".encode())
     return f"grouping:ranking:{digest.hexdigest()}"
 
 
@@ -440,10 +486,10 @@ def reports_need_suggestions(
     from fabrique.grouping.api import Features, candidate_filter
 
     rows = {
-        report_id: (blob, computed_at)
-        for report_id, blob, computed_at in ReportFeatures.objects.filter(
-            report_id__in=[r.pk for r in reports]
-        ).values_list("report_id", "features", "computed_at")
+        report_id: (blob, computed)
+        for report_id, blob, computed in ReportFeatures.objects.filter(report_id__in=[r.pk for r in reports])
+        .annotate(computed=Cast("computed_at", output_field=TextField()))
+        .values_list("report_id", "features", "computed")
     }
     if not rows:
         return {}
@@ -562,22 +608,9 @@ def public_need_suggestions(*, fabrique, data: Mapping, k: int = 3) -> list[Publ
 
 def report_need_suggestions(*, report: NeedReport, k: int = 5) -> list[NeedSuggestion]:
     """The closest needs of an existing report (other than its own need), except the needs the team said it
-    is not (`_needs_decided_apart`)."""
-    from fabrique.grouping.api import Features
-
+    is not (`_needs_decided_apart`): `reports_need_suggestions` of this one report (its ranking cached)."""
     report_features_ensure(report=report)
-    row = ReportFeatures.objects.filter(report_id=report.pk).first()
-    if row is None:
-        return []
-    apart = _needs_decided_apart(fabrique=report.fabrique, report_ids=[report.pk])
-    found = _suggest_needs(
-        fabrique=report.fabrique,
-        features=Features.unpack(bytes(row.features)),
-        k=k + 1,
-        exclude_report_id=report.pk,
-        exclude_need_ids=apart.get(report.pk, ()),
-    )
-    return [s for s in found if s.need.pk != report.need_id][:k]
+    return reports_need_suggestions(fabrique=report.fabrique_id, reports=[report], k=k).get(report.pk, [])
 
 
 def report_pair_score(*, a: NeedReport, b: NeedReport) -> float | None:

@@ -351,7 +351,6 @@ def test_pages_suggesting_needs_for_a_report_skip_the_needs_decided_apart_in_one
         need_create_from_report(
             report=make_report(title=f"Garde d'enfants {k}", commune=carquefou), actor=team.officer
         )
-    offered = bo(fabrique, "duplicate_compare", pk=report.pk) + f"?need={need.pk}"
     pages = [
         bo(fabrique, "duplicate_compare", pk=report.pk),
         bo(fabrique, "report_merge", pk=report.pk),
@@ -359,36 +358,39 @@ def test_pages_suggesting_needs_for_a_report_skip_the_needs_decided_apart_in_one
     ]
     client.force_login(team.officer)
 
-    def measure() -> tuple[list[int], list[str]]:
-        counts, bodies = [], []
+    def measure() -> tuple[list[int], list[set[int]]]:
+        """Each page's query count and the needs it offers for the reports (its suggestions or live ones)."""
+        counts, offers = [], []
         for url in pages:
             client.get(url)  # process-wide caches filled by a first request
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(url)
             assert response.status_code == 200
             counts.append(len(queries))
-            bodies.append(response.content.decode())
-        return counts, bodies
+            shown = list(response.context.get("suggestions") or [])
+            shown += [s for r, s in response.context.get("live") or [] if r.pk == report.pk]
+            offers.append({s.need.pk for s in shown})
+        return counts, offers
 
-    _counts, bodies = measure()
-    assert all(offered in body for body in bodies)
+    _counts, offers = measure()
+    assert all(need.pk in offered for offered in offers)
     # when: the team said the report is not the same need as the need's report
     PairDecision.objects.create(
         fabrique=fabrique, report_a=need.reports.get(), report_b=report, same_need=False, source="rejected"
     )
-    few, bodies = measure()
+    few, offers = measure()
     # then: no page offers that need for it any more
-    assert not any(offered in body for body in bodies)
+    assert not any(need.pk in offered for offered in offers)
     # when: many more decisions on the queue's reports
     PairDecision.objects.bulk_create(
         PairDecision(fabrique=fabrique, report_a=a, report_b=b, same_need=bool(k % 2), source="merge")
         for k in range(10)
         for a, b in [(report, r) for r in received] + [(received[0], received[1]), (received[1], received[2])]
     )
-    many, bodies = measure()
+    many, offers = measure()
     # then: the decisions are read in one query, whatever their number
     assert many == few
-    assert not any(offered in body for body in bodies)
+    assert not any(need.pk in offered for offered in offers)
 
 
 # --- the queue's live check: every received report at once, the same suggestions as one by one -----------
@@ -441,6 +443,25 @@ def _shown(suggestions) -> list[tuple[int, float, bool, int]]:
     return [(s.need.pk, s.score, s.same_need, s.reports) for s in suggestions]
 
 
+def _alone(report, k: int = 1):
+    """The report's suggestions through a candidate query of its own (`_candidates`), without the cache:
+    what the pages read before the queue's reports were read together."""
+    from fabrique.grouping.api import Features
+    from fabrique.needs.grouping import _needs_decided_apart, _suggest_needs
+    from fabrique.needs.models import ReportFeatures
+
+    row = ReportFeatures.objects.get(report_id=report.pk)
+    apart = _needs_decided_apart(fabrique=report.fabrique, report_ids=[report.pk])
+    found = _suggest_needs(
+        fabrique=report.fabrique,
+        features=Features.unpack(bytes(row.features)),
+        k=k + 1,
+        exclude_report_id=report.pk,
+        exclude_need_ids=apart.get(report.pk, ()),
+    )
+    return [s for s in found if s.need.pk != report.need_id][:k]
+
+
 @pytest.mark.parametrize("limit", [None, 3])
 def test_queue_suggestions_are_each_reports_own(client, team, fabrique, queue_world, monkeypatch, limit):
     from fabrique.needs import grouping
@@ -450,12 +471,16 @@ def test_queue_suggestions_are_each_reports_own(client, team, fabrique, queue_wo
         monkeypatch.setattr(grouping, "CANDIDATE_LIMIT", limit)
     received = queue_world
     # given: each report's suggestion computed alone (its own candidate query)
-    alone = {r.pk: _shown(report_need_suggestions(report=r, k=1)) for r in received}
+    alone = {r.pk: _shown(_alone(r)) for r in received}
     assert sum(bool(found) for found in alone.values()) >= 3  # the world does suggest needs
     # when: all the reports at once (one candidate query over the union of their filters)
     together = reports_need_suggestions(fabrique=fabrique, reports=received, k=1)
     # then: the same need with the same score for each report
     assert {pk: _shown(found) for pk, found in together.items()} == alone
+    # and the comparison and merge pages' five closest needs of each report too
+    for report in received:
+        assert _shown(report_need_suggestions(report=report)) == _shown(_alone(report, k=5))
+        assert _shown(report_need_suggestions(report=report, k=1)) == alone[report.pk]
     # and the queue page shows exactly the reports whose suggestion is the same need
     client.force_login(team.officer)
     live = client.get(bo(fabrique, "duplicate_queue")).context["live"]
@@ -508,7 +533,8 @@ def test_queue_rankings_kept_in_the_cache_follow_every_change(
     received = queue_world
 
     def check() -> dict[int, list]:
-        alone = {r.pk: _shown(report_need_suggestions(report=r, k=1)) for r in received}
+        alone = {r.pk: _shown(_alone(r)) for r in received}
+        assert alone == {r.pk: _shown(report_need_suggestions(report=r, k=1)) for r in received}
         together = reports_need_suggestions(fabrique=fabrique, reports=received, k=1)
         assert {pk: _shown(found) for pk, found in together.items()} == alone
         return alone
