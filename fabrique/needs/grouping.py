@@ -72,7 +72,7 @@ PROGRESS_EVERY = 50
 DECISION_PAIRS = 20  # labelled pairs recorded per moved report (with that many reports of the need)
 ADAPT_ON_LAST = 2000  # the adaptation reads the fabrique's latest decisions
 STALE_AFTER = datetime.timedelta(minutes=30)
-RANKING_CACHE_SECONDS = 24 * 3600  # a received report's ranking, kept while what it read is unchanged
+RANKING_CACHE_SECONDS = 30 * 24 * 3600  # a report's ranking: valid while what it read is unchanged (its key)
 
 for _action, _label in {
     "needs.needreport.merged": gettext_lazy("Signalement fusionné dans un besoin"),
