@@ -18,7 +18,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -510,12 +510,31 @@ def featurize_all(
                 feats.extend(part)
                 if progress:
                     progress(f"caractéristiques {min(n, (k + 1) * chunk)}/{n}")
-        return feats
+        return _arrondissements_from_batch(feats)
     feats = []
     for k, args in enumerate(chunks):
         feats.extend(_featurize_chunk(args))
         if progress and len(chunks) > 1:
             progress(f"caractéristiques {min(n, (k + 1) * chunk)}/{n}")
+    return _arrondissements_from_batch(feats)
+
+
+def _arrondissements_from_batch(feats: list[Features]) -> list[Features]:
+    """A neighbourhood or QPV of Paris, Lyon or Marseille written without its arrondissement ('13055 | Frais
+    Vallon', 'Guillotière, Lyon') takes the one the batch's other reports give it ('13213 | Frais Vallon'),
+    when they all give the same one. The batch's own evidence, no table of neighbourhoods."""
+    terr = territories()
+    seen: dict[tuple[str, str], set[str]] = {}
+    for f in feats:
+        p = f.place
+        if p.commune in terr.arr_of and len(p.arrs) == 1 and (p.sub or p.qpv):
+            seen.setdefault((p.commune, p.sub or p.qpv), set()).update(p.arrs)
+    if seen:
+        for f in feats:
+            p = f.place
+            arrs = seen.get((p.commune, p.sub or p.qpv)) if not p.arrs and (p.sub or p.qpv) else None
+            if arrs and len(arrs) == 1:
+                f.place = replace(p, arrs=frozenset(arrs))
     return feats
 
 

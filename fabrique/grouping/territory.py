@@ -449,9 +449,13 @@ class Territories:
         ):
             if int(m.group(1)) in arrs:
                 found.add(arrs[int(m.group(1))])
-        for m in re.finditer(rf"\b{re.escape(city_name)} ([ivx]{{1,5}}) ?(?:e|er|eme|ieme)\b", words):
+        # 'Paris XVIIe', 'Lyon IX' (after the city's name the suffix may be left out)
+        for m in re.finditer(rf"\b{re.escape(city_name)} ([ivx]{{1,5}})(?: ?(?:e|er|eme|ieme))?\b", words):
             if _roman(m.group(1)) in arrs:
                 found.add(arrs[_roman(m.group(1))])
+        if city_name == "paris" and re.search(r"\bparis centre\b", words):
+            # 'Paris Centre', the 1st to 4th arrondissements as one sector since 2020
+            found.update(arrs[n] for n in (1, 2, 3, 4) if n in arrs)
         for m in _ORDINAL.finditer(words):
             after = words[m.end() : m.end() + 20]
             if _ARR_WORD.match(after.strip()) and int(m.group(1)) in arrs:
@@ -891,6 +895,9 @@ class Territories:
                 break
         sub = ""
         if not qpv:
+            own_city = (
+                (base.commune if base else "") or com_code
+            ) in self.arr_of  # 'Lyon IX': no neighbourhood 'ix'
             leftover = [
                 w
                 for w in rest
@@ -899,6 +906,7 @@ class Territories:
                 and w not in _EPCI_WORDS
                 and not _ORDINAL.fullmatch(w)
                 and not _ROMAN_ORDINAL.fullmatch(w)
+                and not (own_city and re.fullmatch(r"[ivx]{1,5}", w))
                 and not _ARR_WORD.fullmatch(w)
             ]
             own = (base.commune if base else "") or com_code

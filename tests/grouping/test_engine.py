@@ -136,3 +136,21 @@ def test_a_batch_without_codes_takes_its_departement_from_its_labels():
     # with coded reports, an uncoded 'Saint-Louis' is read in their département (Haut-Rhin, not La Réunion)
     mulhouse = [{"commune": "68224"}] * 9 + [{"territory_label": "Saint-Louis"}]
     assert _dominant_dept(mulhouse) == "68"
+
+
+def test_a_neighbourhood_without_its_arrondissement_takes_the_one_the_batch_gives_it():
+    from fabrique.grouping.engine import featurize_all
+
+    reports = [
+        {"id": "a", "commune": "13213", "territory_label": "Frais Vallon", "title": "Pas de médecin"},
+        {"id": "b", "commune": "13055", "territory_label": "Frais Vallon", "title": "Plus de médecin"},
+        {"id": "c", "commune": "", "territory_label": "Guillotière, Lyon", "title": "Laverie"},
+        {"id": "d", "commune": "69387", "territory_label": "Guillotière", "title": "Laverie"},
+        {"id": "e", "commune": "69123", "territory_label": "Croix-Rousse", "title": "Crèche"},
+        {"id": "f", "commune": "69381", "territory_label": "Croix-Rousse", "title": "Crèche"},
+        {"id": "g", "commune": "69384", "territory_label": "Croix-Rousse", "title": "Crèche"},
+    ]
+    places = {f.id: f.place for f in featurize_all(reports, workers=1)}
+    assert places["b"].arrs == {"13213"}
+    assert places["c"].arrs == {"69387"}
+    assert places["e"].arrs == frozenset()  # the 1er and the 4e both hold a Croix-Rousse: not guessed

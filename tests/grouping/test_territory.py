@@ -306,3 +306,10 @@ def test_communes_named_in_the_text_of_a_report_with_no_place(terr):
     assert terr.mentions("les jeunes de Roubaix n'ont rien le soir", unknown, "13,59,23") == {"59512"}
     assert terr.mentions("à Lomme, plus de bus après 20 h", unknown, "59") == {"59350"}
     assert terr.mentions("à Roubaix", unknown, "13,59055") == frozenset()  # a city code is not a département
+
+
+def test_roman_arrondissements_and_paris_centre(terr):
+    assert terr.resolve("", "Lyon IX", "69").arrs == {"69389"}
+    assert terr.resolve("", "Lyon IX", "69").sub == ""
+    assert terr.resolve("", "Paris XVIII", "75").arrs == {"75118"}
+    assert terr.resolve("", "Paris Centre", "75").arrs == {"75101", "75102", "75103", "75104"}
