@@ -4,6 +4,7 @@ from fabrique.grouping.adapt import Adaptation, adapt, calibrated
 from fabrique.grouping.engine import (
     PairModel,
     Suggestion,
+    arrondissements_from_batch,
     candidate_filter,
     group_features,
     group_reports,
@@ -28,6 +29,7 @@ __all__ = [
     "Features",
     "PairModel",
     "adapt",
+    "arrondissements_from_batch",
     "model",
     "calibrated",
     "Suggestion",

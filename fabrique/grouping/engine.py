@@ -510,16 +510,16 @@ def featurize_all(
                 feats.extend(part)
                 if progress:
                     progress(f"caractéristiques {min(n, (k + 1) * chunk)}/{n}")
-        return _arrondissements_from_batch(feats)
+        return arrondissements_from_batch(feats)
     feats = []
     for k, args in enumerate(chunks):
         feats.extend(_featurize_chunk(args))
         if progress and len(chunks) > 1:
             progress(f"caractéristiques {min(n, (k + 1) * chunk)}/{n}")
-    return _arrondissements_from_batch(feats)
+    return arrondissements_from_batch(feats)
 
 
-def _arrondissements_from_batch(feats: list[Features]) -> list[Features]:
+def arrondissements_from_batch(feats: list[Features]) -> list[Features]:
     """A neighbourhood or QPV of Paris, Lyon or Marseille written without its arrondissement ('13055 | Frais
     Vallon', 'Guillotière, Lyon') takes the one the batch's other reports give it ('13213 | Frais Vallon'),
     when they all give the same one. The batch's own evidence, no table of neighbourhoods."""

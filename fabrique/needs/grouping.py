@@ -1187,7 +1187,7 @@ def _regroup_fabrique(
     """Group the fabrique's stored features (with its adapted pair model when that one is used) and propose
     the merges and splits that would make its needs those groups (`_proposals`). Returns the number of new
     proposals. Nothing is applied."""
-    from fabrique.grouping.api import Features, group_features, pair_scores
+    from fabrique.grouping.api import Features, arrondissements_from_batch, group_features, pair_scores
 
     report_features_backfill(fabrique=fabrique)
     rows = list(
@@ -1198,7 +1198,8 @@ def _regroup_fabrique(
     )
     if len(rows) < 2:
         return 0
-    features = [Features.unpack(bytes(blob)) for _r, _n, blob in rows]
+    # a neighbourhood written without its arrondissement takes the one the fabrique's other reports give it
+    features = arrondissements_from_batch([Features.unpack(bytes(blob)) for _r, _n, blob in rows])
     pm = fabrique_pair_model(fabrique=fabrique)
     position = {report_id: index for index, (report_id, _n, _b) in enumerate(rows)}
     decisions = team_decisions(fabrique=fabrique)
