@@ -72,6 +72,8 @@ PROGRESS_EVERY = 50
 DECISION_PAIRS = 20  # labelled pairs recorded per moved report (with that many reports of the need)
 ADAPT_ON_LAST = 2000  # the adaptation reads the fabrique's latest decisions
 STALE_AFTER = datetime.timedelta(minutes=30)
+SET_ASIDE_SHOWN = 5  # needs set aside by the team listed on a report's pages
+_SET_ASIDE_NEED_FIELDS = ("reference", "title", "stage", "deleted_at")
 RANKING_CACHE_SECONDS = 30 * 24 * 3600  # a report's ranking: valid while what it read is unchanged (its key)
 
 for _action, _label in {
@@ -537,6 +539,42 @@ def reports_need_suggestions(
     return {report_pk: _suggestions(fabrique, found, needs) for report_pk, found in ranked.items()}
 
 
+_APART_FIELDS = (
+    "report_a_id",
+    "report_b_id",
+    "same_need",
+    *(f"report_{side}__{name}" for side in "ab" for name in ("need_id", "stage", "deleted_at")),
+)
+
+
+def _decided_apart(*, fabrique, report_ids: Collection[int], fields: Iterable[str] = ()) -> Iterator[tuple]:
+    """(report id, side of the other report: "a" or "b", the decision's values by name) of the reports'
+    decisions that set a need aside, latest first: each latest decision "not the same" of one of the reports
+    with a live report attached to a need (the rule of `_needs_decided_apart`). `fields`: more values of the
+    decision to read. One query, whatever the number of reports and decisions."""
+    ids = set(report_ids)
+    if not ids:
+        return
+    names = (*_APART_FIELDS, *fields)
+    rows = (
+        _decisions_latest_first(fabrique=fabrique)
+        .filter(Q(report_a_id__in=ids) | Q(report_b_id__in=ids))
+        .values_list(*names)
+    )
+    for values in _latest_per_pair(rows):
+        row = dict(zip(names, values, strict=True))
+        if row["same_need"]:
+            continue
+        for report_id, other in ((row["report_a_id"], "b"), (row["report_b_id"], "a")):
+            attached = (
+                row[f"report_{other}__stage"] == ReportStage.ATTACHED
+                and row[f"report_{other}__need_id"] is not None
+                and row[f"report_{other}__deleted_at"] is None
+            )
+            if report_id in ids and attached:
+                yield report_id, other, row
+
+
 def _needs_decided_apart(*, fabrique, report_ids: Collection[int]) -> dict[int, set[int]]:
     """For each of the reports, the needs the team said it is not the same need as: the need of every live
     report attached to one whose latest decision with it is "not the same" (a rejected proposal, a split, a
@@ -544,38 +582,62 @@ def _needs_decided_apart(*, fabrique, report_ids: Collection[int]) -> dict[int, 
     `fabrique.grouping.constraints`: a later "same need" allows the need again. Only the report's own
     decisions count (not those inferred through other reports). One query, whatever the number of reports
     and decisions."""
-    ids = set(report_ids)
-    if not ids:
-        return {}
-    rows = (
-        _decisions_latest_first(fabrique=fabrique)
-        .filter(Q(report_a_id__in=ids) | Q(report_b_id__in=ids))
-        .values_list(
-            "report_a_id",
-            "report_b_id",
-            "same_need",
-            "report_a__need_id",
-            "report_a__stage",
-            "report_a__deleted_at",
-            "report_b__need_id",
-            "report_b__stage",
-            "report_b__deleted_at",
-        )
-    )
     apart: dict[int, set[int]] = {}
-    for a, b, same, need_a, stage_a, deleted_a, need_b, stage_b, deleted_b in _latest_per_pair(rows):
-        if same:
-            continue
-        for report_id, other_need, other_stage, other_deleted in (
-            (a, need_b, stage_b, deleted_b),
-            (b, need_a, stage_a, deleted_a),
-        ):
-            attached = (
-                other_stage == ReportStage.ATTACHED and other_need is not None and other_deleted is None
-            )
-            if report_id in ids and attached:
-                apart.setdefault(report_id, set()).add(other_need)
+    for report_id, other, row in _decided_apart(fabrique=fabrique, report_ids=report_ids):
+        apart.setdefault(report_id, set()).add(row[f"report_{other}__need_id"])
     return apart
+
+
+@dataclass(frozen=True)
+class NeedSetAside:
+    """A need no longer offered for a report because the team said it is not the same need: its latest such
+    decision (`source`: a `DecisionSource` value; `decided_by`: the person's name, '' when unknown)."""
+
+    need_id: int
+    reference: str
+    title: str
+    decided_at: datetime.datetime
+    decided_by: str
+    source: str
+
+    @property
+    def source_label(self) -> str:
+        from fabrique.grouping.models import DecisionSource
+
+        return str(DecisionSource(self.source).label) if self.source in DecisionSource.values else ""
+
+
+def report_needs_set_aside(*, report: NeedReport, limit: int = SET_ASIDE_SHOWN) -> list[NeedSetAside]:
+    """The needs `report_need_suggestions` no longer offers for the report because of the team's decisions
+    (`_needs_decided_apart`), the latest decision first, at most `limit` of them: those still open to
+    suggestions, other than the report's own need. One query."""
+    need_fields = [f"report_{side}__need__{name}" for side in "ab" for name in _SET_ASIDE_NEED_FIELDS]
+    person = ["decided_by__first_name", "decided_by__last_name", "decided_by__email"]
+    found: dict[int, NeedSetAside] = {}
+    decisions = _decided_apart(
+        fabrique=report.fabrique_id,
+        report_ids=[report.pk],
+        fields=["created_at", "source", *person, *need_fields],
+    )
+    for _report_id, other, row in decisions:
+        need_id = row[f"report_{other}__need_id"]
+        need = {name: row[f"report_{other}__need__{name}"] for name in _SET_ASIDE_NEED_FIELDS}
+        if need_id in found or need_id == report.need_id or need["deleted_at"] is not None:
+            continue
+        if need["stage"] not in SUGGESTABLE_STAGES:
+            continue
+        name = f"{row['decided_by__first_name'] or ''} {row['decided_by__last_name'] or ''}".strip()
+        found[need_id] = NeedSetAside(
+            need_id=need_id,
+            reference=need["reference"],
+            title=need["title"],
+            decided_at=row["created_at"],
+            decided_by=name or row["decided_by__email"] or "",
+            source=row["source"],
+        )
+        if len(found) >= limit:
+            break
+    return list(found.values())
 
 
 def need_suggestions(*, fabrique, data: Mapping, k: int = 5) -> list[NeedSuggestion]:

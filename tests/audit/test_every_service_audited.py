@@ -70,6 +70,7 @@ NOT_ACTIONS: dict[str, str] = {
     "fabrique.needs.grouping.report_last_merge": _READ,
     "fabrique.needs.grouping.report_mapping": _READ,
     "fabrique.needs.grouping.report_need_suggestions": _READ,
+    "fabrique.needs.grouping.report_needs_set_aside": _READ,
     "fabrique.needs.grouping.report_pair_score": _READ,
     "fabrique.needs.grouping.reports_need_suggestions": _READ,
     "fabrique.needs.grouping.suggestable_need": _READ,

@@ -99,3 +99,40 @@ def test_duplicate_queue_on_a_phone(page, live_server, team, need, make_report, 
     page.get_by_role("button", name="Regrouper ces signalements").click()
     report.refresh_from_db()
     assert report.need_id == need.pk
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_compare_page_says_which_need_the_team_set_aside(
+    page,
+    live_server,
+    team,
+    need,
+    make_report,
+    log_in,  # noqa: F811
+    shoot,  # noqa: F811
+    axe,  # noqa: F811
+    size,
+):
+    from fabrique.grouping.models import PairDecision
+
+    report = make_report(title="Transport des seniors vers le marché", place="Carquefou")
+    PairDecision.objects.create(
+        fabrique=team.fabrique,
+        report_a=need.reports.get(),
+        report_b=report,
+        same_need=False,
+        source="rejected",
+        decided_by=team.officer,
+    )
+    page.set_viewport_size(DESKTOP if size == "desktop" else PHONE)
+    log_in(page, team.officer)
+    page.goto(f"{live_server.url}/espace/{team.fabrique.slug}/besoins/doublons/comparer/{report.pk}/")
+    aside = page.get_by_role("region", name="Besoins écartés par l'équipe")
+    expect(aside).to_contain_text(f"{need.reference}")
+    expect(aside).to_contain_text("n'est plus proposé : l'équipe a jugé que ce n'était pas le même besoin")
+    expect(aside).to_contain_text(f"proposition rejetée, décision de {team.officer}")
+    assert no_horizontal_scroll(page)
+    assert_accessible(axe(page))
+    shoot(page, f"grouping-compare-set-aside-{size}")
+    aside.get_by_role("link", name="comparer quand même").click()
+    expect(page.get_by_role("button", name=f"Fusionner dans {need.reference}")).to_be_visible()

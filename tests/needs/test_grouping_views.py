@@ -572,3 +572,84 @@ def test_queue_rankings_kept_in_the_cache_follow_every_change(
     # when: the suggested need is closed (no longer suggested)
     need_close(need=suggested, actor=team.officer, reason="duplicate")
     assert all(suggested.pk not in [s[0] for s in found] for found in check().values())
+
+
+# --- the needs set aside by the team's decisions: said on the comparison and merge pages ------------------
+
+
+def test_compare_and_merge_pages_say_which_needs_the_team_set_aside(
+    client, team, fabrique, need, make_report, carquefou
+):
+    from django.utils import timezone, translation
+    from django.utils.formats import date_format
+
+    from fabrique.grouping.models import PairDecision
+    from fabrique.needs.grouping import report_needs_set_aside
+
+    # given: a received report that looks like the need: offered, nothing set aside
+    report = make_report(
+        title="Transport des seniors vers le marché", description=TRANSPORT_DESC, commune=carquefou
+    )
+    client.force_login(team.officer)
+    compare = bo(fabrique, "duplicate_compare", pk=report.pk)
+    body = client.get(compare).content.decode()
+    assert need.reference in body and "Besoins écartés par l'équipe" not in body
+    # when: the team rejected a proposal that put it with the need's report
+    PairDecision.objects.create(
+        fabrique=fabrique,
+        report_a=need.reports.get(),
+        report_b=report,
+        same_need=False,
+        source="rejected",
+        decided_by=team.officer,
+    )
+    # then: both pages say the need is no longer offered, why, by whom and when
+    [aside] = report_needs_set_aside(report=report)
+    assert (aside.need_id, aside.reference, aside.source_label) == (
+        need.pk,
+        need.reference,
+        "proposition rejetée",
+    )
+    with translation.override("fr"):
+        when = date_format(timezone.localtime(aside.decided_at), "j F Y")  # "7 décembre 2026"
+    for url in (compare, bo(fabrique, "report_merge", pk=report.pk)):
+        body = client.get(url).content.decode()
+        assert "Besoins écartés par l'équipe" in body
+        assert "n'est plus proposé : l'équipe a jugé que ce n'était pas le même besoin" in body
+        assert need.reference in body and str(team.officer) in body and when in body
+    assert "l'équipe a écarté ceux listés plus bas" in client.get(compare).content.decode()
+    # when: a later decision says it is the same need after all: offered again, no longer listed
+    PairDecision.objects.create(
+        fabrique=fabrique, report_a=report, report_b=need.reports.get(), same_need=True, source="merge"
+    )
+    assert report_needs_set_aside(report=report) == []
+    assert "Besoins écartés par l'équipe" not in client.get(compare).content.decode()
+
+
+def test_needs_set_aside_are_bounded_and_read_in_one_query(team, fabrique, make_report, carquefou):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fabrique.grouping.models import PairDecision
+    from fabrique.needs.grouping import SET_ASIDE_SHOWN, report_needs_set_aside
+    from fabrique.needs.services import need_close
+
+    report = make_report(title="Transport des seniors", commune=carquefou)
+    needs = [
+        need_create_from_report(
+            report=make_report(title=f"Besoin {k}", commune=carquefou), actor=team.officer
+        )
+        for k in range(SET_ASIDE_SHOWN + 2)
+    ]
+    PairDecision.objects.bulk_create(
+        PairDecision(
+            fabrique=fabrique, report_a=n.reports.get(), report_b=report, same_need=False, source="split"
+        )
+        for n in needs
+    )
+    need_close(need=needs[-1], actor=team.officer, reason="doublon")  # not offered anyway: not listed
+    with CaptureQueriesContext(connection) as queries:
+        aside = report_needs_set_aside(report=report)
+    assert len(queries) == 1
+    assert len(aside) == SET_ASIDE_SHOWN and needs[-1].pk not in {a.need_id for a in aside}
+    assert all(a.decided_by == "" and a.source_label == "séparation" for a in aside)

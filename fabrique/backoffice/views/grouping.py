@@ -34,6 +34,7 @@ from fabrique.needs.grouping import (
     report_last_merge,
     report_merge,
     report_need_suggestions,
+    report_needs_set_aside,
     report_pair_score,
     report_split,
     reports_need_suggestions,
@@ -106,6 +107,7 @@ class DuplicateCompareView(FabriqueViewMixin, TemplateView):
             ),
             score=score,
             suggestions=suggestions,
+            set_aside=report_needs_set_aside(report=report),
             last_merge=report_last_merge(report=report),
             can_merge=other_need is not None
             and other_need.pk != report.need_id
@@ -149,6 +151,7 @@ class ReportMergeView(ServiceFormView):
         return super().get_context_data(
             report=report,
             suggestions=report_need_suggestions(report=report),
+            set_aside=report_needs_set_aside(report=report),
             timeline=audit_timeline(target=report),
             **kwargs,
         )
