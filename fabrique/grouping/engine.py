@@ -510,13 +510,31 @@ def featurize_all(
                 feats.extend(part)
                 if progress:
                     progress(f"caractéristiques {min(n, (k + 1) * chunk)}/{n}")
-        return arrondissements_from_batch(feats)
+        return arrondissements_from_batch(neighbourhoods_from_batch(reports, feats))
     feats = []
     for k, args in enumerate(chunks):
         feats.extend(_featurize_chunk(args))
         if progress and len(chunks) > 1:
             progress(f"caractéristiques {min(n, (k + 1) * chunk)}/{n}")
-    return arrondissements_from_batch(feats)
+    return arrondissements_from_batch(neighbourhoods_from_batch(reports, feats))
+
+
+def neighbourhoods_from_batch(reports: Sequence[Mapping], feats: list[Features]) -> list[Features]:
+    """A report placed nowhere whose label is a neighbourhood that the batch's other reports all place in one
+    commune ('Fives' alone, '59350 | Fives' elsewhere) is in that neighbourhood of that commune."""
+    terr = territories()
+    where: dict[str, set[str]] = {}
+    for f in feats:
+        if f.place.sub and f.place.commune in terr.communes:
+            where.setdefault(f.place.sub, set()).add(f.place.commune)
+    if where:
+        for rep, f in zip(reports, feats, strict=True):
+            if f.place.level == "unknown" and rep.get("territory_label"):
+                key = terr.neighbourhood_key(str(rep["territory_label"]))
+                communes = where.get(key, ())
+                if len(communes) == 1:
+                    f.place = terr.commune_place(next(iter(communes)), level="quartier", sub=key)
+    return feats
 
 
 def arrondissements_from_batch(feats: list[Features]) -> list[Features]:

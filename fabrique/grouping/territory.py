@@ -1083,6 +1083,16 @@ class Territories:
                 return inside[0], {key}
         return "", set()
 
+    @staticmethod
+    def neighbourhood_key(label: str) -> str:
+        """A label read as a neighbourhood's name, as ``Place.sub`` writes it ('quartier de Fives' -> 'fives')."""
+        words = [
+            w
+            for w in norm_name(label).split()
+            if w not in _STOP and not w.isdigit() and w not in _EPCI_WORDS and not _ORDINAL.fullmatch(w)
+        ]
+        return " ".join(w for w in words if w not in _SUB_WORDS) or " ".join(words)
+
     def mentions(self, text: str, place: Place, dept_hint: str = "") -> frozenset[str]:
         """Communes named in a free text, among those the place may cover (all of a département if unknown)."""
         words = norm_name(text).split()

@@ -154,3 +154,16 @@ def test_a_neighbourhood_without_its_arrondissement_takes_the_one_the_batch_give
     assert places["b"].arrs == {"13213"}
     assert places["c"].arrs == {"69387"}
     assert places["e"].arrs == frozenset()  # the 1er and the 4e both hold a Croix-Rousse: not guessed
+
+
+def test_a_neighbourhood_named_alone_is_placed_where_the_batch_places_it():
+    from fabrique.grouping.engine import featurize_all
+
+    reports = [
+        {"id": "a", "commune": "59350", "territory_label": "Fives", "title": "Laverie"},
+        {"id": "b", "commune": "", "territory_label": "quartier de Fives", "title": "Laverie"},
+        {"id": "c", "commune": "", "territory_label": "Zorglub", "title": "Laverie"},
+    ]
+    places = {f.id: f.place for f in featurize_all(reports, workers=1)}
+    assert (places["b"].commune, places["b"].sub) == ("59350", "fives")
+    assert places["c"].level == "unknown"  # nowhere else in the batch
