@@ -43,9 +43,12 @@ def _roman(text: str) -> int:
 _ARR_WORD = re.compile(r"\b(?:arrondissements?|arrdt|arrt|arr)\b")
 _ARR_NUMBER = re.compile(r"\b(?:arrondissements?|arrdt|arrt|arr) ?([1-9]|1[0-9]|20)\b")
 _FIVE_DIGITS = re.compile(r"\b\d{5}\b")
-NOTABLE_COMMUNE = (
-    10_000  # inhabitants: a town of this size named alone is the town, not the homonymous département
-)
+# inhabitants: a town of this size named alone is the town, not the homonymous département
+NOTABLE_COMMUNE = 10_000
+# a code that is an INSEE code and a postal code is the postal code's town when the label names another place and
+# that town (or arrondissement) has this many inhabitants and this many times the INSEE commune's
+POSTAL_TOWN = 20_000
+POSTAL_RATIO = 10
 NEAR_DEPT_KM = (
     25.0  # a commune named without code is looked for in the fabrique's département and this far around
 )
@@ -287,9 +290,8 @@ class Territories:
         self.epci_name: dict[str, str] = {}
         self.epci_by_name: dict[str, list[str]] = {}
         self.epci_strong: set[str] = set()  # full names and acronyms: enough on their own
-        self.epci_by_acronym: dict[
-            str, list[str]
-        ] = {}  # 'mel' -> SIREN(s); read only when written in capitals
+        # 'mel' -> SIREN(s); read only when written in capitals
+        self.epci_by_acronym: dict[str, list[str]] = {}
         self.epci_members: dict[str, list[str]] = {}
         self.dept_members: dict[str, set[str]] = {}
         self.qpv_label: dict[str, str] = {}
@@ -587,7 +589,7 @@ class Territories:
         if place is None:
             # ``dept_hint`` may list several départements ('59,13,23'): the first is the main one, all of
             # them are where a commune named without a code is looked for; it may end with the batch's cities
-            # with arrondissements ('13,84,13055': a Marseille batch, see ``batch_hint``)
+            # with arrondissements ('13,84,13055': a Marseille batch, see ``engine._batch_cities``)
             parts = [d for d in (dept_hint or "").split(",") if d]
             depts = tuple(d for d in parts if len(d) <= 3)
             cities = tuple(d for d in parts if d in self.arr_of)
@@ -650,13 +652,13 @@ class Territories:
             ):
                 # '13e arrondissement' in a fabrique of the Bouches-du-Rhône: Marseille; in a batch of several
                 # départements, the one city of them that has that arrondissement ('19e': Paris, not Lyon)
-                cities = [
+                having = [
                     c
                     for c in self.arr_of
                     if self.communes[c].dept in (near or (dept_hint,)) and self._ordinals(norm_name(label), c)
                 ]
-                if len(cities) == 1:
-                    commune = cities[0]
+                if len(having) == 1:
+                    commune = having[0]
         if (raw in self.communes or raw in self.former) and commune == raw and label:
             # '13003 | Belle de Mai' is Marseille 3e, not Alleins; '59100 | Epeule' Roubaix, not Bousignies
             commune = self._postal_reading(raw, label, near, cities) or commune
@@ -729,13 +731,13 @@ class Territories:
                     epci = cands[0]
                 if epci:
                     break
+        depts = near or ((hint,) if hint else ())  # the départements the place is looked for in
         acronym_words: set[str] = set()
         if not epci:
-            epci, acronym_words = self._epci_by_capitals(label, base, near or ((hint,) if hint else ()))
+            epci, acronym_words = self._epci_by_capitals(label, base, depts)
         # 2. communes (and départements) named in the label; generic words never name a commune
         com_code = ""
         com_span = (0, 0)
-        depts = near or ((hint,) if hint else ())
         dept_hits = self._find(self.dept_by_name, words, min_len=3)
         named_depts = tuple(self.dept_by_name[key][0] for _s, _e, key in dept_hits)
         hits = [
@@ -812,12 +814,7 @@ class Territories:
                     de - ds == com_span[1] - com_span[0]
                     and (
                         {"departement", "dept", "dpt"} & set(words)
-                        or (
-                            (ds, de) == com_span
-                            and not self._notable_commune(
-                                self.by_name[best[3]], near or ((hint,) if hint else ())
-                            )
-                        )
+                        or ((ds, de) == com_span and not self._notable_commune(self.by_name[best[3]], depts))
                     )
                 )
             ):
@@ -895,9 +892,8 @@ class Territories:
                 break
         sub = ""
         if not qpv:
-            own_city = (
-                (base.commune if base else "") or com_code
-            ) in self.arr_of  # 'Lyon IX': no neighbourhood 'ix'
+            # after Paris, Lyon or Marseille a roman numeral is the arrondissement ('Lyon IX'), not a neighbourhood
+            own_city = ((base.commune if base else "") or com_code) in self.arr_of
             leftover = [
                 w
                 for w in rest
@@ -1015,7 +1011,8 @@ class Territories:
         Saint-Benoît), else the postal code's town (or arrondissement) when it is ten times the INSEE commune
         and the label names another place ('13003 | Belle de Mai' is Marseille 3e, not Alleins; '59100 | Epeule'
         Roubaix, not Bousignies), or the arrondissement's city when the batch is that city's ('13015 | La
-        Castellane' in a Marseille batch is the 15e, not Bouc-Bel-Air). "" = read the code as the INSEE code (a label naming that commune, or nothing to go by)."""
+        Castellane' in a Marseille batch is the 15e, not Bouc-Bel-Air). "" = read the code as the INSEE code (a
+        label naming that commune, or nothing to go by)."""
         arrs = self.arr_by_postcode.get(code, set())
         postal = {self.parent[a] for a in arrs} | {
             c for c in self.by_postcode.get(code, ()) if c != code and c in self.communes
@@ -1044,7 +1041,7 @@ class Territories:
             main = max(postal, key=lambda c: self.communes[c].population)
             size = self.communes[main].population
         own = 0 if code in self.former else actual.population  # a former commune: a village at most
-        if size < 20_000 or size < 10 * own:
+        if size < POSTAL_TOWN or size < POSTAL_RATIO * own:
             return ""
         return main
 
