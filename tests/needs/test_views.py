@@ -144,6 +144,32 @@ def test_attach_search_and_detach_pages(login, team, make_report, make_need):
     assert (report.stage, report.need) == (ReportStage.RECEIVED, None)
 
 
+def test_attaching_and_detaching_from_a_report_page_record_the_teams_decisions(
+    login, team, make_report, make_need
+):
+    from fabrique.grouping.models import PairDecision
+    from fabrique.needs.grouping import team_decisions
+
+    need = make_need(title="Laverie solidaire")
+    other = make_need(title="Covoiturage rural")
+    report = make_report(title="Laver son linge")
+    laverie = set(need.reports.values_list("pk", flat=True))
+    covoiturage = set(other.reports.values_list("pk", flat=True))
+    assert laverie and covoiturage
+    client = login(team.officer)
+    client.post(url(team.fabrique, "report_attach", pk=report.pk), {"need": str(need.pk)})
+    client.post(url(team.fabrique, "report_attach", pk=report.pk), {"need": str(other.pk)})
+    client.post(url(team.fabrique, "report_detach", pk=report.pk))
+    report.refresh_from_db()
+    assert (report.stage, report.need) == (ReportStage.RECEIVED, None)
+    rows = PairDecision.objects.filter(fabrique=team.fabrique)
+    assert {r.source for r in rows} == {"merge", "split"}
+    # the latest decision on each pair: not the laverie (moved away), not the covoiturage (detached)
+    latest = {frozenset((a, b)): same for a, b, same in team_decisions(fabrique=team.fabrique)}
+    assert {frozenset((report.pk, o)) for o in laverie | covoiturage} <= set(latest)
+    assert not any(latest[frozenset((report.pk, o))] for o in laverie | covoiturage)
+
+
 def test_dismiss_page(login, team, make_report):
     report = make_report()
     client = login(team.officer)

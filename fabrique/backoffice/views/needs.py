@@ -38,7 +38,7 @@ from fabrique.needs.forms import (
     ReportDismissForm,
     StaffReportForm,
 )
-from fabrique.needs.grouping import need_report_submit_grouped
+from fabrique.needs.grouping import need_report_submit_grouped, report_merge, report_split
 from fabrique.needs.models import Criterion, CriterionScore, Need, NeedReport, ReportStage
 from fabrique.needs.selectors import (
     OPEN_STAGES,
@@ -64,9 +64,7 @@ from fabrique.needs.services import (
     need_create_from_report,
     need_decide,
     need_reopen,
-    need_report_attach,
     need_report_correct,
-    need_report_detach,
     need_report_dismiss,
     need_scores_set,
     need_update,
@@ -207,7 +205,9 @@ class ReportAttachView(ReportMixin, ServiceFormView):
 
     def perform(self, form):
         need = form.cleaned_data["need"]
-        need_report_attach(report=self.get_report(), need=need, actor=self.request.user)
+        # a merge: the team's decision is recorded (same need as this one's reports, not the former need's)
+        # and can be undone from the report's page
+        report_merge(report=self.get_report(), need=need, actor=self.request.user)
         return need
 
     def get_success_message(self, need) -> str:
@@ -246,7 +246,8 @@ class ReportDetachView(ReportMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         report = self.get_report()
         try:
-            need_report_detach(report=report, actor=request.user)
+            # the team says the report is not this need: recorded, as a split from the duplicates pages is
+            report_split(report=report, actor=request.user, mode="unattached")
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
