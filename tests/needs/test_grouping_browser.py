@@ -130,7 +130,7 @@ def test_compare_page_says_which_need_the_team_set_aside(
     aside = page.get_by_role("region", name="Besoins écartés par l'équipe")
     expect(aside).to_contain_text(f"{need.reference}")
     expect(aside).to_contain_text("n'est plus proposé : l'équipe a jugé que ce n'était pas le même besoin")
-    expect(aside).to_contain_text(f"proposition rejetée, décision de {team.officer}")
+    expect(aside).to_contain_text(f"proposition rejetée, décision prise par {team.officer}")
     assert no_horizontal_scroll(page)
     assert_accessible(axe(page))
     shoot(page, f"grouping-compare-set-aside-{size}")
