@@ -894,17 +894,7 @@ class Territories:
         if not qpv:
             # after Paris, Lyon or Marseille a roman numeral is the arrondissement ('Lyon IX'), not a neighbourhood
             own_city = ((base.commune if base else "") or com_code) in self.arr_of
-            leftover = [
-                w
-                for w in rest
-                if w not in _STOP
-                and not w.isdigit()
-                and w not in _EPCI_WORDS
-                and not _ORDINAL.fullmatch(w)
-                and not _ROMAN_ORDINAL.fullmatch(w)
-                and not (own_city and re.fullmatch(r"[ivx]{1,5}", w))
-                and not _ARR_WORD.fullmatch(w)
-            ]
+            leftover = _place_words(rest, own_city)
             own = (base.commune if base else "") or com_code
             if leftover and own in self.communes:
                 # the commune's own name is not a neighbourhood of it ('05000 Gap' is Gap), nor part of one's
@@ -917,7 +907,7 @@ class Territories:
                     leftover = _without(leftover, name) or leftover
             # a neighbourhood that is not a QPV: 'Wazemmes' next to Lille's code, 'Lille - Wazemmes'
             if leftover and (com_code or base) and not epci:
-                sub = " ".join(w for w in leftover if w not in _SUB_WORDS) or " ".join(leftover)
+                sub = _sub_name(leftover)
             sub = sub or former_sub
 
         # combine
@@ -1083,12 +1073,7 @@ class Territories:
     @staticmethod
     def neighbourhood_key(label: str) -> str:
         """A label read as a neighbourhood's name, as ``Place.sub`` writes it ('quartier de Fives' -> 'fives')."""
-        words = [
-            w
-            for w in norm_name(label).split()
-            if w not in _STOP and not w.isdigit() and w not in _EPCI_WORDS and not _ORDINAL.fullmatch(w)
-        ]
-        return " ".join(w for w in words if w not in _SUB_WORDS) or " ".join(words)
+        return _sub_name(_place_words(norm_name(label).split()))
 
     def mentions(self, text: str, place: Place, dept_hint: str = "") -> frozenset[str]:
         """Communes named in a free text, among those the place may cover (all of a département if unknown)."""
@@ -1141,6 +1126,27 @@ class Territories:
     @lru_cache(maxsize=4096)  # noqa: B019 - one gazetteer per process
     def _epci_depts(self, siren: str) -> frozenset[str]:
         return frozenset(self.communes[c].dept for c in self.epci_members.get(siren, []))
+
+
+def _place_words(words: list[str], own_city: bool = False) -> list[str]:
+    """The words of a label that may name a neighbourhood: no stop word, number, intercommunality word or
+    arrondissement ('3e', 'XVIIe', 'arrondissement'; after Paris, Lyon or Marseille a bare roman numeral)."""
+    return [
+        w
+        for w in words
+        if w not in _STOP
+        and not w.isdigit()
+        and w not in _EPCI_WORDS
+        and not _ORDINAL.fullmatch(w)
+        and not _ROMAN_ORDINAL.fullmatch(w)
+        and not (own_city and re.fullmatch(r"[ivx]{1,5}", w))
+        and not _ARR_WORD.fullmatch(w)
+    ]
+
+
+def _sub_name(words: list[str]) -> str:
+    """A neighbourhood's name as ``Place.sub`` writes it: without 'quartier', 'cité'… unless that is all."""
+    return " ".join(w for w in words if w not in _SUB_WORDS) or " ".join(words)
 
 
 def _without(words: list[str], name: list[str]) -> list[str]:

@@ -268,25 +268,21 @@ def _near(keys: Mapping) -> Q | None:
     return None
 
 
-def _live_features(*, fabrique, attached_only: bool) -> QuerySet:
-    """Stored features of the fabrique's live reports: attached to a need that may be suggested
-    (`attached_only`), or not dismissed."""
-    rows = ReportFeatures.objects.filter(fabrique=fabrique, report__deleted_at__isnull=True)
-    if attached_only:
-        return rows.filter(
-            report__stage=ReportStage.ATTACHED,
-            report__need__deleted_at__isnull=True,
-            report__need__stage__in=SUGGESTABLE_STAGES,
-        )
-    return rows.exclude(report__stage=ReportStage.DISMISSED)
+def _live_features(*, fabrique) -> QuerySet:
+    """Stored features of the fabrique's live reports attached to a need that may be suggested."""
+    return ReportFeatures.objects.filter(
+        fabrique=fabrique,
+        report__deleted_at__isnull=True,
+        report__stage=ReportStage.ATTACHED,
+        report__need__deleted_at__isnull=True,
+        report__need__stage__in=SUGGESTABLE_STAGES,
+    )
 
 
-def _candidates(
-    *, fabrique, keys: Mapping, attached_only: bool, exclude_report_id=None, exclude_need_ids=()
-) -> QuerySet:
-    """Stored features of the fabrique's live reports that may be the same need (docs/grouping.md): the
-    latest CANDIDATE_LIMIT of them."""
-    rows = _live_features(fabrique=fabrique, attached_only=attached_only)
+def _candidates(*, fabrique, keys: Mapping, exclude_report_id=None, exclude_need_ids=()) -> QuerySet:
+    """Stored features of the fabrique's live attached reports that may be the same need (docs/grouping.md):
+    the latest CANDIDATE_LIMIT of them."""
+    rows = _live_features(fabrique=fabrique)
     if exclude_report_id is not None:
         rows = rows.exclude(report_id=exclude_report_id)
     if exclude_need_ids:
@@ -329,7 +325,6 @@ def _rank_needs(
         _candidates(
             fabrique=fabrique,
             keys=candidate_filter(features),
-            attached_only=True,
             exclude_report_id=exclude_report_id,
             exclude_need_ids=exclude_need_ids,
         ).values_list("report_id", "report__need_id", "features")
@@ -427,7 +422,7 @@ def _candidates_of_reports(
         f"near_{i}": ExpressionWrapper(nears[pk], output_field=BooleanField()) for i, pk in enumerate(order)
     }
     rows = (
-        _live_features(fabrique=fabrique, attached_only=True)
+        _live_features(fabrique=fabrique)
         .filter(_near_any(wanted[pk][0] for pk in order))
         .annotate(**flags, computed=Cast("computed_at", output_field=TextField()))
         .order_by(*CANDIDATE_ORDER)
