@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/fabrique_ci
 CHROMIUM ?= /usr/bin/chromium
 export FABRIQUE_HOME := $(CURDIR)
 
-.PHONY: demo test install install-dev assets browser lint typecheck migrations-check audit-if-reachable test-sqlite test-postgres test-databases deploy-check test-browser bench audit clean
+.PHONY: demo test install install-dev assets browser lint typecheck migrations-check audit-if-reachable test-sqlite test-postgres test-databases deploy-check test-browser deploy-and-browser bench audit clean
 
 ## make demo: install, migrate, load territories and demo data, serve on http://127.0.0.1:8000 + the task worker
 ## (e-mails are written to var/mail/, one file each, instead of being sent)
@@ -25,7 +25,7 @@ demo: install assets
 	@scripts/serve_with_worker.sh $(BIN) 127.0.0.1:8000
 
 ## make test: everything CI runs
-test: install-dev assets browser lint typecheck migrations-check audit-if-reachable test-databases deploy-check test-browser
+test: install-dev assets browser lint typecheck migrations-check audit-if-reachable test-databases deploy-and-browser
 	@echo "make test: all suites passed"
 
 $(BIN)/python:
@@ -82,6 +82,10 @@ deploy-check: install-dev assets
 
 test-browser: install-dev assets
 	@scripts/run_browser_tests.sh $(CHROMIUM)
+
+## both at the same time (what `make test` runs): each leaves a core mostly idle
+deploy-and-browser: install-dev assets browser
+	@scripts/run_deploy_and_browser.sh $(CHROMIUM)
 
 ## make audit: known vulnerabilities of the pinned dependencies (pip-audit; needs PyPI's advisory data)
 audit: install-dev
