@@ -30,6 +30,8 @@ class Cohort:
     project: str | None  # what became of the project: "created", "stopped" or none
     # the six reports of the year, as people wrote them (the 5th and 6th are about food)
     reports: tuple[str, str, str, str, str, str] = ("",) * 6
+    # what each report says, in its reporter's words (reports of one need share words, the others do not)
+    descriptions: tuple[str, str, str, str, str, str] = ("",) * 6
     other: str = ""  # the need made of the 5th report, not retained (an offer exists)
     third: str = ""  # the need made of the 3rd report, whose study is abandoned (first two cohorts)
 
@@ -50,6 +52,18 @@ COHORTS = [
             "Nulle part où déjeuner le midi dans la zone d'activités",
             "La cantine du chantier d'insertion coûte trop cher",
         ),
+        descriptions=(
+            "Les personnes suivies en insertion n'ont pas les moyens de faire réparer leur voiture ; "
+            "sans elle, elles ne peuvent pas accepter un emploi en horaires décalés.",
+            "Plusieurs salariés du chantier d'insertion ont une voiture en panne depuis des semaines : "
+            "les devis des garages dépassent leur salaire du mois.",
+            "Un jeune suivi par la mission locale a raté deux entretiens faute de moyen de transport ; "
+            "il pourrait louer un scooter quelques semaines.",
+            "L'organisme de formation constate des abandons : des stagiaires sans voiture réparée ne "
+            "peuvent plus venir aux cours.",
+            "Les salariés de la zone d'activités n'ont aucun endroit pour déjeuner à moins de 3 km.",
+            "Le repas du midi au chantier d'insertion coûte 7 euros, trop pour les salariés en parcours.",
+        ),
         other="Restauration du midi dans la zone d'activités",
         third="Location de deux-roues pour les demandeurs d'emploi",
     ),
@@ -68,6 +82,17 @@ COHORTS = [
             "Pas de goûter pour les enfants à la sortie de l'école",
             "Les enfants gardés tard n'ont pas de repas du soir",
         ),
+        descriptions=(
+            "Les parents qui travaillent tôt le matin ou tard le soir ne trouvent aucun mode de garde "
+            "ouvert à ces heures-là.",
+            "Je commence à 6 h à l'usine et la crèche ouvre à 7 h 30 : je ne sais pas à qui confier "
+            "mon fils.",
+            "Infirmière de nuit, je paie une voisine pour garder mes enfants, ça me coûte presque tout "
+            "mon salaire.",
+            "Au centre social, des mères seules nous disent refuser des emplois le week-end faute de garde.",
+            "À la sortie de l'école, beaucoup d'enfants n'ont rien à manger avant le dîner.",
+            "Les enfants qui restent à la garderie jusqu'à 19 h rentrent sans avoir dîné.",
+        ),
         other="Goûters pour les enfants après l'école",
         third="Garde à domicile la nuit pour les enfants des soignants",
     ),
@@ -85,6 +110,17 @@ COHORTS = [
             "Des personnes âgées qui ne veulent pas partir en EHPAD",
             "Faire livrer des repas aux personnes âgées du bourg",
             "Aucun restaurant où les aînés peuvent déjeuner ensemble",
+        ),
+        descriptions=(
+            "Des personnes âgées vivent seules et voudraient partager un logement avec d'autres, avec "
+            "un peu d'aide sur place.",
+            "Depuis le décès de son mari, ma voisine vit seule dans une grande maison qu'elle n'arrive "
+            "plus à entretenir.",
+            "Des étudiants cherchent une chambre et des seniors ont de la place : une colocation "
+            "arrangerait tout le monde.",
+            "Beaucoup d'aînés ne veulent pas entrer en EHPAD mais ne peuvent plus rester seuls chez eux.",
+            "Les personnes âgées du bourg ne peuvent plus cuisiner ; il faudrait leur livrer des repas.",
+            "Il n'y a aucun lieu où les aînés peuvent prendre un repas ensemble le midi.",
         ),
         other="Portage de repas aux personnes âgées",
         third="Colocation intergénérationnelle",
@@ -154,7 +190,7 @@ def build_history(ctx: Ctx) -> None:
             report = need_report_submit(
                 fabrique=ctx.fabrique,
                 title=cohort.reports[i],
-                description="Signalement de l'historique de démonstration.",
+                description=cohort.descriptions[i],
                 public=cohort.public if i % 3 else "all",
                 theme=cohort.theme if i < 4 else "food",
                 commune=commune(PLACES[i]),
