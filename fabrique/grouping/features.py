@@ -121,6 +121,7 @@ _PUBLICS, _PUBLIC_N = _build_index(lexicon.parse_sections(lexicon.PUBLICS))
 # public and place look alike (leave-one-territory-out F1 0.683 -> 0.688, higher at every threshold).
 for _seq in [seq for seq in _CONCEPTS if seq in _PUBLICS]:
     del _CONCEPTS[_seq]
+_TEXT_SKIPPED_PUBLICS = lexicon.FIELD_ONLY_PUBLICS | {"tout_public"}
 _THEMES, _THEME_N = _build_index(lexicon.parse_sections(lexicon.THEMES))
 _LEXICON_STEMS = frozenset(s for idx in (_CONCEPTS, _PUBLICS, _THEMES) for seq in idx for s in seq)
 
@@ -441,7 +442,9 @@ def featurize(report: Mapping[str, Any], dept_hint: str = "") -> Features:
     else:
         public = _age_public(title + " " + desc)
         for seq in (t_keys, d_keys) if not public else ():
-            counts = Counter(k for _i, k in _match(seq, _PUBLICS, _PUBLIC_N) if k != "tout_public")
+            counts = Counter(
+                k for _i, k in _match(seq, _PUBLICS, _PUBLIC_N) if k not in _TEXT_SKIPPED_PUBLICS
+            )
             if counts:
                 public = counts.most_common(1)[0][0]
                 break

@@ -302,8 +302,23 @@ familles: mes enfants; nos enfants; bebe; bebes; maman; papa; mere seule; mere c
 pere seul; femmes enceintes; enceinte; nourrisson
 precaires: personnes sans domicile; sans domicile fixe; sans abris; pauvre; fin de mois
 migrants: sans papiers; exile; refugie; demandeuse d asile; primo arrivantes; femmes etrangeres; mna
+salaries: salaries; salariees; salarie; salariee; travailleurs; travailleuses; saisonniers; saisonnieres; \
+saisonnier; saisonniere; ouvriers; ouvrieres; interimaires; employes; employees; soignants; soignantes; \
+infirmieres; infirmiers; aides soignantes; aides soignants; pluriactifs; frontaliers; teletravailleurs; \
+personnel soignant; personnel de la station; actifs en emploi
+justice: sortants de prison; sortants de detention; detenus; personnes detenues; personnes sous main de justice
+gens_du_voyage: gens du voyage
+agriculteurs: pecheurs; marins pecheurs; bergers; planteurs; ouvriers agricoles
+precaires: mal logees; sans logement; personnes sans logement; personnes mal logees
 tout_public: tout public; tous publics; habitants; population; tous; grand public; usagers; citoyens
 """
+
+# Publics read only in the public field, never inferred from the title or the description: their words are
+# as often the circumstances of a need as the people who have it ("les soignants partent", "les salariés
+# de la zone" in a report about doctors or buses for all inhabitants).
+FIELD_ONLY_PUBLICS = frozenset(
+    {"salaries", "locataires", "proprietaires", "patients", "justice", "gens_du_voyage"}
+)
 
 # Themes: canonical key -> words of free "theme" field values.
 THEMES = """

@@ -167,3 +167,47 @@ def test_a_neighbourhood_named_alone_is_placed_where_the_batch_places_it():
     places = {f.id: f.place for f in featurize_all(reports, workers=1)}
     assert (places["b"].commune, places["b"].sub) == ("59350", "fives")
     assert places["c"].level == "unknown"  # nowhere else in the batch
+
+
+def test_workers_are_a_public_read_from_the_public_field_only():
+    from fabrique.grouping.features import featurize, parse_public
+
+    for written in ("saisonniers", "travailleurs saisonniers", "salariés de la station", "aides-soignantes"):
+        assert parse_public(written) == ["salaries"], written
+    # a longer expression of another public still wins
+    assert parse_public("jeunes actifs") == ["jeunes"]
+    assert parse_public("travailleurs pauvres") == ["precaires"]
+    assert parse_public("travailleurs handicapés") == ["handicap"]
+    assert parse_public("ouvriers agricoles") == ["agriculteurs"]
+    assert parse_public("sortants de prison") == ["justice"]
+    # in a report's text the workers are as often the circumstances: no public inferred from them
+    about_buses = featurize(
+        {
+            "id": "a",
+            "commune": "05023",
+            "public": "habitants",
+            "title": "Plus de bus le soir",
+            "description": "Les salariés de la zone et les soignants de l'hôpital rentrent à pied.",
+        }
+    )
+    assert about_buses.public == ""
+    seasonal = featurize({"id": "s", "commune": "05023", "public": "saisonniers", "title": "Logement"})
+    assert (seasonal.public, seasonal.public_explicit) == ("salaries", True)
+
+
+def test_seasonal_workers_and_families_of_one_town_are_told_apart():
+    from fabrique.grouping.engine import pair_score
+
+    def housing(public: str, rid: str) -> dict:
+        return {
+            "id": rid,
+            "commune": "05023",
+            "public": public,
+            "theme": "logement",
+            "title": "Pas de logement à l'année",
+            "description": "Les loyers à Briançon suivent la saison touristique, impossible de se loger.",
+        }
+
+    unknown = pair_score(housing("familles", "a"), housing("", "b"))
+    apart = pair_score(housing("familles", "a"), housing("travailleurs saisonniers", "c"))
+    assert apart < unknown  # two publics named and different, not a public left unsaid
