@@ -113,6 +113,7 @@ def report_mapping(report: NeedReport | Mapping) -> dict:
             "place": report.place,
             "qpv": report.qpv,
             "public": report.public,
+            "public_detail": report.public_detail,
             "theme": report.theme,
             "reporter_type": report.reporter_type,
             "date": report.reported_on,
@@ -130,7 +131,10 @@ def report_mapping(report: NeedReport | Mapping) -> dict:
         "description": values.get("description") or "",
         "commune": str(commune_code),
         "territory_label": label,
-        "public": _label(Public, values.get("public")),
+        # the reporter's own words first ('saisonniers' under 'autre public'), then the choice's label
+        "public": " ; ".join(
+            filter(None, [str(values.get("public_detail") or ""), _label(Public, values.get("public"))])
+        ),
         "theme": _label(Theme, values.get("theme")),
         "reporter_type": _label(ReporterType, values.get("reporter_type")),
         "date": date.isoformat() if hasattr(date, "isoformat") else (date or ""),

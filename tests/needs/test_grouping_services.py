@@ -65,6 +65,20 @@ def test_features_are_stored_when_a_report_is_submitted(make_report, carquefou):
     assert row.level == "commune" and row.features
 
 
+def test_the_public_in_the_reporters_own_words_reaches_the_grouping(make_report, carquefou):
+    from fabrique.grouping.api import Features
+
+    # 'saisonniers' under 'autre public': the engine reads the seasonal workers, not an unknown public
+    seasonal = make_report(title=TRANSPORT, commune=carquefou, public="other", public_detail="saisonniers")
+    families = make_report(title=TRANSPORT, commune=carquefou, public="children")
+    said = make_report(title=TRANSPORT, commune=carquefou, public="all", public_detail="mères isolées")
+
+    def public(report):
+        return Features.unpack(bytes(ReportFeatures.objects.get(report=report).features)).public
+
+    assert (public(seasonal), public(families), public(said)) == ("salaries", "familles", "familles")
+
+
 def test_backfill_computes_missing_features(make_report, carquefou, fabrique):
     report = make_report(title=TRANSPORT, commune=carquefou)
     ReportFeatures.objects.all().delete()
