@@ -123,15 +123,36 @@ def refresh_pair_model_adaptation(*, fabrique_id: int, attempt: int = 1) -> str:
     (`fabrique.needs.grouping.pair_model_adaptation_refresh`), unless nothing was decided since the last
     measure (an action that records several decisions enqueues this several times)."""
     from fabrique.fabriques.models import Fabrique
-    from fabrique.needs.grouping import pair_model_adaptation_refresh, pair_model_adaptation_refresh_due
+    from fabrique.needs.grouping import (
+        duplicate_queue_warm_request,
+        pair_model_adaptation_refresh,
+        pair_model_adaptation_refresh_due,
+        ranking_model,
+    )
 
     fabrique = Fabrique.objects.filter(pk=fabrique_id).first()
     if fabrique is None:
         return "missing fabrique"
     if not pair_model_adaptation_refresh_due(fabrique=fabrique):
         return "up to date"
+    before = ranking_model(fabrique=fabrique)
     row = pair_model_adaptation_refresh(fabrique=fabrique)
+    if ranking_model(fabrique=fabrique) != before:  # the cached rankings read the former model
+        duplicate_queue_warm_request(fabrique_id=fabrique.pk)
     return "used" if row.used else "shipped"
+
+
+@task()
+def warm_duplicate_queue(*, fabrique_id: int, attempt: int = 1) -> str:
+    """Compute the rankings of the fabrique's duplicates queue before the team views it
+    (`fabrique.needs.grouping.duplicate_queue_warm`; queued by `duplicate_queue_warm_request`)."""
+    from fabrique.fabriques.models import Fabrique
+    from fabrique.needs.grouping import duplicate_queue_warm
+
+    fabrique = Fabrique.objects.filter(pk=fabrique_id).first()
+    if fabrique is None:
+        return "missing fabrique"
+    return f"{duplicate_queue_warm(fabrique=fabrique)} reports"
 
 
 @task()

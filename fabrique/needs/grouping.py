@@ -75,6 +75,9 @@ STALE_AFTER = datetime.timedelta(minutes=30)
 SET_ASIDE_SHOWN = 5  # needs set aside by the team listed on a report's pages
 _SET_ASIDE_NEED_FIELDS = ("reference", "title", "stage", "deleted_at")
 RANKING_CACHE_SECONDS = 30 * 24 * 3600  # a report's ranking: valid while what it read is unchanged (its key)
+LIVE_REPORTS = 10  # received reports checked live for a probable need on the duplicates queue
+REPORT_SUGGESTIONS = 5  # closest needs shown for a stored report (comparison and merge pages)
+WARM_PENDING_SECONDS = 15 * 60  # a queued warming not started by then no longer holds back the next one
 
 for _action, _label in {
     "needs.needreport.merged": gettext_lazy("Signalement fusionné dans un besoin"),
@@ -460,14 +463,24 @@ def _engine_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def _model_tag(pm) -> tuple[float, float] | None:
+    """What of a pair model a ranking depends on, beside the engine (the shipped model: None)."""
+    return None if pm is None else (float(pm.intercept), float(pm.threshold))
+
+
+def ranking_model(*, fabrique) -> tuple[float, float] | None:
+    """What of the fabrique's pair model its cached rankings depend on (`_ranking_key`): a change of it
+    (a calibration taken into use or dropped) makes every ranking of the fabrique to be computed again."""
+    return _model_tag(fabrique_pair_model(fabrique=fabrique))
+
+
 def _ranking_key(*, own: str, candidates, k: int, pm) -> str:
     """The cache key of one report's ranking: everything `_rank` reads. The report's features (their
     computation time), its candidates in order (report, need, features' computation time: a new, moved,
     deleted or recomputed report, a need closed, merged or deleted, a new decision apart all change the list),
     the pair model (the shipped engine, and the fabrique's calibration when it is used) and `k`."""
     digest = hashlib.sha256()
-    model = None if pm is None else (float(pm.intercept), float(pm.threshold))
-    digest.update(repr((_engine_fingerprint(), model, k, MIN_SCORE, own)).encode())
+    digest.update(repr((_engine_fingerprint(), _model_tag(pm), k, MIN_SCORE, own)).encode())
     for report_id, need_id, computed_at in candidates:
         digest.update(f"{report_id}:{need_id}:{computed_at};".encode())
     return f"grouping:ranking:{digest.hexdigest()}"
@@ -667,7 +680,7 @@ def public_need_suggestions(*, fabrique, data: Mapping, k: int = 3) -> list[Publ
     ]
 
 
-def report_need_suggestions(*, report: NeedReport, k: int = 5) -> list[NeedSuggestion]:
+def report_need_suggestions(*, report: NeedReport, k: int = REPORT_SUGGESTIONS) -> list[NeedSuggestion]:
     """The closest needs of an existing report (other than its own need), except the needs the team said it
     is not (`_needs_decided_apart`): `reports_need_suggestions` of this one report (its ranking cached)."""
     report_features_ensure(report=report)
@@ -1194,6 +1207,65 @@ def duplicate_queue(*, fabrique) -> QuerySet:
         .prefetch_related("reports__need")
         .order_by("-score", "-created_at")
     )
+
+
+def duplicate_queue_reports(*, fabrique) -> list[NeedReport]:
+    """The received reports the duplicates queue checks live for a probable need: the LIVE_REPORTS latest.
+    The page and its warming (`duplicate_queue_warm`) both read them here."""
+    return list(
+        NeedReport.objects.select_related("commune", "qpv", "need", "need__commune")
+        .filter(fabrique=fabrique, stage=ReportStage.RECEIVED)
+        .order_by("-created_at", "-pk")[:LIVE_REPORTS]
+    )
+
+
+def duplicate_queue_live(*, fabrique) -> list[tuple[NeedReport, NeedSuggestion]]:
+    """The queue's received reports (`duplicate_queue_reports`) whose closest need is probably theirs, each
+    with that suggestion: what the page shows under "Doublons probables"."""
+    received = duplicate_queue_reports(fabrique=fabrique)
+    suggestions = reports_need_suggestions(fabrique=fabrique, reports=received, k=1)
+    live = []
+    for report in received:
+        found = suggestions.get(report.pk)
+        if found and found[0].same_need:
+            live.append((report, found[0]))
+    return live
+
+
+def _warm_pending_key(fabrique_id: int) -> str:
+    return f"grouping:queue-warm-pending:{fabrique_id}"
+
+
+def duplicate_queue_warm(*, fabrique) -> int:
+    """Compute and cache the rankings a view of the duplicates queue reads, so that the team's first view
+    finds them (`reports_need_suggestions` caches each under the digest of what it read): the queue's own
+    (`duplicate_queue_live`, the call the page makes) and, for its reports, the comparison and merge pages'
+    REPORT_SUGGESTIONS closest needs (`report_need_suggestions`). A ranking still cached is only read.
+    Run by `fabrique worker` (`duplicate_queue_warm_request`). Returns the number of reports checked."""
+    cache.delete(_warm_pending_key(fabrique.pk))  # first: an event handled from now on asks again
+    duplicate_queue_live(fabrique=fabrique)
+    received = duplicate_queue_reports(fabrique=fabrique)
+    reports_need_suggestions(fabrique=fabrique, reports=received, k=REPORT_SUGGESTIONS)
+    return len(received)
+
+
+def duplicate_queue_warm_request(*, fabrique_id: int) -> bool:
+    """Have the worker warm the fabrique's duplicates queue (the task `warm_duplicate_queue`), unless a
+    warming is already queued: the events of a burst (an import's reports, the several entries of one merge)
+    make one warming. A queued warming covers every event handled while it waits, since an event is handled
+    after its transaction committed and the warming clears its mark before it reads anything. The task goes
+    behind the tasks already queued (those of the same burst). Returns whether a warming was queued."""
+    from fabrique.core.tasks import warm_duplicate_queue
+
+    key = _warm_pending_key(fabrique_id)
+    if not cache.add(key, True, WARM_PENDING_SECONDS):
+        return False
+    try:
+        warm_duplicate_queue.enqueue(fabrique_id=fabrique_id)
+    except Exception:
+        cache.delete(key)  # not queued: the next event (or this handler's retry) asks again
+        raise
+    return True
 
 
 # --- regrouping runs ---------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Event handlers of the needs app (see `fabrique.core.events`): e-mails to reporters."""
+"""Event handlers of the needs app (see `fabrique.core.events`): e-mails to reporters, the duplicates
+queue's rankings computed again in the worker."""
 
 from __future__ import annotations
 
@@ -33,6 +34,31 @@ def need_answered(entry: AuditEntry) -> None:
     project = Project.objects.filter(pk=entry.new_values.get("project_id")).first()
     if need is not None and project is not None:
         send_need_answered(need_id=need.pk, project_id=project.pk, key=f"event:{entry.pk}:answered")
+
+
+# what a ranking of the duplicates queue reads (the reports, their needs, the team's decisions) changes
+# only through these actions: a report created, corrected, attached, merged, split, dismissed or deleted, a
+# need closed, reopened, deleted or handed over, a proposal accepted or rejected. The patterns take in more
+# (a need scored...): a warming whose rankings are still cached only reads them.
+QUEUE_INPUTS = (
+    "needs.needreport.*",
+    "needs.need.*",
+    "needs.groupingproposal.*",
+    "handover.handover.accepted",
+)
+
+
+def duplicate_queue_changed(entry: AuditEntry) -> None:
+    """The rankings of the fabrique's duplicates queue may have changed: the worker computes them again
+    before the team's next view (once for a burst of events: `duplicate_queue_warm_request`)."""
+    from .grouping import duplicate_queue_warm_request
+
+    if entry.fabrique_id is not None:
+        duplicate_queue_warm_request(fabrique_id=entry.fabrique_id)
+
+
+for _pattern in QUEUE_INPUTS:
+    on_action(_pattern)(duplicate_queue_changed)
 
 
 def erase_expired_reporters(*, day: datetime.date) -> int:

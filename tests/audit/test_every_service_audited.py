@@ -62,6 +62,12 @@ NOT_ACTIONS: dict[str, str] = {
     "fabrique.intelligence.services.indicator_references_compute": "recomputes derived values "
     "(inside the audited import or at start-up): " + _UNAUDITED,
     "fabrique.needs.grouping.duplicate_queue": _READ,
+    "fabrique.needs.grouping.duplicate_queue_live": _READ,
+    "fabrique.needs.grouping.duplicate_queue_reports": _READ,
+    "fabrique.needs.grouping.duplicate_queue_warm": "computes and caches the queue's rankings: " + _UNAUDITED,
+    "fabrique.needs.grouping.duplicate_queue_warm_request": "queues the warming of the queue's rankings: "
+    + _UNAUDITED,
+    "fabrique.needs.grouping.ranking_model": _READ,
     "fabrique.needs.grouping.fabrique_pair_model": _READ,
     "fabrique.needs.grouping.need_suggestions": _READ,
     "fabrique.needs.grouping.pair_model_adaptation": _READ,

@@ -188,9 +188,11 @@ def test_with_the_worker_stopped_tasks_wait_and_run_when_it_starts(team, setting
     assert worker.returncode == 0, output
     db.reimport()
 
-    # then: each waiting task ran once, in the worker, and its effects are there
+    # then: each waiting task ran once, in the worker, and its effects are there; the events queued one
+    # warming of the duplicates queue between them (fabrique.needs.grouping.duplicate_queue_warm_request)
     done = {t.pk: t for t in DBTaskResult.objects.all()}
-    assert set(done) == {t.pk for t in waiting}
+    warmings = {pk for pk, t in done.items() if t.task_path == "fabrique.core.tasks.warm_duplicate_queue"}
+    assert set(done) - warmings == {t.pk for t in waiting} and len(warmings) == 1
     assert all(t.status == "SUCCESSFUL" and len(t.worker_ids) == 1 for t in done.values())
     recipients = [message_from_bytes(p.read_bytes())["To"] for p in mail_dir.glob("*.eml")]
     assert recipients.count("camille@example.org") == 2  # report received, then the need answered

@@ -494,8 +494,8 @@ def test_queue_queries_do_not_grow_with_the_received_reports(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from fabrique.backoffice.views.grouping import LIVE_REPORTS
     from fabrique.grouping.models import PairDecision
+    from fabrique.needs.grouping import LIVE_REPORTS
 
     client.force_login(team.officer)
 

@@ -24,6 +24,7 @@ from fabrique.needs.forms import StaffReportForm
 from fabrique.needs.grouping import (
     SUGGESTABLE_STAGES,
     duplicate_queue,
+    duplicate_queue_live,
     learning_guard,
     need_suggestions,
     pair_model_adaptation,
@@ -37,14 +38,11 @@ from fabrique.needs.grouping import (
     report_needs_set_aside,
     report_pair_score,
     report_split,
-    reports_need_suggestions,
 )
 from fabrique.needs.grouping_forms import ReportMergeForm, ReportSplitForm, selected_need, suggestion_data
 from fabrique.needs.models import GroupingProposal, Need, NeedReport, ReportStage
 
 from .base import FabriqueViewMixin, ServiceFormView
-
-LIVE_REPORTS = 10  # received reports checked live for a probable need on the queue page
 
 
 def _report_qs():
@@ -52,23 +50,18 @@ def _report_qs():
 
 
 class DuplicateQueueView(FabriqueViewMixin, TemplateView):
-    """ "Doublons probables": open proposals, and the latest received reports with a probable need."""
+    """ "Doublons probables": open proposals, and the latest received reports with a probable need (their
+    rankings computed beforehand by the worker: `duplicate_queue_warm`)."""
 
     permission = Permission.VIEW
     template_name = "needs/grouping/duplicate_queue.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        received = list(
-            _report_qs().filter(fabrique=self.fabrique, stage=ReportStage.RECEIVED)[:LIVE_REPORTS]
+        context.update(
+            proposals=duplicate_queue(fabrique=self.fabrique),
+            live=duplicate_queue_live(fabrique=self.fabrique),
         )
-        suggestions = reports_need_suggestions(fabrique=self.fabrique, reports=received, k=1)
-        live = []
-        for report in received:
-            found = suggestions.get(report.pk)
-            if found and found[0].same_need:
-                live.append((report, found[0]))
-        context.update(proposals=duplicate_queue(fabrique=self.fabrique), live=live)
         return context
 
 
