@@ -306,6 +306,7 @@ salaries: salaries; salariees; salarie; salariee; travailleurs; travailleuses; s
 saisonnier; saisonniere; ouvriers; ouvrieres; interimaires; employes; employees; soignants; soignantes; \
 infirmieres; infirmiers; aides soignantes; aides soignants; pluriactifs; frontaliers; teletravailleurs; \
 personnel soignant; personnel de la station; actifs en emploi
+aidants: aidants; aidant; aidants familiaux; aidant familial; proches aidants; aidantes
 justice: sortants de prison; sortants de detention; detenus; personnes detenues; personnes sous main de justice
 gens_du_voyage: gens du voyage
 agriculteurs: pecheurs; marins pecheurs; bergers; planteurs; ouvriers agricoles
