@@ -210,8 +210,10 @@ def report_features_ensure(*, report: NeedReport) -> None:
 def report_features_backfill(
     *, fabrique=None, force: bool = False, progress: Callable[[int, int], None] | None = None
 ) -> int:
-    """Compute missing (or, with `force`, all) features of a fabrique's reports, or of every fabrique.
-    Returns how many were computed."""
+    """Compute missing (or, with `force`, all) features of a fabrique's reports, or of every fabrique, then
+    have the worker warm the duplicates queue of each fabrique whose features changed (their rankings read
+    the former features; after an engine update every cached ranking is stale). Returns how many were
+    computed."""
     reports = NeedReport.objects.select_related("commune", "qpv", "fabrique").order_by("pk")
     if fabrique is not None:
         reports = reports.filter(fabrique=fabrique)
@@ -219,14 +221,18 @@ def report_features_backfill(
         reports = reports.filter(grouping_features__isnull=True)
     total = reports.count()
     hints: dict[int, str] = {}
+    changed: set[int] = set()
     done = 0
     for report in reports.iterator():
         if report.fabrique_id not in hints:
             hints[report.fabrique_id] = _dept_hint(report.fabrique)
         if report_features_refresh(report=report, dept_hint=hints[report.fabrique_id]) is not None:
             done += 1
+            changed.add(report.fabrique_id)
         if progress and (done % PROGRESS_EVERY == 0 or done == total):
             progress(done, total)
+    for fabrique_id in sorted(changed):
+        duplicate_queue_warm_request(fabrique_id=fabrique_id)
     return done
 
 

@@ -190,3 +190,15 @@ def test_the_view_and_the_warming_read_the_same_reports(fabrique, make_report):
     NeedReport.objects.filter(pk=reports[-1].pk).update(stage=ReportStage.DISMISSED)
     expected = [r.pk for r in reversed(reports[:-1])][:LIVE_REPORTS]
     assert [r.pk for r in duplicate_queue_reports(fabrique=fabrique)] == expected
+
+
+def test_a_backfill_has_the_queue_warmed_again(
+    worker_backend, fabrique, world, django_capture_on_commit_callbacks
+):
+    from fabrique.needs.grouping import report_features_backfill
+
+    run_worker(django_capture_on_commit_callbacks)  # the events of the world: warmed once
+    # after an engine update, `backfill_report_features --force` recomputes every report's features: the
+    # rankings cached read the former ones, so the worker computes them again before the team's next view
+    assert report_features_backfill(fabrique=fabrique, force=True) == NeedReport.objects.count()
+    assert run_worker(django_capture_on_commit_callbacks) == [WARM]
