@@ -273,9 +273,9 @@ plus de 60 ans; plus de 65 ans; plus de 70 ans; plus de 75 ans; plus de 80 ans; 
 residents d ehpad; papys; mamies; papy; mamie; personnes en perte d autonomie
 jeunes: jeunes; jeune; jeunesse; 16 25; 16 25 ans; 18 25 ans; 15 25 ans; 16 29 ans; jeunes adultes; adolescents; \
 adolescent; ados; lyceens; etudiants; etudiant; apprentis; neet;  mission locale; jeunes majeurs
-familles: familles; famille; parents; parent; enfants; enfant; petite enfance; bebes; bebe; tout petits; \
-monoparentales; monoparentale; meres isolees; mere isolee; mamans; papas; jeunes parents; fratries; ecoliers; \
-eleves; collegiens
+familles: familles; famille; parents; parent; \
+monoparentales; monoparentale; meres isolees; mere isolee; mamans; papas; jeunes parents; fratries
+enfants: enfants; enfant; petite enfance; bebes; bebe; tout petits; ecoliers; eleves; collegiens
 handicap: handicap; handicapees; handicapes; personnes handicapees; personnes en situation de handicap; \
 situation de handicap; pmr; personnes a mobilite reduite; mobilite reduite; fauteuil; malvoyants; sourds; \
 autistes; autisme; travailleurs handicapes; aah; mdph
@@ -298,8 +298,8 @@ seniors: ma grand mere; mon grand pere; grand mere; grand pere; grands parents; 
 ma voisine agee; mon voisin age; veuve; veuf; a la retraite; personnes isolees agees
 jeunes: 16 ans; 17 ans; 18 ans; 19 ans; 20 ans; mineurs; mineur; jeunes majeurs; \
 decrocheurs; jeunes diplomes; jeunes travailleurs; apprentis; alternants; lyceennes; etudiantes
-familles: mes enfants; nos enfants; bebe; bebes; maman; papa; mere seule; mere celibataire; \
-pere seul; femmes enceintes; enceinte; nourrisson
+familles: maman; papa; mere seule; mere celibataire; pere seul; femmes enceintes; enceinte
+enfants: mes enfants; nos enfants; bebe; bebes; nourrisson
 precaires: personnes sans domicile; sans domicile fixe; sans abris; pauvre; fin de mois
 migrants: sans papiers; exile; refugie; demandeuse d asile; primo arrivantes; femmes etrangeres; mna
 salaries: salaries; salariees; salarie; salariee; travailleurs; travailleuses; saisonniers; saisonnieres; \

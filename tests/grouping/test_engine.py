@@ -211,3 +211,14 @@ def test_seasonal_workers_and_families_of_one_town_are_told_apart():
     unknown = pair_score(housing("familles", "a"), housing("", "b"))
     apart = pair_score(housing("familles", "a"), housing("travailleurs saisonniers", "c"))
     assert apart < unknown  # two publics named and different, not a public left unsaid
+
+
+def test_children_and_their_parents_are_two_publics():
+    from fabrique.grouping.features import parse_public
+
+    # what a need is for: the children themselves (school, meals, care of the child) or their parents
+    # (childcare to work, parenting support); 'familles' alone stays the parents' side
+    for written in ("écoliers", "élèves", "enfants", "petite enfance", "bébés", "mes enfants"):
+        assert parse_public(written)[0] == "enfants", written
+    for written in ("parents", "mères seules", "familles monoparentales", "familles", "femmes enceintes"):
+        assert parse_public(written)[0] == "familles", written

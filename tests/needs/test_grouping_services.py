@@ -70,13 +70,13 @@ def test_the_public_in_the_reporters_own_words_reaches_the_grouping(make_report,
 
     # 'saisonniers' under 'autre public': the engine reads the seasonal workers, not an unknown public
     seasonal = make_report(title=TRANSPORT, commune=carquefou, public="other", public_detail="saisonniers")
-    families = make_report(title=TRANSPORT, commune=carquefou, public="children")
+    children = make_report(title=TRANSPORT, commune=carquefou, public="children")
     said = make_report(title=TRANSPORT, commune=carquefou, public="all", public_detail="mères isolées")
 
     def public(report):
         return Features.unpack(bytes(ReportFeatures.objects.get(report=report).features)).public
 
-    assert (public(seasonal), public(families), public(said)) == ("salaries", "familles", "familles")
+    assert (public(seasonal), public(children), public(said)) == ("salaries", "enfants", "familles")
 
 
 def test_backfill_computes_missing_features(make_report, carquefou, fabrique):
