@@ -34,16 +34,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from pages import percentile  # noqa: E402  (bench/pages.py: the same figures as the pages table)
 
 RUN_HANDLERS = "fabrique.core.tasks.run_handlers"
 WARM = "fabrique.core.tasks.warm_duplicate_queue"
 HANDLER = "fabrique.needs.handlers.duplicate_queue_changed"
 EVERY = "cache emptied, then a new report"
-
-
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, max(0, round(q * (len(values) - 1))))] if values else float("nan")
 
 
 def main() -> int:

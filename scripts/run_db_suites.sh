@@ -4,6 +4,7 @@
 # private-media folder and its own log; the logs are printed one after the other, and the step fails
 # when either run fails.
 set -u
+. "$(dirname "$0")/lib/side_by_side.sh"
 PG_URL=${1:-postgres://postgres@127.0.0.1:5432/fabrique_ci}
 LOGS=$(mktemp -d)
 trap 'rm -rf "$LOGS"' EXIT
@@ -13,13 +14,5 @@ SQLITE=$!
 FABRIQUE_TEST_PRIVATE_MEDIA_ROOT="$PWD/var/test-private-media-postgres" \
   scripts/run_postgres_tests.sh "$PG_URL" >"$LOGS/postgres.log" 2>&1 &
 POSTGRES=$!
-wait $SQLITE; SQLITE_RC=$?
-wait $POSTGRES; POSTGRES_RC=$?
-echo "=== the suite on SQLite (exit $SQLITE_RC) ==="
-cat "$LOGS/sqlite.log"
-echo "=== the suite on PostgreSQL (exit $POSTGRES_RC) ==="
-cat "$LOGS/postgres.log"
-if [ "$SQLITE_RC" -ne 0 ] || [ "$POSTGRES_RC" -ne 0 ]; then
-  echo "ERROR: the SQLite suite exited $SQLITE_RC, the PostgreSQL suite $POSTGRES_RC" >&2
-  exit 1
-fi
+report_both "the suite on SQLite" "$SQLITE" "$LOGS/sqlite.log" \
+  "the suite on PostgreSQL" "$POSTGRES" "$LOGS/postgres.log"

@@ -9,6 +9,7 @@
 # browser suite starts once that command is done (axe-core is read from node_modules, the pages load the
 # vendored files). Each has its own log, printed one after the other; the step fails when either fails.
 set -u
+. "$(dirname "$0")/lib/side_by_side.sh"
 CHROMIUM=${1:-/usr/bin/chromium}
 LOGS=$(mktemp -d)
 trap 'rm -rf "$LOGS"' EXIT
@@ -24,13 +25,5 @@ while ! grep -qs "^vendored " "$README_LOG" && kill -0 $DEPLOY 2>/dev/null && [ 
 done
 scripts/run_browser_tests.sh "$CHROMIUM" >"$LOGS/browser.log" 2>&1 &
 BROWSER=$!
-wait $DEPLOY; DEPLOY_RC=$?
-wait $BROWSER; BROWSER_RC=$?
-echo "=== the deployment check (exit $DEPLOY_RC) ==="
-cat "$LOGS/deploy.log"
-echo "=== the browser suite (exit $BROWSER_RC) ==="
-cat "$LOGS/browser.log"
-if [ "$DEPLOY_RC" -ne 0 ] || [ "$BROWSER_RC" -ne 0 ]; then
-  echo "ERROR: the deployment check exited $DEPLOY_RC, the browser suite $BROWSER_RC" >&2
-  exit 1
-fi
+report_both "the deployment check" "$DEPLOY" "$LOGS/deploy.log" \
+  "the browser suite" "$BROWSER" "$LOGS/browser.log"

@@ -1225,10 +1225,14 @@ def duplicate_queue_reports(*, fabrique) -> list[NeedReport]:
     )
 
 
-def duplicate_queue_live(*, fabrique) -> list[tuple[NeedReport, NeedSuggestion]]:
-    """The queue's received reports (`duplicate_queue_reports`) whose closest need is probably theirs, each
-    with that suggestion: what the page shows under "Doublons probables"."""
-    received = duplicate_queue_reports(fabrique=fabrique)
+def duplicate_queue_live(
+    *, fabrique, received: list[NeedReport] | None = None
+) -> list[tuple[NeedReport, NeedSuggestion]]:
+    """The queue's received reports (`duplicate_queue_reports`, or `received` when the caller has them)
+    whose closest need is probably theirs, each with that suggestion: what the page shows under "Doublons
+    probables"."""
+    if received is None:
+        received = duplicate_queue_reports(fabrique=fabrique)
     suggestions = reports_need_suggestions(fabrique=fabrique, reports=received, k=1)
     live = []
     for report in received:
@@ -1249,8 +1253,8 @@ def duplicate_queue_warm(*, fabrique) -> int:
     REPORT_SUGGESTIONS closest needs (`report_need_suggestions`). A ranking still cached is only read.
     Run by `fabrique worker` (`duplicate_queue_warm_request`). Returns the number of reports checked."""
     cache.delete(_warm_pending_key(fabrique.pk))  # first: an event handled from now on asks again
-    duplicate_queue_live(fabrique=fabrique)
     received = duplicate_queue_reports(fabrique=fabrique)
+    duplicate_queue_live(fabrique=fabrique, received=received)
     reports_need_suggestions(fabrique=fabrique, reports=received, k=REPORT_SUGGESTIONS)
     return len(received)
 
