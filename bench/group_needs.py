@@ -144,7 +144,7 @@ def fit_context(x: np.ndarray, y: np.ndarray, t: np.ndarray, terrs: list[str]) -
     xs, ys = [], []
     inside = np.isin(t, terrs)
     for u in terrs:
-        first = fit_pairs(x[inside & (t != u)], y[inside & (t != u)])
+        first = fit_pairs(x[inside & (t != u)], y[inside & (t != u)], t[inside & (t != u)])
         mine = t == u
         n, r, c = PAIR_INDEX[u]
         p = np.zeros((n, n))
@@ -153,9 +153,11 @@ def fit_context(x: np.ndarray, y: np.ndarray, t: np.ndarray, terrs: list[str]) -
         xs.append(context.pair_context_inputs(p, r, c))
         ys.append(y[mine])
     cx, cy = np.concatenate(xs), np.concatenate(ys)
+    ct = np.concatenate([t[t == u] for u in terrs])
     mean, scale = cx.mean(0), cx.std(0) + 1e-6
-    weights = {True: POS_WEIGHT, False: 1.0} if POS_WEIGHT != 1.0 else None
-    lr = LogisticRegression(C=1.0, max_iter=5000, class_weight=weights).fit((cx - mean) / scale, cy)
+    lr = LogisticRegression(C=1.0, max_iter=5000).fit(
+        (cx - mean) / scale, cy, sample_weight=sample_weights(cy, ct, BALANCE_CONTEXT)
+    )
     return context.ContextModel(mean=mean, scale=scale, coef=lr.coef_[0], intercept=float(lr.intercept_[0]))
 
 
@@ -165,13 +167,32 @@ LINK = float(os.environ.get("BENCH_LINK", "0.1"))
 POS_WEIGHT = 3.0
 
 
-def fit_pairs(x: np.ndarray, y: np.ndarray, threshold: float = 0.5) -> engine.PairModel:
-    """Logistic regression on pairs (same label = positive)."""
+# each territory weighs the same in the first stage's fit (BENCH_BALANCE=0: each pair the same, so the
+# territory with the most compatible pairs, Loire-Atlantique with 26 % of them, shaped the model most);
+# BENCH_BALANCE_CONTEXT=1 balances the second stage's fit too (lower on the held-out territories)
+BALANCE = os.environ.get("BENCH_BALANCE", "1") != "0"
+BALANCE_CONTEXT = os.environ.get("BENCH_BALANCE_CONTEXT", "0") != "0"
+
+
+def sample_weights(y: np.ndarray, t: np.ndarray, balance: bool = BALANCE) -> np.ndarray:
+    """Fit weights of pairs: same-need pairs ``POS_WEIGHT``, and with ``BALANCE`` each territory's pairs
+    share one territory's worth of weight (mean weight 1)."""
+    w = np.where(y, POS_WEIGHT, 1.0)
+    if balance:
+        _u, inverse, counts = np.unique(t, return_inverse=True, return_counts=True)
+        share = 1.0 / counts[inverse]
+        w = w * share / share.mean()
+    return w
+
+
+def fit_pairs(x: np.ndarray, y: np.ndarray, t: np.ndarray, threshold: float = 0.5) -> engine.PairModel:
+    """Logistic regression on pairs (same label = positive) of the territories ``t``."""
     from sklearn.linear_model import LogisticRegression
 
     mean, scale = x.mean(0), x.std(0) + 1e-6
-    weights = {True: POS_WEIGHT, False: 1.0} if POS_WEIGHT != 1.0 else None
-    lr = LogisticRegression(C=1.0, max_iter=5000, class_weight=weights).fit((x - mean) / scale, y)
+    lr = LogisticRegression(C=1.0, max_iter=5000).fit(
+        (x - mean) / scale, y, sample_weight=sample_weights(y, t)
+    )
     return engine.PairModel(
         mean=mean,
         scale=scale,
@@ -276,7 +297,7 @@ def leave_one_territory_out(rows: list[dict]) -> list[Fold]:
     folds = []
     for terr, part in parts.items():
         train_rows = [r for r in rows if r["territory"] != terr]
-        pm = fit_pairs(x[t != terr], y[t != terr])
+        pm = fit_pairs(x[t != terr], y[t != terr], t[t != terr])
         pm = dataclasses.replace(pm, context=fit_context(x, y, t, [o for o in parts if o != terr]))
         train_feats = {o: f for o, f in feats.items() if o != terr}
         cl, thr = best_setting(
@@ -307,7 +328,7 @@ def train_shipped(rows: list[dict], folds: list[Fold]) -> engine.PairModel:
             + " ".join(f"{u:.2f}:{v:.3f}" for u, v in curve.items())
         )
     cl, thr = best_setting(oof)
-    pm = dataclasses.replace(fit_pairs(x, y), context=fit_context(x, y, _t, sorted(set(_t))))
+    pm = dataclasses.replace(fit_pairs(x, y, _t), context=fit_context(x, y, _t, sorted(set(_t))))
     return with_threshold(pm, thr, cl)
 
 
