@@ -175,8 +175,8 @@ BALANCE_CONTEXT = os.environ.get("BENCH_BALANCE_CONTEXT", "0") != "0"
 
 
 def sample_weights(y: np.ndarray, t: np.ndarray, balance: bool = BALANCE) -> np.ndarray:
-    """Fit weights of pairs: same-need pairs ``POS_WEIGHT``, and with ``BALANCE`` each territory's pairs
-    share one territory's worth of weight (mean weight 1)."""
+    """Fit weights of pairs: same-need pairs ``POS_WEIGHT``, and with ``balance`` each territory's pairs
+    share one territory's worth of weight (a factor that averages 1 over the pairs)."""
     w = np.where(y, POS_WEIGHT, 1.0)
     if balance:
         _u, inverse, counts = np.unique(t, return_inverse=True, return_counts=True)
