@@ -78,6 +78,11 @@ SENSES: dict[str, str] = {
     **dict.fromkeys(("application", "applications"), "application"),
     **dict.fromkeys(("isolation", "isolations"), "isolation"),
     **dict.fromkeys(("eleve", "eleves"), "eleve"),
+    # 'coups' (blows) is violence; 'du coup', 'un coup de main', 'internet qui coupe' are not
+    "coup": "un_coup",
+    **dict.fromkeys(("coupe", "coupes", "couper", "coupee", "coupees", "coupent", "coupant"), "couper"),
+    # 'rats' are vermin; 'j'ai raté le bus', 'je rate mes rendez-vous' are not
+    **dict.fromkeys(("rate", "rates", "rater", "ratee", "ratees", "ratent", "ratant"), "rater"),
 }
 
 

@@ -138,7 +138,7 @@ exploitant; exploitants; eleveur; eleveurs; elevage; maraicher; maraichers; mara
 paysan; paysans; installation agricole; foncier agricole; terres agricoles; transmission des fermes; \
 reprise d exploitation; recolte; recoltes; cueillette; vendange; vendanges; viticulteur; viticulture; \
 abattoir; atelier de transformation; conserverie; outil de transformation; cuma; \
-materiel agricole; service de remplacement; astreinte; vaches; troupeau
+materiel agricole; service de remplacement; astreinte de la traite; vaches; troupeau
 agriculture.detresse_agricole: detresse des agriculteurs; isolement des agriculteurs; \
  burn out agricole; suicide agricole
 vieillissement.isolement_seniors: isolement; isole; isoles; isolee; isolees; solitude; vivent seules; vivent seuls; vit seule; vit seul; \
@@ -198,7 +198,9 @@ logement.precarite_energetique: gaz; facture de gaz;  passoire; passoire energet
 on a froid; maison froide; maisons froides; logement froid; murs humides; champignons; papier peint; \
 cheque energie; fioul; poele; radiateur; radiateurs
 logement.acces_logement: trouver un appart; pas de logement; sans logement; dossier de logement; \
-logement etudiant; residence etudiante; crous; garant; caution; agence immobiliere
+logement etudiant; residence etudiante; crous; garant; caution; agence immobiliere; \
+meubles touristiques; meuble touristique; meubles de tourisme; locations touristiques; location touristique; \
+locations saisonnieres; airbnb
 alimentation.aide_alimentaire: frigo vide; le frigo est vide; ventre vide; pas mange; rien a manger; \
 fin du mois; fin de mois; acheter pas cher; petit prix; prix reduits; magasin solidaire;  \
 resto du coeur; secours populaire; croix rouge; maraude alimentaire; repas gratuit; repas gratuits

@@ -222,3 +222,23 @@ def test_children_and_their_parents_are_two_publics():
         assert parse_public(written)[0] == "enfants", written
     for written in ("parents", "mères seules", "familles monoparentales", "familles", "femmes enceintes"):
         assert parse_public(written)[0] == "familles", written
+
+
+@pytest.mark.parametrize(
+    "text, concept, found",
+    [
+        ("il me donne des coups depuis des mois", "violences.violences_femmes", True),
+        ("du coup je dois tout faire seule", "violences.violences_femmes", False),
+        ("un coup de main pour remplir les papiers", "violences.violences_femmes", False),
+        ("internet qui coupe tout le temps", "violences.violences_femmes", False),
+        ("des rats dans la cave", "logement.nuisibles", True),
+        ("j'ai raté le bus de 6h", "logement.nuisibles", False),
+        ("on vend des meubles d'occasion", "reemploi.objets", True),
+        ("les meublés touristiques remplacent les logements", "reemploi.objets", False),
+        ("les meublés touristiques remplacent les logements", "logement.acces_logement", True),
+        ("pas d'astreinte pour les ascenseurs en panne", "agriculture.agriculture", False),
+    ],
+)
+def test_lexicon_triggers_keep_to_their_sense(text, concept, found):
+    # a trigger whose stem is shared with a word of another sense fires on that sense only
+    assert (concept in featurize({"id": "x", "description": text}).concepts) is found
