@@ -217,7 +217,7 @@ mobilite.transport_demande: mes jambes; peut plus marcher; plus marcher; accompa
 emmener aux rendez vous; emmener chez le medecin; transport adapte; service de transport adapte; \
 chauffeur; navette seniors
 mobilite.transport_collectif: pas de transport; aucun transport; transports en commun; \
-car scolaire;   correspondance; correspondances; circule pas; ne circule pas; \
+cars scolaires; transport scolaire; ramassage scolaire; bus scolaire; correspondance; correspondances; circule pas; ne circule pas; \
 transfrontalier; heures d embauche; tot le matin;  horaires decales; equipes de nuit; \
 entrepots; zone logistique; zones logistiques; zone d emploi; zones d emploi
 mobilite.permis_vehicule: permis trop cher; financer le permis; financement du permis; pas le permis; \

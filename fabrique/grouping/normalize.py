@@ -174,10 +174,24 @@ CREOLE: dict[str, str] = {
 ABBREVIATIONS.update(CREOLE)
 
 
+# 'car' is a stop word (the conjunction) but also the coach: after an article or a preposition, or before
+# 'scolaire', it is the noun ('le car scolaire', 'pas de car le dimanche'), read as 'autocar'
+_BEFORE_COACH = frozenset(
+    ("le", "un", "du", "au", "en", "de", "ce", "mon", "notre", "premier", "dernier", "aucun")
+)
+
+
 def tokens(text: str | None) -> list[str]:
     """Folded tokens with abbreviations expanded (SMS spelling, acronyms)."""
     out: list[str] = []
-    for tok in fold(text).split():
+    folded = fold(text).split()
+    for k, tok in enumerate(folded):
+        if tok == "car" and (
+            (k and folded[k - 1] in _BEFORE_COACH)
+            or (k + 1 < len(folded) and folded[k + 1].startswith("scolaire"))
+        ):
+            out.append("autocar")
+            continue
         rep = ABBREVIATIONS.get(tok)
         if rep is None:
             out.append(tok)

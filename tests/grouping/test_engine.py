@@ -237,6 +237,11 @@ def test_children_and_their_parents_are_two_publics():
         ("les meublés touristiques remplacent les logements", "reemploi.objets", False),
         ("les meublés touristiques remplacent les logements", "logement.acces_logement", True),
         ("pas d'astreinte pour les ascenseurs en panne", "agriculture.agriculture", False),
+        # 'car' the coach, not the conjunction; 'scolaire' alone is no transport
+        ("pas de car scolaire le mercredi", "mobilite.transport_collectif", True),
+        ("le car passe pas le dimanche", "mobilite.transport_collectif", True),
+        ("je ne viens pas car je travaille", "mobilite.transport_collectif", False),
+        ("les fournitures scolaires coûtent trop cher", "mobilite.transport_collectif", False),
     ],
 )
 def test_lexicon_triggers_keep_to_their_sense(text, concept, found):
