@@ -58,7 +58,7 @@ from .models import (
     ReportStage,
     RunStatus,
 )
-from .selectors import need_public_status
+from .selectors import need_public_status, reports_with_places
 from .services import need_create_from_report, need_report_attach, need_report_detach, need_report_submit
 
 logger = logging.getLogger(__name__)
@@ -1219,7 +1219,7 @@ def duplicate_queue_reports(*, fabrique) -> list[NeedReport]:
     """The received reports the duplicates queue checks live for a probable need: the LIVE_REPORTS latest.
     The page and its warming (`duplicate_queue_warm`) both read them here."""
     return list(
-        NeedReport.objects.select_related("commune", "qpv", "need", "need__commune")
+        reports_with_places()
         .filter(fabrique=fabrique, stage=ReportStage.RECEIVED)
         .order_by("-created_at", "-pk")[:LIVE_REPORTS]
     )

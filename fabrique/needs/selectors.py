@@ -104,6 +104,12 @@ def need_reports(*, need: Need) -> QuerySet[NeedReport]:
     )
 
 
+def reports_with_places() -> QuerySet[NeedReport]:
+    """Reports with their commune, QPV, need and the need's commune: what the grouping pages (duplicates
+    queue, comparison, merge, split) show of each report."""
+    return NeedReport.objects.select_related("commune", "qpv", "need", "need__commune")
+
+
 def reports_of_user(*, fabrique: Fabrique, user: User) -> QuerySet[NeedReport]:
     """A partner's own reports (those submitted while logged in)."""
     return NeedReport.objects.filter(fabrique=fabrique, submitted_by=user).select_related("need", "commune")

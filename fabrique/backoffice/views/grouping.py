@@ -41,12 +41,9 @@ from fabrique.needs.grouping import (
 )
 from fabrique.needs.grouping_forms import ReportMergeForm, ReportSplitForm, selected_need, suggestion_data
 from fabrique.needs.models import GroupingProposal, Need, NeedReport, ReportStage
+from fabrique.needs.selectors import reports_with_places
 
 from .base import FabriqueViewMixin, ServiceFormView
-
-
-def _report_qs():
-    return NeedReport.objects.select_related("commune", "qpv", "need", "need__commune")
 
 
 class DuplicateQueueView(FabriqueViewMixin, TemplateView):
@@ -74,10 +71,10 @@ class DuplicateCompareView(FabriqueViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        report = self.scoped_get(_report_qs(), self.kwargs["pk"])
+        report = self.scoped_get(reports_with_places(), self.kwargs["pk"])
         other_report = other_need = None
         if self.request.GET.get("report"):
-            other_report = self.scoped_get(_report_qs(), _int(self.request.GET["report"]))
+            other_report = self.scoped_get(reports_with_places(), _int(self.request.GET["report"]))
             other_need = other_report.need
         elif self.request.GET.get("need"):
             other_need = self.scoped_get(
@@ -126,7 +123,7 @@ class ReportMergeView(ServiceFormView):
 
     def get_report(self) -> NeedReport:
         if not hasattr(self, "report"):
-            self.report = self.scoped_get(_report_qs(), self.kwargs["pk"])
+            self.report = self.scoped_get(reports_with_places(), self.kwargs["pk"])
         return self.report
 
     def get_form_kwargs(self):
@@ -171,7 +168,7 @@ class ReportSplitView(ServiceFormView):
 
     def get_report(self) -> NeedReport:
         if not hasattr(self, "report"):
-            self.report = self.scoped_get(_report_qs(), self.kwargs["pk"])
+            self.report = self.scoped_get(reports_with_places(), self.kwargs["pk"])
         return self.report
 
     def get_last_merge(self):
