@@ -10,9 +10,16 @@ from fabrique.needs.services import (
     need_create_from_report,
     need_report_submit,
 )
+from fabrique.territories.models import Commune
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@pytest.fixture
+def carquefou():
+    """A commune of the fabrique's territory (Loire-Atlantique), for reports placed by their code."""
+    return Commune.objects.filter(code="44026").first()
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,6 @@ from fabrique.needs.grouping import (
 )
 from fabrique.needs.models import GroupingProposal, ProposalKind, ProposalStatus, ReportStage
 from fabrique.needs.services import need_create_from_report, need_report_attach, need_report_detach
-from fabrique.territories.models import Commune
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +29,6 @@ TRANSPORT = "Pas de transport pour les personnes âgées vers le marché"
 TRANSPORT_DESC = "Les seniors isolés sans voiture ne peuvent pas se rendre au marché ni chez le médecin."
 HOMEWORK = "Aide aux devoirs pour les collégiens"
 HOMEWORK_DESC = "Les collégiens du quartier n'ont personne pour les aider à faire leurs devoirs le soir."
-
-
-@pytest.fixture
-def carquefou():
-    return Commune.objects.filter(code="44026").first()
 
 
 @pytest.fixture

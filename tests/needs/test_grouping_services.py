@@ -32,17 +32,11 @@ from fabrique.needs.models import (
     RunStatus,
 )
 from fabrique.needs.services import need_create_from_report, need_report_dismiss
-from fabrique.territories.models import Commune
 
 pytestmark = pytest.mark.django_db
 
 TRANSPORT = "Pas de transport pour les personnes âgées vers le marché"
 TRANSPORT_DESC = "Les seniors isolés sans voiture ne peuvent pas se rendre au marché ni chez le médecin."
-
-
-@pytest.fixture
-def carquefou():
-    return Commune.objects.filter(code="44026").first()
 
 
 @pytest.fixture

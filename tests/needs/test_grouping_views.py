@@ -19,7 +19,6 @@ from fabrique.needs.models import (
     RunStatus,
 )
 from fabrique.needs.services import need_create_from_report
-from fabrique.territories.models import Commune
 
 from .conftest import report_data
 
@@ -39,11 +38,6 @@ def _grouping_urls():
     if not any(getattr(p, "name", None) == "duplicate_queue" for p in backoffice_urls.fabrique_patterns):
         backoffice_urls.fabrique_patterns.extend(grouping.urlpatterns)
         clear_url_caches()
-
-
-@pytest.fixture
-def carquefou():
-    return Commune.objects.filter(code="44026").first()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from fabrique.needs import grouping
 from fabrique.needs.grouping import LIVE_REPORTS, duplicate_queue_reports
 from fabrique.needs.models import NeedReport, ReportStage
 from fabrique.needs.services import need_create_from_report, need_report_attach
-from fabrique.territories.models import Commune
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +23,6 @@ CHILDCARE_DESC = "Les parents en horaires décalés n'ont aucune solution de gar
 def worker_backend(settings):
     """The database task backend, as in production: an event's handlers wait in a task row."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-@pytest.fixture
-def carquefou():
-    return Commune.objects.get(code="44026")
 
 
 @pytest.fixture
