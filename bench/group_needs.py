@@ -5,6 +5,7 @@ of the CLI at 10k/100k reports, suggestion latency with 100k stored reports in P
     .venv/bin/python bench/group_needs.py            # full run (several minutes)
     .venv/bin/python bench/group_needs.py --quick    # smoke run: quality + 10k + suggestions on 10k
     .venv/bin/python bench/group_needs.py --train    # refit fabrique/grouping/pair_model.json on the tuning half
+    .venv/bin/python bench/group_needs.py --data-curve  # held-out F1 by the number of training territories
 
 PostgreSQL: 127.0.0.1:5432, user postgres, trust auth (override with BENCH_PG_DSN, without dbname); a
 throw-away database ``fabrique_bench`` (override with BENCH_DB, e.g. when several engineers share the server)
@@ -315,6 +316,51 @@ def leave_one_territory_out(rows: list[dict]) -> list[Fold]:
         )
         log(f"LOTO {terr}: seuil {thr:.2f}, cannot-link {cl:.2f}, F1 {f1:.3f}")
     return folds
+
+
+# training-set sizes of the data curve (territories the model is fitted on) and random draws of each
+CURVE_SIZES = (2, 4, 6)
+CURVE_DRAWS = 2
+CURVE_SEED = 7
+
+
+def curve_draws(
+    terrs: list[str], held_out: str, size: int, draws: int, rng: random.Random
+) -> list[list[str]]:
+    """Training sets of ``size`` territories drawn among the others than ``held_out`` (one set, all the
+    others, when ``size`` is all of them)."""
+    others = [o for o in terrs if o != held_out]
+    if size >= len(others):
+        return [others]
+    return [sorted(rng.sample(others, size)) for _ in range(draws)]
+
+
+def data_curve(rows: list[dict], out) -> None:
+    """Held-out F1 of each territory when the model is fitted on 2, 4, 6 and all 9 of the others (random
+    draws, fixed seed; the shipped threshold, so only the training data changes): how much a larger
+    development set of the same kind would bring."""
+    x, y, t = pair_data(rows)
+    parts = by_territory(rows)
+    terrs = list(parts)
+    feats = {terr: engine.featurize_all(part, workers=1) for terr, part in parts.items()}
+    thr = engine.model().threshold
+    rng = random.Random(CURVE_SEED)
+    out("| training territories | held-out runs | mean F1 | median F1 | min | max |")
+    out("|---|---|---|---|---|---|")
+    for size in (*CURVE_SIZES, len(terrs) - 1):
+        values = []
+        for held_out in terrs:
+            for train in curve_draws(terrs, held_out, size, CURVE_DRAWS, rng):
+                mask = np.isin(t, train)
+                pm = fit_pairs(x[mask], y[mask], t[mask])
+                pm = dataclasses.replace(pm, context=fit_context(x, y, t, train))
+                values.append(scores(parts[held_out], group_with(pm, feats[held_out], thr))[2])
+        log(f"courbe : {size} territoires, F1 moyen {np.mean(values):.3f}")
+        out(
+            f"| {size} | {len(values)} | {np.mean(values):.3f} | {np.median(values):.3f} | "
+            f"{min(values):.3f} | {max(values):.3f} |"
+        )
+    out()
 
 
 def train_shipped(rows: list[dict], folds: list[Fold]) -> engine.PairModel:
@@ -838,6 +884,11 @@ def main() -> None:
         action="store_true",
         help="the leave-one-territory-out table only (no baselines, no simulation): 3-4 min, for trying ideas",
     )
+    parser.add_argument(
+        "--data-curve",
+        action="store_true",
+        help="held-out F1 with the model fitted on 2, 4, 6 and 9 territories only (about 10 min)",
+    )
     parser.add_argument("--scale-only", action="store_true", help="time, memory and suggestion latency only")
     parser.add_argument("--sizes", default="", help="comma-separated scale sizes (default 10000,100000)")
     parser.add_argument("--queries", type=int, default=0, help="suggestion queries (default 300, quick 50)")
@@ -863,6 +914,11 @@ def main() -> None:
     out()
     if args.scale_only:
         scale_and_latency(args, rows, out)
+        return
+    if args.data_curve:
+        out("## Held-out F1 by the number of training territories")
+        out()
+        data_curve(rows, out)
         return
     log("Validation par territoire exclu...")
     folds = leave_one_territory_out(rows)

@@ -52,3 +52,18 @@ def test_without_balance_each_pair_weighs_the_same(bench):
 def test_the_shipped_fit_balances_territories(bench):
     assert bench.BALANCE is True
     assert bench.BALANCE_CONTEXT is False
+
+
+def test_data_curve_never_trains_on_the_held_out_territory(bench):
+    import random
+
+    terrs = [f"t{i}" for i in range(10)]
+    rng = random.Random(bench.CURVE_SEED)
+    for size in bench.CURVE_SIZES:
+        draws = bench.curve_draws(terrs, "t3", size, bench.CURVE_DRAWS, rng)
+        assert len(draws) == bench.CURVE_DRAWS
+        for train in draws:
+            assert len(train) == len(set(train)) == size
+            assert "t3" not in train
+    # all the others: one training set, the leave-one-territory-out one
+    assert bench.curve_draws(terrs, "t3", 9, bench.CURVE_DRAWS, rng) == [[t for t in terrs if t != "t3"]]
