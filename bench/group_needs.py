@@ -4,7 +4,7 @@ of the CLI at 10k/100k reports, suggestion latency with 100k stored reports in P
 
     .venv/bin/python bench/group_needs.py            # full run (several minutes)
     .venv/bin/python bench/group_needs.py --quick    # smoke run: quality + 10k + suggestions on 10k
-    .venv/bin/python bench/group_needs.py --train    # refit fabrique/grouping/pair_model.json on the tuning half
+    .venv/bin/python bench/group_needs.py --train    # refit fabrique/grouping/pair_model.json on every territory
     .venv/bin/python bench/group_needs.py --data-curve  # held-out F1 by the number of training territories
 
 PostgreSQL: 127.0.0.1:5432, user postgres, trust auth (override with BENCH_PG_DSN, without dbname); a

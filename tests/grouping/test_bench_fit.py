@@ -1,6 +1,7 @@
 """The benchmark's fit of the pair model (bench/group_needs.py): every dev-set territory weighs the same."""
 
 import importlib.util
+import random
 import sys
 from pathlib import Path
 
@@ -55,8 +56,6 @@ def test_the_shipped_fit_balances_territories(bench):
 
 
 def test_data_curve_never_trains_on_the_held_out_territory(bench):
-    import random
-
     terrs = [f"t{i}" for i in range(10)]
     rng = random.Random(bench.CURVE_SEED)
     for size in bench.CURVE_SIZES:
