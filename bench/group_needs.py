@@ -145,7 +145,8 @@ def fit_context(x: np.ndarray, y: np.ndarray, t: np.ndarray, terrs: list[str]) -
     xs, ys = [], []
     inside = np.isin(t, terrs)
     for u in terrs:
-        first = fit_pairs(x[inside & (t != u)], y[inside & (t != u)], t[inside & (t != u)])
+        others = inside & (t != u)
+        first = fit_pairs(x[others], y[others], t[others])
         mine = t == u
         n, r, c = PAIR_INDEX[u]
         p = np.zeros((n, n))
@@ -203,6 +204,13 @@ def fit_pairs(x: np.ndarray, y: np.ndarray, t: np.ndarray, threshold: float = 0.
         link_threshold=LINK,
         pos_weight=POS_WEIGHT,
     )
+
+
+def fit_model(x: np.ndarray, y: np.ndarray, t: np.ndarray, terrs: list[str]) -> engine.PairModel:
+    """Both stages of the pair model fitted on the pairs of the territories ``terrs`` only."""
+    mask = np.isin(t, terrs)
+    pm = fit_pairs(x[mask], y[mask], t[mask])
+    return dataclasses.replace(pm, context=fit_context(x, y, t, terrs))
 
 
 def with_threshold(pm: engine.PairModel, thr: float, cannot_link: float | None = None) -> engine.PairModel:
@@ -298,8 +306,7 @@ def leave_one_territory_out(rows: list[dict]) -> list[Fold]:
     folds = []
     for terr, part in parts.items():
         train_rows = [r for r in rows if r["territory"] != terr]
-        pm = fit_pairs(x[t != terr], y[t != terr], t[t != terr])
-        pm = dataclasses.replace(pm, context=fit_context(x, y, t, [o for o in parts if o != terr]))
+        pm = fit_model(x, y, t, [o for o in parts if o != terr])
         train_feats = {o: f for o, f in feats.items() if o != terr}
         cl, thr = best_setting(
             {c: f1_curve(with_threshold(pm, 0.5, c), train_rows, train_feats) for c in CANNOT_LINKS}
@@ -351,9 +358,7 @@ def data_curve(rows: list[dict], out) -> None:
         values = []
         for held_out in terrs:
             for train in curve_draws(terrs, held_out, size, CURVE_DRAWS, rng):
-                mask = np.isin(t, train)
-                pm = fit_pairs(x[mask], y[mask], t[mask])
-                pm = dataclasses.replace(pm, context=fit_context(x, y, t, train))
+                pm = fit_model(x, y, t, train)
                 values.append(scores(parts[held_out], group_with(pm, feats[held_out], thr))[2])
         log(f"courbe : {size} territoires, F1 moyen {np.mean(values):.3f}")
         out(
@@ -374,7 +379,7 @@ def train_shipped(rows: list[dict], folds: list[Fold]) -> engine.PairModel:
             + " ".join(f"{u:.2f}:{v:.3f}" for u, v in curve.items())
         )
     cl, thr = best_setting(oof)
-    pm = dataclasses.replace(fit_pairs(x, y, _t), context=fit_context(x, y, _t, sorted(set(_t))))
+    pm = fit_model(x, y, _t, sorted(set(_t)))
     return with_threshold(pm, thr, cl)
 
 
