@@ -553,7 +553,7 @@ def reports_need_suggestions(
         if report.pk in ranking
     }
     needed = {need_id for found in ranked.values() for need_id, _v in found}
-    needs = Need.objects.filter(fabrique=fabrique).in_bulk(needed) if needed else {}
+    needs = Need.objects.filter(fabrique=fabrique).select_related("commune").in_bulk(needed) if needed else {}
     return {report_pk: _suggestions(fabrique, found, needs) for report_pk, found in ranked.items()}
 
 
